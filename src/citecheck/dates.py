@@ -1,0 +1,230 @@
+"""Partial dates as citations write them, with their precision kept.
+
+A citation's date may be a day (``14 April 2011``), a month (``May 2010``), a
+season (``Spring 2010``) or just a year (``2010``).  Comparing such dates must
+respect what is *not* known: ``2010`` is neither before nor after
+``2010-05-03``.  :class:`PartialDate` keeps the precision and offers interval
+comparisons (:meth:`PartialDate.definitely_before`).
+
+Serialisation follows ISO 8601 for day/month/year precision (``2011-04-14``,
+``2010-05``, ``2010``) and EDTF level 1 for what ISO cannot say: seasons as
+pseudo-months 21–24 (``2010-21`` is spring 2010) and ``~`` for approximate
+dates (``c. 1990`` → ``1990~``).
+
+Parsing uses hand-written patterns only (design notes: strptime-class speed,
+no silent filling of missing parts from today's date).
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer, WithJsonSchema
+
+MONTHS: dict[str, int] = {}
+for _number, _name in enumerate(calendar.month_name):
+    if _name:
+        MONTHS[_name.lower()] = _number
+        MONTHS[_name[:3].lower()] = _number
+MONTHS["sept"] = 9
+
+# EDTF pseudo-months for seasons (northern-hemisphere reading, as CS1 does).
+SEASONS = {"spring": 21, "summer": 22, "autumn": 23, "fall": 23, "winter": 24}
+_SEASON_MONTHS = {21: (3, 5), 22: (6, 8), 23: (9, 11), 24: (12, 14)}  # winter spills into next year
+
+_MONTH_RE = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_SEASON_RE = r"(?:spring|summer|autumn|fall|winter)"
+_YEAR_RE = r"(?:1[5-9]\d\d|2[01]\d\d)"
+_DAY_RE = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
+_DASH = r"\s*[-–—]\s*"
+
+def _date_patterns(named: bool) -> list[tuple[str, str]]:
+    """Pattern sources, most to least specific; unnamed groups for embedding in one alternation."""
+
+    def g(name: str) -> str:
+        return f"(?P<{name}>" if named else "(?:"
+
+    return [
+        ("iso", rf"{g('y')}{_YEAR_RE})-{g('m')}0[1-9]|1[0-2])-{g('d')}0[1-9]|[12]\d|3[01])(?:[T ][\d:.]+Z?)?"),
+        ("iso_month", rf"{g('y')}{_YEAR_RE})-{g('m')}0[1-9]|1[0-2])"),
+        # 15–16 January 2001 → the first day (a range keeps its start)
+        ("dmy", rf"{g('d')}{_DAY_RE})(?:{_DASH}{_DAY_RE})?\s+{g('mon')}{_MONTH_RE}),?\s+{g('y')}{_YEAR_RE})"),
+        # January 15–16, 2001 / January 15, 2001
+        ("mdy", rf"{g('mon')}{_MONTH_RE})\s+{g('d')}{_DAY_RE})(?:{_DASH}{_DAY_RE})?,?\s+{g('y')}{_YEAR_RE})"),
+        ("my", rf"{g('mon')}{_MONTH_RE})(?:{_DASH}{_MONTH_RE})?,?\s+{g('y')}{_YEAR_RE})"),
+        ("season", rf"{g('season')}{_SEASON_RE})(?:{_DASH}{_SEASON_RE})?,?\s+{g('y')}{_YEAR_RE})"),
+        ("year", rf"{g('y')}{_YEAR_RE})(?:{_DASH}(?:{_YEAR_RE}|\d\d))?[a-z]?"),
+    ]
+
+
+_PATTERNS = [(kind, re.compile(source, re.I)) for kind, source in _date_patterns(named=True)]
+
+_APPROX_RE = re.compile(r"^(?:c\.|ca\.|circa|approx\.?)\s*", re.I)
+_ISO_OUT_RE = re.compile(r"^(?P<y>\d{4})(?:-(?P<m>\d\d)(?:-(?P<d>\d\d))?)?(?P<approx>~)?$")
+
+
+class PartialDate(BaseModel):
+    """A calendar date known to day, month, season or year precision."""
+
+    model_config = ConfigDict(frozen=True)
+
+    year: int
+    month: int | None = None  # 1-12, or 21-24 for a season (EDTF)
+    day: int | None = None
+    approximate: bool = False
+
+    @property
+    def precision(self) -> str:
+        if self.day is not None:
+            return "day"
+        if self.month is not None:
+            return "season" if self.month > 12 else "month"
+        return "year"
+
+    def iso(self) -> str:
+        text = f"{self.year:04d}"
+        if self.month is not None:
+            text += f"-{self.month:02d}"
+            if self.day is not None:
+                text += f"-{self.day:02d}"
+        return text + ("~" if self.approximate else "")
+
+    def __str__(self) -> str:
+        return self.iso()
+
+    def earliest(self) -> date:
+        """The first day this date may denote."""
+        if self.month is None:
+            return date(self.year, 1, 1)
+        if self.month > 12:
+            first, _ = _SEASON_MONTHS[self.month]
+            return date(self.year, first, 1)
+        return date(self.year, self.month, self.day or 1)
+
+    def latest(self) -> date:
+        """The last day this date may denote."""
+        if self.month is None:
+            return date(self.year, 12, 31)
+        if self.month > 12:
+            _, last = _SEASON_MONTHS[self.month]
+            year, month = (self.year + 1, last - 12) if last > 12 else (self.year, last)
+            return date(year, month, calendar.monthrange(year, month)[1])
+        if self.day is None:
+            return date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
+        return date(self.year, self.month, self.day)
+
+    def definitely_before(self, other: PartialDate, slack_days: int = 0) -> bool:
+        """True when every day this date may denote is before every day of ``other``.
+
+        ``slack_days`` widens the tolerance (time zones, publication lag).
+        """
+        return self.latest() + timedelta(days=slack_days) < other.earliest()
+
+    @classmethod
+    def from_date(cls, value: date | datetime) -> PartialDate:
+        return cls(year=value.year, month=value.month, day=value.day)
+
+    @classmethod
+    def from_iso(cls, text: str) -> PartialDate:
+        """Parse this class's own serialisation (``2010``, ``2010-05``, ``2010-05-03``, ``2010-21~``)."""
+        match = _ISO_OUT_RE.match(text.strip())
+        if not match:
+            raise ValueError(f"not a partial ISO date: {text!r}")
+        month = int(match["m"]) if match["m"] else None
+        day = int(match["d"]) if match["d"] else None
+        return _checked(int(match["y"]), month, day, approximate=bool(match["approx"]))
+
+
+def _checked(year: int, month: int | None, day: int | None, approximate: bool = False) -> PartialDate:
+    if month is not None and not (1 <= month <= 12 or 21 <= month <= 24):
+        raise ValueError(f"month out of range: {month}")
+    if day is not None:
+        if month is None or month > 12:
+            raise ValueError("a day needs a calendar month")
+        if not 1 <= day <= calendar.monthrange(year, month)[1]:
+            raise ValueError(f"day out of range: {year}-{month}-{day}")
+    return PartialDate(year=year, month=month, day=day, approximate=approximate)
+
+
+def _from_match(kind: str, match: re.Match[str], approximate: bool) -> PartialDate | None:
+    groups = match.groupdict()
+    year = int(groups["y"])
+    month: int | None = None
+    day: int | None = None
+    if groups.get("m"):
+        month = int(groups["m"])
+    if groups.get("mon"):
+        month = MONTHS[groups["mon"].lower().rstrip(".")]
+    if groups.get("season"):
+        month = SEASONS[groups["season"].lower()]
+    if groups.get("d"):
+        day = int(re.sub(r"\D", "", groups["d"]))
+    try:
+        return _checked(year, month, day, approximate)
+    except ValueError:
+        return None
+
+
+def parse_date(text: str | None) -> PartialDate | None:
+    """Parse a whole string as one date (``14 April 2011``, ``2014-01-20``, ``May 2010``…).
+
+    Returns ``None`` for anything that is not entirely a date, including
+    ``n.d.`` and impossible dates such as ``31 February 2011``.
+    """
+    if not text:
+        return None
+    cleaned = text.strip().strip(".,;()[] ")
+    approximate = False
+    approx = _APPROX_RE.match(cleaned)
+    if approx:
+        approximate = True
+        cleaned = cleaned[approx.end() :]
+    for kind, pattern in _PATTERNS:
+        match = pattern.fullmatch(cleaned)
+        if match:
+            return _from_match(kind, match, approximate)
+    return None
+
+
+# Every pattern but the bare year, as one alternation for scanning running text.
+_ANY_DATE_RE = re.compile(
+    r"\b(?:" + "|".join(source for kind, source in _date_patterns(named=False) if kind != "year") + r")\b",
+    re.I,
+)
+
+
+def find_dates(text: str) -> list[tuple[PartialDate, int, int]]:
+    """Find day-, month- and season-precision dates inside running text.
+
+    Bare years are left out: in prose a four-digit number is as often a count
+    as a year.  Returns ``(date, start, end)`` triples in text order.
+    """
+    found: list[tuple[PartialDate, int, int]] = []
+    for match in _ANY_DATE_RE.finditer(text):
+        parsed = parse_date(match.group(0))
+        if parsed is not None:
+            found.append((parsed, match.start(), match.end()))
+    return found
+
+
+def _validate(value: Any) -> Any:
+    if isinstance(value, str):
+        return PartialDate.from_iso(value)
+    if isinstance(value, (date, datetime)):
+        return PartialDate.from_date(value)
+    return value
+
+
+# The type used in report models: serialised as a partial ISO/EDTF string.
+IsoPartialDate = Annotated[
+    PartialDate,
+    BeforeValidator(_validate),
+    PlainSerializer(lambda value: value.iso(), return_type=str),
+    WithJsonSchema({"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?~?$"}),
+]

@@ -1,0 +1,62 @@
+"""Stage 1: documents → ParsedDocument (body sections, paragraphs, markers, reference list).
+
+One reader per format; each returns the same :class:`~citecheck.models.ParsedDocument`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from citecheck.documents.loading import (
+    DEFAULT_MAX_BYTES,
+    DocumentInputError,
+    format_for_path,
+    load_document_text,
+)
+from citecheck.models import DocumentFormat, ParsedDocument
+
+__all__ = ["DocumentInputError", "parse_document", "read_document", "sniff_format"]
+
+
+def sniff_format(text: str) -> DocumentFormat:
+    """Guess a format from content, for files whose name does not tell."""
+    head = text[:4096].lower()
+    if "<html" in head or "<!doctype html" in head or "<body" in head:
+        return "html"
+    if "{{cite" in head or "<ref" in head or "\n==" in head:
+        return "wikitext"
+    if "[^" in text or "\n# " in head or head.startswith("# "):
+        return "markdown"
+    return "text"
+
+
+def parse_document(text: str, path: str, fmt: DocumentFormat) -> ParsedDocument:
+    """Run the reader for ``fmt`` over already-decoded ``text``."""
+    if fmt == "html":
+        from citecheck.documents.html import read_html
+
+        return read_html(text, path)
+    if fmt == "markdown":
+        from citecheck.documents.markdown import read_markdown
+
+        return read_markdown(text, path)
+    if fmt == "wikitext":
+        from citecheck.documents.wikitext import read_wikitext
+
+        return read_wikitext(text, path)
+    from citecheck.documents.repost import looks_like_repost, read_repost
+
+    if looks_like_repost(text):
+        return read_repost(text, path)
+    from citecheck.documents.plaintext import read_plaintext
+
+    return read_plaintext(text, path)
+
+
+def read_document(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedDocument:
+    """Load and parse one file. Raises :class:`DocumentInputError` with a one-line message."""
+    text, notices = load_document_text(path, max_bytes=max_bytes)
+    fmt = format_for_path(path) or sniff_format(text)
+    document = parse_document(text, str(path), fmt)
+    document.notices[:0] = notices
+    return document

@@ -1,0 +1,254 @@
+"""The contract between pipeline stages, and the schema of the JSON report.
+
+Data flows one way::
+
+    documents/ (readers)   -> ParsedDocument (sections, paragraphs, markers, references)
+    claims/                -> Claim
+    resolve/               -> LiveCheck, ArchiveResult on each Reference
+    checks/                -> Finding
+    reports/               -> DocumentReport, AuditSummary (JSON), Markdown
+
+Every model here is part of the public JSON report (``citecheck schema``
+prints it), so fields are added, never silently renamed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from citecheck.dates import IsoPartialDate
+
+REPORT_SCHEMA = "citecheck/report@1"
+SUMMARY_SCHEMA = "citecheck/summary@1"
+
+DocumentFormat = Literal["text", "html", "markdown", "wikitext"]
+ReferenceKind = Literal["numbered", "footnote", "link", "template", "attribution"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --------------------------------------------------------------------------- documents
+
+
+class Marker(_Model):
+    """An in-text citation marker (``[3]``, ``[^3]``, ``<ref name=x/>``).
+
+    ``offset`` is the character position in the paragraph's *clean* text
+    (markers removed) where the marker stood; the claims stage uses it to tie
+    the marker to a sentence.
+    """
+
+    label: str
+    offset: int
+    ref_id: str | None = None  # None: points to no reference (dangling)
+
+
+class Paragraph(_Model):
+    text: str
+    markers: list[Marker] = Field(default_factory=list)
+    line: int | None = None  # 1-based line in the source document, where known
+
+
+class Section(_Model):
+    title: str | None = None
+    level: int = 1
+    paragraphs: list[Paragraph] = Field(default_factory=list)
+    date: IsoPartialDate | None = None  # e.g. a repost's posting date
+    # References that every sentence of the section cites without a marker
+    # (a news repost's attribution line).
+    implicit_refs: list[str] = Field(default_factory=list)
+
+
+class LiveStatus(str, Enum):
+    alive = "alive"
+    dead = "dead"
+    soft_404 = "soft-404"
+    redirected = "redirected"
+    parked = "parked"
+    blocked = "blocked"
+    unreachable = "unreachable"
+    not_checked = "not-checked"
+
+
+class LiveCheck(_Model):
+    """What fetching the cited URL found (issue: live link checking)."""
+
+    status: LiveStatus = LiveStatus.not_checked
+    http_status: int | None = None
+    final_url: str | None = None
+    checked_at: datetime | None = None
+    confirmed: bool = False  # dead only after repeated failures over days
+    evidence: list[str] = Field(default_factory=list)
+    reason: str | None = None  # why not checked, or what failed
+
+
+class ArchiveStatus(str, Enum):
+    found = "found"
+    none = "none"
+    error_snapshot = "error-snapshot"
+    not_checked = "not-checked"
+
+
+class ArchiveResult(_Model):
+    """The capture that best matches what the citing author saw (issue: archive resolution)."""
+
+    status: ArchiveStatus = ArchiveStatus.not_checked
+    archive: str | None = None  # which archive answered
+    snapshot_url: str | None = None
+    snapshot_time: datetime | None = None
+    snapshot_status: int | None = None
+    days_from_access: int | None = None
+    reason: str | None = None
+
+
+class Reference(_Model):
+    """One entry of a reference list, or an attribution, with its parsed fields."""
+
+    id: str
+    number: int | None = None
+    kind: ReferenceKind = "numbered"
+    name: str | None = None  # wikitext <ref name=...>, Markdown footnote label
+    raw: str = ""
+    title: str | None = None
+    authors: list[str] = Field(default_factory=list)
+    work: str | None = None
+    publisher: str | None = None
+    date: IsoPartialDate | None = None
+    access_date: IsoPartialDate | None = None
+    archive_date: IsoPartialDate | None = None
+    url: str | None = None
+    archive_url: str | None = None
+    archive_url_time: datetime | None = None  # the timestamp written inside archive_url
+    format: str | None = None  # "PDF" …
+    source_flags: list[str] = Field(default_factory=list)  # dead-link, permanent-dead-link, url-status-dead, empty …
+    backlinks: int | None = None  # backlink count shown in the list (^ a b c, 3.0 3.1); None: not shown
+    uses: int = 0  # in-text markers (or attributed sentences) pointing here
+    line: int | None = None
+    live: LiveCheck = Field(default_factory=LiveCheck)
+    archive: ArchiveResult = Field(default_factory=ArchiveResult)
+
+    @property
+    def is_empty(self) -> bool:
+        return not any([self.title, self.url, self.work, self.publisher, self.authors, self.date, self.archive_url])
+
+
+class ParsedDocument(_Model):
+    """What a reader makes of one document: the body and the reference list."""
+
+    path: str
+    format: DocumentFormat
+    title: str | None = None
+    date: IsoPartialDate | None = None  # the document's own date, where it states one
+    layout: str = "article"  # article | repost | wiki-mirror …
+    sections: list[Section] = Field(default_factory=list)
+    references: list[Reference] = Field(default_factory=list)
+    notices: list[str] = Field(default_factory=list)  # what the reader skipped or could not parse
+
+
+# --------------------------------------------------------------------------- claims and findings
+
+
+class Severity(str, Enum):
+    error = "error"
+    warning = "warning"
+    info = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"error": 3, "warning": 2, "info": 1}[self.value]
+
+
+class Evidence(_Model):
+    kind: str  # e.g. "marker", "attribution", "snapshot", "quote"
+    detail: str
+    ref: str | None = None
+
+
+class Claim(_Model):
+    id: str
+    text: str
+    section: str | None = None
+    refs: list[str] = Field(default_factory=list)
+    markers: list[str] = Field(default_factory=list)  # labels as written, dangling ones included
+    line: int | None = None
+    verdict: str = "not-checked"
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+class Finding(_Model):
+    code: str
+    name: str
+    severity: Severity
+    ref: str | None = None
+    claim: str | None = None
+    message: str
+    line: int | None = None
+
+
+# --------------------------------------------------------------------------- reports
+
+
+class DocumentInfo(_Model):
+    path: str
+    format: DocumentFormat
+    title: str | None = None
+    date: IsoPartialDate | None = None
+    layout: str = "article"
+
+
+class NetworkState(_Model):
+    """Whether network stages ran, so a reader never mistakes 'not checked' for 'dead'."""
+
+    mode: Literal["offline", "online", "unreachable"] = "offline"
+    message: str = "Network checks were not run (--offline)."
+
+
+class DocumentReport(_Model):
+    schema_: str = Field(default=REPORT_SCHEMA, alias="schema")
+    document: DocumentInfo
+    references: list[Reference] = Field(default_factory=list)
+    claims: list[Claim] = Field(default_factory=list)
+    findings: list[Finding] = Field(default_factory=list)
+    notices: list[str] = Field(default_factory=list)
+    network: NetworkState = Field(default_factory=NetworkState)
+    generated_at: datetime | None = None
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class DocumentError(_Model):
+    """A document that could not be audited, and why (one clear line)."""
+
+    path: str
+    error: str
+
+
+class DocumentSummary(_Model):
+    path: str
+    title: str | None = None
+    format: DocumentFormat
+    report_md: str
+    report_json: str
+    references: int
+    claims: int
+    cited_claims: int
+    findings: dict[str, int]  # severity -> count
+    codes: dict[str, int]  # code -> count
+
+
+class AuditSummary(_Model):
+    schema_: str = Field(default=SUMMARY_SCHEMA, alias="schema")
+    generated_at: datetime
+    network: NetworkState
+    documents: list[DocumentSummary] = Field(default_factory=list)
+    errors: list[DocumentError] = Field(default_factory=list)
+    findings: dict[str, int] = Field(default_factory=dict)
+    exit_code: int = 0
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
