@@ -15,7 +15,7 @@ prints it), so fields are added, never silently renamed.
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -65,7 +65,7 @@ class Section(_Model):
     implicit_refs: list[str] = Field(default_factory=list)
 
 
-class LiveStatus(str, Enum):
+class LiveStatus(StrEnum):
     alive = "alive"
     dead = "dead"
     soft_404 = "soft-404"
@@ -88,7 +88,7 @@ class LiveCheck(_Model):
     reason: str | None = None  # why not checked, or what failed
 
 
-class ArchiveStatus(str, Enum):
+class ArchiveStatus(StrEnum):
     found = "found"
     none = "none"
     error_snapshot = "error-snapshot"
@@ -154,7 +154,7 @@ class ParsedDocument(_Model):
 # --------------------------------------------------------------------------- claims and findings
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     error = "error"
     warning = "warning"
     info = "info"

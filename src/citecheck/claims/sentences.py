@@ -1,0 +1,80 @@
+"""Sentence splitting for claims: survives "U.S.", initials, decimals and quotes.
+
+A rule-based splitter in the spirit of pysbd/Punkt without their data files:
+a boundary is terminal punctuation (``.``, ``!``, ``?``, ``…``), optionally
+followed by closing quotes or brackets, then whitespace, then something that
+can start a sentence.  A period after a known abbreviation, an initial or
+inside a number is not a boundary.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Lower-cased, without the final period. Titles, US-style abbreviations,
+# months and Latin short forms seen in news and encyclopaedic prose.
+ABBREVIATIONS = frozenset(
+    """
+    mr mrs ms dr prof sr jr st mt ft gen lt col maj capt cmdr adm sgt cpl pvt gov sen rep pres
+    rev hon fr msgr supt insp det
+    u.s u.k u.n e.u u.s.a u.s.s.r d.c n.y l.a a.m p.m e.g i.e etc vs cf al ca approx
+    no nos vol vols pp p ch fig figs ed eds est dept univ assn corp inc ltd co bros
+    jan feb mar apr jun jul aug sep sept oct nov dec
+    ave blvd rd
+    """.split()  # noqa: SIM905 - a word list reads better than eighty quoted strings
+)
+
+_BOUNDARY_RE = re.compile(
+    r"""
+    (?P<end>[.!?…]+)            # terminal punctuation
+    (?P<close>["'”’»)\]]*)      # closing quotes / brackets belong to the sentence
+    (?P<space>\s+)              # whitespace
+    (?=["'“‘«(\[]?[A-Z0-9À-ÖØ-Þ]) # the next sentence starts with a capital or a digit
+    """,
+    re.VERBOSE,
+)
+_WORD_BEFORE_RE = re.compile(r"([\w.]+)$")
+
+
+def _is_abbreviation(text: str, period_at: int) -> bool:
+    """Is the period at ``period_at`` part of an abbreviation or initial?"""
+    match = _WORD_BEFORE_RE.search(text, 0, period_at)
+    if not match:
+        return False
+    word = match.group(1).lower().rstrip(".")
+    if word in ABBREVIATIONS:
+        return True
+    # Single capital initials ("John F. Kennedy", "J. Smith") and dotted
+    # acronyms ("U.S.", "N.A.T.O").
+    token = match.group(1)
+    if len(token) == 1 and token.isupper():
+        return True
+    return bool(re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]?", token))
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Return ``(start, end)`` spans of the sentences in ``text``, stripped of outer whitespace."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _BOUNDARY_RE.finditer(text):
+        end_punct = match.group("end")
+        if end_punct == "." and _is_abbreviation(text, match.start("end")):
+            continue
+        boundary = match.end("close")
+        spans.append((start, boundary))
+        start = match.end("space")
+    if start < len(text):
+        spans.append((start, len(text)))
+    stripped: list[tuple[int, int]] = []
+    for begin, end in spans:
+        while begin < end and text[begin].isspace():
+            begin += 1
+        while end > begin and text[end - 1].isspace():
+            end -= 1
+        if end > begin:
+            stripped.append((begin, end))
+    return stripped
+
+
+def split_sentences(text: str) -> list[str]:
+    return [text[begin:end] for begin, end in sentence_spans(text)]

@@ -1,0 +1,136 @@
+"""The command line: a thin shell over :mod:`citecheck.pipeline` (CONTRACT.md)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from citecheck.config import ConfigError, build_options, load_config_file
+from citecheck.pipeline import EXIT_INTERRUPTED, EXIT_USAGE, UsageError, audit
+from citecheck.reports.writer import dumps_schema, report_schema, summary_schema
+
+
+def _fail(message: str) -> None:
+    click.echo(f"citecheck: error: {message}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+def _split(values: tuple[str, ...]) -> list[str] | None:
+    if not values:
+        return None
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="citecheck")
+def main() -> None:
+    """Audit the citations inside documents."""
+
+
+@main.command("audit")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), help="Report folder (default: reports/).")
+@click.option("--format", "formats", help="Report formats, comma-separated: md,json.")
+@click.option("--offline", is_flag=True, default=None, help="Run only checks that need no network.")
+@click.option("--archive", "archives", multiple=True, help="Archive endpoint URL or warc:PATH; may repeat.")
+@click.option("--cache", type=click.Path(path_type=Path), help="SQLite store (default: .citecheck/cache.sqlite).")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "never"]), help="Exit 1 at this severity.")
+@click.option("--select", multiple=True, help="Only these codes or prefixes (CC1,CC401).")
+@click.option("--ignore", multiple=True, help="Drop these codes or prefixes.")
+@click.option("--concurrency", type=int, help="Concurrent network requests in all.")
+@click.option("--allow-private", is_flag=True, default=None, help="Allow fetching loopback/private addresses.")
+@click.option("--config", "config_file", type=click.Path(path_type=Path), help="Settings file (TOML).")
+@click.option("--max-document-size", type=int, help="Largest document to read, in bytes.")
+def audit_command(
+    paths: tuple[Path, ...],
+    out: Path | None,
+    formats: str | None,
+    offline: bool | None,
+    archives: tuple[str, ...],
+    cache: Path | None,
+    fail_on: str | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    concurrency: int | None,
+    allow_private: bool | None,
+    config_file: Path | None,
+    max_document_size: int | None,
+) -> None:
+    """Audit documents (default: citations/) and write reports (default: reports/)."""
+    flags: dict[str, Any] = {
+        "out": out,
+        "formats": formats,
+        "offline": offline,
+        "archives": list(archives) or None,
+        "cache": cache,
+        "fail_on": fail_on,
+        "select": _split(select),
+        "ignore": _split(ignore),
+        "concurrency": concurrency,
+        "allow_private": allow_private,
+        "max_document_size": max_document_size,
+    }
+    try:
+        options = build_options(load_config_file(explicit=config_file), flags)
+        result = audit(list(paths) or None, options)
+    except (UsageError, ConfigError) as error:
+        _fail(str(error))
+        return
+    except KeyboardInterrupt:
+        click.echo("citecheck: interrupted; finished work is kept in the cache and a re-run resumes", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    summary = result.summary
+    for document_error in summary.errors:
+        click.echo(f"citecheck: error: {document_error.error}", err=True)
+    counts = summary.findings
+    click.echo(
+        f"{len(summary.documents)} documents, {sum(d.references for d in summary.documents)} references, "
+        f"{sum(d.claims for d in summary.documents)} claims: "
+        f"{counts.get('error', 0)} errors, {counts.get('warning', 0)} warnings, {counts.get('info', 0)} info "
+        f"→ {options.out}/index.md"
+    )
+    if summary.network.mode != "online":
+        click.echo(f"note: {summary.network.message}", err=True)
+    sys.exit(summary.exit_code)
+
+
+@main.command("check")
+@click.argument("citation")
+@click.option("--accessed", help="When the source was read (any citation date form).")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "md"]), default="text")
+@click.option("--offline", is_flag=True, help="Run only checks that need no network.")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "never"]), default="error")
+def check_command(citation: str, accessed: str | None, output_format: str, offline: bool, fail_on: str) -> None:
+    """Check one citation given as reference text or a bare URL."""
+    from citecheck.single import check_citation, render_check_text
+
+    try:
+        result = check_citation(citation, accessed=accessed, offline=offline, fail_on=fail_on)
+    except ValueError as error:
+        _fail(str(error))
+        return
+    if output_format == "json":
+        click.echo(result.model_dump_json(indent=2, by_alias=True))
+    elif output_format == "md":
+        click.echo(render_check_text(result, markdown=True))
+    else:
+        click.echo(render_check_text(result, markdown=False))
+    sys.exit(result.exit_code)
+
+
+@main.command("schema")
+@click.option("--summary", is_flag=True, help="Print the schema of summary.json instead.")
+def schema_command(summary: bool) -> None:
+    """Print the JSON Schema of the per-document report."""
+    click.echo(dumps_schema(summary_schema() if summary else report_schema()), nl=False)
+
+
+def run() -> None:  # pragma: no cover - console entry for `python -m citecheck`
+    main()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    run()

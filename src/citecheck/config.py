@@ -1,0 +1,109 @@
+"""Audit settings: defaults, then ``[tool.citecheck]`` / ``citecheck.toml``, then command-line flags."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from citecheck.documents.loading import DEFAULT_MAX_BYTES
+from citecheck.store.db import DEFAULT_STORE_PATH
+
+DEFAULT_ARCHIVE = "https://web.archive.org"
+REPORT_FORMATS = ("md", "json")
+
+
+class ConfigError(Exception):
+    """A setting is wrong; the message is one line for the user."""
+
+
+class AuditOptions(BaseModel):
+    """Every setting of an audit run, validated in one place."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    out: Path = Path("reports")
+    formats: list[str] = Field(default_factory=lambda: list(REPORT_FORMATS))
+    offline: bool = False
+    archives: list[str] = Field(default_factory=lambda: [DEFAULT_ARCHIVE])
+    cache: Path = DEFAULT_STORE_PATH
+    fail_on: Literal["error", "warning", "never"] = "error"
+    select: list[str] = Field(default_factory=list)
+    ignore: list[str] = Field(default_factory=list)
+    concurrency: int = Field(default=8, ge=1, le=256)
+    allow_private: bool = False
+    max_document_size: int = Field(default=DEFAULT_MAX_BYTES, ge=1)
+    snapshot_far_days: int = Field(default=30, ge=0)
+    today: date = Field(default_factory=date.today)
+
+    @field_validator("formats")
+    @classmethod
+    def _known_formats(cls, value: list[str]) -> list[str]:
+        unknown = [fmt for fmt in value if fmt not in REPORT_FORMATS]
+        if unknown:
+            raise ValueError(f"unknown report format(s): {', '.join(unknown)} (known: {', '.join(REPORT_FORMATS)})")
+        return value
+
+    @field_validator("select", "ignore")
+    @classmethod
+    def _upper_codes(cls, value: list[str]) -> list[str]:
+        return [code.strip().upper() for code in value if code.strip()]
+
+
+# Config-file keys as users write them (kebab-case, like the flags) → option names.
+_KEY_ALIASES = {
+    "fail-on": "fail_on",
+    "allow-private": "allow_private",
+    "max-document-size": "max_document_size",
+    "snapshot-far-days": "snapshot_far_days",
+    "archive": "archives",
+    "format": "formats",
+}
+
+
+def load_config_file(start: Path | None = None, explicit: Path | None = None) -> dict[str, Any]:
+    """Settings from ``--config FILE``, else ``citecheck.toml``, else ``pyproject.toml``'s ``[tool.citecheck]``."""
+    directory = start or Path.cwd()
+    candidates: list[tuple[Path, bool]] = []
+    if explicit is not None:
+        if not explicit.is_file():
+            raise ConfigError(f"{explicit}: no such config file")
+        candidates.append((explicit, explicit.name == "pyproject.toml"))
+    else:
+        candidates += [(directory / "citecheck.toml", False), (directory / "pyproject.toml", True)]
+    for path, is_pyproject in candidates:
+        if not path.is_file():
+            continue
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+            raise ConfigError(f"{path}: not valid TOML ({error})") from None
+        section = data.get("tool", {}).get("citecheck", {}) if is_pyproject else data.get("citecheck", data)
+        if section:
+            if not isinstance(section, dict):
+                raise ConfigError(f"{path}: [tool.citecheck] must be a table")
+            return {_KEY_ALIASES.get(key, key.replace("-", "_")): value for key, value in section.items()}
+        if explicit is not None:
+            return {}
+    return {}
+
+
+def build_options(file_settings: dict[str, Any], flags: dict[str, Any]) -> AuditOptions:
+    """Merge config-file settings with flags (flags given on the command line win)."""
+    merged = dict(file_settings)
+    merged.update({key: value for key, value in flags.items() if value is not None})
+    for key in ("formats", "select", "ignore", "archives"):
+        value = merged.get(key)
+        if isinstance(value, str):
+            merged[key] = [part for part in value.split(",") if part.strip()]
+    try:
+        return AuditOptions(**merged)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "settings"
+        raise ConfigError(f"invalid setting {where}: {first['msg']}") from None
+    except TypeError as error:
+        raise ConfigError(f"invalid settings: {error}") from None

@@ -1,0 +1,199 @@
+"""The audit pipeline: documents → claims → resolution → checks → reports.
+
+``audit()`` is the library entry point the CLI wraps.  Each stage is a
+function over models; network stages slot in through :mod:`citecheck.resolve`
+and are skipped (reported ``not-checked``) when offline.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from citecheck.checks.catalogue import code_selected
+from citecheck.checks.offline import CheckContext, run_offline_checks
+from citecheck.checks.provenance import claim_verdict
+from citecheck.claims.build import build_claims
+from citecheck.config import AuditOptions
+from citecheck.documents import DocumentInputError, read_document
+from citecheck.documents.loading import SUFFIX_FORMATS
+from citecheck.models import (
+    AuditSummary,
+    DocumentError,
+    DocumentInfo,
+    DocumentReport,
+    DocumentSummary,
+    Finding,
+    NetworkState,
+    ParsedDocument,
+    Severity,
+)
+from citecheck.reports.markdown import render_document_markdown, render_index_markdown
+from citecheck.reports.writer import report_json, summary_json, write_outputs
+
+FAIL_THRESHOLDS = {"error": 3, "warning": 2, "never": 99}
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 3
+
+
+class UsageError(Exception):
+    """Bad paths or settings: one line for stderr, exit code 2."""
+
+
+@dataclass
+class AuditResult:
+    summary: AuditSummary
+    reports: list[DocumentReport] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        return self.summary.exit_code
+
+
+OFFLINE_STATE = NetworkState(
+    mode="offline", message="Offline audit: live and archive checks were not run; they are reported as not-checked."
+)
+
+
+def collect_documents(paths: list[Path]) -> list[Path]:
+    """Expand directories into the documents they hold (sorted, hidden files skipped)."""
+    documents: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(
+                candidate
+                for candidate in path.rglob("*")
+                if candidate.is_file()
+                and candidate.suffix.lower() in SUFFIX_FORMATS
+                and not any(part.startswith(".") for part in candidate.relative_to(path).parts)
+            )
+            if not found:
+                known = ", ".join(sorted(SUFFIX_FORMATS))
+                raise UsageError(f"{path}: no documents found (looked for {known})")
+            documents.extend(found)
+        elif path.is_file():
+            documents.append(path)
+        elif path.exists():
+            raise UsageError(f"{path}: not a file or directory")
+        else:
+            raise UsageError(f"{path}: no such file or directory")
+    return documents
+
+
+def output_stems(documents: list[Path]) -> dict[Path, str]:
+    """Report file stems: the document's stem, made unique with its path when two collide."""
+    counts = Counter(path.stem for path in documents)
+    stems: dict[Path, str] = {}
+    for path in documents:
+        if counts[path.stem] == 1:
+            stems[path] = path.stem
+        else:
+            relative = os.path.relpath(path).replace(os.sep, "__").replace(".", "_")
+            stems[path] = relative.lstrip("_")
+    return stems
+
+
+def audit_parsed(document: ParsedDocument, options: AuditOptions, network: NetworkState) -> DocumentReport:
+    """Claims, offline checks and verdicts for one parsed document (no I/O)."""
+    claim_set = build_claims(document)
+    for reference in document.references:
+        reference.uses = claim_set.uses[reference.id]
+    findings = run_offline_checks(CheckContext(document=document, claims=claim_set, today=options.today))
+    findings = [finding for finding in findings if code_selected(finding.code, options.select, options.ignore)]
+    references = {reference.id: reference for reference in document.references}
+    network_ran = network.mode == "online"
+    for claim in claim_set.claims:
+        claim.verdict = claim_verdict(claim, references, network_ran)
+    return DocumentReport(
+        document=DocumentInfo(
+            path=document.path, format=document.format, title=document.title, date=document.date, layout=document.layout
+        ),
+        references=document.references,
+        claims=claim_set.claims,
+        findings=findings,
+        notices=document.notices,
+        network=network,
+        generated_at=datetime.now(UTC),
+    )
+
+
+def exit_code_for(findings: list[Finding], fail_on: str) -> int:
+    threshold = FAIL_THRESHOLDS[fail_on]
+    return EXIT_FINDINGS if any(finding.severity.rank >= threshold for finding in findings) else EXIT_OK
+
+
+def _summarise(report: DocumentReport, stem: str) -> DocumentSummary:
+    severities = Counter(finding.severity.value for finding in report.findings)
+    return DocumentSummary(
+        path=report.document.path,
+        title=report.document.title,
+        format=report.document.format,
+        report_md=f"{stem}.md",
+        report_json=f"{stem}.json",
+        references=len(report.references),
+        claims=len(report.claims),
+        cited_claims=sum(1 for claim in report.claims if claim.refs),
+        findings={severity.value: severities.get(severity.value, 0) for severity in Severity},
+        codes=dict(sorted(Counter(finding.code for finding in report.findings).items())),
+    )
+
+
+def audit(paths: list[Path] | None = None, options: AuditOptions | None = None) -> AuditResult:
+    """Audit documents and write reports. Raises :class:`UsageError` for bad paths.
+
+    Documents that cannot be read become error entries (and exit code 2)
+    while every other document is still audited and reported.
+    """
+    options = options or AuditOptions()
+    documents = collect_documents(paths or [Path("citations")])
+    network = OFFLINE_STATE if options.offline else _network_state(options)
+    stems = output_stems(documents)
+    reports: list[DocumentReport] = []
+    errors: list[DocumentError] = []
+    files: dict[Path, str] = {}
+    summaries: list[DocumentSummary] = []
+    for path in documents:
+        try:
+            parsed = read_document(path, max_bytes=options.max_document_size)
+        except DocumentInputError as error:
+            errors.append(DocumentError(path=str(path), error=str(error)))
+            continue
+        except Exception as error:  # a reader bug must not cost the other documents their reports
+            errors.append(
+                DocumentError(path=str(path), error=f"{path}: could not be parsed ({type(error).__name__}: {error})")
+            )
+            continue
+        report = audit_parsed(parsed, options, network)
+        reports.append(report)
+        stem = stems[path]
+        if "md" in options.formats:
+            files[options.out / f"{stem}.md"] = render_document_markdown(report)
+        if "json" in options.formats:
+            files[options.out / f"{stem}.json"] = report_json(report)
+        summaries.append(_summarise(report, stem))
+    all_findings = [finding for report in reports for finding in report.findings]
+    exit_code = exit_code_for(all_findings, options.fail_on)
+    if errors:
+        exit_code = max(exit_code, EXIT_USAGE)
+    summary = AuditSummary(
+        generated_at=datetime.now(UTC),
+        network=network,
+        documents=summaries,
+        errors=errors,
+        findings=dict(Counter(finding.severity.value for finding in all_findings)),
+        exit_code=exit_code,
+    )
+    files[options.out / "index.md"] = render_index_markdown(summary)
+    files[options.out / "summary.json"] = summary_json(summary)
+    write_outputs(files)
+    return AuditResult(summary=summary, reports=reports)
+
+
+def _network_state(options: AuditOptions) -> NetworkState:
+    # Live checking and archive resolution plug in here (resolve/ stage).
+    return NetworkState(
+        mode="offline",
+        message="Live and archive checks are not part of this build yet; network results are not-checked.",
+    )

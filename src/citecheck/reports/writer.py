@@ -1,0 +1,55 @@
+"""Writing reports: every file is rendered in memory first, then replaced atomically."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from citecheck.models import AuditSummary, DocumentReport
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so readers see the old file or the new one, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def report_json(report: DocumentReport) -> str:
+    return report.model_dump_json(by_alias=True, indent=2) + "\n"
+
+
+def summary_json(summary: AuditSummary) -> str:
+    return summary.model_dump_json(by_alias=True, indent=2) + "\n"
+
+
+def report_schema() -> dict[str, Any]:
+    """JSON Schema of the per-document report (``citecheck schema``)."""
+    schema = DocumentReport.model_json_schema(by_alias=True, mode="serialization")
+    schema["$id"] = "https://citecheck.invalid/schema/report-1.json"
+    return schema
+
+
+def summary_schema() -> dict[str, Any]:
+    return AuditSummary.model_json_schema(by_alias=True, mode="serialization")
+
+
+def write_outputs(files: dict[Path, str]) -> None:
+    """Write a batch of already-rendered files atomically, one by one."""
+    for path, text in files.items():
+        atomic_write_text(path, text)
+
+
+def dumps_schema(schema: dict[str, Any]) -> str:
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
