@@ -44,6 +44,7 @@ _YEAR_RE = r"(?:1[5-9]\d\d|2[01]\d\d)"
 _DAY_RE = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 _DASH = r"\s*[-–—]\s*"
 
+
 def _date_patterns(named: bool) -> list[tuple[str, str]]:
     """Pattern sources, most to least specific; unnamed groups for embedding in one alternation."""
 
@@ -64,6 +65,8 @@ def _date_patterns(named: bool) -> list[tuple[str, str]]:
 
 
 _PATTERNS = [(kind, re.compile(source, re.I)) for kind, source in _date_patterns(named=True)]
+# The same patterns anchored where a caller points, ending at a word boundary (for match_date_at).
+_PREFIX_PATTERNS = [(kind, re.compile(source + r"(?![\w\-])", re.I)) for kind, source in _date_patterns(named=True)]
 
 _APPROX_RE = re.compile(r"^(?:c\.|ca\.|circa|approx\.?)\s*", re.I)
 _ISO_OUT_RE = re.compile(r"^(?P<y>\d{4})(?:-(?P<m>\d\d)(?:-(?P<d>\d\d))?)?(?P<approx>~)?$")
@@ -154,21 +157,34 @@ def _checked(year: int, month: int | None, day: int | None, approximate: bool = 
 
 def _from_match(kind: str, match: re.Match[str], approximate: bool) -> PartialDate | None:
     groups = match.groupdict()
-    year = int(groups["y"])
-    month: int | None = None
-    day: int | None = None
-    if groups.get("m"):
-        month = int(groups["m"])
-    if groups.get("mon"):
-        month = MONTHS[groups["mon"].lower().rstrip(".")]
-    if groups.get("season"):
-        month = SEASONS[groups["season"].lower()]
-    if groups.get("d"):
-        day = int(re.sub(r"\D", "", groups["d"]))
     try:
+        year = int(groups["y"])
+        month: int | None = None
+        day: int | None = None
+        if groups.get("m"):
+            month = int(groups["m"])
+        if groups.get("mon"):
+            month = _name_number(MONTHS, groups["mon"])
+        if groups.get("season"):
+            month = _name_number(SEASONS, groups["season"])
+        if groups.get("d"):
+            day = int(_NON_DIGIT_RE.sub("", groups["d"]))
         return _checked(year, month, day, approximate)
-    except ValueError:
+    except (ValueError, KeyError):
         return None
+
+
+_NON_DIGIT_RE = re.compile(r"\D")
+
+
+def _name_number(names: dict[str, int], word: str) -> int:
+    """Look a month or season name up, tolerating what re.IGNORECASE lets through.
+
+    Unicode case-insensitive matching accepts look-alikes such as the long s
+    (``Auguſt``) and the Kelvin sign; ``casefold`` maps them back to ASCII.
+    Raises KeyError for anything else.
+    """
+    return names[word.casefold().rstrip(".")]
 
 
 def parse_date(text: str | None) -> PartialDate | None:
@@ -189,6 +205,30 @@ def parse_date(text: str | None) -> PartialDate | None:
         match = pattern.fullmatch(cleaned)
         if match:
             return _from_match(kind, match, approximate)
+    return None
+
+
+_APPROX_PREFIX_RE = re.compile(r"(?:c\.|ca\.|circa|approx\.?)\s*", re.I)
+
+
+def match_date_at(text: str, start: int = 0) -> tuple[PartialDate, int] | None:
+    """Read one date that begins exactly at ``text[start]``, bare years included.
+
+    Returns the date and the index just past it, or None.  Used by parsers
+    that know where a date must stand (``Retrieved 8 May 2011.``), so that
+    what follows the date does not have to be cut off first.
+    """
+    approximate = False
+    approx = _APPROX_PREFIX_RE.match(text, start)
+    if approx:
+        approximate = True
+        start = approx.end()
+    for kind, pattern in _PREFIX_PATTERNS:
+        match = pattern.match(text, start)
+        if match:
+            parsed = _from_match(kind, match, approximate)
+            if parsed is not None:
+                return parsed, match.end()
     return None
 
 

@@ -1,15 +1,36 @@
 """Parsing one rendered citation (a reference-list line) into fields.
 
-INTERFACE ONLY — being implemented; see parse_citation_line's docstring.
+Rendered Wikipedia citations (CS1/CS2) follow a fixed order::
+
+    Authors (Date). "Title". Work. Publisher. … Archived from the original on DATE. Retrieved DATE.
+
+In plain text the italics that set the work apart are gone, so the parser
+works in ordered layers, surest first:
+
+1. whitespace and invisible characters are normalised;
+2. backlink markers at the start (``^ a b``, ``3.0 3.1``) are counted and removed;
+3. clutter whose wording is fixed is taken out and remembered: dead-link
+   tags, CS1 error messages, ``(PDF)``, language and type notes, URLs;
+4. the ``Archived from the original on DATE`` and ``Retrieved DATE`` clauses
+   are read; everything after the first of them is trailing matter (quotes,
+   notes) and is not parsed further;
+5. the head is read as ``Authors (Date).``, then the title (quoted, else the
+   first sentence-like block), then the remaining blocks: a date, skipped
+   bibliographic details (pages, volume, identifiers), then work and publisher.
+
+Every step works on strings with precompiled patterns; nothing here raises on
+odd input (see tests/property).
 """
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from citecheck.dates import PartialDate
+from citecheck.dates import PartialDate, match_date_at, parse_date
+from citecheck.references.archive_urls import parse_archive_url
 
 
 class CitationFields(BaseModel):
@@ -29,6 +50,525 @@ class CitationFields(BaseModel):
     format: str | None = None  # "PDF"
     flags: list[str] = Field(default_factory=list)  # dead-link, permanent-dead-link, empty
     backlinks: int | None = None  # 4 for "3.0 3.1 3.2 3.3", 3 for "^ a b c", 1 for "^"; None when none shown
+    urls: list[str] = Field(default_factory=list)  # every http(s) URL in the text, in order
+    archive_service: str | None = None  # "Wayback Machine" from "Archived DATE at the Wayback Machine"
+
+
+# --------------------------------------------------------------------------- 1. normalising
+
+_INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_WHITESPACE_RE = re.compile(r"\s+")
+
+
+def _normalise(text: str) -> str:
+    return _WHITESPACE_RE.sub(" ", _INVISIBLE_RE.sub("", text)).strip()
+
+
+# --------------------------------------------------------------------------- 2. backlinks
+
+_CARET_RE = re.compile(r"^(?:\^|↑)\s*(?P<jump>Jump up to:?\s*)?")
+_NUMERIC_BACKLINK_RE = re.compile(r"^(?P<n>[0-9]{1,4})[.,]0(?:\s+(?P=n)[.,][0-9]{1,3})+(?=\s|$)")
+_NUMERIC_BACKLINK_ITEM_RE = re.compile(r"[0-9]{1,4}[.,](?P<k>[0-9]{1,3})")
+
+
+def _letter_label(index: int) -> str:
+    """The backlink label MediaWiki shows for the index-th use: a … z, aa, ab …"""
+    if index < 26:
+        return chr(ord("a") + index)
+    return _letter_label(index // 26 - 1) + chr(ord("a") + index % 26)
+
+
+def _count_labels(tokens: list[str], labels: list[str]) -> int:
+    count = 0
+    for token, label in zip(tokens, labels, strict=False):
+        if token != label:
+            break
+        count += 1
+    return count
+
+
+_LETTER_LABELS = [_letter_label(index) for index in range(702)]
+_DIGIT_LABELS = [str(index) for index in range(1, 1000)]
+
+
+def _strip_backlinks(text: str) -> tuple[str, int | None]:
+    """Remove backlink markers at the start; return the rest and how many uses they show."""
+    numeric = _NUMERIC_BACKLINK_RE.match(text)
+    if numeric:
+        items = [int(item["k"]) for item in _NUMERIC_BACKLINK_ITEM_RE.finditer(numeric.group(0))]
+        if items == list(range(len(items))):
+            return text[numeric.end() :].lstrip(), len(items)
+    caret = _CARET_RE.match(text)
+    if not caret:
+        return text, None
+    rest = text[caret.end() :]
+    tokens = rest.split(" ", 60)
+    letters = _count_labels(tokens, _LETTER_LABELS)
+    digits = _count_labels(tokens, _DIGIT_LABELS)
+    count = max(letters, digits)
+    # One use shows a bare caret: a lone "a" after it is the citation's first word.
+    minimum = 1 if caret["jump"] else 2
+    if count >= minimum:
+        return " ".join(tokens[count:]).lstrip(), count
+    return rest.lstrip(), 1
+
+
+# --------------------------------------------------------------------------- 3. clutter
+
+_DEAD_LINK_RE = re.compile(
+    r"\[\s*(?P<permanent>permanent\s+)?dead\s*link\b[^\]]{0,80}\]"
+    r"|\{\{\s*(?P<permanent_template>permanent\s+)?dead\s*link\b[^}]{0,200}\}\}",
+    re.I,
+)
+# Inline maintenance tags editors add after citations; they carry no citation data.
+_MAINTENANCE_TAG_RE = re.compile(
+    r"\[\s*(?:failed verification|better source(?: needed)?|citation needed|self-published source|unreliable source"
+    r"|verification needed|page needed|pages needed|full citation needed|clarification needed|not in citation given"
+    r"|dubious|non-primary source needed|third-party source needed|user-generated source|title missing"
+    r"|not specific enough to verify|irrelevant citation|promotional source|unreliable medical source"
+    r"|additional citation\(s\) needed|year needed|date missing|author missing|when\?|who\?|which\?|by whom\?"
+    r"|according to whom\?|where\?|why\?|how\?|needs update|update|original research\??|verify|ISBN missing)"
+    r"[^\]]{0,80}\]",
+    re.I,
+)
+# CS1 error messages end in "(help)"; every one names the offending parameter as |name=.
+_CS1_ERROR_RE = re.compile(r"[A-Z][^()\"|.]{0,80}?\|[^()]{0,160}?\(\s*help\s*\)")
+_CS1_NOTE_RE = re.compile(
+    r"\(\s*(?:link|subscription required|registration required|free access|limited access|inactive)\s*\)"
+    r"|CS1 maint:[^.()]{0,120}(?:\(\s*link\s*\))?"
+    r"|\b(?:Journal |Free )?(?:subscription|registration) required\b\.?",
+    re.I,
+)
+_FORMATS = "PDF|DOC|DOCX|XLS|XLSX|PPT|PPTX|RTF|TXT|ZIP|CSV|ODT|ODS|EPUB|DJVU|PS|MP3|MP4|MOV|WAV|JPG|PNG|SWF|XML|JSON"
+_FORMAT_RE = re.compile(rf"\(\s*(?P<fmt>{_FORMATS})\s*\)", re.I)
+_LANGUAGE_RE = re.compile(r"\(\s*in\s+[A-Z][\w\-]+(?:(?:\s+and\s+|,\s*)[A-Z][\w\-]+){0,5}\s*\)")
+_TYPE_NOTE_RE = re.compile(
+    r"\(\s*(?:Press release|Media release|News release|Report|Technical report|Thesis|PhD thesis|Master'?s thesis"
+    r"|Doctoral thesis|Dissertation|Podcast|Video|Audio|Interview|Speech|Map|Letter|Working paper|Conference paper"
+    r"|Motion picture|TV production|Television production|Documentary|Blog|Tweet|Lecture|Media notes|Online"
+    r"|Paperback|Hardcover|Radio broadcast|Web page|Patent|Preprint|Book review|Review|Transcript|Obituary"
+    r"|Editorial|Opinion|Video file|Digital|Newspaper|Magazine|Journal|Book|Abstract|Data set|Dataset"
+    r"|Mailing list|Serial|Notes|Liner notes|AV media|Episode)\s*\)",
+    re.I,
+)
+_URL_RE = re.compile(r"https?://[^\s<>\"\[\]{}|\\^`]+", re.I)
+_URL_TRAILING = ".,;:!?'\"”’»>"
+
+
+def _clean_url(candidate: str) -> str:
+    """Strip punctuation that ends the sentence rather than the URL, keeping balanced parentheses."""
+    url = candidate
+    while url:
+        last = url[-1]
+        if last in _URL_TRAILING or (last == ")" and url.count(")") > url.count("(")):
+            url = url[:-1]
+        else:
+            break
+    return url
+
+
+_EMPTY_BRACKETS_RE = re.compile(r"\(\s*\)|\[\s*\]|<\s*>")
+
+
+def _take_url(candidate: str, found: list[str]) -> str:
+    """Record the URL in ``candidate`` and leave only the punctuation that followed it."""
+    url = _clean_url(candidate)
+    if len(url) > len("https://"):
+        found.append(url)
+    return " " + candidate[len(url) :]
+
+
+# --------------------------------------------------------------------------- 4. archive and access clauses
+
+_ARCHIVED_FROM_RE = re.compile(
+    r"\b[Aa]rchived\s*(?:\(\s*(?P<fmt1>\w{2,5})\s*\)\s*)?from\s+(?:the\s+)?original\s*"
+    r"(?:\(\s*(?P<fmt2>\w{2,5})\s*\)\s*)?(?:on\s+|:\s*)?"
+)
+_ARCHIVED_AT_RE = re.compile(r"\b[Aa]rchived\s+(?:on\s+)?(?=\S)")
+_AT_SERVICE_RE = re.compile(r"\s+at\s+(?:the\s+)?(?P<service>[^.,;()]{2,40}?)(?=[.,;(]|$)")
+_RETRIEVED_RE = re.compile(
+    r"\b(?:[Rr]etrieved|[Aa]ccessed|[Vv]iewed|[Cc]onsulted|[Aa]ccess\s+date|[Aa]ccess-date)\s*:?\s*(?:on\s+)?"
+)
+_VIA_RE = re.compile(r"\s+[–—-]\s+via\s+[^.]{1,80}")
+
+
+def _read_clauses(text: str) -> tuple[PartialDate | None, PartialDate | None, str | None, str | None, int]:
+    """(archive date, access date, archive format, archive service, where the clauses begin)."""
+    archive_date: PartialDate | None = None
+    access_date: PartialDate | None = None
+    archive_format: str | None = None
+    service: str | None = None
+    first = len(text)
+    for match in _ARCHIVED_FROM_RE.finditer(text):
+        found = match_date_at(text, match.end())
+        if found is None:
+            continue
+        archive_date = archive_date or found[0]
+        archive_format = archive_format or match["fmt1"] or match["fmt2"]
+        first = min(first, match.start())
+        break
+    if archive_date is None:
+        # {{Webarchive}}: "Archived 5 November 2013 at the Wayback Machine"
+        for match in _ARCHIVED_AT_RE.finditer(text):
+            found = match_date_at(text, match.end())
+            if found is None:
+                continue
+            at = _AT_SERVICE_RE.match(text, found[1])
+            archive_date = found[0]
+            service = at["service"].strip() if at else None
+            first = min(first, match.start())
+            break
+    for match in _RETRIEVED_RE.finditer(text):
+        found = match_date_at(text, match.end())
+        if found is None:
+            continue
+        access_date = found[0]
+        first = min(first, match.start())
+        break
+    return archive_date, access_date, archive_format, service, first
+
+
+# --------------------------------------------------------------------------- 5. the head
+
+_QUOTED_TITLE_RE = re.compile(r"^[\"“„«](?P<title>.+?)[\"”“»](?=\s*(?:[.,;:(\[]|$|\s))")
+_AUTHOR_DATE_RE = re.compile(r"^(?P<authors>[^\"“”„«()]{1,400}?)\s*\((?P<date>[^()]{1,60})\)")
+_LEADING_DATE_RE = re.compile(r"^\((?P<date>[^()]{1,60})\)")
+_NO_DATE_RE = re.compile(r"^\s*(?:n\.\s?d\.?|no date|undated|s\.\s?d\.)\s*$", re.I)
+_BRACKET_NOTE_RE = re.compile(r"^\s*\[[^\]]{0,120}\]")
+_LEADING_SEPARATORS = " .,;:–—-"
+
+# Abbreviations after which a full stop does not end a block.
+_ABBREVIATIONS = frozenset(
+    [
+        "p",
+        "pp",
+        "ed",
+        "eds",
+        "vol",
+        "vols",
+        "no",
+        "nos",
+        "st",
+        "dr",
+        "mr",
+        "mrs",
+        "ms",
+        "jr",
+        "sr",
+        "inc",
+        "ltd",
+        "co",
+        "corp",
+        "bros",
+        "al",
+        "c",
+        "ca",
+        "cf",
+        "vs",
+        "rev",
+        "prof",
+        "gen",
+        "col",
+        "lt",
+        "sgt",
+        "capt",
+        "gov",
+        "sen",
+        "rep",
+        "hon",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "chap",
+        "ch",
+        "fig",
+        "op",
+        "cit",
+        "ibid",
+        "univ",
+        "dept",
+        "assn",
+        "natl",
+        "intl",
+        "inst",
+        "soc",
+        "acad",
+        "mt",
+        "ft",
+        "repr",
+        "trans",
+        "ill",
+        "comp",
+        "n",
+        "d",
+        "s",
+        "e",
+        "w",
+        "approx",
+        "est",
+        "etc",
+        "pt",
+        "ser",
+        "bk",
+    ]
+)
+_NAME_WORD = r"[A-Z\u00C0-\u024F][\w'’\-]*\.?"
+# Words are separated by exactly one space so that a long capitalised run cannot be split many ways.
+_INVERTED_NAME_RE = re.compile(rf"^(?:{_NAME_WORD}\s){{0,3}}{_NAME_WORD},\s?(?:{_NAME_WORD}\s){{0,4}}{_NAME_WORD}$")
+_PLAIN_NAME_RE = re.compile(rf"^(?:{_NAME_WORD}\s){{1,4}}{_NAME_WORD}$")
+_SINGLE_NAME_RE = re.compile(rf"^{_NAME_WORD}$")
+_AND_RE = re.compile(r"\s+(?:and|&)\s+")
+_ET_AL_RE = re.compile(r"[,;]?\s*\bet\s+al\.?", re.I)
+_EDITOR_SUFFIX_RE = re.compile(r"[,;]?\s*(?:\(\s*eds?\.?\s*\)|\beds?\.)\s*$", re.I)
+_INITIAL_END_RE = re.compile(r"(?:^|[\s.\-])[A-Z]\.$")
+
+# Blocks that are bibliographic detail, never a work or publisher.
+_DETAIL_RE = re.compile(
+    r"^(?:(?:pp?\.|pages?|vols?\.|volume|nos?\.|number|issue|iss\.|art\.|article|section|sec\.|chapter|ch\.|loc\.|at"
+    r"|col\.|sheet|para\.|§)\s*(?:[0-9]|[IVXLC]+\b)"
+    r"|(?:isbn|issn|eissn|doi|bibcode|pmc|pmid|jstor|oclc|s2cid|arxiv|hdl|lccn|osti|ssrn|zbl|mr|eid|citeseerx|asin"
+    r"|ismn|rfc)\b"
+    r"|via\s|original\s|originally\s|reprinted\s|first published|[0-9]+(?:st|nd|rd|th)\s+ed\b"
+    r"|[0-9]+\s*(?:\([^)]*\))?\s*(?::|$))",
+    re.I,
+)
+_LOCATION_RE = re.compile(r"^(?P<place>[A-Z][\w .'’\-]{1,40}(?:,\s*[A-Z][\w .'’\-]{1,30})?):\s+(?P<name>\S.*)$")
+_EDITION_RE = re.compile(r"\s*\((?:[^()]{1,20}\s)?(?:ed|edition|reprint|rev\. ed)\.?\)\s*$", re.I)
+_MARKER_ONLY_RE = re.compile(r"\[\s*[0-9]{1,4}\s*\]")
+_ALNUM_RE = re.compile(r"\w")
+_MONTH_DAY_END_RE = re.compile(
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+[0-9]{1,2}(?:\s*[–—-]\s*[0-9]{1,2})?$", re.I
+)
+_YEAR_START_RE = re.compile(r"^[0-9]{4}\b")
+# "U.S", "J.-M" — letters joined by full stops; a domain such as "Stuff.co.nz" is not one.
+_DOTTED_RE = re.compile(r"^(?:[^\W\d_]{1,2}\.-?)+[^\W\d_]{1,2}$")
+# Harvard-style short citations: `King 2003, p. 41.` / `Hay, Maclagan & Gordon 2008, pp. 72–73.`
+_SHORT_CITATION_RE = re.compile(
+    r"^(?P<authors>[^\d\"“”()\[\]]{1,120}?)\s+(?P<year>(?:1[5-9]|20)[0-9]{2})[a-z]?\s*"
+    r"(?:,\s*(?:pp?\.|at|§|ch\.|chapter|loc\.)\s*[^.]{1,40}?)?\s*\.?$"
+)
+_CLOSERS = frozenset(')]"”’')
+
+
+def _split_blocks(text: str, separator: str) -> list[str]:
+    """Split at ``separator`` (". " or ", ") outside parentheses, brackets and quotes.
+
+    A full stop after an initial or a known abbreviation does not split.  With
+    commas, ``September 19, 2013`` is put back together.
+    """
+    blocks: list[str] = []
+    depth = 0
+    in_quote = False
+    start = 0
+    length = len(text)
+    for index, character in enumerate(text):
+        if character in "([":
+            depth += 1
+        elif character in ")]":
+            depth = max(0, depth - 1)
+        elif character in '"“”':
+            in_quote = not in_quote if character == '"' else character == "“"
+        elif character == separator and depth == 0 and not in_quote:
+            if index + 1 < length and text[index + 1] != " ":
+                continue
+            if separator == "." and text[index - 1 : index] not in _CLOSERS:
+                word = text[max(start, text.rfind(" ", start, index) + 1) : index]
+                if word.lower() in _ABBREVIATIONS or _DOTTED_RE.match(word):
+                    continue
+                # An initial inside a block is not its end — unless the block is that letter or a date follows.
+                initial = len(word) == 1 and word.isupper() and word != text[start:index].strip()
+                if initial and match_date_at(text, index + 2) is None:
+                    continue
+            blocks.append(text[start:index])
+            start = index + 1
+    blocks.append(text[start:])
+    cleaned = [block.strip(_LEADING_SEPARATORS) for block in blocks]
+    cleaned = [block for block in cleaned if block]
+    if separator != ",":
+        return cleaned
+    merged: list[str] = []
+    for block in cleaned:
+        if merged and _YEAR_START_RE.match(block) and _MONTH_DAY_END_RE.search(merged[-1]):
+            merged[-1] = f"{merged[-1]}, {block}"
+        else:
+            merged.append(block)
+    return merged
+
+
+def _display_name(name: str) -> str:
+    """``Williams, Carol J.`` → ``Carol J. Williams``; other names are kept as written."""
+    name = name.strip(" ,;")
+    if not _INITIAL_END_RE.search(name):
+        name = name.rstrip(".").strip()
+    if name.count(",") == 1:
+        surname, given = (part.strip() for part in name.split(","))
+        if surname and given:
+            return f"{given} {surname}"
+    return name
+
+
+def _split_authors(block: str) -> list[str]:
+    """Names from an author block, each as ``Given Surname``."""
+    block = _ET_AL_RE.sub("", block)
+    block = _EDITOR_SUFFIX_RE.sub("", block).strip(" ,;")
+    if not block:
+        return []
+    if ";" in block:
+        parts = [part for piece in block.split(";") for part in _AND_RE.split(piece)]
+    else:
+        parts = []
+        for piece in _AND_RE.split(block):
+            commas = [segment.strip() for segment in piece.split(",") if segment.strip()]
+            if len(commas) >= 2 and all(" " in segment for segment in commas):
+                parts.extend(commas)  # "John Smith, Jane Doe"
+            elif len(commas) >= 4 and len(commas) % 2 == 0:
+                parts.extend(f"{commas[i]}, {commas[i + 1]}" for i in range(0, len(commas), 2))
+            else:
+                parts.append(piece)
+    names = [_display_name(part) for part in parts]
+    return [name for name in names if name and _ALNUM_RE.search(name)]
+
+
+def _looks_like_authors(block: str, *, allow_single_words: bool = False) -> bool:
+    """Whether a block standing before a title reads as personal names.
+
+    Single words (``King``) count only where the context says names stand there.
+    """
+    block = _ET_AL_RE.sub("", block).strip(" ,;.")
+    if not block or len(block) > 300:
+        return False
+    pieces = [piece.strip() for part in block.split(";") for piece in _AND_RE.split(part)]
+    return all(
+        _INVERTED_NAME_RE.match(piece)
+        or _PLAIN_NAME_RE.match(piece)
+        or (allow_single_words and _SINGLE_NAME_RE.match(piece))
+        for piece in pieces
+    )
+
+
+def _ends_with_full_word(block: str) -> bool:
+    """True for ``… Chairman's Press.`` (a sentence end), False for ``Williams, Carol J.``."""
+    stripped = block.rstrip()
+    if not stripped.endswith("."):
+        return False
+    word = stripped[:-1].rsplit(" ", 1)[-1]
+    return len(word) > 1 and word.lower() not in _ABBREVIATIONS and "." not in word
+
+
+def _strip_title(title: str) -> str | None:
+    title = title.strip().strip(" .,;:")
+    title = title.strip('"“” ').strip()
+    return title or None
+
+
+class _HeadFields:
+    __slots__ = ("authors", "date", "publisher", "short", "title", "work")
+
+    def __init__(self) -> None:
+        self.authors: list[str] = []
+        self.date: PartialDate | None = None
+        self.title: str | None = None
+        self.work: str | None = None
+        self.publisher: str | None = None
+        self.short = False  # a Harvard-style short citation pointing into a bibliography
+
+
+def _read_parenthesised_date(content: str) -> tuple[bool, PartialDate | None]:
+    """(is it a date or n.d., the date)."""
+    if _NO_DATE_RE.match(content):
+        return True, None
+    parsed = parse_date(content)
+    return parsed is not None, parsed
+
+
+def _read_head(head: str) -> _HeadFields:
+    fields = _HeadFields()
+    rest = head.strip(_LEADING_SEPARATORS)
+    short = _SHORT_CITATION_RE.match(rest)
+    if short and _looks_like_authors(short["authors"].replace(",", " and"), allow_single_words=True):
+        fields.authors = _split_authors(short["authors"].replace(",", " and"))
+        fields.date = parse_date(short["year"])
+        fields.short = True
+        return fields
+    separator = "."
+
+    author_date = _AUTHOR_DATE_RE.match(rest)
+    leading_date = _LEADING_DATE_RE.match(rest)
+    if author_date and not _ends_with_full_word(author_date["authors"]):
+        is_date, parsed = _read_parenthesised_date(author_date["date"])
+        if is_date:
+            fields.authors = _split_authors(author_date["authors"])
+            fields.date = parsed
+            rest = rest[author_date.end() :]
+    elif leading_date:
+        is_date, parsed = _read_parenthesised_date(leading_date["date"])
+        if is_date:
+            fields.date = parsed
+            rest = rest[leading_date.end() :]
+    if rest is not head:
+        rest = _BRACKET_NOTE_RE.sub("", rest)
+        separator = "," if rest.lstrip().startswith(",") else "."
+        rest = rest.strip(_LEADING_SEPARATORS)
+
+    title_quoted = False
+    quoted = _QUOTED_TITLE_RE.match(rest)
+    if not quoted and not fields.authors:
+        # Authors without a date: `Hamer, David. "Seddon, Richard John".`
+        quote_at = min((index for index in (rest.find('"'), rest.find("“")) if index > 0), default=-1)
+        if quote_at > 0 and _looks_like_authors(rest[:quote_at]):
+            fields.authors = _split_authors(rest[:quote_at].strip(" .,"))
+            rest = rest[quote_at:]
+            quoted = _QUOTED_TITLE_RE.match(rest)
+    if quoted:
+        title_quoted = True
+        fields.title = _strip_title(quoted["title"])
+        rest = rest[quoted.end() :]
+        if rest.lstrip().startswith(","):
+            separator = ","
+        blocks = _split_blocks(rest, separator)
+    else:
+        blocks = _split_blocks(rest, separator)
+        if blocks and not fields.authors and len(blocks) > 1 and _INVERTED_NAME_RE.match(blocks[0].rstrip(".")):
+            # `Salmond, Anne. Two Worlds: …` — an inverted name standing alone before an unquoted title.
+            fields.authors = _split_authors(blocks.pop(0))
+        while len(blocks) > 1 and _EDITOR_SUFFIX_RE.search(blocks[0]):
+            blocks.pop(0)  # `McLintock, Alexander (ed.). Busby, James.` — editors before the entry's title
+        if blocks:
+            fields.title = _strip_title(_EDITION_RE.sub("", blocks.pop(0)))
+
+    names: list[str] = []
+    for block in blocks:
+        parsed = parse_date(block)
+        if parsed is not None:
+            fields.date = fields.date or parsed
+            continue
+        if _DETAIL_RE.match(block) or _EDITOR_SUFFIX_RE.search(block) or _NO_DATE_RE.match(block):
+            continue
+        if len(block) > 160 or '"' in block or "“" in block:
+            continue  # a quotation or note, not a name
+        names.append(_EDITION_RE.sub("", block).strip(" .,;"))
+    names = [name for name in names if name]
+    if title_quoted or len(names) >= 2:
+        fields.work = names[0] if names else None
+        publisher = names[1] if len(names) >= 2 else None
+    else:
+        publisher = names[0] if names else None
+    if publisher:
+        location = _LOCATION_RE.match(publisher)
+        fields.publisher = location["name"].strip() if location else publisher
+    return fields
+
+
+# --------------------------------------------------------------------------- the parser
 
 
 def parse_citation_line(text: str) -> CitationFields:
@@ -40,4 +580,71 @@ def parse_citation_line(text: str) -> CitationFields:
 
     Never raises on any input.
     """
-    raise NotImplementedError
+    if not isinstance(text, str):
+        text = "" if text is None else str(text)
+    normalised, backlinks = _strip_backlinks(_normalise(text))
+    fields = CitationFields(text=normalised, backlinks=backlinks)
+
+    flags: list[str] = []
+    for match in _DEAD_LINK_RE.finditer(normalised):
+        flag = "permanent-dead-link" if match["permanent"] or match["permanent_template"] else "dead-link"
+        if flag not in flags:
+            flags.append(flag)
+    working = _DEAD_LINK_RE.sub(" ", normalised)
+    working = _MAINTENANCE_TAG_RE.sub(" ", working)
+    working = _CS1_ERROR_RE.sub(" ", working)
+    working = _CS1_NOTE_RE.sub(" ", working)
+    working = _MARKER_ONLY_RE.sub(" ", working)
+
+    urls: list[str] = []
+    working = _URL_RE.sub(lambda match: _take_url(match.group(0), urls), working)
+    working = _EMPTY_BRACKETS_RE.sub(" ", working)
+    fields.urls = urls
+    _assign_urls(fields)
+
+    format_match = _FORMAT_RE.search(working)
+    working = _FORMAT_RE.sub(" ", working)
+    working = _LANGUAGE_RE.sub(" ", working)
+    working = _TYPE_NOTE_RE.sub(" ", working)
+    working = _WHITESPACE_RE.sub(" ", working).strip()
+
+    archive_date, access_date, archive_format, service, clauses_at = _read_clauses(working)
+    fields.archive_date = archive_date
+    fields.access_date = access_date
+    fields.archive_service = service
+    fields.format = format_match["fmt"].upper() if format_match else (archive_format or "").upper() or None
+
+    head = _VIA_RE.sub("", working[:clauses_at])
+    head_fields = _read_head(head)
+    fields.authors = head_fields.authors
+    fields.date = head_fields.date
+    fields.title = head_fields.title
+    fields.work = head_fields.work
+    fields.publisher = head_fields.publisher
+
+    if head_fields.short:
+        flags.append("short-citation")
+    content = _MARKER_ONLY_RE.sub("", normalised)
+    if not _ALNUM_RE.search(content):
+        flags.append("empty")
+        fields.title = None
+    fields.flags = flags
+    return fields
+
+
+def _assign_urls(fields: CitationFields) -> None:
+    """The first ordinary URL is the cited one; the first archive URL is the archive copy.
+
+    With only an archive URL, the cited URL is the original written inside it.
+    """
+    plain: str | None = None
+    for url in fields.urls:
+        archived = parse_archive_url(url)
+        if archived is None:
+            plain = plain or url
+        elif fields.archive_url is None:
+            fields.archive_url = url
+            fields.archive_url_time = archived.timestamp
+            fields.url = archived.original_url
+    if plain is not None:
+        fields.url = plain

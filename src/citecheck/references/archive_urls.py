@@ -1,0 +1,219 @@
+"""Recognising web-archive URLs and reading what they say: which archive, which page, when.
+
+A Wayback-style archive URL carries the capture time and the original URL in
+its path (``https://web.archive.org/web/20131105012345/http://example.com/a``).
+Citations rely on both: the archive date a citation states can be checked
+against the timestamp, and the original URL is the one to test for life.
+
+Supported forms, surest first:
+
+* Internet Archive: ``web.archive.org`` / ``wayback.archive.org`` /
+  ``archive.org`` with ``/web/TIMESTAMP[modifier]/URL`` (4–14 digit timestamps,
+  modifiers such as ``id_``, ``im_``, ``if_``, ``*``).
+* archive.today and its mirrors (``archive.ph``, ``.is``, ``.li``, ``.md``, …):
+  ``/TIMESTAMP/URL`` (``2019.01.01-123456`` too), ``/newest/URL``,
+  ``/oldest/URL``, and short ids (``/AbC12``) that name no page.
+* WebCite: ``webcitation.org/ID?url=…&date=…``.
+* pywb/OpenWayback national archives: ``arquivo.pt/wayback/TS/URL``,
+  ``webarchive.org.uk/wayback/archive/TS/URL``, the Library of Congress,
+  Archive-It and the National Library of Australia.
+* Any other ``/<collection>/<TS>/<url>`` path, but only with ``generic=True``:
+  too many ordinary URLs have a date-like path segment to guess by default.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Literal
+from urllib.parse import unquote
+
+from pydantic import BaseModel, ConfigDict
+
+Precision = Literal["year", "month", "day", "hour", "minute", "second"]
+
+_PRECISION_BY_DIGITS: dict[int, Precision] = {
+    4: "year",
+    6: "month",
+    8: "day",
+    10: "hour",
+    12: "minute",
+    14: "second",
+}
+
+
+class ArchiveUrl(BaseModel):
+    """What an archive URL says about itself."""
+
+    model_config = ConfigDict(frozen=True)
+
+    url: str  # the archive URL as given
+    archive: str  # e.g. "web.archive.org", "archive.today", "webcitation.org"
+    original_url: str | None = None  # None for ids that name no page (archive.today short links)
+    timestamp: datetime | None = None  # capture time, timezone-aware UTC
+    precision: Precision | None = None  # how much of ``timestamp`` the URL states
+    modifier: str | None = None  # Wayback playback modifier such as "id_" or "im_"
+
+
+_SCHEME_HOST_RE = re.compile(r"^(?:https?:)?//(?P<host>[^/?#:\s]+)(?::\d+)?(?P<rest>[/?#].*)?$", re.I | re.S)
+
+_INTERNET_ARCHIVE_HOSTS = frozenset({"web.archive.org", "wayback.archive.org", "archive.org"})
+_ARCHIVE_TODAY_HOSTS = frozenset(
+    {"archive.today", "archive.ph", "archive.is", "archive.li", "archive.md", "archive.vn", "archive.fo"}
+)
+_WEBCITATION_HOSTS = frozenset({"webcitation.org"})
+# pywb/OpenWayback archives whose path is /<prefix...>/<TS>/<url>; the name each is reported under.
+_PYWB_HOSTS: dict[str, str] = {
+    "arquivo.pt": "arquivo.pt",
+    "webarchive.org.uk": "webarchive.org.uk",
+    "webarchive.loc.gov": "webarchive.loc.gov",
+    "wayback.archive-it.org": "archive-it.org",
+    "webarchive.nla.gov.au": "webarchive.nla.gov.au",
+}
+
+# "/20131105012345id_/http://..." — the first path segment made of 4–14 digits and an optional modifier.
+_TIMESTAMP_SEGMENT_RE = re.compile(r"/(?P<ts>[0-9]{4,14})(?P<mod>[a-z]{2}_|\*)?/(?P<orig>.+)$", re.S)
+_WAYBACK_PATH_RE = re.compile(r"^/web/(?P<ts>[0-9]{4,14})(?P<mod>[a-z]{2}_|\*)?/(?P<orig>.+)$", re.S)
+_ARCHIVE_TODAY_PATH_RE = re.compile(
+    r"^/(?:(?P<ts>[0-9]{4}(?:[.\-]?[0-9]{2}){0,5})|(?P<word>newest|oldest))/(?P<orig>.+)$", re.S | re.I
+)
+_ARCHIVE_TODAY_ID_RE = re.compile(r"^/[A-Za-z0-9]{4,10}/?$")
+_WEBCITE_URL_RE = re.compile(r"[?&]url=(?P<url>.+?)(?=&date=|$)", re.S)
+_WEBCITE_DATE_RE = re.compile(r"[?&]date=(?P<date>[^&#]+)")
+_WEBCITE_DATE_VALUE_RE = re.compile(r"^(?P<y>[0-9]{4})-(?P<m>[0-9]{2})-(?P<d>[0-9]{2})")
+# A URL whose "//" was collapsed by a server ("http:/example.com"), or that has no scheme at all.
+_COLLAPSED_SCHEME_RE = re.compile(r"^(?P<scheme>https?):/+", re.I)
+_BARE_HOST_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9\-]+)+(?::[0-9]+)?(?:[/?#]|$)")
+
+
+def _host_of(url: str) -> tuple[str, str] | None:
+    """(lower-case host without ``www.``, the rest of the URL) or None when ``url`` is not http(s)."""
+    stripped = url.strip()
+    lowered = stripped[:8].lower()
+    if lowered.startswith("http://"):
+        stripped = stripped[5:]
+    elif lowered.startswith("https://"):
+        stripped = stripped[6:]
+    else:
+        return None
+    match = _SCHEME_HOST_RE.match(stripped)
+    if not match:
+        return None
+    host = match["host"].lower().rstrip(".")
+    if host.startswith("www."):
+        host = host[4:]
+    return host, match["rest"] or ""
+
+
+def _normalise_original(text: str) -> str | None:
+    """The original URL as an archive path holds it: restore a collapsed or missing scheme."""
+    text = text.strip()
+    if not text:
+        return None
+    collapsed = _COLLAPSED_SCHEME_RE.match(text)
+    if collapsed:
+        return f"{collapsed['scheme'].lower()}://{text[collapsed.end() :]}"
+    if _BARE_HOST_RE.match(text):
+        return "http://" + text
+    return None
+
+
+def parse_timestamp(digits: str) -> tuple[datetime, Precision] | None:
+    """Read a Wayback timestamp of 4–14 digits as a UTC datetime and the precision it states.
+
+    Odd lengths are cut to the last whole field; impossible values (month 13)
+    fall back to the longest prefix that is a real time, as Wayback itself
+    does when it plays back the nearest capture.
+    """
+    digits = "".join(character for character in digits if character in "0123456789")
+    length = min(len(digits), 14)
+    length -= length % 2
+    while length >= 4:
+        prefix = digits[:length]
+        try:
+            moment = datetime(
+                int(prefix[0:4]),
+                int(prefix[4:6] or 1),
+                int(prefix[6:8] or 1),
+                int(prefix[8:10] or 0),
+                int(prefix[10:12] or 0),
+                int(prefix[12:14] or 0),
+                tzinfo=UTC,
+            )
+        except ValueError:
+            length -= 2
+            continue
+        return moment, _PRECISION_BY_DIGITS[length]
+    return None
+
+
+def _with_timestamp(url: str, archive: str, ts: str | None, original: str, modifier: str | None) -> ArchiveUrl:
+    parsed = parse_timestamp(ts) if ts else None
+    return ArchiveUrl(
+        url=url,
+        archive=archive,
+        original_url=_normalise_original(original),
+        timestamp=parsed[0] if parsed else None,
+        precision=parsed[1] if parsed else None,
+        modifier=modifier or None,
+    )
+
+
+def _parse_webcite(url: str, rest: str) -> ArchiveUrl:
+    original: str | None = None
+    url_match = _WEBCITE_URL_RE.search(rest)
+    if url_match:
+        original = _normalise_original(unquote(url_match["url"]))
+    timestamp: datetime | None = None
+    precision: Precision | None = None
+    date_match = _WEBCITE_DATE_RE.search(rest)
+    if date_match:
+        value = _WEBCITE_DATE_VALUE_RE.match(unquote(date_match["date"]))
+        if value:
+            parsed = parse_timestamp(value["y"] + value["m"] + value["d"])
+            if parsed:
+                timestamp, precision = parsed
+    return ArchiveUrl(
+        url=url, archive="webcitation.org", original_url=original, timestamp=timestamp, precision=precision
+    )
+
+
+def parse_archive_url(url: str, *, generic: bool = False) -> ArchiveUrl | None:
+    """Read an archive URL; None when ``url`` is not one this module knows.
+
+    ``generic=True`` also accepts any ``/<collection>/<TS>/<url>`` path on any
+    host (a pywb instance the caller configured).  Never raises.
+    """
+    if not isinstance(url, str):
+        return None
+    split = _host_of(url)
+    if split is None:
+        return None
+    host, rest = split
+    url = url.strip()
+    if host in _INTERNET_ARCHIVE_HOSTS:
+        match = _WAYBACK_PATH_RE.match(rest)
+        if not match:
+            return None
+        return _with_timestamp(url, "web.archive.org", match["ts"], match["orig"], match["mod"])
+    if host in _ARCHIVE_TODAY_HOSTS:
+        match = _ARCHIVE_TODAY_PATH_RE.match(rest)
+        if match:
+            return _with_timestamp(url, "archive.today", match["ts"], match["orig"], None)
+        if _ARCHIVE_TODAY_ID_RE.match(rest):
+            return ArchiveUrl(url=url, archive="archive.today")
+        return None
+    if host in _WEBCITATION_HOSTS:
+        return _parse_webcite(url, rest)
+    archive_name = _PYWB_HOSTS.get(host)
+    if archive_name is not None or generic:
+        match = _TIMESTAMP_SEGMENT_RE.search(rest)
+        if not match or _normalise_original(match["orig"]) is None:
+            return None
+        return _with_timestamp(url, archive_name or host, match["ts"], match["orig"], match["mod"])
+    return None
+
+
+def is_archive_url(url: str, *, generic: bool = False) -> bool:
+    """True when ``url`` points into a web archive this module recognises."""
+    return parse_archive_url(url, generic=generic) is not None
