@@ -1,0 +1,408 @@
+"""Reader for plain-text renderings of articles and wiki pages.
+
+The input is what a browser's "save as text" or a scraper leaves of a web
+page: a title line, perhaps an infobox or a menu as runs of short lines, body
+paragraphs (one per line, or hard-wrapped), headings as short lines between
+blank lines, in-text markers ``[3]``, and a numbered reference list::
+
+    References
+
+      1. Williams, Carol J. (19 September 2013). "Envoys urge …". Los Angeles Times.
+      3. 3.0 3.1 3.2 3.3 "Iraq raid on Iranian exiles' Camp Ashraf 'killed 34'". 14 April 2011.
+
+The reader works in layers, surest first: the reference list (by heading, else
+as the document's final run of numbered entries), then the body, block by
+block, where navigation, infobox and related-article blocks are recognised by
+their shape and skipped, and what was skipped is reported in
+:attr:`ParsedDocument.notices`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from citecheck.documents.markers import NUMERIC_MARKER_RE
+from citecheck.documents.text_structure import (
+    SourceLine,
+    ends_sentence,
+    is_heading_block,
+    is_label_block,
+    is_label_line,
+    is_prose_line,
+    make_paragraph,
+    normalise_space,
+    paragraphs_from_block,
+    plural,
+    split_blocks,
+    strip_html_tags,
+)
+from citecheck.models import ParsedDocument, Reference, Section
+
+# Headings under which a document lists its sources.
+REFERENCE_HEADINGS = frozenset(
+    {
+        "references",
+        "notes",
+        "sources",
+        "citations",
+        "footnotes",
+        "notes and references",
+        "references and notes",
+        "notes and sources",
+        "bibliography",
+        "works cited",
+        "sources and references",
+    }
+)
+# Headings followed by link lists rather than prose; their short lines are not claims.
+LINK_LIST_HEADINGS = frozenset(
+    {"contents", "table of contents", "see also", "external links", "further reading", "navigation menu"}
+)
+# Headings followed by summaries of *other* pages (wiki mirrors): prose, but not this article's.
+RELATED_HEADINGS = frozenset(
+    {"related research articles", "related articles", "related pages", "related posts", "you might also like"}
+)
+# Headings after the reference list whose content is neither body nor references.
+BACK_MATTER_HEADINGS = LINK_LIST_HEADINGS | RELATED_HEADINGS
+
+# Page furniture that text renderers leave in: update stamps, licence lines, menus.
+BOILERPLATE_RE = re.compile(
+    r"^(?:last updated|last edited|this page (?:was last|uses|is based)|from wikipedia|jump to (?:navigation|search)"
+    r"|retrieved from|(?:text|content) is available under|all rights reserved|copyright\b|©|privacy policy"
+    r"|terms of (?:use|service)|back to top)"
+    r"|creative commons",
+    re.IGNORECASE,
+)
+# A wiki mirror names itself in its first line ("Military Wiki") or is a bare domain.
+SITE_NAME_RE = re.compile(r"\bwiki\b|wikipedia|\b[a-z0-9-]+\.(?:com|org|net|info)\b", re.IGNORECASE)
+# "  3. text", "3) text", "[3] text" — one entry of a numbered list.
+NUMBERED_ENTRY_RE = re.compile(r"^\s{0,16}(?:(?P<num>\d{1,4})[.)]|\[(?P<bracketed>\d{1,4})\])(?:\s+(?P<text>.*))?$")
+MIRROR_BACKLINK_RE = re.compile(r"^\d{1,4}\.0 \d{1,4}\.1\b")
+# At most this many non-blank lines may follow a reference list found without a heading.
+MAX_TRAILER_LINES = 3
+
+
+@dataclass
+class _NumberedEntry:
+    number: int
+    line: int
+    pieces: list[str] = field(default_factory=list)  # the entry's lines: a wrapped entry has several
+
+    @property
+    def text(self) -> str:
+        return " ".join(piece for piece in self.pieces if piece)
+
+
+@dataclass
+class _BackMatter:
+    """What follows the body: numbered entries, and counts of what was not used."""
+
+    entries: list[_NumberedEntry] = field(default_factory=list)
+    unnumbered: Counter[str] = field(default_factory=Counter)  # heading -> unnumbered entry count
+    skipped_lines: int = 0
+    boilerplate_lines: int = 0
+
+
+@dataclass
+class _BodyState:
+    sections: list[Section]
+    skipped: Counter[str] = field(default_factory=Counter)
+    seen_prose: bool = False
+    mode: str = "body"  # body | link-list | related
+
+
+def read_plaintext(text: str, path: str) -> ParsedDocument:
+    """Parse a plain-text article into sections, paragraphs, markers and references. Never raises."""
+    lines, tagged_lines = _clean_lines(text)
+    notices: list[str] = []
+    if tagged_lines:
+        notices.append(f"removed leftover HTML tags from {plural(tagged_lines, 'line')}")
+
+    title, body_start, site_name = _find_title(lines)
+    body_end, back = _find_reference_list(lines, body_start)
+
+    references = _build_references(back.entries, notices)
+    ids_by_label: dict[str, str] = {}
+    for ref in references:
+        if ref.number is not None:
+            ids_by_label.setdefault(str(ref.number), ref.id)  # a repeated number: markers mean the first
+
+    def resolve(label: str) -> str | None:
+        return ids_by_label.get(label.lstrip("0") or "0")
+
+    state = _BodyState(sections=[Section(title=None)])
+    for block in split_blocks(lines[body_start:body_end]):
+        _read_body_block(block, title, state, resolve)
+
+    sections = [section for section in state.sections if section.paragraphs]
+    uses = Counter(marker.ref_id for s in sections for p in s.paragraphs for marker in p.markers if marker.ref_id)
+    for ref in references:
+        ref.uses = uses[ref.id]
+
+    notices.extend(_describe_skips(state.skipped, back))
+    if not references:
+        notices.append("no reference list found")
+    layout = "wiki-mirror" if _looks_like_wiki_mirror(lines, site_name, state.skipped, back) else "article"
+    return ParsedDocument(
+        path=path,
+        format="text",
+        title=title,
+        layout=layout,
+        sections=sections,
+        references=references,
+        notices=notices,
+    )
+
+
+# --------------------------------------------------------------------------- lines and title
+
+
+def _clean_lines(text: str) -> tuple[list[SourceLine], int]:
+    lines: list[SourceLine] = []
+    tagged = 0
+    for number, raw in enumerate(text.split("\n"), start=1):
+        cleaned, had_tags = strip_html_tags(raw.replace("\r", ""))
+        tagged += had_tags
+        lines.append(SourceLine(number, cleaned))
+    return lines, tagged
+
+
+def _find_title(lines: list[SourceLine]) -> tuple[str | None, int, str | None]:
+    """The title line, the index where the body starts, and a site name printed above the title."""
+    candidates = [index for index, line in enumerate(lines[:200]) if line.text.strip()][:2]
+    if not candidates:
+        return None, len(lines), None
+    first = normalise_space(lines[candidates[0]].text)
+    if not is_label_line(first):
+        return None, candidates[0], None  # the document opens with prose: no title line
+    if len(candidates) == 2 and SITE_NAME_RE.search(first):
+        second = normalise_space(lines[candidates[1]].text)
+        if is_label_line(second):
+            return second, candidates[1] + 1, first
+    return first, candidates[0] + 1, None
+
+
+def _heading_key(text: str) -> str:
+    return normalise_space(text).rstrip(":").lower()
+
+
+# --------------------------------------------------------------------------- reference list
+
+
+def _find_reference_list(lines: list[SourceLine], body_start: int) -> tuple[int, _BackMatter]:
+    """Where the body ends, and the numbered entries after it."""
+    for index in range(body_start, len(lines)):
+        if _heading_key(lines[index].text) in REFERENCE_HEADINGS and _stands_alone(lines, index):
+            return index, _read_back_matter(lines, index)
+    run_start = _final_numbered_run(lines, body_start)
+    if run_start is None:
+        return len(lines), _BackMatter()
+    return run_start, _read_back_matter(lines, run_start)
+
+
+def _stands_alone(lines: list[SourceLine], index: int) -> bool:
+    """A heading line: nothing on the line before, or it is the last of a block of label lines."""
+    before = lines[index - 1].text.strip() if index > 0 else ""
+    return not before or is_label_line(before)
+
+
+def _final_numbered_run(lines: list[SourceLine], body_start: int) -> int | None:
+    """Index of the first entry of the document's last run of entries numbered 1, 2, 3 …
+
+    Accepted only when the run ends the document (at most a few trailing
+    lines, such as a licence notice) and the body cites at least one of its
+    numbers with a ``[n]`` marker, so an ordinary numbered list in the prose
+    is never mistaken for references.
+    """
+    trailer = 0
+    index = len(lines) - 1
+    while index >= body_start and not NUMBERED_ENTRY_RE.match(lines[index].text):
+        if lines[index].text.strip():
+            trailer += 1
+            if trailer > MAX_TRAILER_LINES:
+                return None
+        index -= 1
+    if index < body_start:
+        return None
+    expected: int | None = None
+    first_entry = None
+    while index >= body_start:
+        match = NUMBERED_ENTRY_RE.match(lines[index].text)
+        if match:
+            number = int(match["num"] or match["bracketed"])
+            if expected is not None and number != expected:
+                break
+            first_entry, expected = index, number - 1
+            if number == 1:
+                break
+        elif lines[index].text.strip():
+            break
+        index -= 1
+    if first_entry is None or expected != 0:
+        return None
+    highest = _entry_number(lines[first_entry:])
+    for line in lines[body_start:first_entry]:
+        for match in NUMERIC_MARKER_RE.finditer(line.text):
+            if 1 <= int(match["label"]) <= highest:
+                return first_entry
+    return None
+
+
+def _entry_number(lines: list[SourceLine]) -> int:
+    highest = 0
+    for line in lines:
+        match = NUMBERED_ENTRY_RE.match(line.text)
+        if match:
+            highest = max(highest, int(match["num"] or match["bracketed"]))
+    return highest
+
+
+def _read_back_matter(lines: list[SourceLine], start: int) -> _BackMatter:
+    """Read everything from the reference heading (or first entry) to the end."""
+    back = _BackMatter()
+    heading: str | None = None
+    in_reference_section = True
+    previous_was_entry = False
+    for line in lines[start:]:
+        stripped = normalise_space(line.text)
+        if not stripped:
+            previous_was_entry = False
+            continue
+        key = _heading_key(stripped)
+        if key in REFERENCE_HEADINGS or key in BACK_MATTER_HEADINGS:
+            heading = stripped.rstrip(":")
+            in_reference_section = key in REFERENCE_HEADINGS
+            previous_was_entry = False
+            continue
+        if BOILERPLATE_RE.search(stripped):
+            back.boilerplate_lines += 1
+            previous_was_entry = False
+            continue
+        if not in_reference_section:
+            back.skipped_lines += 1
+            continue
+        match = NUMBERED_ENTRY_RE.match(line.text)
+        if match:
+            number = int(match["num"] or match["bracketed"])
+            back.entries.append(_NumberedEntry(number, line.number, [normalise_space(match["text"] or "")]))
+            previous_was_entry = True
+        elif previous_was_entry and back.entries:
+            back.entries[-1].pieces.append(stripped)  # a wrapped entry continues on the next line
+        else:
+            back.unnumbered[heading or "the reference list"] += 1
+    return back
+
+
+def _build_references(entries: list[_NumberedEntry], notices: list[str]) -> list[Reference]:
+    from citecheck.references import reference_from_text
+
+    references: list[Reference] = []
+    seen: Counter[int] = Counter()
+    for entry in entries:
+        seen[entry.number] += 1
+        # A number listed twice (two lists numbered from 1) keeps both entries under distinct ids.
+        ref_id = str(entry.number) if seen[entry.number] == 1 else f"{entry.number}-{seen[entry.number]}"
+        # The citation parser flags entries with nothing but backlinks or "[1]" as "empty".
+        references.append(
+            reference_from_text(id=ref_id, raw=entry.text, number=entry.number, kind="numbered", line=entry.line)
+        )
+    duplicates = sorted(number for number, count in seen.items() if count > 1)
+    if duplicates:
+        notices.append("reference numbers listed more than once: " + ", ".join(map(str, duplicates[:10])))
+    return references
+
+
+# --------------------------------------------------------------------------- body
+
+
+def _read_body_block(
+    block: list[SourceLine], title: str | None, state: _BodyState, resolve: Callable[[str], str | None]
+) -> None:
+    kept: list[SourceLine] = []
+    for line in block:
+        stripped = normalise_space(line.text)
+        if BOILERPLATE_RE.search(stripped):
+            state.skipped["boilerplate"] += 1
+        elif not state.seen_prose and title is not None and stripped == title:
+            state.skipped["infobox"] += 1  # the title repeated at the head of an infobox
+        else:
+            kept.append(line)
+    if not kept:
+        return
+
+    if is_heading_block(kept):
+        _start_section(normalise_space(kept[0].text), kept[0].number, state)
+        return
+    if state.mode == "related":
+        state.skipped["related"] += len(kept)
+        return
+    if is_label_block(kept):
+        # Infobox rows, menus, link lists: keep only lines that are whole sentences.
+        prose = [line for line in kept if is_prose_line(line.text) and ends_sentence(normalise_space(line.text))]
+        state.skipped["link-list" if state.mode == "link-list" else "infobox"] += len(kept) - len(prose)
+        kept = prose
+        if not kept:
+            return
+    state.mode = "body"
+    for text, line_number in paragraphs_from_block(kept):
+        paragraph = make_paragraph(text, line_number, resolve)
+        if paragraph.text.strip():
+            state.sections[-1].paragraphs.append(paragraph)
+            state.seen_prose = True
+
+
+def _start_section(heading: str, line_number: int, state: _BodyState) -> None:
+    key = _heading_key(heading)
+    if key in RELATED_HEADINGS:
+        # Summaries of other pages follow; their own title lines look like headings,
+        # so only the reference list ends this block.
+        state.mode = "related"
+        state.skipped["related"] += 1
+        return
+    if state.mode == "related":
+        state.skipped["related"] += 1
+        return
+    if key in LINK_LIST_HEADINGS:
+        state.mode = "link-list"
+        state.skipped["link-list"] += 1
+        return
+    state.mode = "body"
+    state.sections.append(Section(title=heading))
+
+
+def _describe_skips(counts: Counter[str], back: _BackMatter) -> list[str]:
+    notices: list[str] = []
+    descriptions = {
+        "infobox": "infobox/navigation",
+        "link-list": "contents and link lists",
+        "related": "related-article summaries",
+        "boilerplate": "page boilerplate",
+    }
+    for key, description in descriptions.items():
+        if counts[key]:
+            notices.append(f"skipped {plural(counts[key], 'line')} of {description}")
+    if back.boilerplate_lines:
+        notices.append(f"skipped {plural(back.boilerplate_lines, 'line')} of page boilerplate after the references")
+    if back.skipped_lines:
+        notices.append(f"skipped {plural(back.skipped_lines, 'line')} of link lists after the references")
+    for heading, count in back.unnumbered.items():
+        notices.append(
+            f"{count} unnumbered {'entry' if count == 1 else 'entries'} under {heading!r} not read as references"
+        )
+    return notices
+
+
+def _looks_like_wiki_mirror(
+    lines: list[SourceLine], site_name: str | None, counts: Counter[str], back: _BackMatter
+) -> bool:
+    """Signs of a copied wiki page: a wiki site name, licence or update stamps, related-article blocks."""
+    if site_name is not None or counts["related"]:
+        return True
+    if any(MIRROR_BACKLINK_RE.match(entry.text) for entry in back.entries):
+        return True
+    return any("wikipedia" in line.text.lower() or "creative commons" in line.text.lower() for line in lines[-20:]) or (
+        counts["boilerplate"] > 0 and any(_heading_key(line.text) == "last updated" for line in lines[:20])
+    )
