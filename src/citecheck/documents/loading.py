@@ -108,7 +108,7 @@ def load_document_text(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[
         raise DocumentInputError(f"{path}: looks like a binary file, not a text document")
     text, encoding, lossy = decode_document(data)
     notices: list[str] = []
-    if encoding not in ("utf-8", "utf-8-sig", "ascii"):
+    if codecs.lookup(encoding).name not in ("utf-8", "utf-8-sig", "ascii"):
         notices.append(f"decoded as {encoding} (not valid UTF-8)")
     if lossy:
         notices.append("some bytes could not be decoded and were replaced with U+FFFD")
