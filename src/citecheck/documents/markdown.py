@@ -1,0 +1,450 @@
+"""Reading Markdown: body sections and paragraphs, footnotes and links as references.
+
+markdown-it-py (CommonMark, tables, footnotes, front matter) tokenises the
+document; this module walks the tokens once:
+
+* headings start :class:`~citecheck.models.Section` objects; paragraphs and
+  list items become :class:`~citecheck.models.Paragraph` objects with their
+  source line; code, HTML blocks and tables are not claims and are skipped;
+* footnotes ``[^n]`` with ``[^n]: text`` definitions are references of kind
+  ``footnote`` (id = label, numbered by first use), their definitions parsed
+  as rendered citation text;
+* reference-style links ``[text][label]`` with ``[label]: URL "Title"`` and
+  inline links ``[text](url)`` are references of kind ``link``, with a marker
+  where the link ends.
+
+A ``[^label]`` with no definition stays a dangling marker; a definition never
+used stays a reference with no markers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import normalizeReference
+from markdown_it.rules_inline import StateInline
+from markdown_it.rules_inline import link as inline_link_rule
+from markdown_it.token import Token
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.front_matter import front_matter_plugin
+
+from citecheck.dates import PartialDate, parse_date
+from citecheck.models import Marker, Paragraph, ParsedDocument, Reference, Section
+from citecheck.references import reference_from_text
+
+__all__ = ["read_markdown"]
+
+# Links that name no page to cite: scripts, local files, inline data, mail addresses.
+SKIPPED_SCHEMES = ("javascript:", "file:", "data:", "mailto:")
+_CITABLE_URL_RE = re.compile(r"^(?:(?:https?|ftp)://|//|www\.)", re.I)
+_DANGLING_FOOTNOTE_RE = re.compile(r"\[\^(?P<label>[^\]\s]+)\]")
+_FOOTNOTE_DEFINITION_RE = re.compile(r"^ {0,3}\[\^(?P<label>[^\]\s]+)\]:[ \t]?(?P<rest>.*)$")
+_LINK_DEFINITION_RE = re.compile(r"^ {0,3}\[(?P<label>(?:[^\]\\]|\\.)+)\]:")
+_FRONT_MATTER_FIELD_RE = re.compile(r"^(?P<key>[A-Za-z_][\w-]*)\s*:\s*(?P<value>.*?)\s*$")
+_REFERENCE_LABEL_RE = re.compile(r"\]\s*\[(?P<label>[^\]]*)\]$")
+
+
+def _tracking_link_rule(state: StateInline, silent: bool) -> bool:
+    """CommonMark's link rule, recording on the link token which syntax it came from.
+
+    The stock rule produces the same tokens for ``[t](url)`` and ``[t][label]``;
+    the reader needs to tell them apart.
+    """
+    start = state.pos
+    first_token = len(state.tokens)
+    if not inline_link_rule(state, silent):
+        return False
+    opening = next((token for token in state.tokens[first_token:] if token.type == "link_open"), None)
+    if not silent and opening is not None:
+        # (pending text may be flushed as a token before the link_open)
+        source = state.src[start : state.pos]
+        if source.endswith(")"):
+            opening.meta["link_syntax"] = "inline"
+        else:
+            label_match = _REFERENCE_LABEL_RE.search(source)
+            label = (
+                label_match["label"] if label_match and label_match["label"].strip() else source[1:].split("]", 1)[0]
+            )
+            opening.meta["link_syntax"] = "reference"
+            opening.meta["link_label"] = normalizeReference(label)
+    return True
+
+
+def _parser() -> MarkdownIt:
+    parser = MarkdownIt("commonmark").enable("table").use(footnote_plugin).use(front_matter_plugin)
+    parser.inline.ruler.at("link", _tracking_link_rule)
+    # Accept every destination so skipped schemes can be reported instead of vanishing into text;
+    # nothing here is ever rendered as HTML.
+    parser.validateLink = lambda url: True  # type: ignore[method-assign]
+    return parser
+
+
+_PARSER = _parser()
+
+
+@dataclass
+class _LinkUse:
+    href: str
+    title: str | None
+    text: str
+    syntax: str  # inline | reference | autolink
+    label: str | None  # normalised reference label
+
+
+@dataclass
+class _Book:
+    """What the walk learns about references: uses, inline links, skipped links."""
+
+    footnote_ids: dict[str, str]  # label → reference id
+    link_ids: dict[str, str]  # normalised reference label → reference id
+    inline_links: dict[str, Reference] = field(default_factory=dict)  # url → reference
+    uses: Counter[str] = field(default_factory=Counter)
+    skipped: Counter[str] = field(default_factory=Counter)
+    dangling: list[str] = field(default_factory=list)
+    hidden_uses: int = 0
+
+    def link_target(self, use: _LinkUse) -> str | None:
+        """The reference id a body link cites, creating inline-link references as met; None to skip."""
+        lowered = use.href.strip().lower()
+        scheme = next((scheme for scheme in SKIPPED_SCHEMES if lowered.startswith(scheme)), None)
+        if scheme is not None:
+            self.skipped[scheme.rstrip(":") + " links"] += 1
+            return None
+        if use.syntax == "reference" and use.label is not None and use.label in self.link_ids:
+            return self.link_ids[use.label]
+        if not _CITABLE_URL_RE.match(use.href.strip()):
+            self.skipped["relative or in-page links"] += 1
+            return None
+        known = self.inline_links.get(use.href)
+        if known is not None:
+            return known.id
+        reference_id = f"L{len(self.inline_links) + 1}"
+        self.inline_links[use.href] = Reference(
+            id=reference_id, kind="link", raw=use.text or use.href, title=use.title or None, url=use.href
+        )
+        return reference_id
+
+
+def _inline_text(
+    children: Sequence[Token],
+    on_link: Callable[[_LinkUse], str | None],
+    footnote_ids: dict[str, str],
+) -> tuple[str, list[Marker]]:
+    """Plain text of inline tokens, with markers for footnotes and at link ends."""
+    text = ""
+    markers: list[Marker] = []
+    link_stack: list[tuple[Token, int]] = []
+    for token in children:
+        kind = token.type
+        # images (their alt text is not part of the sentence) and emphasis marks add nothing
+        if kind in ("text", "code_inline"):
+            content = token.content
+            if kind == "text":
+                position = 0
+                for match in _DANGLING_FOOTNOTE_RE.finditer(content):
+                    text += content[position : match.start()]
+                    text = text.rstrip()
+                    label = match["label"]
+                    markers.append(Marker(label=label, offset=len(text), ref_id=footnote_ids.get(label)))
+                    position = match.end()
+                content = content[position:]
+            text += content
+        elif kind in ("softbreak", "hardbreak"):
+            text += " "
+        elif kind == "html_inline":
+            if token.content.lower().startswith("<br"):
+                text += " "
+        elif kind == "footnote_ref":
+            text = text.rstrip()
+            label = _footnote_label(token.meta)
+            markers.append(Marker(label=label, offset=len(text), ref_id=footnote_ids.get(label)))
+        elif kind == "link_open":
+            link_stack.append((token, len(text)))
+        elif kind == "link_close" and link_stack:
+            opening, start = link_stack.pop()
+            syntax = "autolink" if opening.markup == "autolink" else str(opening.meta.get("link_syntax", "inline"))
+            label = opening.meta.get("link_label")
+            title = opening.attrGet("title")
+            use = _LinkUse(
+                href=str(opening.attrGet("href") or ""),
+                title=str(title) if title else None,
+                text=text[start:].strip(),
+                syntax=syntax,
+                label=str(label) if label is not None else None,
+            )
+            target = on_link(use)
+            if target is not None:
+                markers.append(Marker(label=target, offset=len(text), ref_id=target))
+    stripped = text.lstrip()
+    shift = len(text) - len(stripped)
+    clean = stripped.rstrip()
+    fixed = [marker.model_copy(update={"offset": min(max(marker.offset - shift, 0), len(clean))}) for marker in markers]
+    return clean, fixed
+
+
+# --------------------------------------------------------------------------- front matter and definitions
+
+
+def _front_matter(tokens: list[Token]) -> tuple[str | None, PartialDate | None]:
+    for token in tokens:
+        if token.type != "front_matter":
+            continue
+        title: str | None = None
+        date: PartialDate | None = None
+        for line in token.content.splitlines():
+            match = _FRONT_MATTER_FIELD_RE.match(line)
+            if not match:
+                continue
+            key = match["key"].lower()
+            value = match["value"].strip().strip("\"'").strip()
+            if key == "title" and value:
+                title = value
+            elif key in ("date", "published", "pubdate") and value and date is None:
+                date = parse_date(value) or parse_date(value[:10])
+        return title, date
+    return None, None
+
+
+def _code_lines(tokens: list[Token]) -> set[int]:
+    """0-based source lines inside fenced or indented code (definitions there are code, not definitions)."""
+    lines: set[int] = set()
+    for token in tokens:
+        if token.type in ("fence", "code_block", "html_block", "front_matter") and token.map:
+            lines.update(range(token.map[0], token.map[1]))
+    return lines
+
+
+def _footnote_label(meta: dict[Any, Any]) -> str:
+    """The label of a footnote reference; inline footnotes ``^[…]`` have none and get ``inline-N``."""
+    label = meta.get("label")
+    if label:
+        return str(label)
+    return f"inline-{int(meta.get('id', 0)) + 1}"
+
+
+@dataclass
+class _FootnoteDefinition:
+    label: str
+    number: int | None
+    line: int | None  # 1-based
+    source: str
+    children: list[Token] | None = None  # inline tokens markdown-it already parsed
+
+
+def _used_footnotes(tokens: list[Token]) -> list[_FootnoteDefinition]:
+    """Definitions markdown-it placed in its footnote block (those referenced at least once)."""
+    definitions: list[_FootnoteDefinition] = []
+    current: _FootnoteDefinition | None = None
+    for token in tokens:
+        if token.type == "footnote_open":
+            current = _FootnoteDefinition(
+                label=_footnote_label(token.meta), number=int(token.meta.get("id", 0)) + 1, line=None, source=""
+            )
+            current.children = []
+            definitions.append(current)
+        elif token.type == "footnote_close":
+            current = None
+        elif token.type == "inline" and current is not None and current.children is not None:
+            if current.line is None and token.map:
+                current.line = token.map[0] + 1
+            current.source = f"{current.source}\n{token.content}".strip()
+            if current.children:
+                current.children.append(Token("softbreak", "", 0))
+            current.children.extend(token.children or [])
+    return definitions
+
+
+def _unused_footnotes(lines: list[str], code_lines: set[int], labels: set[str]) -> list[_FootnoteDefinition]:
+    """``[^label]: text`` definitions markdown-it dropped because nothing cites them, read from the source."""
+    definitions: dict[str, _FootnoteDefinition] = {}
+    index = 0
+    while index < len(lines):
+        match = _FOOTNOTE_DEFINITION_RE.match(lines[index]) if index not in code_lines else None
+        if not match or match["label"] not in labels:
+            index += 1
+            continue
+        parts = [match["rest"].strip()]
+        start = index
+        index += 1
+        while index < len(lines) and index not in code_lines:
+            line = lines[index]
+            if _FOOTNOTE_DEFINITION_RE.match(line) or _LINK_DEFINITION_RE.match(line):
+                break
+            if not line.strip():
+                following = lines[index + 1] if index + 1 < len(lines) else ""
+                if following.startswith(("    ", "\t")):
+                    index += 1
+                    continue
+                break
+            parts.append(line.strip())
+            index += 1
+        # The first definition of a label wins, as in markdown-it.
+        definitions.setdefault(
+            match["label"], _FootnoteDefinition(match["label"], None, start + 1, "\n".join(parts).strip())
+        )
+    return list(definitions.values())
+
+
+def _footnote_reference(definition: _FootnoteDefinition, env: dict[str, Any]) -> Reference:
+    urls: list[str] = []
+
+    def first_url(use: _LinkUse) -> str | None:
+        if not use.href.lower().startswith(SKIPPED_SCHEMES):
+            urls.append(use.href)
+        return None
+
+    children = definition.children
+    if children is None:
+        children = []
+        for token in _PARSER.parseInline(definition.source, {"references": env.get("references", {})}):
+            children.extend(token.children or [])
+    rendered, _ = _inline_text(children, first_url, {})
+    reference = reference_from_text(
+        id=definition.label,
+        raw=rendered,
+        number=definition.number,
+        kind="footnote",
+        line=definition.line,
+        url=urls[0] if urls else None,
+    )
+    return reference.model_copy(update={"raw": definition.source, "name": definition.label})
+
+
+def _link_definitions(env: dict[str, Any], lines: list[str], taken: set[str]) -> tuple[dict[str, str], list[Reference]]:
+    """``[label]: URL "Title"`` definitions as references; returns (normalised label → id, references)."""
+    ids: dict[str, str] = {}
+    references: list[Reference] = []
+    for normalised, definition in dict(env.get("references", {})).items():
+        href = str(definition.get("href", ""))
+        line_range = definition.get("map") or [0, 0]
+        first = int(line_range[0])
+        source_lines = lines[first : int(line_range[1])]
+        raw = "\n".join(line.strip() for line in source_lines).strip()
+        written = _LINK_DEFINITION_RE.match(source_lines[0]) if source_lines else None
+        label = written["label"].strip() if written else str(normalised)
+        reference_id = label if label not in taken else f"link-{label}"
+        taken.add(reference_id)
+        ids[str(normalised)] = reference_id
+        title = definition.get("title")
+        references.append(
+            Reference(
+                id=reference_id,
+                kind="link",
+                name=label,
+                raw=raw,
+                title=str(title) if title else None,
+                url=href or None,
+                line=first + 1 if source_lines else None,
+            )
+        )
+    return ids, references
+
+
+# --------------------------------------------------------------------------- the reader
+
+
+def read_markdown(text: str, path: str) -> ParsedDocument:
+    """Parse Markdown into body sections with markers and the reference list. Never raises."""
+    env: dict[str, Any] = {}
+    tokens = _PARSER.parse(text, env)
+    lines = text.splitlines()
+    notices: list[str] = []
+    title, date = _front_matter(tokens)
+
+    footnotes = _used_footnotes(tokens)
+    unused_labels = {key[1:] for key, number in dict(env.get("footnotes", {}).get("refs", {})).items() if number < 0}
+    footnotes += _unused_footnotes(lines, _code_lines(tokens), unused_labels)
+    footnote_ids = {definition.label: definition.label for definition in footnotes}
+    link_ids, link_references = _link_definitions(env, lines, set(footnote_ids))
+    book = _Book(footnote_ids=footnote_ids, link_ids=link_ids)
+
+    sections: list[Section] = [Section(title=None, level=1)]
+    skipped_blocks: Counter[str] = Counter()
+    context: list[str] = []  # enclosing block kinds: heading, paragraph, table, footnote
+    first_heading: str | None = None
+    for token in tokens:
+        kind = token.type
+        if kind.endswith("_open"):
+            context.append(kind[: -len("_open")])
+            if kind == "heading_open":
+                level = int(token.tag[1:]) if token.tag[1:].isdigit() else 1
+                if "footnote_block" not in context:
+                    sections.append(Section(title=None, level=level))
+            elif kind == "table_open":
+                skipped_blocks["tables"] += 1
+            continue
+        if kind.endswith("_close"):
+            if context:
+                context.pop()
+            continue
+        if kind in ("fence", "code_block"):
+            skipped_blocks["code blocks"] += 1
+            continue
+        if kind == "html_block":
+            skipped_blocks["HTML blocks"] += 1
+            continue
+        if kind != "inline" or "footnote_block" in context or "footnote" in context:
+            continue
+        children = token.children or []
+        in_table = "table" in context
+        if in_table or (context and context[-1] == "heading"):
+            # Not body text: footnotes here are uses without a marker; links are not citations.
+            hidden_text, hidden_markers = _inline_text(children, lambda use: None, footnote_ids)
+            book.hidden_uses += len(hidden_markers)
+            book.uses.update(marker.ref_id for marker in hidden_markers if marker.ref_id is not None)
+            if not in_table:
+                sections[-1].title = hidden_text or None
+                if first_heading is None and sections[-1].level == 1:
+                    first_heading = hidden_text
+            continue
+        paragraph_text, markers = _inline_text(children, book.link_target, footnote_ids)
+        for marker in markers:
+            if marker.ref_id is None:
+                book.dangling.append(marker.label)
+            else:
+                book.uses[marker.ref_id] += 1
+        if paragraph_text or markers:
+            line = token.map[0] + 1 if token.map else None
+            sections[-1].paragraphs.append(Paragraph(text=paragraph_text, markers=markers, line=line))
+
+    references: list[Reference] = []
+    # Unused definitions come after the cited ones, numbered on in source order.
+    next_number = max((definition.number or 0 for definition in footnotes), default=0)
+    for definition in footnotes:
+        if definition.number is None:
+            next_number += 1
+            definition.number = next_number
+        reference = _footnote_reference(definition, env)
+        references.append(reference.model_copy(update={"uses": book.uses[reference.id]}))
+    references.sort(key=lambda reference: reference.number or 0)
+    references += [reference.model_copy(update={"uses": book.uses[reference.id]}) for reference in link_references]
+    references += [
+        reference.model_copy(update={"uses": book.uses[reference.id]}) for reference in book.inline_links.values()
+    ]
+
+    if sections[0].title is None and not sections[0].paragraphs:
+        sections = sections[1:]
+    if book.dangling:
+        notices.append(f"footnote markers with no definition: {', '.join(sorted(set(book.dangling)))}")
+    if book.skipped:
+        notices.append(
+            "links not treated as references: " + ", ".join(f"{n} {k}" for k, n in sorted(book.skipped.items()))
+        )
+    if skipped_blocks:
+        notices.append("not read as body text: " + ", ".join(f"{n} {k}" for k, n in sorted(skipped_blocks.items())))
+    if book.hidden_uses:
+        notices.append(f"{book.hidden_uses} footnote uses in headings or tables leave no marker")
+    return ParsedDocument(
+        path=path,
+        format="markdown",
+        title=title or first_heading,
+        date=date,
+        sections=sections,
+        references=references,
+        notices=notices,
+    )
