@@ -98,10 +98,11 @@ def output_stems(documents: list[Path]) -> dict[Path, str]:
 def audit_parsed(document: ParsedDocument, options: AuditOptions, network: NetworkState) -> DocumentReport:
     """Claims, offline checks and verdicts for one parsed document (no I/O)."""
     claim_set = build_claims(document)
-    for reference in document.references:
-        reference.uses = claim_set.uses[reference.id]
     findings = run_offline_checks(CheckContext(document=document, claims=claim_set, today=options.today))
     findings = [finding for finding in findings if code_selected(finding.code, options.select, options.ignore)]
+    for reference in document.references:
+        # Readers may count uses the body does not show (infoboxes, captions).
+        reference.uses = max(reference.uses, claim_set.uses[reference.id])
     references = {reference.id: reference for reference in document.references}
     network_ran = network.mode == "online"
     for claim in claim_set.claims:

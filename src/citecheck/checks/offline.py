@@ -46,9 +46,16 @@ def _references(context: CheckContext) -> Iterable[Reference]:
     return context.document.references
 
 
+def _uses(context: CheckContext, reference: Reference) -> int:
+    """Markers in the body, or the reader's own count when it saw uses outside the body (infoboxes, captions)."""
+    return max(reference.uses, context.claims.uses[reference.id])
+
+
 def check_empty_references(context: CheckContext) -> list[Finding]:
     findings = []
     for reference in _references(context):
+        if "unread-template" in reference.source_flags:
+            continue  # a template we cannot expand is not an empty reference
         if reference.is_empty or "empty" in reference.source_flags:
             shown = reference.raw.strip() or "(nothing)"
             findings.append(
@@ -115,7 +122,7 @@ def check_dangling_markers(context: CheckContext) -> list[Finding]:
 def check_unused_references(context: CheckContext) -> list[Finding]:
     findings = []
     for reference in _references(context):
-        if context.claims.uses[reference.id] == 0:
+        if _uses(context, reference) == 0:
             findings.append(
                 make_finding(
                     "CC105",
@@ -130,7 +137,7 @@ def check_unused_references(context: CheckContext) -> list[Finding]:
 def check_uses_mismatch(context: CheckContext) -> list[Finding]:
     findings = []
     for reference in _references(context):
-        used = context.claims.uses[reference.id]
+        used = _uses(context, reference)
         if reference.backlinks is not None and used and reference.backlinks != used:
             findings.append(
                 make_finding(
