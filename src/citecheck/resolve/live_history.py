@@ -1,0 +1,106 @@
+"""Each URL's live-check history, and the rule that turns repeated failures into a confirmed death.
+
+Wikipedia's archive bot calls a link dead only after several failed checks
+days apart; a single 404 may be a deploy gone wrong. Scheduled CI runs keep
+the SQLite store between runs, so the history accumulates here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from citecheck.models import LiveCheck, LiveStatus
+from citecheck.store.db import Store
+
+SCHEMA_NAME = "live_history@1"
+SCHEMA_DDL = """
+CREATE TABLE IF NOT EXISTS live_check_history (
+    url TEXT NOT NULL,
+    checked_at TEXT NOT NULL,
+    status TEXT NOT NULL,
+    http_status INTEGER
+);
+CREATE INDEX IF NOT EXISTS live_check_history_url ON live_check_history (url, checked_at);
+"""
+
+# Verdicts that say nothing about whether the page is gone: they neither count
+# toward death nor interrupt a run of failures.
+INCONCLUSIVE = frozenset({LiveStatus.not_checked, LiveStatus.unreachable, LiveStatus.blocked})
+# Verdicts that show the server still answers for the URL: they end a run of failures.
+SUCCESS = frozenset({LiveStatus.alive})
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    checked_at: datetime
+    status: LiveStatus
+    http_status: int | None = None
+
+
+def _as_utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def is_confirmed_dead(entries: Sequence[HistoryEntry], confirm_checks: int = 3, confirm_days: float = 3.0) -> bool:
+    """True when the latest conclusive checks are ≥ ``confirm_checks`` deaths spanning ≥ ``confirm_days``.
+
+    Walking back from the newest entry, dead results are counted until a
+    success; inconclusive results (unreachable, blocked, not checked) are
+    skipped, and other verdicts (soft-404, redirected, parked) are neither
+    deaths nor successes.
+    """
+    ordered = sorted(entries, key=lambda entry: _as_utc(entry.checked_at))
+    if not ordered or ordered[-1].status is not LiveStatus.dead:
+        return False
+    deaths: list[datetime] = []
+    for entry in reversed(ordered):
+        if entry.status in SUCCESS:
+            break
+        if entry.status is LiveStatus.dead:
+            deaths.append(_as_utc(entry.checked_at))
+    if len(deaths) < confirm_checks:
+        return False
+    return max(deaths) - min(deaths) >= timedelta(days=confirm_days)
+
+
+class LiveHistory:
+    """The check history of every URL, kept in the shared :class:`Store`."""
+
+    def __init__(self, store: Store, confirm_checks: int = 3, confirm_days: float = 3.0) -> None:
+        self.store = store
+        self.confirm_checks = confirm_checks
+        self.confirm_days = confirm_days
+        store.ensure_schema(SCHEMA_NAME, SCHEMA_DDL)
+
+    def record(self, url: str, check: LiveCheck) -> None:
+        """Append one check (its ``checked_at``, or now) to the URL's history."""
+        moment = _as_utc(check.checked_at or datetime.now(UTC))
+        self.store.execute(
+            "INSERT INTO live_check_history (url, checked_at, status, http_status) VALUES (?, ?, ?, ?)",
+            (url, moment.isoformat(), check.status.value, check.http_status),
+        )
+
+    def entries(self, url: str) -> list[HistoryEntry]:
+        rows = self.store.execute(
+            "SELECT checked_at, status, http_status FROM live_check_history WHERE url = ? ORDER BY checked_at",
+            (url,),
+        ).fetchall()
+        return [HistoryEntry(datetime.fromisoformat(row[0]), LiveStatus(row[1]), row[2]) for row in rows]
+
+    def record_and_confirm(self, url: str, check: LiveCheck) -> LiveCheck:
+        """Record ``check`` and return it with ``confirmed`` set by the history (dead results only)."""
+        self.record(url, check)
+        if check.status is not LiveStatus.dead:
+            return check.model_copy(update={"confirmed": False})
+        history = self.entries(url)
+        confirmed = is_confirmed_dead(history, self.confirm_checks, self.confirm_days)
+        deaths = sum(1 for entry in history if entry.status is LiveStatus.dead)
+        note = (
+            f"confirmed dead: {deaths} failed checks over ≥{self.confirm_days:g} days"
+            if confirmed
+            else f"unconfirmed: needs {self.confirm_checks} failed checks over ≥{self.confirm_days:g} days "
+            f"with no success between ({deaths} dead check(s) on record)"
+        )
+        return check.model_copy(update={"confirmed": confirmed, "evidence": [*check.evidence, note]})
