@@ -26,10 +26,10 @@ from citecheck.claims.build import build_claims
 from citecheck.documents import parse_document
 from citecheck.models import DocumentFormat
 
-WORDS = (
+WORDS = (  # noqa: SIM905 - a word list reads better than two dozen quoted strings
     "archive camp report officials said the raid government forces residents statement council "
     "investigation human rights united nations embassy ministry police province capital press agency"
-).split()  # noqa: SIM905 - a word list reads better than two dozen quoted strings
+).split()
 OUTLETS = ["The Daily Example", "Los Angeles Times", "Foreign Policy", "United Nations", "Example Wire"]
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October"]
 

@@ -1,0 +1,114 @@
+"""Which capture best shows what the citing author saw — pure functions, no I/O.
+
+Like Wikipedia's archive bot: the capture closest *before* the target moment
+with a good status (200/203/206), else the closest after.  The target is the
+moment the citation points at: a cited archive snapshot's time or stated
+archive date (the citation sends readers there), else the access date, the
+publication date, the document's own date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from urllib.parse import urlsplit
+
+from citecheck.dates import PartialDate
+from citecheck.models import Reference
+from citecheck.resolve.archive.models import CdxRecord, Memento, SnapshotRequest, TargetKind
+
+
+def middle_of(value: PartialDate) -> datetime:
+    """Noon UTC of the middle day a partial date may denote (a day: that day's noon)."""
+    first, last = value.earliest(), value.latest()
+    middle = first + (last - first) / 2
+    return datetime.combine(middle, time(12, 0), tzinfo=UTC)
+
+
+def citation_target(
+    reference: Reference, document_date: PartialDate | None = None
+) -> tuple[datetime | None, TargetKind]:
+    """The moment to resolve a reference at, and where that moment came from."""
+    if reference.archive_url_time is not None:
+        moment = reference.archive_url_time
+        return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)), "archive"
+    if reference.archive_date is not None:
+        return middle_of(reference.archive_date), "archive"
+    if reference.access_date is not None:
+        return middle_of(reference.access_date), "access"
+    if reference.date is not None:
+        return middle_of(reference.date), "publication"
+    if document_date is not None:
+        return middle_of(document_date), "document"
+    return None, "none"
+
+
+def request_for_reference(reference: Reference, document_date: PartialDate | None = None) -> SnapshotRequest | None:
+    """The snapshot request for a reference with a URL (None without one: that needs discovery)."""
+    if not reference.url:
+        return None
+    target, kind = citation_target(reference, document_date)
+    access: date | None = None
+    if reference.access_date is not None and reference.access_date.precision == "day":
+        access = reference.access_date.earliest()
+    return SnapshotRequest(url=reference.url, target=target, target_kind=kind, access_date=access)
+
+
+def choose_capture(captures: Sequence[CdxRecord], target: datetime | None) -> CdxRecord | None:
+    """The closest good capture before ``target``, else the closest good one after; None if none is good.
+
+    Without a target the earliest good capture wins: a citation is written
+    once, and later captures only drift further from what it cited.
+    """
+    good = [capture for capture in captures if capture.is_good]
+    if not good:
+        return None
+    if target is None:
+        return min(good, key=lambda capture: capture.timestamp)
+    before = [capture for capture in good if capture.timestamp <= target]
+    if before:
+        return max(before, key=lambda capture: capture.timestamp)
+    return min(good, key=lambda capture: capture.timestamp)
+
+
+def closest_capture(captures: Sequence[CdxRecord], target: datetime | None) -> CdxRecord | None:
+    """The capture nearest ``target`` whatever its status (for reporting an error snapshot)."""
+    if not captures:
+        return None
+    if target is None:
+        return captures[0]
+    return min(captures, key=lambda capture: abs(capture.timestamp - target))
+
+
+def nearest_is_usable(memento: Memento, target: datetime | None, after_tolerance: timedelta) -> bool:
+    """Whether the capture playback served can stand without asking the (scarce) CDX index.
+
+    A good capture at or before the target is what the rule picks whenever
+    no closer one before it exists — and playback served the nearest.  A good
+    capture shortly after the target is accepted too: a capture before it
+    would be further away than ``after_tolerance`` permits searching for.
+    """
+    if not memento.is_good:
+        return False
+    if target is None:
+        return True
+    return memento.capture_time <= target or memento.capture_time - target <= after_tolerance
+
+
+def is_site_root(url: str) -> bool:
+    """True for a site's home page (``/``, ``/index.html``, with or without a query)."""
+    path = urlsplit(url).path.lower()
+    return path in ("", "/") or path.strip("/") in ("index.html", "index.htm", "index.php", "default.aspx")
+
+
+def url_identity(url: str) -> str:
+    """A URL reduced to what identifies the page for loop detection (scheme, www., trailing slash dropped)."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    path = parts.path.rstrip("/") or "/"
+    return f"{host}{path}{'?' + parts.query if parts.query else ''}"
+
+
+def days_between(capture_time: datetime, day: date) -> int:
+    """Signed whole days from ``day`` to the capture (negative: captured before)."""
+    return (capture_time.astimezone(UTC).date() - day).days

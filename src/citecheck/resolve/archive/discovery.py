@@ -1,0 +1,204 @@
+"""Citations without a URL: find archived pages that may be what they cite.
+
+Map the outlet to a domain (a curated file plus what other citations in the
+same audit reveal), then ask the archive for that domain's captures within
+the publication window and score each URL by how many of the title's slug
+words its path contains.  What comes out are candidates, never facts.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from datetime import UTC, datetime, time, timedelta
+from functools import cache
+from importlib import resources
+from urllib.parse import unquote, urlsplit
+
+from citecheck.models import Reference
+from citecheck.resolve.archive.backend import ArchiveBackend
+from citecheck.resolve.archive.cache import ArchiveCache
+from citecheck.resolve.archive.models import DiscoveryCandidate, format_timestamp, parse_timestamp
+
+_STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "but",
+        "by",
+        "for",
+        "from",
+        "has",
+        "have",
+        "he",
+        "her",
+        "his",
+        "how",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "not",
+        "of",
+        "on",
+        "or",
+        "our",
+        "she",
+        "that",
+        "the",
+        "their",
+        "they",
+        "this",
+        "to",
+        "was",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "why",
+        "will",
+        "with",
+        "after",
+        "over",
+        "says",
+        "said",
+        "new",
+        "more",
+        "than",
+        "about",
+    ]
+)
+_WORD_RE = re.compile(r"[a-z0-9]+")
+
+
+@cache
+def curated_outlet_domains() -> dict[str, str]:
+    """The curated outlet → domain map shipped in ``citecheck/data/outlet_domains.json``."""
+    text = resources.files("citecheck").joinpath("data/outlet_domains.json").read_text(encoding="utf-8")
+    loaded = json.loads(text)
+    return {normalize_outlet(name): domain for name, domain in loaded.items() if not name.startswith("_")}
+
+
+def normalize_outlet(name: str) -> str:
+    """An outlet name as the map keys it: lowercased, leading 'the' and trailing punctuation dropped."""
+    cleaned = re.sub(r"\s+", " ", name.strip().strip(".,;:'\"").lower())
+    return cleaned.removeprefix("the ").strip()
+
+
+def site_domain(url: str) -> str | None:
+    host = (urlsplit(url).hostname or "").lower()
+    return host.removeprefix("www.") or None
+
+
+def learn_outlet_domains(references: Iterable[Reference]) -> dict[str, str]:
+    """Outlet → domain pairs that citations with a URL reveal (their work or publisher and host)."""
+    learned: dict[str, str] = {}
+    for reference in references:
+        if not reference.url:
+            continue
+        domain = site_domain(reference.url)
+        if domain is None or domain.endswith("archive.org"):
+            continue
+        for outlet in (reference.work, reference.publisher):
+            if outlet:
+                learned.setdefault(normalize_outlet(outlet), domain)
+    return learned
+
+
+def domain_for_reference(reference: Reference, learned: dict[str, str] | None = None) -> str | None:
+    """The domain a URL-less citation's outlet publishes on: the audit's own evidence, then the curated map."""
+    curated = curated_outlet_domains()
+    for outlet in (reference.work, reference.publisher):
+        if not outlet:
+            continue
+        key = normalize_outlet(outlet)
+        if learned and key in learned:
+            return learned[key]
+        if key in curated:
+            return curated[key]
+    return None
+
+
+def slug_words(title: str) -> list[str]:
+    """The words of a title a URL slug would keep (lowercase, no stopwords, no one- or two-letter words)."""
+    words = _WORD_RE.findall(title.lower().replace("'", ""))
+    seen: list[str] = []
+    for word in words:
+        if len(word) > 2 and word not in _STOPWORDS and word not in seen:
+            seen.append(word)
+    return seen
+
+
+def score_url(url: str, words: list[str]) -> tuple[float, tuple[str, ...]]:
+    """The share of slug words found in the URL's path, and which ones."""
+    if not words:
+        return 0.0, ()
+    path_words = set(_WORD_RE.findall(unquote(urlsplit(url).path).lower()))
+    matched = tuple(word for word in words if word in path_words)
+    return len(matched) / len(words), matched
+
+
+def publication_window(reference: Reference, slack_days: int = 3) -> tuple[datetime, datetime] | None:
+    """Publication date ± slack as UTC moments; None without a date precise to the month."""
+    if reference.date is None or reference.date.precision not in ("day", "month"):
+        return None
+    start = datetime.combine(reference.date.earliest() - timedelta(days=slack_days), time.min, tzinfo=UTC)
+    end = datetime.combine(reference.date.latest() + timedelta(days=slack_days), time.max, tzinfo=UTC)
+    return start, end
+
+
+async def discover_candidates(
+    backend: ArchiveBackend,
+    reference: Reference,
+    learned: dict[str, str] | None = None,
+    *,
+    cache: ArchiveCache | None = None,
+    slack_days: int = 3,
+    min_score: float = 0.5,
+    limit: int = 5000,
+    keep: int = 5,
+) -> list[DiscoveryCandidate]:
+    """Archived URLs on the citation's outlet, within its publication window, whose path matches its title."""
+    if not reference.title:
+        return []
+    domain = domain_for_reference(reference, learned)
+    window = publication_window(reference, slack_days)
+    words = slug_words(reference.title)
+    if domain is None or window is None or len(words) < 2:
+        return []
+    start, end = window
+    query = f"{domain}/|{format_timestamp(start)}|{format_timestamp(end)}|{limit}"
+    rows = cache.get_discovery(backend.name, query) if cache is not None else None
+    if rows is None:
+        records = await backend.search_prefix(f"{domain}/", start, end, limit)
+        rows = [{"url": record.original, "timestamp": format_timestamp(record.timestamp)} for record in records]
+        if cache is not None:
+            cache.put_discovery(backend.name, query, rows)
+    candidates: list[DiscoveryCandidate] = []
+    for row in rows:
+        url, stamp = str(row["url"]), str(row["timestamp"])
+        score, matched = score_url(url, words)
+        if score < min_score:
+            continue
+        capture_time = parse_timestamp(stamp)
+        candidates.append(
+            DiscoveryCandidate(
+                url=url,
+                snapshot_url=backend.snapshot_url(url, capture_time),
+                capture_time=capture_time,
+                score=round(score, 3),
+                archive=backend.name,
+                matched_words=matched,
+            )
+        )
+    candidates.sort(key=lambda candidate: (-candidate.score, candidate.capture_time))
+    return candidates[:keep]

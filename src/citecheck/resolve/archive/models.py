@@ -1,0 +1,152 @@
+"""Plain records of web-archive resolution: captures, mementos, requests, errors.
+
+Like EDGI ``wayback``'s models module: backends turn their dialects into these
+records, the choice logic and the resolver only ever see these.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Literal
+
+GOOD_STATUSES = frozenset({200, 203, 206})
+
+TargetKind = Literal["archive", "access", "publication", "document", "none"]
+
+_TIMESTAMP_RE = re.compile(r"^\d{4,14}$")
+
+
+def parse_timestamp(text: str) -> datetime:
+    """Parse a Wayback timestamp (``YYYY[MM[DD[hh[mm[ss]]]]]``) as UTC.
+
+    Real CDX rows carry impossible parts (month or day ``00``, day 31 of a
+    30-day month, seconds ``60``); each is clamped to the nearest valid value
+    rather than dropping the row, as the Wayback Machine itself does.
+    """
+    digits = text.strip()
+    if not _TIMESTAMP_RE.match(digits):
+        raise ValueError(f"not a Wayback timestamp: {text!r}")
+    digits = digits.ljust(14, "0")
+    year = int(digits[0:4])
+    month = min(max(int(digits[4:6]), 1), 12)
+    day = max(int(digits[6:8]), 1)
+    hour = min(int(digits[8:10]), 23)
+    minute = min(int(digits[10:12]), 59)
+    second = min(int(digits[12:14]), 59)
+    while True:
+        try:
+            return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+        except ValueError:
+            if day <= 28:
+                raise
+            day -= 1
+
+
+def format_timestamp(moment: datetime | date) -> str:
+    """The 14-digit Wayback timestamp for a moment (dates mean midnight UTC)."""
+    if not isinstance(moment, datetime):
+        return moment.strftime("%Y%m%d") + "000000"
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.strftime("%Y%m%d%H%M%S")
+
+
+@dataclass(frozen=True)
+class CdxRecord:
+    """One capture as a CDX index lists it."""
+
+    urlkey: str
+    timestamp: datetime
+    original: str
+    mimetype: str | None = None
+    status: int | None = None  # None: the index wrote "-" (revisits, some redirects)
+    digest: str | None = None
+    length: int | None = None
+    raw_timestamp: str = ""
+
+    @property
+    def is_good(self) -> bool:
+        return self.status in GOOD_STATUSES
+
+
+@dataclass(frozen=True)
+class Memento:
+    """A capture as playback answered it (``id_`` mode, redirects not followed).
+
+    ``Memento-Datetime`` is the proof of a capture: a 3xx that carries it is a
+    redirect the site itself answered when captured (a historical redirect);
+    a 3xx without it is the archive pointing at its nearest capture.
+    """
+
+    url: str  # the original URL this capture is of
+    capture_time: datetime
+    status: int
+    playback_url: str
+    location: str | None = None  # for historical redirects: the original redirect target
+    original_headers: dict[str, str] = field(default_factory=dict)  # X-Archive-Orig-* without the prefix
+
+    @property
+    def is_redirect(self) -> bool:
+        return 300 <= self.status < 400
+
+    @property
+    def is_good(self) -> bool:
+        return self.status in GOOD_STATUSES
+
+
+@dataclass(frozen=True)
+class SnapshotRequest:
+    """What to resolve: a URL and the moment whose capture best shows what the author saw.
+
+    ``target_kind`` says where ``target`` came from (a cited archive
+    snapshot, the access date, the publication date, the document's date);
+    ``access_date`` is kept separately so the distance to it can be reported
+    whatever the target was.
+    """
+
+    url: str
+    target: datetime | None = None
+    target_kind: TargetKind = "none"
+    access_date: date | None = None
+
+
+@dataclass(frozen=True)
+class DiscoveryCandidate:
+    """A capture whose URL looks like a citation's title: a candidate, never a fact."""
+
+    url: str
+    snapshot_url: str
+    capture_time: datetime
+    score: float  # 0..1: share of the title's slug words found in the URL path
+    archive: str
+    matched_words: tuple[str, ...] = ()
+
+
+class ArchiveError(Exception):
+    """Base of every archive failure."""
+
+
+class ArchiveUnavailableError(ArchiveError):
+    """The archive could not be reached or kept failing (connection, timeouts, 5xx)."""
+
+
+class RateLimitError(ArchiveError):
+    """The archive answered 429; ``retry_after`` is how long it asked us to wait (seconds)."""
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class BlockedSiteError(ArchiveError):
+    """The archive refuses to play back this site (excluded by the site owner or the archive)."""
+
+
+class NoMementoError(ArchiveError):
+    """The archive has no capture of this URL at all."""
+
+
+class ArchiveProtocolError(ArchiveError):
+    """The archive answered something this dialect cannot read."""

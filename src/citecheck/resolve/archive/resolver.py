@@ -1,0 +1,317 @@
+"""Resolve citations to the archive snapshot that best shows what the author saw.
+
+The cheap path first: one playback request at the target moment (redirects
+not followed) tells the nearest capture and its status; the CDX index — a
+budget thirty times scarcer on the Internet Archive — is asked only when
+that capture is unusable.  Several archives are tried in order and the
+result names the one that answered.  An archive that cannot be reached
+yields ``not-checked`` with the reason, never ``none``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import TracebackType
+
+import httpx
+
+from citecheck.models import ArchiveResult, ArchiveStatus
+from citecheck.resolve.archive.backend import ArchiveBackend
+from citecheck.resolve.archive.cache import ArchiveCache, target_key
+from citecheck.resolve.archive.choose import (
+    choose_capture,
+    days_between,
+    is_site_root,
+    nearest_is_usable,
+    url_identity,
+)
+from citecheck.resolve.archive.ia import IA_BASE_URL, InternetArchive
+from citecheck.resolve.archive.models import (
+    ArchiveError,
+    ArchiveUnavailableError,
+    BlockedSiteError,
+    Memento,
+    NoMementoError,
+    RateLimitError,
+    SnapshotRequest,
+)
+from citecheck.resolve.archive.pywb import PywbArchive
+from citecheck.resolve.archive.warc import WarcArchive
+from citecheck.store.db import Store
+
+DEFAULT_ARCHIVES = (IA_BASE_URL,)
+
+
+def backend_from_spec(spec: str, client: httpx.AsyncClient) -> ArchiveBackend:
+    """An archive from its ``--archive`` spelling.
+
+    ``warc:PATH`` — local files; ``ia+URL`` / ``pywb+URL/COLL`` force a
+    dialect; a bare URL is the Internet Archive dialect when it is
+    web.archive.org or ends in ``/web``, else a pywb collection (its last
+    path segment).
+    """
+    if spec.startswith("warc:"):
+        return WarcArchive(Path(spec[len("warc:") :]))
+    dialect = None
+    if spec.startswith(("ia+", "pywb+")):
+        dialect, spec = spec.split("+", 1)
+    url = httpx.URL(spec)
+    if url.scheme not in ("http", "https"):
+        raise ValueError(f"not an archive address: {spec!r} (use http(s)://… or warc:PATH)")
+    path = url.path.rstrip("/")
+    if dialect == "ia" or (dialect is None and (url.host == "web.archive.org" or path.endswith("/web"))):
+        base = str(url.copy_with(path=path.removesuffix("/web") or "/", query=None)).rstrip("/")
+        return InternetArchive(client, base)
+    base_path, _, collection = path.rpartition("/")
+    if not collection:
+        raise ValueError(f"a pywb archive needs a collection: {spec!r} (e.g. http://host:8080/my-coll)")
+    base = str(url.copy_with(path=base_path or "/", query=None)).rstrip("/")
+    return PywbArchive(client, base, collection)
+
+
+@dataclass
+class _Chain:
+    """Where following a capture's historical redirects led."""
+
+    final: Memento
+    hops: int
+    stopped_because: str | None  # None: ended on a non-redirect capture
+
+
+class ArchiveResolver:
+    """One run's archive resolution: one HTTP client, the archives in order, the cache.
+
+    Use as ``async with ArchiveResolver([...]) as resolver: await resolver.resolve_many(requests)``.
+    """
+
+    def __init__(
+        self,
+        archives: Sequence[str] = DEFAULT_ARCHIVES,
+        *,
+        store: Store | None = None,
+        cache: ArchiveCache | None = None,
+        concurrency: int = 16,
+        after_tolerance: timedelta = timedelta(days=7),
+        redirect_window: timedelta = timedelta(days=1),
+        max_redirect_hops: int = 5,
+        timeout: float = 30.0,
+        http2: bool = True,
+        backends: Sequence[ArchiveBackend] | None = None,
+    ) -> None:
+        self._specs = list(archives)
+        self._given_backends = list(backends) if backends is not None else None
+        self.cache = cache or (ArchiveCache(store) if store is not None else None)
+        self.concurrency = concurrency
+        self.after_tolerance = after_tolerance
+        self.redirect_window = redirect_window
+        self.max_redirect_hops = max_redirect_hops
+        self._timeout = timeout
+        self._http2 = http2
+        self._client: httpx.AsyncClient | None = None
+        self.backends: list[ArchiveBackend] = []
+        self._in_flight: dict[tuple[str, str], asyncio.Future[ArchiveResult]] = {}
+        self.cache_hits = 0
+
+    async def __aenter__(self) -> ArchiveResolver:
+        self._client = httpx.AsyncClient(
+            http2=self._http2,
+            timeout=httpx.Timeout(self._timeout, connect=min(self._timeout, 10.0)),
+            limits=httpx.Limits(max_connections=self.concurrency * 2, max_keepalive_connections=self.concurrency),
+        )
+        if self._given_backends is not None:
+            self.backends = self._given_backends
+        else:
+            self.backends = [backend_from_spec(spec, self._client) for spec in self._specs]
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, value: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    @property
+    def requests_sent(self) -> int:
+        return sum(backend.requests_sent for backend in self.backends)
+
+    # ------------------------------------------------------------------ public API
+
+    async def resolve(self, request: SnapshotRequest) -> ArchiveResult:
+        """The best snapshot over every archive, in order; the result names the archive that answered."""
+        key = (request.url, target_key(request))
+        running = self._in_flight.get(key)
+        if running is not None:
+            return await asyncio.shield(running)
+        future: asyncio.Future[ArchiveResult] = asyncio.get_running_loop().create_future()
+        self._in_flight[key] = future
+        try:
+            result = await self._resolve_everywhere(request)
+        except BaseException as error:
+            future.set_exception(error)
+            # The exception is re-raised here; retrieve it so waiters-less futures stay quiet.
+            future.exception()
+            raise
+        finally:
+            self._in_flight.pop(key, None)
+        future.set_result(result)
+        return result
+
+    async def resolve_many(self, requests: Sequence[SnapshotRequest]) -> list[ArchiveResult]:
+        """Resolve many requests concurrently (duplicates resolved once), results in request order."""
+        gate = asyncio.Semaphore(self.concurrency)
+
+        async def bounded(request: SnapshotRequest) -> ArchiveResult:
+            async with gate:
+                return await self.resolve(request)
+
+        unique: dict[tuple[str, str], SnapshotRequest] = {}
+        for request in requests:
+            unique.setdefault((request.url, target_key(request)), request)
+        answers = await asyncio.gather(*(bounded(request) for request in unique.values()))
+        by_key = dict(zip(unique, answers, strict=True))
+        return [by_key[(request.url, target_key(request))] for request in requests]
+
+    # ------------------------------------------------------------------ across archives
+
+    async def _resolve_everywhere(self, request: SnapshotRequest) -> ArchiveResult:
+        if not self.backends:
+            raise RuntimeError("ArchiveResolver used outside 'async with'")
+        answers: list[ArchiveResult] = []
+        for backend in self.backends:
+            answer = await self._resolve_cached(backend, request)
+            if answer.status is ArchiveStatus.found:
+                return answer
+            answers.append(answer)
+        unanswered = [answer for answer in answers if answer.status is ArchiveStatus.not_checked]
+        if unanswered:
+            # An archive we could not ask might hold the capture: say so, never "none".
+            return ArchiveResult(
+                status=ArchiveStatus.not_checked,
+                archive=unanswered[0].archive,
+                reason="; ".join(f"{answer.archive}: {answer.reason}" for answer in answers),
+            )
+        errors = [answer for answer in answers if answer.status is ArchiveStatus.error_snapshot]
+        if errors:
+            return errors[0]
+        return ArchiveResult(
+            status=ArchiveStatus.none,
+            archive=", ".join(backend.name for backend in self.backends),
+            reason="no capture in any archive",
+        )
+
+    async def _resolve_cached(self, backend: ArchiveBackend, request: SnapshotRequest) -> ArchiveResult:
+        if self.cache is not None:
+            cached = self.cache.get(backend.name, request)
+            if cached is not None:
+                self.cache_hits += 1
+                return cached
+        try:
+            answer = await self._resolve_on(backend, request)
+        except RateLimitError as error:
+            answer = self._not_checked(backend, f"rate limited; asked to wait {error.retry_after:.0f} s")
+        except ArchiveUnavailableError as error:
+            answer = self._not_checked(backend, str(error))
+        except ArchiveError as error:
+            answer = self._not_checked(backend, f"{type(error).__name__}: {error}")
+        if self.cache is not None:
+            self.cache.put(backend.name, request, answer)
+        return answer
+
+    @staticmethod
+    def _not_checked(backend: ArchiveBackend, reason: str) -> ArchiveResult:
+        return ArchiveResult(status=ArchiveStatus.not_checked, archive=backend.name, reason=reason)
+
+    # ------------------------------------------------------------------ one archive
+
+    async def _resolve_on(self, backend: ArchiveBackend, request: SnapshotRequest) -> ArchiveResult:
+        target = request.target or datetime.now(UTC)
+        try:
+            nearest = await backend.nearest(request.url, target)
+        except NoMementoError:
+            return ArchiveResult(status=ArchiveStatus.none, archive=backend.name, reason="never captured")
+        except BlockedSiteError as error:
+            return self._not_checked(backend, str(error))
+        chain = await self._follow_redirects(backend, nearest)
+        if not nearest.is_redirect and nearest_is_usable(nearest, request.target, self.after_tolerance):
+            return self._found(backend, request, nearest, reason=None)
+        if (
+            chain.hops > 0
+            and chain.stopped_because is None
+            and nearest_is_usable(chain.final, request.target, self.after_tolerance + self.redirect_window)
+        ):
+            # The site had moved the page when it was captured: the reader followed the redirect too.
+            return self._found(backend, request, chain.final, reason=f"archived redirect from {request.url}")
+
+        # The nearest capture is an error, a redirect, or far after the target: ask the index.
+        captures = await backend.captures(request.url)
+        chosen = choose_capture(captures, request.target)
+        if chosen is not None:
+            capture = Memento(
+                url=chosen.original,
+                capture_time=chosen.timestamp,
+                status=chosen.status or 200,
+                playback_url=backend.snapshot_url(chosen.original, chosen.timestamp),
+            )
+            return self._found(backend, request, capture, reason=None)
+        if chain.stopped_because is None and chain.final.is_good:
+            return self._found(backend, request, chain.final, reason=f"archived redirect from {request.url}")
+        worst = nearest
+        reason = chain.stopped_because if nearest.is_redirect else f"archived capture answered {worst.status}"
+        return ArchiveResult(
+            status=ArchiveStatus.error_snapshot,
+            archive=backend.name,
+            snapshot_url=backend.snapshot_url(worst.url, worst.capture_time),
+            snapshot_time=worst.capture_time,
+            snapshot_status=worst.status,
+            days_from_access=days_between(worst.capture_time, request.access_date) if request.access_date else None,
+            reason=reason or f"archived capture answered {worst.status}",
+        )
+
+    def _found(
+        self, backend: ArchiveBackend, request: SnapshotRequest, capture: Memento, reason: str | None
+    ) -> ArchiveResult:
+        return ArchiveResult(
+            status=ArchiveStatus.found,
+            archive=backend.name,
+            snapshot_url=backend.snapshot_url(capture.url, capture.capture_time),
+            snapshot_time=capture.capture_time,
+            snapshot_status=capture.status,
+            days_from_access=days_between(capture.capture_time, request.access_date) if request.access_date else None,
+            reason=reason,
+        )
+
+    async def _follow_redirects(self, backend: ArchiveBackend, start: Memento) -> _Chain:
+        """Follow historical redirects while each hop was captured within the window of the first.
+
+        Stops (with the reason) at a loop, a redirect to the site's home page
+        (soft-dead, not the cited page), a target never captured, or a target
+        captured outside the window.
+        """
+        current = start
+        seen = {url_identity(start.url)}
+        hops = 0
+        while current.is_redirect:
+            if hops >= self.max_redirect_hops:
+                return _Chain(current, hops, f"more than {self.max_redirect_hops} archived redirects")
+            if not current.location:
+                return _Chain(current, hops, f"archived {current.status} without a target")
+            if is_site_root(current.location) and not is_site_root(current.url):
+                return _Chain(current, hops, f"archived redirect to the site's home page ({current.location})")
+            identity = url_identity(current.location)
+            if identity in seen:
+                return _Chain(current, hops, f"redirect loop in the archive ({current.url} → {current.location})")
+            seen.add(identity)
+            try:
+                following = await backend.nearest(current.location, current.capture_time)
+            except NoMementoError:
+                return _Chain(current, hops, f"archived redirect to {current.location}, which was never captured")
+            if abs(following.capture_time - start.capture_time) > self.redirect_window:
+                return _Chain(current, hops, f"archived redirect to {current.location}, captured outside the window")
+            current = following
+            hops += 1
+        return _Chain(current, hops, None)
