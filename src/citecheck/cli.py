@@ -44,6 +44,7 @@ def main() -> None:
 @click.option("--allow-private", is_flag=True, default=None, help="Allow fetching loopback/private addresses.")
 @click.option("--config", "config_file", type=click.Path(path_type=Path), help="Settings file (TOML).")
 @click.option("--max-document-size", type=int, help="Largest document to read, in bytes.")
+@click.option("--canary", "canaries", multiple=True, help="URL that proves the network works; may repeat.")
 def audit_command(
     paths: tuple[Path, ...],
     out: Path | None,
@@ -58,6 +59,7 @@ def audit_command(
     allow_private: bool | None,
     config_file: Path | None,
     max_document_size: int | None,
+    canaries: tuple[str, ...],
 ) -> None:
     """Audit documents (default: citations/) and write reports (default: reports/)."""
     flags: dict[str, Any] = {
@@ -72,6 +74,7 @@ def audit_command(
         "concurrency": concurrency,
         "allow_private": allow_private,
         "max_document_size": max_document_size,
+        "canary": list(canaries) or None,
     }
     try:
         options = build_options(load_config_file(explicit=config_file), flags)

@@ -37,6 +37,8 @@ class AuditOptions(BaseModel):
     allow_private: bool = False
     max_document_size: int = Field(default=DEFAULT_MAX_BYTES, ge=1)
     snapshot_far_days: int = Field(default=30, ge=0)
+    # URLs whose answer proves the network works; empty: the archive and well-known sites.
+    canary: list[str] = Field(default_factory=list)
     today: date = Field(default_factory=date.today)
 
     @field_validator("formats")

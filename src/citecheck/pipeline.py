@@ -7,13 +7,16 @@ and are skipped (reported ``not-checked``) when offline.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from citecheck.checks.archive import findings_for_archive
 from citecheck.checks.catalogue import code_selected
+from citecheck.checks.live import findings_for_live
 from citecheck.checks.offline import CheckContext, run_offline_checks
 from citecheck.checks.provenance import claim_verdict
 from citecheck.claims.build import build_claims
@@ -21,12 +24,14 @@ from citecheck.config import AuditOptions
 from citecheck.documents import DocumentInputError, read_document
 from citecheck.documents.loading import SUFFIX_FORMATS
 from citecheck.models import (
+    ArchiveResult,
     AuditSummary,
     DocumentError,
     DocumentInfo,
     DocumentReport,
     DocumentSummary,
     Finding,
+    LiveCheck,
     NetworkState,
     ParsedDocument,
     Severity,
@@ -95,10 +100,21 @@ def output_stems(documents: list[Path]) -> dict[Path, str]:
     return stems
 
 
+def network_findings(document: ParsedDocument, options: AuditOptions) -> list[Finding]:
+    """CC2xx and CC3xx from what the resolve stage wrote onto each reference."""
+    findings: list[Finding] = []
+    for reference in document.references:
+        findings += findings_for_live(reference)
+        findings += findings_for_archive(reference, reference.archive, far_days=options.snapshot_far_days)
+    return findings
+
+
 def audit_parsed(document: ParsedDocument, options: AuditOptions, network: NetworkState) -> DocumentReport:
-    """Claims, offline checks and verdicts for one parsed document (no I/O)."""
+    """Claims, checks and verdicts for one parsed (and, when online, resolved) document. No I/O."""
     claim_set = build_claims(document)
     findings = run_offline_checks(CheckContext(document=document, claims=claim_set, today=options.today))
+    if network.mode == "online":
+        findings += network_findings(document, options)
     findings = [finding for finding in findings if code_selected(finding.code, options.select, options.ignore)]
     for reference in document.references:
         # Readers may count uses the body does not show (infoboxes, captions).
@@ -149,23 +165,23 @@ def audit(paths: list[Path] | None = None, options: AuditOptions | None = None) 
     """
     options = options or AuditOptions()
     documents = collect_documents(paths or [Path("citations")])
-    network = OFFLINE_STATE if options.offline else _network_state(options)
     stems = output_stems(documents)
-    reports: list[DocumentReport] = []
     errors: list[DocumentError] = []
-    files: dict[Path, str] = {}
-    summaries: list[DocumentSummary] = []
+    parsed_documents: list[tuple[Path, ParsedDocument]] = []
     for path in documents:
         try:
-            parsed = read_document(path, max_bytes=options.max_document_size)
+            parsed_documents.append((path, read_document(path, max_bytes=options.max_document_size)))
         except DocumentInputError as error:
             errors.append(DocumentError(path=str(path), error=str(error)))
-            continue
         except Exception as error:  # a reader bug must not cost the other documents their reports
             errors.append(
                 DocumentError(path=str(path), error=f"{path}: could not be parsed ({type(error).__name__}: {error})")
             )
-            continue
+    network = resolve_network([parsed for _, parsed in parsed_documents], options)
+    reports: list[DocumentReport] = []
+    files: dict[Path, str] = {}
+    summaries: list[DocumentSummary] = []
+    for path, parsed in parsed_documents:
         report = audit_parsed(parsed, options, network)
         reports.append(report)
         stem = stems[path]
@@ -192,9 +208,31 @@ def audit(paths: list[Path] | None = None, options: AuditOptions | None = None) 
     return AuditResult(summary=summary, reports=reports)
 
 
-def _network_state(options: AuditOptions) -> NetworkState:
-    # Live checking and archive resolution plug in here (resolve/ stage).
-    return NetworkState(
-        mode="offline",
-        message="Live and archive checks are not part of this build yet; network results are not-checked.",
+def resolve_network(documents: list[ParsedDocument], options: AuditOptions) -> NetworkState:
+    """Run the resolve stage over every document, unless offline.
+
+    Any failure of the network stack itself becomes an ``unreachable`` state:
+    the audit still reports everything the offline stages found.
+    """
+    if options.offline:
+        return OFFLINE_STATE
+    from citecheck.resolve.references import ResolveSettings, resolve_references
+
+    settings = ResolveSettings(
+        archives=options.archives,
+        store_path=str(options.cache),
+        allow_private=options.allow_private,
+        concurrency=options.concurrency,
+        canary_urls=options.canary,
     )
+    try:
+        return asyncio.run(resolve_references(documents, settings))
+    except (OSError, RuntimeError) as error:
+        for document in documents:
+            for reference in document.references:
+                reference.live = LiveCheck(reason="network stage failed")
+                reference.archive = ArchiveResult(reason="network stage failed")
+        return NetworkState(
+            mode="unreachable",
+            message=f"Network checks could not run ({type(error).__name__}: {error}); they are reported not-checked.",
+        )
