@@ -9,9 +9,10 @@ from pydantic import BaseModel, ConfigDict
 
 from citecheck.checks.offline import CheckContext, run_offline_checks
 from citecheck.claims.build import ClaimSet
+from citecheck.config import AuditOptions
 from citecheck.dates import parse_date
 from citecheck.models import Finding, NetworkState, ParsedDocument, Reference
-from citecheck.pipeline import OFFLINE_STATE, exit_code_for
+from citecheck.pipeline import exit_code_for, network_findings, resolve_network
 from citecheck.references import reference_from_text
 
 # Checks about a document's structure say nothing about one citation on its own.
@@ -50,23 +51,27 @@ def reference_from_input(text: str) -> Reference:
 
 
 def check_citation(
-    text: str, *, accessed: str | None = None, offline: bool = True, fail_on: str = "error"
+    text: str,
+    *,
+    accessed: str | None = None,
+    offline: bool = True,
+    fail_on: str = "error",
+    options: AuditOptions | None = None,
 ) -> CheckResult:
+    """Parse, resolve (unless offline) and check one citation."""
     reference = reference_from_input(text)
     if accessed:
         access_date = parse_date(accessed)
         if access_date is None:
             raise ValueError(f"--accessed: not a date: {accessed!r}")
         reference.access_date = access_date
+    settings = (options or AuditOptions()).model_copy(update={"offline": offline})
     document = ParsedDocument(path="<input>", format="text", references=[reference])
-    findings = [
-        finding
-        for finding in run_offline_checks(
-            CheckContext(document=document, claims=ClaimSet(claims=[]), today=date.today())
-        )
-        if finding.code not in DOCUMENT_LEVEL_CODES
-    ]
-    network = OFFLINE_STATE
+    network = resolve_network([document], settings)
+    context = CheckContext(document=document, claims=ClaimSet(claims=[]), today=date.today())
+    findings = [finding for finding in run_offline_checks(context) if finding.code not in DOCUMENT_LEVEL_CODES]
+    if network.mode == "online":
+        findings += network_findings(document, settings)
     return CheckResult(
         input=text,
         reference=reference,

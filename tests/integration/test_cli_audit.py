@@ -124,19 +124,19 @@ def test_schema_command_prints_the_report_schema(workdir: Path) -> None:
 
 def test_check_command_parses_a_citation_line(workdir: Path) -> None:
     line = 'David Jolly (13 April 2011). "Iranian Group Seeks U.S. Shield After Iraqi Raid". Retrieved 8 May 2011.'
-    code, out, _ = _run(["check", line], workdir)
+    code, out, _ = _run(["check", line, "--offline"], workdir)
     assert code == 0
     assert "2011-04-13" in out and "2011-05-08" in out and "David Jolly" in out
-    code, out, _ = _run(["check", line, "--accessed", "1 April 2011", "--format", "json"], workdir)
+    code, out, _ = _run(["check", line, "--offline", "--accessed", "1 April 2011", "--format", "json"], workdir)
     assert code == 1
     assert "CC401" in {finding["code"] for finding in json.loads(out)["findings"]}
 
 
 def test_check_command_refuses_unsafe_urls(workdir: Path) -> None:
     for url in ("javascript:alert(1)", "file:///etc/passwd"):
-        code, _, err = _run(["check", url], workdir)
+        code, _, err = _run(["check", url, "--offline"], workdir)
         assert code == 2 and "only http(s)" in err
-    code, _, err = _run(["check", "   "], workdir)
+    code, _, err = _run(["check", "   ", "--offline"], workdir)
     assert code == 2
 
 
