@@ -25,9 +25,9 @@ RULES: dict[str, Rule] = {
         Rule("CC105", "unused-reference", Severity.warning, "a reference no marker points to"),
         Rule("CC106", "uses-mismatch", Severity.warning, "backlink count in the list ≠ markers in the text"),
         Rule("CC201", "dead-link", Severity.error, "the URL is gone (404/410, domain gone), confirmed"),
-        Rule("CC202", "soft-404", Severity.error, "answers 200 but is an error or missing page"),
+        Rule("CC202", "soft-404", Severity.warning, "answers 200 but is an error or missing page"),
         Rule("CC203", "redirect-to-unrelated", Severity.warning, "redirects to a home page or unrelated page"),
-        Rule("CC204", "parked-domain", Severity.error, "the domain now serves a parking/for-sale page"),
+        Rule("CC204", "parked-domain", Severity.warning, "the domain now serves a parking/for-sale page"),
         Rule("CC205", "blocked", Severity.info, "401/403/bot wall: cannot tell, not dead"),
         Rule("CC206", "unreachable", Severity.info, "timeouts, resets, 5xx: inconclusive, retried later"),
         Rule(

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from citecheck.checks.catalogue import make_finding
 from citecheck.models import Finding, LiveStatus, Reference, Severity
 from citecheck.resolve.live import text_similarity
 
 DRIFT_THRESHOLD = 0.5  # drift at or above this is worth telling the editor about
 
-_CODES: dict[LiveStatus, tuple[str, str, Severity]] = {
-    LiveStatus.soft_404: ("CC202", "soft-404", Severity.warning),
-    LiveStatus.redirected: ("CC203", "redirect-to-unrelated", Severity.warning),
-    LiveStatus.parked: ("CC204", "parked-domain", Severity.warning),
-    LiveStatus.blocked: ("CC205", "blocked", Severity.info),
-    LiveStatus.unreachable: ("CC206", "unreachable", Severity.info),
+# Names and severities come from the catalogue.
+_CODES: dict[LiveStatus, str] = {
+    LiveStatus.soft_404: "CC202",
+    LiveStatus.redirected: "CC203",
+    LiveStatus.parked: "CC204",
+    LiveStatus.blocked: "CC205",
+    LiveStatus.unreachable: "CC206",
 }
 
 
@@ -33,29 +35,12 @@ def findings_for_live(ref: Reference) -> list[Finding]:
     suffix = f": {detail}" if detail else ""
     if live.status is LiveStatus.dead:
         if live.confirmed:
-            return [
-                Finding(
-                    code="CC201",
-                    name="dead-link",
-                    severity=Severity.error,
-                    ref=ref.id,
-                    message=f"{url} is dead (confirmed by repeated checks){suffix}",
-                    line=ref.line,
-                )
-            ]
-        return [
-            Finding(
-                code="CC201",
-                name="dead-link",
-                severity=Severity.warning,
-                ref=ref.id,
-                message=f"{url} is dead (unconfirmed){suffix}",
-                line=ref.line,
-            )
-        ]
+            message = f"{url} is dead (confirmed by repeated checks){suffix}"
+            return [make_finding("CC201", message, ref=ref.id, line=ref.line)]
+        message = f"{url} is dead (unconfirmed){suffix}"
+        return [make_finding("CC201", message, ref=ref.id, line=ref.line, severity=Severity.warning)]
     if live.status not in _CODES:
         return []
-    code, name, severity = _CODES[live.status]
     messages = {
         LiveStatus.soft_404: f"{url} answers, but with an error or missing page",
         LiveStatus.redirected: f"{url} redirects to {live.final_url or 'another page'}, not the cited page",
@@ -63,11 +48,7 @@ def findings_for_live(ref: Reference) -> list[Finding]:
         LiveStatus.blocked: f"{url} refused our check (login, paywall or bot wall); not known to be dead",
         LiveStatus.unreachable: f"{url} could not be checked this time (inconclusive; retried on the next run)",
     }
-    return [
-        Finding(
-            code=code, name=name, severity=severity, ref=ref.id, message=messages[live.status] + suffix, line=ref.line
-        )
-    ]
+    return [make_finding(_CODES[live.status], messages[live.status] + suffix, ref=ref.id, line=ref.line)]
 
 
 def content_drift(live_text: str, archived_text: str) -> float:
@@ -79,14 +60,8 @@ def drift_finding(ref: Reference, drift: float, threshold: float = DRIFT_THRESHO
     """A CC207 content-drift finding (info) when ``drift`` reaches ``threshold``, else None."""
     if drift < threshold:
         return None
-    return Finding(
-        code="CC207",
-        name="content-drift",
-        severity=Severity.info,
-        ref=ref.id,
-        message=(
-            f"the live page at {ref.url or 'the cited URL'} differs from the capture near the access date "
-            f"({drift:.0%} of its words changed); the cited content may no longer be there"
-        ),
-        line=ref.line,
+    message = (
+        f"the live page at {ref.url or 'the cited URL'} differs from the capture near the access date "
+        f"({drift:.0%} of its words changed); the cited content may no longer be there"
     )
+    return make_finding("CC207", message, ref=ref.id, line=ref.line)
