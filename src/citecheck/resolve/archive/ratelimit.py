@@ -92,26 +92,3 @@ class RateLimiter:
 
     def pause(self, pool: str, seconds: float | None) -> None:
         self.bucket(pool).pause(DEFAULT_PAUSE_SECONDS if seconds is None else seconds)
-
-
-def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP date); None if absent/invalid.
-
-    A private copy: the live checker's ``citecheck.resolve.net`` has its own,
-    and this stage must not depend on a module written concurrently.
-    """
-    if value is None:
-        return None
-    text = value.strip()
-    if not text:
-        return None
-    if text.isdigit():
-        return float(text)
-    from email.utils import parsedate_to_datetime
-
-    try:
-        moment = parsedate_to_datetime(text)
-    except (TypeError, ValueError):
-        return None
-    reference = time.time() if now is None else now
-    return max(0.0, moment.timestamp() - reference)

@@ -27,7 +27,8 @@ from citecheck.resolve.archive.models import (
     format_timestamp,
     parse_timestamp,
 )
-from citecheck.resolve.archive.ratelimit import RateLimiter, parse_retry_after
+from citecheck.resolve.archive.ratelimit import RateLimiter
+from citecheck.resolve.net import parse_retry_after
 
 USER_AGENT = "citecheck/0.1 (citation auditor; +https://github.com/citecheck/citecheck)"
 
