@@ -42,16 +42,6 @@ class Store:
         with self._lock:
             return self.connection.execute(sql, parameters)
 
-    def executemany(self, sql: str, rows: list[tuple[object, ...]]) -> None:
-        with self._lock:
-            self.connection.execute("BEGIN")
-            try:
-                self.connection.executemany(sql, rows)
-            except BaseException:
-                self.connection.execute("ROLLBACK")
-                raise
-            self.connection.execute("COMMIT")
-
     def close(self) -> None:
         with self._lock:
             self.connection.close()

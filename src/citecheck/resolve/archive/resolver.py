@@ -262,21 +262,20 @@ class ArchiveResolver:
             return self._found(backend, request, chain.final, reason=f"archived redirect from {request.url}")
         worst = nearest
         reason = chain.stopped_because if nearest.is_redirect else f"archived capture answered {worst.status}"
-        return ArchiveResult(
-            status=ArchiveStatus.error_snapshot,
-            archive=backend.name,
-            snapshot_url=backend.snapshot_url(worst.url, worst.capture_time),
-            snapshot_time=worst.capture_time,
-            snapshot_status=worst.status,
-            days_from_access=days_between(worst.capture_time, request.access_date) if request.access_date else None,
-            reason=reason or f"archived capture answered {worst.status}",
-        )
+        reason = reason or f"archived capture answered {worst.status}"
+        return self._found(backend, request, worst, reason=reason, status=ArchiveStatus.error_snapshot)
 
     def _found(
-        self, backend: ArchiveBackend, request: SnapshotRequest, capture: Memento, reason: str | None
+        self,
+        backend: ArchiveBackend,
+        request: SnapshotRequest,
+        capture: Memento,
+        reason: str | None,
+        status: ArchiveStatus = ArchiveStatus.found,
     ) -> ArchiveResult:
+        """The result naming ``capture``: a good one (found) or the error capture that is all there is."""
         return ArchiveResult(
-            status=ArchiveStatus.found,
+            status=status,
             archive=backend.name,
             snapshot_url=backend.snapshot_url(capture.url, capture.capture_time),
             snapshot_time=capture.capture_time,
