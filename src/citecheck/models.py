@@ -107,6 +107,40 @@ class ArchiveResult(_Model):
     reason: str | None = None
 
 
+class PageDate(_Model):
+    """A page's own publication date and where on the page it was found."""
+
+    date: IsoPartialDate
+    method: str  # e.g. "meta:article:published_time", "json-ld:datePublished", "url", "text"
+
+
+class SourceInfo(_Model):
+    """The source text the claim checks read (issue: claim integrity).
+
+    The text itself stays in the store; the report says what was read and from where.
+    """
+
+    status: Literal["fetched", "unavailable", "not-checked"] = "not-checked"
+    origin: Literal["capture", "live"] | None = None  # live only when no capture exists, and the report says so
+    url: str | None = None  # what was read: the snapshot URL, or the live URL
+    title: str | None = None
+    page_date: PageDate | None = None
+    extractor: str | None = None
+    chars: int | None = None
+    reason: str | None = None
+
+
+class Candidate(_Model):
+    """An archived URL discovery proposes for a reference without one: a candidate, never a fact."""
+
+    url: str
+    score: float
+    matched_words: list[str] = Field(default_factory=list)
+    snapshot_url: str | None = None
+    snapshot_time: datetime | None = None
+    archive: str | None = None
+
+
 class Reference(_Model):
     """One entry of a reference list, or an attribution, with its parsed fields."""
 
@@ -132,6 +166,8 @@ class Reference(_Model):
     line: int | None = None
     live: LiveCheck = Field(default_factory=LiveCheck)
     archive: ArchiveResult = Field(default_factory=ArchiveResult)
+    source: SourceInfo = Field(default_factory=SourceInfo)
+    candidates: list[Candidate] = Field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
@@ -165,9 +201,12 @@ class Severity(StrEnum):
 
 
 class Evidence(_Model):
-    kind: str  # e.g. "marker", "attribution", "snapshot", "quote"
+    kind: str  # e.g. "marker", "attribution", "snapshot", "quote", "figure"
     detail: str
     ref: str | None = None
+    status: str | None = None  # for quote/figure checks: found | near | not-found
+    excerpt: str | None = None  # the source's own wording around the match
+    url: str | None = None  # where the excerpt was read (snapshot or live URL)
 
 
 class Claim(_Model):
@@ -189,6 +228,29 @@ class Finding(_Model):
     claim: str | None = None
     message: str
     line: int | None = None
+    fingerprint: str | None = None  # stable across reordering and small edits; baselines match on it
+    new: bool | None = None  # with --baseline: not in the baseline (None: no baseline given)
+
+
+class ConflictStatement(_Model):
+    """One claim's figure in a conflict: who says what, on which sources."""
+
+    document: str
+    claim: str
+    text: str
+    figure: str  # as written, e.g. "40 miles"
+    value: float  # normalized to the quantity's base unit
+    unit: str | None = None
+    refs: list[str] = Field(default_factory=list)
+    sources: list[str] = Field(default_factory=list)  # the cited references' titles/outlets/URLs
+
+
+class Conflict(_Model):
+    """Documents (or posts) in one audit giving different figures for the same thing (CC503)."""
+
+    subject: str  # the event or entity, e.g. "Camp Ashraf distance north of Baghdad"
+    quantity: str  # kind of quantity: distance, deaths, people, money, percent …
+    statements: list[ConflictStatement]
 
 
 # --------------------------------------------------------------------------- reports
@@ -249,6 +311,8 @@ class AuditSummary(_Model):
     documents: list[DocumentSummary] = Field(default_factory=list)
     errors: list[DocumentError] = Field(default_factory=list)
     findings: dict[str, int] = Field(default_factory=dict)
+    conflicts: list[Conflict] = Field(default_factory=list)
+    new_findings: int | None = None  # with --baseline: findings not in the baseline
     exit_code: int = 0
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
