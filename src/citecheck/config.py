@@ -40,6 +40,11 @@ class AuditOptions(BaseModel):
     # URLs whose answer proves the network works; empty: the archive and well-known sites.
     canary: list[str] = Field(default_factory=list)
     today: date = Field(default_factory=date.today)
+    # Where parsing and resolution run: this process, or a Dask cluster (the dask extra).
+    executor: Literal["local", "dask"] = "local"
+    scheduler: str | None = None  # a running Dask scheduler (tcp://host:8786); None: a local cluster
+    workers: int = Field(default=2, ge=1, le=512)  # local cluster size
+    cluster_limit: int | None = Field(default=None, ge=1)  # partitions resolving at once, cluster-wide
 
     @field_validator("formats")
     @classmethod
@@ -63,6 +68,7 @@ _KEY_ALIASES = {
     "snapshot-far-days": "snapshot_far_days",
     "archive": "archives",
     "format": "formats",
+    "cluster-limit": "cluster_limit",
 }
 
 

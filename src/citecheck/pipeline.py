@@ -7,7 +7,6 @@ and are skipped (reported ``not-checked``) when offline.
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections import Counter
 from dataclasses import dataclass, field
@@ -21,8 +20,8 @@ from citecheck.checks.offline import CheckContext, run_offline_checks
 from citecheck.checks.provenance import claim_verdict
 from citecheck.claims.build import build_claims
 from citecheck.config import AuditOptions
-from citecheck.documents import DocumentInputError, read_document
 from citecheck.documents.loading import SUFFIX_FORMATS
+from citecheck.execution import Executor, LocalExecutor
 from citecheck.models import (
     ArchiveResult,
     AuditSummary,
@@ -157,6 +156,22 @@ def _summarise(report: DocumentReport, stem: str) -> DocumentSummary:
     )
 
 
+def generation_time() -> datetime:
+    """When reports say they were generated: now, or ``SOURCE_DATE_EPOCH`` for reproducible output."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), UTC)
+    return datetime.now(UTC)
+
+
+def make_executor(options: AuditOptions) -> Executor:
+    if options.executor == "dask":
+        from citecheck.execution.dask import DaskExecutor
+
+        return DaskExecutor(scheduler=options.scheduler, workers=options.workers, cluster_limit=options.cluster_limit)
+    return LocalExecutor()
+
+
 def audit(paths: list[Path] | None = None, options: AuditOptions | None = None) -> AuditResult:
     """Audit documents and write reports. Raises :class:`UsageError` for bad paths.
 
@@ -166,23 +181,25 @@ def audit(paths: list[Path] | None = None, options: AuditOptions | None = None) 
     options = options or AuditOptions()
     documents = collect_documents(paths or [Path("citations")])
     stems = output_stems(documents)
-    errors: list[DocumentError] = []
-    parsed_documents: list[tuple[Path, ParsedDocument]] = []
-    for path in documents:
-        try:
-            parsed_documents.append((path, read_document(path, max_bytes=options.max_document_size)))
-        except DocumentInputError as error:
-            errors.append(DocumentError(path=str(path), error=str(error)))
-        except Exception as error:  # a reader bug must not cost the other documents their reports
-            errors.append(
-                DocumentError(path=str(path), error=f"{path}: could not be parsed ({type(error).__name__}: {error})")
-            )
-    network = resolve_network([parsed for _, parsed in parsed_documents], options)
+    executor = make_executor(options)
+    try:
+        outcomes = executor.parse(documents, options.max_document_size)
+        errors = [outcome for outcome in outcomes if isinstance(outcome, DocumentError)]
+        parsed_documents = [
+            (path, outcome)
+            for path, outcome in zip(documents, outcomes, strict=True)
+            if isinstance(outcome, ParsedDocument)
+        ]
+        network = resolve_network([parsed for _, parsed in parsed_documents], options, executor)
+    finally:
+        executor.close()
     reports: list[DocumentReport] = []
     files: dict[Path, str] = {}
     summaries: list[DocumentSummary] = []
+    generated_at = generation_time()
     for path, parsed in parsed_documents:
         report = audit_parsed(parsed, options, network)
+        report.generated_at = generated_at
         reports.append(report)
         stem = stems[path]
         if "md" in options.formats:
@@ -195,7 +212,7 @@ def audit(paths: list[Path] | None = None, options: AuditOptions | None = None) 
     if errors:
         exit_code = max(exit_code, EXIT_USAGE)
     summary = AuditSummary(
-        generated_at=datetime.now(UTC),
+        generated_at=generated_at,
         network=network,
         documents=summaries,
         errors=errors,
@@ -208,7 +225,9 @@ def audit(paths: list[Path] | None = None, options: AuditOptions | None = None) 
     return AuditResult(summary=summary, reports=reports)
 
 
-def resolve_network(documents: list[ParsedDocument], options: AuditOptions) -> NetworkState:
+def resolve_network(
+    documents: list[ParsedDocument], options: AuditOptions, executor: Executor | None = None
+) -> NetworkState:
     """Run the resolve stage over every document, unless offline.
 
     Any failure of the network stack itself becomes an ``unreachable`` state:
@@ -216,7 +235,7 @@ def resolve_network(documents: list[ParsedDocument], options: AuditOptions) -> N
     """
     if options.offline:
         return OFFLINE_STATE
-    from citecheck.resolve.references import ResolveSettings, resolve_references
+    from citecheck.resolve.references import ResolveSettings, apply_resolution, plan_resolution
 
     settings = ResolveSettings(
         archives=options.archives,
@@ -225,8 +244,9 @@ def resolve_network(documents: list[ParsedDocument], options: AuditOptions) -> N
         concurrency=options.concurrency,
         canary_urls=options.canary,
     )
+    executor = executor or LocalExecutor()
     try:
-        return asyncio.run(resolve_references(documents, settings))
+        batch = executor.resolve(plan_resolution(documents), settings)
     except (OSError, RuntimeError) as error:
         for document in documents:
             for reference in document.references:
@@ -236,3 +256,5 @@ def resolve_network(documents: list[ParsedDocument], options: AuditOptions) -> N
             mode="unreachable",
             message=f"Network checks could not run ({type(error).__name__}: {error}); they are reported not-checked.",
         )
+    apply_resolution(documents, batch)
+    return batch.network

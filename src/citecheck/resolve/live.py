@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import hashlib
 import http.cookiejar
 import ipaddress
 import random
@@ -224,11 +225,20 @@ def is_section_of(original: str, final: str) -> bool:
 
 
 def probe_url_for(url: str, rng: random.Random | None = None) -> str:
-    """A surely-missing URL next to ``url``: its parent folder plus random letters."""
+    """A surely-missing URL next to ``url``: its parent folder plus 16 random-looking letters.
+
+    Without ``rng`` the letters are drawn from a generator seeded with the
+    parent folder, so the same site is probed at the same address on every
+    run and machine: reports stay reproducible (the single-machine and Dask
+    paths write identical JSON) and 26**16 names are still surely missing.
+    """
     parsed = httpx.URL(url)
     segments = _path_segments(parsed.path)
     parent = "/" + "/".join(segments[:-1]) + "/" if len(segments) > 1 else "/"
-    letters = "".join((rng or random.SystemRandom()).choice(string.ascii_lowercase) for _ in range(16))
+    if rng is None:
+        seed = hashlib.sha256(f"{parsed.scheme}://{parsed.netloc.decode()}{parent}".encode()).digest()
+        rng = random.Random(seed)
+    letters = "".join(rng.choice(string.ascii_lowercase) for _ in range(16))
     return str(parsed.copy_with(path=parent + letters, query=None, fragment=None))
 
 

@@ -1,21 +1,29 @@
 """Stage 3: resolve every cited URL — live on the web and in the archives — across a whole audit.
 
-URLs are deduplicated over all documents, so a source cited by ten
-documents costs one live check and one archive lookup.  Results are written
-onto each :class:`~citecheck.models.Reference` (``live``, ``archive``); the
-checks stage turns them into findings.  When the network is down nothing is
-declared dead: every network field stays ``not-checked`` and the returned
-:class:`~citecheck.models.NetworkState` says why.
+The stage has three steps so that the middle one can run anywhere (this
+process, or Dask workers each with their own address and politeness limits):
+
+1. :func:`plan_resolution` deduplicates the work over all documents — a
+   source cited by ten documents costs one live check and one archive lookup;
+2. :func:`resolve_batch` does the network work for a :class:`ResolvePlan`
+   (or one partition of it) and returns a picklable :class:`ResolvedBatch`;
+3. :func:`apply_resolution` writes the results onto each
+   :class:`~citecheck.models.Reference` (``live``, ``archive``); the checks
+   stage turns them into findings.
+
+When the network is down nothing is declared dead: every network field stays
+``not-checked`` and the batch's :class:`~citecheck.models.NetworkState` says why.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from citecheck.models import ArchiveResult, ArchiveStatus, NetworkState, ParsedDocument, Reference
+from citecheck.models import ArchiveResult, ArchiveStatus, LiveCheck, NetworkState, ParsedDocument, Reference
 from citecheck.resolve.archive import ArchiveResolver, request_for_reference
+from citecheck.resolve.archive.models import SnapshotRequest
 from citecheck.resolve.live import LiveCheckConfig, LiveChecker
 from citecheck.resolve.net import parse_ip_literal
 from citecheck.store import Store
@@ -28,6 +36,55 @@ class ResolveSettings:
     allow_private: bool = False
     concurrency: int = 8
     canary_urls: Sequence[str] = field(default_factory=tuple)  # empty: the live checker's defaults
+
+
+@dataclass(frozen=True)
+class ResolvePlan:
+    """The distinct network work an audit needs: each URL checked once, each snapshot request made once."""
+
+    live_urls: tuple[str, ...] = ()
+    archive_requests: tuple[SnapshotRequest, ...] = ()
+
+    def partition(self, parts: int) -> list[ResolvePlan]:
+        """Split into ``parts`` plans, keeping every URL of one host in the same part.
+
+        A host's politeness limit (concurrency, Retry-After pauses) only holds
+        if one worker sees all of that host's URLs; hosts are then spread
+        largest first onto the lightest part so the parts come out even.
+        """
+        parts = max(1, parts)
+        by_host: dict[str, tuple[list[str], list[SnapshotRequest]]] = {}
+        for url in self.live_urls:
+            by_host.setdefault(_host_key(url), ([], []))[0].append(url)
+        for request in self.archive_requests:
+            by_host.setdefault(_host_key(request.url), ([], []))[1].append(request)
+        buckets: list[tuple[list[str], list[SnapshotRequest]]] = [([], []) for _ in range(parts)]
+        weights = [0] * parts
+        ordered = sorted(by_host.items(), key=lambda item: (-(len(item[1][0]) + len(item[1][1])), item[0]))
+        for _, (urls, requests) in ordered:
+            lightest = min(range(parts), key=lambda index: (weights[index], index))
+            buckets[lightest][0].extend(urls)
+            buckets[lightest][1].extend(requests)
+            weights[lightest] += len(urls) + len(requests)
+        return [
+            ResolvePlan(live_urls=tuple(urls), archive_requests=tuple(requests))
+            for urls, requests in buckets
+            if urls or requests
+        ]
+
+
+@dataclass
+class ResolvedBatch:
+    """What the network said about one plan: picklable, so it can come back from a worker."""
+
+    network: NetworkState
+    live: dict[str, LiveCheck] = field(default_factory=dict)
+    archive: dict[SnapshotRequest, ArchiveResult] = field(default_factory=dict)
+
+
+def _host_key(url: str) -> str:
+    host = (urlsplit(url).hostname or "").lower()
+    return host.removeprefix("www.")
 
 
 def _live_config(settings: ResolveSettings) -> LiveCheckConfig:
@@ -47,33 +104,79 @@ def _cited_references(documents: Sequence[ParsedDocument]) -> list[tuple[ParsedD
     return [(document, reference) for document in documents for reference in document.references if reference.url]
 
 
-async def resolve_references(documents: Sequence[ParsedDocument], settings: ResolveSettings) -> NetworkState:
-    """Check each distinct URL live and find its best capture; returns what the run could do."""
-    cited = _cited_references(documents)
+def plan_resolution(documents: Sequence[ParsedDocument]) -> ResolvePlan:
+    """Every distinct live URL and snapshot request the documents need, in first-seen order."""
+    live_urls: dict[str, None] = {}
+    requests: dict[SnapshotRequest, None] = {}
+    for document, reference in _cited_references(documents):
+        if reference.url:
+            live_urls.setdefault(reference.url)
+        request = request_for_reference(reference, document.date)
+        if request is not None:
+            requests.setdefault(request)
+    return ResolvePlan(live_urls=tuple(live_urls), archive_requests=tuple(requests))
+
+
+async def resolve_batch(plan: ResolvePlan, settings: ResolveSettings) -> ResolvedBatch:
+    """Check the plan's URLs live and find their best captures.
+
+    The network self-check runs first: if it fails, nothing is fetched and the
+    batch says so, so no URL is ever called dead because our own network is down.
+    """
     with Store(settings.store_path) as store:
         async with LiveChecker(_live_config(settings), store=store) as checker:
             online = await checker.network_self_check()
             health = checker.network
             if not online:
                 message = health.message if health else "Network unreachable."
-                return NetworkState(mode="unreachable", message=message)
-            live = await checker.check_many(reference.url for _, reference in cited if reference.url)
-        for _, reference in cited:
-            if reference.url in live:
-                reference.live = live[reference.url]
-
-        requests = [(reference, request_for_reference(reference, document.date)) for document, reference in cited]
-        wanted = [(reference, request) for reference, request in requests if request is not None]
+                return ResolvedBatch(network=NetworkState(mode="unreachable", message=message))
+            live = await checker.check_many(plan.live_urls)
         async with ArchiveResolver(
             archives=settings.archives, store=store, concurrency=settings.concurrency
         ) as resolver:
-            results: list[ArchiveResult] = await resolver.resolve_many([request for _, request in wanted])
-        for (reference, _), result in zip(wanted, results, strict=True):
-            reference.archive = result
-
-    urls = len({reference.url for _, reference in cited})
-    unresolved = sum(1 for _, reference in cited if reference.archive.status == ArchiveStatus.not_checked)
-    message = f"Checked {urls} distinct URLs live and in {', '.join(settings.archives)}."
+            results: list[ArchiveResult] = await resolver.resolve_many(list(plan.archive_requests))
+    archive = dict(zip(plan.archive_requests, results, strict=True))
+    unresolved = sum(1 for result in results if result.status == ArchiveStatus.not_checked)
+    message = f"Checked {len(plan.live_urls)} distinct URLs live and in {', '.join(settings.archives)}."
     if unresolved:
         message += f" {unresolved} archive lookups were inconclusive and are reported not-checked."
-    return NetworkState(mode="online", message=message)
+    return ResolvedBatch(network=NetworkState(mode="online", message=message), live=live, archive=archive)
+
+
+def merge_batches(batches: Iterable[ResolvedBatch], plan: ResolvePlan, archives: Sequence[str]) -> ResolvedBatch:
+    """One batch from the partitions' batches; the audit is online only if every partition was."""
+    batches = list(batches)
+    live: dict[str, LiveCheck] = {}
+    archive: dict[SnapshotRequest, ArchiveResult] = {}
+    for batch in batches:
+        live.update(batch.live)
+        archive.update(batch.archive)
+    offline = [batch.network for batch in batches if batch.network.mode != "online"]
+    if offline:
+        # Partitions that could not reach the network leave their references
+        # not-checked; the run's state must say so even if others got through.
+        network = NetworkState(mode="unreachable", message=offline[0].message)
+    else:
+        unresolved = sum(1 for result in archive.values() if result.status == ArchiveStatus.not_checked)
+        message = f"Checked {len(plan.live_urls)} distinct URLs live and in {', '.join(archives)}."
+        if unresolved:
+            message += f" {unresolved} archive lookups were inconclusive and are reported not-checked."
+        network = NetworkState(mode="online", message=message)
+    return ResolvedBatch(network=network, live=live, archive=archive)
+
+
+def apply_resolution(documents: Sequence[ParsedDocument], batch: ResolvedBatch) -> None:
+    """Write each URL's live check and each request's capture onto every reference that cites it."""
+    for document, reference in _cited_references(documents):
+        if reference.url in batch.live:
+            reference.live = batch.live[reference.url]
+        request = request_for_reference(reference, document.date)
+        if request is not None and request in batch.archive:
+            reference.archive = batch.archive[request]
+
+
+async def resolve_references(documents: Sequence[ParsedDocument], settings: ResolveSettings) -> NetworkState:
+    """Check each distinct URL live and find its best capture; returns what the run could do."""
+    batch = await resolve_batch(plan_resolution(documents), settings)
+    apply_resolution(documents, batch)
+    return batch.network

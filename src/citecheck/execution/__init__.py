@@ -1,0 +1,53 @@
+"""Where the audit's heavy stages run: in this process (default) or on a Dask cluster.
+
+Both executors run the same stage functions — :func:`parse_one` for a
+document and :func:`citecheck.resolve.references.resolve_batch` for a plan
+of network work — so the reports they lead to are the same.  Only the
+placement differs: Dask maps documents over workers and gives each worker
+a partition of the deduplicated URLs (all of one host's URLs together, so
+per-host politeness holds on that worker).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+from citecheck.documents import DocumentInputError, read_document
+from citecheck.models import DocumentError, ParsedDocument
+from citecheck.resolve.references import ResolvedBatch, ResolvePlan, ResolveSettings, resolve_batch
+
+
+def parse_one(path: Path, max_bytes: int) -> ParsedDocument | DocumentError:
+    """Read and parse one document; any failure becomes a one-line error entry, never an exception."""
+    try:
+        return read_document(path, max_bytes=max_bytes)
+    except DocumentInputError as error:
+        return DocumentError(path=str(path), error=str(error))
+    except Exception as error:  # a reader bug must not cost the other documents their reports
+        return DocumentError(path=str(path), error=f"{path}: could not be parsed ({type(error).__name__}: {error})")
+
+
+class Executor(Protocol):
+    """Runs the parse and resolve stages somewhere."""
+
+    def parse(self, paths: Sequence[Path], max_bytes: int) -> list[ParsedDocument | DocumentError]: ...
+
+    def resolve(self, plan: ResolvePlan, settings: ResolveSettings) -> ResolvedBatch: ...
+
+    def close(self) -> None: ...
+
+
+class LocalExecutor:
+    """This process: documents one after another, the network stage on one asyncio loop."""
+
+    def parse(self, paths: Sequence[Path], max_bytes: int) -> list[ParsedDocument | DocumentError]:
+        return [parse_one(path, max_bytes) for path in paths]
+
+    def resolve(self, plan: ResolvePlan, settings: ResolveSettings) -> ResolvedBatch:
+        return asyncio.run(resolve_batch(plan, settings))
+
+    def close(self) -> None:
+        return None
