@@ -45,6 +45,7 @@ class AuditOptions(BaseModel):
     scheduler: str | None = None  # a running Dask scheduler (tcp://host:8786); None: a local cluster
     workers: int = Field(default=2, ge=1, le=512)  # local cluster size
     cluster_limit: int | None = Field(default=None, ge=1)  # partitions resolving at once, cluster-wide
+    source_addresses: list[str] = Field(default_factory=list)  # local IPs to spread Dask partitions over
 
     @field_validator("formats")
     @classmethod
@@ -69,6 +70,7 @@ _KEY_ALIASES = {
     "archive": "archives",
     "format": "formats",
     "cluster-limit": "cluster_limit",
+    "source-address": "source_addresses",
 }
 
 
@@ -103,7 +105,7 @@ def build_options(file_settings: dict[str, Any], flags: dict[str, Any]) -> Audit
     """Merge config-file settings with flags (flags given on the command line win)."""
     merged = dict(file_settings)
     merged.update({key: value for key, value in flags.items() if value is not None})
-    for key in ("formats", "select", "ignore", "archives"):
+    for key in ("formats", "select", "ignore", "archives", "source_addresses"):
         value = merged.get(key)
         if isinstance(value, str):
             merged[key] = [part for part in value.split(",") if part.strip()]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +59,7 @@ class DaskExecutor:
         workers: int = 2,
         cluster_limit: int | None = None,
         partitions_per_worker: int = 1,
+        source_addresses: Sequence[str] = (),
     ) -> None:
         distributed = _require_distributed()
         self._cluster: Any = None
@@ -72,6 +74,7 @@ class DaskExecutor:
             self.client = distributed.Client(self._cluster)
         self.cluster_limit = cluster_limit
         self.partitions_per_worker = max(1, partitions_per_worker)
+        self.source_addresses = tuple(source_addresses)
 
     @property
     def worker_count(self) -> int:
@@ -86,9 +89,14 @@ class DaskExecutor:
         parts = plan.partition(self.worker_count * self.partitions_per_worker)
         if not parts:
             return asyncio.run(resolve_batch(plan, settings))
-        futures = self.client.map(
-            resolve_partition, parts, settings=settings, cluster_limit=self.cluster_limit, pure=False
-        )
+        # Partition i leaves from source address i (round robin) when the machine offers several.
+        part_settings = [
+            replace(settings, local_address=self.source_addresses[index % len(self.source_addresses)])
+            if self.source_addresses
+            else settings
+            for index in range(len(parts))
+        ]
+        futures = self.client.map(resolve_partition, parts, part_settings, cluster_limit=self.cluster_limit, pure=False)
         batches: list[ResolvedBatch] = self.client.gather(futures)
         return merge_batches(batches, plan, settings.archives)
 

@@ -90,6 +90,7 @@ class LiveCheckConfig(BaseModel):
     keep_text: bool = False  # keep each page's title and text (for content-drift comparison)
     confirm_checks: int = 3
     confirm_days: float = 3.0
+    local_address: str | None = None  # bind outgoing connections to this local IP (one per Dask worker)
 
     def trusted(self) -> list[IPNetwork]:
         return [ipaddress.ip_network(cidr, strict=False) for cidr in self.trusted_networks]
@@ -616,6 +617,7 @@ class LiveChecker:
             resolver=self._resolver,
             verify=verify,
             http2=config.http2,
+            local_address=config.local_address,
             limits=httpx.Limits(
                 max_connections=max(config.concurrency * 2, 10), max_keepalive_connections=config.concurrency
             ),

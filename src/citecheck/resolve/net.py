@@ -261,6 +261,7 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
         verify: bool = True,
         http2: bool = True,
         limits: httpx.Limits | None = None,
+        local_address: str | None = None,
     ) -> None:
         limits = limits or httpx.Limits(max_connections=100, max_keepalive_connections=20)
         super().__init__(verify=verify, trust_env=False, http2=http2, limits=limits)
@@ -276,6 +277,8 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
             http1=True,
             http2=http2,
             network_backend=GuardedNetworkBackend(allow_private, self._trusted, resolver),
+            # A machine with several addresses may spread work over them (one per worker).
+            local_address=local_address,
         )
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:

@@ -36,6 +36,7 @@ class ResolveSettings:
     allow_private: bool = False
     concurrency: int = 8
     canary_urls: Sequence[str] = field(default_factory=tuple)  # empty: the live checker's defaults
+    local_address: str | None = None  # outgoing address for live checks (a Dask partition's own)
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,11 @@ def _host_key(url: str) -> str:
 
 
 def _live_config(settings: ResolveSettings) -> LiveCheckConfig:
-    overrides: dict[str, object] = {"allow_private": settings.allow_private, "concurrency": settings.concurrency}
+    overrides: dict[str, object] = {
+        "allow_private": settings.allow_private,
+        "concurrency": settings.concurrency,
+        "local_address": settings.local_address,
+    }
     if settings.canary_urls:
         overrides["canary_urls"] = tuple(settings.canary_urls)
         # The DNS half of the self-check needs names; IP-literal canaries need no DNS.
