@@ -2,10 +2,33 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
 from citecheck.resolve.archive.models import CdxRecord, Memento
+
+
+@dataclass(frozen=True)
+class CaptureBody:
+    """The original bytes of one capture, as the site sent them (``id_`` playback or the WARC record)."""
+
+    url: str  # the original URL this capture is of
+    capture_time: datetime
+    status: int
+    body: bytes
+    content_type: str | None = None
+    truncated: bool = False  # the body was longer than the cap and was cut
+    headers: dict[str, str] = field(default_factory=dict)  # the original response's headers, names lower-cased
+
+    @property
+    def charset(self) -> str | None:
+        """The charset named in Content-Type, if any."""
+        for part in (self.content_type or "").split(";")[1:]:
+            name, _, value = part.strip().partition("=")
+            if name.lower() == "charset" and value:
+                return value.strip("\"' ")
+        return None
 
 
 class ArchiveBackend(Protocol):
@@ -36,4 +59,15 @@ class ArchiveBackend(Protocol):
 
     def snapshot_url(self, url: str, capture_time: datetime) -> str:
         """The address a person opens to see this capture."""
+        ...
+
+    async def read_capture(self, url: str, capture_time: datetime, max_bytes: int) -> CaptureBody:
+        """The original bytes of the capture of ``url`` taken at ``capture_time``, cut at ``max_bytes``.
+
+        Raises NoMementoError when there is no such capture.
+        """
+        ...
+
+    def original_url(self, snapshot_url: str) -> str | None:
+        """The original URL a snapshot address of this archive shows, or None when it is not one of ours."""
         ...

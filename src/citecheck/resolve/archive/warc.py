@@ -17,6 +17,7 @@ from typing import IO
 
 from warcio.archiveiterator import ArchiveIterator
 
+from citecheck.resolve.archive.backend import CaptureBody
 from citecheck.resolve.archive.choose import url_identity
 from citecheck.resolve.archive.models import (
     ArchiveUnavailableError,
@@ -115,6 +116,34 @@ def archive_files(root: Path) -> list[Path]:
     )
 
 
+def _body_of_record_at(stream: IO[bytes], capture: WarcCapture, max_bytes: int) -> CaptureBody:
+    stream.seek(capture.offset)
+    for record in ArchiveIterator(stream):
+        # content_stream() undoes chunking and Content-Encoding as a browser would.
+        body = record.content_stream().read(max_bytes + 1)
+        headers = record.http_headers.headers if record.http_headers is not None else []
+        return CaptureBody(
+            url=capture.url,
+            capture_time=capture.capture_time,
+            status=capture.status,
+            body=body[:max_bytes],
+            content_type=capture.mimetype,
+            truncated=len(body) > max_bytes,
+            headers={name.lower(): value for name, value in headers},
+        )
+    raise ArchiveUnavailableError(f"no WARC record at {capture.address}")
+
+
+def read_record_body(capture: WarcCapture, max_bytes: int) -> CaptureBody:
+    """The body of an indexed response record, read from its file (or the WARC inside a WACZ)."""
+    if capture.member is not None:
+        # A zip member seeks by reading forward (stored WARCs in a WACZ are gzip members, not deflated).
+        with zipfile.ZipFile(capture.file) as package, package.open(capture.member) as member:
+            return _body_of_record_at(member, capture, max_bytes)
+    with open(capture.file, "rb") as stream:
+        return _body_of_record_at(stream, capture, max_bytes)
+
+
 class WarcArchive:
     """An archive made of local files: the same interface as the HTTP backends, no network."""
 
@@ -174,6 +203,21 @@ class WarcArchive:
             if capture.capture_time == capture_time:
                 return capture.address
         return f"{self.name}#{format_timestamp(capture_time)}/{url}"
+
+    async def read_capture(self, url: str, capture_time: datetime, max_bytes: int) -> CaptureBody:
+        """The recorded response body (Content-Encoding and chunking undone), cut at ``max_bytes``."""
+        captures = self._index().get(url_identity(url), [])
+        exact = [capture for capture in captures if abs((capture.capture_time - capture_time).total_seconds()) < 1]
+        if not exact:
+            raise NoMementoError(f"{self.name} has no capture of {url} at {format_timestamp(capture_time)}")
+        return read_record_body(exact[0], max_bytes)
+
+    def original_url(self, snapshot_url: str) -> str | None:
+        for captures in self._index().values():
+            for capture in captures:
+                if capture.address == snapshot_url:
+                    return capture.url
+        return None
 
     @staticmethod
     def _record(capture: WarcCapture) -> CdxRecord:

@@ -16,6 +16,7 @@ from urllib.parse import urljoin
 
 import httpx
 
+from citecheck.resolve.archive.backend import CaptureBody
 from citecheck.resolve.archive.models import (
     ArchiveProtocolError,
     ArchiveUnavailableError,
@@ -30,6 +31,8 @@ from citecheck.resolve.archive.models import (
 from citecheck.resolve.archive.ratelimit import RateLimiter
 from citecheck.resolve.net import parse_retry_after
 
+# Marks a playback answer whose body was cut at the caller's byte cap (never sent by a server).
+TRUNCATED_HEADER = "X-Citecheck-Truncated"
 USER_AGENT = "citecheck/0.1 (citation auditor; +https://github.com/citecheck/citecheck)"
 
 _LINK_RE = re.compile(r'<(?P<url>[^>]*)>(?P<params>(?:\s*;\s*[^;,<]+=(?:"[^"]*"|[^;,<]*))*)')
@@ -124,8 +127,12 @@ class WaybackBackend:
 
     # ------------------------------------------------------------------ sending
 
-    async def send(self, pool: str, url: str, params: httpx.QueryParams | None = None) -> httpx.Response:
+    async def send(
+        self, pool: str, url: str, params: httpx.QueryParams | None = None, *, max_bytes: int | None = None
+    ) -> httpx.Response:
         """GET ``url`` within the pool's budget, redirects not followed; the body is read.
+
+        With ``max_bytes`` the body is streamed and cut there (:meth:`_get_capped`).
 
         429 pauses the whole pool for Retry-After (else 60 s) and retries up to
         ``rate_limit_retries`` times, then raises RateLimitError with the wait.
@@ -141,9 +148,12 @@ class WaybackBackend:
             self.requests_sent += 1
             self.requests_by_pool[pool] = self.requests_by_pool.get(pool, 0) + 1
             try:
-                response = await self.client.get(
-                    url, params=params, follow_redirects=False, headers={"User-Agent": USER_AGENT}
-                )
+                if max_bytes is None:
+                    response = await self.client.get(
+                        url, params=params, follow_redirects=False, headers={"User-Agent": USER_AGENT}
+                    )
+                else:
+                    response = await self._get_capped(url, params, max_bytes)
             except httpx.ConnectError as error:
                 # Refused or unroutable: the archive is down, not this URL.  One retry
                 # covers a restart; more would multiply by every citation of the run.
@@ -179,6 +189,35 @@ class WaybackBackend:
                 await asyncio.sleep(self.backoff_seconds * 2 ** (failures - 1))
                 continue
             return response
+
+    async def _get_capped(self, url: str, params: httpx.QueryParams | None, max_bytes: int) -> httpx.Response:
+        """GET with the body streamed and cut at ``max_bytes`` decoded bytes.
+
+        The answer is rebuilt around the bytes kept: Content-Encoding is dropped
+        (the bytes are already decoded) and a cut body is marked with
+        ``TRUNCATED_HEADER``.
+        """
+        request = self.client.build_request("GET", url, params=params, headers={"User-Agent": USER_AGENT})
+        streamed = await self.client.send(request, stream=True, follow_redirects=False)
+        body = bytearray()
+        truncated = False
+        try:
+            async for chunk in streamed.aiter_bytes():
+                body += chunk
+                if len(body) > max_bytes:
+                    truncated = True
+                    del body[max_bytes:]
+                    break
+        finally:
+            await streamed.aclose()
+        headers = [
+            (name, value)
+            for name, value in streamed.headers.multi_items()
+            if name.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+        ]
+        if truncated:
+            headers.append((TRUNCATED_HEADER, "1"))
+        return httpx.Response(streamed.status_code, headers=headers, content=bytes(body), request=request)
 
     # ------------------------------------------------------------------ playback
 
@@ -233,6 +272,39 @@ class WaybackBackend:
                 raise NoMementoError(f"{self.name} has no capture of {url}")
             raise ArchiveProtocolError(f"{self.name} answered {response.status_code} without Memento-Datetime")
         raise ArchiveProtocolError(f"{self.name} redirected too often looking for a capture of {url}")
+
+    async def read_capture(self, url: str, capture_time: datetime, max_bytes: int) -> CaptureBody:
+        """The capture's original bytes through ``id_`` playback, on the playback pool like ``nearest``."""
+        address = self.playback_url(url, capture_time)
+        for _hop in range(3):
+            response = await self.send("playback", address, max_bytes=max_bytes)
+            memento = self.memento_from_response(url, response)
+            if memento is not None:
+                return CaptureBody(
+                    url=memento.url,
+                    capture_time=memento.capture_time,
+                    status=memento.status,
+                    body=response.content,
+                    content_type=response.headers.get("Content-Type"),
+                    truncated=TRUNCATED_HEADER in response.headers,
+                    headers={name.lower(): value for name, value in response.headers.items()},
+                )
+            location = response.headers.get("Location")
+            if response.is_redirect and location:
+                address = urljoin(address, location)
+                continue
+            if response.status_code in (403, 451):
+                raise BlockedSiteError(f"{self.name} refuses to play back {url} ({response.status_code})")
+            if response.status_code == 404:
+                raise NoMementoError(f"{self.name} has no capture of {url} at {format_timestamp(capture_time)}")
+            raise ArchiveProtocolError(f"{self.name} answered {response.status_code} without Memento-Datetime")
+        raise ArchiveProtocolError(f"{self.name} redirected too often reading the capture of {url}")
+
+    def original_url(self, snapshot_url: str) -> str | None:
+        if not snapshot_url.startswith(self.base_url + "/"):
+            return None
+        inside = self.split_playback_url(snapshot_url)
+        return inside[1] if inside else None
 
     async def timemap(self, url: str) -> list[tuple[str, datetime]]:
         """The link-format TimeMap of ``url`` (CDX pool: the archive counts it with CDX)."""
