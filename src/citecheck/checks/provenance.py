@@ -1,17 +1,62 @@
 """Stage 4c: what a reader should believe about each source and each claim.
 
-A source is *live*, *archived*, *lost* or *not checked*; a claim's verdict
-follows from its sources.  Quote/figure verification (a later stage) will
-refine ``verified``/``unsupported``; until a source's text has been compared
-the verdict says only what the sources' survival allows.
+A source is *live*, *archived*, *lost*, *no-url* or *not checked*
+(:func:`source_state`).  A claim's verdict (:func:`decide_verdict`) follows
+from what its cited sources allow and, where a source's text was read, from
+whether that text contains the claim's quotes and figures
+(:mod:`citecheck.checks.integrity` does the reading).
+
+Claim verdicts, first matching row wins (Markdown, as in the README):
+
+| verdict | when |
+| --- | --- |
+| `uncited` | the claim cites no known reference |
+| `verified` | the claim has quotes/figures and the source text read holds them all (verbatim or nearly) |
+| `partially-verified` | some of the claim's quotes/figures are in a source text read, others in none |
+| `not-checked` | the texts read lack every quote/figure, but an unread cited source could hold them |
+| `unsupported` | every cited source that could hold the quotes/figures was read; none holds any |
+| `sourced` | a source is reachable (read, live or archived); the claim has no quote or figure to test |
+| `not-checked` | no source text read: `--offline` with an empty cache, text unavailable, checks inconclusive |
+| `source-lost` | every cited source is dead with no usable capture or has no URL; at least one is dead |
+| `unresolvable` | no cited source has a URL, and discovery proposed no candidate |
+| `not-checked` | anything less conclusive |
+
+For `sourced`, only the source's survival was checked; the evidence says so.
+
+Offline, only ``uncited`` and ``not-checked`` are said unless source text was
+read from the cache: a missing URL may still be found by discovery, and no
+claim is ever called ``unsupported`` on text that was never read.  Short
+quotes (a single scare-quoted word such as “terrorist”) and dates that merely
+restate the source's own date are shown as evidence but do not decide the
+verdict.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
 from citecheck.models import ArchiveStatus, Claim, LiveStatus, Reference
+
+if TYPE_CHECKING:
+    from citecheck.checks.integrity import SourceTextLike
 
 LIVE_OK = {LiveStatus.alive}
 LIVE_GONE = {LiveStatus.dead, LiveStatus.soft_404, LiveStatus.parked, LiveStatus.redirected}
+
+UNCITED = "uncited"
+VERIFIED = "verified"
+PARTIALLY_VERIFIED = "partially-verified"
+UNSUPPORTED = "unsupported"
+SOURCED = "sourced"
+SOURCE_LOST = "source-lost"
+UNRESOLVABLE = "unresolvable"
+NOT_CHECKED = "not-checked"
+VERDICTS = (UNCITED, VERIFIED, PARTIALLY_VERIFIED, UNSUPPORTED, SOURCED, SOURCE_LOST, UNRESOLVABLE, NOT_CHECKED)
+
+# What one cited reference allows the claim checks to do.
+Readiness = Literal["read", "reachable", "lost", "unresolvable", "unknown"]
 
 
 def source_state(reference: Reference) -> str:
@@ -29,25 +74,73 @@ def source_state(reference: Reference) -> str:
     return "not-checked"
 
 
-def claim_verdict(claim: Claim, references: dict[str, Reference], network_ran: bool) -> str:
-    """One word for a claim, from the states of the sources it cites.
+def reference_readiness(reference: Reference, text_read: bool, network_ran: bool) -> Readiness:
+    """How far a cited reference can take the claim checks.
 
-    ``uncited``: no source; ``source-lost``: every source is gone with no
-    capture; ``unresolvable``: no source has a URL to follow; ``sourced``: at
-    least one source can be read (live or archived); ``not-checked``: the
-    network stages did not run or were inconclusive.  Offline, nothing but
-    ``uncited`` and ``not-checked`` is ever said: a missing URL may still be
-    found by discovery.
+    ``read``: its text is available; ``reachable``: live or archived, text not
+    read; ``lost``: dead with no usable capture; ``unresolvable``: no URL and
+    no discovered candidate; ``unknown``: anything inconclusive, and every
+    unread reference when the network stages did not run.
     """
-    states = [source_state(references[ref]) for ref in claim.refs if ref in references]
-    if not states:
-        return "uncited"
+    if text_read:
+        return "read"
     if not network_ran:
-        return "not-checked"
-    if any(state in ("live", "archived") for state in states):
-        return "sourced"
-    if all(state == "lost" for state in states):
-        return "source-lost"
-    if all(state == "no-url" for state in states):
+        return "unknown"
+    state = source_state(reference)
+    if state in ("live", "archived"):
+        return "reachable"
+    if state == "lost":
+        return "lost"
+    if state == "no-url" and not reference.candidates:
         return "unresolvable"
-    return "not-checked"
+    return "unknown"
+
+
+@dataclass(frozen=True)
+class VerdictBasis:
+    """What a verdict is decided from: each cited reference's readiness and the claim's testable items."""
+
+    readiness: Sequence[Readiness]
+    targets: int  # quotes and figures that decide the verdict
+    supported: int  # of those, how many a read source contains (found or near)
+
+
+def decide_verdict(basis: VerdictBasis, network_ran: bool) -> str:
+    """The claim verdict for ``basis`` (see the module's table)."""
+    readiness = basis.readiness
+    if not readiness:
+        return UNCITED
+    if "read" in readiness:
+        if basis.targets == 0:
+            return SOURCED
+        if basis.supported >= basis.targets:
+            return VERIFIED
+        if basis.supported > 0:
+            return PARTIALLY_VERIFIED
+        if any(state in ("reachable", "unknown") for state in readiness):
+            return NOT_CHECKED  # an unread source may still hold what the read ones lack
+        return UNSUPPORTED
+    if not network_ran:
+        return NOT_CHECKED
+    if "reachable" in readiness:
+        return SOURCED if basis.targets == 0 else NOT_CHECKED
+    if all(state in ("lost", "unresolvable") for state in readiness):
+        return SOURCE_LOST if "lost" in readiness else UNRESOLVABLE
+    return NOT_CHECKED
+
+
+def claim_verdict(
+    claim: Claim,
+    references: Mapping[str, Reference],
+    network_ran: bool,
+    sources: Mapping[str, SourceTextLike] | None = None,
+) -> str:
+    """One word for a claim: :func:`citecheck.checks.integrity.check_claim`'s verdict.
+
+    Without ``sources`` no text is compared, so a claim with quotes or
+    figures and a reachable source stays ``not-checked``.
+    """
+    # integrity builds on this module's scheme, so it is imported here, not at the top.
+    from citecheck.checks.integrity import check_claim
+
+    return check_claim(claim, references, sources or {}, network_ran).verdict
