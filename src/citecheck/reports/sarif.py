@@ -1,0 +1,113 @@
+"""SARIF 2.1.0 output (``--format sarif``), for code-scanning annotations.
+
+One run; the driver's rules are the finding catalogue; each result sits at the
+finding's line in its document and carries the citecheck fingerprint as a
+partial fingerprint, so code scanning tracks it across commits the same way
+our baselines do.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from citecheck.checks.catalogue import RULES
+from citecheck.models import DocumentReport, Finding, Severity
+from citecheck.reports.fingerprint import FINGERPRINT_VERSION, document_key, fingerprints_of, source_line
+
+SARIF_VERSION = "2.1.0"
+SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+SOURCE_ROOT_ID = "%SRCROOT%"  # the base GitHub code scanning resolves relative URIs against
+README_CODES_ANCHOR = "finding-codes"
+
+SARIF_LEVELS = {Severity.error: "error", Severity.warning: "warning", Severity.info: "note"}
+
+
+def _rule_descriptor(code: str, name: str, meaning: str, severity: Severity, readme_url: str | None) -> dict[str, Any]:
+    descriptor: dict[str, Any] = {
+        "id": code,
+        "name": name,
+        "shortDescription": {"text": meaning},
+        "help": {"text": f"{code} {name}: {meaning}."},
+        "defaultConfiguration": {"level": SARIF_LEVELS[severity]},
+    }
+    if readme_url:
+        descriptor["helpUri"] = f"{readme_url}#{README_CODES_ANCHOR}"
+    return descriptor
+
+
+def _rules(reports: list[DocumentReport], readme_url: str | None) -> list[dict[str, Any]]:
+    """The catalogue, plus any code a finding carries that the catalogue does not (never drop a result)."""
+    descriptors = {
+        code: _rule_descriptor(code, rule.name, rule.meaning, rule.severity, readme_url) for code, rule in RULES.items()
+    }
+    for report in reports:
+        for finding in report.findings:
+            if finding.code not in descriptors:
+                descriptors[finding.code] = _rule_descriptor(
+                    finding.code, finding.name, finding.name.replace("-", " "), finding.severity, readme_url
+                )
+    return [descriptors[code] for code in sorted(descriptors)]
+
+
+def artifact_location(path: str, root: Path | None = None) -> dict[str, str]:
+    """A document's SARIF location: a URI relative to the repository root where it lies there."""
+    key = document_key(path, root)
+    if urlsplit(key).scheme in ("http", "https"):
+        return {"uri": key}
+    if key.startswith("/"):
+        return {"uri": Path(key).as_uri()}
+    return {"uri": quote(key, safe="/"), "uriBaseId": SOURCE_ROOT_ID}
+
+
+def _result(
+    finding: Finding, report: DocumentReport, fingerprint: str, rule_index: int, root: Path | None
+) -> dict[str, Any]:
+    line = source_line(finding, report)
+    result: dict[str, Any] = {
+        "ruleId": finding.code,
+        "ruleIndex": rule_index,
+        "level": SARIF_LEVELS[finding.severity],
+        "message": {"text": finding.message},
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": artifact_location(report.document.path, root),
+                    # SARIF lines are 1-based; a finding about the whole document points at its top.
+                    "region": {"startLine": line if line is not None and line >= 1 else 1},
+                }
+            }
+        ],
+        "partialFingerprints": {FINGERPRINT_VERSION: fingerprint},
+    }
+    if finding.new is not None:
+        result["baselineState"] = "new" if finding.new else "unchanged"
+    return result
+
+
+def sarif_log(
+    reports: list[DocumentReport], tool_version: str, *, root: Path | None = None, readme_url: str | None = None
+) -> dict[str, Any]:
+    """A SARIF 2.1.0 log of every finding in ``reports``.
+
+    ``readme_url`` is the absolute URL of the project's README; rules link to
+    its finding-codes table (SARIF requires ``helpUri`` to be absolute, so
+    without it rules carry their help text only).  ``baselineState`` is set
+    when a baseline was applied (findings' ``new`` is not None).
+    """
+    rules = _rules(reports, readme_url)
+    rule_indexes = {rule["id"]: index for index, rule in enumerate(rules)}
+    results = [
+        _result(finding, report, fingerprint, rule_indexes[finding.code], root)
+        for report in reports
+        for finding, fingerprint in zip(report.findings, fingerprints_of(report, root=root), strict=True)
+    ]
+    driver: dict[str, Any] = {"name": "citecheck", "version": tool_version, "rules": rules}
+    if readme_url:
+        driver["informationUri"] = readme_url
+    return {
+        "$schema": SARIF_SCHEMA_URI,
+        "version": SARIF_VERSION,
+        "runs": [{"tool": {"driver": driver}, "results": results}],
+    }

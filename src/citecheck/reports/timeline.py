@@ -1,0 +1,451 @@
+"""A small timeline picture per reference: when it was published, read, archived, captured, lost.
+
+Each date gets its own row (so labels never collide) and a mark on one
+shared time axis; a date known only to the month or year is drawn as a span
+covering that month or year, so ``2010`` never looks like ``2010-01-01``.
+Date mismatches (a stated archive date the real capture contradicts, an
+access date before publication) are drawn in red *and* written out as text
+below the axis, so colour is never the only signal.
+
+The SVG is self-contained (no scripts, no external references, no fonts to
+fetch) and every piece of document text in it is XML-escaped.  Output is a
+pure function of its inputs: the same reference gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from citecheck.dates import PartialDate
+from citecheck.models import ArchiveStatus, DocumentReport, LiveStatus, Reference
+
+# A capture's clock and a citation's date can straddle midnight or time zones (as in checks/archive.py).
+DATE_TOLERANCE = timedelta(days=1)
+LIVE_GONE = {LiveStatus.dead, LiveStatus.soft_404, LiveStatus.parked, LiveStatus.redirected}
+
+WIDTH = 640
+LABEL_X = 8
+PLOT_LEFT = 226
+PLOT_RIGHT = 618
+HEADING_Y = 18
+FIRST_ROW_Y = 32
+ROW_HEIGHT = 22
+MISMATCH_LINE_HEIGHT = 16
+TICK_SPACING = 78  # px between tick labels, enough for "2011-04-14"
+# Clusters of dates further apart than this get a broken axis.
+BREAK_MIN_GAP_DAYS = 2 * 365
+BREAK_GAP_FRACTION = 0.35
+BREAK_WIDTH = 26
+SEGMENT_MIN_WIDTH = 70
+SHORT_SEGMENT_DAYS = 10
+
+COLOURS = {
+    "stated": "#1f5f8b",  # dates the citation itself states
+    "archive": "#2e7d32",  # what the archive actually holds
+    "dead": "#6d4c41",
+    "document": "#5f6368",
+    "mismatch": "#c62828",
+}
+
+# Characters XML 1.0 forbids even when escaped; document text may contain them.
+_XML_INVALID_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_ID_UNSAFE_RE = re.compile(r"[^A-Za-z0-9_-]")
+
+
+@dataclass(frozen=True)
+class TimelineMark:
+    """One dated event on a reference's timeline; ``first``/``last`` bound what the date may denote."""
+
+    key: str  # published | accessed | archive-stated | archive-cited | capture | dead | document
+    label: str  # what the row says, e.g. "published 2010-05 (month)"
+    first: date
+    last: date
+    colour_role: str  # a key of COLOURS
+
+    @property
+    def is_span(self) -> bool:
+        return self.first != self.last
+
+
+@dataclass(frozen=True)
+class TimelineMismatch:
+    """Two marks that contradict each other, and the sentence that says so."""
+
+    keys: tuple[str, str]
+    text: str
+
+
+def _utc_date(moment: datetime) -> date:
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return aware.astimezone(UTC).date()
+
+
+def _as_partial(value: PartialDate | date | datetime) -> PartialDate:
+    if isinstance(value, PartialDate):
+        return value
+    if isinstance(value, datetime):
+        return PartialDate.from_date(_utc_date(value))
+    return PartialDate.from_date(value)
+
+
+def _partial_label(name: str, value: PartialDate) -> str:
+    precision = "" if value.precision == "day" else f" ({value.precision})"
+    return f"{name} {value.iso()}{precision}"
+
+
+def _partial_mark(key: str, name: str, value: PartialDate, colour_role: str) -> TimelineMark:
+    return TimelineMark(key, _partial_label(name, value), value.earliest(), value.latest(), colour_role)
+
+
+def _day_mark(key: str, name: str, moment: datetime | date, colour_role: str) -> TimelineMark:
+    day = _utc_date(moment) if isinstance(moment, datetime) else moment
+    return TimelineMark(key, f"{name} {day.isoformat()}", day, day, colour_role)
+
+
+def timeline_marks(
+    reference: Reference,
+    *,
+    document_date: PartialDate | date | None = None,
+    first_seen_dead: datetime | date | None = None,
+) -> list[TimelineMark]:
+    """The dated events of one reference, in a fixed order (so pictures compare row by row).
+
+    Without ``first_seen_dead``, a live check that found the link gone still
+    contributes its check time, labelled as a check rather than a first sighting.
+    """
+    marks: list[TimelineMark] = []
+    if reference.date is not None:
+        marks.append(_partial_mark("published", "published", reference.date, "stated"))
+    if reference.access_date is not None:
+        marks.append(_partial_mark("accessed", "accessed", reference.access_date, "stated"))
+    if reference.archive_date is not None:
+        marks.append(_partial_mark("archive-stated", "archived (stated)", reference.archive_date, "stated"))
+    if reference.archive_url_time is not None:
+        marks.append(_day_mark("archive-cited", "cited archive URL", reference.archive_url_time, "stated"))
+    archive = reference.archive
+    if archive.snapshot_time is not None and archive.status in (ArchiveStatus.found, ArchiveStatus.error_snapshot):
+        name = "capture found" if archive.status is ArchiveStatus.found else "error capture"
+        marks.append(_day_mark("capture", name, archive.snapshot_time, "archive"))
+    if first_seen_dead is not None:
+        marks.append(_day_mark("dead", "first seen dead", first_seen_dead, "dead"))
+    elif reference.live.status in LIVE_GONE and reference.live.checked_at is not None:
+        marks.append(_day_mark("dead", f"checked: {reference.live.status.value}", reference.live.checked_at, "dead"))
+    if document_date is not None:
+        marks.append(_partial_mark("document", "document dated", _as_partial(document_date), "document"))
+    return marks
+
+
+def timeline_mismatches(reference: Reference) -> list[TimelineMismatch]:
+    """Contradictions between a reference's dates, as the picture shows them.
+
+    The stated archive time (the cited archive URL's timestamp, else the
+    archive date) is compared with the capture actually found, with a day of
+    tolerance, the same rule CC303 applies; access and archive dates are
+    compared with publication only when the partial dates cannot overlap.
+    """
+    mismatches: list[TimelineMismatch] = []
+    archive = reference.archive
+    if archive.snapshot_time is not None and archive.status in (ArchiveStatus.found, ArchiveStatus.error_snapshot):
+        real = _utc_date(archive.snapshot_time)
+        if reference.archive_url_time is not None:
+            cited = _utc_date(reference.archive_url_time)
+            if abs(real - cited) > DATE_TOLERANCE:
+                mismatches.append(
+                    TimelineMismatch(
+                        ("archive-cited", "capture"),
+                        f"Mismatch: the archive URL names {cited.isoformat()}, the capture is from {real.isoformat()}.",
+                    )
+                )
+        elif reference.archive_date is not None:
+            stated = reference.archive_date
+            if not stated.earliest() - DATE_TOLERANCE <= real <= stated.latest() + DATE_TOLERANCE:
+                mismatches.append(
+                    TimelineMismatch(
+                        ("archive-stated", "capture"),
+                        f"Mismatch: archived {stated.iso()} (stated), but the capture is from {real.isoformat()}.",
+                    )
+                )
+    published = reference.date
+    if published is None:
+        return mismatches
+    stated_dates: list[tuple[str, str, PartialDate | None]] = [
+        ("accessed", "accessed", reference.access_date),
+        ("archive-stated", "archived", reference.archive_date),
+    ]
+    for key, name, claimed in stated_dates:
+        if claimed is not None and claimed.definitely_before(published):
+            mismatches.append(
+                TimelineMismatch(
+                    (key, "published"),
+                    f"Mismatch: {name} {claimed.iso()}, before publication on {published.iso()}.",
+                )
+            )
+    return mismatches
+
+
+def _xml(value: object) -> str:
+    """Text safe inside an XML element or a double-quoted attribute."""
+    text = _XML_INVALID_RE.sub(" ", str(value))
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def _shorten(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _number(value: float) -> str:
+    return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+@dataclass(frozen=True)
+class _Segment:
+    low: int  # proleptic ordinal of the segment's left edge
+    high: int  # ... and right edge (exclusive)
+    left: float  # x of the left edge
+    right: float
+
+
+@dataclass(frozen=True)
+class _Scale:
+    """A time axis, broken where the dates form clusters years apart.
+
+    A link checked dead today would otherwise squeeze a citation's dates from
+    a decade ago into a few pixels, hiding exactly the mismatches the picture
+    is for; each cluster gets its own stretch of axis and the gaps a break.
+    """
+
+    segments: tuple[_Segment, ...]
+
+    def x(self, day: date) -> float:
+        ordinal = day.toordinal()
+        segment = next((segment for segment in self.segments if ordinal <= segment.high), self.segments[-1])
+        fraction = (ordinal - segment.low) / (segment.high - segment.low)
+        return segment.left + fraction * (segment.right - segment.left)
+
+    def x_after(self, day: date) -> float:
+        """The x of the end of ``day`` (spans cover their last day)."""
+        return self.x(day + timedelta(days=1))
+
+
+def _clusters(marks: list[TimelineMark]) -> list[tuple[int, int]]:
+    """Ordinal ranges (end exclusive) of marks lying close together; far-apart groups stay apart."""
+    intervals = sorted((mark.first.toordinal(), mark.last.toordinal() + 1) for mark in marks)
+    total = max(high for _, high in intervals) - intervals[0][0]
+    gap_days = max(BREAK_MIN_GAP_DAYS, total * BREAK_GAP_FRACTION)
+    clusters = [list(intervals[0])]
+    for low, high in intervals[1:]:
+        if low - clusters[-1][1] > gap_days:
+            clusters.append([low, high])
+        else:
+            clusters[-1][1] = max(clusters[-1][1], high)
+    return [(low, high) for low, high in clusters]
+
+
+def _scale_for(marks: list[TimelineMark]) -> _Scale:
+    padded = []
+    for low, high in _clusters(marks):
+        padding = max(3, math.ceil((high - low) * 0.06))
+        padded.append((low - padding, high + padding))
+    available = PLOT_RIGHT - PLOT_LEFT - (len(padded) - 1) * BREAK_WIDTH
+    spare = available - len(padded) * SEGMENT_MIN_WIDTH
+    total_days = sum(high - low for low, high in padded)
+    segments = []
+    left = float(PLOT_LEFT)
+    for low, high in padded:
+        width = SEGMENT_MIN_WIDTH + spare * (high - low) / total_days
+        segments.append(_Segment(low, high, left, left + width))
+        left += width + BREAK_WIDTH
+    return _Scale(tuple(segments))
+
+
+def _ticks(segment: _Segment) -> list[tuple[date, str]]:
+    """Tick dates with labels for one stretch of axis, at years, months or days as its span requires."""
+    most = max(1, int((segment.right - segment.left) // TICK_SPACING))
+    first, last = date.fromordinal(segment.low), date.fromordinal(segment.high - 1)
+    span_days = segment.high - segment.low
+    ticks: list[tuple[date, str]] = []
+    if span_days > 4 * 366 or (span_days > 366 and most < 3):
+        step = max(1, math.ceil((last.year - first.year + 1) / most))
+        for year in range(first.year + 1, last.year + 1):
+            if year % step == 0:
+                ticks.append((date(year, 1, 1), str(year)))
+        return ticks
+    if span_days > 62:
+        months = (last.year - first.year) * 12 + last.month - first.month + 1
+        step = next((candidate for candidate in (1, 2, 3, 6) if months / candidate <= most), 12)
+        index = first.year * 12 + first.month  # 0-based month count of the month after `first`'s
+        while True:
+            year, month = divmod(index, 12)
+            tick = date(year, month + 1, 1)
+            if tick > last:
+                return ticks
+            if month % step == 0:
+                ticks.append((tick, f"{year:04d}-{month + 1:02d}"))
+            index += 1
+    if span_days <= SHORT_SEGMENT_DAYS:
+        # A lone date with its padding: one tick on the date itself reads better than a neighbour's.
+        middle = date.fromordinal(segment.low + span_days // 2)
+        return [(middle, middle.isoformat())]
+    step = next((candidate for candidate in (1, 2, 7, 14) if span_days / candidate <= most), 28)
+    day = first + timedelta(days=1)
+    while day <= last:
+        if day.toordinal() % step == 0:
+            ticks.append((day, day.isoformat()))
+        day += timedelta(days=1)
+    return ticks
+
+
+def _mark_shape(mark: TimelineMark, scale: _Scale, y: float, colour: str, highlighted: bool) -> list[str]:
+    stroke = ' stroke-width="2"' if highlighted else ' stroke-width="1"'
+    if mark.is_span:
+        left = scale.x(mark.first)
+        right = max(scale.x_after(mark.last), left + 4)
+        return [
+            f'<rect x="{_number(left)}" y="{_number(y - 5)}" width="{_number(right - left)}" height="10" rx="3" '
+            f'fill="{colour}" fill-opacity="0.3" stroke="{colour}"{stroke}/>'
+        ]
+    centre = (scale.x(mark.first) + scale.x_after(mark.first)) / 2
+    shape = [f'<circle cx="{_number(centre)}" cy="{_number(y)}" r="5" fill="{colour}" stroke="{colour}"{stroke}/>']
+    if highlighted:
+        shape.append(
+            f'<circle cx="{_number(centre)}" cy="{_number(y)}" r="8.5" fill="none" '
+            f'stroke="{colour}" stroke-width="1.5"/>'
+        )
+    return shape
+
+
+def _mark_centre(mark: TimelineMark, scale: _Scale) -> float:
+    return (scale.x(mark.first) + scale.x_after(mark.last)) / 2
+
+
+def timeline_svg(
+    reference: Reference,
+    *,
+    document_date: PartialDate | date | None = None,
+    first_seen_dead: datetime | date | None = None,
+) -> str | None:
+    """An accessible SVG timeline of one reference, or None when it has fewer than two dates."""
+    marks = timeline_marks(reference, document_date=document_date, first_seen_dead=first_seen_dead)
+    if len(marks) < 2:
+        return None
+    mismatches = timeline_mismatches(reference)
+    flagged = {key for mismatch in mismatches for key in mismatch.keys}
+    scale = _scale_for(marks)
+    axis_y = FIRST_ROW_Y + len(marks) * ROW_HEIGHT + 4
+    height = axis_y + 30 + len(mismatches) * MISMATCH_LINE_HEIGHT + (6 if mismatches else 0)
+    element_id = "timeline-" + _ID_UNSAFE_RE.sub("_", reference.id)
+    subject = reference.title or reference.work or reference.url or reference.raw or ""
+    heading = f"Reference {reference.id}" + (f": {_shorten(subject, 70)}" if subject else "")
+    description = "; ".join(mark.label for mark in marks) + "."
+    if mismatches:
+        description += " " + " ".join(mismatch.text for mismatch in mismatches)
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
+        f'viewBox="0 0 {WIDTH} {height}" role="img" aria-labelledby="{element_id}-title {element_id}-desc" '
+        f'font-family="DejaVu Sans, Verdana, Arial, sans-serif" font-size="11">',
+        f'<title id="{element_id}-title">Timeline of {_xml(heading)}</title>',
+        f'<desc id="{element_id}-desc">{_xml(description)}</desc>',
+        f'<rect x="0" y="0" width="{WIDTH}" height="{height}" fill="#ffffff" stroke="#d0d7de"/>',
+        f'<text x="{LABEL_X}" y="{HEADING_Y}" font-weight="bold" fill="#24292f">{_xml(heading)}</text>',
+    ]
+    for index, mark in enumerate(marks):
+        y = FIRST_ROW_Y + index * ROW_HEIGHT + ROW_HEIGHT / 2
+        highlighted = mark.key in flagged
+        colour = COLOURS["mismatch"] if highlighted else COLOURS[mark.colour_role]
+        if index % 2 == 0:
+            parts.append(
+                f'<rect x="1" y="{_number(y - ROW_HEIGHT / 2)}" width="{WIDTH - 2}" height="{ROW_HEIGHT}" '
+                'fill="#f6f8fa"/>'
+            )
+        centre = _mark_centre(mark, scale)
+        parts.append(
+            f'<line x1="{_number(centre)}" y1="{_number(y)}" x2="{_number(centre)}" y2="{axis_y}" '
+            f'stroke="{colour}" stroke-opacity="0.35" stroke-dasharray="2 3"/>'
+        )
+        parts.extend(_mark_shape(mark, scale, y, colour, highlighted))
+        label = ("⚠ " if highlighted else "") + mark.label
+        weight = ' font-weight="bold"' if highlighted else ""
+        parts.append(f'<text x="{LABEL_X}" y="{_number(y + 4)}" fill="{colour}"{weight}>{_xml(label)}</text>')
+    for index, segment in enumerate(scale.segments):
+        parts.append(
+            f'<line x1="{_number(segment.left)}" y1="{axis_y}" x2="{_number(segment.right)}" y2="{axis_y}" '
+            'stroke="#57606a" stroke-width="1"/>'
+        )
+        if index:
+            # Two slanted strokes: the usual sign that the axis skips time here.
+            middle = segment.left - BREAK_WIDTH / 2
+            for offset in (-3, 3):
+                x = middle + offset
+                parts.append(
+                    f'<line x1="{_number(x - 3)}" y1="{axis_y + 5}" x2="{_number(x + 3)}" y2="{axis_y - 5}" '
+                    'stroke="#57606a" stroke-width="1.2"/>'
+                )
+        for tick, tick_label in _ticks(segment):
+            x_text = _number(scale.x(tick))
+            parts.append(f'<line x1="{x_text}" y1="{axis_y}" x2="{x_text}" y2="{axis_y + 4}" stroke="#57606a"/>')
+            parts.append(
+                f'<text x="{x_text}" y="{axis_y + 16}" text-anchor="middle" fill="#57606a" '
+                f'font-size="10">{tick_label}</text>'
+            )
+    for index, mismatch in enumerate(mismatches):
+        y = axis_y + 34 + index * MISMATCH_LINE_HEIGHT
+        parts.append(
+            f'<text x="{LABEL_X}" y="{y}" fill="{COLOURS["mismatch"]}" font-weight="bold">'
+            f"⚠ {_xml(mismatch.text)}</text>"
+        )
+    parts.append("</svg>")
+    return "\n".join(parts) + "\n"
+
+
+def timeline_names(
+    report: DocumentReport, stem: str, *, first_seen_dead: Mapping[str, datetime] | None = None
+) -> dict[str, str]:
+    """Reference id → SVG file name (``<stem>-ref-<id>.svg``) for each reference that gets a timeline.
+
+    Ids come from documents, so only safe characters survive in the name; two
+    ids that clean to the same name are told apart by their position.
+    """
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    for index, reference in enumerate(report.references):
+        marks = timeline_marks(
+            reference,
+            document_date=report.document.date,
+            first_seen_dead=(first_seen_dead or {}).get(reference.id),
+        )
+        if len(marks) < 2:
+            continue
+        name = f"{stem}-ref-{_ID_UNSAFE_RE.sub('_', reference.id)}.svg"
+        if name in taken:
+            name = f"{stem}-ref-{_ID_UNSAFE_RE.sub('_', reference.id)}-{index + 1}.svg"
+        taken.add(name)
+        names[reference.id] = name
+    return names
+
+
+def timeline_files(
+    report: DocumentReport, stem: str, *, first_seen_dead: Mapping[str, datetime] | None = None
+) -> dict[str, str]:
+    """File name → SVG text for every reference timeline of ``report``, to write next to ``<stem>.md``.
+
+    ``first_seen_dead`` maps reference ids to when the link was first found
+    dead (from the store's live history), where known.  The names match
+    :func:`timeline_names` called with the same arguments.
+    """
+    files: dict[str, str] = {}
+    references = {reference.id: reference for reference in report.references}
+    for reference_id, name in timeline_names(report, stem, first_seen_dead=first_seen_dead).items():
+        svg = timeline_svg(
+            references[reference_id],
+            document_date=report.document.date,
+            first_seen_dead=(first_seen_dead or {}).get(reference_id),
+        )
+        if svg is not None:
+            files[name] = svg
+    return files

@@ -1,0 +1,376 @@
+"""The Markdown reports: one-screen summary first, provenance, references with timelines and repairs, findings."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from markdown_it import MarkdownIt
+
+from citecheck.config import AuditOptions
+from citecheck.documents import read_document
+from citecheck.models import (
+    ArchiveResult,
+    ArchiveStatus,
+    AuditSummary,
+    Candidate,
+    Claim,
+    Conflict,
+    ConflictStatement,
+    DocumentInfo,
+    DocumentReport,
+    DocumentSummary,
+    Evidence,
+    Finding,
+    LiveCheck,
+    LiveStatus,
+    NetworkState,
+    Reference,
+    Severity,
+    SourceInfo,
+)
+from citecheck.pipeline import OFFLINE_STATE, audit_parsed
+from citecheck.reports.markdown import code_fence, render_document_markdown, render_index_markdown
+from citecheck.reports.timeline import timeline_names
+from tests.conftest import shared_path
+
+RENDERER = MarkdownIt("commonmark").enable("table")
+CELL_RE = re.compile(r"<t[hd][ >]")
+SNAPSHOT = "https://web.archive.org/web/20110509101500/http://news.example/bridge"
+ONLINE = NetworkState(mode="online", message="Live and archive checks ran.")
+
+
+def _finding(code: str, severity: Severity, ref: str | None = None, new: bool | None = None) -> Finding:
+    return Finding(code=code, name=code.lower(), severity=severity, ref=ref, message=f"{code} happened", new=new)
+
+
+def _report(findings: list[Finding] | None = None, document_format: str = "wikitext") -> DocumentReport:
+    references = [
+        Reference(
+            id="1",
+            kind="template",
+            raw="{{cite web |url=http://news.example/bridge |title=Bridge ``` opens}}",
+            title="Bridge ``` opens",
+            url="http://news.example/bridge",
+            date="2011-04-14",
+            access_date="2011-05-08",
+            live=LiveCheck(status=LiveStatus.dead, http_status=404, confirmed=True),
+            archive=ArchiveResult(
+                status=ArchiveStatus.found,
+                snapshot_url=SNAPSHOT,
+                snapshot_time=datetime(2011, 5, 9, 10, 15, tzinfo=UTC),
+                days_from_access=1,
+            ),
+            source=SourceInfo(status="fetched", origin="capture", url=SNAPSHOT, chars=900),
+        ),
+        Reference(
+            id="2",
+            kind="numbered",
+            raw="Harbour Guide, 2009.",
+            title="Harbour Guide",
+            date="2009",
+            source=SourceInfo(status="fetched", origin="live", url="http://guide.example/", chars=50),
+            candidates=[
+                Candidate(
+                    url="http://guide.example/harbour",
+                    score=0.82,
+                    matched_words=["harbour", "guide"],
+                    snapshot_url="https://web.archive.org/web/2010/http://guide.example/harbour",
+                    snapshot_time=datetime(2010, 3, 1, tzinfo=UTC),
+                )
+            ],
+        ),
+    ]
+    claims = [
+        Claim(
+            id="c1",
+            text='It carried "4,000 cars".',
+            refs=["1"],
+            verdict="verified",
+            evidence=[
+                Evidence(kind="marker", detail="[1]", ref="1"),
+                Evidence(
+                    kind="quote",
+                    detail="found",
+                    ref="1",
+                    status="found",
+                    excerpt="it carried 4,000 cars on its first day",
+                    url=SNAPSHOT,
+                ),
+            ],
+        ),
+        Claim(id="c2", text="Nobody cited this.", verdict="uncited"),
+        Claim(id="c3", text="The guide says so.", refs=["2"], verdict="source-lost"),
+    ]
+    default_findings = [
+        _finding("CC601", Severity.info),
+        _finding("CC301", Severity.warning, "2"),
+        _finding("CC201", Severity.error, "1"),
+        _finding("CC105", Severity.warning, "2"),
+        _finding("CC303", Severity.warning, "1"),
+        _finding("CC401", Severity.error, "1"),
+        _finding("CC106", Severity.warning, "2"),
+    ]
+    return DocumentReport.model_validate(
+        {
+            "document": DocumentInfo(path="docs/bridge.wiki", format=document_format, title="Harbour Bridge"),
+            "references": references,
+            "claims": claims,
+            "findings": default_findings if findings is None else findings,
+            "network": ONLINE,
+        }
+    )
+
+
+def _sections(markdown: str) -> list[str]:
+    return [line[3:] for line in markdown.splitlines() if line.startswith("## ")]
+
+
+def _assert_tables_well_formed(markdown: str) -> int:
+    """Every table row renders exactly as many cells as its header; returns the number of tables."""
+    tables = 0
+    for block in markdown.split("\n\n"):
+        rows = [line for line in block.splitlines() if line.startswith("| ")]
+        if len(rows) < 2:
+            continue
+        tables += 1
+        rendered = RENDERER.render(block).split("</tr>")
+        header_cells = len(CELL_RE.findall(rendered[0]))
+        assert header_cells == rows[0].count(" | ") + 1, rows[0]
+        for row_html in rendered[1:-1]:
+            assert len(CELL_RE.findall(row_html)) == header_cells, row_html
+    return tables
+
+
+def test_sections_come_in_reading_order() -> None:
+    markdown = render_document_markdown(_report())
+    assert markdown.startswith("# Citation audit: Harbour Bridge")
+    assert _sections(markdown) == ["Summary", "Claims and their sources", "References", "Findings"]
+    assert markdown.index("**Network:** Live and archive checks ran.") < markdown.index("## Summary")
+    assert _assert_tables_well_formed(markdown) == 6  # summary, claims, references, three severity groups
+
+
+def test_summary_counts_verdicts_and_severities() -> None:
+    markdown = render_document_markdown(_report())
+    summary = markdown.split("## Summary")[1].split("## Claims")[0]
+    assert "| 7 | 2 | 4 | 1 |" in summary  # total, errors, warnings, info
+    # The most troubling verdict first.
+    assert summary.index("1 source-lost") < summary.index("1 verified") < summary.index("1 uncited")
+    assert "1 archived" in summary
+
+
+def test_worst_five_problems_first_each_linking_to_its_row() -> None:
+    markdown = render_document_markdown(_report())
+    summary = markdown.split("## Summary")[1].split("## Claims")[0]
+    items = [line for line in summary.splitlines() if re.match(r"^\d+\. ", line)]
+    assert len(items) == 5
+    codes = [re.search(r"\*\*(CC\d+)\*\*", item)[1] for item in items]  # type: ignore[index]
+    assert codes == ["CC201", "CC401", "CC105", "CC106", "CC301"]  # errors, then warnings; info never
+    assert "(5 of 6)" in summary
+    for item in items:
+        target = re.search(r"\]\(#(finding-\d+)\)", item)
+        assert target is not None
+        row = next(line for line in markdown.splitlines() if f'<a id="{target[1]}"></a>' in line)
+        assert row.split("</a>")[1].startswith(re.search(r"\*\*(CC\d+)\*\*", item)[1])  # type: ignore[index]
+
+
+def test_offline_reports_say_not_checked_is_not_dead() -> None:
+    report = _report().model_copy(update={"network": OFFLINE_STATE})
+    markdown = render_document_markdown(report)
+    assert "none is reported dead for that reason" in markdown
+    assert "none is reported dead" not in render_document_markdown(_report())
+
+
+def test_claim_rows_show_sources_state_verdict_and_evidence() -> None:
+    markdown = render_document_markdown(_report())
+    row = next(line for line in markdown.splitlines() if '<a id="claim-c1"></a>' in line)
+    cells = [cell.strip() for cell in row.split(" | ")]
+    assert cells[3] == "[1](#ref-1) archived"
+    assert cells[4] == "verified"
+    assert "quote found: “it carried 4,000 cars on its first day”" in cells[5]
+    assert f"[source](<{SNAPSHOT}>)" in cells[5]
+    assert "marker" not in cells[5]  # how the claim is tied to its source is the sources column's job
+
+
+def test_reference_rows_show_live_snapshot_and_source_read() -> None:
+    markdown = render_document_markdown(_report())
+    first = next(line for line in markdown.splitlines() if '<a id="ref-1"></a>' in line)
+    assert "dead (404)" in first and f"[2011-05-09](<{SNAPSHOT}>)" in first and "(+1 d from access)" in first
+    assert "read from the capture, 900 chars" in first
+    second = next(line for line in markdown.splitlines() if '<a id="ref-2"></a>' in line)
+    assert "read from the live page (no capture)" in second
+    assert "[1 candidate](#details-2)" in second
+
+
+def test_candidates_are_labelled_candidates() -> None:
+    markdown = render_document_markdown(_report())
+    details = markdown.split('<a id="details-2"></a>')[1].split("## Findings")[0]
+    assert "Discovery candidates (proposals for a reference without a URL, not verified facts)" in details
+    assert "- candidate [http://guide.example/harbour](<http://guide.example/harbour>) (score 0.82" in details
+
+
+def test_timelines_are_embedded_from_the_given_file_names_only() -> None:
+    report = _report()
+    names = timeline_names(report, "bridge")
+    assert names == {"1": "bridge-ref-1.svg"}  # reference 2 has a single date
+    markdown = render_document_markdown(report, timelines=names)
+    assert "![Timeline of reference 1](<bridge-ref-1.svg>)" in markdown
+    html = RENDERER.render(markdown)
+    assert '<img src="bridge-ref-1.svg" alt="Timeline of reference 1"' in html
+    assert "![" not in render_document_markdown(report)
+    unsafe = render_document_markdown(report, timelines={"1": "../../etc/passwd.svg", "2": "http://x.example/a.svg"})
+    assert "![" not in unsafe
+    spaced = render_document_markdown(report, timelines={"1": "my doc-ref-1.svg"})
+    assert "(<my%20doc-ref-1.svg>)" in spaced
+
+
+def test_repair_snippet_sits_in_a_fence_it_cannot_close() -> None:
+    markdown = render_document_markdown(_report())
+    assert "\n````wikitext\n{{cite web" in markdown  # the title holds a run of three backticks
+    html = RENDERER.render(markdown)
+    block = re.search(r'<pre><code class="language-wikitext">(.*?)</code></pre>', html, re.S)
+    assert block is not None
+    assert "archive-url=" + SNAPSHOT in block[1] and "Bridge ``` opens" in block[1]
+    assert code_fence("a ``` b ````` c") == "``````"
+    assert code_fence("plain") == "```"
+
+
+def test_repair_follows_the_documents_format() -> None:
+    markdown = render_document_markdown(_report(document_format="html"))
+    assert "```html\n<a href=" in markdown and 'data-versiondate="2011-05-09"' in markdown
+    text = render_document_markdown(_report(document_format="text"))
+    assert "Archived from the original on 9 May 2011." in text
+
+
+def test_findings_grouped_by_severity_and_new_ones_marked_with_a_baseline() -> None:
+    markdown = render_document_markdown(_report())
+    headings = [line for line in markdown.splitlines() if line.startswith("### ") and "(" in line]
+    assert headings == ["### ✖ Errors (2)", "### ▲ Warnings (4)", "### ℹ Info (1)"]
+    assert "| new |" not in markdown
+    findings = [
+        _finding("CC201", Severity.error, "1", new=False),
+        _finding("CC401", Severity.error, "1", new=True),
+        _finding("CC601", Severity.info, new=False),
+    ]
+    baseline = render_document_markdown(_report(findings))
+    assert "| code | name | where | message | new |" in baseline
+    errors = baseline.split("### ✖ Errors")[1].split("###")[0]
+    rows = [line for line in errors.splitlines() if line.startswith('| <a id="finding-')]
+    assert rows[0].endswith("**new** |") and "CC401" in rows[0]  # new ones first within a severity
+    assert rows[1].endswith("happened | |")
+    assert "| 3 (1 new) |" in baseline
+    _assert_tables_well_formed(baseline)
+
+
+def test_hostile_text_in_evidence_candidates_and_conflicts_stays_inert() -> None:
+    hostile = "</td><script>alert(1)</script> | [x](javascript:alert(2)) ``` <img src=x onerror=alert(3)>"
+    report = _report()
+    report.claims[0].evidence[1].excerpt = hostile
+    report.claims[0].evidence[1].url = "javascript:alert(4)"
+    report.references[1].candidates[0].matched_words = [hostile]
+    report.references[0].title = hostile
+    report.findings[0].message = hostile
+    markdown = render_document_markdown(report, timelines=timeline_names(report, "x"))
+    html = RENDERER.render(markdown)
+    assert "<script" not in html and "<img src=x" not in html and 'href="javascript' not in html
+    _assert_tables_well_formed(markdown)
+    summary = _summary([report])
+    summary.conflicts[0].statements[0].text = hostile
+    summary.conflicts[0].subject = hostile
+    index = RENDERER.render(render_index_markdown(summary))
+    assert "<script" not in index and 'href="javascript' not in index
+
+
+def _summary(reports: list[DocumentReport]) -> AuditSummary:
+    documents = []
+    for index, report in enumerate(reports):
+        severities = {severity.value: 0 for severity in Severity}
+        for finding in report.findings:
+            severities[finding.severity.value] += 1
+        documents.append(
+            DocumentSummary(
+                path=report.document.path,
+                title=report.document.title,
+                format=report.document.format,
+                report_md=f"doc{index}.md",
+                report_json=f"doc{index}.json",
+                references=len(report.references),
+                claims=len(report.claims),
+                cited_claims=sum(1 for claim in report.claims if claim.refs),
+                findings=severities,
+                codes={finding.code: 1 for finding in report.findings},
+            )
+        )
+    return AuditSummary(
+        generated_at=datetime(2025, 11, 1, tzinfo=UTC),
+        network=ONLINE,
+        documents=documents,
+        conflicts=[
+            Conflict(
+                subject="Camp distance north of the city",
+                quantity="distance",
+                statements=[
+                    ConflictStatement(
+                        document=reports[0].document.path,
+                        claim="c1",
+                        text="The camp is 60 km north.",
+                        figure="60 km",
+                        value=60000,
+                        sources=["Harbour Times"],
+                    ),
+                    ConflictStatement(
+                        document="elsewhere.txt",
+                        claim="c9",
+                        text="The camp is 40 miles north.",
+                        figure="40 miles",
+                        value=64374,
+                    ),
+                ],
+            )
+        ],
+        new_findings=2,
+    )
+
+
+def test_index_ranks_documents_by_errors_then_warnings_and_lists_conflicts() -> None:
+    calm = _report([_finding("CC105", Severity.warning)]).model_copy(
+        update={"document": DocumentInfo(path="calm.md", format="markdown", title="Calm")}
+    )
+    noisy = _report([_finding("CC105", Severity.warning)] * 3).model_copy(
+        update={"document": DocumentInfo(path="noisy.md", format="markdown", title="Noisy")}
+    )
+    broken = _report([_finding("CC201", Severity.error)]).model_copy(
+        update={"document": DocumentInfo(path="broken.md", format="markdown", title="Broken")}
+    )
+    index = render_index_markdown(_summary([calm, noisy, broken]))
+    documents_table = index.split("## Conflicting figures")[0]
+    rows = [line for line in documents_table.splitlines() if line.startswith("| [")]
+    assert [row.split("]")[0][3:] for row in rows] == ["Broken", "Noisy", "Calm"]
+    assert "3 documents audited" in index and "**2 new** since the baseline" in index
+    conflicts = index.split("## Conflicting figures (1)")[1]
+    assert "### Camp distance north of the city (distance)" in conflicts
+    assert "| [calm.md](<doc0.md#claim-c1>) | **60 km** | The camp is 60 km north. | Harbour Times |" in conflicts
+    assert "| elsewhere.txt | **40 miles** |" in conflicts
+    _assert_tables_well_formed(index)
+
+
+def test_real_documents_render_well_formed_reports() -> None:
+    seeds = shared_path("seeds")
+    documents = sorted(path for path in seeds.iterdir() if path.suffix == ".txt" and path.name[0].isdigit())
+    assert documents
+    for path in [*documents[:2], seeds / "enwiki_Toronto.wikitext.txt"]:
+        if not path.exists():
+            continue
+        parsed = read_document(path)
+        report = audit_parsed(parsed, AuditOptions(offline=True, today=date(2026, 1, 1)), OFFLINE_STATE)
+        markdown = render_document_markdown(report, timelines=timeline_names(report, Path(path).stem))
+        assert _assert_tables_well_formed(markdown) >= 2
+        summary = markdown.split("## Summary")[1].split("## Claims")[0]
+        assert f"| {len(report.findings)} |" in summary
+        # Offline: nothing is dead, so nothing gets a repair; timelines need only the cited dates.
+        assert "Suggested repair" not in markdown
+        html = RENDERER.render(markdown)
+        assert "<script" not in html
+        if any(reference.date and reference.access_date for reference in report.references):
+            assert "![Timeline of reference" in markdown
