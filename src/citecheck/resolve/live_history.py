@@ -3,6 +3,11 @@
 Wikipedia's archive bot calls a link dead only after several failed checks
 days apart; a single 404 may be a deploy gone wrong. Scheduled CI runs keep
 the SQLite store between runs, so the history accumulates here.
+
+The store also keeps each URL's latest full result, written the moment the
+check finishes: a run killed half-way and started again reuses every result
+younger than :data:`DEFAULT_FRESH_FOR` instead of asking the site again, and
+reports exactly what the first run saw.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from citecheck.models import LiveCheck, LiveStatus
 from citecheck.store.db import Store
 
-SCHEMA_NAME = "live_history@1"
+SCHEMA_NAME = "live_history@2"
 SCHEMA_DDL = """
 CREATE TABLE IF NOT EXISTS live_check_history (
     url TEXT NOT NULL,
@@ -23,13 +28,25 @@ CREATE TABLE IF NOT EXISTS live_check_history (
     http_status INTEGER
 );
 CREATE INDEX IF NOT EXISTS live_check_history_url ON live_check_history (url, checked_at);
+CREATE TABLE IF NOT EXISTS live_check_latest (
+    url TEXT PRIMARY KEY,
+    checked_at TEXT NOT NULL,
+    result TEXT NOT NULL
+);
 """
+
+# Long enough for a resumed or repeated run on the same day, short enough that
+# a nightly job checks every link again.
+DEFAULT_FRESH_FOR = timedelta(hours=20)
 
 # Verdicts that say nothing about whether the page is gone: they neither count
 # toward death nor interrupt a run of failures.
 INCONCLUSIVE = frozenset({LiveStatus.not_checked, LiveStatus.unreachable, LiveStatus.blocked})
 # Verdicts that show the server still answers for the URL: they end a run of failures.
 SUCCESS = frozenset({LiveStatus.alive})
+# Results that say nothing about the page (our side or the host failed): asked again, never reused,
+# like the archive cache that never stores not-checked answers.
+NOT_REUSABLE = frozenset({LiveStatus.not_checked, LiveStatus.unreachable})
 
 
 @dataclass(frozen=True)
@@ -68,10 +85,17 @@ def is_confirmed_dead(entries: Sequence[HistoryEntry], confirm_checks: int = 3, 
 class LiveHistory:
     """The check history of every URL, kept in the shared :class:`Store`."""
 
-    def __init__(self, store: Store, confirm_checks: int = 3, confirm_days: float = 3.0) -> None:
+    def __init__(
+        self,
+        store: Store,
+        confirm_checks: int = 3,
+        confirm_days: float = 3.0,
+        fresh_for: timedelta = DEFAULT_FRESH_FOR,
+    ) -> None:
         self.store = store
         self.confirm_checks = confirm_checks
         self.confirm_days = confirm_days
+        self.fresh_for = fresh_for
         store.ensure_schema(SCHEMA_NAME, SCHEMA_DDL)
 
     def record(self, url: str, check: LiveCheck) -> None:
@@ -89,8 +113,39 @@ class LiveHistory:
         ).fetchall()
         return [HistoryEntry(datetime.fromisoformat(row[0]), LiveStatus(row[1]), row[2]) for row in rows]
 
+    def remember(self, url: str, check: LiveCheck) -> None:
+        """Keep ``check`` whole as the URL's latest result (replacing the previous one)."""
+        moment = _as_utc(check.checked_at or datetime.now(UTC))
+        self.store.execute(
+            "INSERT OR REPLACE INTO live_check_latest (url, checked_at, result) VALUES (?, ?, ?)",
+            (url, moment.isoformat(), check.model_dump_json()),
+        )
+
+    def recent(self, url: str, max_age: timedelta | None = None, now: datetime | None = None) -> LiveCheck | None:
+        """The URL's latest result if it is younger than ``max_age`` (default :attr:`fresh_for`) and conclusive.
+
+        ``unreachable`` and ``not-checked`` results are never returned: they
+        describe a bad moment, not the page, and must be asked again.
+        """
+        row = self.store.execute("SELECT checked_at, result FROM live_check_latest WHERE url = ?", (url,)).fetchone()
+        if row is None:
+            return None
+        age = _as_utc(now or datetime.now(UTC)) - _as_utc(datetime.fromisoformat(row[0]))
+        if age < timedelta(0) or age > (self.fresh_for if max_age is None else max_age):
+            return None  # a check "from the future" means a clock jumped: do not trust it
+        check = LiveCheck.model_validate_json(row[1])
+        return None if check.status in NOT_REUSABLE else check
+
     def record_and_confirm(self, url: str, check: LiveCheck) -> LiveCheck:
-        """Record ``check`` and return it with ``confirmed`` set by the history (dead results only)."""
+        """Record ``check`` and return it with ``confirmed`` set by the history (dead results only).
+
+        The returned result is also kept whole (see :meth:`recent`).
+        """
+        confirmed = self._confirm(url, check)
+        self.remember(url, confirmed)
+        return confirmed
+
+    def _confirm(self, url: str, check: LiveCheck) -> LiveCheck:
         self.record(url, check)
         if check.status is not LiveStatus.dead:
             return check.model_copy(update={"confirmed": False})
