@@ -13,7 +13,8 @@ from citecheck.documents.loading import DEFAULT_MAX_BYTES
 from citecheck.store.db import DEFAULT_STORE_PATH
 
 DEFAULT_ARCHIVE = "https://web.archive.org"
-REPORT_FORMATS = ("md", "json")
+REPORT_FORMATS = ("md", "json", "sarif", "jsonl", "github")
+DEFAULT_FORMATS = ("md", "json")
 
 
 class ConfigError(Exception):
@@ -26,7 +27,7 @@ class AuditOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     out: Path = Path("reports")
-    formats: list[str] = Field(default_factory=lambda: list(REPORT_FORMATS))
+    formats: list[str] = Field(default_factory=lambda: list(DEFAULT_FORMATS))
     offline: bool = False
     archives: list[str] = Field(default_factory=lambda: [DEFAULT_ARCHIVE])
     cache: Path = DEFAULT_STORE_PATH
@@ -40,6 +41,8 @@ class AuditOptions(BaseModel):
     # URLs whose answer proves the network works; empty: the archive and well-known sites.
     canary: list[str] = Field(default_factory=list)
     today: date = Field(default_factory=date.today)
+    baseline: Path | None = None  # only findings not in it count toward the exit code
+    write_baseline: Path | None = None  # accept every current finding into this file
     # Where parsing and resolution run: this process, or a Dask cluster (the dask extra).
     executor: Literal["local", "dask"] = "local"
     scheduler: str | None = None  # a running Dask scheduler (tcp://host:8786); None: a local cluster
@@ -70,6 +73,7 @@ _KEY_ALIASES = {
     "archive": "archives",
     "format": "formats",
     "cluster-limit": "cluster_limit",
+    "write-baseline": "write_baseline",
     "source-address": "source_addresses",
 }
 

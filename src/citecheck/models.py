@@ -243,6 +243,8 @@ class ConflictStatement(_Model):
     unit: str | None = None
     refs: list[str] = Field(default_factory=list)
     sources: list[str] = Field(default_factory=list)  # the cited references' titles/outlets/URLs
+    post: str | None = None  # the post (section) that says it, on a repost page
+    line: int | None = None
 
 
 class Conflict(_Model):
@@ -313,6 +315,7 @@ class AuditSummary(_Model):
     findings: dict[str, int] = Field(default_factory=dict)
     conflicts: list[Conflict] = Field(default_factory=list)
     new_findings: int | None = None  # with --baseline: findings not in the baseline
+    fingerprints: list[str] = Field(default_factory=list)  # every finding's, sorted: a summary is a baseline too
     exit_code: int = 0
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)

@@ -7,17 +7,23 @@ and are skipped (reported ``not-checked``) when offline.
 
 from __future__ import annotations
 
+import importlib.metadata
+import json
 import os
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from citecheck.checks.archive import findings_for_archive
 from citecheck.checks.catalogue import code_selected
-from citecheck.checks.live import findings_for_live
+from citecheck.checks.conflicts import conflict_findings, find_conflicts
+from citecheck.checks.integrity import check_claim
+from citecheck.checks.live import content_drift, drift_finding, findings_for_live
 from citecheck.checks.offline import CheckContext, run_offline_checks
-from citecheck.checks.provenance import claim_verdict
+from citecheck.checks.page_date import publication_date_finding
 from citecheck.claims.build import build_claims
 from citecheck.config import AuditOptions
 from citecheck.documents.loading import SUFFIX_FORMATS
@@ -25,6 +31,7 @@ from citecheck.execution import Executor, LocalExecutor
 from citecheck.models import (
     ArchiveResult,
     AuditSummary,
+    Conflict,
     DocumentError,
     DocumentInfo,
     DocumentReport,
@@ -35,8 +42,18 @@ from citecheck.models import (
     ParsedDocument,
     Severity,
 )
+from citecheck.progress import Progress
+from citecheck.reports.baseline import Baseline, load_baseline, mark_new, write_baseline
+from citecheck.reports.fingerprint import assign_fingerprints
+from citecheck.reports.jsonl import finding_lines
 from citecheck.reports.markdown import render_document_markdown, render_index_markdown
+from citecheck.reports.sarif import sarif_log
+from citecheck.reports.timeline import timeline_files, timeline_names
 from citecheck.reports.writer import report_json, summary_json, write_outputs
+
+if TYPE_CHECKING:
+    from citecheck.resolve.references import ResolvedBatch
+    from citecheck.resolve.sources import SourceText
 
 FAIL_THRESHOLDS = {"error": 3, "warning": 2, "never": 99}
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 3
@@ -108,20 +125,60 @@ def network_findings(document: ParsedDocument, options: AuditOptions) -> list[Fi
     return findings
 
 
-def audit_parsed(document: ParsedDocument, options: AuditOptions, network: NetworkState) -> DocumentReport:
-    """Claims, checks and verdicts for one parsed (and, when online, resolved) document. No I/O."""
+def document_sources(document: ParsedDocument, sources: Mapping[str, SourceText]) -> dict[str, SourceText]:
+    """The source text read for each of the document's references, by reference id."""
+    from citecheck.resolve.sources import source_key
+
+    by_reference: dict[str, SourceText] = {}
+    for reference in document.references:
+        key = source_key(reference)
+        if key is not None and key in sources:
+            by_reference[reference.id] = sources[key]
+    return by_reference
+
+
+def source_findings(document: ParsedDocument, sources: Mapping[str, SourceText]) -> list[Finding]:
+    """CC403 (the page's own date vs. the cited one) and CC207 (live page vs. the capture)."""
+    findings: list[Finding] = []
+    for reference in document.references:
+        page_date = publication_date_finding(reference)
+        if page_date is not None:
+            findings.append(page_date)
+        source = sources.get(reference.id)
+        if source is not None and source.live_text and source.text and source.info.origin == "capture":
+            drift = drift_finding(reference, content_drift(source.live_text, source.text))
+            if drift is not None:
+                findings.append(drift)
+    return findings
+
+
+def audit_parsed(
+    document: ParsedDocument,
+    options: AuditOptions,
+    network: NetworkState,
+    sources: Mapping[str, SourceText] | None = None,
+) -> DocumentReport:
+    """Claims, checks and verdicts for one parsed (and, when online, resolved) document. No I/O.
+
+    ``sources`` maps reference ids to the source text the network stage read.
+    """
+    sources = sources or {}
     claim_set = build_claims(document)
     findings = run_offline_checks(CheckContext(document=document, claims=claim_set, today=options.today))
     if network.mode == "online":
         findings += network_findings(document, options)
-    findings = [finding for finding in findings if code_selected(finding.code, options.select, options.ignore)]
+    findings += source_findings(document, sources)
     for reference in document.references:
         # Readers may count uses the body does not show (infoboxes, captions).
         reference.uses = max(reference.uses, claim_set.uses[reference.id])
     references = {reference.id: reference for reference in document.references}
     network_ran = network.mode == "online"
     for claim in claim_set.claims:
-        claim.verdict = claim_verdict(claim, references, network_ran)
+        check = check_claim(claim, references, sources, network_ran)
+        claim.verdict = check.verdict
+        claim.evidence += check.evidence
+        findings += check.findings
+    findings = [finding for finding in findings if code_selected(finding.code, options.select, options.ignore)]
     return DocumentReport(
         document=DocumentInfo(
             path=document.path, format=document.format, title=document.title, date=document.date, layout=document.layout
@@ -172,71 +229,131 @@ def make_executor(options: AuditOptions) -> Executor:
     return LocalExecutor()
 
 
-def audit(paths: list[Path] | None = None, options: AuditOptions | None = None) -> AuditResult:
-    """Audit documents and write reports. Raises :class:`UsageError` for bad paths.
+def audit(
+    paths: list[Path] | None = None, options: AuditOptions | None = None, progress: Progress | None = None
+) -> AuditResult:
+    """Audit documents and write reports. Raises :class:`UsageError` for bad paths or a bad baseline.
 
     Documents that cannot be read become error entries (and exit code 2)
     while every other document is still audited and reported.
     """
     options = options or AuditOptions()
     documents = collect_documents(paths or [Path("citations")])
+    baseline = _load_baseline(options.baseline)
     stems = output_stems(documents)
     executor = make_executor(options)
+    progress = progress or Progress(verbosity=-1)
     try:
+        progress.stage("reading documents", len(documents))
         outcomes = executor.parse(documents, options.max_document_size)
+        progress.advance(len(documents))
         errors = [outcome for outcome in outcomes if isinstance(outcome, DocumentError)]
         parsed_documents = [
             (path, outcome)
             for path, outcome in zip(documents, outcomes, strict=True)
             if isinstance(outcome, ParsedDocument)
         ]
-        network = resolve_network([parsed for _, parsed in parsed_documents], options, executor)
+        if not options.offline:
+            progress.stage("checking links and archives", None)
+        batch = run_network_stage([parsed for _, parsed in parsed_documents], options, executor)
     finally:
         executor.close()
-    reports: list[DocumentReport] = []
-    files: dict[Path, str] = {}
-    summaries: list[DocumentSummary] = []
     generated_at = generation_time()
-    for path, parsed in parsed_documents:
-        report = audit_parsed(parsed, options, network)
+    reports: list[DocumentReport] = []
+    progress.stage("checking claims and writing reports", len(parsed_documents))
+    for _, parsed in parsed_documents:
+        report = audit_parsed(parsed, options, batch.network, sources=document_sources(parsed, batch.sources))
         report.generated_at = generated_at
         reports.append(report)
+        progress.advance()
+    conflicts = audit_conflicts(parsed_documents, reports, options)
+    for report in reports:
+        assign_fingerprints(report)
+    new_findings = mark_new(reports, baseline) if baseline is not None else None
+    if options.write_baseline is not None:
+        write_baseline(options.write_baseline, reports)
+
+    files: dict[Path, str] = {}
+    summaries: list[DocumentSummary] = []
+    for (path, _), report in zip(parsed_documents, reports, strict=True):
         stem = stems[path]
         if "md" in options.formats:
-            files[options.out / f"{stem}.md"] = render_document_markdown(report)
+            timelines = timeline_files(report, stem)
+            files[options.out / f"{stem}.md"] = render_document_markdown(report, timelines=timeline_names(report, stem))
+            files.update({options.out / name: svg for name, svg in timelines.items()})
         if "json" in options.formats:
             files[options.out / f"{stem}.json"] = report_json(report)
         summaries.append(_summarise(report, stem))
-    all_findings = [finding for report in reports for finding in report.findings]
-    exit_code = exit_code_for(all_findings, options.fail_on)
+    counted = [finding for report in reports for finding in report.findings if baseline is None or finding.new]
+    exit_code = exit_code_for(counted, options.fail_on)
     if errors:
         exit_code = max(exit_code, EXIT_USAGE)
+    all_findings = [finding for report in reports for finding in report.findings]
     summary = AuditSummary(
         generated_at=generated_at,
-        network=network,
+        network=batch.network,
         documents=summaries,
         errors=errors,
         findings=dict(Counter(finding.severity.value for finding in all_findings)),
+        conflicts=conflicts,
+        new_findings=new_findings,
+        fingerprints=sorted(finding.fingerprint for finding in all_findings if finding.fingerprint),
         exit_code=exit_code,
     )
     files[options.out / "index.md"] = render_index_markdown(summary)
     files[options.out / "summary.json"] = summary_json(summary)
+    if "sarif" in options.formats:
+        files[options.out / "citecheck.sarif"] = json.dumps(sarif_log(reports, _version()), indent=2) + "\n"
+    if "jsonl" in options.formats:
+        files[options.out / "findings.jsonl"] = "".join(finding_lines(reports))
     write_outputs(files)
+    progress.done()
     return AuditResult(summary=summary, reports=reports)
 
 
-def resolve_network(
+def _version() -> str:
+    try:
+        return importlib.metadata.version("citecheck")
+    except importlib.metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+def _load_baseline(path: Path | None) -> Baseline | None:
+    if path is None:
+        return None
+    try:
+        return load_baseline(path)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+
+
+def audit_conflicts(
+    parsed_documents: list[tuple[Path, ParsedDocument]], reports: list[DocumentReport], options: AuditOptions
+) -> list[Conflict]:
+    """CC503 across the whole audit: figures for the same thing that disagree, added to each report involved."""
+    if not code_selected("CC503", options.select, options.ignore):
+        return []
+    conflicts = find_conflicts(
+        [(parsed, report.claims) for (_, parsed), report in zip(parsed_documents, reports, strict=True)]
+    )
+    by_document = conflict_findings(conflicts)
+    for report in reports:
+        report.findings += by_document.get(report.document.path, [])
+    return conflicts
+
+
+def run_network_stage(
     documents: list[ParsedDocument], options: AuditOptions, executor: Executor | None = None
-) -> NetworkState:
-    """Run the resolve stage over every document, unless offline.
+) -> ResolvedBatch:
+    """Run the resolve stage over every document, unless offline; results are written onto the references.
 
     Any failure of the network stack itself becomes an ``unreachable`` state:
     the audit still reports everything the offline stages found.
     """
-    if options.offline:
-        return OFFLINE_STATE
-    from citecheck.resolve.references import ResolveSettings, apply_resolution, plan_resolution
+    from citecheck.resolve.references import ResolvedBatch, ResolveSettings, apply_resolution, plan_resolution
 
+    if options.offline:
+        return ResolvedBatch(network=OFFLINE_STATE)
     settings = ResolveSettings(
         archives=options.archives,
         store_path=str(options.cache),
@@ -252,9 +369,19 @@ def resolve_network(
             for reference in document.references:
                 reference.live = LiveCheck(reason="network stage failed")
                 reference.archive = ArchiveResult(reason="network stage failed")
-        return NetworkState(
-            mode="unreachable",
-            message=f"Network checks could not run ({type(error).__name__}: {error}); they are reported not-checked.",
+        return ResolvedBatch(
+            network=NetworkState(
+                mode="unreachable",
+                message=f"Network checks could not run ({type(error).__name__}: {error}); "
+                "they are reported not-checked.",
+            )
         )
     apply_resolution(documents, batch)
-    return batch.network
+    return batch
+
+
+def resolve_network(
+    documents: list[ParsedDocument], options: AuditOptions, executor: Executor | None = None
+) -> NetworkState:
+    """:func:`run_network_stage`, keeping only whether the network stages ran."""
+    return run_network_stage(documents, options, executor).network

@@ -26,6 +26,7 @@ from citecheck.resolve.archive import ArchiveResolver, request_for_reference
 from citecheck.resolve.archive.models import SnapshotRequest
 from citecheck.resolve.live import LiveCheckConfig, LiveChecker
 from citecheck.resolve.net import parse_ip_literal
+from citecheck.resolve.sources import SourceFetcher, SourceText, source_key
 from citecheck.store import Store
 
 
@@ -81,6 +82,7 @@ class ResolvedBatch:
     network: NetworkState
     live: dict[str, LiveCheck] = field(default_factory=dict)
     archive: dict[SnapshotRequest, ArchiveResult] = field(default_factory=dict)
+    sources: dict[str, SourceText] = field(default_factory=dict)  # by source_key: the text each claim is checked on
 
 
 def _host_key(url: str) -> str:
@@ -140,12 +142,38 @@ async def resolve_batch(plan: ResolvePlan, settings: ResolveSettings) -> Resolve
             archives=settings.archives, store=store, concurrency=settings.concurrency
         ) as resolver:
             results: list[ArchiveResult] = await resolver.resolve_many(list(plan.archive_requests))
-    archive = dict(zip(plan.archive_requests, results, strict=True))
+            archive = dict(zip(plan.archive_requests, results, strict=True))
+            # Read what each source said — the chosen capture, else the live page — through the
+            # resolver's own backends, so reads share its clients and rate-limit pools.
+            async with SourceFetcher(
+                store,
+                backends=resolver.backends,
+                allow_private=settings.allow_private,
+                concurrency=settings.concurrency,
+            ) as fetcher:
+                sources = await fetcher.fetch_sources(_source_probes(plan, live, archive))
     unresolved = sum(1 for result in results if result.status == ArchiveStatus.not_checked)
     message = f"Checked {len(plan.live_urls)} distinct URLs live and in {', '.join(settings.archives)}."
     if unresolved:
         message += f" {unresolved} archive lookups were inconclusive and are reported not-checked."
-    return ResolvedBatch(network=NetworkState(mode="online", message=message), live=live, archive=archive)
+    return ResolvedBatch(
+        network=NetworkState(mode="online", message=message), live=live, archive=archive, sources=sources
+    )
+
+
+def _source_probes(
+    plan: ResolvePlan, live: dict[str, LiveCheck], archive: dict[SnapshotRequest, ArchiveResult]
+) -> list[Reference]:
+    """One stand-in reference per distinct (URL, capture): what the source fetcher needs to know."""
+    return [
+        Reference(
+            id=str(index),
+            url=request.url,
+            live=live.get(request.url, LiveCheck()),
+            archive=archive.get(request, ArchiveResult()),
+        )
+        for index, request in enumerate(plan.archive_requests)
+    ]
 
 
 def merge_batches(batches: Iterable[ResolvedBatch], plan: ResolvePlan, archives: Sequence[str]) -> ResolvedBatch:
@@ -153,9 +181,11 @@ def merge_batches(batches: Iterable[ResolvedBatch], plan: ResolvePlan, archives:
     batches = list(batches)
     live: dict[str, LiveCheck] = {}
     archive: dict[SnapshotRequest, ArchiveResult] = {}
+    sources: dict[str, SourceText] = {}
     for batch in batches:
         live.update(batch.live)
         archive.update(batch.archive)
+        sources.update(batch.sources)
     offline = [batch.network for batch in batches if batch.network.mode != "online"]
     if offline:
         # Partitions that could not reach the network leave their references
@@ -167,7 +197,7 @@ def merge_batches(batches: Iterable[ResolvedBatch], plan: ResolvePlan, archives:
         if unresolved:
             message += f" {unresolved} archive lookups were inconclusive and are reported not-checked."
         network = NetworkState(mode="online", message=message)
-    return ResolvedBatch(network=network, live=live, archive=archive)
+    return ResolvedBatch(network=network, live=live, archive=archive, sources=sources)
 
 
 def apply_resolution(documents: Sequence[ParsedDocument], batch: ResolvedBatch) -> None:
@@ -178,6 +208,9 @@ def apply_resolution(documents: Sequence[ParsedDocument], batch: ResolvedBatch) 
         request = request_for_reference(reference, document.date)
         if request is not None and request in batch.archive:
             reference.archive = batch.archive[request]
+        key = source_key(reference)
+        if key is not None and key in batch.sources:
+            reference.source = batch.sources[key].info
 
 
 async def resolve_references(documents: Sequence[ParsedDocument], settings: ResolveSettings) -> NetworkState:
