@@ -7,6 +7,7 @@ and are skipped (reported ``not-checked``) when offline.
 
 from __future__ import annotations
 
+import asyncio
 import importlib.metadata
 import json
 import os
@@ -50,6 +51,7 @@ from citecheck.reports.markdown import render_document_markdown, render_index_ma
 from citecheck.reports.sarif import sarif_log
 from citecheck.reports.timeline import timeline_files, timeline_names
 from citecheck.reports.writer import report_json, summary_json, write_outputs
+from citecheck.resolve.references import OFFLINE_STATE as OFFLINE_STATE
 
 if TYPE_CHECKING:
     from citecheck.resolve.references import ResolvedBatch
@@ -71,11 +73,6 @@ class AuditResult:
     @property
     def exit_code(self) -> int:
         return self.summary.exit_code
-
-
-OFFLINE_STATE = NetworkState(
-    mode="offline", message="Offline audit: live and archive checks were not run; they are reported as not-checked."
-)
 
 
 def collect_documents(paths: list[Path]) -> list[Path]:
@@ -165,8 +162,8 @@ def audit_parsed(
     sources = sources or {}
     claim_set = build_claims(document)
     findings = run_offline_checks(CheckContext(document=document, claims=claim_set, today=options.today))
-    if network.mode == "online":
-        findings += network_findings(document, options)
+    # Offline, results remembered in the store still count; not-checked ones raise nothing.
+    findings += network_findings(document, options)
     findings += source_findings(document, sources)
     for reference in document.references:
         # Readers may count uses the body does not show (infoboxes, captions).
@@ -350,10 +347,14 @@ def run_network_stage(
     Any failure of the network stack itself becomes an ``unreachable`` state:
     the audit still reports everything the offline stages found.
     """
-    from citecheck.resolve.references import ResolvedBatch, ResolveSettings, apply_resolution, plan_resolution
+    from citecheck.resolve.references import (
+        ResolvedBatch,
+        ResolveSettings,
+        apply_resolution,
+        plan_resolution,
+        resolve_batch_from_cache,
+    )
 
-    if options.offline:
-        return ResolvedBatch(network=OFFLINE_STATE)
     settings = ResolveSettings(
         archives=options.archives,
         store_path=str(options.cache),
@@ -361,6 +362,11 @@ def run_network_stage(
         concurrency=options.concurrency,
         canary_urls=options.canary,
     )
+    if options.offline:
+        # No request at all, but whatever earlier runs left in the store is used.
+        batch = asyncio.run(resolve_batch_from_cache(plan_resolution(documents), settings))
+        apply_resolution(documents, batch)
+        return batch
     executor = executor or LocalExecutor()
     try:
         batch = executor.resolve(plan_resolution(documents), settings)

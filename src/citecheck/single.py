@@ -7,7 +7,6 @@ import logging
 import re
 from datetime import UTC, datetime, timedelta
 
-import httpx
 from pydantic import BaseModel, ConfigDict
 
 from citecheck.checks.catalogue import code_selected
@@ -30,8 +29,8 @@ from citecheck.reports.check_text import render_check_markdown, render_check_pla
 from citecheck.resolve.archive import ArchiveResolver, request_for_reference
 from citecheck.resolve.archive.cache import ArchiveCache
 from citecheck.resolve.archive.models import SnapshotRequest
-from citecheck.resolve.archive.resolver import backend_from_spec
 from citecheck.resolve.live_history import LiveHistory
+from citecheck.resolve.references import archive_names
 from citecheck.resolve.sources import OFFLINE_REASON, SourceFetcher, source_key
 from citecheck.store import Store
 
@@ -194,18 +193,6 @@ async def _answers_from_cache(
     if info is None or OFFLINE_REASON in (info.reason or ""):
         return archive, None
     return archive, info
-
-
-def archive_names(specs: list[str]) -> list[str]:
-    """The cache names of the ``--archive`` endpoints, as the resolver's backends call themselves."""
-    # Backends take a client only to be built; this one refuses to send, and having no
-    # real transport it skips loading the CA bundle (~30 ms, a tenth of a cached check).
-    client = httpx.AsyncClient(transport=httpx.MockTransport(_refuse_to_send), trust_env=False)
-    return [backend_from_spec(spec, client).name for spec in specs]
-
-
-def _refuse_to_send(request: httpx.Request) -> httpx.Response:
-    raise RuntimeError(f"archive_names' client must not send requests ({request.url})")
 
 
 def render_check_text(result: CheckResult, markdown: bool) -> str:
