@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
+import httpx
 import pytest
 
 from citecheck.checks.archive import findings_for_archive
 from citecheck.dates import PartialDate
-from citecheck.models import ArchiveStatus, Reference
+from citecheck.models import ArchiveResult, ArchiveStatus, Reference
 from citecheck.resolve.archive import ArchiveResolver, request_for_reference
-from citecheck.resolve.archive.discovery import discover_candidates, learn_outlet_domains
+from citecheck.resolve.archive.discovery import discover_candidates, discover_for_references, learn_outlet_domains
+from citecheck.resolve.archive.models import SnapshotRequest
 from citecheck.resolve.archive.pywb import PywbArchive
+from citecheck.resolve.archive.ratelimit import PoolLimits, RateLimiter
 from citecheck.resolve.archive.wayback import parse_timemap
 from citecheck.store.db import Store
 from tests.integration.pywb_world import (
@@ -22,6 +26,7 @@ from tests.integration.pywb_world import (
     COLLECTION,
     SCENARIO_EXPECTATIONS,
     ArchiveWorld,
+    Capture,
     Expected,
     FaultProxy,
     at,
@@ -61,6 +66,73 @@ async def test_scenario_on_pywb(world: ArchiveWorld, expected: Expected) -> None
         assert result.reason and expected.reason_contains in result.reason
     codes = sorted(finding.code for finding in findings_for_archive(reference, result))
     assert codes == sorted(expected.codes)
+
+
+def _check_expected(world: ArchiveWorld, reference: Reference, expected: Expected, result: ArchiveResult) -> None:
+    assert result.status.value == expected.status, result
+    if expected.snapshot_day:
+        assert result.snapshot_time is not None and result.snapshot_time.date().isoformat() == expected.snapshot_day
+        assert result.snapshot_status == expected.snapshot_status
+    if expected.reason_contains:
+        assert result.reason and expected.reason_contains in result.reason
+    assert sorted(finding.code for finding in findings_for_archive(reference, result)) == sorted(expected.codes)
+
+
+@pytest.mark.parametrize("expected", SCENARIO_EXPECTATIONS, ids=lambda case: case.path)
+async def test_playback_probes_alone_settle_every_scenario(world: ArchiveWorld, expected: Expected) -> None:
+    reference = reference_for(expected.path)
+    request = request_for_reference(reference)
+    assert request is not None
+    async with ArchiveResolver([world.archive_url], index_when_quicker=False) as resolver:
+        result = await resolver.resolve(request)
+        assert resolver.index_queries == 0  # the scarce pool was never needed
+        assert resolver.requests_sent == 1 + resolver.probes_sent + _redirect_hops(expected)
+        assert resolver.probes_sent <= 2
+    _check_expected(world, reference, expected, result)
+
+
+def _redirect_hops(expected: Expected) -> int:
+    """Playback requests spent following the scenario's archived redirects."""
+    return {"/old-story": 1, "/loop-a": 1}.get(expected.path, 0)
+
+
+@pytest.mark.parametrize("expected", SCENARIO_EXPECTATIONS, ids=lambda case: case.path)
+async def test_without_probes_the_index_gives_the_same_answers(world: ArchiveWorld, expected: Expected) -> None:
+    reference = reference_for(expected.path)
+    request = request_for_reference(reference)
+    assert request is not None
+    async with ArchiveResolver([world.archive_url], playback_probes=0, index_when_quicker=False) as resolver:
+        result = await resolver.resolve(request)
+        assert resolver.probes_sent == 0
+    _check_expected(world, reference, expected, result)
+
+
+async def test_idle_index_answers_an_error_capture_in_one_query(world: ArchiveWorld) -> None:
+    request = request_for_reference(reference_for("/error-then-good"))
+    assert request is not None
+    async with ArchiveResolver([world.archive_url]) as resolver:  # pywb's index pool starts full
+        result = await resolver.resolve(request)
+        assert (resolver.index_queries, resolver.probes_sent, resolver.requests_sent) == (1, 0, 2)
+    assert result.snapshot_time == at("2011-04-30T10:00:00")
+
+
+async def test_probes_go_ahead_of_new_work_in_the_pool_queue(world: ArchiveWorld) -> None:
+    """With a slow pool, a URL whose search has started is finished before queued new URLs start."""
+    slow = RateLimiter({"playback": PoolLimits(20.0, burst=1), "cdx": PoolLimits(0.01, burst=1)})
+    paths = ["/years"] + [f"/never-{number}" for number in range(6)]
+    requests = [request for path in paths if (request := request_for_reference(reference_for(path)))]
+    async with httpx.AsyncClient() as client:
+        archive = PywbArchive(client, world.base_url, COLLECTION, limiter=slow)
+        async with ArchiveResolver(backends=[archive], concurrency=8, index_when_quicker=False) as resolver:
+            finished: list[str] = []
+
+            async def resolve(request: SnapshotRequest) -> None:
+                await resolver.resolve(request)
+                finished.append(request.url)
+
+            await asyncio.gather(*(resolve(request) for request in requests))
+    # /years needs a second (probe) request; it jumps the queue of six first requests.
+    assert finished.index(f"{SITE}/years") < 3
 
 
 async def test_exact_and_nearest_cost_one_request_each(world: ArchiveWorld) -> None:
@@ -205,3 +277,70 @@ async def test_discovery_finds_candidates_by_title_words(world: ArchiveWorld) ->
         "http://news.example.net/2011/05/07/ministers-agree-water-sharing-deal"
     ]
     assert candidates[0].score == 1.0
+
+
+def _outlet_world() -> list[Capture]:
+    """Captures under two outlets' domains, some slugs matching the test titles."""
+    return [
+        Capture("http://daily.example/2012/03/04/river-dam-plan-approved", at("2012-03-04T09:00:00")),
+        Capture("http://daily.example/2012/03/04/city-council-budget", at("2012-03-04T10:00:00")),
+        Capture("http://daily.example/2012/03/05/river-dam-protest-grows", at("2012-03-05T10:00:00")),
+        Capture("http://daily.example/2014/01/01/river-dam-plan-approved-again", at("2014-01-01T10:00:00")),
+        Capture("http://weekly.example/news/volcano-erupts-again", at("2012-03-06T10:00:00")),
+    ]
+
+
+@pytest.fixture(scope="module")
+def outlet_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ArchiveWorld]:
+    with ArchiveWorld(tmp_path_factory.mktemp("outlets"), _outlet_world()) as running:
+        yield running
+
+
+def _urlless(title: str, work: str, day: str) -> Reference:
+    return Reference(id=title[:8], title=title, work=work, date=day)
+
+
+async def test_discovery_for_references_returns_report_candidates_by_index(
+    outlet_world: ArchiveWorld, tmp_path: Path
+) -> None:
+    references = [
+        Reference(id="known", url="https://www.daily.example/2011/x", work="The Daily Example"),
+        _urlless("River dam plan approved by regional board", "Daily Example", "2012-03-04"),
+        _urlless("No such story anywhere", "Daily Example", "2012-03-04"),
+        _urlless("Volcano erupts again", "Unknown Outlet", "2012-03-06"),  # no domain: never searched
+        _urlless("River dam plan approved", "Daily Example", "2012"),  # year only: no window
+        _urlless("Volcano erupts again", "Weekly Example", "2012-03-06"),
+    ]
+    learned = learn_outlet_domains(references)
+    learned["weekly example"] = "weekly.example"
+    with Store(tmp_path / "cache.sqlite") as store:
+        async with ArchiveResolver([outlet_world.archive_url], store=store) as resolver:
+            found = await discover_for_references(resolver, references, learned)
+            cold_requests = resolver.requests_sent
+        async with ArchiveResolver([outlet_world.archive_url], store=store) as warm:
+            assert await discover_for_references(warm, references, learned) == found
+            assert warm.requests_sent == 0  # cached
+    assert sorted(found) == [1, 5]
+    best = found[1][0]
+    assert best.url == "http://daily.example/2012/03/04/river-dam-plan-approved"
+    assert best.score == round(4 / 6, 3) and best.matched_words == ["river", "dam", "plan", "approved"]
+    assert best.snapshot_time == at("2012-03-04T09:00:00") and best.archive == outlet_world.archive_url
+    assert best.snapshot_url and best.snapshot_url.startswith(outlet_world.archive_url + "/20120304090000")
+    # The 2014 story is outside the publication window.
+    assert all("2014" not in candidate.url for candidate in found[1])
+    assert [candidate.url for candidate in found[5]] == ["http://weekly.example/news/volcano-erupts-again"]
+    assert cold_requests == 2  # one search per outlet and window: references 1 and 2 share one
+
+
+async def test_discovery_stops_at_the_per_run_limit_and_counts_the_rest(outlet_world: ArchiveWorld) -> None:
+    references = [
+        _urlless("River dam plan approved", "Daily Example", "2012-03-04"),
+        _urlless("River dam protest grows", "Daily Example", "2012-03-05"),
+        _urlless("Volcano erupts again", "Weekly Example", "2012-03-06"),
+    ]
+    learned = {"daily example": "daily.example", "weekly example": "weekly.example"}
+    async with ArchiveResolver([outlet_world.archive_url], discovery_limit=1) as resolver:
+        found = await discover_for_references(resolver, references, learned)
+        assert resolver.requests_sent == 1
+        assert resolver.discovery_skipped == 2
+    assert list(found) == [0]

@@ -112,3 +112,110 @@ def url_identity(url: str) -> str:
 def days_between(capture_time: datetime, day: date) -> int:
     """Signed whole days from ``day`` to the capture (negative: captured before)."""
     return (capture_time.astimezone(UTC).date() - day).days
+
+
+# --------------------------------------------------------------------------- searching by playback probes
+
+# Playback answers the capture *nearest* a moment, so probing at the edges of time
+# answers a URL's first and last capture.  Nothing is archived before the web.
+EARLIEST_PROBE = datetime(1991, 1, 1, tzinfo=UTC)
+
+
+def _second(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+class CaptureMap:
+    """What nearest-capture probes have proven about one URL's captures.
+
+    Every probe at moment ``p`` that answers a capture at ``c`` proves two
+    things: a capture exists at ``c``, and none exists strictly closer to
+    ``p`` — the open interval ``(p - |c - p|, p + |c - p|)`` is empty.  From
+    these facts :meth:`decide` applies the same rule as :func:`choose_capture`
+    (closest good capture before the target, else closest good after) as
+    soon as the facts settle it, and otherwise names the next moment to probe.
+    Times are whole seconds, the precision of Wayback timestamps.
+    """
+
+    def __init__(self, latest: datetime) -> None:
+        self.earliest = _second(EARLIEST_PROBE)
+        self.latest = _second(latest)
+        self.captures: dict[int, Memento] = {}
+        self.empty: list[tuple[int, int]] = []  # open intervals proven to hold no capture
+        self.probed: set[int] = set()
+        self.contradicted = False  # the archive answered against an earlier proof
+
+    def record(self, probe: datetime, memento: Memento) -> None:
+        """Learn from the capture playback answered for a probe at ``probe``."""
+        at, found = _second(probe), _second(memento.capture_time)
+        self.probed.add(at)
+        if found not in self.captures and self._proven_empty(found):
+            # An archive whose "nearest" is not the nearest (index lag, shards): stop trusting probes.
+            self.contradicted = True
+        self.captures.setdefault(found, memento)
+        if memento.is_good:
+            self.captures[found] = memento
+        radius = abs(found - at)
+        if radius > 0:
+            self.empty.append((at - radius, at + radius))
+
+    def _proven_empty(self, second: int) -> bool:
+        return any(low < second < high for low, high in self.empty)
+
+    def _covered(self, low: int, high: int) -> bool:
+        """Whether no unknown capture can lie strictly between ``low`` and ``high``."""
+        point = low + 1
+        while point < high:
+            if point in self.captures:
+                point += 1
+                continue
+            reach = max((hi for lo, hi in self.empty if lo < point < hi), default=None)
+            if reach is None:
+                return False
+            point = reach
+        return True
+
+    def _probe(self, second: int) -> datetime | None:
+        """The moment to probe, or None when it was probed already (it would teach nothing new)."""
+        return None if second in self.probed else datetime.fromtimestamp(second, UTC)
+
+    def decide(self, target: datetime | None) -> tuple[bool, Memento | None, datetime | None]:
+        """``(settled, chosen, next_probe)``.
+
+        Settled with a capture: the one :func:`choose_capture` would pick from
+        the full index.  Settled without one: no good capture exists.  Not
+        settled: probe ``next_probe`` — or, when it is None (the same probe
+        again would teach nothing, or the archive contradicted itself), ask
+        the index instead.
+
+        Which probe: below the first known capture, the edge of time (it
+        answers the first capture and settles everything before it); above
+        the last, now (the last capture); between two known captures, their
+        midpoint, which either proves the gap empty or finds a capture in it.
+        """
+        if self.contradicted:
+            return False, None, None
+        # Without a target the earliest good capture wins: search upward from the edge of time.
+        goal = self.earliest if target is None else _second(target)
+        known = sorted(self.captures)
+        upper = goal + 1  # a capture exactly at the target counts as before it
+        for second in reversed([second for second in known if second <= goal]):
+            if not self._covered(second, upper):
+                above = next((other for other in known if other > second), None)
+                return False, None, self._probe(self.latest if above is None else (second + above) // 2)
+            if self.captures[second].is_good:
+                return True, self.captures[second], None
+            upper = second
+        if not self._covered(self.earliest - 1, upper):
+            return False, None, self._probe(self.earliest)
+        lower = goal
+        for second in [second for second in known if second > goal]:
+            if not self._covered(lower, second):
+                below = [other for other in known if other < second]
+                return False, None, self._probe((below[-1] + second) // 2 if below else self.earliest)
+            if self.captures[second].is_good:
+                return True, self.captures[second], None
+            lower = second
+        if not self._covered(lower, self.latest + 1):
+            return False, None, self._probe(self.latest)
+        return True, None, None

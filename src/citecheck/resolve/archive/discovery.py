@@ -10,16 +10,21 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from functools import cache
 from importlib import resources
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
-from citecheck.models import Reference
+from citecheck.models import Candidate, Reference
 from citecheck.resolve.archive.backend import ArchiveBackend
 from citecheck.resolve.archive.cache import ArchiveCache
 from citecheck.resolve.archive.models import DiscoveryCandidate, format_timestamp, parse_timestamp
+
+if TYPE_CHECKING:
+    from citecheck.resolve.archive.resolver import ArchiveResolver
 
 _STOPWORDS = frozenset(
     [
@@ -156,6 +161,36 @@ def publication_window(reference: Reference, slack_days: int = 3) -> tuple[datet
     return start, end
 
 
+@dataclass(frozen=True)
+class DiscoveryQuery:
+    """The one index search discovery needs for a reference: an outlet's domain within a window."""
+
+    domain: str
+    start: datetime
+    end: datetime
+    words: list[str]
+    limit: int
+
+    @property
+    def key(self) -> str:
+        """The cache key: references of one outlet and window share one search."""
+        return f"{self.domain}/|{format_timestamp(self.start)}|{format_timestamp(self.end)}|{self.limit}"
+
+
+def discovery_query(
+    reference: Reference, learned: dict[str, str] | None = None, *, slack_days: int = 3, limit: int = 5000
+) -> DiscoveryQuery | None:
+    """The search for a URL-less reference with a title, a known outlet and a month-precise date; else None."""
+    if reference.url or not reference.title:
+        return None
+    domain = domain_for_reference(reference, learned)
+    window = publication_window(reference, slack_days)
+    words = slug_words(reference.title)
+    if domain is None or window is None or len(words) < 2:
+        return None
+    return DiscoveryQuery(domain, window[0], window[1], words, limit)
+
+
 async def discover_candidates(
     backend: ArchiveBackend,
     reference: Reference,
@@ -168,25 +203,19 @@ async def discover_candidates(
     keep: int = 5,
 ) -> list[DiscoveryCandidate]:
     """Archived URLs on the citation's outlet, within its publication window, whose path matches its title."""
-    if not reference.title:
+    query = discovery_query(reference, learned, slack_days=slack_days, limit=limit)
+    if query is None:
         return []
-    domain = domain_for_reference(reference, learned)
-    window = publication_window(reference, slack_days)
-    words = slug_words(reference.title)
-    if domain is None or window is None or len(words) < 2:
-        return []
-    start, end = window
-    query = f"{domain}/|{format_timestamp(start)}|{format_timestamp(end)}|{limit}"
-    rows = cache.get_discovery(backend.name, query) if cache is not None else None
+    rows = cache.get_discovery(backend.name, query.key) if cache is not None else None
     if rows is None:
-        records = await backend.search_prefix(f"{domain}/", start, end, limit)
+        records = await backend.search_prefix(f"{query.domain}/", query.start, query.end, limit)
         rows = [{"url": record.original, "timestamp": format_timestamp(record.timestamp)} for record in records]
         if cache is not None:
-            cache.put_discovery(backend.name, query, rows)
+            cache.put_discovery(backend.name, query.key, rows)
     candidates: list[DiscoveryCandidate] = []
     for row in rows:
         url, stamp = str(row["url"]), str(row["timestamp"])
-        score, matched = score_url(url, words)
+        score, matched = score_url(url, query.words)
         if score < min_score:
             continue
         capture_time = parse_timestamp(stamp)
@@ -202,3 +231,49 @@ async def discover_candidates(
         )
     candidates.sort(key=lambda candidate: (-candidate.score, candidate.capture_time))
     return candidates[:keep]
+
+
+def as_candidate(found: DiscoveryCandidate) -> Candidate:
+    """The report's form of a discovery candidate."""
+    return Candidate(
+        url=found.url,
+        score=found.score,
+        matched_words=list(found.matched_words),
+        snapshot_url=found.snapshot_url,
+        snapshot_time=found.capture_time,
+        archive=found.archive,
+    )
+
+
+async def discover_for_references(
+    resolver: ArchiveResolver,
+    references: Sequence[Reference],
+    learned: dict[str, str],
+    *,
+    max_searches: int | None = None,
+) -> dict[int, list[Candidate]]:
+    """Candidates for each URL-less reference that has a title, an outlet and a date, keyed by index.
+
+    Only references with at least one candidate appear.  Index searches are
+    the scarcest requests there are (24 a minute at the Internet Archive), so
+    at most ``max_searches`` (default: the resolver's ``discovery_limit``)
+    references that need a fresh search are searched per run; answers already
+    in the cache and references sharing a search with one already made cost
+    nothing.  The references left out are counted in ``resolver.discovery_skipped``.
+    """
+    budget = resolver.discovery_limit if max_searches is None else max_searches
+    searched: set[str] = set()
+    found: dict[int, list[Candidate]] = {}
+    for index, reference in enumerate(references):
+        query = discovery_query(reference, learned)
+        if query is None:
+            continue
+        fresh = query.key not in searched and not resolver.discovery_cached(query.key)
+        if fresh and len(searched) >= budget:
+            resolver.discovery_skipped += 1
+            continue
+        searched.add(query.key)
+        candidates = await resolver.discover(reference, learned)
+        if candidates:
+            found[index] = [as_candidate(candidate) for candidate in candidates]
+    return found

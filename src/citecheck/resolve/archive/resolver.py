@@ -1,9 +1,12 @@
 """Resolve citations to the archive snapshot that best shows what the author saw.
 
 The cheap path first: one playback request at the target moment (redirects
-not followed) tells the nearest capture and its status; the CDX index — a
-budget thirty times scarcer on the Internet Archive — is asked only when
-that capture is unusable.  Several archives are tried in order and the
+not followed) tells the nearest capture and its status.  When that capture
+is unusable (an error, or far after the target), a few more playback probes
+at chosen moments usually settle which capture the rule picks (see
+:class:`~citecheck.resolve.archive.choose.CaptureMap`); the CDX index — a
+pool twenty to thirty times scarcer on the Internet Archive — is asked only
+when the probes cannot settle it.  Several archives are tried in order and the
 result names the one that answered.  An archive that cannot be reached
 yields ``not-checked`` with the reason, never ``none``.
 """
@@ -11,6 +14,7 @@ yields ``not-checked`` with the reason, never ``none``.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -19,27 +23,32 @@ from types import TracebackType
 
 import httpx
 
-from citecheck.models import ArchiveResult, ArchiveStatus
+from citecheck.models import ArchiveResult, ArchiveStatus, Reference
 from citecheck.resolve.archive.backend import ArchiveBackend
 from citecheck.resolve.archive.cache import ArchiveCache, target_key
 from citecheck.resolve.archive.choose import (
+    CaptureMap,
     choose_capture,
     days_between,
     is_site_root,
     nearest_is_usable,
     url_identity,
 )
+from citecheck.resolve.archive.discovery import discover_candidates
 from citecheck.resolve.archive.ia import IA_BASE_URL, InternetArchive
 from citecheck.resolve.archive.models import (
     ArchiveError,
     ArchiveUnavailableError,
     BlockedSiteError,
+    CdxRecord,
+    DiscoveryCandidate,
     Memento,
     NoMementoError,
     RateLimitError,
     SnapshotRequest,
 )
 from citecheck.resolve.archive.pywb import PywbArchive
+from citecheck.resolve.archive.ratelimit import RateLimiter, continuing
 from citecheck.resolve.archive.warc import WarcArchive
 from citecheck.store.db import Store
 
@@ -73,6 +82,12 @@ def backend_from_spec(spec: str, client: httpx.AsyncClient) -> ArchiveBackend:
     return PywbArchive(client, base, collection)
 
 
+def _index_wait(backend: ArchiveBackend) -> float:
+    """How long an index (CDX) request would wait for the backend's pool now (local files: never)."""
+    limiter = getattr(backend, "limiter", None)
+    return limiter.expected_wait("cdx") if isinstance(limiter, RateLimiter) else 0.0
+
+
 @dataclass
 class _Chain:
     """Where following a capture's historical redirects led."""
@@ -101,6 +116,9 @@ class ArchiveResolver:
         timeout: float = 30.0,
         http2: bool = True,
         backends: Sequence[ArchiveBackend] | None = None,
+        playback_probes: int = 4,
+        index_when_quicker: bool = True,
+        discovery_limit: int = 20,
     ) -> None:
         self._specs = list(archives)
         self._given_backends = list(backends) if backends is not None else None
@@ -109,6 +127,20 @@ class ArchiveResolver:
         self.after_tolerance = after_tolerance
         self.redirect_window = redirect_window
         self.max_redirect_hops = max_redirect_hops
+        # Probes spent on one URL before asking the index instead.  On the Internet Archive one CDX
+        # call costs what twenty playback calls cost in pool time, so four probes are a bargain
+        # even when they fail and the index is asked after all.
+        self.playback_probes = playback_probes
+        # The two pools run side by side: when the index would answer an error capture before the
+        # two probes in a row it needs would, one index query is quicker and one request fewer.
+        self.index_when_quicker = index_when_quicker
+        # Fresh discovery searches per run: each is an index query, and 20 of them are
+        # most of a minute's index budget at the Internet Archive.
+        self.discovery_limit = discovery_limit
+        self.discovery_skipped = 0
+        self.probes_sent = 0
+        self._probe_seconds: dict[str, float] = {}  # per archive: moving average of one playback answer
+        self.index_queries = 0
         self._timeout = timeout
         self._http2 = http2
         self._client: httpx.AsyncClient | None = None
@@ -176,6 +208,30 @@ class ArchiveResolver:
         by_key = dict(zip(unique, answers, strict=True))
         return [by_key[(request.url, target_key(request))] for request in requests]
 
+    async def discover(self, reference: Reference, learned: dict[str, str] | None = None) -> list[DiscoveryCandidate]:
+        """Discovery candidates for a URL-less reference from the first archive that has any (cached).
+
+        An archive that cannot answer is passed over: candidates are hints, and
+        their absence is never reported as a finding.
+        """
+        if not self.backends:
+            raise RuntimeError("ArchiveResolver used outside 'async with'")
+        for backend in self.backends:
+            try:
+                candidates = await discover_candidates(backend, reference, learned, cache=self.cache)
+            except ArchiveError:
+                continue
+            if candidates:
+                return candidates
+        return []
+
+    def discovery_cached(self, query_key: str) -> bool:
+        """Whether every archive can answer this discovery search from the cache."""
+        if self.cache is None:
+            return False
+        cache = self.cache
+        return all(cache.get_discovery(backend.name, query_key) is not None for backend in self.backends)
+
     # ------------------------------------------------------------------ across archives
 
     async def _resolve_everywhere(self, request: SnapshotRequest) -> ArchiveResult:
@@ -231,7 +287,7 @@ class ArchiveResolver:
     async def _resolve_on(self, backend: ArchiveBackend, request: SnapshotRequest) -> ArchiveResult:
         target = request.target or datetime.now(UTC)
         try:
-            nearest = await backend.nearest(request.url, target)
+            nearest = await self._timed_nearest(backend, request.url, target)
         except NoMementoError:
             return ArchiveResult(status=ArchiveStatus.none, archive=backend.name, reason="never captured")
         except BlockedSiteError as error:
@@ -247,23 +303,76 @@ class ArchiveResolver:
             # The site had moved the page when it was captured: the reader followed the redirect too.
             return self._found(backend, request, chain.final, reason=f"archived redirect from {request.url}")
 
-        # The nearest capture is an error, a redirect, or far after the target: ask the index.
-        captures = await backend.captures(request.url)
-        chosen = choose_capture(captures, request.target)
+        # The nearest capture is an error, a redirect, or far after the target: probe playback
+        # elsewhere in time, and ask the index only when the probes cannot settle the choice.
+        settled, chosen = await self._search_by_playback(backend, request, target, nearest)
+        if not settled:
+            self.index_queries += 1
+            chosen = self._capture_from_index(backend, request, await backend.captures(request.url))
         if chosen is not None:
-            capture = Memento(
-                url=chosen.original,
-                capture_time=chosen.timestamp,
-                status=chosen.status or 200,
-                playback_url=backend.snapshot_url(chosen.original, chosen.timestamp),
-            )
-            return self._found(backend, request, capture, reason=None)
+            return self._found(backend, request, chosen, reason=None)
         if chain.stopped_because is None and chain.final.is_good:
             return self._found(backend, request, chain.final, reason=f"archived redirect from {request.url}")
         worst = nearest
         reason = chain.stopped_because if nearest.is_redirect else f"archived capture answered {worst.status}"
         reason = reason or f"archived capture answered {worst.status}"
         return self._found(backend, request, worst, reason=reason, status=ArchiveStatus.error_snapshot)
+
+    async def _timed_nearest(self, backend: ArchiveBackend, url: str, at: datetime) -> Memento:
+        """``backend.nearest``, keeping a moving average of how long one playback answer takes."""
+        started = time.monotonic()
+        try:
+            return await backend.nearest(url, at)
+        finally:
+            elapsed = time.monotonic() - started
+            previous = self._probe_seconds.get(backend.name)
+            self._probe_seconds[backend.name] = elapsed if previous is None else 0.8 * previous + 0.2 * elapsed
+
+    async def _search_by_playback(
+        self, backend: ArchiveBackend, request: SnapshotRequest, probed_at: datetime, nearest: Memento
+    ) -> tuple[bool, Memento | None]:
+        """``(settled, chosen)`` from at most ``playback_probes`` more playback probes.
+
+        Settled: ``chosen`` is the capture the index would have led to, or None
+        when the URL has no good capture at all.
+        """
+        knowledge = CaptureMap(latest=datetime.now(UTC))
+        knowledge.record(probed_at, nearest)
+        # An error capture leaves both of its sides to settle: at least two probes in a row.  The
+        # pools run side by side, so when the index could answer before those two round trips
+        # would (its wait no longer than one probe's), one index query is quicker and one request fewer.
+        one_probe = self._probe_seconds.get(backend.name, 0.0)
+        if not nearest.is_good and self.index_when_quicker and _index_wait(backend) <= one_probe:
+            return False, None
+        for probes in range(self.playback_probes + 1):
+            settled, chosen, moment = knowledge.decide(request.target)
+            if settled:
+                return True, chosen
+            if moment is None or probes == self.playback_probes:
+                return False, None
+            self.probes_sent += 1
+            try:
+                with continuing():
+                    memento = await self._timed_nearest(backend, request.url, moment)
+            except NoMementoError:
+                # It answered a capture a moment ago: an inconsistent archive; let the index decide.
+                return False, None
+            knowledge.record(moment, memento)
+        return False, None
+
+    @staticmethod
+    def _capture_from_index(
+        backend: ArchiveBackend, request: SnapshotRequest, captures: Sequence[CdxRecord]
+    ) -> Memento | None:
+        chosen = choose_capture(captures, request.target)
+        if chosen is None:
+            return None
+        return Memento(
+            url=chosen.original,
+            capture_time=chosen.timestamp,
+            status=chosen.status or 200,
+            playback_url=backend.snapshot_url(chosen.original, chosen.timestamp),
+        )
 
     def _found(
         self,
