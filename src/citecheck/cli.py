@@ -54,6 +54,9 @@ def main() -> None:
 @click.option("--source-address", "source_addresses", multiple=True, help="Dask: local IP per partition; may repeat.")
 @click.option("--baseline", type=click.Path(path_type=Path), help="Only findings not in this baseline fail the run.")
 @click.option("--write-baseline", type=click.Path(path_type=Path), help="Accept every current finding into FILE.")
+@click.option(
+    "--save-missing", is_flag=True, default=None, help="Ask the archive to capture live pages it has no snapshot of."
+)
 @click.option("-v", "--verbose", count=True, help="Progress and log lines on stderr (-vv: debug).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr; no progress.")
 def audit_command(
@@ -78,6 +81,7 @@ def audit_command(
     source_addresses: tuple[str, ...],
     baseline: Path | None,
     write_baseline: Path | None,
+    save_missing: bool | None,
     verbose: int,
     quiet: bool,
 ) -> None:
@@ -102,6 +106,7 @@ def audit_command(
         "source_addresses": list(source_addresses) or None,
         "baseline": baseline,
         "write_baseline": write_baseline,
+        "save_missing": save_missing,
     }
     try:
         options = build_options(load_config_file(explicit=config_file), flags)

@@ -41,6 +41,7 @@ class AuditOptions(BaseModel):
     # URLs whose answer proves the network works; empty: the archive and well-known sites.
     canary: list[str] = Field(default_factory=list)
     today: date = Field(default_factory=date.today)
+    save_missing: bool = False  # ask the archive to capture live pages it has no snapshot of (opt-in)
     baseline: Path | None = None  # only findings not in it count toward the exit code
     write_baseline: Path | None = None  # accept every current finding into this file
     # Where parsing and resolution run: this process, or a Dask cluster (the dask extra).
@@ -74,6 +75,7 @@ _KEY_ALIASES = {
     "format": "formats",
     "cluster-limit": "cluster_limit",
     "write-baseline": "write_baseline",
+    "save-missing": "save_missing",
     "source-address": "source_addresses",
 }
 

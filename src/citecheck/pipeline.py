@@ -361,6 +361,7 @@ def run_network_stage(
         allow_private=options.allow_private,
         concurrency=options.concurrency,
         canary_urls=options.canary,
+        save_missing=options.save_missing,
     )
     if options.offline:
         # No request at all, but whatever earlier runs left in the store is used.

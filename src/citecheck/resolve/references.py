@@ -18,18 +18,29 @@ When the network is down nothing is declared dead: every network field stays
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 
-from citecheck.models import ArchiveResult, ArchiveStatus, LiveCheck, NetworkState, ParsedDocument, Reference
+from citecheck.models import (
+    ArchiveResult,
+    ArchiveStatus,
+    Candidate,
+    LiveCheck,
+    LiveStatus,
+    NetworkState,
+    ParsedDocument,
+    Reference,
+)
 from citecheck.resolve.archive import ArchiveResolver, request_for_reference
 from citecheck.resolve.archive.cache import ArchiveCache
+from citecheck.resolve.archive.discovery import discover_for_references, learn_outlet_domains
 from citecheck.resolve.archive.models import SnapshotRequest
 from citecheck.resolve.archive.resolver import backend_from_spec
+from citecheck.resolve.archive.save import SaveConfig, SaveOutcome, save_missing
 from citecheck.resolve.live import LiveCheckConfig, LiveChecker
 from citecheck.resolve.live_history import LiveHistory
 from citecheck.resolve.net import parse_ip_literal
@@ -49,6 +60,7 @@ class ResolveSettings:
     concurrency: int = 8
     canary_urls: Sequence[str] = field(default_factory=tuple)  # empty: the live checker's defaults
     local_address: str | None = None  # outgoing address for live checks (a Dask partition's own)
+    save_missing: bool = False  # ask the archive to capture live URLs it has no snapshot of
 
 
 @dataclass(frozen=True)
@@ -57,6 +69,9 @@ class ResolvePlan:
 
     live_urls: tuple[str, ...] = ()
     archive_requests: tuple[SnapshotRequest, ...] = ()
+    # URL-less references to look for in the archive, their ids made unique over the audit.
+    discovery: tuple[Reference, ...] = ()
+    learned_domains: tuple[tuple[str, str], ...] = ()  # outlet -> domain, from the audit's own citations
 
     def partition(self, parts: int) -> list[ResolvePlan]:
         """Split into ``parts`` plans, keeping every URL of one host in the same part.
@@ -79,11 +94,16 @@ class ResolvePlan:
             buckets[lightest][0].extend(urls)
             buckets[lightest][1].extend(requests)
             weights[lightest] += len(urls) + len(requests)
-        return [
+        plans = [
             ResolvePlan(live_urls=tuple(urls), archive_requests=tuple(requests))
             for urls, requests in buckets
             if urls or requests
         ]
+        if self.discovery:
+            # Discovery spends the archive's scarcest pool (the index): one partition does all of it.
+            first = plans[0] if plans else ResolvePlan()
+            plans[:1] = [replace(first, discovery=self.discovery, learned_domains=self.learned_domains)]
+        return plans
 
 
 @dataclass
@@ -94,6 +114,8 @@ class ResolvedBatch:
     live: dict[str, LiveCheck] = field(default_factory=dict)
     archive: dict[SnapshotRequest, ArchiveResult] = field(default_factory=dict)
     sources: dict[str, SourceText] = field(default_factory=dict)  # by source_key: the text each claim is checked on
+    candidates: dict[str, list[Candidate]] = field(default_factory=dict)  # by discovery key
+    saved: dict[str, SaveOutcome] = field(default_factory=dict)  # --save-missing, by URL
 
 
 def archive_names(specs: Sequence[str]) -> list[str]:
@@ -144,7 +166,23 @@ def plan_resolution(documents: Sequence[ParsedDocument]) -> ResolvePlan:
         request = request_for_reference(reference, document.date)
         if request is not None:
             requests.setdefault(request)
-    return ResolvePlan(live_urls=tuple(live_urls), archive_requests=tuple(requests))
+    discovery = tuple(
+        reference.model_copy(update={"id": discovery_key(document, reference)})
+        for document in documents
+        for reference in document.references
+        if not reference.url and not reference.archive_url and reference.title
+    )
+    learned = learn_outlet_domains(reference for document in documents for reference in document.references)
+    return ResolvePlan(
+        live_urls=tuple(live_urls),
+        archive_requests=tuple(requests),
+        discovery=discovery,
+        learned_domains=tuple(sorted(learned.items())) if discovery else (),
+    )
+
+
+def discovery_key(document: ParsedDocument, reference: Reference) -> str:
+    return f"{document.path}\x1f{reference.id}"
 
 
 async def resolve_batch(plan: ResolvePlan, settings: ResolveSettings) -> ResolvedBatch:
@@ -175,13 +213,48 @@ async def resolve_batch(plan: ResolvePlan, settings: ResolveSettings) -> Resolve
                 concurrency=settings.concurrency,
             ) as fetcher:
                 sources = await fetcher.fetch_sources(_source_probes(plan, live, archive))
+            candidates: dict[str, list[Candidate]] = {}
+            if plan.discovery:
+                found = await discover_for_references(resolver, plan.discovery, dict(plan.learned_domains))
+                candidates = {plan.discovery[index].id: found_here for index, found_here in found.items()}
+            skipped = resolver.discovery_skipped
+    saved = await _save_missing(live, archive, settings) if settings.save_missing else {}
     unresolved = sum(1 for result in results if result.status == ArchiveStatus.not_checked)
     message = f"Checked {len(plan.live_urls)} distinct URLs live and in {', '.join(settings.archives)}."
     if unresolved:
         message += f" {unresolved} archive lookups were inconclusive and are reported not-checked."
+    if plan.discovery:
+        message += (
+            f" Discovery proposed candidates for {len(candidates)} of {len(plan.discovery)} references without a URL"
+            + (f" ({skipped} left for a later run, to spare the archive's index)." if skipped else ".")
+        )
+    if saved:
+        done = sum(1 for outcome in saved.values() if outcome.status == "saved")
+        message += f" Asked the archive to capture {len(saved)} unarchived live URLs ({done} saved)."
     return ResolvedBatch(
-        network=NetworkState(mode="online", message=message), live=live, archive=archive, sources=sources
+        network=NetworkState(mode="online", message=message),
+        live=live,
+        archive=archive,
+        sources=sources,
+        candidates=candidates,
+        saved=saved,
     )
+
+
+async def _save_missing(
+    live: dict[str, LiveCheck], archive: dict[SnapshotRequest, ArchiveResult], settings: ResolveSettings
+) -> dict[str, SaveOutcome]:
+    """--save-missing: captures for live pages no archive holds (opt-in; rate-limited by save.py)."""
+    urls = [
+        request.url
+        for request, result in archive.items()
+        if result.status == ArchiveStatus.none and live.get(request.url, LiveCheck()).status == LiveStatus.alive
+    ]
+    if not urls:
+        return {}
+    async with httpx.AsyncClient(timeout=httpx.Timeout(60.0, connect=10.0)) as client:
+        outcomes = await save_missing(urls, client=client, config=SaveConfig.from_env())
+    return {outcome.url: outcome for outcome in outcomes}
 
 
 def _source_probes(
@@ -251,10 +324,14 @@ def merge_batches(batches: Iterable[ResolvedBatch], plan: ResolvePlan, archives:
     live: dict[str, LiveCheck] = {}
     archive: dict[SnapshotRequest, ArchiveResult] = {}
     sources: dict[str, SourceText] = {}
+    candidates: dict[str, list[Candidate]] = {}
+    saved: dict[str, SaveOutcome] = {}
     for batch in batches:
         live.update(batch.live)
         archive.update(batch.archive)
         sources.update(batch.sources)
+        candidates.update(batch.candidates)
+        saved.update(batch.saved)
     offline = [batch.network for batch in batches if batch.network.mode != "online"]
     if offline:
         # Partitions that could not reach the network leave their references
@@ -266,7 +343,9 @@ def merge_batches(batches: Iterable[ResolvedBatch], plan: ResolvePlan, archives:
         if unresolved:
             message += f" {unresolved} archive lookups were inconclusive and are reported not-checked."
         network = NetworkState(mode="online", message=message)
-    return ResolvedBatch(network=network, live=live, archive=archive, sources=sources)
+    return ResolvedBatch(
+        network=network, live=live, archive=archive, sources=sources, candidates=candidates, saved=saved
+    )
 
 
 def apply_resolution(documents: Sequence[ParsedDocument], batch: ResolvedBatch) -> None:
@@ -280,6 +359,17 @@ def apply_resolution(documents: Sequence[ParsedDocument], batch: ResolvedBatch) 
         key = source_key(reference)
         if key is not None and key in batch.sources:
             reference.source = batch.sources[key].info
+        outcome = batch.saved.get(reference.url or "")
+        if outcome is not None:
+            where = outcome.snapshot_url or outcome.job_id or outcome.message
+            reference.archive = reference.archive.model_copy(
+                update={"reason": f"capture requested with --save-missing: {outcome.status} ({where})"}
+            )
+    for document in documents:
+        for reference in document.references:
+            found = batch.candidates.get(discovery_key(document, reference))
+            if found:
+                reference.candidates = found
 
 
 async def resolve_references(documents: Sequence[ParsedDocument], settings: ResolveSettings) -> NetworkState:
