@@ -80,7 +80,7 @@ def decode_document(data: bytes, declared: str | None = None) -> tuple[str, str,
         try:
             codecs.lookup(encoding)
             return data.decode(encoding), encoding, False
-        except (LookupError, UnicodeDecodeError):
+        except (LookupError, UnicodeError):  # UnicodeError: codecs like punycode/idna raise the base class
             continue
     return data.decode("utf-8", errors="replace"), "utf-8", True
 

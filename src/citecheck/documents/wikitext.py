@@ -830,13 +830,18 @@ def count_ref_tags(text: str) -> RefTagCounts:
     return walker.counts
 
 
+# mwparserfromhell decodes &#xD800; (and the rest of U+D800–U+DFFF) into a lone surrogate,
+# which no UTF-8 report can hold; such an entity means U+FFFD, as in HTML5.
+_SURROGATE_ENTITY_RE = re.compile(r"&#(?:x0*d[89a-f][0-9a-f]{2}|0*5[5-7][0-9]{3});", re.IGNORECASE)
+
+
 def read_wikitext(text: str, path: str) -> ParsedDocument:
     """Parse MediaWiki wikitext into body sections with markers and the reference list.
 
     Never raises on malformed markup: what cannot be read is left out and
     listed in ``notices``.
     """
-    walker, clean_source = _walk_document(text)
+    walker, clean_source = _walk_document(_SURROGATE_ENTITY_RE.sub("&#xFFFD;", text))
     line_starts = [0] + [match.end() for match in re.finditer("\n", clean_source)]
 
     def line_of(offset: int) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin
 
@@ -54,7 +54,12 @@ def parse_timemap(text: str) -> list[tuple[str, datetime]]:
     for url, params in parse_link_header(text):
         rels = params.get("rel", "").split()
         if "memento" in rels and "datetime" in params:
-            mementos.append((url, parsedate_to_datetime(params["datetime"])))
+            try:
+                moment = parsedate_to_datetime(params["datetime"])
+            except (TypeError, ValueError, IndexError):
+                continue  # an unreadable datetime: that memento cannot be placed in time
+            # "-0000" parses naive; RFC 1123 dates in TimeMaps are GMT.
+            mementos.append((url, moment if moment.tzinfo else moment.replace(tzinfo=UTC)))
     mementos.sort(key=lambda item: item[1])
     return mementos
 
