@@ -41,6 +41,9 @@ class AuditOptions(BaseModel):
     # URLs whose answer proves the network works; empty: the archive and well-known sites.
     canary: list[str] = Field(default_factory=list)
     today: date = Field(default_factory=date.today)
+    live_reuse_hours: float = Field(default=20.0, ge=0)  # a re-run within this reuses live checks (resume)
+    live_timeout: float = Field(default=20.0, gt=0)  # seconds per live request
+    live_retries: int = Field(default=2, ge=0, le=10)
     save_missing: bool = False  # ask the archive to capture live pages it has no snapshot of (opt-in)
     baseline: Path | None = None  # only findings not in it count toward the exit code
     write_baseline: Path | None = None  # accept every current finding into this file
@@ -76,6 +79,9 @@ _KEY_ALIASES = {
     "cluster-limit": "cluster_limit",
     "write-baseline": "write_baseline",
     "save-missing": "save_missing",
+    "live-reuse-hours": "live_reuse_hours",
+    "live-timeout": "live_timeout",
+    "live-retries": "live_retries",
     "source-address": "source_addresses",
 }
 

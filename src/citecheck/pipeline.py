@@ -362,6 +362,9 @@ def run_network_stage(
         concurrency=options.concurrency,
         canary_urls=options.canary,
         save_missing=options.save_missing,
+        live_reuse_hours=options.live_reuse_hours,
+        live_timeout=options.live_timeout,
+        live_retries=options.live_retries,
     )
     if options.offline:
         # No request at all, but whatever earlier runs left in the store is used.

@@ -106,7 +106,10 @@ def check_citation(
         if access_date is None:
             raise ValueError(f"--accessed: not a date: {accessed!r}")
         reference.access_date = access_date
-    settings = (options or AuditOptions()).model_copy(update={"offline": offline})
+    update: dict[str, object] = {"offline": offline}
+    if refresh:
+        update["live_reuse_hours"] = 0.0  # the live checker must not answer from the store either
+    settings = (options or AuditOptions()).model_copy(update=update)
     document = ParsedDocument(path="<input>", format="text", references=[reference])
     network = None if offline or refresh else answer_from_store(reference, settings, live_ttl)
     from_cache = network is not None
@@ -114,8 +117,7 @@ def check_citation(
         network = resolve_network([document], settings)
     context = CheckContext(document=document, claims=ClaimSet(claims=[]), today=settings.today)
     findings = [finding for finding in run_offline_checks(context) if finding.code not in DOCUMENT_LEVEL_CODES]
-    if network.mode == "online":
-        findings += network_findings(document, settings)
+    findings += network_findings(document, settings)  # not-checked results raise nothing
     findings = [finding for finding in findings if code_selected(finding.code, settings.select, settings.ignore)]
     return CheckResult(
         input=text,

@@ -31,13 +31,13 @@ import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING
 
 import httpx
 from bs4 import BeautifulSoup
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from citecheck.models import LiveCheck, LiveStatus
 from citecheck.resolve.net import (
@@ -91,6 +91,9 @@ class LiveCheckConfig(BaseModel):
     confirm_checks: int = 3
     confirm_days: float = 3.0
     local_address: str | None = None  # bind outgoing connections to this local IP (one per Dask worker)
+    # A conclusive result younger than this is reused, not fetched again: an interrupted
+    # run resumes without repeating finished URLs. 0 always asks the web (check --refresh).
+    reuse_within_hours: float = Field(default=20.0, ge=0)
 
     def trusted(self) -> list[IPNetwork]:
         return [ipaddress.ip_network(cidr, strict=False) for cidr in self.trusted_networks]
@@ -605,7 +608,12 @@ class LiveChecker:
         if store is not None:
             from citecheck.resolve.live_history import LiveHistory
 
-            self._history = LiveHistory(store, self.config.confirm_checks, self.config.confirm_days)
+            self._history = LiveHistory(
+                store,
+                self.config.confirm_checks,
+                self.config.confirm_days,
+                fresh_for=timedelta(hours=self.config.reuse_within_hours),
+            )
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -912,6 +920,10 @@ class LiveChecker:
         network = await self._ensure_self_check()
         if not network.online:
             return self._not_checked(NETWORK_UNREACHABLE)
+        if self._history is not None and self.config.reuse_within_hours > 0:
+            reused = self._history.recent(url, now=self.clock())
+            if reused is not None:
+                return reused
         outcome = await self.fetch(url)
         probe: FetchOutcome | None = None
         needs_probe = (

@@ -61,6 +61,9 @@ class ResolveSettings:
     canary_urls: Sequence[str] = field(default_factory=tuple)  # empty: the live checker's defaults
     local_address: str | None = None  # outgoing address for live checks (a Dask partition's own)
     save_missing: bool = False  # ask the archive to capture live URLs it has no snapshot of
+    live_reuse_hours: float = 20.0  # reuse a conclusive live check younger than this (0: always fetch)
+    live_timeout: float = 20.0  # read timeout per live request, seconds (connect: half, at most 10)
+    live_retries: int = 2
 
 
 @dataclass(frozen=True)
@@ -140,6 +143,10 @@ def _live_config(settings: ResolveSettings) -> LiveCheckConfig:
         "allow_private": settings.allow_private,
         "concurrency": settings.concurrency,
         "local_address": settings.local_address,
+        "reuse_within_hours": settings.live_reuse_hours,
+        "read_timeout": settings.live_timeout,
+        "connect_timeout": min(10.0, settings.live_timeout / 2),
+        "retries": settings.live_retries,
     }
     if settings.canary_urls:
         overrides["canary_urls"] = tuple(settings.canary_urls)
