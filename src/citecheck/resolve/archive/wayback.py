@@ -259,41 +259,16 @@ class WaybackBackend:
             original_headers=headers,
         )
 
-    async def nearest(self, url: str, at: datetime) -> Memento:
-        """Playback at ``at``; an archive redirect to its nearest capture is followed (at most twice)."""
+    async def _play_back(
+        self, url: str, at: datetime, max_bytes: int | None = None, doing: str = "looking for a capture of"
+    ) -> tuple[Memento, httpx.Response]:
+        """``id_`` playback at ``at``; an archive redirect to its nearest capture is followed (at most twice)."""
         address = self.playback_url(url, at)
-        for _hop in range(3):
-            response = await self.send("playback", address)
-            memento = self.memento_from_response(url, response)
-            if memento is not None:
-                return memento
-            location = response.headers.get("Location")
-            if response.is_redirect and location:
-                address = urljoin(address, location)
-                continue
-            if response.status_code in (403, 451):
-                raise BlockedSiteError(f"{self.name} refuses to play back {url} ({response.status_code})")
-            if response.status_code == 404:
-                raise NoMementoError(f"{self.name} has no capture of {url}")
-            raise ArchiveProtocolError(f"{self.name} answered {response.status_code} without Memento-Datetime")
-        raise ArchiveProtocolError(f"{self.name} redirected too often looking for a capture of {url}")
-
-    async def read_capture(self, url: str, capture_time: datetime, max_bytes: int) -> CaptureBody:
-        """The capture's original bytes through ``id_`` playback, on the playback pool like ``nearest``."""
-        address = self.playback_url(url, capture_time)
         for _hop in range(3):
             response = await self.send("playback", address, max_bytes=max_bytes)
             memento = self.memento_from_response(url, response)
             if memento is not None:
-                return CaptureBody(
-                    url=memento.url,
-                    capture_time=memento.capture_time,
-                    status=memento.status,
-                    body=response.content,
-                    content_type=response.headers.get("Content-Type"),
-                    truncated=TRUNCATED_HEADER in response.headers,
-                    headers={name.lower(): value for name, value in response.headers.items()},
-                )
+                return memento, response
             location = response.headers.get("Location")
             if response.is_redirect and location:
                 address = urljoin(address, location)
@@ -301,9 +276,27 @@ class WaybackBackend:
             if response.status_code in (403, 451):
                 raise BlockedSiteError(f"{self.name} refuses to play back {url} ({response.status_code})")
             if response.status_code == 404:
-                raise NoMementoError(f"{self.name} has no capture of {url} at {format_timestamp(capture_time)}")
+                raise NoMementoError(f"{self.name} has no capture of {url} at {format_timestamp(at)}")
             raise ArchiveProtocolError(f"{self.name} answered {response.status_code} without Memento-Datetime")
-        raise ArchiveProtocolError(f"{self.name} redirected too often reading the capture of {url}")
+        raise ArchiveProtocolError(f"{self.name} redirected too often {doing} {url}")
+
+    async def nearest(self, url: str, at: datetime) -> Memento:
+        """The capture playback serves for ``url`` at ``at`` (its historical redirects are not followed)."""
+        memento, _response = await self._play_back(url, at)
+        return memento
+
+    async def read_capture(self, url: str, capture_time: datetime, max_bytes: int) -> CaptureBody:
+        """The capture's original bytes through ``id_`` playback, on the playback pool like ``nearest``."""
+        memento, response = await self._play_back(url, capture_time, max_bytes, doing="reading the capture of")
+        return CaptureBody(
+            url=memento.url,
+            capture_time=memento.capture_time,
+            status=memento.status,
+            body=response.content,
+            content_type=response.headers.get("Content-Type"),
+            truncated=TRUNCATED_HEADER in response.headers,
+            headers={name.lower(): value for name, value in response.headers.items()},
+        )
 
     def original_url(self, snapshot_url: str) -> str | None:
         if not snapshot_url.startswith(self.base_url + "/"):
