@@ -197,8 +197,11 @@ async def test_offline_with_an_empty_cache_is_not_checked(tmp_path: Path) -> Non
         async with SourceFetcher(store, offline=True) as fetcher:
             texts = await fetcher.fetch_sources([with_capture, live_only, dead])
         assert fetcher.requests_sent == 0
-    assert {text.info.status for text in texts.values()} == {"not-checked"}
-    assert all(text.info.reason == OFFLINE_REASON for text in texts.values())
+    statuses = {key.split("@")[0].rsplit("/", 1)[-1]: text.info for key, text in texts.items()}
+    assert statuses["water-deal"].status == statuses["elsewhere"].status == "not-checked"
+    assert statuses["water-deal"].reason == statuses["elsewhere"].reason == OFFLINE_REASON
+    # Remembered as dead with no capture: known unreadable, not merely unchecked.
+    assert statuses["dead"].status == "unavailable"
 
 
 async def test_non_html_capture_is_unavailable_and_says_why(world: ArchiveWorld, tmp_path: Path) -> None:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 import math
+import re
+from pathlib import Path
 
 import pytest
 
-from citecheck.claims.figures import Figure, extract_figures, key_terms, match_figure
+from citecheck.claims.figures import Figure, extract_figures, key_terms, match_figure, rounding_step
+from citecheck.documents import read_document
 
 
 def only(text: str) -> Figure:
@@ -164,3 +168,183 @@ def test_key_terms_are_entities_and_content_words() -> None:
     assert terms[:3] == ["Camp Ashraf", "Baghdad", "Al Khalis"]
     assert "north" in terms and "town" in terms
     assert not {"is", "of", "the", "96", "2", "near"} & {term.lower() for term in terms}
+
+
+# --------------------------------------------------------------------------- number words that compose
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Twelve thousand five hundred people were displaced", 12_500),
+        ("two hundred thirty-four villagers", 234),
+        ("one million two hundred thousand voters", 1_200_000),
+        ("three thousand and one votes", 3001),
+        ("a thousand and one nights", 1001),
+        ("a hundred and five houses", 105),
+        ("twelve hundred soldiers", 1200),
+        ("two dozen houses", 24),
+        ("ninety-nine homes", 99),
+    ],
+)
+def test_number_words_compose_into_one_figure(text: str, value: float) -> None:
+    figure = only(text)
+    assert (figure.kind, figure.value) == ("count", value)
+    assert text[figure.start : figure.end] == figure.text
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        ("three and four", [3, 4]),
+        ("twelve five", [12, 5]),  # a tens word takes a following digit word; a teen does not
+        ("seven eight nine", [7, 8, 9]),
+        ("two thousands", [2]),  # "thousands" is not a scale word of this figure
+    ],
+)
+def test_number_words_that_do_not_compose_stay_apart(text: str, values: list[float]) -> None:
+    assert [figure.value for figure in extract_figures(text)] == values
+
+
+def test_compound_number_words_match_digits_in_the_source() -> None:
+    claim = only("Twelve thousand five hundred people were displaced.")
+    assert match_figure(claim, "Officials estimated that 12500 people were displaced.").status == "near"
+    assert match_figure(claim, "Officials estimated that 12000 people were displaced.").status == "not-found"
+
+
+# --------------------------------------------------------------------------- halves
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("One and a half million people fled", 1_500_000),
+        ("two and a half million people fled", 2_500_000),
+        ("half a million people fled", 500_000),
+        ("a half million people fled", 500_000),
+        ("half a dozen houses", 6),
+        ("three and a half thousand voters", 3500),
+    ],
+)
+def test_halves_in_words(text: str, value: float) -> None:
+    figure = only(text)
+    assert (figure.kind, figure.value) == ("count", value)
+
+
+def test_halves_with_units_and_their_rounding() -> None:
+    assert (only("two and a half hours later").kind, only("two and a half hours later").value) == ("duration", 9000)
+    assert rounding_step(only("one and a half million people")) == 500_000
+    match = match_figure(only("One and a half million people fled."), "Aid agencies said 1.5 million people fled.")
+    assert match.status == "near"
+    assert match_figure(only("Two and a half million fled."), "Some 2 million fled.").status == "not-found"
+
+
+# --------------------------------------------------------------------------- "m", "bn", "k" suffixes
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "unit", "value"),
+    [
+        ("About 1.5m people fled", "count", None, 1.5e6),
+        ("1.5m Syrian refugees", "count", None, 1.5e6),
+        ("5k voters", "count", None, 5000),
+        ("2.3bn people", "count", None, 2.3e9),
+        ("1.5m dollars in aid", "money", "USD", 1.5e6),
+        ("$5k prize", "money", "USD", 5000),
+        ("£2m grant", "money", "GBP", 2e6),
+        ("a 1.5m wall", "distance", "m", 1.5),
+        ("a 1.5m high wall", "distance", "m", 1.5),
+        ("jumped 2m into the water", "distance", "m", 2),
+    ],
+)
+def test_suffix_is_a_multiplier_only_before_a_count_noun_or_after_a_currency(
+    text: str, kind: str, unit: str | None, value: float
+) -> None:
+    figure = only(text)
+    assert (figure.kind, figure.unit) == (kind, unit)
+    assert math.isclose(figure.value, value)
+
+
+def test_a_lone_k_suffix_is_not_a_figure() -> None:
+    assert extract_figures("She ran a 5k race.") == []
+
+
+def test_million_suffix_matches_the_source() -> None:
+    source = "Aid agencies said 1.5 million people fled the fighting in the south."
+    assert match_figure(only("About 1.5m people fled."), source).status == "near"
+    assert match_figure(only("About 2.5m people fled."), source).status == "not-found"
+
+
+# --------------------------------------------------------------------------- year or count
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Election officials counted 1976 postal votes.", "count"),
+        ("Police said 2000 people were killed.", "count"),
+        ("In 1976 postal votes were introduced.", "year"),
+        ("Since 1990 voters have been registered online.", "year"),
+        ("The 1991 uprisings failed.", "year"),
+        ("The 1976 Olympic athletes returned.", "year"),
+        ("The bridge was finished by 1976.", "year"),
+        ("The town had 1,976 voters.", "count"),
+    ],
+)
+def test_year_or_count_is_read_from_context(text: str, kind: str) -> None:
+    assert only(text).kind == kind
+
+
+def test_year_and_count_of_the_same_value_match_each_other() -> None:
+    # The claim's number is guessed a year (nothing says it counts); the source writes a count.
+    year_figure = only("The total reached 1976.")
+    assert year_figure.kind == "year"
+    assert match_figure(year_figure, "Election officials counted 1,976 postal votes.").status == "near"
+    count_figure = only("Officials counted 1976 postal votes.")
+    assert match_figure(count_figure, "Officials counted 1,976 postal votes.").status == "found"
+    assert match_figure(count_figure, "The postal votes of 1976 were lost.").status == "near"
+    # An occurrence of the same kind wins over one of the other kind, key terms or not.
+    both = "In 1976 the law changed. Years later 1976 postal votes were counted."
+    match = match_figure(count_figure, both, ["law"])
+    assert match.excerpt is not None and "postal votes were counted" in match.excerpt
+    # Only exact values cross: a hedged count is no year.
+    assert match_figure(only("about 2000 people"), "Elections were held in 2000.").status == "not-found"
+    assert match_figure(only("in 1991"), "It had 1992 members.").status == "not-found"
+
+
+# --------------------------------------------------------------------------- real text
+
+
+def test_years_in_wikipedia_text_stay_years(wikipedia_samples_dir: Path) -> None:
+    """Bare four-digit numbers after "in", "since" or "during" are years in real articles, and very few
+    four-digit numbers in the year range read as counts."""
+    cued_years = 0
+    year_like = 0
+    year_like_counts = 0
+    for path in sorted(wikipedia_samples_dir.glob("enwiki_*")):
+        document = read_document(path)
+        body = "\n".join(paragraph.text for section in document.sections for paragraph in section.paragraphs)
+        for figure in extract_figures(body):
+            if not (re.fullmatch(r"\d{4}", figure.text) and 1500 <= figure.value <= 2199):
+                continue
+            year_like += 1
+            year_like_counts += figure.kind == "count"
+            if re.search(r"\b(?:in|since|during)\s+$", body[max(0, figure.start - 10) : figure.start], re.I):
+                assert figure.kind == "year", body[figure.start - 40 : figure.end + 40]
+                cued_years += 1
+    assert cued_years >= 100
+    assert year_like_counts <= year_like // 100
+
+
+def test_number_words_in_wikipedia_text_are_whole_figures(wikipedia_samples_dir: Path) -> None:
+    """No figure in words is split: a word figure is never followed, across a space, by another word figure."""
+    word_figures = 0
+    for path in sorted(wikipedia_samples_dir.glob("enwiki_*")):
+        document = read_document(path)
+        body = "\n".join(paragraph.text for section in document.sections for paragraph in section.paragraphs)
+        figures = [figure for figure in extract_figures(body) if figure.kind == "count" and figure.text.isascii()]
+        words = [figure for figure in figures if not re.search(r"\d", figure.text)]
+        word_figures += len(words)
+        for first, second in itertools.pairwise(words):
+            assert not re.fullmatch(r"[\s-]+", body[first.end : second.start]), body[first.start : second.end]
+    assert word_figures >= 50

@@ -10,7 +10,7 @@ import pytest
 
 from citecheck.checks.catalogue import RULES
 from citecheck.checks.integrity import ClaimCheck, check_claim
-from citecheck.checks.provenance import VERDICTS, claim_verdict
+from citecheck.checks.provenance import VERDICTS, claim_verdict, reference_readiness
 from citecheck.claims.build import build_claims
 from citecheck.dates import parse_date
 from citecheck.documents import read_document
@@ -195,18 +195,59 @@ def test_source_lost_and_unresolvable() -> None:
     assert _check(QUOTED, [unreachable]).verdict == "not-checked"
 
 
+def _unanswered(reference: Reference) -> Reference:
+    """The reference as an offline run with an empty store sees it: no live check, no archive answer."""
+    return reference.model_copy(update={"live": LiveCheck(), "archive": ArchiveResult()})
+
+
 @pytest.mark.parametrize("text", [QUOTED, INVENTED, "Iraqi police raided the camp.", "Some 52 residents were killed."])
 @pytest.mark.parametrize(
     "reference", [_archived(), _live(), _lost(), _no_url()], ids=["archived", "live", "lost", "no-url"]
 )
 def test_offline_with_an_empty_cache_is_never_unsupported(text: str, reference: Reference) -> None:
-    check = _check(text, [reference], {}, network_ran=False)
+    check = _check(text, [_unanswered(reference)], {}, network_ran=False)
     assert check.verdict == "not-checked"
     assert check.findings == []
     if text in (QUOTED, INVENTED):
         assert [evidence.detail for evidence in check.evidence] == [
             "not compared with the claim's quotes/figures: offline, and no source text in the cache"
         ]
+
+
+def test_reference_readiness_offline_uses_remembered_answers() -> None:
+    assert reference_readiness(_lost(), text_read=False, network_ran=False) == "lost"
+    assert reference_readiness(_live(), text_read=False, network_ran=False) == "reachable"
+    assert reference_readiness(_archived(), text_read=False, network_ran=False) == "reachable"
+    assert reference_readiness(_unanswered(_lost()), text_read=False, network_ran=False) == "unknown"
+    # Remembered dead, but the archive was never asked: a capture may exist.
+    dead_unasked = _lost().model_copy(update={"archive": ArchiveResult()})
+    assert reference_readiness(dead_unasked, text_read=False, network_ran=False) == "unknown"
+    # Discovery did not run offline: a reference without a URL may still be found.
+    assert reference_readiness(_no_url(), text_read=False, network_ran=False) == "unknown"
+    assert reference_readiness(_no_url(), text_read=False, network_ran=True) == "unresolvable"
+    assert reference_readiness(_unanswered(_lost()), text_read=True, network_ran=False) == "read"
+
+
+def test_offline_remembered_answers_give_the_online_verdicts() -> None:
+    for text in (QUOTED, "Iraqi police raided the camp."):
+        online, offline = _check(text, [_lost()]), _check(text, [_lost()], network_ran=False)
+        assert online.verdict == offline.verdict == "source-lost"
+        assert offline.findings == []
+        assert [(evidence.ref, evidence.status) for evidence in offline.evidence] == [("3", "lost")]
+    assert _check("Iraqi police raided the camp.", [_live()], network_ran=False).verdict == "sourced"
+    # Reachable but unread: quotes stay unchecked, never unsupported.
+    assert _check(INVENTED, [_archived()], network_ran=False).verdict == "not-checked"
+    assert _check(INVENTED, [_archived()], network_ran=False).findings == []
+    # A read source and a remembered-lost one: the read text decides, as online.
+    check = _check(INVENTED, [_archived(), _lost()], {"1": _read()}, network_ran=False)
+    assert (check.verdict, [finding.code for finding in check.findings]) == ("unsupported", ["CC501"])
+
+
+def test_offline_lost_with_an_unknown_source_is_not_checked() -> None:
+    # Online a URL-less reference is unresolvable, so lost + no-URL is source-lost; offline discovery did not run.
+    assert _check(QUOTED, [_lost(), _no_url()]).verdict == "source-lost"
+    assert _check(QUOTED, [_lost(), _no_url()], network_ran=False).verdict == "not-checked"
+    assert _check(QUOTED, [_lost(), _unanswered(_live())], network_ran=False).verdict == "not-checked"
 
 
 def test_offline_with_cached_text_still_verifies() -> None:

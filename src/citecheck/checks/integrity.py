@@ -293,9 +293,7 @@ def check_claim(
             else:
                 supported += 1
 
-    verdict = decide_verdict(
-        VerdictBasis(readiness=list(readiness.values()), targets=targets, supported=supported), network_ran
-    )
+    verdict = decide_verdict(VerdictBasis(readiness=list(readiness.values()), targets=targets, supported=supported))
     evidence += _source_evidence(verdict, readiness, references, read, targets, sources, network_ran)
 
     findings: list[Finding] = []

@@ -23,9 +23,11 @@ Claim verdicts, first matching row wins (Markdown, as in the README):
 
 For `sourced`, only the source's survival was checked; the evidence says so.
 
-Offline, only ``uncited`` and ``not-checked`` are said unless source text was
-read from the cache: a missing URL may still be found by discovery, and no
-claim is ever called ``unsupported`` on text that was never read.  Short
+Offline, a reference is judged by the live and archive answers the store
+remembers from earlier runs (a page remembered dead with no capture is still
+lost); one the store knows nothing about is ``not-checked``, and so is one
+without a URL, since discovery may still find it.  No claim is ever called
+``unsupported`` on text that was never read.  Short
 quotes (a single scare-quoted word such as “terrorist”) and dates that merely
 restate the source's own date are shown as evidence but do not decide the
 verdict.
@@ -74,24 +76,34 @@ def source_state(reference: Reference) -> str:
     return "not-checked"
 
 
+def has_remembered_answers(reference: Reference) -> bool:
+    """Whether a live check or an archive lookup answered for this reference, in this run or (offline) an earlier
+    one the store remembers."""
+    return (
+        reference.live.status is not LiveStatus.not_checked or reference.archive.status is not ArchiveStatus.not_checked
+    )
+
+
 def reference_readiness(reference: Reference, text_read: bool, network_ran: bool) -> Readiness:
     """How far a cited reference can take the claim checks.
 
     ``read``: its text is available; ``reachable``: live or archived, text not
     read; ``lost``: dead with no usable capture; ``unresolvable``: no URL and
-    no discovered candidate; ``unknown``: anything inconclusive, and every
-    unread reference when the network stages did not run.
+    no discovered candidate; ``unknown``: anything inconclusive.  When the
+    network stages did not run, a reference is judged by the live and archive
+    answers the store remembers; one without any stays ``unknown``, and so
+    does a reference without a URL, because discovery did not run either.
     """
     if text_read:
         return "read"
-    if not network_ran:
+    if not network_ran and not has_remembered_answers(reference):
         return "unknown"
     state = source_state(reference)
     if state in ("live", "archived"):
         return "reachable"
     if state == "lost":
         return "lost"
-    if state == "no-url" and not reference.candidates:
+    if state == "no-url" and not reference.candidates and network_ran:
         return "unresolvable"
     return "unknown"
 
@@ -105,8 +117,12 @@ class VerdictBasis:
     supported: int  # of those, how many a read source contains (found or near)
 
 
-def decide_verdict(basis: VerdictBasis, network_ran: bool) -> str:
-    """The claim verdict for ``basis`` (see the module's table)."""
+def decide_verdict(basis: VerdictBasis) -> str:
+    """The claim verdict for ``basis`` (see the module's table).
+
+    Whether the network ran is already in ``basis.readiness``
+    (:func:`reference_readiness`), so online and offline runs share one table.
+    """
     readiness = basis.readiness
     if not readiness:
         return UNCITED
@@ -120,8 +136,6 @@ def decide_verdict(basis: VerdictBasis, network_ran: bool) -> str:
         if any(state in ("reachable", "unknown") for state in readiness):
             return NOT_CHECKED  # an unread source may still hold what the read ones lack
         return UNSUPPORTED
-    if not network_ran:
-        return NOT_CHECKED
     if "reachable" in readiness:
         return SOURCED if basis.targets == 0 else NOT_CHECKED
     if all(state in ("lost", "unresolvable") for state in readiness):

@@ -6,6 +6,9 @@ normalized to the base unit of its kind (metres, kilograms, square metres,
 seconds, percent, a currency) so that ``60 km`` and ``37 miles`` can be
 compared.  Years and full dates are figures too (kinds ``year``/``date``) so a
 checker can look for them, but conflict detection usually leaves them out.
+Context decides what is ambiguous: "1976" is a year unless a count noun
+follows ("counted 1976 voters"), and "1.5m" is metres unless a count noun
+follows or a currency sign precedes ("1.5m people", "$1.5m").
 
 :func:`match_figure` looks for a claim's figure in a source's text, in any
 written form or unit, preferring occurrences near the claim's key terms.
@@ -106,14 +109,25 @@ _ORDINAL_WORDS = {
     "twelfth": 12,
 }
 
-_WORD_ALT = "|".join(sorted([*_UNITS, *_TENS], key=len, reverse=True))
-_SCALE_ALT = "|".join(_SCALES)
-_WORD_PAIR = rf"(?:{_WORD_ALT})(?:[-\s](?:{_WORD_ALT}))?"  # "thirty-four", "twenty four"
-# "thirty-four", "two hundred and fifty", "three million", "a dozen", "a hundred"; "and" only after a scale
-# word, so "three and four" stays two figures.
+_UNITS_ALT = "|".join(sorted(_UNITS, key=len, reverse=True))  # longest first: "seventeen" before "seven"
+_TENS_ALT = "|".join(_TENS)
+_DIGIT_WORD_ALT = "one|two|three|four|five|six|seven|eight|nine"
+_LARGE_SCALE_ALT = "thousand|million|billion|trillion"
+# Below a hundred: "thirty-four", "twenty four", "ninety", "seventeen" (a tens word takes only a digit word after it,
+# so "twelve five" stays two figures).
+_BELOW_HUNDRED = rf"(?:(?:{_TENS_ALT})(?:[-\s](?:{_DIGIT_WORD_ALT})\b)?|(?:{_UNITS_ALT}))\b"
+# Below a thousand: "two hundred", "a hundred and five", "two hundred thirty-four", "twelve hundred".
+# (Each alternative is tried once: the smaller group after "hundred" is allowed by looking back at it.)
+_HUNDREDS = rf"(?:a\s+hundred\b|{_BELOW_HUNDRED}(?:\s+hundred\b)?)(?:(?<=hundred)\s+(?:and\s+)?{_BELOW_HUNDRED})?"
+# A whole number: groups joined by scale words, each scale word optionally followed by a smaller group
+# ("twelve thousand five hundred", "one million two hundred thousand", "three thousand and one"); "and" only
+# after a scale word (or in "and a half"), so "three and four" stays two figures.  Halves: "one and a half
+# million", "half a million", "half a dozen".
 _WORD_NUMBER = (
-    rf"(?:a\s+dozen|dozen|a\s+(?:{_SCALE_ALT})|{_WORD_PAIR})"
-    rf"(?:\s+(?:{_SCALE_ALT})(?:\s+and\s+{_WORD_PAIR})?)*"
+    rf"(?:(?:half\s+a|a\s+half)\s+(?:{_LARGE_SCALE_ALT}|hundred|dozen)\b"
+    rf"|a\s+dozen\b|dozen\b|a\s+(?:{_LARGE_SCALE_ALT})\b(?:\s+(?:and\s+)?{_HUNDREDS})?"
+    rf"|{_HUNDREDS}(?:\s+dozen\b)?(?:\s+and\s+a\s+half\b)?)"
+    rf"(?:\s+(?:{_LARGE_SCALE_ALT})\b(?:\s+(?:and\s+)?{_HUNDREDS})?)*"
 )
 _WORD_NUMBER_RE = re.compile(_WORD_NUMBER, re.I)
 # 1,200 · 1 200 · 1200 · 3.5 — a space separates thousands only within a line and before exactly three digits.
@@ -203,10 +217,38 @@ _FIGURE_RE = re.compile(
     rf"(?<![\w$€£¥])(?:(?P<qualifier>{_QUALIFIER})\s+)?"
     rf"(?P<figure>(?P<currency>{_CURRENCY_PREFIX})?"
     rf"(?:(?P<digits>{_DIGIT_NUMBER})(?P<ordinal>st|nd|rd|th)?|(?P<words>{_WORD_NUMBER}))"
-    rf"(?:[\s-]?(?P<scale>million|billion|trillion|thousand|bn)\b)?"
+    # A glued "k" ("$5k", "5k people") is a multiplier only in context; see _figure_from_match.
+    rf"(?:[\s-]?(?P<scale>million|billion|trillion|thousand|bn)\b|(?<=\d)(?P<suffix_k>k)\b)?"
     rf"(?:\s?(?P<unit>{_UNIT_ALT})(?![\w]))?)",
     re.I,
 )
+# Nouns that say a number counts things: after "1.5m" they make the "m" mean million, not metres, and after a
+# four-digit number they make it a count, not a year ("counted 1976 voters").
+_COUNT_NOUNS = (
+    "people|persons|individuals|voters|votes|ballots|residents|inhabitants|citizens|civilians|villagers|"
+    "refugees|migrants|immigrants|evacuees|soldiers|troops|fighters|militants|insurgents|rebels|police|"
+    "policemen|officers|prisoners|detainees|hostages|workers|employees|staff|jobs|members|students|pupils|"
+    "children|men|women|families|households|homes|houses|buildings|deaths|dead|victims|casualties|killed|"
+    "injured|wounded|cases|patients|visitors|tourists|passengers|protesters|protestors|demonstrators|"
+    "supporters|delegates|participants|signatures|copies|viewers|readers|subscribers|users|customers|"
+    "followers|inspectors|doctors|nurses|teachers|farmers|animals|dollars|euros"
+)
+# "a 1.5m high wall" measures; "1.5m Syrian refugees" counts.
+_DIMENSION_WORDS = "tall|high|long|wide|deep|thick|away|across|apart|below|above|deeper|higher|longer|wider"
+_MULTIPLIER_CONTEXT_RE = re.compile(
+    rf"\s+(?:(?!(?:{_DIMENSION_WORDS})\b)[^\W\d_]+\s+)?(?P<noun>{_COUNT_NOUNS})\b", re.I
+)
+# Only a lower-case word may stand between a year-like number and its noun: "the 1976 Olympic athletes" is a year.
+_COUNT_CONTEXT_RE = re.compile(rf"\s+(?:[a-z]+\s+)?(?i:{_COUNT_NOUNS})\b")
+# Words right before a four-digit number that make it a year whatever follows ("in 2010 people protested").
+_YEAR_CUE_RE = re.compile(
+    r"(?:\b(?:in|since|until|till|during|circa|early|late|mid|spring|summer|autumn|fall|winter|year)\s+"
+    r"|\bc\.\s*|\bmid-)$",
+    re.I,
+)
+_CURRENCY_WORDS = {"dollars": "USD", "euros": "EUR"}
+_SUFFIX_SCALES = {"m": "million", "k": "thousand"}
+_YEAR_CUE_LOOKBACK = 12  # characters before a number searched for a year cue
 # "not a single death", "no one was hurt": zero said in words.
 _ZERO_RE = re.compile(r"\b(?P<figure>not\s+a\s+single|not\s+one|no\s+one|nobody)\b", re.I)
 _ORDINAL_WORD_RE = re.compile(rf"\b(?P<figure>{'|'.join(_ORDINAL_WORDS)})\b", re.I)
@@ -215,21 +257,27 @@ _MARKER_RE = re.compile(r"\[\s*(?:\d+|[a-z])\s*\]", re.I)
 
 
 def _words_value(words: str) -> float | None:
-    """``"two hundred and fifty"`` → 250; ``"a dozen"`` → 12; None when not a number."""
-    tokens = [t for t in re.split(r"[\s-]+", words.lower()) if t and t != "and"]
+    """``"two hundred and fifty"`` → 250; ``"a dozen"`` → 12; ``"one and a half million"`` → 1,500,000;
+    None when not a number."""
+    tokens = [token for token in re.split(r"[\s-]+", words.lower()) if token and token != "and"]
     total = 0.0
     current = 0.0
     seen = False
-    for token in tokens:
+    for index, token in enumerate(tokens):
+        previous = tokens[index - 1] if index > 0 else None
+        following = tokens[index + 1] if index + 1 < len(tokens) else None
         if token in _UNITS:
             current += _UNITS[token]
         elif token in _TENS:
             current += _TENS[token]
+        elif token == "a":
+            if following != "half" and previous != "half":
+                current += 1  # "a hundred", "a dozen"; the "a" of "and a half" or "half a million" adds nothing
+            continue
+        elif token == "half":
+            current += 0.5
         elif token == "dozen":
             current = (current or 1) * 12
-        elif token == "a":
-            current += 1  # "a hundred", "a dozen"
-            continue
         elif token == "hundred":
             current = (current or 1) * 100
         elif token in _SCALES:
@@ -245,16 +293,24 @@ def _digits_value(digits: str) -> float:
     return float(re.sub(r"[,\s\u00a0\u202f]", "", digits))
 
 
-def _is_year(match: re.Match[str], value: float) -> bool:
-    return (
+def _is_year(text: str, match: re.Match[str], value: float) -> bool:
+    """A bare four-digit number from 1500 to 2199 is a year unless a count noun follows it and no year cue
+    ("in", "since", "during" …) precedes it: "in 1976", "the 1991 uprisings" vs "counted 1976 voters"."""
+    if not (
         match["digits"] is not None
         and re.fullmatch(r"\d{4}", match["digits"]) is not None
         and 1500 <= value <= 2199
         and not match["currency"]
         and not match["unit"]
         and not match["scale"]
+        and not match["suffix_k"]
         and not match["ordinal"]
-    )
+    ):
+        return False
+    start, end = match.span("figure")
+    if _YEAR_CUE_RE.search(text[max(0, start - _YEAR_CUE_LOOKBACK) : start]):
+        return True
+    return _COUNT_CONTEXT_RE.match(text, end) is None
 
 
 def _inside(spans: Sequence[tuple[int, int]], start: int, end: int) -> bool:
@@ -323,21 +379,34 @@ def _figure_from_match(text: str, match: re.Match[str]) -> Figure | None:
     approximate = qualifier is not None
     unit_text = re.sub(r"\s+", " ", (match["unit"] or "").lower())
     scale = (match["scale"] or "").lower()
-    if match["currency"] and unit_text == "m":
-        scale, unit_text = "million", ""  # "$5m" is five million dollars, not five metres
+    written = match["figure"]
+    currency_code = (
+        _CURRENCY_CODES.get(re.sub(r"\s+", "", match["currency"].lower()), "USD") if match["currency"] else None
+    )
+    suffix = "k" if match["suffix_k"] else "m" if unit_text == "m" else ""
+    if suffix:
+        # "$5m", "1.5m people", "5k voters" are multiples; "a 1.5m wall" is metres; a lone "5k" is not understood.
+        counted = _MULTIPLIER_CONTEXT_RE.match(text, end)
+        if currency_code is not None or counted is not None:
+            scale, unit_text = _SUFFIX_SCALES[suffix], ""
+            if currency_code is None and counted is not None and counted["noun"].lower() in _CURRENCY_WORDS:
+                currency_code = _CURRENCY_WORDS[counted["noun"].lower()]
+                end = counted.end()
+                written = text[start:end]
+        elif suffix == "k":
+            return None
     if scale:
         value *= {"thousand": 1e3, "million": 1e6, "billion": 1e9, "bn": 1e9, "trillion": 1e12}[scale]
     if match["ordinal"]:
-        return Figure(match["figure"], start, end, value, None, "ordinal", approximate, qualifier)
-    if match["currency"]:
-        code = _CURRENCY_CODES.get(re.sub(r"\s+", "", match["currency"].lower()), "USD")
-        return Figure(match["figure"], start, end, value, code, "money", approximate, qualifier)
+        return Figure(written, start, end, value, None, "ordinal", approximate, qualifier)
+    if currency_code is not None:
+        return Figure(written, start, end, value, currency_code, "money", approximate, qualifier)
     if unit_text:
         kind, base, factor = _UNIT_TABLE[unit_text]
-        return Figure(match["figure"], start, end, value * factor, base, kind, approximate, qualifier)
-    if _is_year(match, value):
-        return Figure(match["figure"], start, end, value, None, "year", approximate, qualifier)
-    return Figure(match["figure"], start, end, value, None, "count", approximate, qualifier)
+        return Figure(written, start, end, value * factor, base, kind, approximate, qualifier)
+    if _is_year(text, match, value):
+        return Figure(written, start, end, value, None, "year", approximate, qualifier)
+    return Figure(written, start, end, value, None, "count", approximate, qualifier)
 
 
 # --------------------------------------------------------------------------- comparing figures
@@ -360,9 +429,14 @@ def rounding_step(figure: Figure) -> float:
         words = _WORD_NUMBER_RE.search(figure.text)
         written = (_words_value(words.group(0)) if words else None) or 0.0
         step = 1.0
+        halves = "half" in figure.text.lower()
         for size in (1e9, 1e6, 1e3, 100, 10):
             if written >= size and written % size == 0:
                 step = size
+                break
+            # "one and a half million", "half a million" are rounded to half a million.
+            if halves and written >= size / 2 and written % (size / 2) == 0:
+                step = size / 2
                 break
     if written == 0:
         return 0.0
@@ -646,6 +720,16 @@ def _excerpt(source_text: str, start: int, end: int) -> str:
     return ("…" if begin > 0 else "") + snippet + ("…" if finish < len(source_text) else "")
 
 
+def _year_and_count_alike(first: Figure, second: Figure) -> bool:
+    """A year and a count with the same value: whether "1976" is a year or 1,976 things is a guess from context
+    ("counted 1976 postal votes"), so a guess that differs between claim and source must not hide a match."""
+    return (
+        {first.kind, second.kind} == {"year", "count"}
+        and math.isclose(first.value, second.value, rel_tol=0, abs_tol=1e-9)
+        and not (first.approximate or second.approximate)
+    )
+
+
 @lru_cache(maxsize=64)
 def _source_figures(source_text: str) -> tuple[Figure, ...]:
     # A checker matches every figure of every claim citing a source against the same text.
@@ -657,27 +741,31 @@ def match_figure(figure: Figure, source_text: str, key_terms: Sequence[str] = ()
 
     ``found``: the same value written the same way (digits vs words, same
     unit); ``near``: the same quantity in another form or unit, or within the
-    hedge of an approximate figure; ``not-found`` otherwise.  Among several
+    hedge of an approximate figure, or a year-like number read as a year on
+    one side and as a count on the other (``near`` too, and only when no
+    occurrence of the same kind exists); ``not-found`` otherwise.  Among several
     occurrences the one with most ``key_terms`` within a window wins; when
     key terms were given but none is near, the match still counts and the
     excerpt says it was found away from the claim's subject.
     """
     positions = _term_positions(source_text.lower(), key_terms)
-    best: tuple[int, int, Figure] | None = None  # (terms nearby, exactness, source figure)
+    best: tuple[tuple[int, int, int], Figure] | None = None  # ((same kind, terms nearby, exactness), source figure)
     for candidate in _source_figures(source_text):
-        if not same_value(figure, candidate):
+        same_kind = same_value(figure, candidate)
+        if not same_kind and not _year_and_count_alike(figure, candidate):
             continue
         exact = int(
-            math.isclose(figure.value, candidate.value, rel_tol=1e-9, abs_tol=1e-9)
+            same_kind
+            and math.isclose(figure.value, candidate.value, rel_tol=1e-9, abs_tol=1e-9)
             and _form(figure) == _form(candidate)
             and not (candidate.approximate and not figure.approximate)
         )
-        score = (_nearby_terms(positions, candidate.start, candidate.end), exact)
-        if best is None or score > best[:2]:
-            best = (score[0], score[1], candidate)
+        score = (int(same_kind), _nearby_terms(positions, candidate.start, candidate.end), exact)
+        if best is None or score > best[0]:
+            best = (score, candidate)
     if best is None:
         return FigureMatch(figure, "not-found", None)
-    nearby, exact, candidate = best
+    (_, nearby, exact), candidate = best
     excerpt = _excerpt(source_text, candidate.start, candidate.end)
     if key_terms and nearby == 0:
         excerpt = f"(found away from the claim's key terms) {excerpt}"

@@ -388,7 +388,12 @@ class SourceFetcher:
         else:
             why = "no capture in any archive" if archive.status is ArchiveStatus.none else "only an error capture"
         if live is None:
-            if self.offline:
+            # Offline, a source the store remembers as gone (answers for both live and archive)
+            # is known to be unreadable; one we know nothing about is merely not checked.
+            remembered = archive.status is not ArchiveStatus.not_checked and (
+                reference.url is None or reference.live.status is not LiveStatus.not_checked
+            )
+            if self.offline and not remembered:
                 return SourceText(SourceInfo(status="not-checked", reason=OFFLINE_REASON))
             status = reference.live.status.value
             reason = f"{why}, and the live page is {status}" if reference.url else f"{why}, and no URL"
