@@ -142,43 +142,37 @@ def _best_figure_match(
     return max(matches, key=lambda item: _STATUS_RANK[item[0].status])
 
 
-def _quote_evidence(match: QuoteMatch, source: _ReadSource, read: Sequence[_ReadSource]) -> Evidence:
-    written = f"“{_shorten(match.quote.text)}”"
-    short = " (a short quote: shown, not counted)" if match.quote.short else ""
-    if match.status == "found":
-        detail = f"quote {written} found in [{source.ref}]{short}"
-    elif match.status == "near":
-        detail = f"quote {written} found with small differences in [{source.ref}]{short}"
+def _match_evidence(
+    kind: str, written: str, status: str, excerpt: str | None, source: _ReadSource, read: Sequence[_ReadSource]
+) -> Evidence:
+    """Evidence for one quote or figure: where it was found, or in which read sources it was not."""
+    if status == "found":
+        detail = f"{kind} {written} found in [{source.ref}]"
+    elif status == "near":
+        differs = "with small differences" if kind == "quote" else "approximately"
+        detail = f"{kind} {written} found {differs} in [{source.ref}]"
     else:
-        detail = f"quote {written} not found in {_refs_label([item.ref for item in read])}{short}"
-    found_in = match.status != "not-found"
+        detail = f"{kind} {written} not found in {_refs_label([item.ref for item in read])}"
+    # A miss is pinned to a source only when there was just one to look in.
+    pinned = status != "not-found" or len(read) == 1
     return Evidence(
-        kind="quote",
+        kind=kind,
         detail=detail,
-        ref=source.ref if found_in or len(read) == 1 else None,
-        status=match.status,
-        excerpt=match.excerpt,
-        url=source.url if found_in or len(read) == 1 else None,
+        ref=source.ref if pinned else None,
+        status=status,
+        excerpt=excerpt,
+        url=source.url if pinned else None,
     )
+
+
+def _quote_evidence(match: QuoteMatch, source: _ReadSource, read: Sequence[_ReadSource]) -> Evidence:
+    short = " (a short quote: shown, not counted)" if match.quote.short else ""
+    evidence = _match_evidence("quote", f"“{_shorten(match.quote.text)}”", match.status, match.excerpt, source, read)
+    return evidence.model_copy(update={"detail": evidence.detail + short})
 
 
 def _figure_evidence(match: FigureMatch, source: _ReadSource, read: Sequence[_ReadSource]) -> Evidence:
-    written = f"“{match.figure.text}”"
-    if match.status == "found":
-        detail = f"figure {written} found in [{source.ref}]"
-    elif match.status == "near":
-        detail = f"figure {written} found approximately in [{source.ref}]"
-    else:
-        detail = f"figure {written} not found in {_refs_label([item.ref for item in read])}"
-    found_in = match.status != "not-found"
-    return Evidence(
-        kind="figure",
-        detail=detail,
-        ref=source.ref if found_in or len(read) == 1 else None,
-        status=match.status,
-        excerpt=match.excerpt,
-        url=source.url if found_in or len(read) == 1 else None,
-    )
+    return _match_evidence("figure", f"“{match.figure.text}”", match.status, match.excerpt, source, read)
 
 
 def _where_readable(reference: Reference) -> str | None:
