@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from pathlib import Path
 from types import TracebackType
 
@@ -24,11 +25,27 @@ class Store:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
         self.connection = sqlite3.connect(str(path), timeout=30, check_same_thread=False, isolation_level=None)
-        self.connection.execute("PRAGMA journal_mode=WAL")
+        self._enable_wal()
         # NORMAL is durable enough in WAL mode: a crash loses at most the last transaction.
         self.connection.execute("PRAGMA synchronous=NORMAL")
         self.connection.execute("PRAGMA busy_timeout=30000")
         self._schemas: set[str] = set()
+
+    def _enable_wal(self, attempts: int = 50) -> None:
+        """Switch to WAL, waiting while another process does the same.
+
+        Switching needs an exclusive lock and SQLite answers "database is
+        locked" at once instead of calling the busy handler when several
+        processes (Dask workers) open a new store together.
+        """
+        for attempt in range(attempts):
+            try:
+                self.connection.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or attempt == attempts - 1:
+                    raise
+                time.sleep(0.02 * (attempt + 1))
 
     def ensure_schema(self, name: str, ddl: str) -> None:
         """Run ``ddl`` (idempotent CREATE … IF NOT EXISTS statements) once per process."""
