@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -420,3 +421,22 @@ def test_unbalanced_wiki_markup_never_raises(text: str) -> None:
     _check_invariants(read_wikitext(text, "any.wiki"))
     counts = count_ref_tags(text)
     assert min(counts.definitions, counts.reuses, counts.unparseable, counts.escaped) >= 0
+
+
+def test_wikitext_saved_as_txt_is_read_as_wikitext(tmp_path: Path) -> None:
+    from citecheck.documents import read_document
+
+    source = tmp_path / "page-source.txt"
+    source.write_text(
+        "== History ==\nThe bridge opened in 1932.<ref>{{cite web |url=https://a.example/b |title=Bridge}}</ref>\n\n"
+        "== References ==\n{{reflist}}\n",
+        encoding="utf-8",
+    )
+    document = read_document(source)
+    assert document.format == "wikitext"
+    assert [reference.url for reference in document.references] == ["https://a.example/b"]
+    assert any("read as MediaWiki wikitext" in notice for notice in document.notices)
+
+    plain = tmp_path / "notes.txt"
+    plain.write_text("== not a heading, just a rule ==\nA sentence without references.\n", encoding="utf-8")
+    assert read_document(plain).format == "text"

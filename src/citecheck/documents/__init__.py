@@ -30,6 +30,12 @@ def sniff_format(text: str) -> DocumentFormat:
     return "text"
 
 
+def looks_like_wikitext_source(text: str) -> bool:
+    """Markup no plain-text rendering shows: ``<ref>`` tags together with cite templates or ``==`` headings."""
+    head = text[:65536]
+    return "<ref" in head and ("{{cite" in head.lower() or "\n==" in head)
+
+
 def parse_document(text: str, path: str, fmt: DocumentFormat) -> ParsedDocument:
     """Run the reader for ``fmt`` over already-decoded ``text``."""
     if fmt == "html":
@@ -57,6 +63,10 @@ def read_document(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedDocum
     """Load and parse one file. Raises :class:`DocumentInputError` with a one-line message."""
     text, notices = load_document_text(path, max_bytes=max_bytes)
     fmt = format_for_path(path) or sniff_format(text)
+    if fmt == "text" and looks_like_wikitext_source(text):
+        # Wikitext saved as .txt (a page's "edit source" pasted into a file) is still wikitext.
+        fmt = "wikitext"
+        notices.append("read as MediaWiki wikitext: the .txt file holds <ref> tags and templates or == headings")
     document = parse_document(text, str(path), fmt)
     document.notices[:0] = notices
     return document
