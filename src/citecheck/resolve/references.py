@@ -119,6 +119,7 @@ class ResolvedBatch:
     sources: dict[str, SourceText] = field(default_factory=dict)  # by source_key: the text each claim is checked on
     candidates: dict[str, list[Candidate]] = field(default_factory=dict)  # by discovery key
     saved: dict[str, SaveOutcome] = field(default_factory=dict)  # --save-missing, by URL
+    discovery_skipped: int = 0  # URL-less references left for a later run (index budget)
 
 
 def archive_names(specs: Sequence[str]) -> list[str]:
@@ -226,26 +227,35 @@ async def resolve_batch(plan: ResolvePlan, settings: ResolveSettings) -> Resolve
                 candidates = {plan.discovery[index].id: found_here for index, found_here in found.items()}
             skipped = resolver.discovery_skipped
     saved = await _save_missing(live, archive, settings) if settings.save_missing else {}
-    unresolved = sum(1 for result in results if result.status == ArchiveStatus.not_checked)
-    message = f"Checked {len(plan.live_urls)} distinct URLs live and in {', '.join(settings.archives)}."
-    if unresolved:
-        message += f" {unresolved} archive lookups were inconclusive and are reported not-checked."
-    if plan.discovery:
-        message += (
-            f" Discovery proposed candidates for {len(candidates)} of {len(plan.discovery)} references without a URL"
-            + (f" ({skipped} left for a later run, to spare the archive's index)." if skipped else ".")
-        )
-    if saved:
-        done = sum(1 for outcome in saved.values() if outcome.status == "saved")
-        message += f" Asked the archive to capture {len(saved)} unarchived live URLs ({done} saved)."
-    return ResolvedBatch(
-        network=NetworkState(mode="online", message=message),
+    batch = ResolvedBatch(
+        network=NetworkState(mode="online"),
         live=live,
         archive=archive,
         sources=sources,
         candidates=candidates,
         saved=saved,
+        discovery_skipped=skipped,
     )
+    batch.network.message = online_message(plan, settings.archives, batch)
+    return batch
+
+
+def online_message(plan: ResolvePlan, archives: Sequence[str], batch: ResolvedBatch) -> str:
+    """What an online run did, in one paragraph: the same words for one process and for merged partitions."""
+    unresolved = sum(1 for result in batch.archive.values() if result.status == ArchiveStatus.not_checked)
+    message = f"Checked {len(plan.live_urls)} distinct URLs live and in {', '.join(archives)}."
+    if unresolved:
+        message += f" {unresolved} archive lookups were inconclusive and are reported not-checked."
+    if plan.discovery:
+        skipped = batch.discovery_skipped
+        message += (
+            f" Discovery proposed candidates for {len(batch.candidates)} of {len(plan.discovery)} references"
+            " without a URL" + (f" ({skipped} left for a later run, to spare the archive's index)." if skipped else ".")
+        )
+    if batch.saved:
+        done = sum(1 for outcome in batch.saved.values() if outcome.status == "saved")
+        message += f" Asked the archive to capture {len(batch.saved)} unarchived live URLs ({done} saved)."
+    return message
 
 
 async def _save_missing(
@@ -305,13 +315,13 @@ async def resolve_batch_from_cache(plan: ResolvePlan, settings: ResolveSettings)
         archive: dict[SnapshotRequest, ArchiveResult] = {}
         for request in plan.archive_requests:
             # now=0: offline, an expired answer still beats none (the message says how old the store is).
-            answers = [cache.get(name, request, now=0.0) for name in names]
-            found = next((answer for answer in answers if answer and answer.status == ArchiveStatus.found), None)
+            known = [answer for name in names if (answer := cache.get(name, request, now=0.0)) is not None]
+            found = next((answer for answer in known if answer.status == ArchiveStatus.found), None)
             if found is not None:
                 archive[request] = found
-            elif answers and all(answer is not None for answer in answers):
+            elif known and len(known) == len(names):
                 # Every archive answered before; the last word is the one an online run would give.
-                archive[request] = answers[-1]  # type: ignore[assignment]
+                archive[request] = known[-1]
         async with SourceFetcher(store, offline=True, concurrency=settings.concurrency) as fetcher:
             sources = await fetcher.fetch_sources(_source_probes(plan, live, archive))
     read = sum(1 for source in sources.values() if source.info.status == "fetched")
@@ -339,20 +349,23 @@ def merge_batches(batches: Iterable[ResolvedBatch], plan: ResolvePlan, archives:
         sources.update(batch.sources)
         candidates.update(batch.candidates)
         saved.update(batch.saved)
+    merged = ResolvedBatch(
+        network=NetworkState(mode="online"),
+        live=live,
+        archive=archive,
+        sources=sources,
+        candidates=candidates,
+        saved=saved,
+        discovery_skipped=sum(batch.discovery_skipped for batch in batches),
+    )
     offline = [batch.network for batch in batches if batch.network.mode != "online"]
     if offline:
         # Partitions that could not reach the network leave their references
         # not-checked; the run's state must say so even if others got through.
-        network = NetworkState(mode="unreachable", message=offline[0].message)
+        merged.network = NetworkState(mode="unreachable", message=offline[0].message)
     else:
-        unresolved = sum(1 for result in archive.values() if result.status == ArchiveStatus.not_checked)
-        message = f"Checked {len(plan.live_urls)} distinct URLs live and in {', '.join(archives)}."
-        if unresolved:
-            message += f" {unresolved} archive lookups were inconclusive and are reported not-checked."
-        network = NetworkState(mode="online", message=message)
-    return ResolvedBatch(
-        network=network, live=live, archive=archive, sources=sources, candidates=candidates, saved=saved
-    )
+        merged.network.message = online_message(plan, archives, merged)
+    return merged
 
 
 def apply_resolution(documents: Sequence[ParsedDocument], batch: ResolvedBatch) -> None:
