@@ -16,7 +16,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from citecheck.checks.archive import findings_for_archive
 from citecheck.checks.catalogue import code_selected
@@ -51,11 +50,15 @@ from citecheck.reports.markdown import render_document_markdown, render_index_ma
 from citecheck.reports.sarif import sarif_log
 from citecheck.reports.timeline import timeline_files, timeline_names
 from citecheck.reports.writer import report_json, summary_json, write_outputs
-from citecheck.resolve.references import OFFLINE_STATE as OFFLINE_STATE
-
-if TYPE_CHECKING:
-    from citecheck.resolve.references import ResolvedBatch
-    from citecheck.resolve.sources import SourceText
+from citecheck.resolve.references import OFFLINE_STATE as OFFLINE_STATE  # re-exported for callers
+from citecheck.resolve.references import (
+    ResolvedBatch,
+    ResolveSettings,
+    apply_resolution,
+    plan_resolution,
+    resolve_batch_from_cache,
+)
+from citecheck.resolve.sources import SourceText, source_key
 
 FAIL_THRESHOLDS = {"error": 3, "warning": 2, "never": 99}
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 3
@@ -124,8 +127,6 @@ def network_findings(document: ParsedDocument, options: AuditOptions) -> list[Fi
 
 def document_sources(document: ParsedDocument, sources: Mapping[str, SourceText]) -> dict[str, SourceText]:
     """The source text read for each of the document's references, by reference id."""
-    from citecheck.resolve.sources import source_key
-
     by_reference: dict[str, SourceText] = {}
     for reference in document.references:
         key = source_key(reference)
@@ -347,14 +348,6 @@ def run_network_stage(
     Any failure of the network stack itself becomes an ``unreachable`` state:
     the audit still reports everything the offline stages found.
     """
-    from citecheck.resolve.references import (
-        ResolvedBatch,
-        ResolveSettings,
-        apply_resolution,
-        plan_resolution,
-        resolve_batch_from_cache,
-    )
-
     settings = ResolveSettings(
         archives=options.archives,
         store_path=str(options.cache),
