@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from citecheck.models import Finding, Severity
@@ -70,6 +72,50 @@ def make_finding(
         message=message,
         line=line,
     )
+
+
+class SelectionError(ValueError):
+    """A ``--select``/``--ignore`` entry that names no finding; the message suggests the nearest one."""
+
+
+def rule_by_name(name: str) -> Rule | None:
+    """The rule a finding name (``dead-link``) stands for, case-insensitively."""
+    wanted = name.strip().lower()
+    return next((rule for rule in RULES.values() if rule.name == wanted), None)
+
+
+def _suggestion(token: str) -> str:
+    """`` (did you mean CC201 (dead-link)?)`` for the closest code or name, or an empty string."""
+    upper, lower = token.upper(), token.lower()
+    by_code = difflib.get_close_matches(upper, list(RULES), n=1, cutoff=0.6)
+    by_name = difflib.get_close_matches(lower, [rule.name for rule in RULES.values()], n=1, cutoff=0.6)
+    rule = RULES[by_code[0]] if by_code else rule_by_name(by_name[0]) if by_name else None
+    if rule is None:
+        return ""
+    return f"; did you mean {rule.code} ({rule.name})?"
+
+
+def resolve_selector(token: str) -> str:
+    """A ``--select``/``--ignore`` entry as a code prefix: a code, a prefix of codes (``CC2``) or a finding name.
+
+    Raises :class:`SelectionError` when the entry matches no catalogued
+    finding, so a typo cannot quietly turn every check off.
+    """
+    stripped = token.strip()
+    upper = stripped.upper()
+    if upper == "ALL":
+        return "CC"
+    if len(upper) >= 2 and any(code.startswith(upper) for code in RULES):
+        return upper
+    rule = rule_by_name(stripped)
+    if rule is not None:
+        return rule.code
+    raise SelectionError(f"{stripped!r} is not a finding code, code prefix or finding name{_suggestion(stripped)}")
+
+
+def resolve_selectors(tokens: Iterable[str]) -> list[str]:
+    """Every entry through :func:`resolve_selector`, blanks dropped, order kept."""
+    return [resolve_selector(token) for token in tokens if token.strip()]
 
 
 def code_selected(code: str, select: list[str] | None, ignore: list[str] | None) -> bool:
