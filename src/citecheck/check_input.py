@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
+from citecheck.errors import UsageError
 from citecheck.models import Reference
 from citecheck.references import reference_from_text
 
@@ -24,7 +25,7 @@ _QUOTED_RE = re.compile(r"[\"“”«»„]")
 NOT_A_CITATION = "this does not look like a citation or a URL"
 
 
-class CheckInputError(ValueError):
+class CheckInputError(UsageError, ValueError):
     """The input cannot be checked; the message is one line for the user."""
 
 

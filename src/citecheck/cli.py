@@ -86,13 +86,11 @@ def _internal(error: BaseException, show_traceback: bool) -> NoReturn:
 
 def _guarded(action: Callable[[], _T], *, show_traceback: bool, interrupted: str) -> _T:
     """Run a command's work; every way it can fail becomes one line and its exit code."""
-    from citecheck.check_input import CheckInputError
-    from citecheck.config import ConfigError
-    from citecheck.pipeline import UsageError
+    from citecheck.errors import UsageError
 
     try:
         return action()
-    except (UsageError, ConfigError, CheckInputError) as error:
+    except UsageError as error:
         _fail(str(error))
     except KeyboardInterrupt:
         click.echo(f"citecheck: {interrupted}", err=True)

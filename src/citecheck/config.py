@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from citecheck.checks.catalogue import resolve_selectors
 from citecheck.documents.loading import DEFAULT_MAX_BYTES
+from citecheck.errors import UsageError
 from citecheck.store.db import DEFAULT_STORE_PATH
 from citecheck.url_rules import parse_remap, parse_status_ranges, validate_pattern
 
@@ -40,8 +41,8 @@ _DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$", re.I)
 _DURATION_HOURS = {"s": 1 / 3600, "m": 1 / 60, "h": 1.0, "": 1.0, "d": 24.0, "w": 168.0}
 
 
-class ConfigError(Exception):
-    """A setting is wrong; the message is one line for the user."""
+class ConfigError(UsageError):
+    """A setting is wrong; the message is one line naming the file or flag, the key and what would do."""
 
 
 def _check_header(name: str, value: str) -> None:

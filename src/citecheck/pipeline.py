@@ -31,6 +31,7 @@ from citecheck.checks.page_date import publication_date_finding
 from citecheck.claims.build import build_claims
 from citecheck.config import AuditOptions
 from citecheck.documents.loading import SUFFIX_FORMATS
+from citecheck.errors import UsageError as UsageError  # re-exported: part of the library's API
 from citecheck.execution import Executor, LocalExecutor
 from citecheck.exit_codes import EXIT_FINDINGS as EXIT_FINDINGS  # re-exported for callers
 from citecheck.exit_codes import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, exit_code_for
@@ -72,10 +73,6 @@ from citecheck.url_rules import NetworkView, UrlRules, apply_url_rules
 
 logger = logging.getLogger(__name__)
 _T = TypeVar("_T")
-
-
-class UsageError(Exception):
-    """Bad paths or settings: one line for stderr, exit code 2."""
 
 
 @dataclass

@@ -243,7 +243,7 @@ def test_large_report_is_split_into_linked_files_under_the_limit() -> None:
         for index in range(400)
     ]
     pages = render_document_files(report, "bridge", limit=40_000)
-    assert list(pages)[0] == "bridge.md"
+    assert next(iter(pages)) == "bridge.md"
     assert "bridge-findings.md" in pages and "bridge-claims.md" in pages and "bridge-claims-2.md" in pages
     assert all(len(text.encode()) <= 40_000 for text in pages.values())
     main = pages["bridge.md"]
