@@ -261,7 +261,7 @@ def _print_audit(options: AuditOptions, result: AuditResult, *, quiet: bool, col
             click.echo(lines, nl=False)
         else:
             click.echo(summary_line(summary, index))
-            click.echo(lines, nl=False)
+            click.echo(lines, nl=False, color=colour)  # click would strip the colour codes off a non-terminal
         if summary.new_findings is not None:
             noun = "finding" if summary.new_findings == 1 else "findings"
             click.echo(f"{summary.new_findings} {noun} not in the baseline {options.baseline}", err=True)

@@ -368,6 +368,8 @@ def _explain(error: dict[str, Any]) -> str:
             "less_than": "less than",
         }[kind]
         bound = next(iter(ctx.values()), "")
+        if isinstance(bound, float) and bound.is_integer():
+            bound = int(bound)
         return f"must be {words} {bound} (got {_plain(given)})"
     if kind == "list_type":
         return f'must be a list like ["a", "b"] or a comma-separated string (got {_plain(given)})'

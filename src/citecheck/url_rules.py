@@ -123,14 +123,14 @@ class UrlRules:
         ignore_file: Path | None = None,
     ) -> UrlRules:
         """Compile the rules; :class:`ValueError` names a bad pattern or ignore-file line."""
-        excludes = [_Rule(validate_pattern(pattern), f"--exclude {pattern!r}") for pattern in exclude]
+        excludes = [_Rule(validate_pattern(pattern), f"--exclude '{pattern}'") for pattern in exclude]
         if ignore_file is not None:
             excludes += [
                 _Rule(validate_pattern(pattern), f"{ignore_file.name} line {number}")
                 for number, pattern in read_ignore_file(ignore_file)
             ]
         return cls(
-            include=tuple(_Rule(validate_pattern(pattern), f"--include {pattern!r}") for pattern in include),
+            include=tuple(_Rule(validate_pattern(pattern), f"--include '{pattern}'") for pattern in include),
             exclude=tuple(excludes),
             remaps=tuple((*parse_remap(rule), rule) for rule in remap),
         )

@@ -27,6 +27,7 @@ from citecheck.models import (
     AuditSummary,
     Claim,
     Conflict,
+    DocumentErrorKind,
     DocumentReport,
     Evidence,
     Finding,
@@ -59,6 +60,11 @@ VERDICT_ORDER = [
     "verified",
     "uncited",
 ]
+ERROR_KIND_LABEL = {
+    DocumentErrorKind.unreadable: "unreadable",
+    DocumentErrorKind.not_audited: "not a regular file",
+    DocumentErrorKind.internal_error: "internal error",
+}
 # Evidence kinds that only say how a claim is tied to a source, already shown in the sources column.
 LINKING_EVIDENCE = {"marker", "attribution", "inferred"}
 LONG_TABLE_ROWS = 25  # longer tables are collapsed inside <details>
@@ -679,7 +685,7 @@ def render_index_markdown(summary: AuditSummary) -> str:
     for document in summary.documents:
         totals.update(document.findings)
     line = (
-        f"{_plural(len(summary.documents), 'document')} audited, {len(summary.errors)} could not be read · "
+        f"{_plural(len(summary.documents), 'document')} audited, {len(summary.errors)} not audited · "
         f"{_plural(totals.get('error', 0), 'error')}, {_plural(totals.get('warning', 0), 'warning')}, "
         f"{totals.get('info', 0)} info"
     )
@@ -713,9 +719,16 @@ def render_index_markdown(summary: AuditSummary) -> str:
         lines += ['<a id="conflicting-figures"></a>', ""]
         lines += _conflict_section(summary)
     if summary.errors:
-        lines.append("## Documents that could not be audited")
+        lines.append(f"## Not audited ({len(summary.errors)})")
         lines.append("")
         for error in summary.errors:
-            lines.append(f"- {md_text(error.error, 300)}")
+            lines.append(f"- {ERROR_KIND_LABEL.get(error.kind, error.kind)}: {md_text(error.error, 300)}")
+        lines.append("")
+    if summary.internal_errors:
+        lines.append("## Internal errors")
+        lines.append("")
+        lines.append("citecheck failed in these steps (a bug: please report it); everything else was audited.")
+        lines.append("")
+        lines += [f"- {md_text(problem, 300)}" for problem in summary.internal_errors]
         lines.append("")
     return "\n".join(lines)
