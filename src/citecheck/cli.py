@@ -132,44 +132,93 @@ def main() -> None:
 
 
 @main.command("audit")
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--out", type=click.Path(path_type=Path), help="Report folder (default: reports/).")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="[PATH ...]")
+@click.option("--out", type=click.Path(path_type=Path), metavar="DIR", help="Report folder (default: reports/).")
 @click.option(
-    "--format", "formats", help="Report formats, comma-separated: md,json (default), sarif, jsonl, junit, github."
+    "--format",
+    "formats",
+    metavar="LIST",
+    help="Report formats, comma-separated: md,json (default), sarif, jsonl, junit, github.",
 )
 @click.option("--offline", is_flag=True, default=None, help="Run only checks that need no network.")
-@click.option("--archive", "archives", multiple=True, help="Archive endpoint URL or warc:PATH; may repeat.")
-@click.option("--cache", type=click.Path(path_type=Path), help="SQLite store (default: .citecheck/cache.sqlite).")
+@click.option(
+    "--archive",
+    "archives",
+    multiple=True,
+    metavar="URL|warc:PATH",
+    help="Archive endpoint URL or warc:PATH; may repeat.",
+)
+@click.option(
+    "--cache", type=click.Path(path_type=Path), metavar="PATH", help="SQLite store (default: .citecheck/cache.sqlite)."
+)
 @click.option("--fail-on", type=click.Choice(["error", "warning", "never"]), help="Exit 1 at this severity.")
-@click.option("--select", multiple=True, help="Only these codes, prefixes or names (CC1,CC401,dead-link).")
-@click.option("--ignore", multiple=True, help="Drop these codes, prefixes or names.")
-@click.option("--exclude", multiple=True, help="Do not check URLs matching this regex; may repeat.")
-@click.option("--include", multiple=True, help="Check URLs matching this regex even if excluded; may repeat.")
+@click.option(
+    "--select", multiple=True, metavar="CODES", help="Only these codes, prefixes or names (CC1,CC401,dead-link)."
+)
+@click.option("--ignore", multiple=True, metavar="CODES", help="Drop these codes, prefixes or names.")
+@click.option("--exclude", multiple=True, metavar="REGEX", help="Do not check URLs matching this regex; may repeat.")
+@click.option(
+    "--include", multiple=True, metavar="REGEX", help="Check URLs matching this regex even if excluded; may repeat."
+)
 @click.option(
     "--ignore-file",
     type=click.Path(path_type=Path),
+    metavar="FILE",
     help="URL regexes to skip, one a line (.citecheckignore).",
 )
-@click.option("--remap", multiple=True, help="'PATTERN REPLACEMENT': check another URL instead; may repeat.")
-@click.option("--accept", multiple=True, help="HTTP statuses that count as alive (200,204..=206); may repeat.")
-@click.option("--user-agent", help="User-Agent header for live checks.")
-@click.option("--header", "headers", multiple=True, help="'Name: value' header for live checks; may repeat.")
-@click.option("--timeout", type=float, help="Seconds per live request (default 20).")
-@click.option("--retries", type=int, help="Extra attempts for 5xx, 429 and timeouts (default 2).")
-@click.option("--max-cache-age", help="Reuse live checks younger than this (1d, 12h, 30m; default 20h).")
-@click.option("--concurrency", type=int, help="Concurrent network requests in all.")
-@click.option("--allow-private", is_flag=True, default=None, help="Allow fetching loopback/private addresses.")
-@click.option("--config", "config_file", type=click.Path(path_type=Path), help="Settings file (TOML).")
-@click.option("--max-document-size", type=int, help="Largest document to read, in bytes.")
-@click.option("--canary", "canaries", multiple=True, help="URL that proves the network works; may repeat.")
-@click.option("--executor", type=click.Choice(["local", "dask"]), help="Run on this process or a Dask cluster.")
-@click.option("--scheduler", help="Dask scheduler address (tcp://host:8786); default: a local cluster.")
-@click.option("--workers", type=int, help="Workers of the local Dask cluster (default 2).")
-@click.option("--cluster-limit", type=int, help="Dask: URL partitions resolving at once, cluster-wide.")
-@click.option("--source-address", "source_addresses", multiple=True, help="Dask: local IP per partition; may repeat.")
-@click.option("--baseline", type=click.Path(path_type=Path), help="Only findings not in this baseline fail the run.")
 @click.option(
-    "--write-baseline", type=click.Path(path_type=Path), help="Accept every current finding into FILE (exit 0)."
+    "--remap",
+    multiple=True,
+    metavar="'PATTERN REPLACEMENT'",
+    help="'PATTERN REPLACEMENT': check another URL instead; may repeat.",
+)
+@click.option(
+    "--accept", multiple=True, metavar="STATUSES", help="HTTP statuses that count as alive (200,204..=206); may repeat."
+)
+@click.option("--user-agent", metavar="TEXT", help="User-Agent header for live checks.")
+@click.option(
+    "--header",
+    "headers",
+    multiple=True,
+    metavar="'NAME: VALUE'",
+    help="'Name: value' header for live checks; may repeat.",
+)
+@click.option("--timeout", type=float, metavar="SECONDS", help="Seconds per live request (default 20).")
+@click.option("--retries", type=int, metavar="N", help="Extra attempts for 5xx, 429 and timeouts (default 2).")
+@click.option(
+    "--max-cache-age", metavar="DURATION", help="Reuse live checks younger than this (1d, 12h, 30m; default 20h)."
+)
+@click.option("--concurrency", type=int, metavar="N", help="Concurrent network requests in all.")
+@click.option("--allow-private", is_flag=True, default=None, help="Allow fetching loopback/private addresses.")
+@click.option("--config", "config_file", type=click.Path(path_type=Path), metavar="FILE", help="Settings file (TOML).")
+@click.option("--max-document-size", type=int, metavar="BYTES", help="Largest document to read, in bytes.")
+@click.option(
+    "--canary", "canaries", multiple=True, metavar="URL", help="URL that proves the network works; may repeat."
+)
+@click.option("--executor", type=click.Choice(["local", "dask"]), help="Run on this process or a Dask cluster.")
+@click.option(
+    "--scheduler", metavar="ADDRESS", help="Dask scheduler address (tcp://host:8786); default: a local cluster."
+)
+@click.option("--workers", type=int, metavar="N", help="Workers of the local Dask cluster (default 2).")
+@click.option("--cluster-limit", type=int, metavar="N", help="Dask: URL partitions resolving at once, cluster-wide.")
+@click.option(
+    "--source-address",
+    "source_addresses",
+    multiple=True,
+    metavar="IP",
+    help="Dask: local IP per partition; may repeat.",
+)
+@click.option(
+    "--baseline",
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="Only findings not in this baseline fail the run.",
+)
+@click.option(
+    "--write-baseline",
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="Accept every current finding into FILE (exit 0).",
 )
 @click.option(
     "--save-missing", is_flag=True, default=None, help="Ask the archive to capture live pages it has no snapshot of."
@@ -180,7 +229,7 @@ def main() -> None:
     help="Finding lines on the terminal: concise (default), full, grouped or json.",
 )
 @click.option("--show", type=click.Choice(["error", "warning", "info"]), help="Lowest severity listed (warning).")
-@click.option("--max-lines", type=int, help="Finding lines listed at most (default 30; 0: all).")
+@click.option("--max-lines", type=int, metavar="N", help="Finding lines listed at most (default 30; 0: all).")
 @click.option("--color/--no-color", "color", default=None, help="Colour the lines (default: when a terminal).")
 @click.option("-v", "--verbose", count=True, help="Progress and log lines on stderr (-vv: debug).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors and the exit status.")
@@ -279,16 +328,26 @@ def _print_audit(options: AuditOptions, result: AuditResult, *, quiet: bool, col
 
 
 @main.command("check")
-@click.argument("citation")
-@click.option("--accessed", help="When the source was read (any citation date form).")
+@click.argument("citation", metavar="CITATION|URL|DOI|-")
+@click.option("--accessed", metavar="DATE", help="When the source was read (any citation date form).")
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "md"]), default="text")
 @click.option("--offline", is_flag=True, default=None, help="Run only checks that need no network.")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "never"]), help="Exit 1 at this severity.")
-@click.option("--archive", "archives", multiple=True, help="Archive endpoint URL or warc:PATH; may repeat.")
-@click.option("--cache", type=click.Path(path_type=Path), help="SQLite store (default: .citecheck/cache.sqlite).")
+@click.option(
+    "--archive",
+    "archives",
+    multiple=True,
+    metavar="URL|warc:PATH",
+    help="Archive endpoint URL or warc:PATH; may repeat.",
+)
+@click.option(
+    "--cache", type=click.Path(path_type=Path), metavar="PATH", help="SQLite store (default: .citecheck/cache.sqlite)."
+)
 @click.option("--allow-private", is_flag=True, default=None, help="Allow fetching loopback/private addresses.")
-@click.option("--canary", "canaries", multiple=True, help="URL that proves the network works; may repeat.")
-@click.option("--config", "config_file", type=click.Path(path_type=Path), help="Settings file (TOML).")
+@click.option(
+    "--canary", "canaries", multiple=True, metavar="URL", help="URL that proves the network works; may repeat."
+)
+@click.option("--config", "config_file", type=click.Path(path_type=Path), metavar="FILE", help="Settings file (TOML).")
 @click.option("--refresh", is_flag=True, help="Ask the web and the archives even when the cache has fresh answers.")
 @click.option("--color/--no-color", "color", default=None, help="Colour the verdict (default: when a terminal).")
 @click.option("-v", "--verbose", count=True, help="More log lines on stderr (-vv: debug).")

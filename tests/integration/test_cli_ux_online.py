@@ -127,12 +127,12 @@ def test_check_prints_the_repair_for_a_dead_link_with_a_capture(
 ) -> None:
     withdrawn = web.url("news", "/articles/withdrawn")
     template = f"{{{{cite web |url={withdrawn} |title=Early estimate |access-date=2 March 2012}}}}"
-    code, out, _ = _run("check", template, *_online(web, archive, workdir / "c.sqlite"))
+    _, out, _ = _run("check", template, *_online(web, archive, workdir / "c.sqlite"))
     assert "repair (wikitext): the link is gone and a good capture exists; paste this instead:" in out
     snippet = out.split("paste this instead:\n", 1)[1].splitlines()[0].strip()
     assert snippet.startswith("{{cite web |url=" + withdrawn)
     assert "archive-url=" in snippet and "archive-date=2012-03-01" in snippet and "url-status=dead" in snippet
-    code, out, _ = _run("check", template, *_online(web, archive, workdir / "c.sqlite"), "--format", "json")
+    _code, out, _ = _run("check", template, *_online(web, archive, workdir / "c.sqlite"), "--format", "json")
     payload = json.loads(out)
     assert payload["repair_format"] == "wikitext" and "archive-date=2012-03-01" in payload["repair"]
 

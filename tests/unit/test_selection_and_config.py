@@ -84,7 +84,7 @@ def test_bad_header_and_host_names() -> None:
 
 
 def test_missing_explicit_files() -> None:
-    with pytest.raises(ConfigError, match="--config nowhere.toml: no such file"):
+    with pytest.raises(ConfigError, match=r"--config nowhere\.toml: no such file"):
         load_config(explicit=Path("nowhere.toml"))
     with pytest.raises(ConfigError, match="--ignore-file: nowhere: no such file"):
         build_options({}, {"ignore_file": Path("nowhere")})
