@@ -6,7 +6,6 @@ imported: process start to verdict stays a fraction of a second.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -165,6 +164,8 @@ def answer_from_store(
         resolved = reference.model_copy(update={"live": live})
         # Every lookup below is a cache hit; the resolver and the source reader combine
         # the answers exactly as in an audit, and the source reader is offline: cache only.
+        import asyncio  # here, not at the top: an offline check with nothing stored never needs an event loop
+
         archive, source = asyncio.run(_answers_from_cache(options.archives, store, request, resolved))
     if source is None:
         return None
