@@ -125,6 +125,25 @@ def _options(config_file: Path | None, flags: dict[str, Any]) -> AuditOptions:
     return build_options(load_config(explicit=config_file), flags)
 
 
+# Options audit and check share, defined once.
+_OFFLINE = click.option("--offline", is_flag=True, default=None, help="Run only checks that need no network.")
+_FAIL_ON = click.option("--fail-on", type=click.Choice(["error", "warning", "never"]), help="Exit 1 at this severity.")
+_ARCHIVE = click.option(
+    "--archive",
+    "archives",
+    multiple=True,
+    metavar="URL|warc:PATH",
+    help="Archive endpoint URL or warc:PATH; may repeat.",
+)
+_CACHE = click.option(
+    "--cache", type=click.Path(path_type=Path), metavar="PATH", help="SQLite store (default: .citecheck/cache.sqlite)."
+)
+_ALLOW_PRIVATE = click.option(
+    "--allow-private", is_flag=True, default=None, help="Allow fetching loopback/private addresses."
+)
+_DEBUG = click.option("--debug", is_flag=True, help="Debug log lines and the traceback of an internal error.")
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="citecheck")
 def main() -> None:
@@ -140,18 +159,10 @@ def main() -> None:
     metavar="LIST",
     help="Report formats, comma-separated: md,json (default), sarif, jsonl, junit, github.",
 )
-@click.option("--offline", is_flag=True, default=None, help="Run only checks that need no network.")
-@click.option(
-    "--archive",
-    "archives",
-    multiple=True,
-    metavar="URL|warc:PATH",
-    help="Archive endpoint URL or warc:PATH; may repeat.",
-)
-@click.option(
-    "--cache", type=click.Path(path_type=Path), metavar="PATH", help="SQLite store (default: .citecheck/cache.sqlite)."
-)
-@click.option("--fail-on", type=click.Choice(["error", "warning", "never"]), help="Exit 1 at this severity.")
+@_OFFLINE
+@_ARCHIVE
+@_CACHE
+@_FAIL_ON
 @click.option(
     "--select", multiple=True, metavar="CODES", help="Only these codes, prefixes or names (CC1,CC401,dead-link)."
 )
@@ -189,7 +200,7 @@ def main() -> None:
     "--max-cache-age", metavar="DURATION", help="Reuse live checks younger than this (1d, 12h, 30m; default 20h)."
 )
 @click.option("--concurrency", type=int, metavar="N", help="Concurrent network requests in all.")
-@click.option("--allow-private", is_flag=True, default=None, help="Allow fetching loopback/private addresses.")
+@_ALLOW_PRIVATE
 @click.option("--config", "config_file", type=click.Path(path_type=Path), metavar="FILE", help="Settings file (TOML).")
 @click.option("--max-document-size", type=int, metavar="BYTES", help="Largest document to read, in bytes.")
 @click.option(
@@ -233,7 +244,7 @@ def main() -> None:
 @click.option("--color/--no-color", "color", default=None, help="Colour the lines (default: when a terminal).")
 @click.option("-v", "--verbose", count=True, help="Progress and log lines on stderr (-vv: debug).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors and the exit status.")
-@click.option("--debug", is_flag=True, help="Debug log lines and the traceback of an internal error.")
+@_DEBUG
 def audit_command(
     paths: tuple[Path, ...],
     config_file: Path | None,
@@ -331,19 +342,11 @@ def _print_audit(options: AuditOptions, result: AuditResult, *, quiet: bool, col
 @click.argument("citation", metavar="CITATION|URL|DOI|-")
 @click.option("--accessed", metavar="DATE", help="When the source was read (any citation date form).")
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "md"]), default="text")
-@click.option("--offline", is_flag=True, default=None, help="Run only checks that need no network.")
-@click.option("--fail-on", type=click.Choice(["error", "warning", "never"]), help="Exit 1 at this severity.")
-@click.option(
-    "--archive",
-    "archives",
-    multiple=True,
-    metavar="URL|warc:PATH",
-    help="Archive endpoint URL or warc:PATH; may repeat.",
-)
-@click.option(
-    "--cache", type=click.Path(path_type=Path), metavar="PATH", help="SQLite store (default: .citecheck/cache.sqlite)."
-)
-@click.option("--allow-private", is_flag=True, default=None, help="Allow fetching loopback/private addresses.")
+@_OFFLINE
+@_FAIL_ON
+@_ARCHIVE
+@_CACHE
+@_ALLOW_PRIVATE
 @click.option(
     "--canary", "canaries", multiple=True, metavar="URL", help="URL that proves the network works; may repeat."
 )
@@ -352,7 +355,7 @@ def _print_audit(options: AuditOptions, result: AuditResult, *, quiet: bool, col
 @click.option("--color/--no-color", "color", default=None, help="Colour the verdict (default: when a terminal).")
 @click.option("-v", "--verbose", count=True, help="More log lines on stderr (-vv: debug).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
-@click.option("--debug", is_flag=True, help="Debug log lines and the traceback of an internal error.")
+@_DEBUG
 def check_command(
     citation: str,
     accessed: str | None,

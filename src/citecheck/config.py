@@ -18,9 +18,9 @@ import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from citecheck.checks.catalogue import resolve_selectors
 from citecheck.documents.loading import DEFAULT_MAX_BYTES
@@ -45,11 +45,16 @@ class ConfigError(UsageError):
     """A setting is wrong; the message is one line naming the file or flag, the key and what would do."""
 
 
-def _check_header(name: str, value: str) -> None:
-    if not _HEADER_NAME_RE.match(name):
-        raise ValueError(f"{name!r} is not a valid HTTP header name")
-    if _CONTROL_RE.search(value):
-        raise ValueError(f"the value of header {name!r} holds a control character or line break")
+def _checked_headers(headers: dict[str, str]) -> dict[str, str]:
+    for name, value in headers.items():
+        if not _HEADER_NAME_RE.match(name):
+            raise ValueError(f"{name!r} is not a valid HTTP header name")
+        if _CONTROL_RE.search(value):
+            raise ValueError(f"the value of header {name!r} holds a control character or line break")
+    return headers
+
+
+Headers = Annotated[dict[str, str], AfterValidator(_checked_headers)]
 
 
 class HostSettings(BaseModel):
@@ -59,14 +64,7 @@ class HostSettings(BaseModel):
 
     concurrency: int | None = Field(default=None, ge=1, le=64)  # requests at once to this host
     rate: float | None = Field(default=None, gt=0, le=100)  # requests per second to this host
-    headers: dict[str, str] = Field(default_factory=dict)
-
-    @field_validator("headers")
-    @classmethod
-    def _valid_headers(cls, value: dict[str, str]) -> dict[str, str]:
-        for name, text in value.items():
-            _check_header(name, text)
-        return value
+    headers: Headers = Field(default_factory=dict)
 
 
 class AuditOptions(BaseModel):
@@ -109,7 +107,7 @@ class AuditOptions(BaseModel):
     # HTTP-level settings for the resolve stage's client (see NOTES.md: surface done, wiring pending).
     accept: list[str] = Field(default_factory=list)  # status codes or ranges ("200..=299") that count as alive
     user_agent: str | None = None
-    headers: dict[str, str] = Field(default_factory=dict)  # sent with every live request
+    headers: Headers = Field(default_factory=dict)  # sent with every live request
     hosts: dict[str, HostSettings] = Field(default_factory=dict)  # per-host concurrency, rate, headers
     # How the audit's findings are printed on the terminal.
     output_format: Literal["concise", "full", "grouped", "json"] = "concise"
@@ -157,13 +155,6 @@ class AuditOptions(BaseModel):
     def _one_line_agent(cls, value: str | None) -> str | None:
         if value is not None and _CONTROL_RE.search(value):
             raise ValueError("the user agent holds a control character or line break")
-        return value
-
-    @field_validator("headers")
-    @classmethod
-    def _valid_headers(cls, value: dict[str, str]) -> dict[str, str]:
-        for name, text in value.items():
-            _check_header(name, text)
         return value
 
     @field_validator("hosts")

@@ -492,10 +492,12 @@ def audit(
     sources = _sources_by_document(view, batch)
     view.restore()
     if view.excluded:
-        batch.network.message += (
+        # A copy: the resolve stage may hand out a shared state (OFFLINE_STATE).
+        excluded = (
             f" {view.excluded} cited URLs were not checked: excluded by the --exclude/--include rules "
             "or the ignore file."
         )
+        batch.network = batch.network.model_copy(update={"message": batch.network.message + excluded})
     generated_at = generation_time()
     audited: list[tuple[Path, ParsedDocument, DocumentReport]] = []
     events.start(Stage.checks, len(parsed_documents))
