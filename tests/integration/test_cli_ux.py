@@ -519,3 +519,13 @@ def test_check_offline_loads_no_network_module(tmp_path: Path) -> None:
     )
     loaded = _modules_loaded(code)
     assert not loaded & set(HEAVY), loaded & set(HEAVY)
+
+
+def test_reports_are_readable_by_others(workdir: Path) -> None:
+    previous = os.umask(0o022)
+    try:
+        _run("audit", "docs", "--offline", "--format", "md,json,sarif,junit")
+    finally:
+        os.umask(previous)
+    modes = {path.name: path.stat().st_mode & 0o777 for path in (workdir / "reports").iterdir()}
+    assert modes and set(modes.values()) == {0o644}, modes
