@@ -68,9 +68,7 @@ def main() -> None:
     print(f"{'command':<40} {'median':>8} {'best':>8} {'× pass':>8} {'× httpx+pydantic':>17}")
     for name, values in timings.items():
         median = statistics.median(values)
-        print(
-            f"{name:<40} {median:>7.3f}s {min(values):>7.3f}s {median / floor:>7.1f}× {median / stack:>16.2f}×"
-        )
+        print(f"{name:<40} {median:>7.3f}s {min(values):>7.3f}s {median / floor:>7.1f}× {median / stack:>16.2f}×")
     verdict = statistics.median(timings["citecheck check --offline CITATION"])
     status = "within" if verdict <= TARGET_SECONDS else "OVER"
     print(f"check --offline: {verdict:.3f}s median, {status} the {TARGET_SECONDS:.1f}s target")
