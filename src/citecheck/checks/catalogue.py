@@ -31,7 +31,10 @@ RULES: dict[str, Rule] = {
         Rule("CC205", "blocked", Severity.info, "401/403/bot wall: cannot tell, not dead"),
         Rule("CC206", "unreachable", Severity.info, "timeouts, resets, 5xx: inconclusive, retried later"),
         Rule(
-            "CC207", "content-drift", Severity.info, "the live page differs much from the capture near the access date"
+            "CC207",
+            "content-drift",
+            Severity.info,
+            "a quote, figure or passage the claim cites from the capture near the access date changed on the live page",
         ),
         Rule("CC301", "no-snapshot", Severity.warning, "no archive snapshot exists"),
         Rule("CC302", "snapshot-far-from-access", Severity.info, "nearest good snapshot is far from the access date"),
@@ -45,6 +48,18 @@ RULES: dict[str, Rule] = {
         Rule("CC501", "quote-not-found", Severity.warning, "a quoted passage does not occur in the source"),
         Rule("CC502", "figure-not-found", Severity.warning, "a number in the claim does not occur in the source"),
         Rule("CC503", "conflicting-figures", Severity.info, "documents in one audit give different figures"),
+        Rule(
+            "CC504",
+            "source-says-otherwise",
+            Severity.warning,
+            "the claim's figure or date is not in its closest passage, which gives another one for the same thing",
+        ),
+        Rule(
+            "CC505",
+            "check-by-hand",
+            Severity.info,
+            "no passage of the sources read shares most of the claim's content words: check by hand",
+        ),
         Rule("CC601", "uncited-claim", Severity.info, "a claim with no citation"),
     ]
 }

@@ -115,7 +115,7 @@ def _numbered_findings(findings: list[Finding]) -> list[tuple[str, Finding]]:
 
 def _summary_section(report: DocumentReport, numbered: list[tuple[str, Finding]]) -> list[str]:
     by_severity = Counter(finding.severity.value for finding in report.findings)
-    verdicts = Counter(claim.verdict for claim in report.claims)
+    verdicts = Counter(str(claim.verdict) for claim in report.claims)
     states = Counter(source_state(reference) for reference in report.references)
     lines = ["## Summary", ""]
     lines.append(
