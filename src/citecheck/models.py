@@ -219,6 +219,7 @@ class EvidenceKind(StrEnum):
     marker = "marker"  # the in-text marker that ties the claim to a reference
     attribution = "attribution"  # a post's attribution line cites it
     inferred = "inferred"  # covered by the citation closing the passage
+    full_citation = "full-citation"  # a short citation's claim also cites its full citation (bibliography entry)
     snapshot = "snapshot"  # the capture a reader can open
     source = "source"  # what a cited source allowed (reachable, lost, not read …)
     passage = "passage"  # a passage of the source text that best matches the claim

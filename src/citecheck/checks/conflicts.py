@@ -59,7 +59,7 @@ from citecheck.models import (
     Section,
 )
 
-__all__ = ["conflict_findings", "find_conflicts"]
+__all__ = ["FigureStatement", "conflict_findings", "figure_statements", "find_conflicts", "subject_conflicts"]
 
 # --------------------------------------------------------------------------- figure roles
 
@@ -137,6 +137,10 @@ _VERB_TO_MEASURE = {
     "rescuing": "rescued",
     "rescued": "rescued",
 }
+# Measure words that name the people counted rather than what happened to them.
+_COUNTED_NOUNS = frozenset(
+    {"refugees", "protesters", "protestors", "demonstrators", "hostages", "detainees", "evacuees", "fatalities"}
+)
 # Measures whose victims may be security forces (told apart from everyone else).
 _VICTIM_MEASURES = frozenset({"deaths", "injuries", "abducted", "missing"})
 # What money is for: a word before the amount ("cost $48 million") or after it ("$3 million in aid").
@@ -285,6 +289,9 @@ class _Statement:
     sources: tuple[str, ...]
 
 
+FigureStatement = _Statement  # what figure_statements returns and subject_conflicts groups
+
+
 # --------------------------------------------------------------------------- intervals
 
 
@@ -409,6 +416,9 @@ def _count_role(text: str, figure: Figure) -> tuple[str, str] | None:
     measure: str | None = None
     noun_phrase = ""
     noun_first = _NOUN_THEN_MEASURE_RE.match(after)
+    verb_first = _MEASURE_THEN_NUMBER_RE.search(before)
+    if noun_first and verb_first and noun_first["word"].lower() in _COUNTED_NOUNS:
+        noun_first = None  # "arrested 40 protesters": the verb says what happened to the people counted
     if noun_first:
         words = noun_first["np"].lower().split()
         # "two died" with no noun leaves whose deaths unsaid (the sentence's last subject? someone else?);
@@ -417,12 +427,10 @@ def _count_role(text: str, figure: Figure) -> tuple[str, str] | None:
         if not elliptic_verb and not any(word in _CLAUSE_WORDS or re.search(r"\d", word) for word in words):
             measure = _MEASURE_WORDS[noun_first["word"].lower()]
             noun_phrase = noun_first.group(0)
-    if measure is None:
-        verb_first = _MEASURE_THEN_NUMBER_RE.search(before)
-        if verb_first:
-            measure = _VERB_TO_MEASURE[re.sub(r"\s+", " ", verb_first["word"].lower())]
-            following = _FOLLOWING_NOUN_RE.match(after)
-            noun_phrase = following["np"] if following else ""
+    if measure is None and verb_first:
+        measure = _VERB_TO_MEASURE[re.sub(r"\s+", " ", verb_first["word"].lower())]
+        following = _FOLLOWING_NOUN_RE.match(after)
+        noun_phrase = following["np"] if following else ""
     if measure is None:
         return None
     if any(word in _ADDITIVE_WORDS for word in noun_phrase.lower().split()):
@@ -638,50 +646,67 @@ def _deduplicated(group: list[_Statement]) -> list[_Statement]:
     return kept
 
 
+def figure_statements(document: ParsedDocument, claims: Sequence[Claim]) -> list[FigureStatement]:
+    """The figures of one document's claims that can take part in a conflict, in document order.
+
+    Statements are small and picklable: an audit too large to hold its documents
+    collects them document by document and groups them later (:func:`subject_conflicts`).
+    """
+    references = {reference.id: reference for reference in document.references}
+    located = _locate_claims(document, claims)
+    statements: list[FigureStatement] = []
+    for claim in claims:
+        if claim.id not in located:
+            continue
+        section, paragraph, offset = located[claim.id]
+        statements += _statements_for_claim(document, claim, section, paragraph, offset, references)
+    return statements
+
+
+def subject_conflicts(key: tuple[str, ...], statements: list[FigureStatement]) -> list[Conflict]:
+    """The conflicts among the statements of one subject key, given in audit order."""
+    conflicts: list[Conflict] = []
+    groups = [statements] if key[0] in _SELF_NAMED else _linked_groups(statements)
+    for group in groups:
+        group = _deduplicated(group)
+        disagree = any(
+            first.speaker != second.speaker and _disjoint(first, second)
+            for position, first in enumerate(group)
+            for second in group[position + 1 :]
+        )
+        if not disagree:
+            continue
+        conflicts.append(
+            Conflict(
+                subject=_subject_name(group),
+                quantity=group[0].quantity,
+                statements=[
+                    ConflictStatement(
+                        document=statement.document,
+                        claim=statement.claim.id,
+                        text=statement.claim.text,
+                        figure=statement.figure_text,
+                        value=statement.figure.value,
+                        unit=statement.figure.unit,
+                        refs=list(statement.claim.refs),
+                        sources=list(statement.sources),
+                    )
+                    for statement in group
+                ],
+            )
+        )
+    return conflicts
+
+
 def find_conflicts(documents: Sequence[tuple[ParsedDocument, list[Claim]]]) -> list[Conflict]:
     """Subjects on which two speakers in the audit give incompatible figures, each with who says what."""
-    by_subject: dict[tuple[str, ...], list[_Statement]] = {}
+    by_subject: dict[tuple[str, ...], list[FigureStatement]] = {}
     for document, claims in documents:
-        references = {reference.id: reference for reference in document.references}
-        located = _locate_claims(document, claims)
-        for claim in claims:
-            if claim.id not in located:
-                continue
-            section, paragraph, offset = located[claim.id]
-            for statement in _statements_for_claim(document, claim, section, paragraph, offset, references):
-                by_subject.setdefault(statement.subject_key, []).append(statement)
+        for statement in figure_statements(document, claims):
+            by_subject.setdefault(statement.subject_key, []).append(statement)
     conflicts: list[Conflict] = []
     for key in sorted(by_subject):
-        statements = by_subject[key]
-        groups = [statements] if key[0] in _SELF_NAMED else _linked_groups(statements)
-        for group in groups:
-            group = _deduplicated(group)
-            disagree = any(
-                first.speaker != second.speaker and _disjoint(first, second)
-                for position, first in enumerate(group)
-                for second in group[position + 1 :]
-            )
-            if not disagree:
-                continue
-            conflicts.append(
-                Conflict(
-                    subject=_subject_name(group),
-                    quantity=group[0].quantity,
-                    statements=[
-                        ConflictStatement(
-                            document=statement.document,
-                            claim=statement.claim.id,
-                            text=statement.claim.text,
-                            figure=statement.figure_text,
-                            value=statement.figure.value,
-                            unit=statement.figure.unit,
-                            refs=list(statement.claim.refs),
-                            sources=list(statement.sources),
-                        )
-                        for statement in group
-                    ],
-                )
-            )
+        conflicts += subject_conflicts(key, by_subject[key])
     return conflicts
 
 
