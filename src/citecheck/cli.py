@@ -214,6 +214,65 @@ def check_command(
     sys.exit(result.exit_code)
 
 
+@main.command("evidence")
+@click.argument("claim")
+@click.option("--source", "source", required=True, help="The source: a file (HTML, PDF, text) or an http(s) URL.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+@click.option("--offline", is_flag=True, default=None, help="For a URL: only what the cache holds, no request.")
+@click.option("--accessed", help="For a URL: when the source was read (the capture nearest it is read).")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "never"]), help="Exit 1 at this severity.")
+@click.option("--archive", "archives", multiple=True, help="Archive endpoint URL or warc:PATH; may repeat.")
+@click.option("--cache", type=click.Path(path_type=Path), help="SQLite store (default: .citecheck/cache.sqlite).")
+@click.option("--allow-private", is_flag=True, default=None, help="Allow fetching loopback/private addresses.")
+@click.option("--canary", "canaries", multiple=True, help="URL that proves the network works; may repeat.")
+@click.option("--config", "config_file", type=click.Path(path_type=Path), help="Settings file (TOML).")
+@click.option("-v", "--verbose", count=True, help="More log lines on stderr (-vv: debug).")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
+def evidence_command(
+    claim: str,
+    source: str,
+    output_format: str,
+    offline: bool | None,
+    accessed: str | None,
+    fail_on: str | None,
+    archives: tuple[str, ...],
+    cache: Path | None,
+    allow_private: bool | None,
+    canaries: tuple[str, ...],
+    config_file: Path | None,
+    verbose: int,
+    quiet: bool,
+) -> None:
+    """Show the passages of a source that best match CLAIM, and what the source says differently."""
+    from citecheck.evidence import EvidenceError, evidence_for
+    from citecheck.pipeline import exit_code_for
+    from citecheck.reports.evidence_text import render_evidence_text
+
+    configure_logging(-1 if quiet else verbose)
+    flags: dict[str, Any] = {
+        "offline": offline,
+        "fail_on": fail_on,
+        "archives": list(archives) or None,
+        "cache": cache,
+        "allow_private": allow_private,
+        "canary": list(canaries) or None,
+    }
+    try:
+        options = build_options(load_config_file(explicit=config_file), flags)
+        report = evidence_for(claim, source, options, accessed=accessed)
+    except (EvidenceError, ConfigError) as error:
+        _fail(str(error))
+        return
+    except KeyboardInterrupt:
+        click.echo("citecheck: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    if output_format == "json":
+        click.echo(report.model_dump_json(indent=2, by_alias=True))
+    else:
+        click.echo(render_evidence_text(report))
+    sys.exit(exit_code_for(report.findings, options.fail_on))
+
+
 @main.command("schema")
 @click.option("--summary", is_flag=True, help="Print the schema of summary.json instead.")
 def schema_command(summary: bool) -> None:

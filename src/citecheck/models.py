@@ -391,3 +391,44 @@ class AuditSummary(_Model):
     exit_code: int = 0
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+# --------------------------------------------------------------------------- citecheck evidence
+
+EVIDENCE_SCHEMA = "citecheck/evidence@1"
+NOT_SUPPORT = (
+    "Passages are ranked by shared words: they show where to read, not whether the source supports the claim "
+    "(similarity cannot tell a claim from its negation)."
+)
+
+
+class EvidenceSource(_Model):
+    """What was read as the source."""
+
+    input: str  # the path or URL as given
+    url: str | None = None  # what was read: the snapshot URL, the live URL, or None for a file
+    origin: str  # file | capture | live
+    title: str | None = None
+    extractor: str | None = None
+    chars: int = 0
+    reason: str | None = None  # a note on how it was read (live page read because no capture …)
+
+
+class EvidenceReport(_Model):
+    """One claim against one source (``citecheck evidence``): the audit's evidence, grouped for a reader."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    schema_: str = Field(default=EVIDENCE_SCHEMA, alias="schema")
+    claim: str
+    source: EvidenceSource
+    verdict: ClaimVerdict  # of the claim's quotes and figures only; never a judgement of support
+    passages: list[Evidence] = Field(default_factory=list)
+    quotes: list[Evidence] = Field(default_factory=list)
+    figures: list[Evidence] = Field(default_factory=list)
+    names: list[Evidence] = Field(default_factory=list)
+    drift: list[Evidence] = Field(default_factory=list)
+    other: list[Evidence] = Field(default_factory=list)
+    findings: list[Finding] = Field(default_factory=list)
+    network: NetworkState | None = None  # for a URL: whether the network stage ran
+    note: str = NOT_SUPPORT

@@ -478,6 +478,26 @@ def _name_evidence(claim_text: str, read: Sequence[_ReadSource]) -> list[Evidenc
 # --------------------------------------------------------------------------- "the source says something else"
 
 
+_CLAUSE_BREAK_RE = re.compile(r";|\s[-–—]\s|:\s")
+_MIN_CLAUSE_WORDS = 3
+
+
+def figure_clause(claim_text: str, figure: Figure) -> str:
+    """The part of the claim a figure belongs to: between the semicolons (or dashes, colons) around it, so that
+    in "Camp Ashraf lies 69 km north of Baghdad; the raid killed 34" each figure is looked up with its own words.
+    The whole claim when that part is too short to stand alone."""
+    start = 0
+    end = len(claim_text)
+    for match in _CLAUSE_BREAK_RE.finditer(claim_text):
+        if match.end() <= figure.start:
+            start = match.end()
+        elif match.start() >= figure.end:
+            end = match.start()
+            break
+    clause = claim_text[start:end]
+    return clause if len(content_stems(clause)) >= _MIN_CLAUSE_WORDS else claim_text
+
+
 @dataclass(frozen=True)
 class _Differs:
     figure: Figure
@@ -497,8 +517,9 @@ def _says_otherwise(
         return None
     if match.status == "compatible" and match.in_passage:
         return None
+    clause = figure_clause(claim_text, figure)
     for source in read:
-        subject = source.subject_passage(claim_text)
+        subject = source.subject_passage(clause)
         if subject is None or subject.coverage < SAME_SUBJECT_COVERAGE:
             continue
         # Dates are said with few words of their own ("in 2011, …"): the passage's only date may stand for the
@@ -671,7 +692,14 @@ def _drift(
         cited = [item for item in tally.cited if item.ref == source.ref]
         best = source.best
         passage = (best.start, best.end) if best is not None and best.coverage >= SAME_SUBJECT_COVERAGE else None
-        for change in claim_drift(claim.text, cited, source.text, source.live_text, passage):
+        absent: list[tuple[Figure, str | None]] = [
+            (differs.figure, source.text[differs.counterpart.start : differs.counterpart.end])
+            for differs in tally.differs
+            if differs.source.ref == source.ref
+        ]
+        absent += [(figure, None) for figure in tally.missing_figures]
+        changes = claim_drift(claim.text, cited, source.text, source.live_text, passage, absent)
+        for change in changes:
             url = references[source.ref].url or references[source.ref].live.final_url or "the cited URL"
             evidence.append(
                 Evidence(

@@ -164,17 +164,41 @@ def _quote_drift(item: FigureAt, live_text: str) -> DriftChange | None:
     )
 
 
+def _appeared(figure: Figure, capture_says: str | None, claim_text: str, live_text: str) -> DriftChange | None:
+    """A claim's figure the capture lacks but the live page holds near the claim's words: the page changed to
+    (or back to) what the claim says since the access date."""
+    match = match_figure(figure, live_text, key_terms(claim_text))
+    if match.status not in ("found", "near") or match.near_terms == 0 or match.start is None:
+        return None
+    live_says = live_text[match.start : match.end or match.start]
+    then = f"says “{capture_says}”" if capture_says else "does not give it"
+    return DriftChange(
+        detail=f"the live page now gives the claim's “{figure.text}” (“{live_says}”), but the capture near the "
+        f"access date {then}: the page changed since it was cited",
+        claimed=figure.text,
+        live_says=live_says,
+        live_excerpt=match.excerpt,
+    )
+
+
 def claim_drift(
     claim_text: str,
     cited: Sequence[FigureAt],
     capture_text: str,
     live_text: str,
     passage: tuple[int, int] | None,
+    absent: Sequence[tuple[Figure, str | None]] = (),
 ) -> list[DriftChange]:
     """What a claim cites from a capture that the live page no longer says: its quotes and figures, each looked
     up on the live page (a figure that moved elsewhere on the page has not changed); for a claim with neither,
-    its closest capture ``passage`` (when it has one), looked for among the live page's passages."""
+    its closest capture ``passage`` (when it has one), looked for among the live page's passages.  ``absent`` are
+    the claim's figures the capture lacks (with what the capture says instead, when known): one the live page
+    holds is a change too."""
     changes: list[DriftChange] = []
+    for figure, capture_says in absent:
+        appeared = _appeared(figure, capture_says, claim_text, live_text)
+        if appeared is not None:
+            changes.append(appeared)
     for item in cited:
         change = (
             _quote_drift(item, live_text)
@@ -183,7 +207,7 @@ def claim_drift(
         )
         if change is not None:
             changes.append(change)
-    if not cited and passage is not None:
+    if not cited and not absent and passage is not None:
         start, end = passage
         capture = index_source(capture_text)
         number = (sentence_at(capture, start) or 0) + 1

@@ -27,6 +27,7 @@ from citecheck.models import (
     SourceInfo,
 )
 from citecheck.reports.escape import md_cell, md_link, md_text
+from citecheck.reports.evidence_text import evidence_markdown
 from citecheck.reports.repair import SNIPPET_LANGUAGES, repair_snippet
 
 SEVERITY_ORDER = [Severity.error, Severity.warning, Severity.info]
@@ -174,6 +175,9 @@ def _claim_sources(claim: Claim, references: Mapping[str, Reference]) -> str:
 
 
 def _evidence_item(evidence: Evidence) -> str:
+    special = evidence_markdown(evidence, _ref_link)  # passages, figures the source gives otherwise, drift
+    if special is not None:
+        return special
     pieces = [md_cell(evidence.kind, 20)]
     if evidence.status:
         pieces.append(md_cell(evidence.status, 20))
