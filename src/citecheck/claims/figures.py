@@ -1092,6 +1092,29 @@ def _same_quantity(claim: Figure, source: Figure) -> bool:
     return comparable(claim, source)
 
 
+_GENERIC_COUNT_NOUNS = frozenset({"people", "persons", "individuals"})
+_COUNT_NOUN_SET = frozenset(_COUNT_NOUNS.split("|"))
+_NOUN_LOOKAHEAD_WORDS = 3
+
+
+def counted_noun(text: str, figure: Figure) -> str | None:
+    """What a count counts, when a count noun follows within a few words ("34 Iraqi soldiers" → soldiers)."""
+    following = [word.lower() for word, _, _ in word_spans(text[figure.end : figure.end + 60])]
+    for word in following[:_NOUN_LOOKAHEAD_WORDS]:
+        if word in _COUNT_NOUN_SET:
+            return word
+    return None
+
+
+def _same_counted(claim_text: str, claim: Figure, source_text: str, source: Figure) -> bool:
+    """Two counts of different things ("2,000 soldiers", "3,400 residents") are not one quantity; "people" is
+    anyone."""
+    first, second = counted_noun(claim_text, claim), counted_noun(source_text, source)
+    if first is None or second is None or first in _GENERIC_COUNT_NOUNS or second in _GENERIC_COUNT_NOUNS:
+        return True
+    return stem(first) == stem(second)
+
+
 def find_counterpart(
     figure: Figure, claim_text: str, source_text: str, start: int, end: int, *, sole_by_subject: bool = False
 ) -> Figure | None:
@@ -1105,7 +1128,13 @@ def find_counterpart(
     holds several equally likely: the caller then says nothing rather than guess.
     """
     neighbours = [candidate for candidate in source_figures(source_text) if start <= candidate.start < end]
-    candidates = [candidate for candidate in neighbours if candidate.end <= end and _same_quantity(figure, candidate)]
+    candidates = [
+        candidate
+        for candidate in neighbours
+        if candidate.end <= end
+        and _same_quantity(figure, candidate)
+        and (figure.kind != "count" or _same_counted(claim_text, figure, source_text, candidate))
+    ]
     if not candidates or any(compare_figures(figure, candidate) is not None for candidate in candidates):
         return None
     wanted = figure_context(claim_text, figure, extract_figures(claim_text))
