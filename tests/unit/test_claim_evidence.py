@@ -191,6 +191,7 @@ def test_a_ten_megabyte_source_is_searched_up_to_the_cap_in_bounded_time() -> No
     assert time.process_time() - started < 60  # bounded: the first 2,000,000 characters only
     assert any("only the first 2,000,000 characters" in evidence.detail for evidence in result.evidence)
     assert "CC502" not in codes(result)  # what lies beyond the cap is not called missing
+    assert result.verdict == "not-checked"  # … nor is the claim unsupported
 
 
 @pytest.mark.parametrize(
@@ -199,3 +200,26 @@ def test_a_ten_megabyte_source_is_searched_up_to_the_cap_in_bounded_time() -> No
 def test_odd_claims_get_an_answer(text: str) -> None:
     result = check(text, CAMP + " 东京是日本的首都。")
     assert result.verdict in ("sourced", "verified", "partially-verified", "unsupported")
+
+
+def test_reports_with_claim_evidence_validate_against_the_schema() -> None:
+    import json
+
+    import jsonschema
+
+    from citecheck.models import DocumentInfo, DocumentReport
+    from citecheck.reports.writer import report_json, report_schema
+
+    result = check("Camp Ashraf lies 69 km north of Baghdad.", live=CAMP.replace("96", "69"))
+    claim = Claim(id="c1", text="Camp Ashraf lies 69 km north of Baghdad.", refs=["1"], verdict=result.verdict)
+    claim.evidence += result.evidence
+    report = DocumentReport(
+        document=DocumentInfo(path="a.md", format="markdown"),
+        references=[reference()],
+        claims=[claim],
+        findings=result.findings,
+    )
+    schema = report_schema()
+    assert {"CC504", "CC505"} <= set(schema["$defs"]["Finding"]["properties"]["code"]["enum"])
+    assert "passage" in schema["$defs"]["EvidenceKind"]["enum"]
+    jsonschema.validate(json.loads(report_json(report)), schema)

@@ -763,6 +763,7 @@ def check_claim(
         targets=tally.targets,
         supported=tally.supported,
         compatible=tally.compatible,
+        complete=all(source.complete for source in read),
     )
     verdict = decide_verdict(basis)
     evidence += _source_evidence(verdict, readiness, references, read, tally.targets, sources, network_ran)

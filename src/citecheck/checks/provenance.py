@@ -108,6 +108,7 @@ class VerdictBasis:
     targets: int  # quotes and figures that decide the verdict
     supported: int  # of those, how many a read source contains (found or near)
     compatible: int = 0  # of those, how many a read source neither confirms nor contradicts (it is less precise)
+    complete: bool = True  # every read text was searched whole (a huge one is searched up to a cap)
 
 
 def decide_verdict(basis: VerdictBasis) -> ClaimVerdict:
@@ -126,8 +127,8 @@ def decide_verdict(basis: VerdictBasis) -> ClaimVerdict:
             return ClaimVerdict.verified
         if basis.supported > 0 or basis.compatible > 0:
             return ClaimVerdict.partially_verified
-        if any(state in ("reachable", "unknown") for state in readiness):
-            return ClaimVerdict.not_checked  # an unread source may still hold what the read ones lack
+        if not basis.complete or any(state in ("reachable", "unknown") for state in readiness):
+            return ClaimVerdict.not_checked  # an unread source (or unread part) may still hold what was not found
         return ClaimVerdict.unsupported
     if "reachable" in readiness:
         return ClaimVerdict.sourced if basis.targets == 0 else ClaimVerdict.not_checked

@@ -60,6 +60,7 @@ UPPER_BOUNDS = frozenset(
     {"as many as", "up to", "at most", "fewer than", "less than", "under", "no more than", "as much as"}
 )
 HEDGE_SLACK = 0.1  # "about 400" holds 360–440
+BOUND_REACH = 2.0  # a figure within this factor of a bound ("more than 3,000": 3,000–6,000) is evidence for it
 
 
 @dataclass(frozen=True)
@@ -775,7 +776,12 @@ def _bounded(claim: Figure, source: Figure) -> Relation | None:
         if source_bound is None:
             value = source.value if source.high is None else (source.value if claim_bound == "lower" else source.high)
             meets = value >= claim.value - tolerance if claim_bound == "lower" else value <= claim.value + tolerance
-            return "near" if meets else None  # the source's figure satisfies the claim's bound
+            if not meets:
+                return None
+            # "More than 3,000" is said of 3,412, not of 7 million: a figure far past the bound meets it, but
+            # is no sign of being the same quantity.
+            close = value <= BOUND_REACH * claim.value if claim_bound == "lower" else value >= claim.value / BOUND_REACH
+            return "near" if close else "compatible"
         if source_bound != claim_bound:
             return None
         if _close(claim.value, source.value, tolerance):
