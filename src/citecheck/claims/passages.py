@@ -21,6 +21,7 @@ are indexed; :attr:`SourceIndex.truncated` says when more was there.
 
 from __future__ import annotations
 
+import calendar
 import math
 import re
 from collections import Counter
@@ -50,73 +51,15 @@ METHOD = "coverage+bm25"
 PASSAGE_DISPLAY_CHARS = 400
 FRAGMENT_WORDS = 5  # words at each end of a #:~:text= directive
 
+# Words a full stop follows without ending a sentence ("Mr. Smith", "Dec. 12"); "May." ends one.
 _ABBREVIATIONS = frozenset(
-    [
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "prof",
-        "st",
-        "jr",
-        "sr",
-        "gen",
-        "col",
-        "lt",
-        "sgt",
-        "capt",
-        "cmdr",
-        "adm",
-        "gov",
-        "sen",
-        "rep",
-        "rev",
-        "hon",
-        "pres",
-        "vs",
-        "etc",
-        "no",
-        "nos",
-        "inc",
-        "ltd",
-        "co",
-        "corp",
-        "dept",
-        "univ",
-        "assn",
-        "bros",
-        "est",
-        "fig",
-        "vol",
-        "pp",
-        "ed",
-        "eds",
-        "al",
-        "approx",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
+    {
+        *"mr mrs ms dr prof st jr sr gen col lt sgt capt cmdr adm gov sen rep rev hon pres vs etc no nos".split(),  # noqa: SIM905
+        *"inc ltd co corp dept univ assn bros est fig vol pp ed eds al approx mt ft cf ca".split(),  # noqa: SIM905
+        *"a.m p.m e.g i.e u.s u.k u.n".split(),  # noqa: SIM905
+        *(name.lower() for name in calendar.month_abbr if name and name != "May"),
         "sept",
-        "oct",
-        "nov",
-        "dec",
-        "mt",
-        "ft",
-        "a.m",
-        "p.m",
-        "e.g",
-        "i.e",
-        "u.s",
-        "u.k",
-        "u.n",
-        "cf",
-        "ca",
-    ]
+    }
 )
 # A sentence ends at . ! ? (and their CJK forms), after any closing quotes or brackets, before space.
 _END_RE = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s)|[。！？]+")
