@@ -766,7 +766,9 @@ def check_claim(
         complete=all(source.complete for source in read),
     )
     verdict = decide_verdict(basis)
-    evidence += _source_evidence(verdict, readiness, references, read, tally.targets, sources, network_ran)
+    # Small figures do not decide a verdict, but they are still things an unread source was not compared with.
+    testable = len(quotes) + len(figures)
+    evidence += _source_evidence(verdict, readiness, references, read, testable, sources, network_ran)
 
     if read:
         # A quote or figure absent from the read sources is reported only when no
