@@ -462,6 +462,75 @@ def _combined_exit(codes: list[int]) -> int:
     return EXIT_OK
 
 
+@main.command("evidence")
+@click.argument("claim")
+@click.option(
+    "--source", "source", required=True, metavar="PATH|URL", help="The source: a file (HTML, PDF, text) or a URL."
+)
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+@click.option("--offline", is_flag=True, default=None, help="For a URL: only what the cache holds, no request.")
+@click.option("--accessed", metavar="DATE", help="For a URL: when the source was read (the capture nearest it).")
+@_FAIL_ON
+@_ARCHIVE
+@_CACHE
+@_ALLOW_PRIVATE
+@click.option(
+    "--canary", "canaries", multiple=True, metavar="URL", help="URL that proves the network works; may repeat."
+)
+@click.option("--config", "config_file", type=click.Path(path_type=Path), metavar="FILE", help="Settings file (TOML).")
+@click.option("-v", "--verbose", count=True, help="More log lines on stderr (-vv: debug).")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
+@_DEBUG
+def evidence_command(
+    claim: str,
+    source: str,
+    output_format: str,
+    offline: bool | None,
+    accessed: str | None,
+    fail_on: str | None,
+    archives: tuple[str, ...],
+    cache: Path | None,
+    allow_private: bool | None,
+    canaries: tuple[str, ...],
+    config_file: Path | None,
+    verbose: int,
+    quiet: bool,
+    debug: bool,
+) -> None:
+    """Show the passages of a source that best match CLAIM, and what the source says differently."""
+    show_traceback = debug or verbose > 0
+
+    def run_evidence() -> tuple[Any, str]:
+        from citecheck.errors import UsageError
+        from citecheck.evidence import EvidenceError, evidence_for
+        from citecheck.progress import configure_logging
+
+        configure_logging(-1 if quiet else max(verbose, 2 if debug else 0))
+        flags: dict[str, Any] = {
+            "offline": offline,
+            "fail_on": fail_on,
+            "archives": list(archives) or None,
+            "cache": cache,
+            "allow_private": allow_private,
+            "canary": list(canaries) or None,
+        }
+        options = _options(config_file, flags)
+        try:
+            return evidence_for(claim, source, options, accessed=accessed), options.fail_on
+        except EvidenceError as error:
+            raise UsageError(str(error)) from None
+
+    report, fail_on_level = _guarded(run_evidence, show_traceback=show_traceback, interrupted="interrupted")
+    from citecheck.exit_codes import exit_code_for
+    from citecheck.reports.evidence_text import render_evidence_text
+
+    if output_format == "json":
+        click.echo(report.model_dump_json(indent=2, by_alias=True))
+    else:
+        click.echo(render_evidence_text(report))
+    sys.exit(exit_code_for(report.findings, fail_on_level))
+
+
 @main.command("schema")
 @click.option("--summary", is_flag=True, help="Print the schema of summary.json instead.")
 def schema_command(summary: bool) -> None:

@@ -25,7 +25,7 @@ from citecheck.checks.archive import findings_for_archive
 from citecheck.checks.catalogue import code_selected
 from citecheck.checks.conflicts import conflict_findings, find_conflicts
 from citecheck.checks.integrity import check_claim
-from citecheck.checks.live import content_drift, drift_finding, findings_for_live
+from citecheck.checks.live import findings_for_live
 from citecheck.checks.offline import CheckContext, run_offline_checks
 from citecheck.checks.page_date import publication_date_finding
 from citecheck.claims.build import build_claims
@@ -216,17 +216,12 @@ def document_sources(document: ParsedDocument, sources: Mapping[str, SourceText]
 
 
 def source_findings(document: ParsedDocument, sources: Mapping[str, SourceText]) -> list[Finding]:
-    """CC403 (the page's own date vs. the cited one) and CC207 (live page vs. the capture)."""
+    """CC403: the page's own date vs. the cited one.  (CC207, drift, is per claim: see checks.integrity.)"""
     findings: list[Finding] = []
     for reference in document.references:
         page_date = publication_date_finding(reference)
         if page_date is not None:
             findings.append(page_date)
-        source = sources.get(reference.id)
-        if source is not None and source.live_text and source.text and source.info.origin == "capture":
-            drift = drift_finding(reference, content_drift(source.live_text, source.text))
-            if drift is not None:
-                findings.append(drift)
     return findings
 
 

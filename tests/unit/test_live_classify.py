@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from citecheck.checks.live import content_drift, drift_finding, findings_for_live
+from citecheck.checks.live import findings_for_live
 from citecheck.models import LiveCheck, LiveStatus, Reference, Severity
 from citecheck.resolve.live import (
     FetchError,
@@ -353,14 +353,3 @@ def test_dead_is_a_warning_until_confirmed() -> None:
     assert "dead (unconfirmed)" in unconfirmed.message
     (confirmed,) = findings_for_live(ref_with(LiveStatus.dead, confirmed=True))
     assert confirmed.severity is Severity.error
-
-
-def test_content_drift() -> None:
-    assert content_drift(ARTICLE, ARTICLE) == 0.0
-    assert content_drift(ARTICLE, "Buy cheap watches online today") == 1.0
-    small_edit = ARTICLE.replace("three", "four")
-    assert content_drift(small_edit, ARTICLE) < 0.1
-    reference = Reference(id="2", url=URL)
-    assert drift_finding(reference, content_drift(small_edit, ARTICLE)) is None
-    finding = drift_finding(reference, content_drift("Buy cheap watches online today", ARTICLE))
-    assert finding is not None and (finding.code, finding.severity) == ("CC207", Severity.info)

@@ -84,7 +84,10 @@ RULES: dict[str, Rule] = {
             detail="timeouts, resets, 5xx, exhausted 429s: inconclusive",
         ),
         Rule(
-            "CC207", "content-drift", Severity.info, "the live page differs much from the capture near the access date"
+            "CC207",
+            "content-drift",
+            Severity.info,
+            "a quote, figure or passage the claim cites from the capture near the access date changed on the live page",
         ),
         Rule(
             "CC301", "no-snapshot", Severity.warning, "no archive snapshot exists", detail="no archive capture exists"
@@ -163,6 +166,18 @@ RULES: dict[str, Rule] = {
                 "documents (or posts) in one audit give incompatible figures for the same thing — who says what, and "
                 "on which sources"
             ),
+        ),
+        Rule(
+            "CC504",
+            "source-says-otherwise",
+            Severity.warning,
+            "the claim's figure or date is not in its closest passage, which gives another one for the same thing",
+        ),
+        Rule(
+            "CC505",
+            "check-by-hand",
+            Severity.info,
+            "no passage of the sources read shares most of the claim's content words: check by hand",
         ),
         Rule("CC601", "uncited-claim", Severity.info, "a claim with no citation"),
     ]

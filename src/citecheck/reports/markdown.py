@@ -36,6 +36,7 @@ from citecheck.models import (
     SourceInfo,
 )
 from citecheck.reports.escape import md_cell, md_link, md_text
+from citecheck.reports.evidence_text import evidence_markdown
 from citecheck.reports.pages import REPORT_SIZE_LIMIT, Group, Piece, Section, link_target, paginate, single_file
 from citecheck.reports.repair import SNIPPET_LANGUAGES, repair_snippet
 
@@ -140,7 +141,7 @@ def _numbered_findings(findings: list[Finding]) -> list[tuple[str, Finding]]:
 
 def _summary_table(report: DocumentReport, section: Section) -> None:
     by_severity = Counter(finding.severity.value for finding in report.findings)
-    verdicts = Counter(claim.verdict for claim in report.claims)
+    verdicts = Counter(str(claim.verdict) for claim in report.claims)
     states = Counter(source_state(reference) for reference in report.references)
     baseline_applied = any(finding.new is not None for finding in report.findings)
     total = f"{len(report.findings)}"
@@ -348,6 +349,9 @@ def _claim_sources(claim: Claim, references: Mapping[str, Reference]) -> str:
 
 
 def _evidence_item(evidence: Evidence) -> str:
+    special = evidence_markdown(evidence, _ref_link)  # passages, figures the source gives otherwise, drift
+    if special is not None:
+        return special
     pieces = [md_cell(evidence.kind, 20)]
     if evidence.status:
         pieces.append(md_cell(evidence.status, 20))

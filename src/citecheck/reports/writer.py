@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from citecheck.checks.catalogue import RULES
 from citecheck.models import AuditSummary, DocumentReport
 
 
@@ -50,6 +51,8 @@ def report_schema() -> dict[str, Any]:
     """JSON Schema of the per-document report (``citecheck schema``)."""
     schema = DocumentReport.model_json_schema(by_alias=True, mode="serialization")
     schema["$id"] = "https://citecheck.invalid/schema/report-1.json"
+    # The finding codes are the catalogue's: the schema lists them, so a new code is in it once catalogued.
+    schema["$defs"]["Finding"]["properties"]["code"]["enum"] = sorted(RULES)
     return schema
 
 
