@@ -31,7 +31,8 @@ from citecheck.models import (
     SourceInfo,
 )
 from citecheck.pipeline import OFFLINE_STATE, audit_parsed
-from citecheck.reports.markdown import code_fence, render_document_markdown, render_index_markdown
+from citecheck.reports.escape import code_fence
+from citecheck.reports.markdown import render_document_markdown, render_index_markdown
 from citecheck.reports.timeline import timeline_names
 from tests.conftest import shared_path
 

@@ -26,7 +26,7 @@ from citecheck.models import (
     Severity,
     SourceInfo,
 )
-from citecheck.reports.escape import md_cell, md_link, md_text
+from citecheck.reports.escape import md_cell, md_code_block, md_link, md_text
 from citecheck.reports.repair import SNIPPET_LANGUAGES, repair_snippet
 
 SEVERITY_ORDER = [Severity.error, Severity.warning, Severity.info]
@@ -54,19 +54,12 @@ VERDICT_ORDER = [
 LINKING_EVIDENCE = {"marker", "attribution", "inferred"}
 WORST_SHOWN = 5
 _ANCHOR_RE = re.compile(r"[^A-Za-z0-9_-]")
-_BACKTICK_RUN_RE = re.compile(r"`+")
 _FILE_NAME_RE = re.compile(r"^[^/\\\x00-\x1f]+\.svg$")
 
 
 def anchor(kind: str, identifier: str) -> str:
     """An HTML id for a row or section; ids come from documents, so only safe characters survive."""
     return f"{kind}-{_ANCHOR_RE.sub('_', identifier)}"
-
-
-def code_fence(text: str) -> str:
-    """A backtick fence longer than any backtick run in ``text`` (at least three)."""
-    longest = max((len(run) for run in _BACKTICK_RUN_RE.findall(text)), default=0)
-    return "`" * max(3, longest + 1)
 
 
 def _ordered_findings(findings: list[Finding]) -> list[Finding]:
@@ -330,10 +323,9 @@ def _reference_details(report: DocumentReport, timelines: Mapping[str, str], rep
         if image is not None:
             lines += [image, ""]
         if snippet is not None:
-            fence = code_fence(snippet)
             lines.append(f"Suggested repair ({language}): the link is gone and a good capture exists.")
             lines.append("")
-            lines += [f"{fence}{language}", snippet, fence, ""]
+            lines += [*md_code_block(snippet, language), ""]
         if reference.candidates:
             lines.append("Discovery candidates (proposals for a reference without a URL, not verified facts):")
             lines.append("")
