@@ -116,7 +116,6 @@ _JSON = {
 }
 _JSON_RE = _special_re(dict.fromkeys(_JSON, None))
 
-_WHITESPACE_RE = re.compile(r"\s+")
 _BACKTICK_RUN_RE = re.compile(r"`+")
 
 
@@ -142,10 +141,11 @@ def display_text(value: object, *, newlines: bool = False) -> str:
     spaces; with ``newlines`` line breaks are kept as ``\\n`` (CR LF and lone
     CR normalised).  Nothing is HTML- or Markdown-escaped.
     """
-    text = _without_escape_sequences(_as_text(value))
+    text = _as_text(value)
     table, special = (_DISPLAY_LINES, _DISPLAY_LINES_RE) if newlines else (_DISPLAY_LINE, _DISPLAY_LINE_RE)
     if special.search(text) is None:
         return text
+    text = _without_escape_sequences(text)
     if newlines:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text.translate(table)
@@ -153,8 +153,7 @@ def display_text(value: object, *, newlines: bool = False) -> str:
 
 def terminal_text(value: object, limit: int | None = None) -> str:
     """One line of untrusted text for a terminal: :func:`display_text`, whitespace runs collapsed, shortened."""
-    text = _WHITESPACE_RE.sub(" ", display_text(value)).strip()
-    return _shorten(text, limit)
+    return _shorten(" ".join(display_text(value).split()), limit)
 
 
 def _shorten(text: str, limit: int | None) -> str:
@@ -171,16 +170,17 @@ def md_text(value: object, limit: int | None = None) -> str:
 
     ``limit`` counts characters of the text before escaping.
     """
-    text = _shorten(_without_escape_sequences(_as_text(value)), limit)
+    text = _shorten(_as_text(value), limit)
+    # One scan answers "anything to do?" (most report values: no); only then the sequences and the table.
     if _MARKDOWN_RE.search(text) is None:
         return text
-    return text.translate(_MARKDOWN)
+    return _without_escape_sequences(text).translate(_MARKDOWN)
 
 
 def md_cell(value: object, limit: int | None = 300) -> str:
     """Untrusted text for one GFM table cell: one line, no bare pipes, never empty."""
-    text = _WHITESPACE_RE.sub(" ", _without_escape_sequences(_as_text(value))).strip()
-    return md_text(text, limit) or " "
+    # str.split() splits on exactly the characters the regex \s matches, at a third of the cost.
+    return md_text(" ".join(_as_text(value).split()), limit) or " "
 
 
 def md_code_block(text: str, language: str = "") -> list[str]:
@@ -241,10 +241,10 @@ def xml_text(value: object) -> str:
     Also removes what XML 1.0 forbids even when escaped (C0 controls but tab
     and line breaks, U+FFFE, U+FFFF, lone surrogates).
     """
-    text = _without_escape_sequences(_as_text(value))
+    text = _as_text(value)
     if _XML_RE.search(text) is None:
         return text
-    return text.translate(_XML)
+    return _without_escape_sequences(text).translate(_XML)
 
 
 def json_inert(serialized: str) -> str:
