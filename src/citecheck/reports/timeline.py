@@ -24,6 +24,7 @@ from datetime import UTC, date, datetime, timedelta
 from citecheck.dates import PartialDate
 from citecheck.models import ArchiveStatus, DocumentReport, LiveStatus, Reference
 from citecheck.reports.escape import xml_text
+from citecheck.reports.filenames import bounded_name, name_key
 
 # A capture's clock and a citation's date can straddle midnight or time zones (as in checks/archive.py).
 DATE_TOLERANCE = timedelta(days=1)
@@ -402,8 +403,10 @@ def timeline_names(
 ) -> dict[str, str]:
     """Reference id → SVG file name (``<stem>-ref-<id>.svg``) for each reference that gets a timeline.
 
-    Ids come from documents, so only safe characters survive in the name; two
-    ids that clean to the same name are told apart by their position.
+    Ids come from documents, so only safe characters survive in the name, and
+    it is bounded (:func:`citecheck.reports.filenames.bounded_name`); two ids
+    that clean to the same name — or differ only in case, one file on macOS and
+    Windows — are told apart by their position.
     """
     names: dict[str, str] = {}
     taken: set[str] = set()
@@ -415,10 +418,11 @@ def timeline_names(
         )
         if len(marks) < 2:
             continue
-        name = f"{stem}-ref-{_ID_UNSAFE_RE.sub('_', reference.id)}.svg"
-        if name in taken:
-            name = f"{stem}-ref-{_ID_UNSAFE_RE.sub('_', reference.id)}-{index + 1}.svg"
-        taken.add(name)
+        base = f"{stem}-ref-{_ID_UNSAFE_RE.sub('_', reference.id)}"
+        name = bounded_name(base, ".svg")
+        if name_key(name) in taken:
+            name = bounded_name(f"{base}-{index + 1}", ".svg")
+        taken.add(name_key(name))
         names[reference.id] = name
     return names
 
