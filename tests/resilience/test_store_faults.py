@@ -11,7 +11,6 @@ damaged bytes lost instead of moved aside, a store that cannot store) — all 0.
 
 from __future__ import annotations
 
-import concurrent.futures
 import logging
 import multiprocessing
 import multiprocessing.synchronize
@@ -20,7 +19,6 @@ import sqlite3
 from collections.abc import Callable, Generator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TypeVar
 
 import pytest
 
@@ -30,19 +28,7 @@ from citecheck.resolve.live_history import LiveHistory
 from citecheck.store import Store
 from citecheck.store.db import APPLICATION_ID, STORE_FORMAT_VERSION
 from tests.integration.web_world import WebWorld, closed_port_url, running_world
-
-DEADLINE_S = 30
-T = TypeVar("T")
-
-
-def within_deadline(call: Callable[[], T]) -> T:
-    """``call()``, failing the test (a hang) when it takes longer than the deadline."""
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        future = pool.submit(call)
-        try:
-            return future.result(timeout=DEADLINE_S)
-        except concurrent.futures.TimeoutError:
-            pytest.fail(f"hang: no answer within {DEADLINE_S} s")
+from tests.resilience.deadline import DEADLINE_S, within_deadline
 
 
 def filled_store(path: Path, urls: int = 400) -> None:
