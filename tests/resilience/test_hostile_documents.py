@@ -12,52 +12,22 @@ escaping its place) — all 0.
 
 from __future__ import annotations
 
-import json
-import unicodedata
 from pathlib import Path
 
 import pytest
-from markdown_it import MarkdownIt
 
 from citecheck import AuditOptions, audit
 from citecheck.pipeline import AuditResult
-from citecheck.reports.annotations import github_annotations
-from citecheck.reports.filenames import MAX_NAME_BYTES
-from tests.property.inert import active_characters
+from tests.property.inert import assert_reports_inert
 from tests.resilience.deadline import within_deadline
 from tests.resilience.hostile_documents import HOSTILE_DOCUMENTS, Hostile, write_hostile
 
 FORMATS = ["md", "json", "sarif", "jsonl"]
-RENDER = MarkdownIt("commonmark").enable("table")
 
 
 def _audit(documents: list[Path], folder: Path) -> AuditResult:
     options = AuditOptions(out=folder / "reports", cache=folder / "cache.sqlite", offline=True, formats=FORMATS)
     return within_deadline(lambda: audit(documents, options))
-
-
-def assert_reports_inert(out: Path, result: AuditResult) -> None:
-    """Every promised file written, every name bounded, no active character anywhere, Markdown markup contained."""
-    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    expected = {"index.md", "summary.json", "citecheck.sarif", "findings.jsonl"}
-    for document in summary["documents"]:
-        expected |= {document["report_md"], document["report_json"]}
-    written = {path.name for path in out.iterdir()}
-    assert expected <= written, f"reports missing: {sorted(expected - written)}"
-    for path in out.iterdir():
-        assert len(unicodedata.normalize("NFD", path.name).encode()) <= MAX_NAME_BYTES, path.name
-        assert active_characters(path.name) == [], path.name
-        text = path.read_text(encoding="utf-8")
-        assert active_characters(text) == [], (path.name, active_characters(text)[:10])
-        if path.suffix == ".md":
-            html = RENDER.render(text)
-            assert "<script" not in html and 'href="javascript' not in html, path.name
-            assert "<h1>injected heading" not in html, path.name
-        elif path.suffix == ".json":
-            json.loads(text)
-    annotations = github_annotations(result.reports)
-    assert active_characters(annotations) == []
-    assert all(line.startswith(("::error ", "::warning ", "::notice ")) for line in annotations.splitlines())
 
 
 @pytest.mark.parametrize(

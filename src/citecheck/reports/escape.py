@@ -99,7 +99,9 @@ _DISPLAY_LINES_RE = _special_re(_DISPLAY_LINES)
 # same single pass (so the entities added are never escaped again).  Untrusted text never starts a line in our
 # reports (it follows a table pipe, a list bullet or a label, and line breaks become spaces), so block-level
 # markers such as "#", "-", "+" or "1." need no escaping.
-_MARKDOWN = _inert_map(newlines=False, marks=True)
+_PROSE = _inert_map(newlines=False, marks=True)
+_PROSE_RE = _special_re(_PROSE)
+_MARKDOWN = dict(_PROSE)
 _MARKDOWN.update({ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;"})
 _MARKDOWN.update({ord(char): "\\" + char for char in "\\`*_[]|~"})
 _MARKDOWN_RE = _special_re(_MARKDOWN)
@@ -179,8 +181,11 @@ def md_text(value: object, limit: int | None = None) -> str:
 
 def md_cell(value: object, limit: int | None = 300) -> str:
     """Untrusted text for one GFM table cell: one line, no bare pipes, never empty."""
+    text = _as_text(value)
+    if _PROSE_RE.search(text) is not None:  # controls become spaces first, so they collapse with the rest
+        text = _without_escape_sequences(text).translate(_PROSE)
     # str.split() splits on exactly the characters the regex \s matches, at a third of the cost.
-    return md_text(" ".join(_as_text(value).split()), limit) or " "
+    return md_text(" ".join(text.split()), limit) or " "
 
 
 def md_code_block(text: str, language: str = "") -> list[str]:
