@@ -76,6 +76,20 @@ def _zeroed_pages(path: Path) -> None:
     path.write_bytes(bytes(data))
 
 
+def _future_file_format(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[18] = data[19] = 9  # file format versions no SQLite knows: "unsupported file format"
+    path.write_bytes(bytes(data))
+
+
+def _undecodable_schema(path: Path) -> None:
+    connection = sqlite3.connect(path)
+    connection.execute("PRAGMA writable_schema=ON")
+    connection.execute("UPDATE sqlite_master SET name = CAST(x'6c697665ff' AS TEXT) WHERE name = 'live_check_latest'")
+    connection.commit()
+    connection.close()
+
+
 def _tampered_master(path: Path) -> None:
     connection = sqlite3.connect(path)
     connection.execute("PRAGMA writable_schema=ON")
@@ -146,6 +160,8 @@ DAMAGE: dict[str, tuple[Callable[[Path], None], bool]] = {
     "garbage-after-header": (_garbage_after_header, True),
     "zeroed-pages": (_zeroed_pages, True),
     "tampered-sqlite-master": (_tampered_master, True),
+    "future-file-format": (_future_file_format, True),
+    "undecodable-schema-name": (_undecodable_schema, True),
     "tampered-table-columns": (_tampered_columns, False),  # that table is rebuilt, the rest kept
     "directory": (_directory, True),
     "fifo": (_fifo, True),

@@ -74,6 +74,7 @@ _ENVIRONMENT_CODES = frozenset(
     }
 )
 _BUSY_TIMEOUT_S = 30
+UNDECODABLE = "SQLite reported damage in bytes that are not text"
 _HEAL_ATTEMPTS = 3
 
 logger = logging.getLogger(__name__)
@@ -92,6 +93,12 @@ class _Damaged(Exception):
     """Internal: the file is not a usable citecheck store and should be moved aside (the reason is the message)."""
 
 
+def _one_line(text: str, limit: int = 200) -> str:
+    """SQLite's message about a damaged file, safe for one log line (it may quote the file's own bytes)."""
+    shown = " ".join("".join(char if char.isprintable() else " " for char in text).split())
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+
+
 def _primary_code(error: sqlite3.Error) -> int | None:
     code = getattr(error, "sqlite_errorcode", None)
     return code & 0xFF if isinstance(code, int) else None
@@ -105,7 +112,7 @@ def is_corruption(error: sqlite3.Error) -> bool:
 def _store_error(path: Path, error: BaseException) -> StoreError:
     """A :class:`StoreError` saying what to do about an SQLite or OS error on the store ``path``."""
     code = _primary_code(error) if isinstance(error, sqlite3.Error) else None
-    reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+    reason = _one_line(error.strerror if isinstance(error, OSError) and error.strerror else str(error))
     elsewhere = "or choose another location with --cache PATH"
     if code == sqlite3.SQLITE_FULL or (isinstance(error, OSError) and error.errno == 28):
         return StoreError(f"store {path}: the disk is full; free some space {elsewhere}")
@@ -168,6 +175,8 @@ def _file_problem(path: Path) -> str | None:
     page_size = 65536 if page_size == 1 else page_size
     if page_size < 512 or page_size & (page_size - 1):
         return f"has a damaged header (page size {page_size})"
+    if header[18] not in (1, 2) or header[19] not in (1, 2) or header[21:24] != b"\x40\x20\x20":
+        return "has a damaged header (file format bytes)"
     wal = Path(f"{path}-wal")
     if wal.exists() and wal.stat().st_size > 0:
         return None  # pages may still live in the write-ahead log; SQLite's own check decides
@@ -205,9 +214,13 @@ def _content_problem(connection: sqlite3.Connection, path: Path, *, verified: bo
             if connection.in_transaction:
                 connection.execute("COMMIT")
     except sqlite3.DatabaseError as error:
-        if is_corruption(error):
-            return f"is damaged ({error})"
-        raise _store_error(path, error) from error
+        # Only fixed reads ran: whatever SQLite objects to ("unsupported file format"…) is the file's fault,
+        # unless it is about the file system around it.
+        if _primary_code(error) in _ENVIRONMENT_CODES:
+            raise _store_error(path, error) from error
+        return f"is damaged ({error})"
+    except UnicodeDecodeError:  # Python could not even decode SQLite's message: it quotes damaged bytes
+        return f"is damaged ({UNDECODABLE})"
     if application_id not in (0, APPLICATION_ID):
         return f"belongs to another application (SQLite application_id {application_id:#010x})"
     if application_id == 0 and tables and not tables & LEGACY_TABLES:
@@ -260,6 +273,7 @@ def _aside_path(path: Path, moment: datetime) -> Path:
 
 def move_aside(path: Path, reason: str, *, now: datetime | None = None) -> Path:
     """Rename a bad store file (and its companions) to ``<name>.corrupt-<UTC time>``; log one warning."""
+    reason = _one_line(reason)
     aside = _aside_path(path, now or datetime.now(UTC))
     try:
         os.replace(path, aside)
@@ -312,6 +326,10 @@ def _declared_tables(ddl: str) -> dict[str, _Columns]:
         return {name: _columns(scratch, name) for name in names}
     finally:
         scratch.close()
+
+
+def _decode_text(data: bytes) -> str:
+    return data.decode("utf-8", "replace")
 
 
 class Store:
@@ -368,9 +386,12 @@ class Store:
             self._initialise(connection)
         except sqlite3.DatabaseError as error:
             connection.close()
-            if is_corruption(error):
-                raise _Damaged(f"is damaged ({error})") from error
-            raise _store_error(self.path, error) from error
+            if _primary_code(error) in _ENVIRONMENT_CODES:
+                raise _store_error(self.path, error) from error
+            raise _Damaged(f"is damaged ({error})") from error
+        except UnicodeDecodeError as error:
+            connection.close()
+            raise _Damaged(f"is damaged ({UNDECODABLE})") from error
         except BaseException:
             connection.close()
             raise
@@ -406,9 +427,13 @@ class Store:
 
     def _connect(self, name: str) -> sqlite3.Connection:
         try:
-            return sqlite3.connect(name, timeout=_BUSY_TIMEOUT_S, check_same_thread=False, isolation_level=None)
+            connection = sqlite3.connect(name, timeout=_BUSY_TIMEOUT_S, check_same_thread=False, isolation_level=None)
         except sqlite3.Error as error:
             raise _store_error(self.path, error) from error
+        # Damaged pages can hold bytes that are not UTF-8 (in data, in table names, in SQLite's own messages):
+        # read them with replacement characters rather than fail every query that touches them.
+        connection.text_factory = _decode_text
+        return connection
 
     def _configure(self, connection: sqlite3.Connection) -> None:
         self._enable_wal(connection)
@@ -481,6 +506,8 @@ class Store:
                 if is_corruption(error) or _primary_code(error) in _ENVIRONMENT_CODES:
                     raise self._failed(error) from error
                 raise
+            except UnicodeDecodeError as error:
+                raise self._failed_undecodable() from error
             self._schemas.add(name)
 
     def _upgrade_schema(
@@ -539,7 +566,10 @@ class Store:
         except sqlite3.OperationalError as error:
             connection.execute("ROLLBACK TO citecheck_migration")
             logger.warning(
-                "store %s: the %s tables could not be migrated (%s); recreated them empty", self.path, name, error
+                "store %s: the %s tables could not be migrated (%s); recreated them empty",
+                self.path,
+                name,
+                _one_line(str(error)),
             )
             for table in declared:
                 connection.execute(f'DROP TABLE IF EXISTS "{table}"')
@@ -557,6 +587,12 @@ class Store:
             self._damaged = True  # not remembered as healthy on close: the next open checks the file again
         return _store_error(self.path, error)
 
+    def _failed_undecodable(self) -> StoreError:
+        self._damaged = True
+        return StoreError(
+            f"store {self.path}: damaged while in use ({UNDECODABLE}); the next run moves it aside and starts afresh"
+        )
+
     def execute(self, sql: str, parameters: tuple[object, ...] | dict[str, object] = ()) -> sqlite3.Cursor:
         """Run one statement.  Damage, a full disk, a lost lock or lost permissions raise :class:`StoreError`;
         other SQLite errors (a bad statement: a bug) propagate unchanged."""
@@ -567,6 +603,8 @@ class Store:
                 if is_corruption(error) or _primary_code(error) in _ENVIRONMENT_CODES:
                     raise self._failed(error) from error
                 raise
+            except UnicodeDecodeError as error:
+                raise self._failed_undecodable() from error
 
     def close(self) -> None:
         with self._lock:
