@@ -82,28 +82,33 @@ def _future_file_format(path: Path) -> None:
     path.write_bytes(bytes(data))
 
 
-def _undecodable_schema(path: Path) -> None:
+def _run_sql(path: Path, *statements: str) -> None:
+    """Edit the file as any SQLite client could, behind citecheck's back."""
     connection = sqlite3.connect(path)
-    connection.execute("PRAGMA writable_schema=ON")
-    connection.execute("UPDATE sqlite_master SET name = CAST(x'6c697665ff' AS TEXT) WHERE name = 'live_check_latest'")
+    for statement in statements:
+        connection.execute(statement)
     connection.commit()
     connection.close()
+
+
+def _undecodable_schema(path: Path) -> None:
+    _run_sql(
+        path,
+        "PRAGMA writable_schema=ON",
+        "UPDATE sqlite_master SET name = CAST(x'6c697665ff' AS TEXT) WHERE name = 'live_check_latest'",
+    )
 
 
 def _tampered_master(path: Path) -> None:
-    connection = sqlite3.connect(path)
-    connection.execute("PRAGMA writable_schema=ON")
-    connection.execute("UPDATE sqlite_master SET sql = 'CREATE TABLE broken ((' WHERE name = 'live_check_latest'")
-    connection.commit()
-    connection.close()
+    _run_sql(
+        path,
+        "PRAGMA writable_schema=ON",
+        "UPDATE sqlite_master SET sql = 'CREATE TABLE broken ((' WHERE name = 'live_check_latest'",
+    )
 
 
 def _tampered_columns(path: Path) -> None:
-    connection = sqlite3.connect(path)
-    connection.execute("DROP TABLE live_check_latest")
-    connection.execute("CREATE TABLE live_check_latest (something_else TEXT)")
-    connection.commit()
-    connection.close()
+    _run_sql(path, "DROP TABLE live_check_latest", "CREATE TABLE live_check_latest (something_else TEXT)")
 
 
 def _directory(path: Path) -> None:
@@ -124,18 +129,15 @@ def _broken_symlink(path: Path) -> None:
 
 def _foreign_tables(path: Path) -> None:
     path.unlink()
-    connection = sqlite3.connect(path)
-    connection.execute("CREATE TABLE moz_places (id INTEGER PRIMARY KEY, url TEXT)")
-    connection.execute("INSERT INTO moz_places (url) VALUES ('https://example.org/')")
-    connection.commit()
-    connection.close()
+    _run_sql(
+        path,
+        "CREATE TABLE moz_places (id INTEGER PRIMARY KEY, url TEXT)",
+        "INSERT INTO moz_places (url) VALUES ('https://example.org/')",
+    )
 
 
 def _foreign_application_id(path: Path) -> None:
-    connection = sqlite3.connect(path)
-    connection.execute("PRAGMA application_id = 1196444237")  # GeoPackage ("GPKG") claims the file
-    connection.commit()
-    connection.close()
+    _run_sql(path, "PRAGMA application_id = 1196444237")  # GeoPackage ("GPKG") claims the file
 
 
 def _garbage_wal(path: Path) -> None:

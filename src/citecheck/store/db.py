@@ -109,6 +109,10 @@ def is_corruption(error: sqlite3.Error) -> bool:
     return _primary_code(error) in _CORRUPTION_CODES
 
 
+def _damaged_in_use(path: Path, reason: str) -> StoreError:
+    return StoreError(f"store {path}: damaged while in use ({reason}); the next run moves it aside and starts afresh")
+
+
 def _store_error(path: Path, error: BaseException) -> StoreError:
     """A :class:`StoreError` saying what to do about an SQLite or OS error on the store ``path``."""
     code = _primary_code(error) if isinstance(error, sqlite3.Error) else None
@@ -121,9 +125,7 @@ def _store_error(path: Path, error: BaseException) -> StoreError:
             f"store {path}: locked by another process for over {_BUSY_TIMEOUT_S} s; wait for it to finish {elsewhere}"
         )
     if code in _CORRUPTION_CODES:
-        return StoreError(
-            f"store {path}: damaged while in use ({reason}); the next run moves it aside and starts afresh"
-        )
+        return _damaged_in_use(path, reason)
     return StoreError(f"store {path}: cannot be opened for writing ({reason}); fix its permissions {elsewhere}")
 
 
@@ -499,15 +501,8 @@ class Store:
             return
         latest = len(migrations) + 1
         declared = _declared_tables(ddl)
-        with self._lock:
-            try:
-                self._upgrade_schema(name, ddl, migrations, latest, declared)
-            except sqlite3.DatabaseError as error:
-                if is_corruption(error) or _primary_code(error) in _ENVIRONMENT_CODES:
-                    raise self._failed(error) from error
-                raise
-            except UnicodeDecodeError as error:
-                raise self._failed_undecodable() from error
+        with self._lock, self._errors_translated():
+            self._upgrade_schema(name, ddl, migrations, latest, declared)
             self._schemas.add(name)
 
     def _upgrade_schema(
@@ -582,29 +577,27 @@ class Store:
 
     # --- use --------------------------------------------------------------------------------------------------
 
-    def _failed(self, error: sqlite3.Error) -> StoreError:
-        if is_corruption(error):
-            self._damaged = True  # not remembered as healthy on close: the next open checks the file again
-        return _store_error(self.path, error)
-
-    def _failed_undecodable(self) -> StoreError:
-        self._damaged = True
-        return StoreError(
-            f"store {self.path}: damaged while in use ({UNDECODABLE}); the next run moves it aside and starts afresh"
-        )
+    @contextlib.contextmanager
+    def _errors_translated(self) -> Iterator[None]:
+        """Damage, a full disk, a lost lock or lost permissions become :class:`StoreError`; a damaged file is
+        not remembered as healthy, so the next open checks it again.  Other SQLite errors (bugs) pass."""
+        try:
+            yield
+        except sqlite3.DatabaseError as error:
+            if is_corruption(error):
+                self._damaged = True
+            if is_corruption(error) or _primary_code(error) in _ENVIRONMENT_CODES:
+                raise _store_error(self.path, error) from error
+            raise
+        except UnicodeDecodeError as error:  # SQLite's message quotes bytes that are not text: damage
+            self._damaged = True
+            raise _damaged_in_use(self.path, UNDECODABLE) from error
 
     def execute(self, sql: str, parameters: tuple[object, ...] | dict[str, object] = ()) -> sqlite3.Cursor:
         """Run one statement.  Damage, a full disk, a lost lock or lost permissions raise :class:`StoreError`;
         other SQLite errors (a bad statement: a bug) propagate unchanged."""
-        with self._lock:
-            try:
-                return self.connection.execute(sql, parameters)
-            except sqlite3.DatabaseError as error:
-                if is_corruption(error) or _primary_code(error) in _ENVIRONMENT_CODES:
-                    raise self._failed(error) from error
-                raise
-            except UnicodeDecodeError as error:
-                raise self._failed_undecodable() from error
+        with self._lock, self._errors_translated():
+            return self.connection.execute(sql, parameters)
 
     def close(self) -> None:
         with self._lock:
