@@ -360,8 +360,10 @@ class Store:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
+            blocker = next((parent for parent in self.path.parents if parent.exists() and not parent.is_dir()), None)
+            why = f"{blocker} is a file, not a directory" if blocker else (error.strerror or str(error))
             raise StoreError(
-                f"store {self.path}: cannot create its directory {self.path.parent} ({error.strerror or error}); "
+                f"store {self.path}: cannot create its directory {self.path.parent} ({why}); "
                 "choose another location with --cache PATH"
             ) from error
         for _ in range(_HEAL_ATTEMPTS):
