@@ -53,6 +53,7 @@ from citecheck.models import (
 )
 from citecheck.progress import NULL_PROGRESS, ProgressEvents, Stage
 from citecheck.reports.baseline import Baseline, load_baseline, mark_new, write_baseline
+from citecheck.reports.filenames import report_stems
 from citecheck.reports.fingerprint import assign_fingerprints
 from citecheck.reports.jsonl import finding_lines
 from citecheck.reports.junit import junit_xml
@@ -184,16 +185,8 @@ def collect_documents(paths: list[Path]) -> list[Path]:
 
 
 def output_stems(documents: list[Path]) -> dict[Path, str]:
-    """Report file stems: the document's stem, made unique with its path when two collide."""
-    counts = Counter(path.stem for path in documents)
-    stems: dict[Path, str] = {}
-    for path in documents:
-        if counts[path.stem] == 1:
-            stems[path] = path.stem
-        else:
-            relative = os.path.relpath(path).replace(os.sep, "__").replace(".", "_")
-            stems[path] = relative.lstrip("_")
-    return stems
+    """Report file stems: the document's stem, made unique with its path when two collide (bounded, safe)."""
+    return report_stems(documents)
 
 
 def network_findings(document: ParsedDocument, options: AuditOptions) -> list[Finding]:

@@ -31,8 +31,8 @@ from citecheck.models import (
     SourceInfo,
 )
 from citecheck.pipeline import OFFLINE_STATE, audit_parsed
+from citecheck.reports.escape import code_fence
 from citecheck.reports.markdown import (
-    code_fence,
     render_document_files,
     render_document_markdown,
     render_index_markdown,

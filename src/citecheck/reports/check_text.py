@@ -247,12 +247,11 @@ def render_check_markdown(
     if not findings:
         out.append("- no findings")
     if repair:
-        from citecheck.reports.markdown import code_fence
+        from citecheck.reports.escape import md_code_block
 
-        fence = code_fence(repair)
         language = repair_format or "text"
         out += ["", f"Suggested repair ({language}): the link is gone and a good capture exists.", ""]
-        out += [f"{fence}{language}", repair, fence]
+        out += md_code_block(repair, language)
     out += ["", f"_{md_cell(network.message, limit=None)}_"]
     return "\n".join(out)
 

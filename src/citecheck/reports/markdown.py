@@ -35,7 +35,7 @@ from citecheck.models import (
     Severity,
     SourceInfo,
 )
-from citecheck.reports.escape import md_cell, md_link, md_text
+from citecheck.reports.escape import md_cell, md_code_block, md_link, md_text
 from citecheck.reports.evidence_text import evidence_markdown
 from citecheck.reports.pages import REPORT_SIZE_LIMIT, Group, Piece, Section, link_target, paginate, single_file
 from citecheck.reports.repair import SNIPPET_LANGUAGES, repair_snippet
@@ -80,19 +80,12 @@ FIX_FIRST_FINDING_KINDS: list[tuple[frozenset[str], str]] = [
 GONE_CODES = frozenset({"CC103", "CC201", "CC202", "CC203", "CC204"})
 LOST_SOURCE_CODES = GONE_CODES | {"CC301", "CC304"}
 _ANCHOR_RE = re.compile(r"[^A-Za-z0-9_-]")
-_BACKTICK_RUN_RE = re.compile(r"`+")
 _FILE_NAME_RE = re.compile(r"^[^/\\\x00-\x1f]+\.svg$")
 
 
 def anchor(kind: str, identifier: str) -> str:
     """An HTML id for a row or section; ids come from documents, so only safe characters survive."""
     return f"{kind}-{_ANCHOR_RE.sub('_', identifier)}"
-
-
-def code_fence(text: str) -> str:
-    """A backtick fence longer than any backtick run in ``text`` (at least three)."""
-    longest = max((len(run) for run in _BACKTICK_RUN_RE.findall(text)), default=0)
-    return "`" * max(3, longest + 1)
 
 
 def _ordered_findings(findings: list[Finding]) -> list[Finding]:
@@ -305,15 +298,12 @@ def _repairs_section(report: DocumentReport, repairs: Mapping[str, str]) -> Sect
     for ref, snippet in repairs.items():
         reference = references[ref]
         title = f" — {md_text(reference.title, 80)}" if reference.title else ""
-        fence = code_fence(snippet)
         section.add(
             f'#### <a id="{anchor("repair", ref)}"></a>Reference {_ref_link(ref)}{title}',
             "",
             f"Suggested repair ({language}): {md_text(_gone_because(reference))}.",
             "",
-            f"{fence}{language}",
-            snippet,
-            fence,
+            *md_code_block(snippet, language),
             "",
             anchors=(anchor("repair", ref),),
         )

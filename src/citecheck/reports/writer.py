@@ -10,6 +10,7 @@ from typing import Any
 
 from citecheck.checks.catalogue import RULES
 from citecheck.models import AuditSummary, DocumentReport
+from citecheck.reports.escape import json_inert
 
 
 def _creation_mode() -> int:
@@ -40,11 +41,11 @@ def atomic_write_text(path: Path, text: str) -> None:
 
 
 def report_json(report: DocumentReport) -> str:
-    return report.model_dump_json(by_alias=True, indent=2) + "\n"
+    return json_inert(report.model_dump_json(by_alias=True, indent=2)) + "\n"
 
 
 def summary_json(summary: AuditSummary) -> str:
-    return summary.model_dump_json(by_alias=True, indent=2) + "\n"
+    return json_inert(summary.model_dump_json(by_alias=True, indent=2)) + "\n"
 
 
 def report_schema() -> dict[str, Any]:
