@@ -67,7 +67,10 @@ class _Group(click.Group):
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
-    click.echo(f"citecheck: error: {message}", err=True)
+    from citecheck.reports.escape import terminal_text
+
+    # Messages quote paths and input: no control, escape or bidi character reaches the terminal.
+    click.echo(f"citecheck: error: {terminal_text(message)}", err=True)
     sys.exit(code)
 
 
@@ -288,15 +291,16 @@ def audit_command(
 
 def _print_audit(options: AuditOptions, result: AuditResult, *, quiet: bool, color: bool | None) -> None:
     from citecheck.models import Severity
+    from citecheck.reports.escape import terminal_text
     from citecheck.reports.rows import finding_rows
     from citecheck.reports.terminal import colour_wanted, quiet_lines, render_rows, summary_line
 
     summary = result.summary
     index = f"{options.out}/index.md"
     for document_error in summary.errors:
-        click.echo(f"citecheck: error: {document_error.error}", err=True)
+        click.echo(f"citecheck: error: {terminal_text(document_error.error)}", err=True)
     for problem in summary.internal_errors:
-        click.echo(f"citecheck: internal error: {problem}", err=True)
+        click.echo(f"citecheck: internal error: {terminal_text(problem)}", err=True)
     if summary.exit_code == EXIT_INTERNAL:
         click.echo(
             f"citecheck: internal error: a bug in citecheck (run again with --debug for the traceback and report it); "
@@ -420,7 +424,9 @@ def _check_one(
             text, accessed=accessed, offline=options.offline, fail_on=options.fail_on, options=options, refresh=refresh
         )
     except (CheckInputError, ValueError) as error:
-        click.echo(f"citecheck: error: {where}{error}", err=True)
+        from citecheck.reports.escape import terminal_text
+
+        click.echo(f"citecheck: error: {where}{terminal_text(error)}", err=True)
         return None
     except KeyboardInterrupt:
         click.echo("citecheck: interrupted", err=True)
