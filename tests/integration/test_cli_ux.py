@@ -529,3 +529,13 @@ def test_reports_are_readable_by_others(workdir: Path) -> None:
         os.umask(previous)
     modes = {path.name: path.stat().st_mode & 0o777 for path in (workdir / "reports").iterdir()}
     assert modes and set(modes.values()) == {0o644}, modes
+
+
+def test_error_lines_carry_no_terminal_escapes_or_bidi_from_paths(workdir: Path) -> None:
+    hostile = "missing\x1b[31mred\u202eevil\x07"
+    result = CliRunner().invoke(main, ["audit", hostile, "--offline"])
+    assert result.exit_code == 2
+    line = result.stderr.strip()
+    assert line.startswith("citecheck: error: ")
+    assert "missing" in line and "red" in line
+    assert not any(char in line for char in ("\x1b", "\u202e", "\x07"))
