@@ -33,7 +33,8 @@ def main() -> None:
 
 
 @main.command("audit")
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+# Plain strings: click.Path would turn https://host into https:/host.
+@click.argument("paths", nargs=-1)
 @click.option("--out", type=click.Path(path_type=Path), help="Report folder (default: reports/).")
 @click.option("--format", "formats", help="Report formats, comma-separated: md,json (default), sarif, jsonl, github.")
 @click.option("--offline", is_flag=True, default=None, help="Run only checks that need no network.")
@@ -57,10 +58,16 @@ def main() -> None:
 @click.option(
     "--save-missing", is_flag=True, default=None, help="Ask the archive to capture live pages it has no snapshot of."
 )
+@click.option("--wiki", help="Another wiki's script path (https://wiki.example.org/w/) for wikipedia:… inputs.")
+@click.option("--latest", is_flag=True, default=None, help="Audit wiki articles' latest revisions, not pinned ones.")
+@click.option("--titles", type=click.Path(path_type=Path), help="Audit the articles listed in FILE, one per line.")
+@click.option("--contact", help="Your e-mail or URL, sent in the User-Agent of API requests (Wikimedia policy).")
+@click.option("--mailto", "crossref_mailto", help="E-mail for Crossref's polite pool (default: --contact).")
+@click.option("--max-page-size", type=int, help="Largest page or wiki article to fetch, in bytes (default 8 MiB).")
 @click.option("-v", "--verbose", count=True, help="Progress and log lines on stderr (-vv: debug).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr; no progress.")
 def audit_command(
-    paths: tuple[Path, ...],
+    paths: tuple[str, ...],
     out: Path | None,
     formats: str | None,
     offline: bool | None,
@@ -82,10 +89,16 @@ def audit_command(
     baseline: Path | None,
     write_baseline: Path | None,
     save_missing: bool | None,
+    wiki: str | None,
+    latest: bool | None,
+    titles: Path | None,
+    contact: str | None,
+    crossref_mailto: str | None,
+    max_page_size: int | None,
     verbose: int,
     quiet: bool,
 ) -> None:
-    """Audit documents (default: citations/) and write reports (default: reports/)."""
+    """Audit documents (default: citations/), page URLs and wiki articles; write reports (default: reports/)."""
     flags: dict[str, Any] = {
         "out": out,
         "formats": formats,
@@ -107,6 +120,12 @@ def audit_command(
         "baseline": baseline,
         "write_baseline": write_baseline,
         "save_missing": save_missing,
+        "wiki": wiki,
+        "latest": latest,
+        "titles": titles,
+        "contact": contact,
+        "crossref_mailto": crossref_mailto,
+        "max_page_size": max_page_size,
     }
     try:
         options = build_options(load_config_file(explicit=config_file), flags)

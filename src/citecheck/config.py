@@ -15,6 +15,7 @@ from citecheck.store.db import DEFAULT_STORE_PATH
 DEFAULT_ARCHIVE = "https://web.archive.org"
 REPORT_FORMATS = ("md", "json", "sarif", "jsonl", "github")
 DEFAULT_FORMATS = ("md", "json")
+DEFAULT_MAX_PAGE_BYTES = 8 * 1024 * 1024  # a page or wiki article fetched to audit; the largest articles are ~5 MiB
 
 
 class ConfigError(Exception):
@@ -53,6 +54,16 @@ class AuditOptions(BaseModel):
     workers: int = Field(default=2, ge=1, le=512)  # local cluster size
     cluster_limit: int | None = Field(default=None, ge=1)  # partitions resolving at once, cluster-wide
     source_addresses: list[str] = Field(default_factory=list)  # local IPs to spread Dask partitions over
+    # Web inputs (URLs, wiki articles) and identifiers (issue 12).
+    wiki: str | None = None  # --wiki: another wiki's script path (a {lang} placeholder for a farm)
+    latest: bool = False  # audit a wiki article's latest revision, not the pinned one
+    titles: Path | None = None  # --titles FILE: one article (title, URL or wikipedia:LANG:TITLE) per line
+    contact: str | None = None  # e-mail or URL in the User-Agent of API requests (Wikimedia's policy)
+    crossref_mailto: str | None = None  # Crossref's polite pool (default: contact, when it is an e-mail)
+    max_page_size: int = Field(default=DEFAULT_MAX_PAGE_BYTES, ge=1)  # a fetched page or wiki article, bytes
+    history_budget: int = Field(default=8, ge=0, le=100)  # requests per article for access dates from history
+    doi_api: str = "https://doi.org/api/handles"  # the DOI handle API (its base; tests point it at loopback)
+    crossref_api: str = "https://api.crossref.org"
 
     @field_validator("formats")
     @classmethod
@@ -83,6 +94,12 @@ _KEY_ALIASES = {
     "live-timeout": "live_timeout",
     "live-retries": "live_retries",
     "source-address": "source_addresses",
+    "max-page-size": "max_page_size",
+    "history-budget": "history_budget",
+    "crossref-mailto": "crossref_mailto",
+    "mailto": "crossref_mailto",
+    "doi-api": "doi_api",
+    "crossref-api": "crossref_api",
 }
 
 

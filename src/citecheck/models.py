@@ -141,6 +141,54 @@ class Candidate(_Model):
     archive: str | None = None
 
 
+class AccessDateProvenance(_Model):
+    """Where an access date the citation does not give came from (issue: Wikipedia inputs).
+
+    ``history``: the time the cited URL first appeared in the article — the
+    revision (and its permalink) whose wikitext first cites it, found in the
+    article's revision history, as InternetArchiveBot does.
+    """
+
+    origin: Literal["history"] = "history"
+    revision: int
+    timestamp: datetime
+    permalink: str
+
+
+class RegistryStatus(StrEnum):
+    registered = "registered"
+    not_found = "not-found"  # the DOI system says the DOI does not exist
+    not_checked = "not-checked"  # offline with nothing stored, or the registry did not answer
+
+
+class UpdateNotice(_Model):
+    """A notice that updates a work: a retraction, a correction … (Crossref ``updated-by``/``update-to``)."""
+
+    type: str  # Crossref update type: retraction, withdrawal, correction, expression_of_concern …
+    doi: str | None = None  # the notice's DOI
+    label: str | None = None
+    date: IsoPartialDate | None = None
+    source: str | None = None  # publisher, retraction-watch …
+
+
+class DoiRecord(_Model):
+    """What the DOI system and Crossref say about a reference's DOI (issue: identifiers)."""
+
+    doi: str
+    status: RegistryStatus = RegistryStatus.not_checked
+    url: str | None = None  # where the DOI resolves (the handle's URL value), never fetched
+    agency: str | None = None  # crossref when Crossref holds metadata for it
+    title: str | None = None
+    year: int | None = None  # the earliest of issued / published-print / published-online
+    years: list[int] = Field(default_factory=list)  # every year the metadata gives
+    container: str | None = None
+    work_type: str | None = None
+    updated_by: list[UpdateNotice] = Field(default_factory=list)  # notices about this work
+    updates: list[UpdateNotice] = Field(default_factory=list)  # this DOI is itself a notice about these works
+    checked_at: datetime | None = None
+    reason: str | None = None  # why not checked, or what is missing
+
+
 class Reference(_Model):
     """One entry of a reference list, or an attribution, with its parsed fields."""
 
@@ -168,10 +216,35 @@ class Reference(_Model):
     archive: ArchiveResult = Field(default_factory=ArchiveResult)
     source: SourceInfo = Field(default_factory=SourceInfo)
     candidates: list[Candidate] = Field(default_factory=list)
+    access_date_provenance: AccessDateProvenance | None = None  # None: as the document gives it
+    doi_record: DoiRecord | None = None  # None: no DOI, or not looked up
 
     @property
     def is_empty(self) -> bool:
         return not any([self.title, self.url, self.work, self.publisher, self.authors, self.date, self.archive_url])
+
+
+class WikiRevision(_Model):
+    """The revision of a wiki article that was audited (pinned: a re-run audits the same text)."""
+
+    wiki: str  # the wiki's script path, e.g. https://en.wikipedia.org/w/
+    title: str
+    revision: int
+    timestamp: datetime
+    permalink: str
+
+
+class FetchedFrom(_Model):
+    """Where a document given as a URL or a wiki article came from, and when it was fetched."""
+
+    url: str  # what was asked for
+    fetched_url: str  # what answered: the page's final URL, the REST endpoint, or the snapshot
+    fetched_at: datetime
+    origin: Literal["live", "capture"] = "live"  # capture: the live page could not be had
+    snapshot_time: datetime | None = None
+    archive: str | None = None
+    reason: str | None = None  # why the capture was audited instead of the live page
+    revision: WikiRevision | None = None
 
 
 class ParsedDocument(_Model):
@@ -185,6 +258,7 @@ class ParsedDocument(_Model):
     sections: list[Section] = Field(default_factory=list)
     references: list[Reference] = Field(default_factory=list)
     notices: list[str] = Field(default_factory=list)  # what the reader skipped or could not parse
+    fetched: FetchedFrom | None = None  # a document audited from the web (a URL, a wiki article)
 
 
 # --------------------------------------------------------------------------- claims and findings
@@ -264,6 +338,7 @@ class DocumentInfo(_Model):
     title: str | None = None
     date: IsoPartialDate | None = None
     layout: str = "article"
+    fetched: FetchedFrom | None = None  # a URL or wiki article: what answered, when, which revision
 
 
 class NetworkState(_Model):
@@ -282,6 +357,8 @@ class DocumentReport(_Model):
     notices: list[str] = Field(default_factory=list)
     network: NetworkState = Field(default_factory=NetworkState)
     generated_at: datetime | None = None
+    # A wiki article with repairs: the file holding them as a unified diff of its wikitext (never an edit).
+    wikitext_diff: str | None = None
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 

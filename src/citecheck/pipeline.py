@@ -12,7 +12,7 @@ import importlib.metadata
 import json
 import os
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -59,6 +59,7 @@ from citecheck.resolve.references import (
     resolve_batch_from_cache,
 )
 from citecheck.resolve.sources import SourceText, source_key
+from citecheck.web_documents import InputListError, WebBatch, read_web_documents, split_inputs, wikitext_diffs
 
 FAIL_THRESHOLDS = {"error": 3, "warning": 2, "never": 99}
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 3
@@ -179,7 +180,12 @@ def audit_parsed(
     findings = [finding for finding in findings if code_selected(finding.code, options.select, options.ignore)]
     return DocumentReport(
         document=DocumentInfo(
-            path=document.path, format=document.format, title=document.title, date=document.date, layout=document.layout
+            path=document.path,
+            format=document.format,
+            title=document.title,
+            date=document.date,
+            layout=document.layout,
+            fetched=document.fetched,
         ),
         references=document.references,
         claims=claim_set.claims,
@@ -228,29 +234,43 @@ def make_executor(options: AuditOptions) -> Executor:
 
 
 def audit(
-    paths: list[Path] | None = None, options: AuditOptions | None = None, progress: Progress | None = None
+    paths: Sequence[Path | str] | None = None, options: AuditOptions | None = None, progress: Progress | None = None
 ) -> AuditResult:
     """Audit documents and write reports. Raises :class:`UsageError` for bad paths or a bad baseline.
 
-    Documents that cannot be read become error entries (and exit code 2)
-    while every other document is still audited and reported.
+    ``paths`` are files and folders, ``http(s)`` URLs and wiki articles
+    (``wikipedia:en:Title``; see :mod:`citecheck.web_documents`).  Documents
+    that cannot be read become error entries (and exit code 2) while every
+    other document is still audited and reported.
     """
     options = options or AuditOptions()
-    documents = collect_documents(paths or [Path("citations")])
+    try:
+        local, web_inputs, input_errors = split_inputs(paths, options)
+    except InputListError as error:
+        raise UsageError(str(error)) from None
+    documents = collect_documents(local) if local else []
     baseline = _load_baseline(options.baseline)
-    stems = output_stems(documents)
+    stems: dict[Path | str, str] = {path: stem for path, stem in output_stems(documents).items()}
     executor = make_executor(options)
     progress = progress or Progress(verbosity=-1)
+    web = WebBatch()
     try:
+        if web_inputs:
+            progress.stage("fetching pages and wiki articles", len(web_inputs))
+            web = read_web_documents(web_inputs, options)
+            progress.advance(len(web_inputs))
         progress.stage("reading documents", len(documents))
         outcomes = executor.parse(documents, options.max_document_size)
         progress.advance(len(documents))
         errors = [outcome for outcome in outcomes if isinstance(outcome, DocumentError)]
-        parsed_documents = [
+        errors += input_errors + web.errors
+        parsed_documents: list[tuple[Path | str, ParsedDocument]] = [
             (path, outcome)
             for path, outcome in zip(documents, outcomes, strict=True)
             if isinstance(outcome, ParsedDocument)
         ]
+        parsed_documents += [(page.key, page.document) for page in web.documents]
+        stems.update({page.key: page.stem for page in web.documents})
         if not options.offline:
             progress.stage("checking links and archives", None)
         batch = run_network_stage([parsed for _, parsed in parsed_documents], options, executor)
@@ -267,6 +287,8 @@ def audit(
     conflicts = audit_conflicts(parsed_documents, reports, options)
     for report in reports:
         assign_fingerprints(report)
+    reports_by_key = {key: report for (key, _), report in zip(parsed_documents, reports, strict=True)}
+    diffs = wikitext_diffs(web, {page.key: reports_by_key[page.key] for page in web.documents}, options)
     new_findings = mark_new(reports, baseline) if baseline is not None else None
     if options.write_baseline is not None:
         write_baseline(options.write_baseline, reports)
@@ -281,6 +303,9 @@ def audit(
             files.update({options.out / name: svg for name, svg in timelines.items()})
         if "json" in options.formats:
             files[options.out / f"{stem}.json"] = report_json(report)
+        if isinstance(path, str) and path in diffs:
+            name, diff = diffs[path]
+            files[options.out / name] = diff
         summaries.append(_summarise(report, stem))
     counted = [finding for report in reports for finding in report.findings if baseline is None or finding.new]
     exit_code = exit_code_for(counted, options.fail_on)
@@ -326,7 +351,7 @@ def _load_baseline(path: Path | None) -> Baseline | None:
 
 
 def audit_conflicts(
-    parsed_documents: list[tuple[Path, ParsedDocument]], reports: list[DocumentReport], options: AuditOptions
+    parsed_documents: Sequence[tuple[object, ParsedDocument]], reports: list[DocumentReport], options: AuditOptions
 ) -> list[Conflict]:
     """CC503 across the whole audit: figures for the same thing that disagree, added to each report involved."""
     if not code_selected("CC503", options.select, options.ignore):
