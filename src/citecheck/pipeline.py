@@ -20,6 +20,7 @@ from pathlib import Path
 from citecheck.checks.archive import findings_for_archive
 from citecheck.checks.catalogue import code_selected
 from citecheck.checks.conflicts import conflict_findings, find_conflicts
+from citecheck.checks.identifiers import identifier_findings
 from citecheck.checks.integrity import check_claim
 from citecheck.checks.live import content_drift, drift_finding, findings_for_live
 from citecheck.checks.offline import CheckContext, run_offline_checks
@@ -50,6 +51,7 @@ from citecheck.reports.markdown import render_document_markdown, render_index_ma
 from citecheck.reports.sarif import sarif_log
 from citecheck.reports.timeline import timeline_files, timeline_names
 from citecheck.reports.writer import report_json, summary_json, write_outputs
+from citecheck.resolve.identifiers import IdentifierSettings, resolve_identifiers
 from citecheck.resolve.references import OFFLINE_STATE as OFFLINE_STATE  # re-exported for callers
 from citecheck.resolve.references import (
     ResolvedBatch,
@@ -118,12 +120,27 @@ def output_stems(documents: list[Path]) -> dict[Path, str]:
 
 
 def network_findings(document: ParsedDocument, options: AuditOptions) -> list[Finding]:
-    """CC2xx and CC3xx from what the resolve stage wrote onto each reference."""
+    """CC2xx, CC3xx and CC7xx from what the resolve stages wrote onto each reference."""
     findings: list[Finding] = []
     for reference in document.references:
         findings += findings_for_live(reference)
         findings += findings_for_archive(reference, reference.archive, far_days=options.snapshot_far_days)
+        findings += identifier_findings(reference)
     return findings
+
+
+def run_identifier_stage(documents: Sequence[ParsedDocument], options: AuditOptions, network: NetworkState) -> None:
+    """DOIs through the DOI handle API and Crossref (the store only when offline or the network is down)."""
+    settings = IdentifierSettings(
+        store_path=str(options.cache),
+        offline=options.offline or network.mode == "unreachable",
+        allow_private=options.allow_private,
+        contact=options.contact,
+        mailto=options.crossref_mailto or (options.contact if options.contact and "@" in options.contact else None),
+        doi_api=options.doi_api,
+        crossref_api=options.crossref_api,
+    )
+    resolve_identifiers(documents, settings)
 
 
 def document_sources(document: ParsedDocument, sources: Mapping[str, SourceText]) -> dict[str, SourceText]:
@@ -274,6 +291,7 @@ def audit(
         if not options.offline:
             progress.stage("checking links and archives", None)
         batch = run_network_stage([parsed for _, parsed in parsed_documents], options, executor)
+        run_identifier_stage([parsed for _, parsed in parsed_documents], options, batch.network)
     finally:
         executor.close()
     generated_at = generation_time()

@@ -23,12 +23,13 @@ from citecheck.models import (
     Reference,
     SourceInfo,
 )
-from citecheck.pipeline import exit_code_for, network_findings, resolve_network
+from citecheck.pipeline import exit_code_for, network_findings, resolve_network, run_identifier_stage
 from citecheck.references import reference_from_text
 from citecheck.reports.check_text import render_check_markdown, render_check_plain
 from citecheck.resolve.archive import ArchiveResolver, request_for_reference
 from citecheck.resolve.archive.cache import ArchiveCache
 from citecheck.resolve.archive.models import SnapshotRequest
+from citecheck.resolve.doi import doi_reference
 from citecheck.resolve.live_history import LiveHistory
 from citecheck.resolve.references import archive_names
 from citecheck.resolve.sources import OFFLINE_REASON, SourceFetcher, source_key
@@ -63,6 +64,9 @@ def reference_from_input(text: str) -> Reference:
     stripped = text.strip()
     if not stripped:
         raise ValueError("nothing to check: give a citation line, a cite template or a URL")
+    doi = doi_reference(stripped)  # 10.…, doi:…, https://doi.org/…: the DOI system, not the landing page
+    if doi is not None:
+        return doi
     if _BARE_URL_RE.match(stripped) and " " not in stripped:
         scheme = stripped.split(":", 1)[0].lower()
         if scheme not in ("http", "https"):
@@ -115,6 +119,7 @@ def check_citation(
     from_cache = network is not None
     if network is None:
         network = resolve_network([document], settings)
+    run_identifier_stage([document], settings, network)
     context = CheckContext(document=document, claims=ClaimSet(claims=[]), today=settings.today)
     findings = [finding for finding in run_offline_checks(context) if finding.code not in DOCUMENT_LEVEL_CODES]
     findings += network_findings(document, settings)  # not-checked results raise nothing

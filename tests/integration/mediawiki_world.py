@@ -29,7 +29,10 @@ import mwparserfromhell
 
 from tests.integration.web_world import Reply, SeenRequest, WebWorld
 
-LICENSE = {"url": "https://creativecommons.org/licenses/by-sa/4.0/", "title": "Creative Commons Attribution-Share Alike 4.0"}
+LICENSE = {
+    "url": "https://creativecommons.org/licenses/by-sa/4.0/",
+    "title": "Creative Commons Attribution-Share Alike 4.0",
+}
 
 
 @dataclass
@@ -75,7 +78,8 @@ def _cite_text(template: mwparserfromhell.nodes.Template) -> str:
     }
     archive_url, status = get("archive-url", "archiveurl"), get("url-status").lower()
     shown_url = archive_url if archive_url and status != "live" else url
-    parts = [f'<a rel="mw:ExtLink nofollow" href="{html.escape(shown_url)}" class="external text">&quot;{html.escape(title)}&quot;</a>']
+    link = f'<a rel="mw:ExtLink nofollow" href="{html.escape(shown_url)}" class="external text">'
+    parts = [f"{link}&quot;{html.escape(title)}&quot;</a>"]
     if get("work", "website"):
         parts.append(f". <i>{html.escape(get('work', 'website'))}</i>")
     if get("date"):
@@ -105,9 +109,7 @@ def _inline(code: mwparserfromhell.wikicode.Wikicode) -> str:
             if name.startswith("cite") or name == "citation":
                 out.append(_cite_text(node))
             elif name in ("dead link", "deadlink"):
-                out.append(
-                    '<sup class="noprint Inline-Template" typeof="mw:Transclusion">[<i>dead link</i>]</sup>'
-                )
+                out.append('<sup class="noprint Inline-Template" typeof="mw:Transclusion">[<i>dead link</i>]</sup>')
             elif name == "webarchive":
                 url = str(node.get("url").value).strip() if node.has("url") else ""
                 out.append(f'<a rel="mw:ExtLink" href="{html.escape(url)}" class="external text">Archived</a>')
@@ -134,7 +136,8 @@ def render_parsoid(wikitext: str, title: str, revision: int, timestamp: datetime
     key = title.replace(" ", "_")
 
     def marker(number: int) -> str:
-        data = html.escape(json.dumps({"name": "ref", "body": {"id": f"mw-reference-text-cite_note-{number}"}, "attrs": {}}))
+        body = {"id": f"mw-reference-text-cite_note-{number}"}
+        data = html.escape(json.dumps({"name": "ref", "body": body, "attrs": {}}))
         return (
             f'<sup about="#mwt{number}" class="mw-ref reference" id="cite_ref-{number}" rel="dc:references" '
             f'typeof="mw:Extension/ref" data-mw="{data}"><a href="./{quote(key)}#cite_note-{number}">'
@@ -175,7 +178,8 @@ def render_parsoid(wikitext: str, title: str, revision: int, timestamp: datetime
     items = "".join(
         f'<li about="#cite_note-{number}" id="cite_note-{number}"><span class="mw-cite-backlink">'
         f'<a href="./{quote(key)}#cite_ref-{number}" rel="mw:referencedBy"><span class="mw-linkback-text">↑ </span></a>'
-        f'</span> <span id="mw-reference-text-cite_note-{number}" class="mw-reference-text reference-text">{note}</span></li>'
+        f'</span> <span id="mw-reference-text-cite_note-{number}" class="mw-reference-text reference-text">'
+        f"{note}</span></li>"
         for number, note in enumerate(notes, start=1)
     )
     sections.append("".join(current))
@@ -184,7 +188,9 @@ def render_parsoid(wikitext: str, title: str, revision: int, timestamp: datetime
         f'<ol class="mw-references references">{items}</ol></div>'
     )
     body = "".join(
-        f'<section data-mw-section-id="{index}">{content}</section>' for index, content in enumerate(sections) if content
+        f'<section data-mw-section-id="{index}">{content}</section>'
+        for index, content in enumerate(sections)
+        if content
     )
     host = urlsplit(base).netloc
     return (
@@ -282,7 +288,8 @@ class MediaWikiServer:
         if page:
             title = page.group(1).replace("_", " ")
             if title in self.garbage_titles:
-                return Reply(200, b"<html><body><h1>Welcome to nginx!</h1></body></html>", [("Content-Type", "text/html")])
+                nginx = b"<html><body><h1>Welcome to nginx!</h1></body></html>"
+                return Reply(200, nginx, [("Content-Type", "text/html")])
             article = self.articles.get(title)
             if article is None or not article.revisions:
                 return self._rest_missing("rest-nonexistent-title", f"page ({title})")

@@ -20,7 +20,7 @@ import pytest
 from citecheck import AuditOptions, audit
 from citecheck.models import DocumentReport, Reference
 from tests.integration.mediawiki_world import MediaWikiServer, history
-from tests.integration.pywb_world import Capture, at, write_warc
+from tests.integration.pywb_world import Capture, at, running_world
 from tests.integration.web_world import WebWorld, standard_world
 
 pytestmark = pytest.mark.integration
@@ -79,7 +79,8 @@ def article(world: tuple[WebWorld, MediaWikiServer]) -> str:
 
 
 @pytest.fixture(scope="module")
-def archive(article: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+def archive(article: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real pywb: its snapshot URLs are http(s) URLs a wiki can cite."""
     news = article
     captures = [
         Capture(f"{news}/articles/gone-2011", at("2011-04-08T10:00:00")),  # just before r3 (2011-04-08 09:00 + 3d)
@@ -88,21 +89,20 @@ def archive(article: str, tmp_path_factory: pytest.TempPathFactory) -> str:
         Capture(f"{news}/articles/flood-2012", at("2012-06-06T00:00:00")),
         Capture(f"{news}/articles/harvest-2011", at("2011-05-07T10:00:00")),
     ]
-    path = tmp_path_factory.mktemp("warc") / "captures.warc.gz"
-    write_warc(path, captures)
-    return f"warc:{path}"
+    with running_world(tmp_path_factory.mktemp("pywb"), captures) as pywb:
+        yield pywb.archive_url
 
 
 def options_for(tmp: Path, web: WebWorld, wiki: MediaWikiServer, archive: str, **extra: object) -> AuditOptions:
-    return AuditOptions(
-        out=tmp / "reports",
-        cache=tmp / "cache.sqlite",
-        archives=[archive],
-        allow_private=True,
-        canary=[web.url("news", "/")],
-        wiki=wiki.base,
-        **extra,  # type: ignore[arg-type]
-    )
+    settings: dict[str, object] = {
+        "out": tmp / "reports",
+        "cache": tmp / "cache.sqlite",
+        "archives": [archive],
+        "allow_private": True,
+        "canary": [web.url("news", "/")],
+        "wiki": wiki.base,
+    }
+    return AuditOptions.model_validate({**settings, **extra})
 
 
 def by_url(report: DocumentReport, fragment: str) -> Reference:
@@ -163,7 +163,8 @@ def test_article_audit_pins_dates_from_history_and_writes_the_wikitext_diff(
     assert any("{{Webarchive |url=" in line and "parade-gone" in line for line in added)
     assert any("flood-2012" in line and "url-status=live" in line for line in added)
     assert len(added) == len(removed)  # lines changed, none lost
-    assert not any("harvest-2011 |title=Harvest figures revised" in line for line in added)  # alive: untouched
+    alive_citation = f"{{{{cite web |url={by_url(report, 'harvest-2011').url} |title=Harvest figures revised"
+    assert sum(alive_citation in line for line in added) == sum(alive_citation in line for line in removed) == 1
 
 
 def test_a_pinned_rerun_sends_nothing_to_the_wiki_and_writes_the_same_bytes(
@@ -176,7 +177,8 @@ def test_a_pinned_rerun_sends_nothing_to_the_wiki_and_writes_the_same_bytes(
     article = wiki.articles["Harvest festival"]
     before = len(wiki.seen())
     # The article changes on the wiki; the pinned re-run still audits the revision it audited before.
-    wiki.add_revision(article, article.revisions[-1].timestamp + timedelta(days=1), article.revisions[-1].wikitext + " New.")
+    newest = article.revisions[-1]
+    wiki.add_revision(article, newest.timestamp + timedelta(days=1), newest.wikitext + " New.")
     try:
         second = first.model_copy(update={"out": tmp_path / "second"})
         audit(["wikipedia:en:Harvest festival"], second)

@@ -46,6 +46,14 @@ RULES: dict[str, Rule] = {
         Rule("CC502", "figure-not-found", Severity.warning, "a number in the claim does not occur in the source"),
         Rule("CC503", "conflicting-figures", Severity.info, "documents in one audit give different figures"),
         Rule("CC601", "uncited-claim", Severity.info, "a claim with no citation"),
+        Rule(
+            "CC701", "retracted-source", Severity.error, "the cited work is retracted or withdrawn (the notice named)"
+        ),
+        Rule("CC702", "corrected-source", Severity.warning, "a correction or expression of concern updates the work"),
+        Rule("CC703", "doi-not-found", Severity.warning, "the DOI system has no such DOI"),
+        Rule("CC704", "title-mismatch", Severity.warning, "the cited title ≠ the title registered for the DOI"),
+        Rule("CC705", "year-mismatch", Severity.warning, "the cited year ≠ the year registered for the DOI"),
+        Rule("CC706", "invalid-isbn", Severity.warning, "an ISBN whose check digit is wrong"),
     ]
 }
 

@@ -90,22 +90,33 @@ def _gone_with_capture(references: Sequence[Reference]) -> set[str]:
     }
 
 
+def _answering(reference: Reference) -> bool:
+    status = reference.live.http_status
+    return reference.live.status is LiveStatus.alive and status is not None and 200 <= status < 300
+
+
 def _alive_again(references: Sequence[Reference]) -> set[str]:
-    """URLs the document marks dead that a live check found answering (2xx) again."""
-    return {
-        reference.url.strip()
-        for reference in references
-        if reference.url
-        and DEAD_SOURCE_FLAGS & set(reference.source_flags)
-        and reference.live.status is LiveStatus.alive
-        and reference.live.http_status is not None
-        and 200 <= reference.live.http_status < 300
-    }
+    """URLs a live check found answering (2xx); the wikitext says whether it marks them dead."""
+    return {reference.url.strip() for reference in references if reference.url and _answering(reference)}
 
 
 def diff_is_needed(references: Sequence[Reference]) -> bool:
-    """Whether any reference calls for a change (so the wikitext is worth reading)."""
-    return bool(_archive_fixes(references) or _alive_again(references) or _gone_with_capture(references))
+    """Whether any reference may call for a change (so the wikitext is worth reading)."""
+    marked_dead = any(
+        _answering(reference) and (DEAD_SOURCE_FLAGS & set(reference.source_flags) or reference.archive_url)
+        for reference in references
+    )
+    return bool(marked_dead or _archive_fixes(references) or _gone_with_capture(references))
+
+
+def _pad_last_value(template: Template) -> None:
+    """Keep a template's `` |name=value`` spacing when parameters are appended after its last one."""
+    params = template.params
+    if len(params) < 2:
+        return
+    last = params[-1]
+    if not str(last.value).endswith((" ", "\n")) and any(str(param.value).endswith(" ") for param in params[:-1]):
+        last.value = f"{last.value} "
 
 
 def _date_style(code: Wikicode) -> str:
@@ -133,6 +144,17 @@ def _format_day(day: date, sample: str, default: str) -> str:
     return day.isoformat()
 
 
+def _set_status(template: Template, status: str) -> None:
+    """Set url-status, keeping the whitespace around an existing value."""
+    if template.has("url-status"):
+        param = template.get("url-status")
+        old = str(param.value)
+        param.value = old[: len(old) - len(old.lstrip())] + status + old[len(old.rstrip()) :]
+        return
+    _pad_last_value(template)
+    template.add("url-status", status)
+
+
 def _mark_live(template: Template) -> bool:
     status = _value(template, "url-status").lower()
     legacy = _value(template, *_LEGACY_DEAD).lower()
@@ -143,7 +165,7 @@ def _mark_live(template: Template) -> bool:
     for name in _LEGACY_DEAD:
         if template.has(name):
             template.remove(name, keep_field=False)
-    template.add("url-status", "live")
+    _set_status(template, "live")
     return True
 
 
@@ -154,7 +176,7 @@ def _mark_dead(template: Template) -> bool:
     for name in _LEGACY_DEAD:
         if template.has(name):
             template.remove(name, keep_field=False)
-    template.add("url-status", "dead")
+    _set_status(template, "dead")
     return True
 
 
@@ -170,6 +192,7 @@ def _repair_templates(
         if url in fixes:
             fix = fixes[url]
             sample = _value(template, "access-date", "accessdate", "archive-date", "archivedate", "date")
+            _pad_last_value(template)
             set_archive_fields(template, fix.snapshot, _format_day(fix.day, sample, style))
             changed.add(url)
         elif (url in alive and _mark_live(template)) or (
