@@ -26,6 +26,7 @@ from citecheck.resolve.api_http import MalformedAnswer, PoliteEndpoint, Transpor
 DEFAULT_HANDLE_API = "https://doi.org/api/handles"
 # What reads as someone meaning a DOI, valid or not.
 _DOI_INTENT_RE = re.compile(r"^\s*(?:doi\s*:|https?://(?:dx\.)?doi\.org/|10\.)", re.I)
+_DOI_LABEL_RE = re.compile(r"^\s*doi\s*:\s*", re.I)
 # Characters a DOI keeps in a URL path (the DOI Handbook: encode %, #, ?, spaces and the like).
 _DOI_PATH_SAFE = "/:;()[]<>!$&'*+,=@~-._"
 
@@ -36,7 +37,8 @@ def doi_reference(text: str) -> Reference | None:
     Raises ValueError (one line) when the input means a DOI but is not a valid one.
     """
     stripped = text.strip()
-    if not _DOI_INTENT_RE.match(stripped) or " " in stripped:
+    # "doi: 10.1/x" is a DOI; "10.5 million people …" is a citation line that starts with a number.
+    if not _DOI_INTENT_RE.match(stripped) or re.search(r"\s", _DOI_LABEL_RE.sub("", stripped, count=1)):
         return None
     doi = normalize_doi(stripped)
     if doi is None:

@@ -160,7 +160,13 @@ async def first_revisions_citing(
         intervals = sorted({(search.lo, search.hi) for search in active}, key=lambda pair: pair[0] - pair[1])
         share = max(1, (fan_out - len(probes)) // max(1, len(intervals)))
         for lo, hi in intervals:
-            probes += [index for index in _probe_points(lo, hi, share, unusable) if index not in probes]
+            points = _probe_points(lo, hi, share, unusable)
+            if not points and hi - lo > 1:
+                # Every revision in between is withheld: the first readable one that cites the URL stands.
+                for search in active:
+                    if (search.lo, search.hi) == (lo, hi):
+                        search.lo = search.hi - 1
+            probes += [index for index in points if index not in probes]
         probes = _within_bytes(probes[:fan_out], revisions, batch_bytes)
         if not probes:
             break
