@@ -105,7 +105,7 @@ def _title_lines(titles: Path) -> list[str]:
 def split_inputs(
     items: Sequence[Path | str] | None, options: AuditOptions
 ) -> tuple[list[Path], list[WebInput], list[DocumentError]]:
-    """Files and folders, web inputs (URLs and wiki articles, duplicates dropped), and inputs that are wrong.
+    """Files and folders, web inputs (URLs and wiki articles, each once), and inputs that are wrong.
 
     With no input at all (and no ``--titles``), ``citations/`` is audited.
     Raises :class:`InputListError` when ``--titles`` cannot be read.
@@ -127,7 +127,11 @@ def split_inputs(
         except WikiInputError as error:
             errors.append(DocumentError(path=text, error=str(error)))
             continue
-        if target is not None or _URL_RE.match(text):
+        if target is not None:
+            # One article named several ways (a title, a short form, its URL) is audited once.
+            key = f"{target.site.base}\x1f{target.title}\x1f{target.revision}\x1f{target.older}"
+            web.setdefault(key, WebInput(text, target))
+        elif _URL_RE.match(text):
             web.setdefault(text, WebInput(text, target))
         else:
             local.append(item if isinstance(item, Path) else Path(item))

@@ -35,7 +35,7 @@ LICENSE = {
 }
 
 
-@dataclass
+@dataclass(eq=False)  # compared by identity: a test may take one back
 class Revision:
     id: int
     timestamp: datetime
@@ -215,9 +215,11 @@ class MediaWikiServer:
         self.list_limit = 500  # revisions per revision-list answer (rvlimit=max)
         self.maxlag_left = 0  # the next N action API requests answer a maxlag error
         self.garbage_titles: set[str] = set()  # REST answers an HTML error page for these
+        self.delay = 0.0  # seconds before each answer (a real wiki's latency, for benchmarks)
         self._lock = threading.Lock()
         self._next_page = 100
         self._next_revision = 1000
+        self._by_revision: dict[int, tuple[Article, Revision]] = {}
 
     # ------------------------------------------------------------------ content
 
@@ -237,12 +239,14 @@ class MediaWikiServer:
         revision = Revision(self._next_revision, moment, wikitext, html_text)
         self._next_revision += 7  # revision ids are global and sparse, as on a real wiki
         article.revisions.append(revision)
+        self._by_revision[revision.id] = (article, revision)
         return revision
 
     def add_parsoid_page(self, title: str, parsoid_html: str, revision_id: int, moment: datetime) -> Article:
         article = Article(self._next_page, title, [Revision(revision_id, moment, "", parsoid_html)])
         self._next_page += 1
         self.articles[title] = article
+        self._by_revision[revision_id] = (article, article.revisions[0])
         return article
 
     def _html(self, article: Article, revision: Revision) -> str:
@@ -251,11 +255,10 @@ class MediaWikiServer:
         return revision.html
 
     def _find_revision(self, revision_id: int) -> tuple[Article, Revision] | None:
-        for article in self.articles.values():
-            for revision in article.revisions:
-                if revision.id == revision_id:
-                    return article, revision
-        return None
+        found = self._by_revision.get(revision_id)
+        if found is None or found[1] not in found[0].revisions:
+            return None  # never made, or taken back by a test
+        return found
 
     @staticmethod
     def _stamp(moment: datetime) -> str:
@@ -264,6 +267,11 @@ class MediaWikiServer:
     # ------------------------------------------------------------------ routes
 
     def _answer(self, request: SeenRequest) -> Reply:
+        reply = self._route(request)
+        reply.delay = self.delay
+        return reply
+
+    def _route(self, request: SeenRequest) -> Reply:
         parts = urlsplit(request.path)
         if parts.path.startswith("/w/rest.php/v1/"):
             return self._rest(unquote(parts.path[len("/w/rest.php/v1/") :]))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from citecheck import AuditOptions, audit
+from citecheck import AuditOptions, UsageError, audit
 from citecheck.documents.html import read_html
 from citecheck.resolve.api_http import GuardedHttp
 from citecheck.resolve.page_input import PageFetcher, PageInputError
@@ -210,3 +210,30 @@ def test_maxlag_is_waited_out_and_requests_stay_serial(world: tuple[WebWorld, Me
     # Serial: no two wiki requests overlapped (each one starts after the previous answered).
     starts = [request.at for request in wiki.seen()]
     assert starts == sorted(starts)
+
+
+def test_a_revision_range_and_a_titles_file_audit_many_articles_in_one_run(
+    world: tuple[WebWorld, MediaWikiServer], tmp_path: Path
+) -> None:
+    web, wiki = world
+    valley = wiki.articles["Valley"].revisions
+    titles = tmp_path / "titles.txt"
+    titles.write_text(
+        f"# articles to audit\nValley\n\nwikipedia:Valley\n{web.url('wiki', '/wiki/Valley')}\n"
+        f"{web.url('wiki', f'/w/index.php?title=Valley&diff={valley[1].id}&oldid={valley[0].id}')}\n",
+        encoding="utf-8",
+    )
+    result = audit([], _options(tmp_path, web, wiki, titles=titles))
+    assert not result.summary.errors
+    revisions = sorted(
+        report.document.fetched.revision.revision
+        for report in result.reports
+        if report.document.fetched and report.document.fetched.revision
+    )
+    # Three spellings of one article, audited once, and the range's two revisions.
+    assert revisions == [valley[0].id, valley[1].id, valley[1].id]
+    stems = sorted(path.stem for path in (tmp_path / "reports").glob("*.json") if path.stem != "summary")
+    assert len(stems) == len(set(stems)) == 3
+
+    with pytest.raises(UsageError, match=r"--titles .*nope\.txt: no such file"):
+        audit([], _options(tmp_path, web, wiki, titles=tmp_path / "nope.txt"))
