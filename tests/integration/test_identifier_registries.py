@@ -169,3 +169,22 @@ def test_check_refuses_a_doi_with_invalid_syntax_in_one_line(registries: Registr
     result = CliRunner().invoke(main, ["check", "doi:10.abc/", "--config", str(config)])
     assert result.exit_code == 2
     assert result.output.count("\n") == 1 and "not a valid DOI" in result.output
+
+
+async def test_registries_that_are_down_are_inconclusive_never_a_finding(tmp_path: Path) -> None:
+    from tests.integration.pywb_world import closed_port
+
+    down = f"http://127.0.0.1:{closed_port()}"
+    settings = IdentifierSettings(
+        store_path=str(tmp_path / "cache.sqlite"), allow_private=True, doi_api=f"{down}/api/handles", crossref_api=down
+    )
+    document = _document()
+    apply_doi_records([document], await resolve_dois(document_dois([document]), settings))
+    assert all(
+        reference.doi_record is None or reference.doi_record.status is RegistryStatus.not_checked
+        for reference in document.references
+    )
+    assert _codes(document) == {"book": {"CC706"}}  # the offline ISBN check still runs
+    # Nothing was kept: the next run asks again.
+    again = await resolve_dois([CLEAN], IdentifierSettings(**{**settings.__dict__, "offline": True}))
+    assert again[CLEAN].status is RegistryStatus.not_checked

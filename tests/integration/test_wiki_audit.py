@@ -188,6 +188,16 @@ def test_a_pinned_rerun_sends_nothing_to_the_wiki_and_writes_the_same_bytes(
         for name in names:
             assert (tmp_path / "first" / name).read_bytes() == (tmp_path / "second" / name).read_bytes(), name
 
+        # Offline, the store answers everything: the pinned revision, the dates, the wikitext for the diff.
+        offline = first.model_copy(update={"out": tmp_path / "offline", "offline": True})
+        report = audit(["wikipedia:en:Harvest festival"], offline).reports[0]
+        assert len(wiki.seen()) == before
+        assert report.wikitext_diff is not None
+        assert (tmp_path / "offline" / report.wikitext_diff).read_bytes() == (
+            tmp_path / "first" / report.wikitext_diff
+        ).read_bytes()
+        assert sum(reference.access_date_provenance is not None for reference in report.references) == 2
+
         latest = first.model_copy(update={"out": tmp_path / "latest", "latest": True})
         report = audit(["wikipedia:en:Harvest festival"], latest).reports[0]
         assert report.document.fetched is not None and report.document.fetched.revision is not None

@@ -342,15 +342,18 @@ async def recover_access_dates(
                     f"Access dates from history: the budget of {budget} requests ran out before "
                     f"{len(result.open)} URLs were dated; a re-run continues the search."
                 )
+    dated: list[str] = []
     for reference in undated:
         hit = found.get(reference.url or "")
         if hit is not None:
             _date_reference(reference, page, *hit)
-            outcome.dated += 1
-    if outcome.dated:
+            dated.append(reference.id)
+    outcome.dated = len(dated)
+    if dated:
+        shown = ", ".join(dated[:20]) + (f" and {len(dated) - 20} more" if len(dated) > 20 else "")
         outcome.notices.append(
-            f"Access dates of {outcome.dated} references come from the article's history: the first revision "
-            "whose wikitext cites the URL (the citation gives none)."
+            f"Access dates from history for references {shown}: the citation gives none, so the date is that of "
+            "the first revision whose wikitext cites the URL (access_date_provenance names it)."
         )
     return outcome
 
