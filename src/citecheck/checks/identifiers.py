@@ -54,6 +54,10 @@ def titles_match(cited: str, registered: str) -> bool:
     return fuzz.token_set_ratio(a, b) >= TITLE_SIMILARITY
 
 
+def _finding(code: str, reference: Reference, message: str, severity: Severity | None = None) -> Finding:
+    return make_finding(code, message, ref=reference.id, line=reference.line, severity=severity)
+
+
 def _notice_text(notice: UpdateNotice) -> str:
     kind = notice.label or notice.type.replace("_", " ")
     parts = [f"notice {notice.doi}" if notice.doi else "a notice"]
@@ -76,32 +80,20 @@ def _update_findings(reference: Reference, record: DoiRecord) -> list[Finding]:
         message = f"The cited work (doi:{record.doi}) has a {' and a '.join(kinds)} on record: {notices}."
         if reinstated:
             message += " A reinstatement notice follows; check which stands."
-        findings.append(
-            make_finding(
-                "CC701",
-                message,
-                ref=reference.id,
-                line=reference.line,
-                severity=Severity.warning if reinstated else None,
-            )
-        )
+        findings.append(_finding("CC701", reference, message, Severity.warning if reinstated else None))
     elif record.title and _MARKED_RETRACTED_RE.match(record.title):
         findings.append(
-            make_finding(
-                "CC701",
-                f"The title registered for doi:{record.doi} marks it retracted: {record.title!r}.",
-                ref=reference.id,
-                line=reference.line,
+            _finding(
+                "CC701", reference, f"The title registered for doi:{record.doi} marks it retracted: {record.title!r}."
             )
         )
     if correcting and not retracting:
         notices = "; ".join(_notice_text(notice) for notice in correcting)
         findings.append(
-            make_finding(
+            _finding(
                 "CC702",
+                reference,
                 f"The cited work (doi:{record.doi}) has been updated: {notices}.",
-                ref=reference.id,
-                line=reference.line,
             )
         )
     return findings
@@ -117,22 +109,20 @@ def _metadata_findings(reference: Reference, record: DoiRecord) -> list[Finding]
         and not (record.container and titles_match(reference.title, record.container))
     ):
         findings.append(
-            make_finding(
+            _finding(
                 "CC704",
+                reference,
                 f"The citation's title {reference.title!r} is not the title registered for doi:{record.doi}: "
                 f"{record.title!r}.",
-                ref=reference.id,
-                line=reference.line,
             )
         )
     if reference.date is not None and record.years and reference.date.year not in record.years:
         registered = " / ".join(str(year) for year in record.years)
         findings.append(
-            make_finding(
+            _finding(
                 "CC705",
+                reference,
                 f"The citation dates the work {reference.date.iso()}; doi:{record.doi} is registered as {registered}.",
-                ref=reference.id,
-                line=reference.line,
             )
         )
     return findings
@@ -144,11 +134,10 @@ def identifier_findings(reference: Reference) -> list[Finding]:
     isbn = reference.identifiers.isbn
     if isbn and not isbn_is_valid(isbn):
         findings.append(
-            make_finding(
+            _finding(
                 "CC706",
+                reference,
                 f"ISBN {isbn} has a wrong check digit: a typo, or not an ISBN.",
-                ref=reference.id,
-                line=reference.line,
             )
         )
     record = reference.doi_record
@@ -156,11 +145,10 @@ def identifier_findings(reference: Reference) -> list[Finding]:
         return findings
     if record.status is RegistryStatus.not_found:
         findings.append(
-            make_finding(
+            _finding(
                 "CC703",
+                reference,
                 f"doi:{record.doi} does not exist in the DOI system (a typo, or never registered).",
-                ref=reference.id,
-                line=reference.line,
             )
         )
         return findings
