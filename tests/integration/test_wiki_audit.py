@@ -129,7 +129,8 @@ def test_article_audit_pins_dates_from_history_and_writes_the_wikitext_diff(
     assert len(report.references) == 4
     claims = {claim.text: claim.refs for claim in report.claims}
     assert claims["Crowds reached a record."] == [by_url(report, "gone-2011").id]
-    assert claims["The harvest festival is held every autumn in the valley."] == []
+    assert claims["The parade route was announced in April."] == [by_url(report, "parade-gone").id]
+    assert claims["Farmers sell figs."] == []  # after the paragraph's last marker: uncited
 
     # The undated citations got the time their URLs entered the article.
     gone = by_url(report, "gone-2011")
