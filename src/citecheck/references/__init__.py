@@ -25,6 +25,7 @@ __all__ = [
     "parse_citation_line",
     "reference_from_template",
     "reference_from_text",
+    "sub_reference",
 ]
 
 
@@ -55,7 +56,8 @@ def reference_from_text(
     candidates += [(found, None) for found in fields.urls]
     classified = classify_links(candidates)
     choice = choose_links(classified)
-    identifiers = merge_identifiers(Identifiers(**choice.identifiers), identifiers_from_text(fields.text))
+    from_text = identifiers_from_text(fields.text)
+    identifiers = merge_identifiers(Identifiers(**choice.identifiers), from_text) if choice.identifiers else from_text
     return Reference(
         id=id,
         number=number,
@@ -150,4 +152,25 @@ def reference_from_template(
         links=classified,
         source_flags=list(dict.fromkeys(source_flags)),
         line=line,
+    )
+
+
+def sub_reference(main: Reference, position: int, details: str, **fields: object) -> Reference:
+    """The ``position``-th sub-reference of ``main``: details (a page …) attached to its full citation.
+
+    Its id is ``"<main id>.<position>"``, as Cite numbers sub-references; ``fields`` are the reader's
+    own (``anchor``, ``backlinks``, ``uses``, ``line``).
+    """
+    return Reference.model_validate(
+        {
+            "id": f"{main.id}.{position}",
+            "kind": ReferenceKind.footnote,
+            "raw": details,
+            "name": main.name,
+            "group": main.group,
+            "details": details or None,
+            "full_citation_ref": main.id,
+            "source_flags": [SourceFlag.sub_reference],
+            **fields,
+        }
     )
