@@ -317,7 +317,9 @@ class Reference(_Model):
 
     @property
     def is_empty(self) -> bool:
-        return not any([self.title, self.url, self.work, self.publisher, self.authors, self.date, self.archive_url])
+        return not self.identifiers.present() and not any(
+            [self.title, self.url, self.work, self.publisher, self.authors, self.date, self.archive_url]
+        )
 
 
 class WikiRevision(_Model):

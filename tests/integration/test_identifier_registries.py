@@ -188,3 +188,31 @@ async def test_registries_that_are_down_are_inconclusive_never_a_finding(tmp_pat
     # Nothing was kept: the next run asks again.
     again = await resolve_dois([CLEAN], IdentifierSettings(**{**settings.__dict__, "offline": True}))
     assert again[CLEAN].status is RegistryStatus.not_checked
+
+
+def test_an_audit_flags_a_cited_retraction_in_a_document(registries: RegistryWorld, tmp_path: Path) -> None:
+    from citecheck import AuditOptions, audit
+
+    document = tmp_path / "article.wiki"
+    document.write_text(
+        "Yields fell under drought.<ref>{{cite journal |last=Reyes |first=Ana |title=Harvest yields under drought "
+        f"|journal=Journal of Valley Agriculture |year=2011 |doi={RETRACTED}}}}}</ref> Rain was scarce.<ref>"
+        f"{{{{cite journal |title=Rainfall in the valley |year=2010 |doi={CLEAN} |isbn=978-0-306-40615-8}}}}</ref>\n",
+        encoding="utf-8",
+    )
+    options = AuditOptions(
+        out=tmp_path / "reports",
+        cache=tmp_path / "cache.sqlite",
+        allow_private=True,
+        canary=[registries.world.url("news", "/")],
+        archives=[f"warc:{tmp_path / 'none.warc.gz'}"],
+        doi_api=registries.doi_api,
+        crossref_api=registries.crossref_api,
+    )
+    result = audit([document], options)
+    report = result.reports[0]
+    codes = sorted(finding.code for finding in report.findings if finding.code.startswith("CC7"))
+    assert codes == ["CC701", "CC706"]
+    assert result.exit_code == 1
+    markdown = (tmp_path / "reports" / "article.md").read_text(encoding="utf-8")
+    assert "retracted-source" in markdown and NOTICE in markdown

@@ -58,15 +58,22 @@ def _finding(code: str, reference: Reference, message: str, severity: Severity |
     return make_finding(code, message, ref=reference.id, line=reference.line, severity=severity)
 
 
-def _notice_text(notice: UpdateNotice) -> str:
-    kind = notice.label or notice.type.replace("_", " ")
-    parts = [f"notice {notice.doi}" if notice.doi else "a notice"]
-    details = [kind]
-    if notice.date is not None:
-        details.append(notice.date.iso())
-    if notice.source:
-        details.append(f"from {_SOURCES.get(notice.source, notice.source)}")
-    return f"{parts[0]} ({', '.join(details)})"
+def _notices_text(notices: list[UpdateNotice]) -> str:
+    """Each notice once (the publisher and Retraction Watch often report the same one), with its sources."""
+    grouped: dict[tuple[str | None, str], list[UpdateNotice]] = {}
+    for notice in notices:
+        grouped.setdefault(((notice.doi or "").lower() or None, notice.type), []).append(notice)
+    texts: list[str] = []
+    for same in grouped.values():
+        first = same[0]
+        details = [first.label or first.type.replace("_", " ")]
+        if first.date is not None:
+            details.append(first.date.iso())
+        sources = list(dict.fromkeys(_SOURCES.get(n.source, n.source) for n in same if n.source))
+        if sources:
+            details.append("from " + " and ".join(sources))
+        texts.append(f"{'notice ' + first.doi if first.doi else 'a notice'} ({', '.join(details)})")
+    return "; ".join(texts)
 
 
 def _update_findings(reference: Reference, record: DoiRecord) -> list[Finding]:
@@ -76,7 +83,7 @@ def _update_findings(reference: Reference, record: DoiRecord) -> list[Finding]:
     findings: list[Finding] = []
     if retracting:
         kinds = sorted({notice.type.replace("_", " ") for notice in retracting})
-        notices = "; ".join(_notice_text(notice) for notice in retracting)
+        notices = _notices_text(retracting)
         message = f"The cited work (doi:{record.doi}) has a {' and a '.join(kinds)} on record: {notices}."
         if reinstated:
             message += " A reinstatement notice follows; check which stands."
@@ -88,7 +95,7 @@ def _update_findings(reference: Reference, record: DoiRecord) -> list[Finding]:
             )
         )
     if correcting and not retracting:
-        notices = "; ".join(_notice_text(notice) for notice in correcting)
+        notices = _notices_text(correcting)
         findings.append(
             _finding(
                 "CC702",
