@@ -343,14 +343,20 @@ async def _read_all(inputs: Sequence[WebInput], options: AuditOptions) -> WebBat
         for web in batch.documents:
             if web.revision is None:
                 continue
-            outcome = await recover_access_dates(
-                web.revision,
-                web.document.references,
-                client=session.client(web.revision.site),
-                store=session.store,
-                budget=options.history_budget,
-            )
-            web.document.notices += outcome.notices
+            try:
+                outcome = await recover_access_dates(
+                    web.revision,
+                    web.document.references,
+                    client=session.client(web.revision.site),
+                    store=session.store,
+                    budget=options.history_budget,
+                )
+            except Exception as error:  # a bug here must not cost the article its report
+                web.document.notices.append(
+                    f"Access dates from history were not recovered ({type(error).__name__}); they are not-checked."
+                )
+            else:
+                web.document.notices += outcome.notices
         batch.requests = session.requests()
     finally:
         await session.close()
@@ -405,7 +411,13 @@ async def _diffs(
             revision = web.document.fetched.revision if web.document.fetched else None
             if revision is None:
                 continue
-            text = await asyncio.to_thread(wikitext_diff, wikitext, report.references, revision)
+            try:
+                text = await asyncio.to_thread(wikitext_diff, wikitext, report.references, revision)
+            except Exception as error:  # wikitext no parser expected: the report stands without a diff
+                report.notices.append(
+                    f"No wikitext diff of the repairs: it could not be made ({type(error).__name__})."
+                )
+                continue
             if text:
                 diffs[web.key] = (f"{web.stem}.wikitext.diff", text)
     finally:

@@ -237,3 +237,25 @@ def test_a_revision_range_and_a_titles_file_audit_many_articles_in_one_run(
 
     with pytest.raises(UsageError, match=r"--titles .*nope\.txt: no such file"):
         audit([], _options(tmp_path, web, wiki, titles=tmp_path / "nope.txt"))
+
+
+def test_a_history_longer_than_the_budget_lists_its_newest_revisions(
+    world: tuple[WebWorld, MediaWikiServer], tmp_path: Path
+) -> None:
+    web, wiki = world
+    old, new = web.url("news", "/articles/harvest-2011"), web.url("news", "/articles/flood-2012")
+    texts = (
+        ["Stub."]
+        + [f"Old news.<ref>[{old} Old]</ref>"] * 7
+        + [f"Old news.<ref>[{old} Old]</ref> New.<ref>[{new} New]</ref>"] * 2
+    )
+    article = wiki.add_article("Long history", history(datetime(2013, 1, 1, tzinfo=UTC), texts))
+    wiki.list_limit = 3  # three revisions per list answer
+    try:
+        report = audit(["wikipedia:Long history"], _options(tmp_path, web, wiki, history_budget=2)).reports[0]
+    finally:
+        wiki.list_limit = 500
+    dated = {reference.url: reference.access_date_provenance for reference in report.references}
+    assert dated[new] is not None and dated[new].revision == article.revisions[8].id
+    assert dated[old] is None  # cited before the three revisions one list request reaches
+    assert any("most recent revisions the budget could list" in notice for notice in report.notices)

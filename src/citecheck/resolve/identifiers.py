@@ -130,7 +130,13 @@ class DoiResolver:
         return self.handles.endpoint.requests + self.crossref.endpoint.requests
 
     async def resolve(self, doi: str) -> tuple[DoiRecord, bool]:
-        """The record, and whether it is a complete answer worth keeping."""
+        """The record, and whether it is a complete answer worth keeping; never raises for one DOI."""
+        try:
+            return await self._resolve(doi)
+        except Exception as error:  # a bug on one DOI must not cost the others their answers
+            return DoiRecord(doi=doi, reason=f"not checked: internal error ({type(error).__name__})"), False
+
+    async def _resolve(self, doi: str) -> tuple[DoiRecord, bool]:
         now = datetime.now(UTC)
         handle = await self.handles.resolve(doi)
         if handle.status == "not-found":

@@ -459,18 +459,20 @@ class MediaWikiClient:
         return data
 
     async def revision_list(self, title: str, upto: int, *, max_requests: int) -> tuple[list[RevisionMeta], int, bool]:
-        """The revisions of ``title`` from the first up to ``upto``, oldest first.
+        """The revisions of ``title`` up to ``upto``, oldest first: all of them, or the newest that fit.
 
+        The history is listed newest first (500 revisions a request), so a
+        budget too small for a long history still covers its recent years.
         Returns ``(revisions, requests spent, complete)``; at most
-        ``max_requests`` requests (500 revisions each) are spent.
+        ``max_requests`` requests are spent.
         """
         params = {
             "prop": "revisions",
             "titles": title,
             "rvprop": "ids|timestamp|size",
             "rvlimit": "max",
-            "rvdir": "newer",
-            "rvendid": str(upto),
+            "rvdir": "older",
+            "rvstartid": str(upto),
         }
         revisions: list[RevisionMeta] = []
         spent = 0
@@ -493,9 +495,9 @@ class MediaWikiClient:
                         raise WikiUnavailable(f"{self.site.action}: the wiki answered garbage ({error})") from None
             more = data.get("continue")
             if not isinstance(more, dict) or "rvcontinue" not in more:
-                return revisions, spent, True
+                return revisions[::-1], spent, True
             params = {**params, **{key: str(value) for key, value in more.items()}}
-        return revisions, spent, False
+        return revisions[::-1], spent, False
 
     async def revision_texts(self, revisions: Sequence[int]) -> dict[int, str | None]:
         """The wikitext of each revision, in one request; None where the wiki withheld it (deleted, hidden)."""

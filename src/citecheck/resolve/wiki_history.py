@@ -98,6 +98,7 @@ class HistoryResult:
     open: dict[str, tuple[int, int]] = field(default_factory=dict)  # url -> (lo, hi) indices left
     requests: int = 0
     pinned_text: str | None = None  # the pinned revision's wikitext, when this search read it
+    listed_all: bool = True  # False: only the newest part of the history was listed (the budget)
 
 
 def _probe_points(lo: int, hi: int, count: int, unusable: set[int]) -> list[int]:
@@ -121,12 +122,15 @@ async def first_revisions_citing(
     start: Mapping[str, tuple[int, int]] | None = None,
     fan_out: int = DEFAULT_FAN_OUT,
     batch_bytes: int = DEFAULT_BATCH_BYTES,
+    complete: bool = True,
 ) -> HistoryResult:
     """For each URL, the first of ``revisions`` (oldest first; the last is the pinned one) that cites it.
 
     ``fetch_texts`` reads the wikitext of some revisions in one request;
     at most ``budget`` calls are made.  ``start`` resumes searches at
-    known ``(lo, hi)`` indices.
+    known ``(lo, hi)`` indices.  When ``revisions`` is only the newest part
+    of the history (``complete`` False), a URL its oldest revision already
+    cites was added earlier than the list reaches: it stays open.
     """
     result = HistoryResult(pinned_text=None)
     last = len(revisions) - 1
@@ -186,7 +190,7 @@ async def first_revisions_citing(
     for search in searches:
         if search.url in result.absent:
             continue
-        if not search.open and pinned_known:
+        if not search.open and pinned_known and (complete or search.hi > 0):
             result.added[search.url] = revisions[search.hi]
         else:
             result.open[search.url] = (search.lo, search.hi)
@@ -338,9 +342,14 @@ async def recover_access_dates(
                         absent_until=revisions[lo].id if 0 <= lo < len(revisions) else None,
                     )
             if result.open:
+                why = (
+                    f"were cited before the {len(revisions)} most recent revisions the budget could list"
+                    if not result.listed_all
+                    else "were not dated within the budget; a re-run continues the search"
+                )
                 outcome.notices.append(
-                    f"Access dates from history: the budget of {budget} requests ran out before "
-                    f"{len(result.open)} URLs were dated; a re-run continues the search."
+                    f"Access dates from history: {len(result.open)} URLs {why} (history-budget = {budget} "
+                    "requests per article)."
                 )
     dated: list[str] = []
     for reference in undated:
@@ -366,15 +375,16 @@ async def _search(
     wiki: WikiStore | None,
     budget: int,
 ) -> tuple[list[RevisionMeta], HistoryResult, int]:
-    spent = 0
+    spent, complete = 0, True
     revisions = wiki.revision_list(page.site, page.title, page.revision) if wiki else None
     if revisions is None:
-        revisions, spent, complete = await client.revision_list(page.title, page.revision, max_requests=budget)
-        if not complete:
-            raise WikiUnavailable(f"the history of {page.title!r} is longer than {spent * 500} revisions")
+        # Half the budget at most for listing: a long history is listed newest first, as far as it goes.
+        revisions, spent, complete = await client.revision_list(
+            page.title, page.revision, max_requests=max(1, budget // 2)
+        )
         if not revisions or revisions[-1].id != page.revision:
             raise WikiUnavailable(f"the history of {page.title!r} does not end at revision {page.revision}")
-        if wiki:
+        if wiki and complete:
             wiki.save_revision_list(page.site, page.title, page.revision, revisions)
     positions = {meta.id: index for index, meta in enumerate(revisions)}
     start: dict[str, tuple[int, int]] = {}
@@ -388,8 +398,9 @@ async def _search(
         return await client.revision_texts(revids)
 
     result = await first_revisions_citing(
-        urls, revisions, fetch, budget=max(0, budget - spent), pinned_text=pinned_text, start=start
+        urls, revisions, fetch, budget=max(0, budget - spent), pinned_text=pinned_text, start=start, complete=complete
     )
+    result.listed_all = complete
     if result.pinned_text is not None and wiki:
         wiki.save_wikitext(page.site, page.revision, page.title, page.timestamp, result.pinned_text)
     return revisions, result, spent + result.requests
