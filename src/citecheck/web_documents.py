@@ -125,7 +125,8 @@ def split_inputs(
             if target is None and from_titles and not _URL_RE.match(text):
                 target = bare_title_target(text, options.wiki)
         except WikiInputError as error:
-            errors.append(DocumentError(path=text, error=str(error)))
+            message = str(error)
+            errors.append(DocumentError(path=text, error=message if message.startswith(text) else f"{text}: {message}"))
             continue
         if target is not None:
             # One article named several ways (a title, a short form, its URL) is audited once.
