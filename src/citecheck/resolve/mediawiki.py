@@ -346,7 +346,10 @@ def maxlag_rule(backoff: float = 1.0) -> RetryRule:
         waited = plain(answer, attempt)
         if waited is not None:
             return waited
-        if answer.header("mediawiki-api-error") == "maxlag" or (len(answer.body) < 4096 and b'"maxlag"' in answer.body):
+        small = len(answer.body) < 4096
+        if answer.header("mediawiki-api-error") == "maxlag" or (
+            small and b'"code":"maxlag"' in answer.body.replace(b" ", b"")
+        ):
             lag = answer.header("retry-after") or answer.header("x-database-lag")
             return float(lag) if lag and lag.strip().isdigit() else float(MAXLAG_SECONDS)
         return None
