@@ -63,7 +63,11 @@ def main() -> None:
 @click.option("--titles", type=click.Path(path_type=Path), help="Audit the articles listed in FILE, one per line.")
 @click.option("--contact", help="Your e-mail or URL, sent in the User-Agent of API requests (Wikimedia policy).")
 @click.option("--mailto", "crossref_mailto", help="E-mail for Crossref's polite pool (default: --contact).")
-@click.option("--max-page-size", type=int, help="Largest page or wiki article to fetch, in bytes (default 8 MiB).")
+@click.option(
+    "--max-page-size",
+    type=int,
+    help="Largest page to fetch for an audit, in bytes (default 8 MiB; wiki articles 48 MiB).",
+)
 @click.option("-v", "--verbose", count=True, help="Progress and log lines on stderr (-vv: debug).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr; no progress.")
 def audit_command(

@@ -60,7 +60,9 @@ class AuditOptions(BaseModel):
     titles: Path | None = None  # --titles FILE: one article (title, URL or wikipedia:LANG:TITLE) per line
     contact: str | None = None  # e-mail or URL in the User-Agent of API requests (Wikimedia's policy)
     crossref_mailto: str | None = None  # Crossref's polite pool (default: contact, when it is an e-mail)
-    max_page_size: int = Field(default=DEFAULT_MAX_PAGE_BYTES, ge=1)  # a fetched page or wiki article, bytes
+    max_page_size: int = Field(
+        default=DEFAULT_MAX_PAGE_BYTES, ge=1
+    )  # a page fetched to audit (wiki articles: 48 MiB at least)
     history_budget: int = Field(default=8, ge=0, le=100)  # requests per article for access dates from history
     doi_api: str = "https://doi.org/api/handles"  # the DOI handle API (its base; tests point it at loopback)
     crossref_api: str = "https://api.crossref.org"

@@ -51,6 +51,7 @@ from citecheck.resolve.wiki_history import recover_access_dates
 from citecheck.store.db import Store
 
 _URL_RE = re.compile(r"^https?://", re.I)
+WIKI_MAX_BYTES = 48 * 1024 * 1024  # Parsoid HTML of Wikipedia's longest lists runs to ~15 MB, JSON-escaped more
 _UNSAFE_STEM_RE = re.compile(r"[^\w.-]+")
 
 
@@ -197,7 +198,9 @@ class _Session:
             return None
         if site.base not in self.clients:
             endpoint = PoliteEndpoint(site.host, self.http, wiki_politeness())
-            self.clients[site.base] = MediaWikiClient(site, endpoint, max_page_bytes=self.options.max_page_size)
+            # A wiki is an API, not a page from a document: the largest articles' Parsoid HTML (in JSON) is bigger.
+            cap = max(self.options.max_page_size, WIKI_MAX_BYTES)
+            self.clients[site.base] = MediaWikiClient(site, endpoint, max_page_bytes=cap)
         return self.clients[site.base]
 
     @property

@@ -116,7 +116,7 @@ def test_article_audit_pins_dates_from_history_and_writes_the_wikitext_diff(
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
     options = options_for(tmp_path, web, wiki, archive)
     before = len(wiki.seen())
-    result = audit(["wikipedia:en:Harvest festival"], options)
+    result = audit([web.url("wiki", "/wiki/Harvest_festival")], options)  # the article's URL, as a reader has it
     assert not result.summary.errors
     report = result.reports[0]
     revisions = wiki.articles["Harvest festival"].revisions
