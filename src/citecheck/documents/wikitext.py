@@ -75,6 +75,8 @@ _LOOSE_REF_RE = re.compile(r"<ref\b(?P<attrs>[^<>]*?)(?P<self_closing>/\s*)?>", 
 _LOOSE_CLOSE_RE = re.compile(r"</ref\s*>", re.I)
 _LOOSE_ATTR_RE = re.compile(r"""(?P<key>\w+)\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s"'/>]+))""")
 _REF_OPENING_RE = re.compile(r"<ref\b", re.I)
+# Dead-link templates' names all hold one of these words ({{dead link}}, {{404}}, {{lien brisé}} …).
+_DEAD_WORD_RE = re.compile(r"dead|404|broken|brisé|toter|roto|interrotto|inativa|mrtvý|مكسورة", re.I)
 
 _DEAD_LINK_TEMPLATES = DEAD_LINK_TEMPLATES
 _PERMANENT_DEAD_TEMPLATES = PERMANENT_DEAD_TEMPLATES
@@ -471,8 +473,10 @@ class _Walker:
             # <ref></ref> or <ref/>: an empty definition, kept so CC101 can report it.
             content = mwparserfromhell.parse("")
         raw = str(content).strip() if content is not None else ""
-        nested = content is not None and any(
-            str(tag.tag).strip().lower() == "ref" for tag in content.filter_tags(recursive=True)
+        nested = (
+            content is not None
+            and _REF_OPENING_RE.search(raw) is not None
+            and any(str(tag.tag).strip().lower() == "ref" for tag in content.filter_tags(recursive=True))
         )
         attached: list[Any] = []
         for sibling in following:
@@ -505,7 +509,7 @@ class _Walker:
             self.counts.reuses += 1
         if ref.mode in ("hidden", "note"):
             self.counts.hidden_uses += 1
-        if ref.content is not None:
+        if ref.content is not None and "{{" in ref.raw and _DEAD_WORD_RE.search(ref.raw):
             for template in ref.content.filter_templates(recursive=True):
                 if _template_name(template) in _DEAD_LINK_TEMPLATES | _PERMANENT_DEAD_TEMPLATES:
                     self.counts.dead_link_templates += 1
@@ -690,34 +694,22 @@ def _short_citation(template: Any) -> _ShortCitation | None:
     return _ShortCitation(authors=authors, year=year, locator=locator or None)
 
 
-def _citeref_anchor(template: Any) -> str | None:
-    """The CITEREF anchor a citation template defines: |ref= as given, else authors' surnames + year."""
-    fields = {canonical_parameter(str(parameter.name)): parameter.value for parameter in template.params}
-    stated = _plain(fields["ref"]) if "ref" in fields else ""
+def _citeref_anchor(template: Any, citation: TemplateCitation) -> str | None:
+    """The CITEREF anchor a citation template defines: |ref= as given, else up to four surnames + year."""
+    stated_value = next((p.value for p in template.params if canonical_parameter(str(p.name)) == "ref"), None)
+    stated = _plain(stated_value) if stated_value is not None else ""
     if stated.lower() == "none":
         return None
     if stated and stated.lower() != "harv":
-        inner = mwparserfromhell.parse(str(fields["ref"])).filter_templates()
+        inner = stated_value.filter_templates() if stated_value is not None else []
         if inner and _template_name(inner[0]) in ("sfnref", "harvid"):
             parts = [_plain(parameter.value) for parameter in inner[0].params if not parameter.showkey]
             return _citeref_key("".join(parts))
         return _citeref_key(stated.removeprefix("CITEREF"))
-    surnames: list[str] = []
-    for index in range(1, 5):
-        suffixes = (str(index), "") if index == 1 else (str(index),)
-        keys = [f"{key}{suffix}" for suffix in suffixes for key in ("last", "surname", "author")]
-        keys += [f"author{index}-last", f"editor{index}-last", f"editor-last{index}"]
-        if index == 1:
-            keys += ["editor-last", "editor"]
-        value = next((_plain(fields[key]) for key in keys if key in fields and _plain(fields[key])), None)
-        if value is None:
-            break
-        surnames.append(value)
-    date_text = next((_plain(fields[key]) for key in ("date", "year", "publication-date") if key in fields), "")
-    year = _YEAR_IN_VALUE_RE.search(date_text)
-    if not surnames or year is None:
+    year = _YEAR_IN_VALUE_RE.search(citation.date_text or "") if citation.date_text else None
+    if not citation.surnames or year is None:
         return None
-    return _citeref_key("".join(surnames) + year.group(0))
+    return _citeref_key("".join(citation.surnames[:4]) + year.group(0))
 
 
 def _read_cite(template: Any) -> TemplateCitation:
@@ -746,9 +738,11 @@ class _Built:
     short_anchor: str | None = None  # the CITEREF anchor this short citation names
 
 
-def _own_templates(content: Any) -> list[Any]:
+def _own_templates(content: Any, written: str) -> list[Any]:
     """The templates of a ref's (or note's) content, without those of <ref>s nested inside it."""
-    templates = list(content.filter_templates(recursive=True))
+    templates = list(content.filter_templates(recursive=True)) if "{{" in written else []
+    if not templates or _REF_OPENING_RE.search(written) is None:
+        return templates
     nested = [tag for tag in content.filter_tags(recursive=True) if str(tag.tag).strip().lower() == "ref"]
     if not nested:
         return templates
@@ -774,7 +768,7 @@ def _build_reference(definition: _RefTag, *, id: str, number: int | None, name: 
             line=line,
         )
         return _Built(reference, short_anchor=short.anchor)
-    templates = _own_templates(content) if content is not None else []
+    templates = _own_templates(content, definition.raw) if content is not None else []
     templates += definition.attached
     flags: list[SourceFlag] = []
     archive: tuple[str | None, PartialDate | None] | None = None
@@ -793,7 +787,7 @@ def _build_reference(definition: _RefTag, *, id: str, number: int | None, name: 
     cite = next((template for template in templates if is_cite_template(_template_name(template))), None)
     harv = next((template for template in templates if _template_name(template) in _HARV_TEMPLATES), None)
     # A free-text footnote as rendered: link titles kept, templates ({{dead link}} …) gone.
-    rendered = _plain(content) if content is not None else ""
+    rendered = _plain(content) if content is not None and cite is None else ""
     if cite is None and harv is not None:
         written = _short_citation(harv)
         if written is not None:
@@ -819,10 +813,11 @@ def _build_reference(definition: _RefTag, *, id: str, number: int | None, name: 
         flags.append(SourceFlag.unread_template)
     anchor: str | None = None
     if cite is not None:
+        citation = _read_cite(cite)
         reference = reference_from_template(
-            _read_cite(cite), id=id, raw=definition.raw, number=number, line=line, flags=flags, archive=archive
+            citation, id=id, raw=definition.raw, number=number, line=line, flags=flags, archive=archive
         )
-        anchor = _citeref_anchor(cite)
+        anchor = _citeref_anchor(cite, citation)
     else:
         parsed = reference_from_text(
             id=id,
@@ -958,14 +953,15 @@ def _bibliography_references(walker: _Walker, line_of: Any) -> tuple[list[Refere
     entries: list[Reference] = []
     anchors: dict[str, str] = {}
     for index, entry in enumerate(walker.bibliography, start=1):
+        citation = _read_cite(entry.template)
         reference = reference_from_template(
-            _read_cite(entry.template),
+            citation,
             id=f"B{index}",
             raw=str(entry.template).strip(),
             kind=ReferenceKind.bibliography,
             line=line_of(entry.offset),
         )
-        anchor = _citeref_anchor(entry.template)
+        anchor = _citeref_anchor(entry.template, citation)
         if anchor:
             reference.anchor = "CITEREF" + anchor
             anchors.setdefault(anchor, reference.id)
