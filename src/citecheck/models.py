@@ -447,6 +447,9 @@ class DocumentInfo(_Model):
     fetched: FetchedFrom | None = None  # a URL or wiki article: what answered, when, which revision
 
 
+OFFLINE_MESSAGE = "Offline audit: live and archive checks were not run; they are reported as not-checked."
+
+
 class NetworkState(_Model):
     """Whether network stages ran, so a reader never mistakes 'not checked' for 'dead'."""
 
@@ -469,11 +472,20 @@ class DocumentReport(_Model):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
+class DocumentErrorKind(StrEnum):
+    """Why a document has no report: exit code 2 for the first two, 4 (a bug) for the last."""
+
+    unreadable = "unreadable"  # the file could not be read or parsed (too large, binary, no permission)
+    not_audited = "not-audited"  # a folder entry that is not a regular file (broken symbolic link, FIFO, socket)
+    internal_error = "internal-error"  # citecheck failed on it: a bug to report, the other documents still audited
+
+
 class DocumentError(_Model):
     """A document that could not be audited, and why (one clear line)."""
 
     path: str
     error: str
+    kind: DocumentErrorKind = DocumentErrorKind.unreadable
 
 
 class DocumentSummary(_Model):
@@ -498,6 +510,8 @@ class AuditSummary(_Model):
     findings: dict[str, int] = Field(default_factory=dict)
     conflicts: list[Conflict] = Field(default_factory=list)
     new_findings: int | None = None  # with --baseline: findings not in the baseline
+    # Failures of citecheck itself outside any one document (a stage that raised): exit code 4.
+    internal_errors: list[str] = Field(default_factory=list)
     fingerprints: list[str] = Field(default_factory=list)  # every finding's, sorted: a summary is a baseline too
     exit_code: int = 0
 

@@ -1,20 +1,26 @@
-"""``citecheck check``: one citation, given as reference text, a cite template or a bare URL."""
+"""``citecheck check``: one citation, given as reference text, a cite template, a bare URL or a DOI.
+
+Offline with nothing in the store to consult, no network module is even
+imported: process start to verdict stays a fraction of a second.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import re
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 
+from citecheck.check_input import reference_from_input
 from citecheck.checks.catalogue import code_selected
 from citecheck.checks.offline import CheckContext, run_offline_checks
 from citecheck.claims.build import ClaimSet
 from citecheck.config import AuditOptions
 from citecheck.dates import parse_date
+from citecheck.exit_codes import exit_code_for
 from citecheck.models import (
+    OFFLINE_MESSAGE,
     ArchiveResult,
     ArchiveStatus,
     Finding,
@@ -23,17 +29,13 @@ from citecheck.models import (
     Reference,
     SourceInfo,
 )
-from citecheck.pipeline import exit_code_for, network_findings, resolve_network, run_identifier_stage
-from citecheck.references import reference_from_text
 from citecheck.reports.check_text import render_check_markdown, render_check_plain
-from citecheck.resolve.archive import ArchiveResolver, request_for_reference
-from citecheck.resolve.archive.cache import ArchiveCache
-from citecheck.resolve.archive.models import SnapshotRequest
-from citecheck.resolve.doi import doi_reference
-from citecheck.resolve.live_history import LiveHistory
-from citecheck.resolve.references import archive_names
-from citecheck.resolve.sources import OFFLINE_REASON, SourceFetcher, source_key
-from citecheck.store import Store
+
+if TYPE_CHECKING:
+    from citecheck.resolve.archive.models import SnapshotRequest
+    from citecheck.store import Store
+
+__all__ = ["CheckResult", "answer_from_store", "check_citation", "reference_from_input", "render_check_text"]
 
 logger = logging.getLogger(__name__)
 
@@ -43,9 +45,6 @@ LIVE_CACHE_TTL = timedelta(hours=24)
 
 # Checks about a document's structure say nothing about one citation on its own.
 DOCUMENT_LEVEL_CODES = {"CC104", "CC105", "CC106", "CC404", "CC601"}
-_BARE_URL_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:\S+$")
-# A list number as rendered lists show it; at most three digits so a leading year stays part of the text.
-_LIST_NUMBER_RE = re.compile(r"^(?:(?P<number>[0-9]{1,3})\.|\[(?P<bracketed>[0-9]{1,4})\])\s+")
 
 
 class CheckResult(BaseModel):
@@ -57,35 +56,8 @@ class CheckResult(BaseModel):
     network: NetworkState
     exit_code: int
     from_cache: bool = False  # every network answer came from the store; no request was sent
-
-
-def reference_from_input(text: str) -> Reference:
-    """Turn what the user pasted into a Reference. Raises ValueError with a one-line message."""
-    stripped = text.strip()
-    if not stripped:
-        raise ValueError("nothing to check: give a citation line, a cite template or a URL")
-    doi = doi_reference(stripped)  # 10.…, doi:…, https://doi.org/…: the DOI system, not the landing page
-    if doi is not None:
-        return doi
-    if _BARE_URL_RE.match(stripped) and " " not in stripped:
-        scheme = stripped.split(":", 1)[0].lower()
-        if scheme not in ("http", "https"):
-            raise ValueError(f"refusing a {scheme}: URL; only http(s) URLs can be checked")
-        return reference_from_text(id="1", raw=stripped, kind="link", url=stripped)
-    if stripped.startswith("{{") or stripped.lower().startswith("<ref"):
-        from citecheck.documents.wikitext import read_wikitext
-
-        wrapped = stripped if stripped.lower().startswith("<ref") else f"Claim.<ref>{stripped}</ref>"
-        document = read_wikitext(wrapped, "<input>")
-        if document.references:
-            return document.references[0]
-    number: int | None = None
-    numbered = _LIST_NUMBER_RE.match(stripped)
-    if numbered:
-        # Pasted straight from a reference list: "4. 4.0 4.1 David Jolly (…)" or "[4] …".
-        number = int(numbered.group("number") or numbered.group("bracketed"))
-        stripped = stripped[numbered.end() :]
-    return reference_from_text(id=str(number or 1), raw=stripped, number=number)
+    repair: str | None = None  # the link is gone and a good capture exists: the citation rewritten to use it
+    repair_format: str | None = None  # wikitext for a cite template, text for a reference line
 
 
 def check_citation(
@@ -117,13 +89,30 @@ def check_citation(
     document = ParsedDocument(path="<input>", format="text", references=[reference])
     network = None if offline or refresh else answer_from_store(reference, settings, live_ttl)
     from_cache = network is not None
+    resolved = True
+    if network is None and offline and not (reference.url and settings.cache.is_file()):
+        # Nothing to ask and nothing remembered: every network field stays not-checked.
+        network, resolved = NetworkState(mode="offline", message=OFFLINE_MESSAGE), False
     if network is None:
+        from citecheck.pipeline import resolve_network
+
         network = resolve_network([document], settings)
-    run_identifier_stage([document], settings, network)
+    if reference.identifiers.doi:
+        from citecheck.pipeline import run_identifier_stage
+
+        run_identifier_stage([document], settings, network)  # offline: what the store remembers
     context = CheckContext(document=document, claims=ClaimSet(claims=[]), today=settings.today)
     findings = [finding for finding in run_offline_checks(context) if finding.code not in DOCUMENT_LEVEL_CODES]
-    findings += network_findings(document, settings)  # not-checked results raise nothing
+    if resolved:
+        from citecheck.pipeline import network_findings
+
+        findings += network_findings(document, settings)  # not-checked results raise nothing
+    else:
+        from citecheck.checks.identifiers import identifier_findings
+
+        findings += identifier_findings(reference)  # ISBN check digits, DOI records from the store
     findings = [finding for finding in findings if code_selected(finding.code, settings.select, settings.ignore)]
+    repair_format = "wikitext" if reference.kind == "template" else "text"
     return CheckResult(
         input=text,
         reference=reference,
@@ -131,7 +120,17 @@ def check_citation(
         network=network,
         exit_code=exit_code_for(findings, fail_on),
         from_cache=from_cache,
+        repair=_repair(reference, repair_format) if resolved else None,
+        repair_format=repair_format,
     )
+
+
+def _repair(reference: Reference, document_format: str) -> str | None:
+    if reference.archive.status is not ArchiveStatus.found:
+        return None
+    from citecheck.reports.repair import repair_snippet
+
+    return repair_snippet(reference, document_format)
 
 
 def answer_from_store(
@@ -149,6 +148,12 @@ def answer_from_store(
     """
     if not reference.url or not options.cache.is_file():
         return None
+    from citecheck.resolve.archive import request_for_reference
+    from citecheck.resolve.archive.cache import ArchiveCache
+    from citecheck.resolve.live_history import LiveHistory
+    from citecheck.resolve.references import archive_names
+    from citecheck.store import Store
+
     request = request_for_reference(reference)
     if request is None:
         return None
@@ -167,6 +172,8 @@ def answer_from_store(
         resolved = reference.model_copy(update={"live": live})
         # Every lookup below is a cache hit; the resolver and the source reader combine
         # the answers exactly as in an audit, and the source reader is offline: cache only.
+        import asyncio  # here, not at the top: an offline check with nothing stored never needs an event loop
+
         archive, source = asyncio.run(_answers_from_cache(options.archives, store, request, resolved))
     if source is None:
         return None
@@ -186,6 +193,9 @@ async def _answers_from_cache(
     specs: list[str], store: Store, request: SnapshotRequest, reference: Reference
 ) -> tuple[ArchiveResult, SourceInfo | None]:
     """The archive answer and the source read, from the store alone; source None when it is not cached."""
+    from citecheck.resolve.archive import ArchiveResolver
+    from citecheck.resolve.sources import OFFLINE_REASON, SourceFetcher, source_key
+
     async with ArchiveResolver(archives=specs, store=store, concurrency=1) as resolver:
         archive = await resolver.resolve(request)
         if resolver.requests_sent:  # the store changed under us; still right, only slower
@@ -205,5 +215,7 @@ async def _answers_from_cache(
 def render_check_text(result: CheckResult, markdown: bool) -> str:
     """The verdict as plain text or Markdown (see :mod:`citecheck.reports.check_text`)."""
     if markdown:
-        return render_check_markdown(result.reference, result.findings, result.network)
-    return render_check_plain(result.reference, result.findings, result.network)
+        return render_check_markdown(
+            result.reference, result.findings, result.network, result.repair, result.repair_format
+        )
+    return render_check_plain(result.reference, result.findings, result.network, result.repair, result.repair_format)

@@ -29,7 +29,15 @@ from urllib.parse import urlsplit
 from citecheck.config import AuditOptions
 from citecheck.dates import PartialDate
 from citecheck.documents.html import read_html
-from citecheck.models import DocumentError, DocumentReport, FetchedFrom, ParsedDocument, WikiRevision
+from citecheck.errors import UsageError
+from citecheck.models import (
+    DocumentError,
+    DocumentErrorKind,
+    DocumentReport,
+    FetchedFrom,
+    ParsedDocument,
+    WikiRevision,
+)
 from citecheck.reports.wikitext_diff import diff_is_needed, wikitext_diff
 from citecheck.resolve.api_http import GuardedHttp, PoliteEndpoint, user_agent
 from citecheck.resolve.mediawiki import (
@@ -55,8 +63,8 @@ WIKI_MAX_BYTES = 48 * 1024 * 1024  # Parsoid HTML of Wikipedia's longest lists r
 _UNSAFE_STEM_RE = re.compile(r"[^\w.-]+")
 
 
-class InputListError(Exception):
-    """``--titles FILE`` cannot be read; one line for the user (a usage error)."""
+class InputListError(UsageError):
+    """``--titles FILE`` cannot be read; one line for the user (a usage error, exit 2)."""
 
 
 @dataclass(frozen=True)
@@ -342,7 +350,12 @@ async def _read_all(inputs: Sequence[WebInput], options: AuditOptions) -> WebBat
                 batch.errors.append(DocumentError(path=item.given, error=str(error)))
             except Exception as error:  # a bug reading one input must not cost the others their reports
                 batch.errors.append(
-                    DocumentError(path=item.given, error=f"{item.given}: could not be read ({type(error).__name__})")
+                    DocumentError(
+                        path=item.given,
+                        error=f"{item.given}: internal error while reading it ({type(error).__name__}: {error}); "
+                        "the other documents were audited",
+                        kind=DocumentErrorKind.internal_error,
+                    )
                 )
         for web in batch.documents:
             if web.revision is None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from citecheck.check_input import CheckInputError, doi_reference
 from citecheck.checks.catalogue import RULES
 from citecheck.checks.identifiers import identifier_findings, titles_match
 from citecheck.dates import PartialDate
 from citecheck.models import DoiRecord, Identifiers, Reference, RegistryStatus, Severity, UpdateNotice
 from citecheck.resolve.crossref import parse_work
-from citecheck.resolve.doi import doi_path, doi_reference
+from citecheck.resolve.doi import doi_path
 
 
 def _reference(record: DoiRecord | None, title: str | None = None, year: int | None = None) -> Reference:
@@ -143,7 +144,7 @@ def test_doi_inputs(given: str) -> None:
 
 @pytest.mark.parametrize("given", ["doi:10.abc", "10.12/x", "https://doi.org/not-a-doi"])
 def test_invalid_dois_are_refused_in_one_line(given: str) -> None:
-    with pytest.raises(ValueError, match="not a valid DOI"):
+    with pytest.raises(CheckInputError, match="not a valid DOI"):
         doi_reference(given)
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Protocol
 
 from citecheck.documents import DocumentInputError, read_document
-from citecheck.models import DocumentError, ParsedDocument
+from citecheck.models import DocumentError, DocumentErrorKind, ParsedDocument
 from citecheck.resolve.references import ResolvedBatch, ResolvePlan, ResolveSettings, resolve_batch
 
 
@@ -27,7 +27,11 @@ def parse_one(path: Path, max_bytes: int) -> ParsedDocument | DocumentError:
     except DocumentInputError as error:
         return DocumentError(path=str(path), error=str(error))
     except Exception as error:  # a reader bug must not cost the other documents their reports
-        return DocumentError(path=str(path), error=f"{path}: could not be parsed ({type(error).__name__}: {error})")
+        return DocumentError(
+            path=str(path),
+            error=f"{path}: could not be parsed ({type(error).__name__}: {error})",
+            kind=DocumentErrorKind.internal_error,
+        )
 
 
 class Executor(Protocol):

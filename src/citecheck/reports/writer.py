@@ -11,11 +11,23 @@ from typing import Any
 from citecheck.models import AuditSummary, DocumentReport
 
 
+def _creation_mode() -> int:
+    """The mode a plain ``open()`` would give a new file: 0o666 less the umask (0644 with the usual 022)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so readers see the old file or the new one, never half of one."""
+    """Write ``text`` to ``path`` so readers see the old file or the new one, never half of one.
+
+    The file gets the mode any new file would (``mkstemp`` alone makes it
+    0600, unreadable to the web server or colleague the reports are for).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(handle, _creation_mode())
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
             stream.write(text)
             stream.flush()

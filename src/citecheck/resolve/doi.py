@@ -7,43 +7,21 @@ handle's URL value in ``values``), 100 "handle not found" (with HTTP 404),
 The publisher's landing page is never fetched: bot walls block it, and what
 it says is not what the DOI system says.
 
-:func:`doi_reference` classifies what a user typed (``10.1038/…``,
-``doi:10.…``, ``https://doi.org/10.…``) as a DOI and builds the reference to
-check.
+What a user types as a DOI (``citecheck check 10.1038/…``) is classified in
+:func:`citecheck.check_input.doi_reference`.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import quote
 
-from citecheck.models import Identifiers, Reference, ReferenceKind
-from citecheck.references.identifiers import normalize_doi
 from citecheck.resolve.api_http import MalformedAnswer, PoliteEndpoint, TransportFailure
 
 DEFAULT_HANDLE_API = "https://doi.org/api/handles"
-# What reads as someone meaning a DOI, valid or not.
-_DOI_INTENT_RE = re.compile(r"^\s*(?:doi\s*:|https?://(?:dx\.)?doi\.org/|10\.)", re.I)
-_DOI_LABEL_RE = re.compile(r"^\s*doi\s*:\s*", re.I)
 # Characters a DOI keeps in a URL path (the DOI Handbook: encode %, #, ?, spaces and the like).
 _DOI_PATH_SAFE = "/:;()[]<>!$&'*+,=@~-._"
-
-
-def doi_reference(text: str) -> Reference | None:
-    """A reference for a DOI given on its own (``10.1038/x``, ``doi:…``, a doi.org URL); None if it is not one.
-
-    Raises ValueError (one line) when the input means a DOI but is not a valid one.
-    """
-    stripped = text.strip()
-    # "doi: 10.1/x" is a DOI; "10.5 million people …" is a citation line that starts with a number.
-    if not _DOI_INTENT_RE.match(stripped) or re.search(r"\s", _DOI_LABEL_RE.sub("", stripped, count=1)):
-        return None
-    doi = normalize_doi(stripped)
-    if doi is None:
-        raise ValueError(f"not a valid DOI: {stripped!r} (a DOI is 10.<registrant>/<suffix>, e.g. 10.1038/nature12373)")
-    return Reference(id="1", kind=ReferenceKind.link, raw=stripped, identifiers=Identifiers(doi=doi))
 
 
 def doi_path(doi: str) -> str:
