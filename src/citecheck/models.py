@@ -26,7 +26,6 @@ REPORT_SCHEMA = "citecheck/report@1"
 SUMMARY_SCHEMA = "citecheck/summary@1"
 
 DocumentFormat = Literal["text", "html", "markdown", "wikitext"]
-ReferenceKind = Literal["numbered", "footnote", "link", "template", "attribution"]
 
 
 class _Model(BaseModel):
@@ -141,16 +140,107 @@ class Candidate(_Model):
     archive: str | None = None
 
 
+class ReferenceKind(StrEnum):
+    """How a reference is written in its document."""
+
+    numbered = "numbered"  # an entry of a numbered reference list (rendered HTML, plain text)
+    footnote = "footnote"  # a free-text footnote (hand-written <ref>, Markdown [^n], blog footnote)
+    link = "link"  # a link cited in running text, or a Markdown link definition
+    template = "template"  # a citation template ({{cite web}} …), read parameter by parameter
+    attribution = "attribution"  # a repost's byline or source line
+    bibliography = "bibliography"  # a full citation outside the footnotes (Bibliography, Sources, Further reading)
+
+
+class SourceFlag(StrEnum):
+    """What a reader noticed about a reference, as the document states it or as it had to read it."""
+
+    dead_link = "dead-link"  # {{dead link}} / "[dead link]"
+    permanent_dead_link = "permanent-dead-link"
+    url_status_dead = "url-status-dead"  # url-status=dead/unfit/usurped, or a rendering whose title links the archive
+    url_status_live = "url-status-live"
+    empty = "empty"  # nothing but backlinks or markers
+    short_citation = "short-citation"  # "Smith 2003, p. 41": points into a bibliography
+    unread_template = "unread-template"  # a template we cannot expand: fields not read
+    coins = "coins"  # fields filled from the rendering's COinS metadata
+    template_data = "template-data"  # fields from the rendering's template parameters (Parsoid data-mw)
+    text_fallback = "text-fallback"  # template data unusable (broken JSON, not a citation): read from the text
+    sub_reference = "sub-reference"  # details (a page …) attached to a main reference
+    list_defined = "list-defined"  # defined inside the reference list ({{reflist|refs=}})
+    nested_reference = "nested-reference"  # a <ref> written inside another <ref>
+    invalid_url = "invalid-url"  # a URL that cannot be parsed was left out (see data_errors)
+    implausible_date = "implausible-date"  # a web date outside 1990 … next year was left out (see data_errors)
+    no_target = "no-target"  # a short citation naming no bibliography entry of the document
+
+
+class LinkKind(StrEnum):
+    """What one link of a reference is."""
+
+    original = "original"  # the page the citation cites
+    archive = "archive"  # a web-archive copy (Wayback, archive.today, WebCite, ghostarchive …)
+    identifier = "identifier"  # a resolver link for an identifier (doi.org, PubMed, WorldCat …)
+    other = "other"  # any further link (a chapter URL, a lay summary, a "via" service)
+
+
+class ReferenceLink(_Model):
+    """One link of a reference, as written, and what it is."""
+
+    url: str
+    kind: LinkKind
+    text: str | None = None  # the link text, where the format shows one
+    archive: str | None = None  # which archive, for archive links
+
+
+class Identifiers(_Model):
+    """Bibliographic identifiers of a reference, normalised (citecheck.references.identifiers).
+
+    ``doi`` without scheme or ``doi:`` prefix, as registered (compare case-insensitively);
+    ``pmc`` as ``PMC123456``; ``isbn`` digits (and X) without hyphens; ``arxiv`` as
+    ``1501.00001`` or ``hep-th/9901001``.
+    """
+
+    doi: str | None = None
+    pmid: str | None = None
+    pmc: str | None = None
+    arxiv: str | None = None
+    isbn: str | None = None
+    issn: str | None = None
+    eissn: str | None = None
+    oclc: str | None = None
+    bibcode: str | None = None
+    lccn: str | None = None
+    jstor: str | None = None
+    s2cid: str | None = None
+    hdl: str | None = None
+    osti: str | None = None
+    ssrn: str | None = None
+    zbl: str | None = None
+    mr: str | None = None
+    ol: str | None = None
+    citeseerx: str | None = None
+    asin: str | None = None
+    ismn: str | None = None
+    biorxiv: str | None = None
+    medrxiv: str | None = None
+    rfc: str | None = None
+
+    def present(self) -> dict[str, str]:
+        """The identifiers that are set, by name."""
+        return {name: value for name, value in self.__dict__.items() if value is not None}
+
+
 class Reference(_Model):
     """One entry of a reference list, or an attribution, with its parsed fields."""
 
     id: str
     number: int | None = None
-    kind: ReferenceKind = "numbered"
-    name: str | None = None  # wikitext <ref name=...>, Markdown footnote label
+    kind: ReferenceKind = ReferenceKind.numbered
+    name: str | None = None  # wikitext/Parsoid <ref name=...>, Markdown footnote label
+    group: str | None = None  # the reference group (<ref group=n>, {{efn}}'s lower-alpha …); None: the default
+    anchor: str | None = None  # the list item's element id in HTML (cite_note-…)
     raw: str = ""
     title: str | None = None
     authors: list[str] = Field(default_factory=list)
+    editors: list[str] = Field(default_factory=list)
     work: str | None = None
     publisher: str | None = None
     date: IsoPartialDate | None = None
@@ -160,7 +250,12 @@ class Reference(_Model):
     archive_url: str | None = None
     archive_url_time: datetime | None = None  # the timestamp written inside archive_url
     format: str | None = None  # "PDF" …
-    source_flags: list[str] = Field(default_factory=list)  # dead-link, permanent-dead-link, url-status-dead, empty …
+    identifiers: Identifiers = Field(default_factory=Identifiers)  # never in ``url``
+    links: list[ReferenceLink] = Field(default_factory=list)  # every link of the reference, classified
+    details: str | None = None  # a sub-reference's details or a short citation's locator ("p. 41")
+    full_citation_ref: str | None = None  # the reference holding the full citation (bibliography entry, main ref)
+    source_flags: list[SourceFlag] = Field(default_factory=list)
+    data_errors: list[str] = Field(default_factory=list)  # values left out as unusable, and why
     backlinks: int | None = None  # backlink count shown in the list (^ a b c, 3.0 3.1); None: not shown
     uses: int = 0  # in-text markers (or attributed sentences) pointing here
     line: int | None = None
@@ -174,6 +269,14 @@ class Reference(_Model):
         return not any([self.title, self.url, self.work, self.publisher, self.authors, self.date, self.archive_url])
 
 
+class Renderer(StrEnum):
+    """The software that rendered an HTML document, which decides how the reader reads it."""
+
+    parsoid = "parsoid"  # MediaWiki's Parsoid (REST API, VisualEditor, mobile apps): data-mw on every template
+    mediawiki = "mediawiki"  # MediaWiki's legacy parser output (mw-parser-output), desktop or mobile skin
+    generic = "generic"  # any other page: blog and CMS footnotes, or cited links
+
+
 class ParsedDocument(_Model):
     """What a reader makes of one document: the body and the reference list."""
 
@@ -182,6 +285,7 @@ class ParsedDocument(_Model):
     title: str | None = None
     date: IsoPartialDate | None = None  # the document's own date, where it states one
     layout: str = "article"  # article | repost | wiki-mirror …
+    renderer: Renderer | None = None  # for HTML: which software rendered it
     sections: list[Section] = Field(default_factory=list)
     references: list[Reference] = Field(default_factory=list)
     notices: list[str] = Field(default_factory=list)  # what the reader skipped or could not parse

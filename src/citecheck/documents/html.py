@@ -52,7 +52,7 @@ from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
 from bs4.element import PreformattedString
 
 from citecheck.dates import PartialDate, find_dates, parse_date
-from citecheck.models import Marker, Paragraph, ParsedDocument, Reference, Section
+from citecheck.models import Marker, Paragraph, ParsedDocument, Reference, Section, SourceFlag
 from citecheck.references import reference_from_text
 
 __all__ = ["coins_fields", "read_coins", "read_html"]
@@ -694,7 +694,7 @@ def _fill_from_coins(reference: Reference, coins: CoinsFields) -> None:
     if not reference.authors and coins.authors:
         reference.authors, filled = list(coins.authors), True
     if filled and "coins" not in reference.source_flags:
-        reference.source_flags.append("coins")
+        reference.source_flags.append(SourceFlag.coins)
 
 
 def _count_uses(references: list[Reference], sections: Iterable[Section]) -> None:

@@ -25,7 +25,7 @@ def reference_from_text(
     id: str,
     raw: str,
     number: int | None = None,
-    kind: ReferenceKind = "numbered",
+    kind: ReferenceKind | str = ReferenceKind.numbered,
     line: int | None = None,
     url: str | None = None,
 ) -> Reference:
