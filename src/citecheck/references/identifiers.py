@@ -25,6 +25,7 @@ __all__ = [
     "IDENTIFIER_NAMES",
     "find_dois",
     "identifier_from_parameter",
+    "identifier_kind",
     "identifiers_from_text",
     "identifiers_from_url",
     "is_identifier_url",
@@ -245,6 +246,11 @@ _PARAMETER_IDENTIFIERS: dict[str, str] = {
     "medrxiv": "medrxiv",
     "rfc": "rfc",
 }
+
+
+def identifier_kind(parameter: str) -> str | None:
+    """The identifier a cite-template parameter names (``eprint`` → ``arxiv``), or None."""
+    return _PARAMETER_IDENTIFIERS.get(parameter.strip().lower())
 
 
 def identifier_from_parameter(parameter: str, value: str | None) -> tuple[str, str] | None:
