@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from citecheck.dates import PartialDate
-from citecheck.models import Identifiers, Reference, ReferenceKind, SourceFlag
+from citecheck.models import Identifiers, LinkKind, Reference, ReferenceKind, ReferenceLink, SourceFlag
 from citecheck.references.archive_urls import ArchiveUrl, is_archive_url, parse_archive_url
 from citecheck.references.citation_line import CitationFields, MarkupHints, parse_citation_line
 from citecheck.references.cite_templates import TemplateCitation
@@ -108,10 +108,19 @@ def reference_from_template(
     if archive_url is None and archive is not None and archive[0]:
         archive_url = archive[0]
         archive_date = archive_date or archive[1]
-    if archive_url:
-        candidates.append((archive_url, None))
     classified = classify_links(candidates)
+    if archive_url:
+        # |archive-url= says what it is, whether or not the archive is one we recognise.
+        known = parse_archive_url(archive_url)
+        classified = [link for link in classified if link.url != archive_url]
+        classified.append(
+            ReferenceLink(url=archive_url, kind=LinkKind.archive, archive=known.archive if known else None)
+        )
     choice = choose_links(classified)
+    if archive_url and choice.archive_url != archive_url:
+        choice.archive_url = archive_url
+        known = parse_archive_url(archive_url)
+        choice.archive_url_time = known.timestamp if known else None
     identifiers = dict(citation.identifiers)
     for name, value in choice.identifiers.items():
         identifiers.setdefault(name, value)
