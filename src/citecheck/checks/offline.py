@@ -56,6 +56,8 @@ def check_empty_references(context: CheckContext) -> list[Finding]:
     for reference in _references(context):
         if "unread-template" in reference.source_flags:
             continue  # a template we cannot expand is not an empty reference
+        if reference.full_citation_ref:
+            continue  # a sub-reference's details or a short citation: the full citation is elsewhere
         if reference.is_empty or "empty" in reference.source_flags:
             shown = reference.raw.strip() or "(nothing)"
             findings.append(
@@ -74,7 +76,7 @@ def check_missing_urls(context: CheckContext) -> list[Finding]:
     for reference in _references(context):
         if reference.is_empty or "empty" in reference.source_flags:
             continue  # CC101 already says more
-        if "short-citation" in reference.source_flags:
+        if "short-citation" in reference.source_flags or reference.full_citation_ref:
             continue  # "King 2003, p. 41" points into a bibliography, not to a web page
         if not reference.url and not reference.archive_url:
             findings.append(
@@ -122,6 +124,8 @@ def check_dangling_markers(context: CheckContext) -> list[Finding]:
 def check_unused_references(context: CheckContext) -> list[Finding]:
     findings = []
     for reference in _references(context):
+        if reference.kind == "bibliography":
+            continue  # a Bibliography or Further reading entry needs no marker
         if _uses(context, reference) == 0:
             findings.append(
                 make_finding(

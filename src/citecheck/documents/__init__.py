@@ -37,7 +37,15 @@ def looks_like_wikitext_source(text: str) -> bool:
 
 
 def parse_document(text: str, path: str, fmt: DocumentFormat) -> ParsedDocument:
-    """Run the reader for ``fmt`` over already-decoded ``text``."""
+    """Run the reader for ``fmt`` over already-decoded ``text``; unusable URLs and dates become data errors."""
+    from citecheck.references.validation import check_document_data
+
+    document = _read(text, path, fmt)
+    check_document_data(document)
+    return document
+
+
+def _read(text: str, path: str, fmt: DocumentFormat) -> ParsedDocument:
     if fmt == "html":
         from citecheck.documents.html import read_html
 

@@ -226,6 +226,7 @@ class _BibEntry:
     template: Any
     offset: int
 
+
 @dataclass
 class _PendingMarker:
     ref: _RefTag
@@ -745,6 +746,18 @@ class _Built:
     short_anchor: str | None = None  # the CITEREF anchor this short citation names
 
 
+def _own_templates(content: Any) -> list[Any]:
+    """The templates of a ref's (or note's) content, without those of <ref>s nested inside it."""
+    templates = list(content.filter_templates(recursive=True))
+    nested = [tag for tag in content.filter_tags(recursive=True) if str(tag.tag).strip().lower() == "ref"]
+    if not nested:
+        return templates
+    inside = {
+        id(template) for tag in nested if tag.contents is not None for template in tag.contents.filter_templates()
+    }
+    return [template for template in templates if id(template) not in inside]
+
+
 def _build_reference(definition: _RefTag, *, id: str, number: int | None, name: str | None, line: int | None) -> _Built:
     content = definition.content
     if definition.short is not None:
@@ -761,7 +774,7 @@ def _build_reference(definition: _RefTag, *, id: str, number: int | None, name: 
             line=line,
         )
         return _Built(reference, short_anchor=short.anchor)
-    templates = list(content.filter_templates(recursive=True)) if content is not None else []
+    templates = _own_templates(content) if content is not None else []
     templates += definition.attached
     flags: list[SourceFlag] = []
     archive: tuple[str | None, PartialDate | None] | None = None
@@ -1066,6 +1079,7 @@ def count_ref_tags(text: str) -> RefTagCounts:
 
 # mwparserfromhell decodes &#xD800; (and the rest of U+D800–U+DFFF) into a lone surrogate,
 # which no UTF-8 report can hold; such an entity means U+FFFD, as in HTML5.
+_ESCAPED_REF_RE = re.compile(r"&lt;ref\b", re.I)
 _SURROGATE_ENTITY_RE = re.compile(r"&#(?:x0*d[89a-f][0-9a-f]{2}|0*5[5-7][0-9]{3});", re.IGNORECASE)
 
 
@@ -1109,6 +1123,12 @@ def read_wikitext(text: str, path: str) -> ParsedDocument:
         notices.append(f"{counts.dead_link_templates_outside_refs} {{{{dead link}}}} templates outside any <ref>")
     if bibliography:
         notices.append(f"read {len(bibliography)} citation templates outside <ref> as bibliography entries")
+    escaped = len(_ESCAPED_REF_RE.findall(text))
+    if escaped:
+        notices.append(
+            f"{escaped} HTML-escaped ref tags (&lt;ref&gt;) are text, as MediaWiki shows them; if this file is an "
+            "escaped copy of the wikitext, unescape it (&lt; → <) to read them as footnotes"
+        )
     unlinked = sum(1 for reference in resolution.references if SourceFlag.no_target in reference.source_flags)
     if unlinked:
         notices.append(f"{unlinked} short citations name no bibliography entry of this document")
