@@ -24,6 +24,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from citecheck.dates import PartialDate, find_dates, match_date_at
 from citecheck.documents.markers import NUMERIC_MARKER_RE
 from citecheck.documents.text_structure import (
     SourceLine,
@@ -39,7 +40,6 @@ from citecheck.documents.text_structure import (
     split_blocks,
     strip_html_tags,
 )
-from citecheck.dates import PartialDate, find_dates, match_date_at
 from citecheck.models import ParsedDocument, Reference, Section
 
 # Headings under which a document lists its sources.
