@@ -886,10 +886,16 @@ def _count_uses(references: list[Reference], sections: list[Section]) -> None:
     for reference in references:
         if reference.full_citation_ref and reference.uses:
             main = by_id.get(reference.full_citation_ref)
-            if main is not None and main is not reference:
+            if main is None or main is reference:
+                continue
+            # A sub-reference's uses are its main reference's; a short citation's are its bibliography
+            # entry's (a full citation in a footnote keeps its own markers' count, as its backlinks do).
+            if SourceFlag.sub_reference in reference.source_flags:
                 main.uses += reference.uses
-                if SourceFlag.sub_reference in reference.source_flags and main.backlinks is not None:
+                if main.backlinks is not None:
                     main.backlinks += reference.backlinks or 0
+            elif main.kind is ReferenceKind.bibliography:
+                main.uses += reference.uses
 
 
 def _title(root: Element, parsoid: bool) -> str | None:

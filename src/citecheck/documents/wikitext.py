@@ -999,7 +999,8 @@ def _link_short_citations(
             result.reference.source_flags.append(SourceFlag.no_target)
             continue
         result.reference.full_citation_ref = target
-        by_id[target].uses += result.reference.uses
+        if by_id[target].kind is ReferenceKind.bibliography:
+            by_id[target].uses += result.reference.uses
     for anchor, count in walker.harv_uses.items():
         target = anchors.get(anchor)
         if target is not None:

@@ -95,6 +95,7 @@ _ID_ONLY_HOSTS: dict[str, re.Pattern[str]] = {
 _ANY_WAYBACK_PATH_RE = re.compile(r"/web/(?P<ts>[0-9]{8,14})(?P<mod>[a-z]{2}_|\*)?/(?P<orig>.+)$", re.S)
 # wikiwix: /cache/index2.php?url=…, /cache/?url=…
 _WIKIWIX_URL_RE = re.compile(r"[?&]url=(?P<url>[^&]+)")
+_SEGMENT_RE = re.compile(r"/(?P<ts>[0-9]{4,14})(?P<mod>[a-z]{2}_|\*)?(?=/)")
 # "/20131105012345id_/http://..." — the first path segment made of 4–14 digits and an optional modifier.
 _TIMESTAMP_SEGMENT_RE = re.compile(r"/(?P<ts>[0-9]{4,14})(?P<mod>[a-z]{2}_|\*)?/(?P<orig>.+)$", re.S)
 _WAYBACK_PATH_RE = re.compile(r"^/web/(?P<ts>[0-9]{4,14})(?P<mod>[a-z]{2}_|\*)?/(?P<orig>.+)$", re.S)
@@ -250,10 +251,13 @@ def parse_archive_url(url: str, *, generic: bool = False) -> ArchiveUrl | None:
             return _with_timestamp(url, host, wayback["ts"], wayback["orig"], wayback["mod"])
         return None
     if archive_name is not None or generic:
-        match = _TIMESTAMP_SEGMENT_RE.search(rest)
-        if not match or _normalise_original(match["orig"]) is None:
-            return None
-        return _with_timestamp(url, archive_name or host, match["ts"], match["orig"], match["mod"])
+        # /<collection>/<TS>/<url>: the first digits segment followed by a URL (a numeric collection id
+        # such as Archive-It's /1234/ comes before the timestamp).
+        for segment in _SEGMENT_RE.finditer(rest):
+            original = rest[segment.end() + 1 :]
+            if _normalise_original(original) is not None:
+                return _with_timestamp(url, archive_name or host, segment["ts"], original, segment["mod"])
+        return None
     return None
 
 

@@ -549,6 +549,8 @@ def _read_parenthesised_date(content: str) -> tuple[bool, PartialDate | None]:
 
 
 _TRAILING_DATE_SEPARATORS = " ,;(–—-"
+# "II: 162–163", "21", "8 (12): 429": volume and page numbers, never a publisher.
+_PAGES_RE = re.compile(r"^[\dIVXLCivxlc\s\-–−:(),.]+$")
 
 
 def _trailing_date(block: str) -> tuple[str, PartialDate] | None:
@@ -679,7 +681,7 @@ def _read_head(head: str, hints: MarkupHints | None = None) -> _HeadFields:
         # The markup sets the work apart (italics): every other name after the title is a publisher.
         work_key = _name_key(hints.work or "")
         fields.work = hints.work.strip(" .,;:") or None if hints.work else None
-        others = [name for name in names if not work_key or _name_key(name) != work_key]
+        others = [name for name in names if (not work_key or _name_key(name) != work_key) and not _PAGES_RE.match(name)]
         if work_key:
             others = [name for name in others if work_key not in _name_key(name)]
         # "Title. Series. Santa Barbara: ABC-CLIO.": a "Place: Name" block is the publisher.

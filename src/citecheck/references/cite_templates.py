@@ -175,7 +175,8 @@ _LOCAL_PARAMETERS: dict[str, str] = {
     "formát": "format",
     # de
     "titel": "title",
-    "hrsg": "editor",
+    "hrsg": "publisher",  # {{Internetquelle}}: the site's publisher
+    "zugriff": "access-date",
     "werk": "work",
     "abruf": "access-date",
     "archiv-url": "archive-url",

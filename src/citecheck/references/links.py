@@ -46,6 +46,8 @@ def classify_links(candidates: Iterable[tuple[str, str | None]]) -> list[Referen
     originals = 0
     for url, text in candidates:
         url = url.strip()
+        if url.startswith("//"):
+            url = "https:" + url  # protocol-relative, as MediaWiki writes its own and many cited links
         if not url or url in seen:
             continue
         seen.add(url)
