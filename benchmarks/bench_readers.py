@@ -37,17 +37,18 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import mwparserfromhell
 from lxml import etree
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from citecheck.documents import parse_document  # noqa: E402
-from citecheck.documents.html import read_html  # noqa: E402
-from citecheck.models import ParsedDocument, Reference  # noqa: E402
-from tests.blog_corpus import blog_sample, markdown_sample  # noqa: E402
+from tests.blog_corpus import blog_sample, markdown_sample
+
+from citecheck.documents import parse_document
+from citecheck.documents.html import read_html
+from citecheck.models import ParsedDocument, Reference
 
 FIELDS = (
     "url",
