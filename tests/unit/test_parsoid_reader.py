@@ -15,7 +15,9 @@ def data_mw(value: object) -> str:
 
 
 def cite(name: str, params: dict[str, str]) -> str:
-    return data_mw({"parts": [{"template": {"target": {"wt": name}, "params": {k: {"wt": v} for k, v in params.items()}}}]})
+    return data_mw(
+        {"parts": [{"template": {"target": {"wt": name}, "params": {k: {"wt": v} for k, v in params.items()}}}]}
+    )
 
 
 def marker(note: str, label: str, attrs: dict[str, str], group: str | None = None, typeof: str = "") -> str:
@@ -98,9 +100,7 @@ def build() -> str:
             f'<link rel="mw-deduplicated-inline-style" href="mw-data:TemplateStyles:r1"/><span about="#mwt5" '
             f'typeof="mw:Transclusion" data-mw="{cite("Cite news", NEWS)}">{RENDERED_NEWS}</span>'
             '<span class="Z3988" title="ctx_ver=Z39.88-2004&amp;rft.jtitle=Wrong"></span>',
-        ).replace(
-            '<ol class="mw-subreference-list">', ""
-        )[:-5]
+        ).replace('<ol class="mw-subreference-list">', "")[:-5]
         + '<ol class="mw-subreference-list">'
         + item("cite_note-4", ["cite_ref-4"], "p. 7")
         + "</ol></li>"
@@ -165,7 +165,17 @@ def test_parsoid_and_wikitext_read_the_same_citation_alike() -> None:
     wikitext = "The raid.<ref name=nyt>{{Cite news|" + "|".join(f"{k}={v}" for k, v in NEWS.items()) + "}}</ref>"
     from_wikitext = read_wikitext(wikitext, "page.wiki").references[0]
     from_parsoid = by_anchor(read_html(build(), "page.html"))["cite_note-nyt-1"]
-    for name in ("title", "work", "authors", "date", "access_date", "archive_date", "url", "archive_url", "identifiers"):
+    for name in (
+        "title",
+        "work",
+        "authors",
+        "date",
+        "access_date",
+        "archive_date",
+        "url",
+        "archive_url",
+        "identifiers",
+    ):
         assert getattr(from_wikitext, name) == getattr(from_parsoid, name), name
 
 
@@ -192,7 +202,13 @@ def test_non_citation_template_is_read_from_the_text() -> None:
 
 
 def test_arabic_parameters_and_dates() -> None:
-    params = {"الأخير": "Zeidler", "الأول": "Eberhard", "العنوان": "Oxford User's Guide", "الناشر": "OUP", "السنة": "2004"}
+    params = {
+        "الأخير": "Zeidler",
+        "الأول": "Eberhard",
+        "العنوان": "Oxford User's Guide",
+        "الناشر": "OUP",
+        "السنة": "2004",
+    }
     params |= {"تاريخ الوصول": "09 أبريل 2018", "الرقم المعياري": "0-19-850763-1"}
     content = f'<span typeof="mw:Transclusion" data-mw="{cite("مرجع كتاب", params)}">…</span>'
     text = page(
@@ -200,6 +216,10 @@ def test_arabic_parameters_and_dates() -> None:
         '<ol class="mw-references references">' + item("cite_note-1", ["cite_ref-1"], content) + "</ol>",
     )
     (reference,) = read_html(text, "ar.html").references
-    assert (reference.title, reference.publisher, reference.authors) == ("Oxford User's Guide", "OUP", ["Eberhard Zeidler"])
+    assert (reference.title, reference.publisher, reference.authors) == (
+        "Oxford User's Guide",
+        "OUP",
+        ["Eberhard Zeidler"],
+    )
     assert reference.access_date is not None and reference.access_date.iso() == "2018-04-09"
     assert reference.identifiers.isbn == "0198507631"

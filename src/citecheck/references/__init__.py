@@ -55,7 +55,8 @@ def reference_from_text(
     candidates += [(found, None) for found in fields.urls]
     classified = classify_links(candidates)
     choice = choose_links(classified)
-    identifiers = merge_identifiers(Identifiers(**choice.identifiers), identifiers_from_text(fields.text))
+    from_text = identifiers_from_text(fields.text)
+    identifiers = merge_identifiers(Identifiers(**choice.identifiers), from_text) if choice.identifiers else from_text
     return Reference(
         id=id,
         number=number,

@@ -416,6 +416,10 @@ _SHORT_CITATION_RE = re.compile(
 _CLOSERS = frozenset(')]"”’')
 
 
+_SPECIALS_DOT_RE = re.compile(r'[()\[\]"“”.]')
+_SPECIALS_COMMA_RE = re.compile(r'[()\[\]"“”,]')
+
+
 def _split_blocks(text: str, separator: str) -> list[str]:
     """Split at ``separator`` (". " or ", ") outside parentheses, brackets and quotes.
 
@@ -427,7 +431,11 @@ def _split_blocks(text: str, separator: str) -> list[str]:
     in_quote = False
     start = 0
     length = len(text)
-    for index, character in enumerate(text):
+    # Only brackets, quotes and the separator matter: visit those characters, not every one.
+    specials = _SPECIALS_DOT_RE if separator == "." else _SPECIALS_COMMA_RE
+    for found in specials.finditer(text):
+        index = found.start()
+        character = text[index]
         if character in "([":
             depth += 1
         elif character in ")]":
@@ -715,26 +723,37 @@ def parse_citation_line(text: str, hints: MarkupHints | None = None) -> Citation
     fields = CitationFields(text=normalised, backlinks=backlinks)
 
     flags: list[str] = []
-    for match in _DEAD_LINK_RE.finditer(normalised):
-        flag = "permanent-dead-link" if match["permanent"] or match["permanent_template"] else "dead-link"
-        if flag not in flags:
-            flags.append(flag)
-    working = _DEAD_LINK_RE.sub(" ", normalised)
-    working = _MAINTENANCE_TAG_RE.sub(" ", working)
-    working = _CS1_ERROR_RE.sub(" ", working)
-    working = _CS1_NOTE_RE.sub(" ", working)
-    working = _MARKER_ONLY_RE.sub(" ", working)
+    lowered = normalised.lower()
+    working = normalised
+    # Each clean-up pass runs only when its trigger is in the text (most citations have none of them).
+    if "dead" in lowered:
+        for match in _DEAD_LINK_RE.finditer(normalised):
+            flag = "permanent-dead-link" if match["permanent"] or match["permanent_template"] else "dead-link"
+            if flag not in flags:
+                flags.append(flag)
+        working = _DEAD_LINK_RE.sub(" ", working)
+    if "[" in working:
+        working = _MAINTENANCE_TAG_RE.sub(" ", working)
+        working = _MARKER_ONLY_RE.sub(" ", working)
+    if "help" in lowered:
+        working = _CS1_ERROR_RE.sub(" ", working)
+    if "(" in working or "required" in lowered or "cs1" in lowered:
+        working = _CS1_NOTE_RE.sub(" ", working)
 
     urls: list[str] = []
-    working = _URL_RE.sub(lambda match: _take_url(match.group(0), urls), working)
-    working = _EMPTY_BRACKETS_RE.sub(" ", working)
+    if "http" in lowered:
+        working = _URL_RE.sub(lambda match: _take_url(match.group(0), urls), working)
+        working = _EMPTY_BRACKETS_RE.sub(" ", working)
     fields.urls = urls
     _assign_urls(fields)
 
-    format_match = _FORMAT_RE.search(working)
-    working = _FORMAT_RE.sub(" ", working)
-    working = _LANGUAGE_RE.sub(" ", working)
-    working = _TYPE_NOTE_RE.sub(" ", working)
+    format_match = None
+    if "(" in working:
+        format_match = _FORMAT_RE.search(working)
+        if format_match is not None:
+            working = _FORMAT_RE.sub(" ", working)
+        working = _LANGUAGE_RE.sub(" ", working)
+        working = _TYPE_NOTE_RE.sub(" ", working)
     working = _WHITESPACE_RE.sub(" ", working).strip()
 
     archive_date, access_date, archive_format, service, clauses_at = _read_clauses(working)

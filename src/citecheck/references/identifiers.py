@@ -376,14 +376,19 @@ _TEXT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
+_ANY_IDENTIFIER_RE = re.compile(r"doi|isbn|issn|pmid|pmc|arxiv|oclc|bibcode|lccn|jstor|s2cid|hdl|osti|ssrn", re.I)
+
+
 def identifiers_from_text(text: str | None) -> Identifiers:
     """Identifiers a rendered citation writes out (``doi:10.1/x``, ``ISBN 978-…``, ``PMID 123`` …); first of each."""
     if not text or not isinstance(text, str):
         return Identifiers()
+    if not _ANY_IDENTIFIER_RE.search(text):  # most citations name no identifier
+        return Identifiers()
     found: dict[str, str] = {}
     upper = text.upper()
     for name, pattern in _TEXT_PATTERNS:
-        if name.upper()[:2] not in upper:  # cheap pre-check: most citations name no identifier
+        if name.upper()[:2] not in upper:
             continue
         for match in pattern.finditer(text):
             normalised = normalize_identifier(name, match.group(1))

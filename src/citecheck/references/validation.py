@@ -1,11 +1,12 @@
 """Values a reference cannot use, caught where a document is read: a data error of that reference, never a crash.
 
-A URL that cannot be parsed (``https://[::g]/``, ``http://x.com:abc/``), or a web
-date outside the web's era (an access date, archive date or archive-URL
-timestamp before 1990 or more than a year ahead: ``99991231235959``) is left
-out of the field it would have filled; the reference keeps everything else,
-says what was left out in ``data_errors`` and carries a source flag, and the
-document a notice.  Later stages therefore never meet such values.
+A URL that cannot be parsed (``https://[::g]/``, ``http://x.com:abc/``) or an
+archive-URL timestamp outside the web's era (before 1990 or more than a year
+ahead: ``99991231235959``) is left out of the field it would have filled; an
+access or archive date outside that era is kept (the date checks report it,
+CC405) but flagged.  Either way the reference keeps everything else, says what
+is wrong in ``data_errors`` and carries a source flag, and the document gets a
+notice.  Later stages never meet an unusable URL or timestamp.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ __all__ = ["check_document_data", "check_reference_data"]
 
 
 def check_reference_data(reference: Reference, today: date | None = None) -> bool:
-    """Leave out unusable URLs and implausible web dates; True when something was left out."""
+    """Leave out unusable URLs and archive timestamps, flag implausible web dates; True when anything was wrong."""
     found = False
     for field_name in ("url", "archive_url"):
         value = getattr(reference, field_name)
@@ -42,10 +43,9 @@ def check_reference_data(reference: Reference, today: date | None = None) -> boo
     for field_name in ("access_date", "archive_date"):
         value = getattr(reference, field_name)
         if value is not None and not is_plausible_web_date(value, today):
-            setattr(reference, field_name, None)
-            reference.data_errors.append(
-                f"{field_name} {value.iso()} left out: not a date of the web (1990 – next year)"
-            )
+            # Kept as written, so that the date checks can say what is wrong with it (CC405 for a future
+            # access date), but flagged: no later stage should take it for when the page was seen.
+            reference.data_errors.append(f"{field_name} {value.iso()} is not a date of the web (1990 – next year)")
             _flag(reference, SourceFlag.implausible_date)
             found = True
     moment = reference.archive_url_time
@@ -65,7 +65,7 @@ def check_document_data(document: ParsedDocument, today: date | None = None) -> 
     if affected:
         shown = ", ".join(affected[:10]) + (" …" if len(affected) > 10 else "")
         document.notices.append(
-            f"{len(affected)} reference(s) hold unusable URLs or dates outside 1990 – next year, left out "
+            f"{len(affected)} reference(s) hold unusable URLs or dates outside 1990 – next year, "
             f"(see each reference's data_errors): {shown}"
         )
 
