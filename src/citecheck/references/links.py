@@ -31,9 +31,24 @@ def classify_link(url: str, text: str | None = None) -> ReferenceLink:
     archived = parse_archive_url(url)
     if archived is not None:
         return ReferenceLink(url=url, kind=LinkKind.archive, text=text or None, archive=archived.archive)
-    if identifiers_from_url(url).present():
+    if _may_name_identifier(url) and identifiers_from_url(url).present():
         return ReferenceLink(url=url, kind=LinkKind.identifier, text=text or None)
     return ReferenceLink(url=url, kind=LinkKind.original, text=text or None)
+
+
+_HOST_RE = re.compile(r"^(?:https?:)?//(?:www\.)?([^/?#:]+)", re.I)
+_IDENTIFIER_HOST_WORDS = ("doi", "ncbi", "pubmed", "arxiv", "worldcat", "oclc", "adsabs", "lccn", "jstor")
+_IDENTIFIER_HOST_WORDS += ("semanticscholar", "handle", "osti", "ssrn", "openlibrary", "zbmath", "ams.org")
+_IDENTIFIER_HOST_WORDS += ("citeseerx", "europepmc")
+
+
+def _may_name_identifier(url: str) -> bool:
+    """A cheap look at the host before the full parse: resolver hosts, or a wiki's BookSources page."""
+    match = _HOST_RE.match(url)
+    if match is None:
+        return True  # relative (a wiki's ./Special:BookSources/…): let the full parse decide
+    host = match.group(1).lower()
+    return any(word in host for word in _IDENTIFIER_HOST_WORDS) or ":" in url[match.end() :]
 
 
 def classify_links(candidates: Iterable[tuple[str, str | None]]) -> list[ReferenceLink]:
