@@ -37,9 +37,26 @@ def classify_link(url: str, text: str | None = None) -> ReferenceLink:
 
 
 _HOST_RE = re.compile(r"^(?:https?:)?//(?:www\.)?([^/?#:]+)", re.I)
-_IDENTIFIER_HOST_WORDS = ("doi", "ncbi", "pubmed", "arxiv", "worldcat", "oclc", "adsabs", "lccn", "jstor")
-_IDENTIFIER_HOST_WORDS += ("semanticscholar", "handle", "osti", "ssrn", "openlibrary", "zbmath", "ams.org")
-_IDENTIFIER_HOST_WORDS += ("citeseerx", "europepmc")
+_IDENTIFIER_HOST_WORDS: tuple[str, ...] = (
+    "doi",
+    "ncbi",
+    "pubmed",
+    "arxiv",
+    "worldcat",
+    "oclc",
+    "adsabs",
+    "lccn",
+    "jstor",
+    "semanticscholar",
+    "handle",
+    "osti",
+    "ssrn",
+    "openlibrary",
+    "zbmath",
+    "ams.org",
+    "citeseerx",
+    "europepmc",
+)
 
 
 def _may_name_identifier(url: str) -> bool:
