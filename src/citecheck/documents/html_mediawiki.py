@@ -75,7 +75,7 @@ from citecheck.models import (
     Section,
     SourceFlag,
 )
-from citecheck.references import reference_from_template, reference_from_text
+from citecheck.references import reference_from_template, reference_from_text, sub_reference
 from citecheck.references.archive_urls import parse_archive_url
 from citecheck.references.citation_line import MarkupHints
 from citecheck.references.cite_templates import (
@@ -355,20 +355,7 @@ class _Reader:
     def sub_reference(self, item: Element, main: Reference, position: int) -> Reference:
         text_element = _reference_text(item)
         details, _ = collect_text(text_element, self.citation_policy)
-        anchor = attr(item, "id") or None
-        return Reference(
-            id=f"{main.id}.{position}",
-            kind=ReferenceKind.footnote,
-            raw=details,
-            title=None,
-            group=main.group,
-            anchor=anchor,
-            name=main.name,
-            details=details or None,
-            full_citation_ref=main.id,
-            source_flags=[SourceFlag.sub_reference],
-            backlinks=_backlink_count(item),
-        )
+        return sub_reference(main, position, details, anchor=attr(item, "id") or None, backlinks=_backlink_count(item))
 
     def citation(self, element: Element, *, ref_id: str, number: int | None, kind: ReferenceKind) -> Reference:
         reference: Reference | None = None
@@ -593,22 +580,22 @@ def _citeref_link(element: Element) -> str | None:
 # --------------------------------------------------------------------------- Parsoid data-mw
 
 
-def _param_text(value: Any) -> str:
+def _param_value(value: Any, render: Any) -> str:
+    """A data-mw parameter (``{"wt": …}``, or ``{"html": …}`` in some Parsoid versions) as text."""
     if isinstance(value, dict):
         if isinstance(value.get("wt"), str):
-            return wikitext_plain(value["wt"])
+            return str(render(value["wt"]))
         if isinstance(value.get("html"), str):
             return _html_text(value["html"])
     return ""
+
+
+def _param_text(value: Any) -> str:
+    return _param_value(value, wikitext_plain)
 
 
 def _param_raw(value: Any) -> str:
-    if isinstance(value, dict):
-        if isinstance(value.get("wt"), str):
-            return wikitext_raw(value["wt"])
-        if isinstance(value.get("html"), str):
-            return _html_text(value["html"])
-    return ""
+    return _param_value(value, wikitext_raw)
 
 
 _TAG_RE = re.compile(r"<[^>]*>")

@@ -37,7 +37,7 @@ from mwparserfromhell.nodes import (
 from citecheck.dates import PartialDate, parse_date
 from citecheck.documents.markers import extract_markers
 from citecheck.models import Marker, Paragraph, ParsedDocument, Reference, ReferenceKind, Section, SourceFlag
-from citecheck.references import reference_from_template, reference_from_text
+from citecheck.references import reference_from_template, reference_from_text, sub_reference
 from citecheck.references.cite_templates import (
     ATTACHED_TEMPLATES,
     DEAD_LINK_TEMPLATES,
@@ -933,18 +933,8 @@ def _resolve_references(refs: list[_RefTag], line_of: Any) -> _Resolution:
         main = by_id[main_id]
         used = 0 if sub.mode == "reflist" else 1
         main.uses += used
-        reference = Reference(
-            id=sub_id,
-            kind=ReferenceKind.footnote,
-            raw=sub.raw,
-            name=main.name,
-            group=main.group,
-            details=sub.details,
-            full_citation_ref=main_id,
-            source_flags=[SourceFlag.sub_reference],
-            uses=used,
-            line=line_of(sub.offset),
-        )
+        reference = sub_reference(main, sub_counts[main_id], sub.details or "", uses=used, line=line_of(sub.offset))
+        reference.raw = sub.raw
         references.insert(references.index(main) + sub_counts[main_id], reference)
     notices: list[str] = []
     unread = sorted({reference.raw for reference in references if SourceFlag.unread_template in reference.source_flags})

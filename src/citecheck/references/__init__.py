@@ -25,6 +25,7 @@ __all__ = [
     "parse_citation_line",
     "reference_from_template",
     "reference_from_text",
+    "sub_reference",
 ]
 
 
@@ -151,4 +152,25 @@ def reference_from_template(
         links=classified,
         source_flags=list(dict.fromkeys(source_flags)),
         line=line,
+    )
+
+
+def sub_reference(main: Reference, position: int, details: str, **fields: object) -> Reference:
+    """The ``position``-th sub-reference of ``main``: details (a page …) attached to its full citation.
+
+    Its id is ``"<main id>.<position>"``, as Cite numbers sub-references; ``fields`` are the reader's
+    own (``anchor``, ``backlinks``, ``uses``, ``line``).
+    """
+    return Reference.model_validate(
+        {
+            "id": f"{main.id}.{position}",
+            "kind": ReferenceKind.footnote,
+            "raw": details,
+            "name": main.name,
+            "group": main.group,
+            "details": details or None,
+            "full_citation_ref": main.id,
+            "source_flags": [SourceFlag.sub_reference],
+            **fields,
+        }
     )
