@@ -152,8 +152,7 @@ def _checked(year: int, month: int | None, day: int | None, approximate: bool = 
             raise ValueError("a day needs a calendar month")
         if not 1 <= day <= calendar.monthrange(year, month)[1]:
             raise ValueError(f"day out of range: {year}-{month}-{day}")
-    # Checked above: no second validation (dates are made in the parsers' inner loops).
-    return PartialDate.model_construct(year=year, month=month, day=day, approximate=approximate)
+    return PartialDate(year=year, month=month, day=day, approximate=approximate)
 
 
 def _from_match(kind: str, match: re.Match[str], approximate: bool) -> PartialDate | None:

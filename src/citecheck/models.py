@@ -250,7 +250,7 @@ class Reference(_Model):
     archive_url: str | None = None
     archive_url_time: datetime | None = None  # the timestamp written inside archive_url
     format: str | None = None  # "PDF" …
-    identifiers: Identifiers = Field(default_factory=Identifiers.model_construct)  # never in ``url``
+    identifiers: Identifiers = Field(default_factory=Identifiers)  # never in ``url``
     links: list[ReferenceLink] = Field(default_factory=list)  # every link of the reference, classified
     details: str | None = None  # a sub-reference's details or a short citation's locator ("p. 41")
     full_citation_ref: str | None = None  # the reference holding the full citation (bibliography entry, main ref)
@@ -259,10 +259,9 @@ class Reference(_Model):
     backlinks: int | None = None  # backlink count shown in the list (^ a b c, 3.0 3.1); None: not shown
     uses: int = 0  # in-text markers (or attributed sentences) pointing here
     line: int | None = None
-    # Defaults built without validation (readers make thousands of references): all-default values.
-    live: LiveCheck = Field(default_factory=LiveCheck.model_construct)
-    archive: ArchiveResult = Field(default_factory=ArchiveResult.model_construct)
-    source: SourceInfo = Field(default_factory=SourceInfo.model_construct)
+    live: LiveCheck = Field(default_factory=LiveCheck)
+    archive: ArchiveResult = Field(default_factory=ArchiveResult)
+    source: SourceInfo = Field(default_factory=SourceInfo)
     candidates: list[Candidate] = Field(default_factory=list)
 
     @property

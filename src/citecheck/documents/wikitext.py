@@ -75,6 +75,8 @@ _LOOSE_REF_RE = re.compile(r"<ref\b(?P<attrs>[^<>]*?)(?P<self_closing>/\s*)?>", 
 _LOOSE_CLOSE_RE = re.compile(r"</ref\s*>", re.I)
 _LOOSE_ATTR_RE = re.compile(r"""(?P<key>\w+)\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s"'/>]+))""")
 _REF_OPENING_RE = re.compile(r"<ref\b", re.I)
+# Dead-link templates' names all hold one of these words ({{dead link}}, {{404}}, {{lien brisé}} …).
+_DEAD_WORD_RE = re.compile(r"dead|404|broken|brisé|toter|roto|interrotto|inativa|mrtvý|مكسورة", re.I)
 
 _DEAD_LINK_TEMPLATES = DEAD_LINK_TEMPLATES
 _PERMANENT_DEAD_TEMPLATES = PERMANENT_DEAD_TEMPLATES
@@ -471,8 +473,10 @@ class _Walker:
             # <ref></ref> or <ref/>: an empty definition, kept so CC101 can report it.
             content = mwparserfromhell.parse("")
         raw = str(content).strip() if content is not None else ""
-        nested = content is not None and any(
-            str(tag.tag).strip().lower() == "ref" for tag in content.filter_tags(recursive=True)
+        nested = (
+            content is not None
+            and _REF_OPENING_RE.search(raw) is not None
+            and any(str(tag.tag).strip().lower() == "ref" for tag in content.filter_tags(recursive=True))
         )
         attached: list[Any] = []
         for sibling in following:
@@ -505,7 +509,7 @@ class _Walker:
             self.counts.reuses += 1
         if ref.mode in ("hidden", "note"):
             self.counts.hidden_uses += 1
-        if ref.content is not None:
+        if ref.content is not None and "{{" in ref.raw and _DEAD_WORD_RE.search(ref.raw):
             for template in ref.content.filter_templates(recursive=True):
                 if _template_name(template) in _DEAD_LINK_TEMPLATES | _PERMANENT_DEAD_TEMPLATES:
                     self.counts.dead_link_templates += 1
@@ -746,9 +750,11 @@ class _Built:
     short_anchor: str | None = None  # the CITEREF anchor this short citation names
 
 
-def _own_templates(content: Any) -> list[Any]:
+def _own_templates(content: Any, written: str) -> list[Any]:
     """The templates of a ref's (or note's) content, without those of <ref>s nested inside it."""
-    templates = list(content.filter_templates(recursive=True))
+    templates = list(content.filter_templates(recursive=True)) if "{{" in written else []
+    if not templates or _REF_OPENING_RE.search(written) is None:
+        return templates
     nested = [tag for tag in content.filter_tags(recursive=True) if str(tag.tag).strip().lower() == "ref"]
     if not nested:
         return templates
@@ -774,7 +780,7 @@ def _build_reference(definition: _RefTag, *, id: str, number: int | None, name: 
             line=line,
         )
         return _Built(reference, short_anchor=short.anchor)
-    templates = _own_templates(content) if content is not None else []
+    templates = _own_templates(content, definition.raw) if content is not None else []
     templates += definition.attached
     flags: list[SourceFlag] = []
     archive: tuple[str | None, PartialDate | None] | None = None
@@ -793,7 +799,7 @@ def _build_reference(definition: _RefTag, *, id: str, number: int | None, name: 
     cite = next((template for template in templates if is_cite_template(_template_name(template))), None)
     harv = next((template for template in templates if _template_name(template) in _HARV_TEMPLATES), None)
     # A free-text footnote as rendered: link titles kept, templates ({{dead link}} …) gone.
-    rendered = _plain(content) if content is not None else ""
+    rendered = _plain(content) if content is not None and cite is None else ""
     if cite is None and harv is not None:
         written = _short_citation(harv)
         if written is not None:
