@@ -205,12 +205,16 @@ def parse_date(text: str | None) -> PartialDate | None:
         match = pattern.fullmatch(cleaned)
         if match:
             return _from_match(kind, match, approximate)
-    if len(cleaned) <= 40 and _HAS_LETTER_RE.search(cleaned):
+    if len(cleaned) <= 40 and _may_be_local_date(cleaned):
         return _parse_local_date(cleaned, approximate)
     return None
 
 
-_HAS_LETTER_RE = re.compile(r"[^\W\d_]")
+def _may_be_local_date(text: str) -> bool:
+    """A non-English month name or non-ASCII digits may be in ``text`` (most strings parse_date sees hold none)."""
+    if not text.isascii():
+        return True
+    return any(token.strip(".,").lower() in _LOCAL_MONTHS for token in text.split())
 
 
 # Month names of the non-English Wikipedias the readers meet (citation dates in template parameters

@@ -376,14 +376,16 @@ _TEXT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
-_ANY_IDENTIFIER_RE = re.compile(r"doi|isbn|issn|pmid|pmc|arxiv|oclc|bibcode|lccn|jstor|s2cid|hdl|osti|ssrn", re.I)
+_IDENTIFIER_WORDS: tuple[str, ...] = ("doi", "isbn", "issn", "pmid", "pmc", "arxiv", "oclc", "bibcode", "lccn")
+_IDENTIFIER_WORDS += ("jstor", "s2cid", "hdl", "osti", "ssrn")
 
 
 def identifiers_from_text(text: str | None) -> Identifiers:
     """Identifiers a rendered citation writes out (``doi:10.1/x``, ``ISBN 978-…``, ``PMID 123`` …); first of each."""
     if not text or not isinstance(text, str):
         return Identifiers()
-    if not _ANY_IDENTIFIER_RE.search(text):  # most citations name no identifier
+    lowered = text.lower()
+    if not any(word in lowered for word in _IDENTIFIER_WORDS):  # most citations name no identifier
         return Identifiers()
     found: dict[str, str] = {}
     upper = text.upper()
