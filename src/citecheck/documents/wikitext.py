@@ -694,34 +694,22 @@ def _short_citation(template: Any) -> _ShortCitation | None:
     return _ShortCitation(authors=authors, year=year, locator=locator or None)
 
 
-def _citeref_anchor(template: Any) -> str | None:
-    """The CITEREF anchor a citation template defines: |ref= as given, else authors' surnames + year."""
-    fields = {canonical_parameter(str(parameter.name)): parameter.value for parameter in template.params}
-    stated = _plain(fields["ref"]) if "ref" in fields else ""
+def _citeref_anchor(template: Any, citation: TemplateCitation) -> str | None:
+    """The CITEREF anchor a citation template defines: |ref= as given, else up to four surnames + year."""
+    stated_value = next((p.value for p in template.params if canonical_parameter(str(p.name)) == "ref"), None)
+    stated = _plain(stated_value) if stated_value is not None else ""
     if stated.lower() == "none":
         return None
     if stated and stated.lower() != "harv":
-        inner = mwparserfromhell.parse(str(fields["ref"])).filter_templates()
+        inner = stated_value.filter_templates() if stated_value is not None else []
         if inner and _template_name(inner[0]) in ("sfnref", "harvid"):
             parts = [_plain(parameter.value) for parameter in inner[0].params if not parameter.showkey]
             return _citeref_key("".join(parts))
         return _citeref_key(stated.removeprefix("CITEREF"))
-    surnames: list[str] = []
-    for index in range(1, 5):
-        suffixes = (str(index), "") if index == 1 else (str(index),)
-        keys = [f"{key}{suffix}" for suffix in suffixes for key in ("last", "surname", "author")]
-        keys += [f"author{index}-last", f"editor{index}-last", f"editor-last{index}"]
-        if index == 1:
-            keys += ["editor-last", "editor"]
-        value = next((_plain(fields[key]) for key in keys if key in fields and _plain(fields[key])), None)
-        if value is None:
-            break
-        surnames.append(value)
-    date_text = next((_plain(fields[key]) for key in ("date", "year", "publication-date") if key in fields), "")
-    year = _YEAR_IN_VALUE_RE.search(date_text)
-    if not surnames or year is None:
+    year = _YEAR_IN_VALUE_RE.search(citation.date_text or "") if citation.date_text else None
+    if not citation.surnames or year is None:
         return None
-    return _citeref_key("".join(surnames) + year.group(0))
+    return _citeref_key("".join(citation.surnames[:4]) + year.group(0))
 
 
 def _read_cite(template: Any) -> TemplateCitation:
@@ -825,10 +813,11 @@ def _build_reference(definition: _RefTag, *, id: str, number: int | None, name: 
         flags.append(SourceFlag.unread_template)
     anchor: str | None = None
     if cite is not None:
+        citation = _read_cite(cite)
         reference = reference_from_template(
-            _read_cite(cite), id=id, raw=definition.raw, number=number, line=line, flags=flags, archive=archive
+            citation, id=id, raw=definition.raw, number=number, line=line, flags=flags, archive=archive
         )
-        anchor = _citeref_anchor(cite)
+        anchor = _citeref_anchor(cite, citation)
     else:
         parsed = reference_from_text(
             id=id,
@@ -964,14 +953,15 @@ def _bibliography_references(walker: _Walker, line_of: Any) -> tuple[list[Refere
     entries: list[Reference] = []
     anchors: dict[str, str] = {}
     for index, entry in enumerate(walker.bibliography, start=1):
+        citation = _read_cite(entry.template)
         reference = reference_from_template(
-            _read_cite(entry.template),
+            citation,
             id=f"B{index}",
             raw=str(entry.template).strip(),
             kind=ReferenceKind.bibliography,
             line=line_of(entry.offset),
         )
-        anchor = _citeref_anchor(entry.template)
+        anchor = _citeref_anchor(entry.template, citation)
         if anchor:
             reference.anchor = "CITEREF" + anchor
             anchors.setdefault(anchor, reference.id)

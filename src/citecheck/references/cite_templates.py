@@ -20,6 +20,7 @@ Spanish, Italian and Portuguese Wikipedias map onto the English ones.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -239,14 +240,17 @@ _LOCAL_PARAMETERS: dict[str, str] = {
 _INDEXED_LOCAL_RE = re.compile(r"^(?P<base>\D+?)\s*(?P<index>\d+)$")
 
 
+@functools.lru_cache(maxsize=4096)
 def canonical_parameter(name: str) -> str:
     """A parameter name as CS1 spells it: ``AccessDate`` → ``accessdate``, ``الأخير2`` → ``last2``."""
     key = _SPACE_RE.sub(" ", str(name)).strip().lower().replace("_", "-")
     local = _LOCAL_PARAMETERS.get(key) or _LOCAL_PARAMETERS.get(key.replace("-", " "))
     if local is not None:
         return local
+    if key.isascii():
+        return key
     indexed = _INDEXED_LOCAL_RE.match(key)
-    if indexed and not key.isascii():
+    if indexed:
         base = _LOCAL_PARAMETERS.get(indexed["base"].strip())
         if base is not None:
             return f"{base}{indexed['index']}"
@@ -278,6 +282,7 @@ class TemplateCitation:
     url_status: str | None = None  # "dead" | "live" | None (not stated)
     format: str | None = None
     identifiers: dict[str, str] = field(default_factory=dict)
+    surnames: list[str] = field(default_factory=list)  # what a CITEREF anchor is made of, with the year
 
 
 _AUTHOR_KEY_RE = re.compile(
@@ -352,8 +357,15 @@ def read_cite_template(
     else:
         citation.title = book_title
         citation.work = text(*_WORK_KEYS)
-    citation.authors = _names(fields, text, _AUTHOR_KEY_RE, "first", "given", ("authors", "vauthors", "people"))
-    citation.editors = _names(fields, text, _EDITOR_KEY_RE, "editor-first", "editor-given", ("editors", "veditors"))
+    surnames: list[str] = []
+    citation.authors = _names(
+        fields, text, _AUTHOR_KEY_RE, "first", "given", ("authors", "vauthors", "people"), surnames
+    )
+    editor_surnames: list[str] = []
+    citation.editors = _names(
+        fields, text, _EDITOR_KEY_RE, "editor-first", "editor-given", ("editors", "veditors"), editor_surnames
+    )
+    citation.surnames = surnames or editor_surnames
     citation.publisher = text("publisher", "institution", "school")
     citation.date_text = text("date", "publication-date")
     citation.date = parse_date(citation.date_text) if citation.date_text else None
@@ -397,6 +409,7 @@ def _names(
     first_key: str,
     given_key: str,
     list_keys: tuple[str, ...],
+    surnames: list[str],
 ) -> list[str]:
     """Names from ``last1``/``first1`` (``Given Surname``) or ``author1``, in index order; else a free list."""
     indices: set[int] = set()
@@ -429,8 +442,10 @@ def _names(
             whole = text(*(f"author{s}" for s in suffixes))
         if last:
             names.append(f"{first} {last}" if first else last)
+            surnames.append(last)
         elif whole:
             names.append(whole)
+            surnames.append(whole)
     if not names:
         listed = text(*list_keys)
         if listed:
