@@ -183,3 +183,24 @@ def test_long_footnote_label_gets_a_short_id() -> None:
     (reference,) = document.references
     assert len(reference.id) < 64 and reference.name == label
     assert document.sections[0].paragraphs[0].markers[0].ref_id == reference.id
+
+
+# --------------------------------------------------------------------------- plain text renderings
+
+
+def test_print_view_dead_citation_and_rp_locator() -> None:
+    text = (
+        "Cats\n\nThe cat purred loudly at night.[1]: 45 It slept all day long.[2]\n\nReferences\n\n"
+        '1. "Pet statistics" https://web.archive.org/web/20090418082840/http://www.example.org/pets. American Pet '
+        "Association. Archived from the original http://www.example.org/pets on 18 April 2009. Retrieved 2 April 2008.\n"
+        '2. "Live page" http://www.example.org/live. Example. Archived from the original on 18 April 2009 '
+        "https://web.archive.org/web/20090418082840/http://www.example.org/live. Retrieved 2 April 2008.\n\n"
+        "This page was last edited on 30 September 2019, at 10:00 (UTC).\n"
+    )
+    document = parse_document(text, "cats.txt", "text")
+    dead, live = document.references
+    assert "url-status-dead" in dead.source_flags and dead.url == "http://www.example.org/pets"
+    assert "url-status-dead" not in live.source_flags
+    paragraph = document.sections[0].paragraphs[0]
+    assert ": 45" not in paragraph.text and [m.ref_id for m in paragraph.markers] == ["1", "2"]
+    assert document.date is not None and document.date.iso() == "2019-09-30"

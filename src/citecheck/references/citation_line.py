@@ -773,12 +773,23 @@ def parse_citation_line(text: str, hints: MarkupHints | None = None) -> Citation
 
     if head_fields.short:
         flags.append("short-citation")
+    if archive_date is not None and _title_names_the_archive(fields.urls, working[:clauses_at]):
+        # Print view shows each link's URL: a title followed by an archive URL, and the original only after
+        # "Archived from the original", is how CS1 renders |url-status=dead.
+        flags.append("url-status-dead")
     content = _MARKER_ONLY_RE.sub("", normalised)
     if not _ALNUM_RE.search(content):
         flags.append("empty")
         fields.title = None
     fields.flags = flags
     return fields
+
+
+def _title_names_the_archive(urls: list[str], head: str) -> bool:
+    """The first URL written is an archive copy and an original follows it (``(PDF)`` and the like aside)."""
+    if len(urls) < 2 or parse_archive_url(urls[0]) is None:
+        return False
+    return any(parse_archive_url(url) is None for url in urls[1:]) and "rchived from" not in head
 
 
 def _assign_urls(fields: CitationFields) -> None:
