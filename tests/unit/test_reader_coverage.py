@@ -192,7 +192,8 @@ def test_print_view_dead_citation_and_rp_locator() -> None:
     text = (
         "Cats\n\nThe cat purred loudly at night.[1]: 45 It slept all day long.[2]\n\nReferences\n\n"
         '1. "Pet statistics" https://web.archive.org/web/20090418082840/http://www.example.org/pets. American Pet '
-        "Association. Archived from the original http://www.example.org/pets on 18 April 2009. Retrieved 2 April 2008.\n"
+        "Association. Archived from the original http://www.example.org/pets on 18 April 2009. "
+        "Retrieved 2 April 2008.\n"
         '2. "Live page" http://www.example.org/live. Example. Archived from the original on 18 April 2009 '
         "https://web.archive.org/web/20090418082840/http://www.example.org/live. Retrieved 2 April 2008.\n\n"
         "This page was last edited on 30 September 2019, at 10:00 (UTC).\n"
