@@ -7,6 +7,7 @@ this package reads the rendered citation and any archive URL in it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from citecheck.dates import PartialDate
 from citecheck.models import Identifiers, LinkKind, Reference, ReferenceKind, ReferenceLink, SourceFlag
@@ -14,7 +15,7 @@ from citecheck.references.archive_urls import ArchiveUrl, is_archive_url, parse_
 from citecheck.references.citation_line import CitationFields, MarkupHints, parse_citation_line
 from citecheck.references.cite_templates import TemplateCitation
 from citecheck.references.identifiers import identifiers_from_text, merge_identifiers
-from citecheck.references.links import choose_links, classify_links
+from citecheck.references.links import LinkChoice, choose_links, classify_links
 
 __all__ = [
     "ArchiveUrl",
@@ -58,28 +59,37 @@ def reference_from_text(
     choice = choose_links(classified)
     from_text = identifiers_from_text(fields.text)
     identifiers = merge_identifiers(Identifiers(**choice.identifiers), from_text) if choice.identifiers else from_text
-    return Reference(
+    return _reference(
+        fields,
+        choice,
         id=id,
         number=number,
         kind=ReferenceKind(kind),
         raw=raw,
-        title=fields.title,
-        authors=fields.authors,
-        editors=fields.editors,
-        work=fields.work,
-        publisher=fields.publisher,
-        date=fields.date,
-        access_date=fields.access_date,
         archive_date=fields.archive_date,
-        url=choice.url,
-        archive_url=choice.archive_url,
-        archive_url_time=choice.archive_url_time,
-        format=fields.format,
         identifiers=identifiers,
         links=classified,
         source_flags=[SourceFlag(flag) for flag in fields.flags],
         backlinks=fields.backlinks,
         line=line,
+    )
+
+
+def _reference(source: CitationFields | TemplateCitation, choice: LinkChoice, **rest: Any) -> Reference:
+    """A reference from parsed fields (of a rendered citation or a template) and the links chosen."""
+    return Reference(
+        title=source.title,
+        authors=source.authors,
+        editors=source.editors,
+        work=source.work,
+        publisher=source.publisher,
+        date=source.date,
+        access_date=source.access_date,
+        url=choice.url,
+        archive_url=choice.archive_url,
+        archive_url_time=choice.archive_url_time,
+        format=source.format,
+        **rest,
     )
 
 
@@ -131,23 +141,14 @@ def reference_from_template(
         source_flags.append(SourceFlag.url_status_dead)
     elif citation.url_status == "live":
         source_flags.append(SourceFlag.url_status_live)
-    return Reference(
+    return _reference(
+        citation,
+        choice,
         id=id,
         number=number,
         kind=kind,
         raw=raw,
-        title=citation.title,
-        authors=citation.authors,
-        editors=citation.editors,
-        work=citation.work,
-        publisher=citation.publisher,
-        date=citation.date,
-        access_date=citation.access_date,
         archive_date=archive_date,
-        url=choice.url,
-        archive_url=choice.archive_url,
-        archive_url_time=choice.archive_url_time,
-        format=citation.format,
         identifiers=Identifiers(**identifiers),
         links=classified,
         source_flags=list(dict.fromkeys(source_flags)),
