@@ -37,7 +37,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import mwparserfromhell
 from lxml import etree
@@ -379,6 +379,7 @@ def html_truth(text: str, parsoid: bool) -> tuple[dict[str, TruthReference], lis
             truth.fields = (parsoid_fields if parsoid else legacy_fields)(li)
             truths[truth.key] = truth
     targets: list[str | None] = []
+    seen: set[str] = set()  # a cite_ref id is one use, however often the page repeats its element
     for sup in root.iter("sup"):
         typeof = sup.get("typeof") or ""
         is_marker = "mw:Extension/ref" in typeof if parsoid else _has_class(sup, "reference")
@@ -387,7 +388,11 @@ def html_truth(text: str, parsoid: bool) -> tuple[dict[str, TruthReference], lis
         anchor = next((a for a in sup.iter("a") if "#cite_note" in (a.get("href") or "")), None)
         if anchor is None:
             continue  # {{rp}} and the like
-        target = anchor.get("href").split("#", 1)[1]
+        if sup.get("id") in seen:
+            continue
+        if sup.get("id"):
+            seen.add(sup.get("id"))
+        target = unquote(anchor.get("href").split("#", 1)[1])
         targets.append(target if target in truths else None)
     counts = Counter(target for target in targets if target)
     parents = {}

@@ -205,3 +205,19 @@ def test_print_view_dead_citation_and_rp_locator() -> None:
     paragraph = document.sections[0].paragraphs[0]
     assert ": 45" not in paragraph.text and [m.ref_id for m in paragraph.markers] == ["1", "2"]
     assert document.date is not None and document.date.iso() == "2019-09-30"
+
+
+def test_percent_encoded_note_links_and_repeated_marker_elements() -> None:
+    page = (
+        '<div class="mw-parser-output"><table class="infobox"><tr><td>F. catus<sup id="cite_ref-L_1-0" '
+        'class="reference"><a href="#cite_note-L-1">[1]</a></sup></td></tr><tr><td>Felis catus<sup '
+        'id="cite_ref-L_1-0" class="reference"><a href="#cite_note-L-1">[1]</a></sup></td></tr></table>'
+        '<p>Birds die.<sup id="cite_ref-M_2-0" class="reference"><a href="#cite_note-Mead_183%E2%80%93186-2">[2]'
+        '</a></sup></p><ol class="references"><li id="cite_note-L-1"><span class="mw-cite-backlink"><a '
+        'href="#cite_ref-L_1-0">^</a></span> <span class="reference-text">Linnaeus (1758).</span></li>'
+        '<li id="cite_note-Mead_183–186-2"><span class="mw-cite-backlink"><a href="#cite_ref-M_2-0">^</a></span> '
+        '<span class="reference-text">Mead (1982).</span></li></ol></div>'
+    )
+    first, second = read_html(page, "cat.html").references
+    assert (first.uses, first.backlinks) == (1, 1)  # the same cite_ref element repeated: one use
+    assert second.uses == 1  # the link's fragment is percent-encoded, the item's id is not

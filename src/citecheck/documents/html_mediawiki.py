@@ -191,10 +191,14 @@ class _MediaWikiPolicy(Policy):
         self.drop_classes = drop_classes
         self.drop_ids = drop_ids
         self.dangling: Counter[str] = Counter()
+        self.seen_markers: set[str] = set()  # cite_ref ids: one use of a reference each
 
     def dropped(self, element: Element) -> bool:
         if super().dropped(element):
             return True
+        marker_id = element.get("id")
+        if marker_id is not None and marker_id in self.seen_markers and _is_ref_marker(element):
+            return True  # the same use rendered twice (mobile pages repeat the infobox): one marker
         value = element.get("class")
         if value and not self.drop_classes.isdisjoint(value.split()):
             return True
@@ -215,6 +219,9 @@ class _MediaWikiPolicy(Policy):
         ref_id = self.note_ids.get(target) if target else None
         if ref_id is None:
             self.dangling[target or label] += 1
+        marker_id = element.get("id")
+        if marker_id:
+            self.seen_markers.add(marker_id)
         return label or (target or ""), ref_id
 
     def cited_only(self, element: Element) -> bool:

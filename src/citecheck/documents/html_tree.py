@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 from lxml import etree
 
@@ -241,6 +241,8 @@ def fragment(href: str) -> str | None:
     if index < 0 or index == len(href) - 1:
         return None
     target = href[index + 1 :]
+    if "%" in target:
+        target = unquote(target)  # browsers match fragments percent-decoded: #cite_note-Mead_183%E2%80%93186
     if "://" in href[:index] and not target.startswith(("cite_note", "cite_ref", "CITEREF")):
         return None
     return target
