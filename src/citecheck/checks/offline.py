@@ -22,6 +22,9 @@ DEAD_FLAGS = {
     "url-status-dead": "url-status=dead",
 }
 
+# Identifiers with a resolver of their own (doi.org, PubMed Central, PubMed, arXiv, hdl.handle.net).
+_RESOLVABLE_IDENTIFIERS = frozenset({"doi", "pmc", "pmid", "arxiv", "hdl"})
+
 # Time zones and publication lag: a page dated the 14th may be read on the
 # 13th somewhere else in the world.
 DATE_SLACK_DAYS = 1
@@ -78,6 +81,8 @@ def check_missing_urls(context: CheckContext) -> list[Finding]:
             continue  # CC101 already says more
         if "short-citation" in reference.source_flags or reference.full_citation_ref:
             continue  # "King 2003, p. 41" points into a bibliography, not to a web page
+        if _RESOLVABLE_IDENTIFIERS & reference.identifiers.present().keys():
+            continue  # a DOI, PMC, PMID, arXiv id or handle resolves without discovery
         if not reference.url and not reference.archive_url:
             findings.append(
                 make_finding(
