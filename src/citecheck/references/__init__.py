@@ -49,7 +49,8 @@ def reference_from_text(
     (:mod:`citecheck.references.links`): the first original is ``url``, the
     first archive copy ``archive_url`` (with only an archive copy, its
     original becomes ``url``, so the live check tests the page the author
-    cited), identifier links become ``identifiers``.
+    cited), identifier links become ``identifiers`` — and the ``url`` only of
+    a ``link`` reference, which has nothing else.
     """
     fields = parse_citation_line(raw, hints)
     candidates: list[tuple[str, str | None]] = [(url, None)] if url else []
@@ -57,6 +58,10 @@ def reference_from_text(
     candidates += [(found, None) for found in fields.urls]
     classified = classify_links(candidates)
     choice = choose_links(classified)
+    if choice.url is None and ReferenceKind(kind) is ReferenceKind.link:
+        # A reference that is nothing but a link (a cited link, a pasted DOI) keeps it as its URL even
+        # when it is an identifier's resolver link: there is nothing else to check.
+        choice.url = next((link.url for link in classified if link.kind is LinkKind.identifier), None)
     from_text = identifiers_from_text(fields.text)
     identifiers = merge_identifiers(Identifiers(**choice.identifiers), from_text) if choice.identifiers else from_text
     return _reference(

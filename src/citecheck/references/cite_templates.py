@@ -26,8 +26,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-import mwparserfromhell
-
 from citecheck.dates import PartialDate, parse_date
 from citecheck.references.identifiers import identifier_from_parameter, identifier_kind
 
@@ -69,6 +67,8 @@ def wikitext_plain(text: str) -> str:
     """A wikitext value as the reader sees it: markup stripped, entities decoded, whitespace collapsed."""
     if not _MARKUP_CHARS_RE.search(text):
         return _SPACE_RE.sub(" ", text).strip()
+    import mwparserfromhell  # only for values with markup: `citecheck check --offline` never needs it
+
     plain = str(mwparserfromhell.parse(text).strip_code(normalize=True, collapse=True))
     return _SPACE_RE.sub(" ", plain).strip()
 
