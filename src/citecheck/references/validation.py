@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from citecheck.dates import is_plausible_web_date
+from citecheck.dates import web_date_problem
 from citecheck.models import ParsedDocument, Reference, SourceFlag
 from citecheck.references.links import url_problem
 
@@ -40,20 +40,20 @@ def check_reference_data(reference: Reference, today: date | None = None) -> boo
         reference.links = kept
         _flag(reference, SourceFlag.invalid_url)
         found = True
-    for field_name in ("access_date", "archive_date"):
+    for field_name, what in (("access_date", "access date"), ("archive_date", "archive date")):
         value = getattr(reference, field_name)
-        if value is not None and not is_plausible_web_date(value, today):
+        problem = web_date_problem(value, what=what, today=today) if value is not None else None
+        if problem is not None:
             # Kept as written, so that the date checks can say what is wrong with it (CC405 for a future
             # access date), but flagged: no later stage should take it for when the page was seen.
-            reference.data_errors.append(f"{field_name} {value.iso()} is not a date of the web (1990 – next year)")
+            reference.data_errors.append(problem)
             _flag(reference, SourceFlag.implausible_date)
             found = True
     moment = reference.archive_url_time
-    if moment is not None and not is_plausible_web_date(moment, today):
+    problem = web_date_problem(moment, what="archive URL timestamp", today=today) if moment is not None else None
+    if problem is not None:
         reference.archive_url_time = None
-        reference.data_errors.append(
-            f"archive URL timestamp {moment:%Y-%m-%d} left out: not a date of the web (1990 – next year)"
-        )
+        reference.data_errors.append(f"{problem}: left out")
         _flag(reference, SourceFlag.implausible_date)
         found = True
     return found
