@@ -19,6 +19,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -36,6 +37,14 @@ from mwparserfromhell.nodes import (
 
 from citecheck.dates import PartialDate, parse_date
 from citecheck.documents.markers import extract_markers
+from citecheck.documents.wikitext_tree import (
+    FlatTemplate,
+    parse_wikitext,
+    positional_values,
+    template_fields,
+    template_name,
+    templates_in,
+)
 from citecheck.models import Marker, Paragraph, ParsedDocument, Reference, ReferenceKind, Section, SourceFlag
 from citecheck.references import reference_from_template, reference_from_text, sub_reference
 from citecheck.references.cite_templates import (
@@ -263,19 +272,31 @@ class _SectionDraft:
         return source + min(position - self.anchor_starts[index], length)
 
 
-def _template_name(template: Any) -> str:
-    name = template.name.strip_code() if hasattr(template.name, "strip_code") else str(template.name)
-    return _WHITESPACE_RE.sub(" ", str(name).replace("_", " ")).strip().lower()
+_template_name = template_name
 
 
 def _plain(code: Any) -> str:
-    """Wikicode as the reader sees it: markup stripped, entities decoded, whitespace collapsed."""
+    """Wikicode as the reader sees it: markup stripped, entities decoded, whitespace collapsed.
+
+    A flat template's value is a ``str`` (text and bare URLs only), which is its own plain text.
+    """
     text = str(code.strip_code(normalize=True, collapse=True)) if hasattr(code, "strip_code") else str(code)
-    return _WHITESPACE_RE.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def _without_comments(code: Any) -> str:
+    if isinstance(code, str):
+        return code.strip()  # a flat template's value holds no comments
     return "".join(str(node) for node in code.nodes if not isinstance(node, Comment)).strip()
+
+
+def _parameters(template: Any) -> Iterator[tuple[str, Any, bool]]:
+    """``(name as written, value, showkey)`` of each parameter; values of flat templates are ``str``."""
+    if type(template) is FlatTemplate and not template.materialised:
+        yield from template.flat_params
+        return
+    for parameter in template.params:
+        yield str(parameter.name), parameter.value, bool(parameter.showkey)
 
 
 def _sanitise(text: str) -> str:
@@ -510,7 +531,7 @@ class _Walker:
         if ref.mode in ("hidden", "note"):
             self.counts.hidden_uses += 1
         if ref.content is not None and "{{" in ref.raw and _DEAD_WORD_RE.search(ref.raw):
-            for template in ref.content.filter_templates(recursive=True):
+            for template in templates_in(ref.content):
                 if _template_name(template) in _DEAD_LINK_TEMPLATES | _PERMANENT_DEAD_TEMPLATES:
                     self.counts.dead_link_templates += 1
         if ref.mode == "body" and not ref.silent:
@@ -559,6 +580,9 @@ class _Walker:
             self.emit_text(inline, None, mode)
         elif self._body_mode(mode) == "body" and name not in _ATTACHED_TEMPLATES:
             self.dropped_templates[name] += 1
+        if type(node) is FlatTemplate and not node.materialised and not node.has_loose_ref:
+            # Its children are text and bare URLs, walked outside body text: only a loose "<ref" would count.
+            return
         self.walk_children(node, offset, "hidden" if mode == "body" else mode)
 
     def visit_note(self, node: Any, name: str, offset: int, mode: Mode) -> None:
@@ -616,7 +640,7 @@ def _contents_offset_of(node: Any, child: Any, offset: int) -> int:
 
 
 def _positional(template: Any) -> list[str]:
-    return [_plain(parameter.value) for parameter in template.params if not parameter.showkey]
+    return positional_values(template, _plain)
 
 
 def _inline_template_text(name: str, template: Any) -> str | None:
@@ -647,8 +671,9 @@ def _inline_template_text(name: str, template: Any) -> str | None:
 
 
 def _template_fields(template: Any) -> dict[str, Any]:
-    """Parameter name → value Wikicode; a repeated parameter keeps its last value, as MediaWiki does."""
-    return {str(parameter.name).strip(): parameter.value for parameter in template.params}
+    """Parameter name → value Wikicode (``str`` for a flat template); a repeated parameter keeps its last value,
+    as MediaWiki does."""
+    return template_fields(template)
 
 
 def _param_offsets(template: Any, offset: int) -> list[int]:
@@ -668,10 +693,10 @@ def _short_citation(template: Any) -> _ShortCitation | None:
     """Authors, year and locator of {{sfn}}/{{harvnb}}/{{sfnm}} (the first source of {{sfnm}})."""
     positional: list[str] = []
     named: dict[str, str] = {}
-    for parameter in template.params:
-        value = _plain(parameter.value)
-        if parameter.showkey:
-            named[str(parameter.name).strip().lower()] = value
+    for name, written, showkey in _parameters(template):
+        value = _plain(written)
+        if showkey:
+            named[name.strip().lower()] = value
         elif value:
             positional.append(value)
     if not positional and "1a1" in named:  # {{sfnm|1a1=Smith|1y=2003|1p=41}}
@@ -696,12 +721,15 @@ def _short_citation(template: Any) -> _ShortCitation | None:
 
 def _citeref_anchor(template: Any, citation: TemplateCitation) -> str | None:
     """The CITEREF anchor a citation template defines: |ref= as given, else up to four surnames + year."""
-    stated_value = next((p.value for p in template.params if canonical_parameter(str(p.name)) == "ref"), None)
+    stated_value = next((value for name, value, _ in _parameters(template) if canonical_parameter(name) == "ref"), None)
     stated = _plain(stated_value) if stated_value is not None else ""
     if stated.lower() == "none":
         return None
     if stated and stated.lower() != "harv":
-        inner = stated_value.filter_templates() if stated_value is not None else []
+        # (a flat template's value is a str, holding no templates)
+        inner = (
+            stated_value.filter_templates() if stated_value is not None and not isinstance(stated_value, str) else []
+        )
         if inner and _template_name(inner[0]) in ("sfnref", "harvid"):
             parts = [_plain(parameter.value) for parameter in inner[0].params if not parameter.showkey]
             return _citeref_key("".join(parts))
@@ -740,7 +768,7 @@ class _Built:
 
 def _own_templates(content: Any, written: str) -> list[Any]:
     """The templates of a ref's (or note's) content, without those of <ref>s nested inside it."""
-    templates = list(content.filter_templates(recursive=True)) if "{{" in written else []
+    templates = list(templates_in(content)) if "{{" in written else []
     if not templates or _REF_OPENING_RE.search(written) is None:
         return templates
     nested = [tag for tag in content.filter_tags(recursive=True) if str(tag.tag).strip().lower() == "ref"]
@@ -1051,7 +1079,7 @@ def _dropped_summary(walker: _Walker) -> str | None:
 
 def _walk_document(text: str) -> tuple[_Walker, Any]:
     text = _sanitise(text)
-    code = mwparserfromhell.parse(text)
+    code = parse_wikitext(text)
     walker = _Walker()
     walker.walk(code, 0, "body")
     return walker, text

@@ -71,12 +71,12 @@ class MarkupHints:
 
 # --------------------------------------------------------------------------- 1. normalising
 
-_INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
-_WHITESPACE_RE = re.compile(r"\s+")
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 
 
 def _normalise(text: str) -> str:
-    return _WHITESPACE_RE.sub(" ", _INVISIBLE_RE.sub("", text)).strip()
+    # str.split() splits at exactly the characters \s matches (str.isspace), and is several times faster.
+    return " ".join(text.translate(_INVISIBLE).split())
 
 
 # --------------------------------------------------------------------------- 2. backlinks
@@ -241,7 +241,28 @@ def _read_clauses(text: str) -> tuple[PartialDate | None, PartialDate | None, st
     archive_format: str | None = None
     service: str | None = None
     first = len(text)
-    for match in _ARCHIVED_FROM_RE.finditer(text):
+    # The scans below run only when their words are in the text (most citations have no archive clause).
+    archived = "rchived" in text
+    if archived or "RCHIVE" in text or "rchive" in text or "napshot" in text or "ayback " in text:
+        archive_date, archive_format, service, first = _read_archive_clause(text, archived)
+    if "etrieved" in text or "ccess" in text or "iewed" in text or "onsulted" in text:
+        for match in _RETRIEVED_RE.finditer(text):
+            found = match_date_at(text, match.end())
+            if found is None:
+                continue
+            access_date = found[0]
+            first = min(first, match.start())
+            break
+    return archive_date, access_date, archive_format, service, first
+
+
+def _read_archive_clause(text: str, archived: bool) -> tuple[PartialDate | None, str | None, str | None, int]:
+    """(archive date, archive format, archive service, where the clause begins); ``archived``: "rchived" occurs."""
+    archive_date: PartialDate | None = None
+    archive_format: str | None = None
+    service: str | None = None
+    first = len(text)
+    for match in _ARCHIVED_FROM_RE.finditer(text) if archived else ():
         found = match_date_at(text, match.end())
         if found is None:
             continue
@@ -249,7 +270,7 @@ def _read_clauses(text: str) -> tuple[PartialDate | None, PartialDate | None, st
         archive_format = archive_format or match["fmt1"] or match["fmt2"]
         first = min(first, match.start())
         break
-    if archive_date is None:
+    if archive_date is None and archived:
         # {{Webarchive}}: "Archived 5 November 2013 at the Wayback Machine"
         for match in _ARCHIVED_AT_RE.finditer(text):
             found = match_date_at(text, match.end())
@@ -273,14 +294,7 @@ def _read_clauses(text: str) -> tuple[PartialDate | None, PartialDate | None, st
             service = service or (at["service"].strip() if at else None)
             first = min(first, match.start())
             break
-    for match in _RETRIEVED_RE.finditer(text):
-        found = match_date_at(text, match.end())
-        if found is None:
-            continue
-        access_date = found[0]
-        first = min(first, match.start())
-        break
-    return archive_date, access_date, archive_format, service, first
+    return archive_date, archive_format, service, first
 
 
 # --------------------------------------------------------------------------- 5. the head
@@ -754,7 +768,7 @@ def parse_citation_line(text: str, hints: MarkupHints | None = None) -> Citation
             working = _FORMAT_RE.sub(" ", working)
         working = _LANGUAGE_RE.sub(" ", working)
         working = _TYPE_NOTE_RE.sub(" ", working)
-    working = _WHITESPACE_RE.sub(" ", working).strip()
+    working = " ".join(working.split())
 
     archive_date, access_date, archive_format, service, clauses_at = _read_clauses(working)
     fields.archive_date = archive_date
