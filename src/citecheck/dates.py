@@ -224,7 +224,7 @@ def parse_date(text: str | None) -> PartialDate | None:
     if cleaned.isascii() and "1" not in cleaned and "2" not in cleaned:
         return None  # every pattern, English or local, needs a year: 15xx–21xx
     approximate = False
-    approx = _APPROX_RE.match(cleaned)
+    approx = _APPROX_RE.match(cleaned) if cleaned[:1] in "cCaA" else None  # c., ca., circa, approx.
     if approx:
         approximate = True
         cleaned = cleaned[approx.end() :]
