@@ -253,12 +253,14 @@ def _read_clauses(text: str) -> tuple[PartialDate | None, PartialDate | None, st
     archive_format: str | None = None
     service: str | None = None
     first = len(text)
-    # The scans below run only when their words are in the text (most citations have no archive clause).
-    archived = "rchived" in text
-    if archived or "RCHIVE" in text or "rchive" in text or "napshot" in text or "ayback " in text:
-        archive_date, archive_format, service, first = _read_archive_clause(text, archived)
-    if "etrieved" in text or "ccess" in text or "iewed" in text or "onsulted" in text:
-        for match in _RETRIEVED_RE.finditer(text):
+    # Each clause begins one character before a fixed word ("[Rr]etrieved", "[Aa]rchived" …): the scans run
+    # only when such a word occurs, and start just before its first occurrence (\b still sees the text before).
+    archive_word = _first_of(text, ("rchive", "RCHIVE", "napshot", "ayback "))
+    if archive_word >= 0:
+        archive_date, archive_format, service, first = _read_archive_clause(text, text.find("rchived"), archive_word)
+    retrieved = _first_of(text, ("etrieved", "ccess", "iewed", "onsulted"))
+    if retrieved >= 0:
+        for match in _RETRIEVED_RE.finditer(text, max(retrieved - 1, 0)):
             found = match_date_at(text, match.end())
             if found is None:
                 continue
@@ -268,13 +270,24 @@ def _read_clauses(text: str) -> tuple[PartialDate | None, PartialDate | None, st
     return archive_date, access_date, archive_format, service, first
 
 
-def _read_archive_clause(text: str, archived: bool) -> tuple[PartialDate | None, str | None, str | None, int]:
-    """(archive date, archive format, archive service, where the clause begins); ``archived``: "rchived" occurs."""
+def _first_of(text: str, words: tuple[str, ...]) -> int:
+    """Where the first of ``words`` occurs in ``text``; -1 when none does."""
+    found = [index for index in map(text.find, words) if index >= 0]
+    return min(found) if found else -1
+
+
+def _read_archive_clause(
+    text: str, archived: int, archive_word: int
+) -> tuple[PartialDate | None, str | None, str | None, int]:
+    """(archive date, archive format, archive service, where the clause begins).
+
+    ``archived``: where "rchived" first occurs (-1: nowhere); ``archive_word``: where the first archive word does.
+    """
     archive_date: PartialDate | None = None
     archive_format: str | None = None
     service: str | None = None
     first = len(text)
-    for match in _ARCHIVED_FROM_RE.finditer(text) if archived else ():
+    for match in _ARCHIVED_FROM_RE.finditer(text, max(archived - 1, 0)) if archived >= 0 else ():
         found = match_date_at(text, match.end())
         if found is None:
             continue
@@ -282,9 +295,9 @@ def _read_archive_clause(text: str, archived: bool) -> tuple[PartialDate | None,
         archive_format = archive_format or match["fmt1"] or match["fmt2"]
         first = min(first, match.start())
         break
-    if archive_date is None and archived:
+    if archive_date is None and archived >= 0:
         # {{Webarchive}}: "Archived 5 November 2013 at the Wayback Machine"
-        for match in _ARCHIVED_AT_RE.finditer(text):
+        for match in _ARCHIVED_AT_RE.finditer(text, max(archived - 1, 0)):
             found = match_date_at(text, match.end())
             if found is None:
                 continue
@@ -297,7 +310,7 @@ def _read_archive_clause(text: str, archived: bool) -> tuple[PartialDate | None,
         # Blog and Markdown wordings: "Archived at <URL> on 3 May 2014", "archived copy (3 May 2014)",
         # "Wayback Machine snapshot from 2014-05-03": a date soon after an archive word, only archive
         # vocabulary between them.
-        for match in _ARCHIVE_WORD_RE.finditer(text):
+        for match in _ARCHIVE_WORD_RE.finditer(text, max(archive_word - 1, 0)):
             found_at = _archive_date_after(text, match.end())
             if found_at is None:
                 continue
