@@ -86,6 +86,19 @@ _LOOSE_ATTR_RE = re.compile(r"""(?P<key>\w+)\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^
 _REF_OPENING_RE = re.compile(r"<ref\b", re.I)
 # Dead-link templates' names all hold one of these words ({{dead link}}, {{404}}, {{lien brisé}} …).
 _DEAD_WORD_RE = re.compile(r"dead|404|broken|brisé|toter|roto|interrotto|inativa|mrtvý|مكسورة", re.I)
+# For ASCII text (where IGNORECASE is lower-casing; the other words cannot occur in it), the same test without it.
+_DEAD_WORD_ASCII_RE = re.compile(r"dead|404|broken|toter|roto|interrotto|inativa")
+
+
+def _names_dead_word(text: str) -> bool:
+    if text.isascii():
+        return _DEAD_WORD_ASCII_RE.search(text.lower()) is not None
+    return _DEAD_WORD_RE.search(text) is not None
+
+
+def _opens_ref(text: str) -> bool:
+    """``<ref`` (any case) occurs in ``text``."""
+    return "<" in text and _REF_OPENING_RE.search(text) is not None
 
 _DEAD_LINK_TEMPLATES = DEAD_LINK_TEMPLATES
 _PERMANENT_DEAD_TEMPLATES = PERMANENT_DEAD_TEMPLATES
@@ -320,9 +333,9 @@ def _tag_attributes(tag: Any) -> dict[str, str]:
     return values
 
 
-def _children_with_offsets(node: Any, offset: int) -> list[tuple[Any, int]]:
-    """The child Wikicodes of ``node`` with their source offsets (found in the node's own text)."""
-    text = str(node)
+def _children_with_offsets(node: Any, offset: int, source: str | None = None) -> list[tuple[Any, int]]:
+    """The child Wikicodes of ``node`` with their source offsets (found in the node's own text, ``source``)."""
+    text = str(node) if source is None else source
     cursor = 0
     children: list[tuple[Any, int]] = []
     for child in node.__children__():
@@ -335,11 +348,27 @@ def _children_with_offsets(node: Any, offset: int) -> list[tuple[Any, int]]:
     return children
 
 
-def _contents_offset(node: Any, offset: int) -> int:
+def _contents_offset(node: Any, offset: int, source: str | None = None) -> int:
+    """Where a tag's contents start in the source (``source``: the tag's own text, when the caller has it)."""
+    text = str(node) if source is None else source
     contents = str(node.contents)
-    opening_end = str(node).find(">") + 1 if not node.wiki_markup else len(str(node.wiki_markup))
-    index = str(node).find(contents, max(opening_end, 0)) if contents else -1
+    opening_end = text.find(">") + 1 if not node.wiki_markup else len(str(node.wiki_markup))
+    index = text.find(contents, max(opening_end, 0)) if contents else -1
     return offset + (index if index >= 0 else 0)
+
+
+class _Siblings:
+    """The nodes after one node of a Wikicode, read on demand (a slice per node made the walk quadratic)."""
+
+    __slots__ = ("nodes", "start")
+
+    def __init__(self, nodes: list[Any], start: int) -> None:
+        self.nodes = nodes
+        self.start = start
+
+    def __iter__(self) -> Iterator[Any]:
+        nodes = self.nodes
+        return (nodes[index] for index in range(self.start, len(nodes)))
 
 
 class _Walker:
@@ -393,25 +422,27 @@ class _Walker:
         position = offset
         nodes = list(code.nodes)
         for index, node in enumerate(nodes):
-            self.visit(node, position, mode, nodes[index + 1 :])
-            position += len(str(node))
+            # A node's text is made once per level and handed down (each str() rebuilds the whole subtree).
+            source = str(node)
+            self.visit(node, position, mode, _Siblings(nodes, index + 1), source)
+            position += len(source)
 
-    def walk_children(self, node: Any, offset: int, mode: Mode) -> None:
-        for child, child_offset in _children_with_offsets(node, offset):
+    def walk_children(self, node: Any, offset: int, mode: Mode, source: str | None = None) -> None:
+        for child, child_offset in _children_with_offsets(node, offset, source):
             self.walk(child, child_offset, mode)
 
-    def visit(self, node: Any, offset: int, mode: Mode, following: list[Any]) -> None:
+    def visit(self, node: Any, offset: int, mode: Mode, following: _Siblings, source: str) -> None:
         if isinstance(node, Text):
-            self.visit_text(str(node), offset, mode)
+            self.visit_text(source, offset, mode)
         elif isinstance(node, Tag):
-            self.visit_tag(node, offset, mode, following)
+            self.visit_tag(node, offset, mode, following, source)
         elif isinstance(node, Template):
-            self.visit_template(node, offset, mode)
+            self.visit_template(node, offset, mode, source)
         elif isinstance(node, Wikilink):
-            self.visit_wikilink(node, offset, mode)
+            self.visit_wikilink(node, offset, mode, source)
         elif isinstance(node, ExternalLink):
             if node.title is not None and str(node.title).strip():
-                self.walk(node.title, _contents_offset_of(node, node.title, offset), mode)
+                self.walk(node.title, _contents_offset_of(node, node.title, offset, source), mode)
             elif not node.brackets:
                 self.emit_text(str(node.url), offset, mode)
         elif isinstance(node, HTMLEntity):
@@ -419,9 +450,9 @@ class _Walker:
         elif isinstance(node, Heading):
             self.visit_heading(node, offset, mode)
         elif isinstance(node, Comment):
-            self.counts.escaped += len(_REF_OPENING_RE.findall(str(node)))
+            self.counts.escaped += len(_REF_OPENING_RE.findall(source))
         else:  # arguments, parser functions in other shapes: not body text
-            self.walk_children(node, offset, "hidden" if mode == "body" else mode)
+            self.walk_children(node, offset, "hidden" if mode == "body" else mode, source)
 
     def visit_heading(self, node: Any, offset: int, mode: Mode) -> None:
         if mode != "body":
@@ -456,23 +487,23 @@ class _Walker:
         rest = _LOOSE_CLOSE_RE.sub("", text[position:])
         self.emit_text(_MAGIC_WORD_RE.sub("", rest), offset + position, mode)
 
-    def visit_tag(self, node: Any, offset: int, mode: Mode, following: list[Any]) -> None:
+    def visit_tag(self, node: Any, offset: int, mode: Mode, following: _Siblings, source: str) -> None:
         tag = str(node.tag).strip().lower()
         if tag == "ref":
             self.visit_ref(node, offset, mode, following)
         elif tag == "nowiki":
             contents = str(node.contents) if node.contents is not None else ""
             self.counts.escaped += len(_REF_OPENING_RE.findall(contents))
-            self.emit_text(contents, _contents_offset(node, offset), mode)
+            self.emit_text(contents, _contents_offset(node, offset, source), mode)
         elif tag == "references":
             if node.contents is not None:
-                self.walk(node.contents, _contents_offset(node, offset), "reflist")
+                self.walk(node.contents, _contents_offset(node, offset, source), "reflist")
         elif tag in _HIDDEN_TAGS:
             if self._body_mode(mode) == "body":
                 self.dropped_tags[tag] += 1
             self.emit_break(mode)
             if node.contents is not None:
-                self.walk(node.contents, _contents_offset(node, offset), "hidden" if mode == "body" else mode)
+                self.walk(node.contents, _contents_offset(node, offset, source), "hidden" if mode == "body" else mode)
             self.emit_break(mode)
         elif tag in _LIST_TAGS and node.wiki_markup:
             self.emit_break(mode)
@@ -483,9 +514,9 @@ class _Walker:
         elif tag == "br":
             self.emit_text(" ", None, mode)
         elif node.contents is not None:
-            self.walk(node.contents, _contents_offset(node, offset), mode)
+            self.walk(node.contents, _contents_offset(node, offset, source), mode)
 
-    def visit_ref(self, node: Any, offset: int, mode: Mode, following: list[Any]) -> None:
+    def visit_ref(self, node: Any, offset: int, mode: Mode, following: _Siblings) -> None:
         attributes = _tag_attributes(node)
         name = attributes.get("name") or None
         group = attributes.get("group", "")
@@ -496,7 +527,7 @@ class _Walker:
         raw = str(content).strip() if content is not None else ""
         nested = (
             content is not None
-            and _REF_OPENING_RE.search(raw) is not None
+            and _opens_ref(raw)
             and any(str(tag.tag).strip().lower() == "ref" for tag in content.filter_tags(recursive=True))
         )
         attached: list[Any] = []
@@ -530,7 +561,7 @@ class _Walker:
             self.counts.reuses += 1
         if ref.mode in ("hidden", "note"):
             self.counts.hidden_uses += 1
-        if ref.content is not None and "{{" in ref.raw and _DEAD_WORD_RE.search(ref.raw):
+        if ref.content is not None and "{{" in ref.raw and _names_dead_word(ref.raw):
             for template in templates_in(ref.content):
                 if _template_name(template) in _DEAD_LINK_TEMPLATES | _PERMANENT_DEAD_TEMPLATES:
                     self.counts.dead_link_templates += 1
@@ -542,7 +573,7 @@ class _Walker:
         self.draft.markers.append(_PendingMarker(ref, key))
         self.draft.add(f"{_MARK_OPEN}{index}{_MARK_CLOSE}")
 
-    def visit_template(self, node: Any, offset: int, mode: Mode) -> None:
+    def visit_template(self, node: Any, offset: int, mode: Mode, source: str | None = None) -> None:
         name = _template_name(node)
         if name in _DEAD_LINK_TEMPLATES | _PERMANENT_DEAD_TEMPLATES:
             self.counts.dead_link_templates += 1
@@ -555,7 +586,8 @@ class _Walker:
         if name in _REFLIST_TEMPLATES:
             for parameter in node.params:
                 key = str(parameter.name).strip().lower()
-                child_offset = offset + max(str(node).find(str(parameter.value)), 0)
+                written = str(node) if source is None else source
+                child_offset = offset + max(written.find(str(parameter.value)), 0)
                 self.walk(parameter.value, child_offset, "reflist" if key == "refs" else "hidden")
             return
         if name in _NOTE_GROUPS:
@@ -583,7 +615,7 @@ class _Walker:
         if type(node) is FlatTemplate and not node.materialised and not node.has_loose_ref:
             # Its children are text and bare URLs, walked outside body text: only a loose "<ref" would count.
             return
-        self.walk_children(node, offset, "hidden" if mode == "body" else mode)
+        self.walk_children(node, offset, "hidden" if mode == "body" else mode, source)
 
     def visit_note(self, node: Any, name: str, offset: int, mode: Mode) -> None:
         """{{efn|…}}, {{refn|…|group=}}, {{#tag:ref|…|name=}}: a <ref> of the note's group."""
@@ -621,21 +653,21 @@ class _Walker:
             placeholder = _RefTag(offset, short.text(), "", None, "", "hidden")
             self.add_marker(placeholder, ("\x00harv", short.anchor))
 
-    def visit_wikilink(self, node: Any, offset: int, mode: Mode) -> None:
+    def visit_wikilink(self, node: Any, offset: int, mode: Mode, source: str | None = None) -> None:
         target = str(node.title).strip().lower()
         if target.startswith(_HIDDEN_NAMESPACES) or (_INTERLANGUAGE_RE.match(target) and node.text is None):
             if self._body_mode(mode) == "body":
                 self.dropped_links[target.split(":", 1)[0]] += 1
-            self.walk_children(node, offset, "hidden" if mode == "body" else mode)
+            self.walk_children(node, offset, "hidden" if mode == "body" else mode, source)
             return
         if node.text is not None:
-            self.walk(node.text, _contents_offset_of(node, node.text, offset), mode)
+            self.walk(node.text, _contents_offset_of(node, node.text, offset, source), mode)
         else:
             self.emit_text(_plain(node.title).lstrip(":"), offset + 2, mode)
 
 
-def _contents_offset_of(node: Any, child: Any, offset: int) -> int:
-    index = str(node).rfind(str(child))
+def _contents_offset_of(node: Any, child: Any, offset: int, source: str | None = None) -> int:
+    index = (str(node) if source is None else source).rfind(str(child))
     return offset + max(index, 0)
 
 
@@ -769,7 +801,7 @@ class _Built:
 def _own_templates(content: Any, written: str) -> list[Any]:
     """The templates of a ref's (or note's) content, without those of <ref>s nested inside it."""
     templates = list(templates_in(content)) if "{{" in written else []
-    if not templates or _REF_OPENING_RE.search(written) is None:
+    if not templates or not _opens_ref(written):
         return templates
     nested = [tag for tag in content.filter_tags(recursive=True) if str(tag.tag).strip().lower() == "ref"]
     if not nested:
