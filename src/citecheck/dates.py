@@ -298,7 +298,7 @@ def match_date_at(text: str, start: int = 0) -> tuple[PartialDate, int] | None:
     what follows the date does not have to be cut off first.
     """
     approximate = False
-    approx = _APPROX_PREFIX_RE.match(text, start)
+    approx = _APPROX_PREFIX_RE.match(text, start) if text[start : start + 1] in "cCaA" else None
     if approx:
         approximate = True
         start = approx.end()

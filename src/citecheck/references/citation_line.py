@@ -272,8 +272,12 @@ def _read_clauses(text: str) -> tuple[PartialDate | None, PartialDate | None, st
 
 def _first_of(text: str, words: tuple[str, ...]) -> int:
     """Where the first of ``words`` occurs in ``text``; -1 when none does."""
-    found = [index for index in map(text.find, words) if index >= 0]
-    return min(found) if found else -1
+    first = -1
+    for word in words:
+        index = text.find(word)
+        if index >= 0 and (first < 0 or index < first):
+            first = index
+    return first
 
 
 def _read_archive_clause(
