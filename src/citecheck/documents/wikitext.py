@@ -100,6 +100,7 @@ def _opens_ref(text: str) -> bool:
     """``<ref`` (any case) occurs in ``text``."""
     return "<" in text and _REF_OPENING_RE.search(text) is not None
 
+
 _DEAD_LINK_TEMPLATES = DEAD_LINK_TEMPLATES
 _PERMANENT_DEAD_TEMPLATES = PERMANENT_DEAD_TEMPLATES
 _WEBARCHIVE_TEMPLATES = WEBARCHIVE_TEMPLATES

@@ -257,7 +257,8 @@ def _read_clauses(text: str) -> tuple[PartialDate | None, PartialDate | None, st
     # only when such a word occurs, and start just before its first occurrence (\b still sees the text before).
     archive_word = _first_of(text, ("rchive", "RCHIVE", "napshot", "ayback "))
     if archive_word >= 0:
-        archive_date, archive_format, service, first = _read_archive_clause(text, text.find("rchived"), archive_word)
+        archived = _first_of(text, ("rchived",))
+        archive_date, archive_format, service, first = _read_archive_clause(text, archived, archive_word)
     retrieved = _first_of(text, ("etrieved", "ccess", "iewed", "onsulted"))
     if retrieved >= 0:
         for match in _RETRIEVED_RE.finditer(text, max(retrieved - 1, 0)):
