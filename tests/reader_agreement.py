@@ -35,6 +35,7 @@ FIELDS = (
     "dead",
     "kind",
     "full_citation",
+    "details",
 )
 _DEAD = frozenset({SourceFlag.url_status_dead, SourceFlag.dead_link, SourceFlag.permanent_dead_link})
 _EDGE = " .,;:\"'“”‘’«»()[]"
@@ -72,6 +73,7 @@ def field_values(reference: Reference, ids: dict[str, str] | None = None) -> dic
         "dead": bool(_DEAD & set(reference.source_flags)),
         "kind": _kind(reference),
         "full_citation": (ids or {}).get(target, target) if target else None,
+        "details": _text(reference.details) or None,  # a short citation's locator, a sub-reference's details
     }
 
 

@@ -89,6 +89,7 @@ def test_a_short_citation_names_the_bibliography_entry_not_a_footnote_repeating_
     document = read_html(page(body, item("1", full) + item("2", short)), "sfn.html")
     by_id = {ref.id: ref for ref in document.references}
     assert by_id["2"].full_citation_ref == "B1"  # as the wikitext reader links it
+    assert by_id["2"].details == "p. 4"  # the locator {{sfn}} wrote, as the wikitext reader reads it
     assert by_id["B1"].kind is ReferenceKind.bibliography and by_id["B1"].uses == 1
 
 

@@ -382,9 +382,11 @@ class _Reader:
                 else:
                     self.citerefs.setdefault(cite_id, ref_id)
         if not any(has_class(cite, "citation") for cite in iter_elements(element, "cite")):
-            target = _citeref_link(element)
-            if target is not None:
-                self.short_targets[ref_id] = target
+            link = _citeref_link(element)
+            if link is not None:
+                self.short_targets[ref_id] = link[0]
+                # "Smith 2003, p. 41.": the locator after the short citation's link, as {{sfn}} wrote it.
+                reference.details = reference.details or _short_locator(reference.raw, text_content(link[1]))
         return reference
 
     # -- Parsoid: template parameters ------------------------------------------------
@@ -633,12 +635,21 @@ def _backlink_count(item: Element) -> int | None:
     return count if shown else None
 
 
-def _citeref_link(element: Element) -> str | None:
+def _citeref_link(element: Element) -> tuple[str, Element] | None:
+    """The first link to a CITEREF anchor (a short citation's), with its target."""
     for anchor in iter_elements(element, "a"):
         target = fragment(anchor.get("href") or "")
         if target and target.startswith("CITEREF"):
-            return target
+            return target, anchor
     return None
+
+
+def _short_locator(raw: str, shown: str) -> str | None:
+    """``"Smith 2003, pp. 27–37."`` after the link text ``"Smith 2003"`` → ``"pp. 27–37"``; None if nothing follows."""
+    index = raw.find(shown) if shown else -1
+    if index < 0:
+        return None
+    return raw[index + len(shown) :].strip(" ,;:.") or None
 
 
 # --------------------------------------------------------------------------- Parsoid data-mw
