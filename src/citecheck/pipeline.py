@@ -29,7 +29,6 @@ from citecheck.config import AuditOptions
 from citecheck.documents.loading import SUFFIX_FORMATS
 from citecheck.execution import Executor, LocalExecutor
 from citecheck.models import (
-    ArchiveResult,
     AuditSummary,
     Conflict,
     DocumentError,
@@ -37,7 +36,6 @@ from citecheck.models import (
     DocumentReport,
     DocumentSummary,
     Finding,
-    LiveCheck,
     NetworkState,
     ParsedDocument,
     Severity,
@@ -50,15 +48,10 @@ from citecheck.reports.markdown import render_document_markdown, render_index_ma
 from citecheck.reports.sarif import sarif_log
 from citecheck.reports.timeline import timeline_files, timeline_names
 from citecheck.reports.writer import report_json, summary_json, write_outputs
-from citecheck.resolve.references import OFFLINE_STATE as OFFLINE_STATE  # re-exported for callers
-from citecheck.resolve.references import (
-    ResolvedBatch,
-    ResolveSettings,
-    apply_resolution,
-    plan_resolution,
-    resolve_batch_from_cache,
-)
-from citecheck.resolve.sources import SourceText, source_key
+from citecheck.resolve.settings import ResolveSettings
+from citecheck.resolve.sources import SourceText
+from citecheck.resolve.stage import OFFLINE_STATE as OFFLINE_STATE  # re-exported for callers
+from citecheck.resolve.stage import ResolvedBatch, apply_resolution, plan_for, resolve_plan_from_store
 
 FAIL_THRESHOLDS = {"error": 3, "warning": 2, "never": 99}
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 3
@@ -125,14 +118,9 @@ def network_findings(document: ParsedDocument, options: AuditOptions) -> list[Fi
     return findings
 
 
-def document_sources(document: ParsedDocument, sources: Mapping[str, SourceText]) -> dict[str, SourceText]:
+def document_sources(document: ParsedDocument, batch: ResolvedBatch) -> dict[str, SourceText]:
     """The source text read for each of the document's references, by reference id."""
-    by_reference: dict[str, SourceText] = {}
-    for reference in document.references:
-        key = source_key(reference)
-        if key is not None and key in sources:
-            by_reference[reference.id] = sources[key]
-    return by_reference
+    return batch.sources_for(document)
 
 
 def source_findings(document: ParsedDocument, sources: Mapping[str, SourceText]) -> list[Finding]:
@@ -251,16 +239,14 @@ def audit(
             for path, outcome in zip(documents, outcomes, strict=True)
             if isinstance(outcome, ParsedDocument)
         ]
-        if not options.offline:
-            progress.stage("checking links and archives", None)
-        batch = run_network_stage([parsed for _, parsed in parsed_documents], options, executor)
+        batch = run_network_stage([parsed for _, parsed in parsed_documents], options, executor, progress)
     finally:
         executor.close()
     generated_at = generation_time()
     reports: list[DocumentReport] = []
     progress.stage("checking claims and writing reports", len(parsed_documents))
     for _, parsed in parsed_documents:
-        report = audit_parsed(parsed, options, batch.network, sources=document_sources(parsed, batch.sources))
+        report = audit_parsed(parsed, options, batch.network, sources=document_sources(parsed, batch))
         report.generated_at = generated_at
         reports.append(report)
         progress.advance()
@@ -341,44 +327,33 @@ def audit_conflicts(
 
 
 def run_network_stage(
-    documents: list[ParsedDocument], options: AuditOptions, executor: Executor | None = None
+    documents: list[ParsedDocument],
+    options: AuditOptions,
+    executor: Executor | None = None,
+    progress: Progress | None = None,
 ) -> ResolvedBatch:
-    """Run the resolve stage over every document, unless offline; results are written onto the references.
+    """Run the resolve stage over every document (from the store alone with ``--offline``); answers are
+    written onto the references.
 
-    Any failure of the network stack itself becomes an ``unreachable`` state:
-    the audit still reports everything the offline stages found.
+    Failures are contained where they happen — per URL, per archive answer —
+    and become ``not-checked`` with their reason; nothing here turns one
+    failure into "every reference not-checked".  A bad ``--archive`` value is a
+    usage error.
     """
-    settings = ResolveSettings(
-        archives=options.archives,
-        store_path=str(options.cache),
-        allow_private=options.allow_private,
-        concurrency=options.concurrency,
-        canary_urls=options.canary,
-        save_missing=options.save_missing,
-        live_reuse_hours=options.live_reuse_hours,
-        live_timeout=options.live_timeout,
-        live_retries=options.live_retries,
-    )
-    if options.offline:
-        # No request at all, but whatever earlier runs left in the store is used.
-        batch = asyncio.run(resolve_batch_from_cache(plan_resolution(documents), settings))
-        apply_resolution(documents, batch)
-        return batch
-    executor = executor or LocalExecutor()
     try:
-        batch = executor.resolve(plan_resolution(documents), settings)
-    except (OSError, RuntimeError) as error:
-        for document in documents:
-            for reference in document.references:
-                reference.live = LiveCheck(reason="network stage failed")
-                reference.archive = ArchiveResult(reason="network stage failed")
-        return ResolvedBatch(
-            network=NetworkState(
-                mode="unreachable",
-                message=f"Network checks could not run ({type(error).__name__}: {error}); "
-                "they are reported not-checked.",
-            )
-        )
+        settings = ResolveSettings.from_options(options)
+        plan = plan_for(documents, settings)
+    except ValueError as error:
+        raise UsageError(f"--archive: {error}") from None
+    advance = None
+    if progress is not None and plan.urls:
+        progress.stage("checking links and archives", len(plan.urls))
+        advance = progress.advance
+    if settings.offline:
+        # No request at all, but whatever earlier runs left in the store is used.
+        batch = asyncio.run(resolve_plan_from_store(plan, settings))
+    else:
+        batch = (executor or LocalExecutor()).resolve(plan, settings, advance)
     apply_resolution(documents, batch)
     return batch
 

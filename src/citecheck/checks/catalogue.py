@@ -37,6 +37,12 @@ RULES: dict[str, Rule] = {
         Rule("CC302", "snapshot-far-from-access", Severity.info, "nearest good snapshot is far from the access date"),
         Rule("CC303", "archive-date-mismatch", Severity.warning, "stated archive date ≠ the snapshot's real time"),
         Rule("CC304", "error-snapshot", Severity.warning, "the archived capture is itself an error/redirect"),
+        Rule(
+            "CC305",
+            "archive-refused",
+            Severity.info,
+            "the archive refuses to show or search this URL (excluded, blocked site, robots.txt): not 'no snapshot'",
+        ),
         Rule("CC401", "accessed-before-published", Severity.error, "access date earlier than publication date"),
         Rule("CC402", "archived-before-published", Severity.error, "archive date earlier than publication date"),
         Rule("CC403", "publication-date-mismatch", Severity.warning, "cited date ≠ the page's own publication date"),
