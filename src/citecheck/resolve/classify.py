@@ -22,7 +22,7 @@ import httpx
 from bs4 import BeautifulSoup
 
 from citecheck.models import LiveStatus
-from citecheck.resolve.decode import decode_text
+from citecheck.resolve.decode import decode_text, parse_html
 from citecheck.resolve.web import FetchError, Hop
 
 NETWORK_UNREACHABLE = "network unreachable"
@@ -90,7 +90,7 @@ def extract_page_text(html: bytes | str, content_type: str | None = None) -> Pag
     header's ``charset``, then BOM/meta, then detection), so one stray byte
     cannot empty the page.
     """
-    soup = BeautifulSoup(decode_text(html, content_type), "lxml")
+    soup = parse_html(decode_text(html, content_type))
     return page_text_of(soup)
 
 

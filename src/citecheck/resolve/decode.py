@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import codecs
 import json
+import warnings
 from email.message import Message
 
+from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
 from bs4.dammit import UnicodeDammit
 
 DEFAULT_MAX_JSON_DEPTH = 64
@@ -60,8 +62,15 @@ def decode_text(body: bytes | str, content_type: str | None = None, *, html: boo
     header = charset_from_content_type(content_type)
     dammit = UnicodeDammit(body, known_definite_encodings=[header] if header else [], is_html=html)
     if dammit.unicode_markup is not None:
-        return dammit.unicode_markup
-    return body.decode(header or "utf-8", errors="replace")
+        return dammit.unicode_markup.removeprefix("\ufeff")
+    return body.decode(header or "utf-8", errors="replace").removeprefix("\ufeff")
+
+
+def parse_html(markup: str) -> BeautifulSoup:
+    """A parsed page (lxml).  A page that consists of one URL is text to read, never a locator to open."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+        return BeautifulSoup(markup, "lxml")
 
 
 def json_depth_exceeds(text: str, max_depth: int) -> bool:

@@ -31,7 +31,7 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 
 from citecheck.dates import PartialDate, find_dates, parse_date
 from citecheck.models import PageDate
-from citecheck.resolve.decode import decode_text
+from citecheck.resolve.decode import decode_text, parse_html
 
 EXTRACTOR_TRAFILATURA = "trafilatura"
 EXTRACTOR_BS4 = "bs4-main-text"
@@ -191,7 +191,7 @@ def _block_text(container: Tag) -> str:
 
 def extract_main_text_bs4(html: str) -> ExtractedPage:
     """A beautifulsoup4 main-text heuristic: drop furniture, keep the densest block of prose."""
-    soup = BeautifulSoup(html, "lxml")
+    soup = parse_html(html)
     title = soup.title.get_text(" ", strip=True) if soup.title else None
     heading = soup.find("h1")
     if not title and isinstance(heading, Tag):
@@ -422,7 +422,7 @@ def page_publication_date(
     """
     markup = decode_html(html, encoding)
     today = today or datetime.now(UTC).date()
-    soup = BeautifulSoup(markup, "lxml")
+    soup = parse_html(markup)
     for layer in (_date_from_meta, _date_from_json_ld, _date_from_time_element):
         found = layer(soup, today)
         if found is not None:

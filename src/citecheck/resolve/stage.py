@@ -136,6 +136,7 @@ class ResolveSession:
             concurrency=settings.concurrency,
             discovery_limit=settings.discovery_limit,
             offline=settings.offline,
+            lookup_deadline=max(60.0, settings.web.request_deadline * 4),
         )
         self.sources = SourceReader(store, web=self.web, offline=settings.offline, live_ttl=settings.live_source_ttl)
         self._copies: dict[str, asyncio.Task[CitedCopy]] = {}

@@ -595,7 +595,14 @@ class WebClient:
                     raise FetchFailed(FetchError.tls, str(error)) from error
                 failure = FetchFailed(FetchError.connect, f"{error} after {attempt + 1} tries".strip(), connected=False)
                 failure.__cause__ = error
-            except (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError, ConnectionError) as error:
+            except httpx.RemoteProtocolError as error:
+                if "location header" in str(error).lower():
+                    # httpx reads the redirect target itself; one it cannot parse is this answer's fault.
+                    raise FetchFailed(FetchError.protocol, f"unusable Location header ({error})") from error
+                detail = f"{type(error).__name__} {error}".strip() + f" after {attempt + 1} tries"
+                failure = FetchFailed(FetchError.reset, detail)
+                failure.__cause__ = error
+            except (httpx.ReadError, httpx.WriteError, ConnectionError) as error:
                 detail = f"{type(error).__name__} {error}".strip() + f" after {attempt + 1} tries"
                 failure = FetchFailed(FetchError.reset, detail)
                 failure.__cause__ = error

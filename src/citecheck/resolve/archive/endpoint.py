@@ -210,8 +210,9 @@ async def probe_endpoint(web: WebClient, url: str, pool: str) -> EndpointProfile
     pywb = (Dialect.pywb, f"{base}/cdx", None)
     candidates += [ia, pywb] if ia_first else [pywb, ia]
     candidates += [
-        (Dialect.openwayback, f"{base}/timemap/link/{PROBE_URL}", None),
+        # archive.today's form first: an OpenWayback reads /timemap/<url> as a format it does not know.
         (Dialect.memento, f"{base}/timemap/{PROBE_URL}", None),
+        (Dialect.openwayback, f"{base}/timemap/link/{PROBE_URL}", None),
     ]
     cdx_query = httpx.QueryParams({"url": "example.com", "limit": "1", "output": "json"})
     tried: list[str] = []

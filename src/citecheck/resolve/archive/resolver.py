@@ -104,6 +104,7 @@ class ArchiveResolver:
         index_when_quicker: bool = True,
         discovery_limit: int = 20,
         offline: bool = False,
+        lookup_deadline: float = 300.0,
     ) -> None:
         self._specs = list(archives)
         self._given_backends = list(backends) if backends is not None else None
@@ -111,6 +112,9 @@ class ArchiveResolver:
         self._web: WebClient | None = web
         self._store = store
         self.offline = offline
+        # One URL's whole lookup on one archive, probes and waits included: a trickling archive
+        # cannot hold a citation longer than this.
+        self.lookup_deadline = lookup_deadline
         self.cache = cache or (ArchiveCache(store) if store is not None else None)
         self.concurrency = concurrency
         self.after_tolerance = after_tolerance
@@ -266,7 +270,10 @@ class ArchiveResolver:
             return self._not_checked(backend, "offline, not in cache"), None
         capture: Memento | None = None
         try:
-            answer, capture = await self._resolve_on(backend, request)
+            async with asyncio.timeout(self.lookup_deadline):
+                answer, capture = await self._resolve_on(backend, request)
+        except TimeoutError:
+            answer = self._not_checked(backend, f"the lookup took longer than {self.lookup_deadline:.0f} s")
         except RateLimitError as error:
             wait = f"; asked to wait {error.retry_after:.0f} s" if error.retry_after else ""
             answer = self._not_checked(backend, f"rate limited{wait} ({error})")
