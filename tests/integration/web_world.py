@@ -133,6 +133,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 class _SiteServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # The default backlog of 5 drops SYNs from a burst of connections: the kernel's one-second
+    # retransmit would make a concurrent client look slow.
+    request_queue_size = 128
 
     def __init__(self, site: Site, world: WebWorld) -> None:
         self.site = site

@@ -90,7 +90,7 @@ async def test_an_archived_429_is_an_error_capture_not_the_archive_limiting_us(i
     assert result.reason == "archived capture answered 429"
     codes = {finding.code for finding in findings_for_archive(Reference(id="1", url=URL), result)}
     assert codes == {"CC304"}
-    assert sum(1 for path in sent if path.startswith("/web/")) == 1  # the capture was asked once
+    assert sent.count(f"/web/20171124151315id_/{URL}") == 1  # the capture was asked once, never re-asked
 
 
 async def test_link_header_entities_are_decoded(ia_recordings_dir: Path) -> None:

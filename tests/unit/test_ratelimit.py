@@ -90,10 +90,13 @@ def test_after_a_429_the_rate_drops_and_never_climbs_back_to_the_refused_rate() 
     assert pool.per_second > 4.0  # it did climb back, slowly
 
 
-def test_a_pool_without_a_rate_gets_one_from_its_first_429() -> None:
-    pool = Pool("host:b", PoolPolicy(concurrency=2))
+def test_a_pool_without_a_rate_gets_one_from_a_429_that_names_no_wait() -> None:
+    pool = Pool("host:b", PoolPolicy(concurrency=2, pause_without_retry_after=0.0))
     assert pool.per_second is None
     pool.rate_limited_by_server(1.0)
+    assert pool.per_second is None  # told exactly how long to wait: it waits, nothing more
+    pool.paused_until = 0.0
+    pool.rate_limited_by_server(None)
     assert pool.per_second is not None and pool.per_second > 0
 
 

@@ -191,6 +191,7 @@ class Pool:
 
     # After a 429 the rate climbs back by this share of the ceiling per answer without a 429.
     CLIMB = 0.02
+    MIN_RATE = 0.1  # requests per second: lowered rates stop here (one every ten seconds)
 
     def __init__(self, name: str, policy: PoolPolicy, clock: Callable[[], float] = time.monotonic) -> None:
         self.name = name
@@ -260,27 +261,33 @@ class Pool:
     def rate_limited_by_server(self, retry_after: float | None) -> float:
         """A 429 arrived: pause the pool, lower its rate; returns the pause (seconds).
 
-        Raises :class:`PoolRefusedError` when the server asks for a wait longer
-        than the policy's cap: the pool is refused until then instead.
+        429s that answer requests already in flight when the first arrived
+        are one refusal, not several: the rate is lowered once per pause.  A
+        pool without a rate of its own (a live host) that is told exactly how
+        long to wait only waits; one told nothing gets a rate (half the one it
+        was asked at).  Raises :class:`PoolRefusedError` when the server asks
+        for a wait longer than the policy's cap: the pool is refused until then.
         """
         self.rate_limited += 1
         wait = self.policy.pause_without_retry_after if retry_after is None else retry_after
-        if self.policy.adaptive:
+        now = self._clock()
+        lower = self.bucket is not None or retry_after is None
+        if self.policy.adaptive and lower and now >= self.paused_until:
             refused_rate = self.bucket.per_second if self.bucket is not None else self.observed_rate()
-            lowered = max(refused_rate * 0.5, 0.05)
+            lowered = max(refused_rate * 0.5, self.MIN_RATE)
             self.ceiling = min(self.ceiling or refused_rate, refused_rate * 0.9)
             if self.bucket is None:
                 self.bucket = TokenBucket(PoolLimits(lowered, 1), self._clock)
             else:
                 self.bucket.set_rate(lowered)
         if wait > self.policy.max_wait:
-            self.refused_until = max(self.refused_until, self._clock() + wait)
+            self.refused_until = max(self.refused_until, now + wait)
             self.refused_why = (
                 f"rate limited for {describe_wait(wait)} (Retry-After {wait:.0f} s is longer than the "
                 f"{self.policy.max_wait:.0f} s we wait)"
             )
             raise PoolRefusedError(self.name, wait, self.refused_why)
-        self.paused_until = max(self.paused_until, self._clock() + wait)
+        self.paused_until = max(self.paused_until, now + wait)
         if self.bucket is not None:
             self.bucket.pause(wait)
         return wait

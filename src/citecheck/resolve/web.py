@@ -500,7 +500,8 @@ class WebClient:
 
     def _backoff(self, attempt: int) -> float:
         base = self.settings.backoff_base * (2.0**attempt)
-        return base + random.uniform(0, self.settings.backoff_base)
+        # A little jitter decorrelates retries to one host; a lot would only slow the run.
+        return base + random.uniform(0, self.settings.backoff_base * 0.25)
 
     async def _exchange_once(
         self,

@@ -72,6 +72,8 @@ from citecheck.resolve.politeness import PoolPolicy
 from citecheck.resolve.web import FetchError, FetchFailed, WebClient, WebResponse
 
 _GOOD = frozenset({200, 203, 206})
+# One probe at a time, at most two a second: a handful of requests, before the dialect's limits are known.
+PROBE_POLICY = PoolPolicy(concurrency=1, per_second=2.0, burst=2, pause_without_retry_after=60.0)
 
 
 class HttpArchive:
@@ -103,6 +105,8 @@ class HttpArchive:
         self._timemaps: dict[str, list[tuple[str, datetime]]] = {}
         self.index_pool = f"archive:{self.name}:index"
         self.playback_pool = f"archive:{self.name}:playback"
+        # The dialect probe has a pool of its own: the index pool gets the dialect's limits once known.
+        self.probe_pool = f"archive:{self.name}:probe"
         # The endpoint the operator configured may sit on an intranet or loopback.
         web.trust_endpoint(spec.url)
         if spec.dialect is not None and spec.dialect is not Dialect.warc:
@@ -149,9 +153,9 @@ class HttpArchive:
                 if remembered is not None:
                     self._use(remembered)
                 else:
-                    self.web.configure_pool(self.index_pool, FAST_INDEX_POLICY)
+                    self.web.configure_pool(self.probe_pool, PROBE_POLICY)
                     try:
-                        probed = await probe_endpoint(self.web, self.spec.url, self.index_pool)
+                        probed = await probe_endpoint(self.web, self.spec.url, self.probe_pool)
                     except ArchiveUnavailableError as error:
                         self.unavailable_reason = str(error)
                         self.reachable = False
@@ -174,11 +178,15 @@ class HttpArchive:
 
     @property
     def requests_sent(self) -> int:
-        return self.web.sent[self.index_pool] + self.web.sent[self.playback_pool]
+        return self.web.sent[self.index_pool] + self.web.sent[self.playback_pool] + self.web.sent[self.probe_pool]
 
     @property
     def requests_by_pool(self) -> dict[str, int]:
-        counts = {"cdx": self.web.sent[self.index_pool], "playback": self.web.sent[self.playback_pool]}
+        counts = {
+            "cdx": self.web.sent[self.index_pool],
+            "playback": self.web.sent[self.playback_pool],
+            "probe": self.web.sent[self.probe_pool],
+        }
         return {pool: count for pool, count in counts.items() if count}
 
     def index_wait(self) -> float:

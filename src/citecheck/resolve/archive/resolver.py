@@ -358,7 +358,10 @@ class ArchiveResolver:
         # pools run side by side, so when the index could answer before those two round trips
         # would (its wait no longer than one probe's), one index query is quicker and one request fewer.
         one_probe = self._probe_seconds.get(backend.name, 0.0)
-        if not nearest.is_good and self.index_when_quicker and backend.index_wait() <= one_probe:
+        # A Link header that names the neighbouring captures makes probes exact (one request each):
+        # then playback beats the index whatever its wait.
+        linked = bool({"first", "prev", "next", "last"} & set(nearest.neighbours))
+        if not linked and not nearest.is_good and self.index_when_quicker and backend.index_wait() <= one_probe:
             return False, None
         for probes in range(self.playback_probes + 1):
             settled, chosen, moment = knowledge.decide(request.target)
