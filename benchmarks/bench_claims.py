@@ -274,11 +274,11 @@ def main() -> None:
     claims = [claim for report in reports for claim in report.claims]
     kinds = [kind for item in corpus for kind in item.kinds]
     tested = [claim for claim in claims if any(e.kind in ("quote", "figure") for e in claim.evidence)]
-    verdicts = Counter(claim.verdict for claim in claims)
+    verdicts = Counter(str(claim.verdict) for claim in claims)
     by_kind: dict[str, Counter[str]] = {}
     if len(kinds) == len(claims):
         for kind, claim in zip(kinds, claims, strict=True):
-            by_kind.setdefault(kind, Counter())[claim.verdict] += 1
+            by_kind.setdefault(kind, Counter())[str(claim.verdict)] += 1
 
     tracemalloc.start()
     run_full(corpus, options)

@@ -1,24 +1,70 @@
-"""Audit settings: defaults, then ``[tool.citecheck]`` / ``citecheck.toml``, then command-line flags."""
+"""Audit settings: defaults, then ``[tool.citecheck]`` / ``citecheck.toml``, then command-line flags.
+
+The settings file is found like ruff's and pytest's: the nearest
+``citecheck.toml``, or ``pyproject.toml`` with a ``[tool.citecheck]`` table,
+walking up from the working directory to the repository root (the first
+folder holding ``.git``).  Paths in a settings file are relative to the
+file's folder, so a run from a subfolder means the same as a run from the top.
+
+Every error is one line naming the file (or the flag), the key and what
+would be accepted, in plain words.
+"""
 
 from __future__ import annotations
 
+import difflib
+import re
 import tomllib
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from citecheck.checks.catalogue import resolve_selectors
 from citecheck.documents.loading import DEFAULT_MAX_BYTES
+from citecheck.errors import UsageError
 from citecheck.store.db import DEFAULT_STORE_PATH
+from citecheck.url_rules import parse_remap, parse_status_ranges, validate_pattern
 
 DEFAULT_ARCHIVE = "https://web.archive.org"
-REPORT_FORMATS = ("md", "json", "sarif", "jsonl", "github")
+REPORT_FORMATS = ("md", "json", "sarif", "jsonl", "github", "junit")
 DEFAULT_FORMATS = ("md", "json")
+OUTPUT_FORMATS = ("concise", "full", "grouped", "json")
+CONFIG_FILE_NAMES = ("citecheck.toml", "pyproject.toml")
+IGNORE_FILE_NAME = ".citecheckignore"
+
+_HEADER_NAME_RE = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+_DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$", re.I)
+_DURATION_HOURS = {"s": 1 / 3600, "m": 1 / 60, "h": 1.0, "": 1.0, "d": 24.0, "w": 168.0}
 
 
-class ConfigError(Exception):
-    """A setting is wrong; the message is one line for the user."""
+class ConfigError(UsageError):
+    """A setting is wrong; the message is one line naming the file or flag, the key and what would do."""
+
+
+def _checked_headers(headers: dict[str, str]) -> dict[str, str]:
+    for name, value in headers.items():
+        if not _HEADER_NAME_RE.match(name):
+            raise ValueError(f"{name!r} is not a valid HTTP header name")
+        if _CONTROL_RE.search(value):
+            raise ValueError(f"the value of header {name!r} holds a control character or line break")
+    return headers
+
+
+Headers = Annotated[dict[str, str], AfterValidator(_checked_headers)]
+
+
+class HostSettings(BaseModel):
+    """Per-host politeness and headers (``[tool.citecheck.hosts."example.org"]``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    concurrency: int | None = Field(default=None, ge=1, le=64)  # requests at once to this host
+    rate: float | None = Field(default=None, gt=0, le=100)  # requests per second to this host
+    headers: Headers = Field(default_factory=dict)
 
 
 class AuditOptions(BaseModel):
@@ -42,7 +88,7 @@ class AuditOptions(BaseModel):
     canary: list[str] = Field(default_factory=list)
     today: date = Field(default_factory=date.today)
     live_reuse_hours: float = Field(default=20.0, ge=0)  # a re-run within this reuses live checks (resume)
-    live_timeout: float = Field(default=20.0, gt=0)  # seconds per live request
+    live_timeout: float = Field(default=20.0, gt=0, le=600)  # seconds per live request
     live_retries: int = Field(default=2, ge=0, le=10)
     save_missing: bool = False  # ask the archive to capture live pages it has no snapshot of (opt-in)
     baseline: Path | None = None  # only findings not in it count toward the exit code
@@ -53,19 +99,75 @@ class AuditOptions(BaseModel):
     workers: int = Field(default=2, ge=1, le=512)  # local cluster size
     cluster_limit: int | None = Field(default=None, ge=1)  # partitions resolving at once, cluster-wide
     source_addresses: list[str] = Field(default_factory=list)  # local IPs to spread Dask partitions over
+    # Which URLs are checked (lychee's --exclude/--include/--remap and .lycheeignore), applied before resolution.
+    exclude: list[str] = Field(default_factory=list)  # regular expressions; a matching URL is not checked
+    include: list[str] = Field(default_factory=list)  # regular expressions; win over exclude
+    ignore_file: Path | None = None  # one regex a line; None: .citecheckignore beside the settings, if any
+    remap: list[str] = Field(default_factory=list)  # "PATTERN REPLACEMENT": check another URL instead
+    # HTTP-level settings for the resolve stage's client (see NOTES.md: surface done, wiring pending).
+    accept: list[str] = Field(default_factory=list)  # status codes or ranges ("200..=299") that count as alive
+    user_agent: str | None = None
+    headers: Headers = Field(default_factory=dict)  # sent with every live request
+    hosts: dict[str, HostSettings] = Field(default_factory=dict)  # per-host concurrency, rate, headers
+    # How the audit's findings are printed on the terminal.
+    output_format: Literal["concise", "full", "grouped", "json"] = "concise"
+    show: Literal["error", "warning", "info"] = "warning"  # lowest severity printed one line each
+    max_lines: int = Field(default=30, ge=0)  # finding lines printed at most (0: all)
 
     @field_validator("formats")
     @classmethod
     def _known_formats(cls, value: list[str]) -> list[str]:
+        value = [fmt.strip().lower() for fmt in value if fmt.strip()]
         unknown = [fmt for fmt in value if fmt not in REPORT_FORMATS]
         if unknown:
-            raise ValueError(f"unknown report format(s): {', '.join(unknown)} (known: {', '.join(REPORT_FORMATS)})")
+            raise ValueError(f"unknown report format {unknown[0]!r}; choose from {', '.join(REPORT_FORMATS)}")
         return value
 
     @field_validator("select", "ignore")
     @classmethod
-    def _upper_codes(cls, value: list[str]) -> list[str]:
-        return [code.strip().upper() for code in value if code.strip()]
+    def _known_codes(cls, value: list[str]) -> list[str]:
+        return resolve_selectors(value)
+
+    @field_validator("exclude", "include")
+    @classmethod
+    def _valid_patterns(cls, value: list[str]) -> list[str]:
+        for pattern in value:
+            validate_pattern(pattern)
+        return value
+
+    @field_validator("remap")
+    @classmethod
+    def _valid_remaps(cls, value: list[str]) -> list[str]:
+        for rule in value:
+            parse_remap(rule)
+        return value
+
+    @field_validator("accept", mode="before")
+    @classmethod
+    def _valid_statuses(cls, value: Any) -> Any:
+        if isinstance(value, list):
+            value = [str(item) for item in value]
+            parse_status_ranges(value)
+        return value
+
+    @field_validator("user_agent")
+    @classmethod
+    def _one_line_agent(cls, value: str | None) -> str | None:
+        if value is not None and _CONTROL_RE.search(value):
+            raise ValueError("the user agent holds a control character or line break")
+        return value
+
+    @field_validator("hosts")
+    @classmethod
+    def _host_names(cls, value: dict[str, HostSettings]) -> dict[str, HostSettings]:
+        for host in value:
+            if not host or "/" in host or _CONTROL_RE.search(host) or " " in host:
+                raise ValueError(f'{host!r} is not a host name (write the host alone, like "example.org")')
+        return {host.lower().rstrip("."): settings for host, settings in value.items()}
+
+    def accepted_statuses(self) -> frozenset[int]:
+        """The HTTP status codes ``accept`` lists, expanded."""
+        return parse_status_ranges(self.accept)
 
 
 # Config-file keys as users write them (kebab-case, like the flags) → option names.
@@ -82,50 +184,244 @@ _KEY_ALIASES = {
     "live-reuse-hours": "live_reuse_hours",
     "live-timeout": "live_timeout",
     "live-retries": "live_retries",
+    "timeout": "live_timeout",
+    "retries": "live_retries",
     "source-address": "source_addresses",
+    "ignore-file": "ignore_file",
+    "user-agent": "user_agent",
+    "header": "headers",
+    "output-format": "output_format",
+    "max-lines": "max_lines",
+    "max-cache-age": "max_cache_age",
+}
+# Options that are paths: relative ones in a settings file are relative to that file's folder.
+_PATH_OPTIONS = ("out", "cache", "baseline", "write_baseline", "ignore_file")
+# The flag that sets each option, for messages about a flag's value.
+_FLAGS = {
+    "formats": "--format",
+    "archives": "--archive",
+    "canary": "--canary",
+    "source_addresses": "--source-address",
+    "live_timeout": "--timeout",
+    "live_retries": "--retries",
+    "headers": "--header",
+    "live_reuse_hours": "--max-cache-age",
 }
 
 
-def load_config_file(start: Path | None = None, explicit: Path | None = None) -> dict[str, Any]:
-    """Settings from ``--config FILE``, else ``citecheck.toml``, else ``pyproject.toml``'s ``[tool.citecheck]``."""
-    directory = start or Path.cwd()
-    candidates: list[tuple[Path, bool]] = []
+@dataclass
+class ConfigFile:
+    """The settings a file holds, by option name, and where they came from."""
+
+    path: Path | None = None
+    settings: dict[str, Any] = field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict)  # option name → the key as written in the file
+
+    @property
+    def folder(self) -> Path:
+        return self.path.parent if self.path is not None else Path.cwd()
+
+
+def _repository_root(start: Path) -> Path | None:
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
+def find_config_file(start: Path | None = None) -> Path | None:
+    """The nearest ``citecheck.toml`` or ``pyproject.toml`` with ``[tool.citecheck]``, up to the repository root."""
+    here = (start or Path.cwd()).resolve()
+    root = _repository_root(here)
+    for folder in (here, *here.parents):
+        own = folder / "citecheck.toml"
+        if own.is_file():
+            return own
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and _has_citecheck_table(pyproject):
+            return pyproject
+        if folder == root:
+            break
+    return None
+
+
+def _has_citecheck_table(path: Path) -> bool:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        # A broken pyproject.toml is the project's business unless it holds our table; say so if it does.
+        try:
+            return "[tool.citecheck" in path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return False
+    tool = data.get("tool")
+    return isinstance(tool, dict) and "citecheck" in tool
+
+
+def _duration_hours(value: Any, where: str) -> float:
+    """``"1d"``, ``"12h"``, ``"30m"``, ``"90s"`` or a number of hours, as hours."""
+    if isinstance(value, bool):
+        raise ConfigError(f"{where}: must be a duration like 1d, 12h or 30m")
+    if isinstance(value, int | float):
+        if value < 0:
+            raise ConfigError(f"{where}: must not be negative")
+        return float(value)
+    match = _DURATION_RE.match(str(value))
+    if match is None:
+        raise ConfigError(f"{where}: {value!r} is not a duration; write it like 1d, 12h, 30m or 90s")
+    return float(match.group(1)) * _DURATION_HOURS[match.group(2).lower()]
+
+
+def load_config(start: Path | None = None, explicit: Path | None = None) -> ConfigFile:
+    """Settings from ``--config FILE``, else the nearest settings file (see the module docstring)."""
     if explicit is not None:
         if not explicit.is_file():
-            raise ConfigError(f"{explicit}: no such config file")
-        candidates.append((explicit, explicit.name == "pyproject.toml"))
+            raise ConfigError(f"--config {explicit}: no such file")
+        path: Path | None = explicit
     else:
-        candidates += [(directory / "citecheck.toml", False), (directory / "pyproject.toml", True)]
-    for path, is_pyproject in candidates:
-        if not path.is_file():
-            continue
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-            raise ConfigError(f"{path}: not valid TOML ({error})") from None
-        section = data.get("tool", {}).get("citecheck", {}) if is_pyproject else data.get("citecheck", data)
-        if section:
-            if not isinstance(section, dict):
-                raise ConfigError(f"{path}: [tool.citecheck] must be a table")
-            return {_KEY_ALIASES.get(key, key.replace("-", "_")): value for key, value in section.items()}
-        if explicit is not None:
-            return {}
-    return {}
+        path = find_config_file(start)
+    if path is None:
+        return ConfigFile()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read ({error.strerror})") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML ({error})") from None
+    if path.name == "pyproject.toml":
+        tool = data.get("tool", {})
+        section = tool.get("citecheck", {}) if isinstance(tool, dict) else {}
+        table = "[tool.citecheck]"
+    else:
+        section = data.get("citecheck", data)
+        table = "the file"
+    if not isinstance(section, dict):
+        raise ConfigError(f"{path}: {table} must be a table of settings")
+    config = ConfigFile(path=path)
+    for key, value in section.items():
+        name = _KEY_ALIASES.get(key, key.replace("-", "_"))
+        config.keys[name] = key
+        config.settings[name] = value
+    if "max_cache_age" in config.settings:
+        config.settings["live_reuse_hours"] = _duration_hours(
+            config.settings.pop("max_cache_age"), f"{path}: {config.keys['max_cache_age']}"
+        )
+        config.keys["live_reuse_hours"] = config.keys.pop("max_cache_age")
+    for name in _PATH_OPTIONS:
+        value = config.settings.get(name)
+        if isinstance(value, str) and value:
+            config.settings[name] = config.folder / value
+    return config
 
 
-def build_options(file_settings: dict[str, Any], flags: dict[str, Any]) -> AuditOptions:
-    """Merge config-file settings with flags (flags given on the command line win)."""
-    merged = dict(file_settings)
-    merged.update({key: value for key, value in flags.items() if value is not None})
-    for key in ("formats", "select", "ignore", "archives", "source_addresses"):
+def load_config_file(start: Path | None = None, explicit: Path | None = None) -> dict[str, Any]:
+    """The settings of :func:`load_config`, by option name."""
+    return load_config(start, explicit).settings
+
+
+def parse_duration_hours(value: str, where: str) -> float:
+    """A ``--max-cache-age`` value (``1d``, ``12h``, ``30m``, ``90s``) in hours; else :class:`ConfigError`."""
+    return _duration_hours(value, where)
+
+
+def _plain(value: Any) -> str:
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _known_keys() -> list[str]:
+    names = [name for name in AuditOptions.model_fields if name != "today"]
+    reverse = {option: key for key, option in _KEY_ALIASES.items()}
+    return sorted({reverse.get(name, name.replace("_", "-")) for name in names} | {"max-cache-age"})
+
+
+def _explain(error: dict[str, Any]) -> str:
+    """A pydantic error entry in plain words (no "Value error," or "Extra inputs are not permitted")."""
+    kind = error.get("type", "")
+    ctx = error.get("ctx") or {}
+    given = error.get("input")
+    if kind == "literal_error":
+        choices = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+        return f"must be one of {', '.join(choices)} (got {_plain(given)})"
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return f"must be a whole number (got {_plain(given)})"
+    if kind in ("float_parsing", "float_type"):
+        return f"must be a number (got {_plain(given)})"
+    if kind in ("bool_parsing", "bool_type"):
+        return f"must be true or false (got {_plain(given)})"
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        words = {
+            "greater_than_equal": "at least",
+            "greater_than": "more than",
+            "less_than_equal": "at most",
+            "less_than": "less than",
+        }[kind]
+        bound = next(iter(ctx.values()), "")
+        if isinstance(bound, float) and bound.is_integer():
+            bound = int(bound)
+        return f"must be {words} {bound} (got {_plain(given)})"
+    if kind == "list_type":
+        return f'must be a list like ["a", "b"] or a comma-separated string (got {_plain(given)})'
+    if kind in ("string_type", "path_type"):
+        return f"must be a string (got {_plain(given)})"
+    if kind in ("dict_type", "model_type"):
+        return f"must be a table (got {_plain(given)})"
+    if kind in ("date_parsing", "date_from_datetime_parsing", "date_type"):
+        return f"must be a date like 2025-03-02 (got {_plain(given)})"
+    if kind == "value_error" and "error" in ctx:
+        return str(ctx["error"])
+    message = str(error.get("msg", "is not valid"))
+    return message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+
+
+def _where(loc: tuple[Any, ...], flags_given: set[str], config: ConfigFile) -> tuple[str, str | None]:
+    """Who set the failing value: ``(--flag or FILE: key, unknown key or None)``."""
+    name = str(loc[0]) if loc else ""
+    rest = "".join(f".{part}" if isinstance(part, str) else f"[{part}]" for part in loc[1:])
+    if name in flags_given:
+        return _FLAGS.get(name, "--" + name.replace("_", "-")), None
+    key = config.keys.get(name, name.replace("_", "-"))
+    where = f"{config.path}: {key}{rest}" if config.path is not None else f"setting {key}{rest}"
+    return where, key
+
+
+def build_options(file_settings: dict[str, Any] | ConfigFile, flags: dict[str, Any]) -> AuditOptions:
+    """Merge settings-file values with flags (flags given on the command line win)."""
+    config = file_settings if isinstance(file_settings, ConfigFile) else ConfigFile(settings=dict(file_settings))
+    given = {key: value for key, value in flags.items() if value is not None}
+    merged = dict(config.settings)
+    merged.update(given)
+    for key in ("formats", "select", "ignore", "archives", "source_addresses", "exclude", "include", "accept"):
         value = merged.get(key)
         if isinstance(value, str):
-            merged[key] = [part for part in value.split(",") if part.strip()]
+            merged[key] = [item.strip() for item in value.split(",") if item.strip()]
+        elif isinstance(value, int) and not isinstance(value, bool) and key == "accept":
+            merged[key] = [str(value)]
+    if isinstance(merged.get("remap"), str):
+        merged["remap"] = [merged["remap"]]
     try:
-        return AuditOptions(**merged)
+        options = AuditOptions(**merged)
     except ValidationError as error:
         first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "settings"
-        raise ConfigError(f"invalid setting {where}: {first['msg']}") from None
+        where, written = _where(tuple(first["loc"]), set(given), config)
+        if first.get("type") == "extra_forbidden":
+            if len(first["loc"]) > 1:
+                known = ", ".join(HostSettings.model_fields)
+                raise ConfigError(f"{where}: unknown setting (a host table takes {known})") from None
+            close = difflib.get_close_matches(written or "", _known_keys(), n=1)
+            hint = f"; did you mean {close[0]}?" if close else "; see citecheck audit --help for the settings"
+            raise ConfigError(f"{where}: unknown setting{hint}") from None
+        raise ConfigError(f"{where}: {_explain(dict(first))}") from None
     except TypeError as error:
         raise ConfigError(f"invalid settings: {error}") from None
+    if options.ignore_file is None:
+        # Like .lycheeignore: picked up without a flag, beside the settings file (or here, without one).
+        candidate = config.folder / IGNORE_FILE_NAME
+        if candidate.is_file():
+            options.ignore_file = candidate
+    elif not options.ignore_file.is_file():
+        where, _ = _where(("ignore_file",), set(given), config)
+        raise ConfigError(f"{where}: {options.ignore_file}: no such file")
+    return options

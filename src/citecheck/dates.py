@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer, WithJsonSchema
@@ -268,3 +268,61 @@ IsoPartialDate = Annotated[
     PlainSerializer(lambda value: value.iso(), return_type=str),
     WithJsonSchema({"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?~?$"}),
 ]
+
+
+# --- plausible dates on the web ----------------------------------------------------------------------------------
+
+# Nothing was on the web before 1990 (the first web server went online at CERN in December 1990); nothing can
+# have been read, archived or captured after today — a year of slack covers clocks, time zones and dates
+# written ahead (an access date typed as next year in January).
+EARLIEST_WEB_DATE = date(1990, 1, 1)
+WEB_DATE_LEAD_YEARS = 1
+
+
+def latest_web_date(today: date | None = None) -> date:
+    """The last plausible day for a web date: ``today`` (UTC when not given) plus one year."""
+    today = today or datetime.now(UTC).date()
+    try:
+        return today.replace(year=today.year + WEB_DATE_LEAD_YEARS)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year + WEB_DATE_LEAD_YEARS, day=28)
+
+
+def _day_bounds(value: date | datetime | PartialDate) -> tuple[date, date, str]:
+    if isinstance(value, PartialDate):
+        return value.earliest(), value.latest(), value.iso()
+    if isinstance(value, datetime):
+        moment = value
+        if value.tzinfo is not None:
+            try:
+                moment = value.astimezone(UTC)
+            except OverflowError:  # year 1 or 9999 with an offset: implausible either way
+                moment = value
+        return moment.date(), moment.date(), moment.date().isoformat()
+    return value, value, value.isoformat()
+
+
+def web_date_problem(
+    value: date | datetime | PartialDate, *, what: str = "date", today: date | None = None
+) -> str | None:
+    """Why ``value`` cannot be a date something on the web was read, archived or captured — or None.
+
+    For access dates, archive dates, archive-URL timestamps, ``Memento-Datetime``
+    and CDX timestamps: plausible from :data:`EARLIEST_WEB_DATE` (1990-01-01)
+    to :func:`latest_web_date` (today + 1 year).  A partial date (``2010``) is
+    plausible when any day it may denote is.  Naive datetimes are taken as
+    UTC.  The reason is one line naming ``what`` ("archive date 9999-12-31 is
+    after 2026-12-02 …"); callers turn it into a data error for that item only.
+    """
+    earliest, latest, shown = _day_bounds(value)
+    if latest < EARLIEST_WEB_DATE:
+        return f"{what} {shown} is before {EARLIEST_WEB_DATE.year}, before the web existed"
+    limit = latest_web_date(today)
+    if earliest > limit:
+        return f"{what} {shown} is after {limit.isoformat()} (more than a year from now)"
+    return None
+
+
+def is_plausible_web_date(value: date | datetime | PartialDate, *, today: date | None = None) -> bool:
+    """True when :func:`web_date_problem` finds nothing wrong with ``value``."""
+    return web_date_problem(value, today=today) is None

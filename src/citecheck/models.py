@@ -212,13 +212,85 @@ class Severity(StrEnum):
         return {"error": 3, "warning": 2, "info": 1}[self.value]
 
 
+class ClaimVerdict(StrEnum):
+    """One word for a claim (README, "Claim verdicts"); the first matching row of the table wins."""
+
+    uncited = "uncited"
+    verified = "verified"
+    partially_verified = "partially-verified"
+    unsupported = "unsupported"
+    sourced = "sourced"
+    source_lost = "source-lost"
+    unresolvable = "unresolvable"
+    not_checked = "not-checked"
+
+
+class EvidenceKind(StrEnum):
+    """What one piece of a claim's evidence is about."""
+
+    marker = "marker"  # the in-text marker that ties the claim to a reference
+    attribution = "attribution"  # a post's attribution line cites it
+    inferred = "inferred"  # covered by the citation closing the passage
+    full_citation = "full-citation"  # a short citation's claim also cites its full citation (bibliography entry)
+    snapshot = "snapshot"  # the capture a reader can open
+    source = "source"  # what a cited source allowed (reachable, lost, not read …)
+    passage = "passage"  # a passage of the source text that best matches the claim
+    quote = "quote"  # a quoted passage looked up in the source
+    figure = "figure"  # a number, date, amount or measure looked up in the source
+    name = "name"  # a named entity of the claim that no source read contains
+    drift = "drift"  # what the claim cites, in the capture vs. on the live page today
+
+
+class EvidenceStatus(StrEnum):
+    """The outcome an evidence item records."""
+
+    found = "found"  # verbatim (quotes), the same figure or a date inside the claim's date (figures)
+    near = "near"  # small differences (quotes); another unit, form or hedge (figures)
+    compatible = "compatible"  # the source is coarser or looser (a year for the claim's day): no miss, no proof
+    not_found = "not-found"
+    differs = "differs"  # the claim's best passage gives another figure of the same kind for the same thing
+    changed = "changed"  # the live page no longer says what the capture near the access date said
+    closest = "closest"  # a passage ranked by shared content words (never a verdict of support)
+    read = "read"
+    reachable = "reachable"
+    lost = "lost"
+    unresolvable = "unresolvable"
+    unknown = "unknown"
+    not_read = "not-read"
+
+
+class Passage(_Model):
+    """Where in a source text the evidence sits, and how it was chosen.
+
+    Offsets are character positions in the source text read (``SourceInfo``);
+    ``sentence`` is 1-based among the ``sentences`` the text was split into.
+    ``shared_words`` of the claim's ``claim_words`` content words occur in the
+    passage; ``score`` is BM25, the tie-breaker; ``method`` names the ranking.
+    """
+
+    start: int
+    end: int
+    sentence: int
+    sentences: int
+    span: int = 1  # sentences the passage covers (1, or 2 for a two-sentence window)
+    rank: int = 1
+    shared_words: int = 0
+    claim_words: int = 0
+    score: float = 0.0
+    method: str = "coverage+bm25"
+    text_fragment: str | None = None  # a #:~:text= directive that highlights the passage in a browser
+
+
 class Evidence(_Model):
-    kind: str  # e.g. "marker", "attribution", "snapshot", "quote", "figure"
+    kind: EvidenceKind
     detail: str
     ref: str | None = None
-    status: str | None = None  # for quote/figure checks: found | near | not-found
+    status: EvidenceStatus | None = None  # for quote/figure checks: found | near | compatible | not-found | differs
     excerpt: str | None = None  # the source's own wording around the match
     url: str | None = None  # where the excerpt was read (snapshot or live URL)
+    passage: Passage | None = None  # where the excerpt sits in the source text, and how it was chosen
+    claimed: str | None = None  # the claim's own figure, quote or name, as written
+    source_says: str | None = None  # the source's figure as written where it was found, or what it gives instead
 
 
 class Claim(_Model):
@@ -228,7 +300,7 @@ class Claim(_Model):
     refs: list[str] = Field(default_factory=list)
     markers: list[str] = Field(default_factory=list)  # labels as written, dangling ones included
     line: int | None = None
-    verdict: str = "not-checked"
+    verdict: ClaimVerdict = ClaimVerdict.not_checked
     evidence: list[Evidence] = Field(default_factory=list)
 
 
@@ -278,6 +350,9 @@ class DocumentInfo(_Model):
     layout: str = "article"
 
 
+OFFLINE_MESSAGE = "Offline audit: live and archive checks were not run; they are reported as not-checked."
+
+
 class EndpointState(_Model):
     """What one endpoint of the run (an archive, the live web, our DNS) did: reachable or not, and why."""
 
@@ -309,11 +384,20 @@ class DocumentReport(_Model):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
+class DocumentErrorKind(StrEnum):
+    """Why a document has no report: exit code 2 for the first two, 4 (a bug) for the last."""
+
+    unreadable = "unreadable"  # the file could not be read or parsed (too large, binary, no permission)
+    not_audited = "not-audited"  # a folder entry that is not a regular file (broken symbolic link, FIFO, socket)
+    internal_error = "internal-error"  # citecheck failed on it: a bug to report, the other documents still audited
+
+
 class DocumentError(_Model):
     """A document that could not be audited, and why (one clear line)."""
 
     path: str
     error: str
+    kind: DocumentErrorKind = DocumentErrorKind.unreadable
 
 
 class DocumentSummary(_Model):
@@ -338,7 +422,50 @@ class AuditSummary(_Model):
     findings: dict[str, int] = Field(default_factory=dict)
     conflicts: list[Conflict] = Field(default_factory=list)
     new_findings: int | None = None  # with --baseline: findings not in the baseline
+    # Failures of citecheck itself outside any one document (a stage that raised): exit code 4.
+    internal_errors: list[str] = Field(default_factory=list)
     fingerprints: list[str] = Field(default_factory=list)  # every finding's, sorted: a summary is a baseline too
     exit_code: int = 0
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+# --------------------------------------------------------------------------- citecheck evidence
+
+EVIDENCE_SCHEMA = "citecheck/evidence@1"
+NOT_SUPPORT = (
+    "Passages are ranked by shared words: they show where to read, not whether the source supports the claim "
+    "(similarity cannot tell a claim from its negation)."
+)
+
+
+class EvidenceSource(_Model):
+    """What was read as the source."""
+
+    input: str  # the path or URL as given
+    url: str | None = None  # what was read: the snapshot URL, the live URL, or None for a file
+    origin: str  # file | capture | live
+    title: str | None = None
+    extractor: str | None = None
+    chars: int = 0
+    reason: str | None = None  # a note on how it was read (live page read because no capture …)
+
+
+class EvidenceReport(_Model):
+    """One claim against one source (``citecheck evidence``): the audit's evidence, grouped for a reader."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    schema_: str = Field(default=EVIDENCE_SCHEMA, alias="schema")
+    claim: str
+    source: EvidenceSource
+    verdict: ClaimVerdict  # of the claim's quotes and figures only; never a judgement of support
+    passages: list[Evidence] = Field(default_factory=list)
+    quotes: list[Evidence] = Field(default_factory=list)
+    figures: list[Evidence] = Field(default_factory=list)
+    names: list[Evidence] = Field(default_factory=list)
+    drift: list[Evidence] = Field(default_factory=list)
+    other: list[Evidence] = Field(default_factory=list)
+    findings: list[Finding] = Field(default_factory=list)
+    network: NetworkState | None = None  # for a URL: whether the network stage ran
+    note: str = NOT_SUPPORT

@@ -9,8 +9,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from citecheck.documents import DocumentInputError, parse_document, read_document, sniff_format
-from citecheck.documents.loading import decode_document
+from citecheck.documents import (
+    DocumentInputError,
+    looks_like_wikitext_source,
+    parse_document,
+    read_document,
+    sniff_format,
+)
+from citecheck.documents.loading import decode_document, load_document_text
 from citecheck.models import DocumentFormat, ParsedDocument
 from tests.fuzz.profile import FUZZ
 from tests.fuzz.strategies import document_text
@@ -85,4 +91,10 @@ def test_read_document_on_any_bytes(fmt: DocumentFormat, data: bytes) -> None:
         except DocumentInputError as error:
             assert str(error)  # one line for the user, never empty
             return
-    assert_consistent(document, fmt)
+        text, _ = load_document_text(path, max_bytes=2048)
+    # A .txt file holding wikitext source (<ref> tags with cite templates or == headings) is read as
+    # wikitext, and says so in a notice; every other file is read in the format its suffix names.
+    expected: DocumentFormat = "wikitext" if fmt == "text" and looks_like_wikitext_source(text) else fmt
+    assert_consistent(document, expected)
+    if expected != fmt:
+        assert any("read as MediaWiki wikitext" in notice for notice in document.notices), document.notices

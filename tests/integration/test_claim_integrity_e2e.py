@@ -313,12 +313,16 @@ def test_figure_not_in_the_source_is_cc502_and_unsupported(markdown_audit: Audit
     assert len(findings) == 1 and "9,000" in findings[0].message and findings[0].ref == "summit"
 
 
-def test_found_quote_with_missing_figure_is_partially_verified(markdown_audit: Audited) -> None:
+def test_found_quote_with_a_figure_the_source_gives_differently_is_partially_verified(
+    markdown_audit: Audited,
+) -> None:
     claim = markdown_audit.claim(claim_start("partial"))
     assert claim.verdict == "partially-verified"
     statuses = {evidence.kind: evidence.status for evidence in claim.evidence if evidence.kind in ("quote", "figure")}
-    assert statuses["quote"] in ("found", "near") and statuses["figure"] == "not-found"
-    assert [finding.code for finding in markdown_audit.report.findings if finding.claim == claim.id] == ["CC502"]
+    assert statuses["quote"] in ("found", "near") and statuses["figure"] == "differs"
+    # The source's closest passage gives another number of inspectors: CC504 says which, not just "missing".
+    (finding,) = [finding for finding in markdown_audit.report.findings if finding.claim == claim.id]
+    assert finding.code == "CC504" and "“700”" in finding.message and "“1,250”" in finding.message
 
 
 # --------------------------------------------------------------------------- other verdicts
@@ -380,7 +384,10 @@ def test_wikitext_claims_are_checked_against_captures(wikitext_audit: Audited) -
     assert wikitext_audit.claim("The stadium would cost 48").verdict == "verified"
     wrong_cost = wikitext_audit.claim("The stadium would cost 95")
     assert wrong_cost.verdict == "unsupported"
-    assert [finding.claim for finding in wikitext_audit.findings("CC502")] == [wrong_cost.id]
+    assert wikitext_audit.findings("CC502") == []
+    (differs,) = wikitext_audit.findings("CC504")
+    assert differs.claim == wrong_cost.id
+    assert "“95 million dollars”" in differs.message and "“48 million dollars”" in differs.message
     # Straight marks and apostrophe in wikitext; curly ones in the source ("agency’s budget “cannot …”").
     assert wikitext_audit.claim("The director warned").verdict == "verified"
 

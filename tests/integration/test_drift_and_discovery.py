@@ -137,7 +137,9 @@ def test_live_page_unlike_its_capture_is_cc207(drift_report: DocumentReport) -> 
     assert [finding.ref for finding in drifted] == ["drifted"]
     finding = drifted[0]
     assert finding.severity.value == "info"
-    assert "/2011/05/library-drifted" in finding.message and "%" in finding.message
+    # Per claim: the passage the claim rests on is gone from today's page (issue 14: drift that matters).
+    assert "/2011/05/library-drifted" in finding.message and "no longer on the live page" in finding.message
+    assert finding.claim is not None
     # The claim is still checked against the capture, not today's page.
     source = reference(drift_report, "drifted").source
     assert source.origin == "capture" and source.status == "fetched"

@@ -39,7 +39,7 @@ from citecheck.models import (
     SourceInfo,
 )
 from citecheck.pipeline import audit_parsed
-from citecheck.reports.markdown import render_document_markdown, render_index_markdown
+from citecheck.reports.markdown import render_document_files, render_document_markdown, render_index_markdown
 from citecheck.reports.timeline import timeline_files, timeline_names
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -90,11 +90,20 @@ blockquote {{ border-left: 4px solid #d0d7de; margin: 0; padding: 0 12px; color:
 <body>
 {body}
 <script>
-/* The render check's own probe (not part of the report): count images that decoded. */
+/* The render check's own probe (not part of the report): count images that decoded, and what <details> hide. */
 window.addEventListener("load", () => {{
   const images = Array.from(document.images);
   document.body.dataset.imagesTotal = String(images.length);
   document.body.dataset.imagesLoaded = String(images.filter((i) => i.complete && i.naturalWidth > 0).length);
+  const details = Array.from(document.querySelectorAll("details"));
+  document.body.dataset.detailsTotal = String(details.length);
+  document.body.dataset.detailsOpen = String(details.filter((d) => d.open).length);
+  const visible = (e) => (e.checkVisibility ? e.checkVisibility() : e.getClientRects().length > 0);
+  const hidden = details.map((d) => d.querySelector("table, ul")).filter((e) => e && !visible(e));
+  document.body.dataset.detailsHidden = String(hidden.length);
+  details.forEach((d) => {{ d.open = true; }});
+  const shown = details.map((d) => d.querySelector("table, ul")).filter((e) => e && visible(e));
+  document.body.dataset.detailsShownWhenOpened = String(shown.length);
 }});
 </script>
 </body></html>
@@ -290,6 +299,18 @@ def test_report_renders_tables_and_timelines_in_chromium(tmp_path: Path, screens
     severities = {finding.severity for finding in report.findings}
     assert len(severities) == 3
     assert dom.count("<table") == 3 + len(severities)  # summary, claims, references, one per severity
+    # "Fix first" is the first thing after the summary table: a numbered list of kinds with counts.
+    fix_first = dom.split('id="fix-first"')[1].split("</ol>")[0]
+    assert "Sources lost, with no capture to fall back on</strong> (1)" in fix_first
+    assert "Dead links with a repair ready to paste</strong> (1)" in fix_first
+    assert dom.index('id="fix-first"') < dom.index("<h2>Findings</h2>") < dom.index("<h2>References</h2>")
+    # The info findings and the uncited sentence are collapsed, and open to show what they hold.
+    details = re.search(
+        r'data-details-total="(\d+)" data-details-open="(\d+)" data-details-hidden="(\d+)" '
+        r'data-details-shown-when-opened="(\d+)"',
+        dom,
+    )
+    assert details is not None and details.groups() == ("2", "0", "2", "2"), details
     assert "<script>alert" not in dom
     loaded = re.search(r'data-images-total="(\d+)" data-images-loaded="(\d+)"', dom)
     assert loaded is not None, dom[-1500:]
@@ -335,3 +356,43 @@ def test_report_renders_tables_and_timelines_in_chromium(tmp_path: Path, screens
     _, _, calm_pixels = _png_pixels(calm_png)
     assert sum(1 for pixel in calm_pixels if _near(pixel, MISMATCH_RED, 20)) == 0
     assert sum(1 for pixel in calm_pixels if pixel != (255, 255, 255)) > 1000
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install -y chromium)")
+def test_a_split_report_renders_and_its_links_land_in_chromium(tmp_path: Path) -> None:
+    """A report too large for one file: every part renders, and every link between parts reaches its anchor."""
+    report = _resolved_report()
+    template = next(claim for claim in report.claims if claim.refs)
+    report.claims += [
+        template.model_copy(update={"id": f"x{index}", "text": f"Claim {index} " + "words " * 50})
+        for index in range(300)
+    ]
+    pages = render_document_files(report, "bridge", timelines=timeline_names(report, "bridge"), limit=30_000)
+    assert len(pages) > 4 and all(len(text.encode()) <= 30_000 for text in pages.values())
+    site = tmp_path / "site"
+    site.mkdir()
+    for name, svg in timeline_files(report, "bridge").items():
+        (site / name).write_text(svg, encoding="utf-8")
+    renderer = MarkdownIt("commonmark").enable("table")
+    for name, text in pages.items():
+        # GitHub shows a .md link as the rendered page; the local site does the same with .html.
+        body = re.sub(r'href="([\w.-]+)\.md(#[\w-]+)?"', r'href="\1.html\2"', renderer.render(text))
+        (site / name.replace(".md", ".html")).write_text(HTML_PAGE.format(body=body), encoding="utf-8")
+    doms = {}
+    for number, name in enumerate(sorted(pages)):
+        html_name = name.replace(".md", ".html")
+        dumped = _run_chromium(["--dump-dom", (site / html_name).as_uri()], tmp_path / f"profile-{number}")
+        assert dumped.returncode == 0, dumped.stderr[-2000:]
+        doms[html_name] = dumped.stdout
+    main = doms["bridge.html"]
+    assert 'id="fix-first"' in main and "so it is split:" in main
+    links = {
+        (page, target, anchor)
+        for page, dom in doms.items()
+        for target, anchor in re.findall(r'href="(bridge[\w-]*\.html)#([\w-]+)"', dom)
+    }
+    assert len({target for _, target, _ in links}) >= 3  # links reach several other files
+    for page, target, anchor in links:
+        assert f'id="{anchor}"' in doms[target], (page, target, anchor)
+    continued = [dom for name, dom in doms.items() if re.match(r"bridge-claims-\d+\.html", name)]
+    assert continued and all("<table>" in dom and "<th>claim</th>" in dom for dom in continued)

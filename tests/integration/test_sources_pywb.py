@@ -224,7 +224,7 @@ def test_pdf_bytes_are_read_by_the_pdf_reader_when_it_is_installed() -> None:
         return Text("Page one says the dam was approved." if data.startswith(b"%PDF") else None, "not a PDF")
 
     read = read_page_body("capture", "snap", "http://x/a.pdf", b"%PDF-1.4 ...", "application/pdf", False, reader)
-    assert read.status == "fetched" and read.extractor == "pdf-text" and "dam was approved" in read.text
+    assert read.status == "fetched" and read.extractor == "pypdf" and "dam was approved" in read.text
     scanned = read_page_body("live", "u", "http://x/b.pdf", b"%PDF-1.4", None, False, lambda _d: Text(None, "scanned"))
     assert scanned.status == "unavailable" and scanned.reason == "PDF: scanned" and scanned.cacheable
     reader_missing = SourceReader(None, pdf_reader=None)

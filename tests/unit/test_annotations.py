@@ -14,6 +14,7 @@ from citecheck.models import DocumentReport, Finding, Severity
 from citecheck.pipeline import OFFLINE_STATE, audit_parsed
 from citecheck.reports.annotations import escape_data, escape_property, github_annotations
 from citecheck.reports.baseline import load_baseline, mark_new, write_baseline
+from citecheck.reports.escape import display_text
 from citecheck.reports.fingerprint import assign_fingerprints
 from citecheck.reports.jsonl import finding_lines
 from tests.conftest import shared_path
@@ -33,7 +34,10 @@ Nobody recorded who paid for it. The ferry ran until 1950.[^9]
 
 # What a hostile citation title could carry: a second command after a newline,
 # GitHub's own escapes, property separators and the command that stops all others.
-INJECTION = "Title\n::error file=evil.md,line=1::injected\r\n::stop-commands::tok %0A 50%, a:b\u2028next"
+INJECTION = (
+    "Title\n::error file=evil.md,line=1::injected\r\n::stop-commands::tok %0A 50%, a:b\u2028next"
+    " \x1b[2J\x1b]0;owned\x07\x9b31m red\u202egnp.exe\u202c \x85end"
+)
 
 
 def audit_article(directory: Path, text: str = ARTICLE, name: str = "bridges.md") -> DocumentReport:
@@ -93,10 +97,13 @@ def test_hostile_citation_text_cannot_inject_a_second_annotation(tmp_path: Path)
     assert sum("::stop-commands::" in line for line in lines) == 1
     hostile = lines[-2]
     assert hostile.startswith("::warning file=odd%2Cname%3A1.md,title=CC101 empty-reference::")  # no line: none known
-    assert unescape(hostile.split("::", 2)[2]) == INJECTION
+    # The message keeps its line breaks (as %0A, CR LF as LF); controls, escape sequences and bidi controls go.
+    assert unescape(hostile.split("::", 2)[2]) == display_text(INJECTION, newlines=True)
+    assert unescape(hostile.split("::", 2)[2]).endswith("tok %0A 50%, a:b\nnext  redgnp.exe \nend")
     title = lines[-1].split("title=", 1)[1].split("::", 1)[0]
-    assert unescape(title) == f"CC101 {INJECTION}"
+    assert unescape(title) == f"CC101 {display_text(INJECTION)}"
     assert "," not in title and ":" not in title
+    assert not any(char in output for char in "\x1b\x07\x9b\x85\u202e\u202c\u2028")
 
 
 def test_only_new_leaves_out_what_the_baseline_accepted(tmp_path: Path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from citecheck.checks.conflicts import conflict_findings, find_conflicts
 from citecheck.claims.build import build_claims
 from citecheck.models import Claim, Marker, Paragraph, ParsedDocument, Reference, Section
@@ -132,3 +134,92 @@ def test_one_article_is_one_speaker_but_each_post_speaks_for_itself() -> None:
     assert {s.figure for s in conflict.statements} == {"12", "30"}
     assert {s.sources[0] for s in conflict.statements} == {"Valley Herald", "Daily Courier"}
     assert len(conflict_findings([conflict])["posts.txt"]) == 2
+
+
+# --------------------------------------------------------------------------- CC503 generalised (issue 14)
+
+
+def test_a_generic_anchor_pairs_distances_of_one_named_place() -> None:
+    first = article("a.txt", "Camp Ashraf lies 96 kilometres north of the city.")
+    second = article("b.txt", "Camp Ashraf is situated 60 kilometres north of the city.")
+    (conflict,) = find_conflicts([first, second])
+    assert conflict.quantity == "distance"
+    assert conflict.subject == "Camp Ashraf distance north of the city"
+    # Another place, or another anchor, is another subject.
+    other = article("c.txt", "Fort Alder lies 60 kilometres north of the city.")
+    capital = article("d.txt", "Camp Ashraf lies 60 kilometres north of the capital.")
+    assert find_conflicts([first, other, capital]) == []
+
+
+def test_same_distance_in_miles_and_kilometres_and_repeated_is_silent() -> None:
+    documents = [
+        article("a.txt", "Camp Ashraf lies 96 kilometres north of the city."),
+        article("b.txt", "Camp Ashraf lies 60 miles north of the city."),
+        article("c.txt", "Camp Ashraf lies 96 km north of the city.", "Camp Ashraf lies 96 km north of the city."),
+    ]
+    assert find_conflicts(documents) == []
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "quantity"),
+    [
+        (
+            "In March 2015, the flood at Riverton displaced 12,000 people.",
+            "In March 2015, 3,000 people were displaced by the Riverton flood.",
+            "displaced",
+        ),
+        (
+            "In March 2015, 5,000 residents of Riverton were evacuated.",
+            "In March 2015, officials at Riverton evacuated 800 residents.",
+            "evacuated",
+        ),
+        (
+            "In March 2015, police at Riverton arrested 40 protesters.",
+            "In March 2015, 12 people were detained at Riverton.",
+            "arrested or detained",
+        ),
+        (
+            "In March 2015, 15 climbers went missing near Riverton.",
+            "In March 2015, 3 climbers were missing near Riverton.",
+            "missing",
+        ),
+    ],
+)
+def test_counts_of_other_measures_are_compared(first: str, second: str, quantity: str) -> None:
+    (conflict,) = find_conflicts([article("a.txt", first), article("b.txt", second)])
+    assert conflict.quantity == quantity
+    assert "Riverton" in conflict.subject and "March 2015" in conflict.subject
+
+
+def test_different_measures_of_one_event_are_not_paired() -> None:
+    documents = [
+        article("a.txt", "In March 2015, the flood at Riverton displaced 12,000 people."),
+        article("b.txt", "In March 2015, the flood at Riverton killed 30 people."),
+        article("c.txt", "In March 2015, 800 residents of Riverton were evacuated."),
+    ]
+    assert find_conflicts(documents) == []
+
+
+def test_money_for_the_same_thing_is_compared_in_one_currency() -> None:
+    first = article("a.txt", "In May 2011, the Riverton stadium was expected to cost $48 million.")
+    second = article("b.txt", "In May 2011, the Riverton stadium would cost $95 million, the council said.")
+    (conflict,) = find_conflicts([first, second])
+    assert conflict.quantity == "money (cost, USD)"
+    assert sorted(statement.value for statement in conflict.statements) == [48e6, 95e6]
+    # The same amount written another way, or in another currency, or for another use, is no conflict.
+    same = article("c.txt", "In May 2011, the Riverton stadium was expected to cost 48 million dollars.")
+    euros = article("d.txt", "In May 2011, the Riverton stadium would cost €30 million.")
+    aid = article("e.txt", "In May 2011, Riverton received $5 million in aid.")
+    assert find_conflicts([first, same, euros, aid]) == []
+
+
+def test_dates_of_one_event_compare_as_intervals() -> None:
+    first = article("a.txt", "Maria Lopez was born on 3 May 1950 in Riverton.")
+    second = article("b.txt", "Maria Lopez was born in 1951, the family said.")
+    (conflict,) = find_conflicts([first, second])
+    assert (conflict.quantity, conflict.subject) == ("date", "Maria Lopez: date born")
+    # A coarser date containing the finer one agrees; another event or another person is another subject.
+    agrees = article("c.txt", "Maria Lopez was born in 1950.")
+    other_event = article("d.txt", "Maria Lopez died in 2001.")
+    other_person = article("e.txt", "Juan Lopez was born in 1955.")
+    assert find_conflicts([first, agrees, other_event, other_person]) == []

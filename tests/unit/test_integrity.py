@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from citecheck.checks.catalogue import RULES
-from citecheck.checks.integrity import ClaimCheck, check_claim
-from citecheck.checks.provenance import VERDICTS, claim_verdict, reference_readiness
+from citecheck.checks.integrity import ClaimCheck, check_claim, claim_verdict
+from citecheck.checks.provenance import VERDICTS, reference_readiness
 from citecheck.claims.build import build_claims
 from citecheck.dates import parse_date
 from citecheck.documents import read_document
@@ -38,6 +38,7 @@ SOURCE_TEXT = (
 class SourceText:
     info: SourceInfo
     text: str
+    live_text: str | None = None
 
 
 def _archived(ref: str = "1") -> Reference:
@@ -127,13 +128,25 @@ def test_near_quote_still_verifies_and_shows_the_sources_wording() -> None:
 
 def test_partially_verified_raises_cc502_for_the_missing_figure() -> None:
     check = _check(
-        "He called it “a massacre of unarmed people”; 52 residents were killed.", [_archived()], {"1": _read()}
+        "He called it “a massacre of unarmed people”; 52 villagers drowned in the flood.", [_archived()], {"1": _read()}
     )
     assert check.verdict == "partially-verified"
     assert [(finding.code, finding.ref, finding.claim, finding.line) for finding in check.findings] == [
         ("CC502", "1", "c1", 7)
     ]
     assert "52" in check.findings[0].message
+
+
+def test_a_figure_the_closest_passage_gives_differently_is_cc504_not_cc502() -> None:
+    check = _check(
+        "He called it “a massacre of unarmed people”; 52 residents were killed.", [_archived()], {"1": _read()}
+    )
+    assert check.verdict == "partially-verified"
+    assert [(finding.code, finding.ref, finding.claim) for finding in check.findings] == [("CC504", "1", "c1")]
+    assert "“52”" in check.findings[0].message and "“Thirty-four”" in check.findings[0].message
+    (differs,) = [evidence for evidence in check.evidence if evidence.status == "differs"]
+    assert (differs.kind, differs.claimed, differs.source_says) == ("figure", "52", "Thirty-four")
+    assert differs.passage is not None and differs.passage.sentence == 2
 
 
 def test_unsupported_raises_cc501_when_nothing_is_found() -> None:
@@ -272,7 +285,7 @@ def test_dates_restating_the_sources_date_are_not_tested() -> None:
         "On 29 July 2009, the spokesman called it “a massacre of unarmed people”.", [_archived()], {"1": _read()}
     )
     assert check.verdict == "verified"
-    assert [evidence.kind for evidence in check.evidence] == ["quote"]
+    assert [evidence.kind for evidence in check.evidence if evidence.kind != "passage"] == ["quote"]
     # Another date is a claim of its own, and this source does not state it.
     check = _check(
         "On 3 March 2011, the spokesman called it “a massacre of unarmed people”.", [_archived()], {"1": _read()}
@@ -285,7 +298,7 @@ def test_figures_inside_a_quote_are_covered_by_the_quote() -> None:
     text = "The spokesman said “the camp lies 60 km north of Baghdad” in a statement."
     check = _check(text, [_archived()], {"1": _read()})
     assert check.verdict == "verified"
-    assert [evidence.kind for evidence in check.evidence] == ["quote"]
+    assert [evidence.kind for evidence in check.evidence if evidence.kind != "passage"] == ["quote"]
 
 
 def test_claim_verdict_keeps_the_source_only_scheme_without_texts() -> None:

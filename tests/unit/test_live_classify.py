@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from citecheck.checks.live import content_drift, drift_finding, findings_for_live
+from citecheck.checks.live import findings_for_live
 from citecheck.models import LiveCheck, LiveStatus, Reference, Severity
 from citecheck.resolve.live import (
     FetchError,
@@ -378,12 +378,11 @@ def test_dead_is_a_warning_until_confirmed() -> None:
     assert confirmed.severity is Severity.error
 
 
-def test_content_drift() -> None:
-    assert content_drift(ARTICLE, ARTICLE) == 0.0
-    assert content_drift(ARTICLE, "Buy cheap watches online today") == 1.0
-    small_edit = ARTICLE.replace("three", "four")
-    assert content_drift(small_edit, ARTICLE) < 0.1
-    reference = Reference(id="2", url=URL)
-    assert drift_finding(reference, content_drift(small_edit, ARTICLE)) is None
-    finding = drift_finding(reference, content_drift("Buy cheap watches online today", ARTICLE))
-    assert finding is not None and (finding.code, finding.severity) == ("CC207", Severity.info)
+def test_accepted_statuses_count_alive_but_never_hide_a_soft_404() -> None:
+    """--accept 403: a site that always refuses robots is alive; a 2xx is still judged on its page."""
+    wall = page(URL, status=403, title="Forbidden", text="Access denied")
+    verdict = classify_response(wall, accepted=frozenset({403, 200}))
+    assert verdict.status is LiveStatus.alive and any("--accept" in item for item in verdict.evidence)
+    soft = page(URL, title="Page not found – Example", text="Sorry")
+    assert classify_response(soft, accepted=frozenset({200})).status is LiveStatus.soft_404
+    assert classify_response(wall).status is LiveStatus.blocked

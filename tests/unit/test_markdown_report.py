@@ -31,7 +31,12 @@ from citecheck.models import (
     SourceInfo,
 )
 from citecheck.pipeline import OFFLINE_STATE, audit_parsed
-from citecheck.reports.markdown import code_fence, render_document_markdown, render_index_markdown
+from citecheck.reports.escape import code_fence
+from citecheck.reports.markdown import (
+    render_document_files,
+    render_document_markdown,
+    render_index_markdown,
+)
 from citecheck.reports.timeline import timeline_names
 from tests.conftest import shared_path
 
@@ -146,33 +151,113 @@ def _assert_tables_well_formed(markdown: str) -> int:
 def test_sections_come_in_reading_order() -> None:
     markdown = render_document_markdown(_report())
     assert markdown.startswith("# Citation audit: Harbour Bridge")
-    assert _sections(markdown) == ["Summary", "Claims and their sources", "References", "Findings"]
+    assert _sections(markdown) == [
+        "Summary",
+        "Fix first",
+        "Repairs ready to paste (1)",
+        "Findings",
+        "References",
+        "Claims and their sources",
+    ]
     assert markdown.index("**Network:** Live and archive checks ran.") < markdown.index("## Summary")
-    assert _assert_tables_well_formed(markdown) == 6  # summary, claims, references, three severity groups
+    # summary, three severity groups, references, cited claims
+    assert _assert_tables_well_formed(markdown) == 6
 
 
 def test_summary_counts_verdicts_and_severities() -> None:
     markdown = render_document_markdown(_report())
-    summary = markdown.split("## Summary")[1].split("## Claims")[0]
+    summary = markdown.split("## Summary")[1].split("## Fix first")[0]
     assert "| 7 | 2 | 4 | 1 |" in summary  # total, errors, warnings, info
     # The most troubling verdict first.
     assert summary.index("1 source-lost") < summary.index("1 verified") < summary.index("1 uncited")
     assert "1 archived" in summary
 
 
-def test_worst_five_problems_first_each_linking_to_its_row() -> None:
+def _fix_first(markdown: str) -> list[str]:
+    section = markdown.split("## Fix first")[1].split("\n## ")[0]
+    return [line for line in section.splitlines() if re.match(r"^\d+\. ", line)]
+
+
+def test_fix_first_ranks_kinds_of_problem_by_harm_with_counts() -> None:
+    lines = _fix_first(render_document_markdown(_report()))
+    labels = [re.search(r"\*\*(.+?)\*\* \((\d+)\)", line).groups() for line in lines]  # type: ignore[union-attr]
+    assert labels == [
+        ("Dead links with a repair ready to paste", "1"),
+        ("Impossible dates", "1"),
+        ("Dates that disagree with the source or its capture", "1"),
+        ("CC105 cc105", "1"),
+        ("CC106 cc106", "1"),
+        ("CC301 cc301", "1"),
+    ]
+    assert "[ref 1](#repair-1)" in lines[0] and "(#repairs)" in lines[0]
+    # Every link lands on an anchor of the page.
     markdown = render_document_markdown(_report())
-    summary = markdown.split("## Summary")[1].split("## Claims")[0]
-    items = [line for line in summary.splitlines() if re.match(r"^\d+\. ", line)]
-    assert len(items) == 5
-    codes = [re.search(r"\*\*(CC\d+)\*\*", item)[1] for item in items]  # type: ignore[index]
-    assert codes == ["CC201", "CC401", "CC105", "CC106", "CC301"]  # errors, then warnings; info never
-    assert "(5 of 6)" in summary
-    for item in items:
-        target = re.search(r"\]\(#(finding-\d+)\)", item)
-        assert target is not None
-        row = next(line for line in markdown.splitlines() if f'<a id="{target[1]}"></a>' in line)
-        assert row.split("</a>")[1].startswith(re.search(r"\*\*(CC\d+)\*\*", item)[1])  # type: ignore[index]
+    for target in re.findall(r"\]\(#([\w-]+)\)", "\n".join(lines)):
+        assert f'<a id="{target}"></a>' in markdown, target
+
+
+def test_fix_first_groups_one_kind_into_one_line_and_puts_lost_sources_first() -> None:
+    report = _report([_finding("CC403", Severity.warning, "1") for _ in range(5)])
+    report.references[0].archive = ArchiveResult(status=ArchiveStatus.none)  # dead and no capture: lost
+    report.findings.append(_finding("CC502", Severity.warning, None))
+    report.findings[-1].claim = "c1"
+    report.findings.append(_finding("CC201", Severity.error, "1"))
+    lines = _fix_first(render_document_markdown(report))
+    assert "Sources lost, with no capture to fall back on** (1)" in lines[0] and "cited by 1 claim" in lines[0]
+    assert "Misquotes and figures the source does not give** (1)" in lines[1] and "[claim c1]" in lines[1]
+    assert "Dates that disagree with the source or its capture** (5)" in lines[2]
+    assert len(lines) == 3  # five identical date findings are one line; the lost source's CC201 is line one
+    assert "Repairs ready to paste" not in render_document_markdown(report)
+
+
+def test_no_errors_or_warnings_says_nothing_to_fix() -> None:
+    report = _report([_finding("CC601", Severity.info)])
+    report.references[0].live = LiveCheck(status=LiveStatus.alive, http_status=200)
+    markdown = render_document_markdown(report)
+    assert "Nothing to fix: no errors or warnings." in markdown
+
+
+def test_long_tables_and_uncited_sentences_collapse() -> None:
+    report = _report()
+    template = report.claims[1]
+    report.claims += [template.model_copy(update={"id": f"u{index}"}) for index in range(40)]
+    report.references += [report.references[1].model_copy(update={"id": f"r{index}"}) for index in range(30)]
+    markdown = render_document_markdown(report)
+    assert "<summary>32 references — show the table</summary>" in markdown
+    assert "### Uncited sentences (41)" in markdown
+    assert "<summary>41 uncited sentences — show them</summary>" in markdown
+    assert "<summary>1 info finding — show the table</summary>" in markdown
+    # The cited claims (two) stay open.
+    claims = markdown.split("## Claims and their sources")[1].split("### Uncited")[0]
+    assert "<details>" not in claims
+    html = RENDERER.render(markdown)
+    assert html.count("<details>") == html.count("</details>") == 3
+    _assert_tables_well_formed(markdown)
+
+
+def test_large_report_is_split_into_linked_files_under_the_limit() -> None:
+    report = _report()
+    template = report.claims[0]
+    report.claims += [
+        template.model_copy(update={"id": f"x{index}", "text": f"Claim {index} " + "words " * 60})
+        for index in range(400)
+    ]
+    pages = render_document_files(report, "bridge", limit=40_000)
+    assert next(iter(pages)) == "bridge.md"
+    assert "bridge-findings.md" in pages and "bridge-claims.md" in pages and "bridge-claims-2.md" in pages
+    assert all(len(text.encode()) <= 40_000 for text in pages.values())
+    main = pages["bridge.md"]
+    assert "## Fix first" in main and "so it is split: [Repairs ready to paste](<bridge-repairs.md>)" in main
+    # A link into another file names that file; the anchor is there.
+    assert "[ref 1](<bridge-repairs.md#repair-1>)" in main
+    assert '<a id="repair-1"></a>' in pages["bridge-repairs.md"]
+    claims_2 = pages["bridge-claims-2.md"]
+    assert claims_2.startswith("# Citation audit: Harbour Bridge: Claims and their sources (part 2 of ")
+    assert "| # | claim | section | sources | verdict | evidence |" in claims_2  # the table opens again
+    assert "[1](<bridge-references.md#ref-1>)" in claims_2
+    for text in pages.values():
+        _assert_tables_well_formed(text)
+    assert render_document_files(_report(), "bridge") == {"bridge.md": render_document_markdown(_report())}
 
 
 def test_offline_reports_say_not_checked_is_not_dead() -> None:
@@ -205,7 +290,7 @@ def test_reference_rows_show_live_snapshot_and_source_read() -> None:
 
 def test_candidates_are_labelled_candidates() -> None:
     markdown = render_document_markdown(_report())
-    details = markdown.split('<a id="details-2"></a>')[1].split("## Findings")[0]
+    details = markdown.split('<a id="details-2"></a>')[1].split("## Claims")[0]
     assert "Discovery candidates (proposals for a reference without a URL, not verified facts)" in details
     assert "- candidate [http://guide.example/harbour](<http://guide.example/harbour>) (score 0.82" in details
 
@@ -245,7 +330,8 @@ def test_repair_follows_the_documents_format() -> None:
 
 def test_findings_grouped_by_severity_and_new_ones_marked_with_a_baseline() -> None:
     markdown = render_document_markdown(_report())
-    headings = [line for line in markdown.splitlines() if line.startswith("### ") and "(" in line]
+    findings = markdown.split("## Findings")[1].split("## References")[0]
+    headings = [line for line in findings.splitlines() if line.startswith("### ")]
     assert headings == ["### ✖ Errors (2)", "### ▲ Warnings (4)", "### ℹ Info (1)"]
     assert "| new |" not in markdown
     findings = [
@@ -366,7 +452,7 @@ def test_real_documents_render_well_formed_reports() -> None:
         report = audit_parsed(parsed, AuditOptions(offline=True, today=date(2026, 1, 1)), OFFLINE_STATE)
         markdown = render_document_markdown(report, timelines=timeline_names(report, Path(path).stem))
         assert _assert_tables_well_formed(markdown) >= 2
-        summary = markdown.split("## Summary")[1].split("## Claims")[0]
+        summary = markdown.split("## Summary")[1].split("## Fix first")[0]
         assert f"| {len(report.findings)} |" in summary
         # Offline: nothing is dead, so nothing gets a repair; timelines need only the cited dates.
         assert "Suggested repair" not in markdown

@@ -4,21 +4,28 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from collections.abc import Iterator
 
 import pytest
 
 from citecheck.progress import (
+    NULL_PROGRESS,
     PACKAGE_LOGGER,
     Progress,
     ProgressMode,
+    Stage,
     configure_logging,
+    format_eta,
+    format_rate,
     in_ci,
     log_level_for,
     progress_mode,
+    wait_notice,
 )
 
 NO_CI: dict[str, str] = {"TERM": "xterm-256color"}
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
 class FakeTerminal(io.StringIO):
@@ -39,11 +46,12 @@ def _restore_package_logger() -> Iterator[None]:
 
 def _run_stages(progress: Progress) -> None:
     with progress:
-        progress.stage("parsing", total=20)
+        progress.start("parsing", total=20)
         for _ in range(20):
-            progress.advance()
-        progress.stage("resolving", total=None)
-        progress.advance(3)
+            progress.advance("parsing")
+        progress.finish("parsing")
+        progress.start("resolving", total=None)
+        progress.advance("resolving", 3)
 
 
 def test_not_a_tty_prints_nothing() -> None:
@@ -86,11 +94,77 @@ def test_terminal_shows_bars_with_stage_names() -> None:
     stream = FakeTerminal()
     progress = Progress(0, stream=stream, environ=NO_CI)
     assert progress.mode is ProgressMode.bars
-    progress.stage("parsing", total=4)
-    progress.advance(2)
-    progress._bars.refresh()  # type: ignore[union-attr]  # render now rather than on rich's timer
+    progress.start("parsing", total=4)
+    progress.advance("parsing", 2)
+    progress.refresh()  # render now rather than on rich's timer
     progress.done()
     assert "parsing" in stream.getvalue()
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_bars_show_totals_rates_time_left_and_waits_for_concurrent_stages() -> None:
+    stream = FakeTerminal()
+    clock = FakeClock()
+    progress = Progress(0, stream=stream, environ={**NO_CI, "COLUMNS": "160"}, clock=clock)
+    progress.start(Stage.live, total=57)
+    progress.start(Stage.archive, total=40)
+    progress.advance(Stage.live, 19)
+    progress.add_total(Stage.archive, 2)
+    progress.waiting("web.archive.org", 2.2)
+    progress.waiting("tiny.example", 0.1)  # too short to mention
+    assert progress.wait_lines() == ["waiting 3 s for web.archive.org"]
+    assert progress.total(Stage.archive) == 42 and progress.completed(Stage.live) == 19
+    progress.refresh()
+    screen = ANSI.sub("", stream.getvalue())
+    assert "checking URLs live" in screen and "19/57" in screen
+    assert "looking up archives" in screen and "0/42" in screen
+    assert "waiting 3 s for web.archive.org" in screen
+    clock.now += 5
+    assert progress.wait_lines() == []  # the wait is over
+    progress.done()
+
+
+def test_rate_and_eta_formats() -> None:
+    assert format_rate(0, 3.0) == ""
+    assert format_rate(30, 2.0) == "15.0/s"
+    assert format_rate(3, 60.0) == "3.0/min"
+    assert format_eta(10, 40, 5.0) == "eta 0:15"
+    assert format_eta(1, 7201, 1.0) == "eta 2:00:00"
+    assert format_eta(5, None, 1.0) == "" and format_eta(5, 5, 1.0) == ""
+    assert wait_notice("web.archive.org", 1.2) == "waiting 2 s for web.archive.org"
+
+
+def test_null_progress_accepts_every_event() -> None:
+    NULL_PROGRESS.start(Stage.live, 3)
+    NULL_PROGRESS.advance(Stage.live)
+    NULL_PROGRESS.add_total(Stage.live, 1)
+    NULL_PROGRESS.waiting("example.org", 5)
+    NULL_PROGRESS.finish(Stage.live)
+
+
+def test_events_may_come_from_other_threads() -> None:
+    import threading
+
+    progress = Progress(1, stream=io.StringIO(), environ=NO_CI)
+    progress.start(Stage.sources, total=4000)
+
+    def work() -> None:
+        for _ in range(1000):
+            progress.advance(Stage.sources)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert progress.completed(Stage.sources) == 4000
 
 
 def test_verbose_without_tty_logs_plain_lines(capsys: pytest.CaptureFixture[str]) -> None:
@@ -101,7 +175,7 @@ def test_verbose_without_tty_logs_plain_lines(capsys: pytest.CaptureFixture[str]
     err = capsys.readouterr().err
     lines = err.splitlines()
     assert "citecheck: INFO: parsing: started (20 to do)" in lines
-    assert "citecheck: INFO: parsing: 10/20" in lines
+    assert any(line.startswith("citecheck: INFO: parsing: 10/20") for line in lines)
     assert any(line.startswith("citecheck: INFO: parsing: done, 20 in ") for line in lines)
     assert "citecheck: INFO: resolving: started (?)" in lines
     assert any(line.startswith("citecheck: INFO: resolving: done, 3 in ") for line in lines)
@@ -145,10 +219,20 @@ def test_levels() -> None:
 
 def test_advance_without_stage_is_ignored() -> None:
     progress = Progress(1, stream=io.StringIO(), environ=NO_CI)
-    progress.advance(5)
-    assert progress.completed == 0 and progress.current_stage is None
-    progress.stage("checks", total=2)
-    progress.advance(2)
-    assert progress.completed == 2 and progress.current_stage == "checks"
+    progress.advance("checks", 5)
+    assert progress.completed("checks") == 0 and progress.running == []
+    progress.start("checks", total=2)
+    progress.advance("checks", 2)
+    assert progress.completed("checks") == 2 and progress.running == ["checks"]
     progress.done()
-    assert progress.current_stage is None
+    assert progress.running == []
+
+
+def test_log_mode_reports_waits_of_a_second_or_more(capsys: pytest.CaptureFixture[str]) -> None:
+    configure_logging(1)
+    progress = Progress(1, environ={"CI": "true"})
+    progress.waiting("web.archive.org", 2)
+    progress.waiting("example.org", 0.7)
+    err = capsys.readouterr().err
+    assert "citecheck: INFO: waiting 2 s for web.archive.org (politeness limit)" in err
+    assert "example.org" not in err

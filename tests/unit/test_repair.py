@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html.parser
+import re
 from datetime import UTC, datetime
 
 import mwparserfromhell
@@ -10,7 +11,16 @@ import pytest
 from markdown_it import MarkdownIt
 
 from citecheck.documents import parse_document
-from citecheck.models import ArchiveResult, ArchiveStatus, LiveCheck, LiveStatus, Reference
+from citecheck.models import (
+    ArchiveResult,
+    ArchiveStatus,
+    DocumentInfo,
+    DocumentReport,
+    LiveCheck,
+    LiveStatus,
+    Reference,
+)
+from citecheck.reports.markdown import render_document_markdown
 from citecheck.reports.repair import repair_snippet
 
 SNAPSHOT = "https://web.archive.org/web/20110509101500/http://news.example/2011/bridge"
@@ -199,3 +209,28 @@ def test_wikitext_urls_cannot_break_the_template() -> None:
         "archive-date",
         "url-status",
     }
+
+
+ACTIVE = "\x1b[2J\x1b]0;owned\x07\x9b31m\x08\x85\u202etxt.exe\u202c\u2066x\u2069\u200f\r"
+
+
+@pytest.mark.parametrize("document_format", ["wikitext", "markdown", "html", "text"])
+def test_snippets_carry_no_controls_escape_sequences_or_bidi(document_format: str) -> None:
+    raw = "{{cite web |url=http://news.example/2011/bridge |title=Bridge" + ACTIVE + "}}"
+    snippet = repair_snippet(_dead(title="Bridge" + ACTIVE, raw=raw), document_format)
+    assert snippet is not None
+    assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f]", snippet), snippet
+    assert "owned" not in snippet and "[31m" not in snippet
+
+
+def test_a_repair_block_in_the_report_cannot_be_closed_by_the_template_inside() -> None:
+    raw = (
+        "{{cite web |url=http://news.example/2011/bridge |title=x\n```\n# injected\n"
+        "<script>alert(1)</script>\n````` |}}"
+    )
+    reference = _dead(raw=raw)
+    report = DocumentReport(document=DocumentInfo(path="bridge.wiki", format="wikitext"), references=[reference])
+    html_text = MarkdownIt("commonmark").enable("table").render(render_document_markdown(report))
+    assert "<h1>injected" not in html_text and "<script>" not in html_text
+    block = html_text.split('<code class="language-wikitext">', 1)[1].split("</code>", 1)[0]
+    assert "# injected" in block and "&lt;script&gt;" in block and "archive-url=" in block

@@ -39,7 +39,10 @@ Nobody recorded who paid for it. The ferry ran until 1950.[^9]
 [^3]: "Unused source". https://example.org/unused [dead link]
 """
 
-INJECTION = '::error file=evil.md,line=1::injected\r\n::warning::second line, with: %0A "quotes" and <b>tags</b>'
+INJECTION = (
+    '::error file=evil.md,line=1::injected\r\n::warning::second line, with: %0A "quotes" and <b>tags</b>'
+    " \x1b[31mred\x1b[0m \u202egnp.exe\u202c \x9b2J"
+)
 
 
 @pytest.fixture(scope="module")
@@ -168,7 +171,10 @@ def test_untrusted_text_stays_one_inert_message(tmp_path: Path, validator: jsons
     assert_valid(validator, log)
     assert "\n" not in written and "\r" not in written  # JSON escapes them: nothing can start a new line
     result = json.loads(written)["runs"][0]["results"][-1]
-    assert result["message"]["text"] == INJECTION
+    # Line breaks stay (CR LF as LF); controls, escape sequences and bidi controls are removed.
+    assert result["message"]["text"] == (
+        '::error file=evil.md,line=1::injected\n::warning::second line, with: %0A "quotes" and <b>tags</b> red gnp.exe '
+    )
     assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "odd%2C%20name%3A%20100%25.md"
 
 

@@ -44,6 +44,18 @@ RESOLVE_OPTIONS: dict[str, tuple[Any, Check]] = {
     "save_missing": (True, lambda s, v: s.settings.save_missing is v),
     "offline": (True, lambda s, v: s.web.offline is v and s.archives.offline is v and s.sources.offline is v),
     "source_addresses": (["127.0.0.61", "127.0.0.62"], lambda s, v: s.web.settings.local_address == v[0]),
+    "user_agent": ("FlowBot/1.0 (+https://flow.example/bot)", lambda s, v: s.web.settings.user_agent == v),
+    "headers": ({"X-Flow": "1"}, lambda s, v: s.web.settings.headers == v),
+    "hosts": (
+        {"flow.example": {"concurrency": 1, "rate": 0.5, "headers": {"X-Host": "2"}}},
+        lambda s, v: (
+            (policy := s.web.settings.host_policy("flow.example")).concurrency == 1
+            and policy.per_second == 0.5
+            and s.web.settings.host_settings("flow.example") is not None
+            and s.web.settings.host_settings("flow.example").headers == {"X-Host": "2"}
+        ),
+    ),
+    "accept": (["403", "451"], lambda s, v: s.live.config.accepted_statuses == {int(code) for code in v}),
 }
 
 # Options other stages read: the stage that uses each (and so is tested elsewhere).
@@ -62,6 +74,13 @@ OTHER_OPTIONS = {
     "scheduler": "execution (DaskExecutor)",
     "workers": "execution (DaskExecutor)",
     "cluster_limit": "execution (resolve_partition's semaphore)",
+    "exclude": "url_rules (applied before the resolve stage: excluded references never reach it)",
+    "include": "url_rules",
+    "remap": "url_rules",
+    "ignore_file": "url_rules",
+    "output_format": "cli / reports.terminal",
+    "show": "cli / reports.terminal",
+    "max_lines": "cli / reports.terminal",
 }
 
 
@@ -126,6 +145,16 @@ AUDIT_FLAGS: list[tuple[list[str], str, Any]] = [
     (["--scheduler", "tcp://h:8786"], "scheduler", "tcp://h:8786"),
     (["--workers", "5"], "workers", 5),
     (["--cluster-limit", "2"], "cluster_limit", 2),
+    (
+        ["--user-agent", "FlowBot/1.0 (+https://flow.example/bot)"],
+        "user_agent",
+        "FlowBot/1.0 (+https://flow.example/bot)",
+    ),
+    (["--header", "X-Flow: 1"], "headers", {"X-Flow": "1"}),
+    (["--accept", "403", "--accept", "451"], "accept", ["403", "451"]),
+    (["--timeout", "7"], "live_timeout", 7.0),
+    (["--retries", "4"], "live_retries", 4),
+    (["--max-cache-age", "5h"], "live_reuse_hours", 5.0),
 ]
 
 
@@ -139,7 +168,9 @@ def test_audit_flags_reach_the_options(
         seen.append(options)
         raise SystemExit(0)
 
-    monkeypatch.setattr(cli, "audit", fake_audit)
+    import citecheck.pipeline
+
+    monkeypatch.setattr(citecheck.pipeline, "audit", fake_audit)  # the CLI imports it when the command runs
     monkeypatch.chdir(tmp_path)
     CliRunner().invoke(cli.main, ["audit", *flags])
     assert seen, "the CLI did not reach audit()"

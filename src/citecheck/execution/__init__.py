@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Protocol
 
 from citecheck.documents import DocumentInputError, read_document
-from citecheck.models import DocumentError, ParsedDocument
+from citecheck.models import DocumentError, DocumentErrorKind, ParsedDocument
+from citecheck.progress import NULL_PROGRESS, ProgressEvents
 from citecheck.resolve.plan import ResolvePlan
 from citecheck.resolve.settings import ResolveSettings
-from citecheck.resolve.stage import ProgressCallback, ResolvedBatch, resolve_plan
+from citecheck.resolve.stage import ResolvedBatch, resolve_plan
 
 
 def parse_one(path: Path, max_bytes: int) -> ParsedDocument | DocumentError:
@@ -29,7 +30,11 @@ def parse_one(path: Path, max_bytes: int) -> ParsedDocument | DocumentError:
     except DocumentInputError as error:
         return DocumentError(path=str(path), error=str(error))
     except Exception as error:  # a reader bug must not cost the other documents their reports
-        return DocumentError(path=str(path), error=f"{path}: could not be parsed ({type(error).__name__}: {error})")
+        return DocumentError(
+            path=str(path),
+            error=f"{path}: could not be parsed ({type(error).__name__}: {error})",
+            kind=DocumentErrorKind.internal_error,
+        )
 
 
 class Executor(Protocol):
@@ -38,7 +43,7 @@ class Executor(Protocol):
     def parse(self, paths: Sequence[Path], max_bytes: int) -> list[ParsedDocument | DocumentError]: ...
 
     def resolve(
-        self, plan: ResolvePlan, settings: ResolveSettings, progress: ProgressCallback | None = None
+        self, plan: ResolvePlan, settings: ResolveSettings, progress: ProgressEvents = NULL_PROGRESS
     ) -> ResolvedBatch: ...
 
     def close(self) -> None: ...
@@ -51,7 +56,7 @@ class LocalExecutor:
         return [parse_one(path, max_bytes) for path in paths]
 
     def resolve(
-        self, plan: ResolvePlan, settings: ResolveSettings, progress: ProgressCallback | None = None
+        self, plan: ResolvePlan, settings: ResolveSettings, progress: ProgressEvents = NULL_PROGRESS
     ) -> ResolvedBatch:
         return asyncio.run(resolve_plan(plan, settings, progress))
 

@@ -21,9 +21,10 @@ from typing import Any
 
 from citecheck.execution import parse_one
 from citecheck.models import DocumentError, ParsedDocument
+from citecheck.progress import NULL_PROGRESS, ProgressEvents, Stage
 from citecheck.resolve.plan import ResolvePlan
 from citecheck.resolve.settings import ResolveSettings
-from citecheck.resolve.stage import ProgressCallback, ResolvedBatch, merge_batches, resolve_plan
+from citecheck.resolve.stage import ResolvedBatch, merge_batches, resolve_plan
 
 SEMAPHORE_NAME = "citecheck-resolve"
 
@@ -79,7 +80,7 @@ class DaskExecutor:
         return results
 
     def resolve(
-        self, plan: ResolvePlan, settings: ResolveSettings, progress: ProgressCallback | None = None
+        self, plan: ResolvePlan, settings: ResolveSettings, progress: ProgressEvents = NULL_PROGRESS
     ) -> ResolvedBatch:
         parts = plan.partition(self.worker_count * self.partitions_per_worker)
         if not parts:
@@ -88,8 +89,9 @@ class DaskExecutor:
         part_settings = [settings.for_partition(index) for index in range(len(parts))]
         futures = self.client.map(resolve_partition, parts, part_settings, cluster_limit=self.cluster_limit, pure=False)
         batches: list[ResolvedBatch] = self.client.gather(futures)
-        if progress is not None:
-            progress(len(plan.urls))
+        # The partitions ran on workers: their work is counted when they come back.
+        progress.advance(Stage.live, len(plan.live_urls))
+        progress.advance(Stage.archive, len(plan.archive_requests))
         return merge_batches(batches, plan, settings)
 
     def close(self) -> None:

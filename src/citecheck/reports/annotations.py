@@ -5,7 +5,9 @@ workflow command from the start of a line, so a raw newline in a citation's
 title could start a second command (``::error::…``) or ``::stop-commands::``.
 Escaping follows GitHub's toolkit (``@actions/core`` ``escapeData`` and
 ``escapeProperty``): ``%``, CR and LF everywhere, and also ``:`` and ``,``
-inside properties, where they would end a value.
+inside properties, where they would end a value.  Before that, controls, terminal
+escape sequences and bidi controls are removed (:func:`~citecheck.reports.escape.display_text`):
+a runner log is a terminal too.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from citecheck.models import DocumentReport, Finding, Severity
+from citecheck.reports.escape import display_text
 from citecheck.reports.fingerprint import document_key, source_line
 
 ANNOTATION_COMMANDS = {Severity.error: "error", Severity.warning: "warning", Severity.info: "notice"}
@@ -35,8 +38,9 @@ def annotation(finding: Finding, report: DocumentReport, *, root: Path | None = 
     if line is not None and line >= 1:
         properties["line"] = str(line)
     properties["title"] = f"{finding.code} {finding.name}"
-    rendered = ",".join(f"{key}={escape_property(value)}" for key, value in properties.items())
-    return f"::{ANNOTATION_COMMANDS[finding.severity]} {rendered}::{escape_data(finding.message)}"
+    rendered = ",".join(f"{key}={escape_property(display_text(value))}" for key, value in properties.items())
+    message = escape_data(display_text(finding.message, newlines=True))
+    return f"::{ANNOTATION_COMMANDS[finding.severity]} {rendered}::{message}"
 
 
 def github_annotations(reports: list[DocumentReport], *, root: Path | None = None, only_new: bool = False) -> str:

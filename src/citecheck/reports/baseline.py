@@ -16,6 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from citecheck.models import REPORT_SCHEMA, SUMMARY_SCHEMA, DocumentReport
+from citecheck.reports.escape import json_inert
 from citecheck.reports.fingerprint import document_key, fingerprints_of
 from citecheck.reports.writer import atomic_write_text
 
@@ -132,7 +133,7 @@ def baseline_entries(reports: list[DocumentReport], *, root: Path | None = None)
 def baseline_json(entries: list[BaselineEntry]) -> str:
     """The baseline file's text: sorted entries, one field order, no timestamps, so it diffs well in git."""
     document = {"schema": BASELINE_SCHEMA, "findings": [entry.model_dump() for entry in entries]}
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json_inert(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
 
 
 def write_baseline(path: Path, reports: list[DocumentReport], *, root: Path | None = None) -> int:

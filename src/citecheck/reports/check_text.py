@@ -10,10 +10,7 @@ screen), Markdown goes through :mod:`citecheck.reports.escape`.
 
 from __future__ import annotations
 
-import os
-import re
 from collections import Counter
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TextIO
@@ -30,9 +27,9 @@ from citecheck.models import (
     SourceInfo,
 )
 from citecheck.reports.escape import md_cell, md_link
+from citecheck.reports.terminal import colour_wanted, terminal_safe
 
-# C0/C1 controls (C1 includes the one-byte CSI, U+009B), line/paragraph separators and bidi overrides.
-_TERMINAL_UNSAFE_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]+")
+__all__ = ["colour_wanted", "render_check_markdown", "render_check_plain", "terminal_safe", "write_check_rich"]
 
 _LIVE_STYLES = {
     LiveStatus.alive: "green",
@@ -61,22 +58,6 @@ class VerdictLine:
     value: str
     style: str = ""
     url: str | None = None
-
-
-def terminal_safe(text: object) -> str:
-    """Untrusted text fit for a terminal: one line, control and bidi characters turned into spaces."""
-    return " ".join(_TERMINAL_UNSAFE_RE.sub(" ", "" if text is None else str(text)).split())
-
-
-def colour_wanted(stream: TextIO, environ: Mapping[str, str] | None = None) -> bool:
-    """Colour only for a terminal, and never when ``NO_COLOR`` is set (https://no-color.org)."""
-    env = os.environ if environ is None else environ
-    if env.get("NO_COLOR") or env.get("TERM") == "dumb":
-        return False
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
-        return False
 
 
 def _when(moment: datetime | None) -> str:
@@ -205,8 +186,24 @@ def _ordered(findings: list[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda finding: (-finding.severity.rank, finding.code))
 
 
-def render_check_plain(reference: Reference, findings: list[Finding], network: NetworkState) -> str:
-    """Aligned ``label: value`` lines, findings worst first, then the network note."""
+def repair_lines(repair: str | None, repair_format: str | None) -> list[str]:
+    """The ready repair under a heading, indented, each line terminal-safe (empty without one)."""
+    if not repair:
+        return []
+    return [
+        f"repair ({repair_format or 'text'}): the link is gone and a good capture exists; paste this instead:",
+        *(f"    {terminal_safe(line)}" for line in repair.splitlines()),
+    ]
+
+
+def render_check_plain(
+    reference: Reference,
+    findings: list[Finding],
+    network: NetworkState,
+    repair: str | None = None,
+    repair_format: str | None = None,
+) -> str:
+    """Aligned ``label: value`` lines, findings worst first, the repair if any, then the network note."""
     lines = verdict_lines(reference, findings, network)
     width = max(len(line.label) for line in lines)
     out: list[str] = []
@@ -218,11 +215,18 @@ def render_check_plain(reference: Reference, findings: list[Finding], network: N
     out += [f"{line.label} {terminal_safe(line.value)}" for line in map(finding_line, _ordered(findings))]
     if not findings:
         out.append("no findings")
+    out += repair_lines(repair, repair_format)
     out.append(f"note: {terminal_safe(network.message)}")
     return "\n".join(out)
 
 
-def render_check_markdown(reference: Reference, findings: list[Finding], network: NetworkState) -> str:
+def render_check_markdown(
+    reference: Reference,
+    findings: list[Finding],
+    network: NetworkState,
+    repair: str | None = None,
+    repair_format: str | None = None,
+) -> str:
     """A two-column table and a findings list; every untrusted piece escaped, links only for http(s)."""
     lines = verdict_lines(reference, findings, network)
     out = ["| field | value |", "| --- | --- |"]
@@ -242,11 +246,24 @@ def render_check_markdown(reference: Reference, findings: list[Finding], network
     ]
     if not findings:
         out.append("- no findings")
+    if repair:
+        from citecheck.reports.escape import md_code_block
+
+        language = repair_format or "text"
+        out += ["", f"Suggested repair ({language}): the link is gone and a good capture exists.", ""]
+        out += md_code_block(repair, language)
     out += ["", f"_{md_cell(network.message, limit=None)}_"]
     return "\n".join(out)
 
 
-def write_check_rich(reference: Reference, findings: list[Finding], network: NetworkState, stream: TextIO) -> None:
+def write_check_rich(
+    reference: Reference,
+    findings: list[Finding],
+    network: NetworkState,
+    stream: TextIO,
+    repair: str | None = None,
+    repair_format: str | None = None,
+) -> None:
     """The plain layout, coloured by status and severity; untrusted text is never read as rich markup."""
     from rich.console import Console
     from rich.text import Text
@@ -271,4 +288,6 @@ def write_check_rich(reference: Reference, findings: list[Finding], network: Net
         console.print(text)
     if not findings:
         console.print(Text("no findings", style="green"))
+    for number, repair_line in enumerate(repair_lines(repair, repair_format)):
+        console.print(Text(repair_line, style="bold green" if number == 0 else ""))
     console.print(Text("note: " + terminal_safe(network.message), style="dim"))

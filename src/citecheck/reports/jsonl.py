@@ -8,10 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from citecheck.models import DocumentReport
+from citecheck.reports.escape import json_inert
 from citecheck.reports.fingerprint import document_key, fingerprints_of, source_line
-
-# Outside strings JSON has no such characters, so escaping them is always safe.
-_LINE_BREAKS_JSON_ESCAPED = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
 
 
 def finding_records(reports: list[DocumentReport], *, root: Path | None = None) -> Iterator[dict[str, Any]]:
@@ -36,10 +34,11 @@ def finding_records(reports: list[DocumentReport], *, root: Path | None = None) 
 def finding_lines(reports: list[DocumentReport], *, root: Path | None = None) -> Iterator[str]:
     """Each finding as one JSON line ending in ``\\n`` (``stream.writelines(finding_lines(reports))``).
 
-    ``json.dumps`` escapes CR and LF inside strings; the other characters Python's
-    ``str.splitlines`` breaks on (NEL, LINE/PARAGRAPH SEPARATOR) are escaped here,
-    so no reader's idea of a line can split a record.
+    ``json.dumps`` escapes C0 controls (CR and LF among them) inside strings; the
+    other characters Python's ``str.splitlines`` breaks on (NEL, LINE/PARAGRAPH
+    SEPARATOR), C1 controls and bidi controls are escaped by
+    :func:`~citecheck.reports.escape.json_inert`, so no reader's idea of a line can
+    split a record and no viewer is handed a raw control character.
     """
     for record in finding_records(reports, root=root):
-        line = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
-        yield line.translate(_LINE_BREAKS_JSON_ESCAPED) + "\n"
+        yield json_inert(json.dumps(record, ensure_ascii=False, separators=(",", ":"))) + "\n"

@@ -1,4 +1,11 @@
-"""Markdown reports people read: a one-screen summary first, then claims, references, findings.
+"""Markdown reports people read: what to fix first, then repairs, findings, references and claims.
+
+A document's report opens with a one-screen summary and a "Fix first" list
+ranked by harm — sources lost with no capture, misquotes and wrong figures,
+dead links with a repair ready, date problems, then the rest — one line per
+kind of problem with its count.  Long tables and the uncited sentences are
+collapsed inside ``<details>``; a report larger than GitHub renders is split
+into linked files per section (:mod:`citecheck.reports.pages`).
 
 Everything from the audited document passes through :mod:`citecheck.reports.escape`
 (``md_text``/``md_cell`` for text, ``md_link``/``safe_url`` for URLs); repair
@@ -11,6 +18,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Mapping
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from citecheck.checks.catalogue import RULES
@@ -19,6 +27,7 @@ from citecheck.models import (
     AuditSummary,
     Claim,
     Conflict,
+    DocumentErrorKind,
     DocumentReport,
     Evidence,
     Finding,
@@ -26,7 +35,9 @@ from citecheck.models import (
     Severity,
     SourceInfo,
 )
-from citecheck.reports.escape import md_cell, md_link, md_text
+from citecheck.reports.escape import md_cell, md_code_block, md_link, md_text
+from citecheck.reports.evidence_text import evidence_markdown
+from citecheck.reports.pages import REPORT_SIZE_LIMIT, Group, Piece, Section, link_target, paginate, single_file
 from citecheck.reports.repair import SNIPPET_LANGUAGES, repair_snippet
 
 SEVERITY_ORDER = [Severity.error, Severity.warning, Severity.info]
@@ -50,11 +61,25 @@ VERDICT_ORDER = [
     "verified",
     "uncited",
 ]
+ERROR_KIND_LABEL = {
+    DocumentErrorKind.unreadable: "unreadable",
+    DocumentErrorKind.not_audited: "not a regular file",
+    DocumentErrorKind.internal_error: "internal error",
+}
 # Evidence kinds that only say how a claim is tied to a source, already shown in the sources column.
 LINKING_EVIDENCE = {"marker", "attribution", "inferred"}
-WORST_SHOWN = 5
+LONG_TABLE_ROWS = 25  # longer tables are collapsed inside <details>
+FIX_FIRST_LINKS = 8  # links per "Fix first" line before "and N more"
+# "Fix first" kinds from findings, in order of harm; ready repairs come between the first and the second.
+FIX_FIRST_FINDING_KINDS: list[tuple[frozenset[str], str]] = [
+    (frozenset({"CC501", "CC502"}), "Misquotes and figures the source does not give"),
+    (frozenset({"CC401", "CC402", "CC405"}), "Impossible dates"),
+    (frozenset({"CC403", "CC404", "CC303"}), "Dates that disagree with the source or its capture"),
+]
+# Findings saying a cited page is gone (a repair answers them) and those a lost source raises.
+GONE_CODES = frozenset({"CC103", "CC201", "CC202", "CC203", "CC204"})
+LOST_SOURCE_CODES = GONE_CODES | {"CC301", "CC304"}
 _ANCHOR_RE = re.compile(r"[^A-Za-z0-9_-]")
-_BACKTICK_RUN_RE = re.compile(r"`+")
 _FILE_NAME_RE = re.compile(r"^[^/\\\x00-\x1f]+\.svg$")
 
 
@@ -63,19 +88,13 @@ def anchor(kind: str, identifier: str) -> str:
     return f"{kind}-{_ANCHOR_RE.sub('_', identifier)}"
 
 
-def code_fence(text: str) -> str:
-    """A backtick fence longer than any backtick run in ``text`` (at least three)."""
-    longest = max((len(run) for run in _BACKTICK_RUN_RE.findall(text)), default=0)
-    return "`" * max(3, longest + 1)
-
-
 def _ordered_findings(findings: list[Finding]) -> list[Finding]:
     """Most severe first; within a severity, new findings (baseline applied) first, then by code."""
     return sorted(findings, key=lambda finding: (-finding.severity.rank, finding.new is not True, finding.code))
 
 
 def _ref_link(reference_id: str) -> str:
-    return f"[{md_cell(reference_id, 20)}](#{anchor('ref', reference_id)})"
+    return f"[{md_cell(reference_id, 20)}]({link_target(anchor('ref', reference_id))})"
 
 
 def _where(finding: Finding) -> str:
@@ -83,7 +102,7 @@ def _where(finding: Finding) -> str:
     if finding.ref:
         parts.append(f"ref {_ref_link(finding.ref)}")
     if finding.claim:
-        parts.append(f"[{md_cell(finding.claim, 20)}](#{anchor('claim', finding.claim)})")
+        parts.append(f"[{md_cell(finding.claim, 20)}]({link_target(anchor('claim', finding.claim))})")
     if finding.line:
         parts.append(f"line {finding.line}")
     return ", ".join(parts) or "document"
@@ -105,7 +124,7 @@ def _counts_line(counts: Counter[str], order: list[str], labels: Mapping[str, st
     return " · ".join(shown) or "none"
 
 
-# --------------------------------------------------------------------------- summary
+# --------------------------------------------------------------------------- summary and "Fix first"
 
 
 def _numbered_findings(findings: list[Finding]) -> list[tuple[str, Finding]]:
@@ -113,47 +132,193 @@ def _numbered_findings(findings: list[Finding]) -> list[tuple[str, Finding]]:
     return [(f"finding-{number}", finding) for number, finding in enumerate(_ordered_findings(findings), start=1)]
 
 
-def _summary_section(report: DocumentReport, numbered: list[tuple[str, Finding]]) -> list[str]:
+def _summary_table(report: DocumentReport, section: Section) -> None:
     by_severity = Counter(finding.severity.value for finding in report.findings)
-    verdicts = Counter(claim.verdict for claim in report.claims)
+    verdicts = Counter(str(claim.verdict) for claim in report.claims)
     states = Counter(source_state(reference) for reference in report.references)
-    lines = ["## Summary", ""]
-    lines.append(
-        "| findings | " + " | ".join(SEVERITY_ICON[severity] for severity in SEVERITY_ORDER) + " |"
-        " claims by verdict | sources by state |"
-    )
-    lines.append("| --- | ---: | ---: | ---: | --- | --- |")
     baseline_applied = any(finding.new is not None for finding in report.findings)
     total = f"{len(report.findings)}"
     if baseline_applied:
         total += f" ({sum(1 for finding in report.findings if finding.new)} new)"
-    lines.append(
+    section.add(
+        "## Summary",
+        "",
+        "| findings | " + " | ".join(SEVERITY_ICON[severity] for severity in SEVERITY_ORDER) + " |"
+        " claims by verdict | sources by state |",
+        "| --- | ---: | ---: | ---: | --- | --- |",
         f"| {total} | "
         + " | ".join(str(by_severity.get(severity.value, 0)) for severity in SEVERITY_ORDER)
-        + f" | {_counts_line(verdicts, VERDICT_ORDER)} | {_counts_line(states, list(STATE_LABEL), STATE_LABEL)} |"
+        + f" | {_counts_line(verdicts, VERDICT_ORDER)} | {_counts_line(states, list(STATE_LABEL), STATE_LABEL)} |",
+        "",
     )
-    lines.append("")
+
+
+@dataclass
+class _FixKind:
+    """One line of "Fix first": a kind of problem, how many, and links to each."""
+
+    label: str
+    severity: Severity
+    targets: list[tuple[str, str]]  # (link text, anchor)
+    note: str = ""  # Markdown we write ourselves (no document text)
+
+
+def _finding_label(finding: Finding) -> str:
+    if finding.claim:
+        return f"claim {finding.claim}"
+    if finding.ref:
+        return f"ref {finding.ref}"
+    return f"line {finding.line}" if finding.line else "document"
+
+
+def _finding_kind(label: str, group: list[tuple[str, Finding]]) -> _FixKind:
+    severity = max((finding.severity for _, finding in group), key=lambda severity: severity.rank)
+    return _FixKind(label, severity, [(_finding_label(finding), target) for target, finding in group])
+
+
+def fix_first_kinds(
+    report: DocumentReport, numbered: list[tuple[str, Finding]], repairs: Mapping[str, str]
+) -> list[_FixKind]:
+    """What to fix, most harmful first: lost sources, misquotes and wrong figures, ready repairs, dates, the rest."""
+    kinds: list[_FixKind] = []
+    lost = [reference for reference in report.references if source_state(reference) == "lost"]
+    lost_ids = {reference.id for reference in lost}
+    if lost:
+        cited_by = sum(1 for claim in report.claims if lost_ids & set(claim.refs))
+        note = f"cited by {_plural(cited_by, 'claim')}" if cited_by else ""
+        targets = [(f"ref {reference.id}", anchor("ref", reference.id)) for reference in lost]
+        kinds.append(_FixKind("Sources lost, with no capture to fall back on", Severity.error, targets, note))
     problems = [(target, finding) for target, finding in numbered if finding.severity is not Severity.info]
-    if problems:
-        lines.append(f"**Worst problems** ({min(WORST_SHOWN, len(problems))} of {len(problems)}):")
-        lines.append("")
-        for number, (target, finding) in enumerate(problems[:WORST_SHOWN], start=1):
-            new = " **new**" if finding.new else ""
-            lines.append(
-                f"{number}. {SEVERITY_ICON[finding.severity]}{new} [**{finding.code}** {finding.name}](#{target}): "
-                f"{md_text(finding.message, 160)} ({_where(finding)})"
+    covered: set[int] = set()
+    for codes, label in FIX_FIRST_FINDING_KINDS[:1]:
+        group = [(target, finding) for target, finding in problems if finding.code in codes]
+        if group:
+            kinds.append(_finding_kind(label, group))
+            covered.update(id(finding) for _, finding in group)
+    if repairs:
+        gone = [
+            finding
+            for _, finding in problems
+            if finding.ref in repairs and finding.code in GONE_CODES and finding.severity is not Severity.info
+        ]
+        severity = max((finding.severity for finding in gone), key=lambda item: item.rank, default=Severity.warning)
+        targets = [(f"ref {ref}", anchor("repair", ref)) for ref in repairs]
+        kinds.append(
+            _FixKind(
+                "Dead links with a repair ready to paste",
+                severity,
+                targets,
+                f"the snippets are under [Repairs ready to paste]({link_target('repairs')})",
             )
-        lines.append("")
-    else:
-        lines.append("No errors or warnings.")
-        lines.append("")
+        )
+        covered.update(id(finding) for finding in gone)
+    for codes, label in FIX_FIRST_FINDING_KINDS[1:]:
+        group = [(target, finding) for target, finding in problems if finding.code in codes]
+        if group:
+            kinds.append(_finding_kind(label, group))
+            covered.update(id(finding) for _, finding in group)
+    # Lost sources' own findings (dead, no snapshot) are the first line already.
+    covered.update(
+        id(finding) for _, finding in problems if finding.ref in lost_ids and finding.code in LOST_SOURCE_CODES
+    )
+    rest: dict[str, list[tuple[str, Finding]]] = {}
+    for target, finding in problems:
+        if id(finding) not in covered:
+            rest.setdefault(finding.code, []).append((target, finding))
+    for code, group in sorted(rest.items(), key=lambda item: (-item[1][0][1].severity.rank, item[0])):
+        kinds.append(_finding_kind(f"{code} {group[0][1].name}", group))
+    return kinds
+
+
+def _fix_first_line(number: int, kind: _FixKind) -> str:
+    shown = kind.targets[:FIX_FIRST_LINKS]
+    links = ", ".join(f"[{md_cell(text, 30)}]({link_target(target)})" for text, target in shown)
+    more = len(kind.targets) - len(shown)
+    if more:
+        links += f" and {more} more"
+    note = f" — {kind.note}" if kind.note else ""
+    return f"{number}. {SEVERITY_ICON[kind.severity]} **{md_text(kind.label)}** ({len(kind.targets)}): {links}{note}"
+
+
+def _fix_first(report: DocumentReport, numbered: list[tuple[str, Finding]], repairs: Mapping[str, str]) -> Piece:
+    kinds = fix_first_kinds(report, numbered, repairs)
+    lines = ['<a id="fix-first"></a>', "", "## Fix first", ""]
+    if not kinds:
+        return Piece([*lines, "Nothing to fix: no errors or warnings.", ""], anchors=("fix-first",))
+    lines.append("Most harmful first; each line is one kind of problem, with how many there are.")
+    lines.append("")
+    lines += [_fix_first_line(number, kind) for number, kind in enumerate(kinds, start=1)]
+    lines.append("")
+    return Piece(lines, anchors=("fix-first",))
+
+
+def _summary_section(
+    report: DocumentReport, numbered: list[tuple[str, Finding]], repairs: Mapping[str, str]
+) -> Section:
+    document = report.document
+    cited = sum(1 for claim in report.claims if claim.refs)
+    section = Section("summary", "Summary")
+    network = [f"> **Network:** {md_text(report.network.message)}"]
+    if report.network.mode != "online":
+        network += [">", "> Links shown as *not checked* were not tested; none is reported dead for that reason."]
+    section.add(
+        f"# Citation audit: {md_text(document.title or document.path, 120)}",
+        "",
+        f"{md_cell(document.path, 200)} · {document.format} · "
+        f"{_plural(len(report.references), 'reference')} · {_plural(len(report.claims), 'claim')} ({cited} cited)",
+        "",
+        *network,
+        "",
+    )
+    _summary_table(report, section)
+    section.pieces.append(_fix_first(report, numbered, repairs))
     if report.notices:
-        lines.append("Reader notices:")
-        lines.append("")
-        for notice in report.notices:
-            lines.append(f"- {md_text(notice, 300)}")
-        lines.append("")
-    return lines
+        section.add("Reader notices:", "", *(f"- {md_text(notice, 300)}" for notice in report.notices), "")
+    return section
+
+
+# --------------------------------------------------------------------------- repairs
+
+
+def _repairs_section(report: DocumentReport, repairs: Mapping[str, str]) -> Section:
+    section = Section("repairs", "Repairs ready to paste")
+    if not repairs:
+        return section
+    language = SNIPPET_LANGUAGES.get(report.document.format, "text")
+    section.add(
+        '<a id="repairs"></a>',
+        "",
+        f"## Repairs ready to paste ({len(repairs)})",
+        "",
+        "Each link below is gone and a good capture exists: replace the citation with the snippet.",
+        "",
+        anchors=("repairs",),
+    )
+    references = {reference.id: reference for reference in report.references}
+    for ref, snippet in repairs.items():
+        reference = references[ref]
+        title = f" — {md_text(reference.title, 80)}" if reference.title else ""
+        section.add(
+            f'#### <a id="{anchor("repair", ref)}"></a>Reference {_ref_link(ref)}{title}',
+            "",
+            f"Suggested repair ({language}): {md_text(_gone_because(reference))}.",
+            "",
+            *md_code_block(snippet, language),
+            "",
+            anchors=(anchor("repair", ref),),
+        )
+    return section
+
+
+def _gone_because(reference: Reference) -> str:
+    live = reference.live
+    if live.status.value != "not-checked":
+        status = live.status.value + (f", HTTP {live.http_status}" if live.http_status else "")
+        why = f"the link is {status}"
+    else:
+        why = "the document marks the link dead"
+    when = f" from {reference.archive.snapshot_time:%Y-%m-%d}" if reference.archive.snapshot_time else ""
+    return f"{why}, and a good capture{when} exists"
 
 
 # --------------------------------------------------------------------------- claims
@@ -174,6 +339,9 @@ def _claim_sources(claim: Claim, references: Mapping[str, Reference]) -> str:
 
 
 def _evidence_item(evidence: Evidence) -> str:
+    special = evidence_markdown(evidence, _ref_link)  # passages, figures the source gives otherwise, drift
+    if special is not None:
+        return special
     pieces = [md_cell(evidence.kind, 20)]
     if evidence.status:
         pieces.append(md_cell(evidence.status, 20))
@@ -200,20 +368,51 @@ def _claim_evidence(claim: Claim, references: Mapping[str, Reference]) -> str:
     return "<br>".join(items) or "—"
 
 
-def _claims_section(report: DocumentReport, references: Mapping[str, Reference]) -> list[str]:
-    lines = ["## Claims and their sources", ""]
+def _table_group(header: tuple[str, ...], rows: int, what: str) -> Group:
+    """A table, collapsed inside ``<details>`` when it is long."""
+    return Group(header=header, summary=f"{what} — show the table" if rows > LONG_TABLE_ROWS else None)
+
+
+def _claims_section(report: DocumentReport, references: Mapping[str, Reference]) -> Section:
+    section = Section("claims", "Claims and their sources")
+    section.add("## Claims and their sources", "")
     if not report.claims:
-        return [*lines, "No claims found in the document body.", ""]
-    lines.append("| # | claim | section | sources | verdict | evidence |")
-    lines.append("| --- | --- | --- | --- | --- | --- |")
-    for claim in report.claims:
-        lines.append(
-            f'| <a id="{anchor("claim", claim.id)}"></a>{md_cell(claim.id, 20)} | {md_cell(claim.text, 400)} | '
-            f"{md_cell(claim.section or '', 60)} | {_claim_sources(claim, references)} | "
-            f"{md_cell(claim.verdict, 30)} | {_claim_evidence(claim, references)} |"
+        section.add("No claims found in the document body.", "")
+        return section
+    cited = [claim for claim in report.claims if claim.refs or claim.markers]
+    uncited = [claim for claim in report.claims if not (claim.refs or claim.markers)]
+    if cited:
+        header = ("| # | claim | section | sources | verdict | evidence |", "| --- | --- | --- | --- | --- | --- |")
+        table = _table_group(header, len(cited), _plural(len(cited), "cited claim"))
+        for claim in cited:
+            target = anchor("claim", claim.id)
+            section.add(
+                f'| <a id="{target}"></a>{md_cell(claim.id, 20)} | {md_cell(claim.text, 400)} | '
+                f"{md_cell(claim.section or '', 60)} | {_claim_sources(claim, references)} | "
+                f"{md_cell(claim.verdict, 30)} | {_claim_evidence(claim, references)} |",
+                anchors=(target,),
+                group=table,
+            )
+    else:
+        section.add("No sentence of the body cites a source.", "")
+    if uncited:
+        section.add(
+            f"### Uncited sentences ({len(uncited)})",
+            "",
+            f"{_plural(len(uncited), 'sentence')} of the body {'cites' if len(uncited) == 1 else 'cite'} "
+            "no source (CC601, info): statements a reader cannot check.",
+            "",
         )
-    lines.append("")
-    return lines
+        listing = Group(summary=f"{_plural(len(uncited), 'uncited sentence')} — show them")
+        for claim in uncited:
+            target = anchor("claim", claim.id)
+            where = f" ({md_text(claim.section, 60)})" if claim.section else ""
+            section.add(
+                f'- <a id="{target}"></a>{md_text(claim.id, 20)}{where}: {md_text(claim.text, 400)}',
+                anchors=(target,),
+                group=listing,
+            )
+    return section
 
 
 # --------------------------------------------------------------------------- references
@@ -247,6 +446,8 @@ def _live_cell(reference: Reference) -> str:
         text += f" ({live.http_status})"
     if live.status.value == "dead" and not live.confirmed:
         text += ", unconfirmed"
+    if live.status.value == "not-checked" and live.reason and live.reason.startswith("excluded"):
+        text += f": {live.reason}"
     return md_cell(text)
 
 
@@ -277,36 +478,47 @@ def _source_cell(source: SourceInfo) -> str:
     return "not read"
 
 
-def _references_section(report: DocumentReport, timelines: Mapping[str, str], repairs: Mapping[str, str]) -> list[str]:
-    lines = ["## References", ""]
+def _details_cell(reference: Reference, timelines: Mapping[str, str], repairs: Mapping[str, str]) -> str:
+    details = []
+    if reference.id in timelines:
+        details.append("timeline")
+    if reference.candidates:
+        details.append(_plural(len(reference.candidates), "candidate"))
+    cell = f"[{', '.join(details)}]({link_target(anchor('details', reference.id))})" if details else ""
+    if reference.id in repairs:
+        cell += (", " if cell else "") + f"[repair]({link_target(anchor('repair', reference.id))})"
+    return cell or "—"
+
+
+def _references_section(report: DocumentReport, timelines: Mapping[str, str], repairs: Mapping[str, str]) -> Section:
+    section = Section("references", "References")
+    section.add("## References", "")
     if not report.references:
-        return [*lines, "The document has no reference list.", ""]
-    lines.append("| # | citation | dates (as cited) | live | snapshot | source read | uses | flags | details |")
-    lines.append("| --- | --- | --- | --- | --- | --- | ---: | --- | --- |")
+        section.add("The document has no reference list.", "")
+        return section
+    header = (
+        "| # | citation | dates (as cited) | live | snapshot | source read | uses | flags | details |",
+        "| --- | --- | --- | --- | --- | --- | ---: | --- | --- |",
+    )
+    table = _table_group(header, len(report.references), _plural(len(report.references), "reference"))
     for reference in report.references:
         flags = ", ".join(reference.source_flags)
-        details = []
-        if reference.id in timelines:
-            details.append("timeline")
-        if reference.id in repairs:
-            details.append("repair")
-        if reference.candidates:
-            details.append(f"{len(reference.candidates)} candidate{'s' if len(reference.candidates) > 1 else ''}")
-        details_cell = f"[{', '.join(details)}](#{anchor('details', reference.id)})" if details else "—"
-        lines.append(
-            f'| <a id="{anchor("ref", reference.id)}"></a>{md_cell(reference.id, 20)} | '
+        target = anchor("ref", reference.id)
+        section.add(
+            f'| <a id="{target}"></a>{md_cell(reference.id, 20)} | '
             f"{_reference_citation(reference)} | {_dates_cell(reference)} | "
             f"{_live_cell(reference)} | {_snapshot_cell(reference)} | "
             f"{_source_cell(reference.source)} | {reference.uses} | {md_cell(flags) if flags else '—'} | "
-            f"{details_cell} |"
+            f"{_details_cell(reference, timelines, repairs)} |",
+            anchors=(target,),
+            group=table,
         )
-    lines.append("")
-    lines.extend(_reference_details(report, timelines, repairs))
-    return lines
+    _reference_details(report, timelines, section)
+    return section
 
 
 def _timeline_image(reference: Reference, file_name: str) -> str | None:
-    # The lead's writer puts the file next to the report; anything that is not a plain
+    # The writer puts the file next to the report; anything that is not a plain
     # file name (a path, a URL) is not ours and is not embedded.
     if not _FILE_NAME_RE.match(file_name):
         return None
@@ -314,26 +526,20 @@ def _timeline_image(reference: Reference, file_name: str) -> str | None:
     return f"![{alt}](<{quote(file_name)}>)"
 
 
-def _reference_details(report: DocumentReport, timelines: Mapping[str, str], repairs: Mapping[str, str]) -> list[str]:
-    lines: list[str] = []
-    language = SNIPPET_LANGUAGES.get(report.document.format, "text")
+def _reference_details(report: DocumentReport, timelines: Mapping[str, str], section: Section) -> None:
+    heading = False
     for reference in report.references:
         image = _timeline_image(reference, timelines[reference.id]) if reference.id in timelines else None
-        snippet = repairs.get(reference.id)
-        if image is None and snippet is None and not reference.candidates:
+        if image is None and not reference.candidates:
             continue
-        if not lines:
-            lines += ["### Reference details", ""]
+        if not heading:
+            section.add("### Reference details", "")
+            heading = True
         title = f" — {md_text(reference.title, 80)}" if reference.title else ""
-        lines.append(f'#### <a id="{anchor("details", reference.id)}"></a>Reference {md_text(reference.id, 20)}{title}')
-        lines.append("")
+        target = anchor("details", reference.id)
+        lines = [f'#### <a id="{target}"></a>Reference {md_text(reference.id, 20)}{title}', ""]
         if image is not None:
             lines += [image, ""]
-        if snippet is not None:
-            fence = code_fence(snippet)
-            lines.append(f"Suggested repair ({language}): the link is gone and a good capture exists.")
-            lines.append("")
-            lines += [f"{fence}{language}", snippet, fence, ""]
         if reference.candidates:
             lines.append("Discovery candidates (proposals for a reference without a URL, not verified facts):")
             lines.append("")
@@ -346,26 +552,31 @@ def _reference_details(report: DocumentReport, timelines: Mapping[str, str], rep
                     item += f" · {md_link('capture ' + when, candidate.snapshot_url)}"
                 lines.append(item)
             lines.append("")
-    return lines
+        section.add(*lines, anchors=(target,))
 
 
 # --------------------------------------------------------------------------- findings
 
 
-def _findings_section(report: DocumentReport, numbered: list[tuple[str, Finding]]) -> list[str]:
-    lines = ["## Findings", ""]
+def _findings_section(report: DocumentReport, numbered: list[tuple[str, Finding]]) -> Section:
+    section = Section("findings", "Findings")
+    section.add("## Findings", "")
     if not report.findings:
-        return [*lines, "No findings.", ""]
+        section.add("No findings.", "")
+        return section
     baseline_applied = any(finding.new is not None for finding in report.findings)
     for severity in SEVERITY_ORDER:
         group = [(target, finding) for target, finding in numbered if finding.severity is severity]
         if not group:
             continue
-        lines += [f"### {SEVERITY_HEADING[severity]} ({len(group)})", ""]
+        section.add(f"### {SEVERITY_HEADING[severity]} ({len(group)})", "")
         if baseline_applied:
-            lines += ["| code | name | where | message | new |", "| --- | --- | --- | --- | --- |"]
+            header = ("| code | name | where | message | new |", "| --- | --- | --- | --- | --- |")
         else:
-            lines += ["| code | name | where | message |", "| --- | --- | --- | --- |"]
+            header = ("| code | name | where | message |", "| --- | --- | --- | --- |")
+        noun = {Severity.error: "error", Severity.warning: "warning", Severity.info: "info finding"}[severity]
+        collapsed = severity is Severity.info or len(group) > LONG_TABLE_ROWS
+        table = Group(header=header, summary=f"{_plural(len(group), noun)} — show the table" if collapsed else None)
         for target, finding in group:
             row = (
                 f'| <a id="{target}"></a>{md_cell(finding.code, 10)} | '
@@ -373,46 +584,58 @@ def _findings_section(report: DocumentReport, numbered: list[tuple[str, Finding]
             )
             if baseline_applied:
                 row += " **new** |" if finding.new else " |"
-            lines.append(row)
-        lines.append("")
-    return lines
+            section.add(row, anchors=(target,), group=table)
+    return section
 
 
 # --------------------------------------------------------------------------- documents
 
 
+def document_repairs(report: DocumentReport) -> dict[str, str]:
+    """Reference id → the ready-to-paste repair, for every reference that has one."""
+    repairs: dict[str, str] = {}
+    if report.document.format in SNIPPET_LANGUAGES:
+        for reference in report.references:
+            snippet = repair_snippet(reference, report.document.format)
+            if snippet is not None:
+                repairs[reference.id] = snippet
+    return repairs
+
+
+def document_sections(report: DocumentReport, *, timelines: Mapping[str, str] | None = None) -> list[Section]:
+    """The per-document report: summary and "Fix first", repairs, findings, references, claims."""
+    references = {reference.id: reference for reference in report.references}
+    numbered = _numbered_findings(report.findings)
+    repairs = document_repairs(report)
+    sections = [
+        _summary_section(report, numbered, repairs),
+        _repairs_section(report, repairs),
+        _findings_section(report, numbered),
+        _references_section(report, timelines or {}, repairs),
+        _claims_section(report, references),
+    ]
+    return [section for section in sections if section.pieces]
+
+
 def render_document_markdown(report: DocumentReport, *, timelines: Mapping[str, str] | None = None) -> str:
-    """The per-document report: summary, claims with provenance, references, findings by severity.
+    """The per-document report as one Markdown file, however long.
 
     ``timelines`` maps reference ids to SVG file names written next to the
     report (see :func:`citecheck.reports.timeline.timeline_names`).
     """
-    document = report.document
-    references = {reference.id: reference for reference in report.references}
-    numbered = _numbered_findings(report.findings)
-    repairs = {}
-    if document.format in SNIPPET_LANGUAGES:
-        for reference in report.references:
-            snippet = repair_snippet(reference, document.format)
-            if snippet is not None:
-                repairs[reference.id] = snippet
-    cited = sum(1 for claim in report.claims if claim.refs)
-    lines = [f"# Citation audit: {md_text(document.title or document.path, 120)}", ""]
-    lines.append(
-        f"{md_cell(document.path, 200)} · {document.format} · "
-        f"{len(report.references)} references · {len(report.claims)} claims ({cited} cited)"
-    )
-    lines.append("")
-    lines.append(f"> **Network:** {md_text(report.network.message)}")
-    if report.network.mode != "online":
-        lines.append(">")
-        lines.append("> Links shown as *not checked* were not tested; none is reported dead for that reason.")
-    lines.append("")
-    lines += _summary_section(report, numbered)
-    lines += _claims_section(report, references)
-    lines += _references_section(report, timelines or {}, repairs)
-    lines += _findings_section(report, numbered)
-    return "\n".join(lines)
+    return single_file(document_sections(report, timelines=timelines))
+
+
+def render_document_files(
+    report: DocumentReport,
+    stem: str,
+    *,
+    timelines: Mapping[str, str] | None = None,
+    limit: int = REPORT_SIZE_LIMIT,
+) -> dict[str, str]:
+    """File name → Markdown: ``<stem>.md``, split per section into linked files when larger than ``limit`` bytes."""
+    title = f"Citation audit: {md_text(report.document.title or report.document.path, 120)}"
+    return paginate(document_sections(report, timelines=timelines), stem, title, limit=limit)
 
 
 # --------------------------------------------------------------------------- index
@@ -456,7 +679,7 @@ def render_index_markdown(summary: AuditSummary) -> str:
     for document in summary.documents:
         totals.update(document.findings)
     line = (
-        f"{_plural(len(summary.documents), 'document')} audited, {len(summary.errors)} could not be read · "
+        f"{_plural(len(summary.documents), 'document')} audited, {len(summary.errors)} not audited · "
         f"{_plural(totals.get('error', 0), 'error')}, {_plural(totals.get('warning', 0), 'warning')}, "
         f"{totals.get('info', 0)} info"
     )
@@ -490,9 +713,16 @@ def render_index_markdown(summary: AuditSummary) -> str:
         lines += ['<a id="conflicting-figures"></a>', ""]
         lines += _conflict_section(summary)
     if summary.errors:
-        lines.append("## Documents that could not be audited")
+        lines.append(f"## Not audited ({len(summary.errors)})")
         lines.append("")
         for error in summary.errors:
-            lines.append(f"- {md_text(error.error, 300)}")
+            lines.append(f"- {ERROR_KIND_LABEL.get(error.kind, error.kind)}: {md_text(error.error, 300)}")
+        lines.append("")
+    if summary.internal_errors:
+        lines.append("## Internal errors")
+        lines.append("")
+        lines.append("citecheck failed in these steps (a bug: please report it); everything else was audited.")
+        lines.append("")
+        lines += [f"- {md_text(problem, 300)}" for problem in summary.internal_errors]
         lines.append("")
     return "\n".join(lines)

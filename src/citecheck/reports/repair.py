@@ -6,7 +6,10 @@ soft-404, parked or redirected away, or the document itself marks it dead)
 :func:`citecheck.reports.escape.safe_url` first, so a snippet never carries a
 ``javascript:`` link or a character that would end the surrounding syntax
 (``|`` and ``}`` in a wikitext template, quotes in an HTML attribute); when a
-URL is not safe, no snippet is offered at all.
+URL is not safe, no snippet is offered at all.  The snippet as a whole is cleaned
+with :func:`citecheck.reports.escape.display_text` (line breaks kept): it is meant
+to be pasted into a document, so it must not carry controls, escape sequences or
+bidi controls from the citation's raw text.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import mwparserfromhell
 
 from citecheck.models import ArchiveStatus, LiveStatus, Reference
 from citecheck.references.archive_urls import parse_archive_url
-from citecheck.reports.escape import md_text, safe_url
+from citecheck.reports.escape import display_text, md_text, safe_url
 
 LIVE_GONE = {LiveStatus.dead, LiveStatus.soft_404, LiveStatus.parked, LiveStatus.redirected}
 DEAD_SOURCE_FLAGS = {"dead-link", "permanent-dead-link", "url-status-dead"}
@@ -152,9 +155,11 @@ def repair_snippet(reference: Reference, document_format: str) -> str | None:
     if day is None:
         return None
     if document_format == "wikitext":
-        return _wikitext_snippet(reference, snapshot, day)
-    if document_format == "markdown":
-        return _markdown_snippet(reference, original, snapshot, day)
-    if document_format == "html":
-        return _html_snippet(reference, original, snapshot, day)
-    return _text_snippet(snapshot, day)
+        snippet = _wikitext_snippet(reference, snapshot, day)
+    elif document_format == "markdown":
+        snippet = _markdown_snippet(reference, original, snapshot, day)
+    elif document_format == "html":
+        snippet = _html_snippet(reference, original, snapshot, day)
+    else:
+        snippet = _text_snippet(snapshot, day)
+    return display_text(snippet, newlines=True)

@@ -3,7 +3,10 @@
 One run; the driver's rules are the finding catalogue; each result sits at the
 finding's line in its document and carries the citecheck fingerprint as a
 partial fingerprint, so code scanning tracks it across commits the same way
-our baselines do.
+our baselines do.  Messages come from documents and servers we do not control:
+code scanning shows them to people, so controls, escape sequences and bidi
+controls are removed (:func:`~citecheck.reports.escape.display_text`) and URIs
+are percent-encoded ASCII.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from urllib.parse import quote, urlsplit
 
 from citecheck.checks.catalogue import RULES
 from citecheck.models import DocumentReport, Finding, Severity
+from citecheck.reports.escape import display_text, safe_url
 from citecheck.reports.fingerprint import FINGERPRINT_VERSION, document_key, fingerprints_of, source_line
 
 SARIF_VERSION = "2.1.0"
@@ -51,14 +55,22 @@ def _rules(reports: list[DocumentReport], readme_url: str | None) -> list[dict[s
     return [descriptors[code] for code in sorted(descriptors)]
 
 
+def _url_scheme(key: str) -> str:
+    try:
+        return urlsplit(key).scheme
+    except ValueError:  # "http://[::g]/" and friends: not a URL we can point at
+        return ""
+
+
 def artifact_location(path: str, root: Path | None = None) -> dict[str, str]:
     """A document's SARIF location: a URI relative to the repository root where it lies there."""
     key = document_key(path, root)
-    if urlsplit(key).scheme in ("http", "https"):
-        return {"uri": key}
+    if _url_scheme(key) in ("http", "https"):
+        return {"uri": safe_url(key) or quote(key, safe="/:", errors="replace")}
     if key.startswith("/"):
         return {"uri": Path(key).as_uri()}
-    return {"uri": quote(key, safe="/"), "uriBaseId": SOURCE_ROOT_ID}
+    # errors="replace": a file name with undecodable bytes (surrogate escapes) still gives a URI.
+    return {"uri": quote(key, safe="/", errors="replace"), "uriBaseId": SOURCE_ROOT_ID}
 
 
 def _result(
@@ -69,7 +81,7 @@ def _result(
         "ruleId": finding.code,
         "ruleIndex": rule_index,
         "level": SARIF_LEVELS[finding.severity],
-        "message": {"text": finding.message},
+        "message": {"text": display_text(finding.message, newlines=True)},
         "locations": [
             {
                 "physicalLocation": {

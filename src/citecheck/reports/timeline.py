@@ -8,7 +8,8 @@ access date before publication) are drawn in red *and* written out as text
 below the axis, so colour is never the only signal.
 
 The SVG is self-contained (no scripts, no external references, no fonts to
-fetch) and every piece of document text in it is XML-escaped.  Output is a
+fetch) and every piece of document text in it goes through
+:func:`citecheck.reports.escape.xml_text`.  Output is a
 pure function of its inputs: the same reference gives the same bytes.
 """
 
@@ -22,6 +23,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from citecheck.dates import PartialDate
 from citecheck.models import ArchiveStatus, DocumentReport, LiveStatus, Reference
+from citecheck.reports.escape import xml_text
+from citecheck.reports.filenames import bounded_name, name_key
 
 # A capture's clock and a citation's date can straddle midnight or time zones (as in checks/archive.py).
 DATE_TOLERANCE = timedelta(days=1)
@@ -51,8 +54,6 @@ COLOURS = {
     "mismatch": "#c62828",
 }
 
-# Characters XML 1.0 forbids even when escaped; document text may contain them.
-_XML_INVALID_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _ID_UNSAFE_RE = re.compile(r"[^A-Za-z0-9_-]")
 
 
@@ -185,12 +186,6 @@ def timeline_mismatches(reference: Reference) -> list[TimelineMismatch]:
                 )
             )
     return mismatches
-
-
-def _xml(value: object) -> str:
-    """Text safe inside an XML element or a double-quoted attribute."""
-    text = _XML_INVALID_RE.sub(" ", str(value))
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -349,10 +344,10 @@ def timeline_svg(
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
         f'viewBox="0 0 {WIDTH} {height}" role="img" aria-labelledby="{element_id}-title {element_id}-desc" '
         f'font-family="DejaVu Sans, Verdana, Arial, sans-serif" font-size="11">',
-        f'<title id="{element_id}-title">Timeline of {_xml(heading)}</title>',
-        f'<desc id="{element_id}-desc">{_xml(description)}</desc>',
+        f'<title id="{element_id}-title">Timeline of {xml_text(heading)}</title>',
+        f'<desc id="{element_id}-desc">{xml_text(description)}</desc>',
         f'<rect x="0" y="0" width="{WIDTH}" height="{height}" fill="#ffffff" stroke="#d0d7de"/>',
-        f'<text x="{LABEL_X}" y="{HEADING_Y}" font-weight="bold" fill="#24292f">{_xml(heading)}</text>',
+        f'<text x="{LABEL_X}" y="{HEADING_Y}" font-weight="bold" fill="#24292f">{xml_text(heading)}</text>',
     ]
     for index, mark in enumerate(marks):
         y = FIRST_ROW_Y + index * ROW_HEIGHT + ROW_HEIGHT / 2
@@ -371,7 +366,7 @@ def timeline_svg(
         parts.extend(_mark_shape(mark, scale, y, colour, highlighted))
         label = ("⚠ " if highlighted else "") + mark.label
         weight = ' font-weight="bold"' if highlighted else ""
-        parts.append(f'<text x="{LABEL_X}" y="{_number(y + 4)}" fill="{colour}"{weight}>{_xml(label)}</text>')
+        parts.append(f'<text x="{LABEL_X}" y="{_number(y + 4)}" fill="{colour}"{weight}>{xml_text(label)}</text>')
     for index, segment in enumerate(scale.segments):
         parts.append(
             f'<line x1="{_number(segment.left)}" y1="{axis_y}" x2="{_number(segment.right)}" y2="{axis_y}" '
@@ -397,7 +392,7 @@ def timeline_svg(
         y = axis_y + 34 + index * MISMATCH_LINE_HEIGHT
         parts.append(
             f'<text x="{LABEL_X}" y="{y}" fill="{COLOURS["mismatch"]}" font-weight="bold">'
-            f"⚠ {_xml(mismatch.text)}</text>"
+            f"⚠ {xml_text(mismatch.text)}</text>"
         )
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
@@ -408,8 +403,10 @@ def timeline_names(
 ) -> dict[str, str]:
     """Reference id → SVG file name (``<stem>-ref-<id>.svg``) for each reference that gets a timeline.
 
-    Ids come from documents, so only safe characters survive in the name; two
-    ids that clean to the same name are told apart by their position.
+    Ids come from documents, so only safe characters survive in the name, and
+    it is bounded (:func:`citecheck.reports.filenames.bounded_name`); two ids
+    that clean to the same name — or differ only in case, one file on macOS and
+    Windows — are told apart by their position.
     """
     names: dict[str, str] = {}
     taken: set[str] = set()
@@ -421,10 +418,11 @@ def timeline_names(
         )
         if len(marks) < 2:
             continue
-        name = f"{stem}-ref-{_ID_UNSAFE_RE.sub('_', reference.id)}.svg"
-        if name in taken:
-            name = f"{stem}-ref-{_ID_UNSAFE_RE.sub('_', reference.id)}-{index + 1}.svg"
-        taken.add(name)
+        base = f"{stem}-ref-{_ID_UNSAFE_RE.sub('_', reference.id)}"
+        name = bounded_name(base, ".svg")
+        if name_key(name) in taken:
+            name = bounded_name(f"{base}-{index + 1}", ".svg")
+        taken.add(name_key(name))
         names[reference.id] = name
     return names
 

@@ -428,6 +428,7 @@ def classify_response(
     dns_ok: bool = True,
     *,
     network_ok: bool = True,
+    accepted: frozenset[int] = frozenset(),
 ) -> Verdict:
     """Decide a live status from a fetch, running :data:`HEURISTICS` in order.
 
@@ -435,6 +436,9 @@ def classify_response(
     ``dns_ok`` says whether our own DNS was seen to work, without which a
     name that does not resolve proves nothing; ``network_ok`` whether any
     server answered us, without which a connection that failed proves nothing.
+    ``accepted`` (``--accept``) are statuses outside 2xx the user counts as
+    alive (a site that always answers 403 to robots): they are alive, with the
+    reason, and never dead, blocked or unreachable.
     """
     view = NetworkView(dns_ok=dns_ok, network_ok=network_ok)
     context = [*outcome.notes]
@@ -444,6 +448,9 @@ def classify_response(
         context.append(f"redirect chain: {chain}{ending}")
     if outcome.truncated:
         context.append(f"body truncated at {outcome.body_bytes} bytes (size cap)")
+    status = outcome.status_code
+    if outcome.error is None and status is not None and status in accepted and not 200 <= status < 300:
+        return Verdict(LiveStatus.alive, (f"HTTP {status}, counted alive (--accept)", *context))
     for name, heuristic in HEURISTICS:
         verdict = heuristic(outcome, probe, view)
         if verdict is not None:

@@ -82,6 +82,7 @@ class LiveCheckConfig(BaseModel):
     confirm_checks: int = 3
     confirm_days: float = 3.0
     url_deadline: float = 120.0  # one URL's whole check, retries and waits included
+    accepted_statuses: frozenset[int] = frozenset()  # --accept: statuses counted alive (a 403 a site always sends)
     # A conclusive result younger than this is reused, not fetched again: an interrupted
     # run resumes without repeating finished URLs. 0 always asks the web (check --refresh).
     reuse_within_hours: float = Field(default=20.0, ge=0)
@@ -365,7 +366,11 @@ class LiveChecker:
     def verdict(self, result: LiveResult) -> Verdict:
         evidence = self.web.evidence
         return classify_response(
-            result.outcome, result.probe, dns_ok=evidence.dns_proven, network_ok=evidence.network_proven
+            result.outcome,
+            result.probe,
+            dns_ok=evidence.dns_proven,
+            network_ok=evidence.network_proven,
+            accepted=self.config.accepted_statuses,
         )
 
     def settle(self, result: LiveResult) -> LiveCheck:

@@ -193,10 +193,17 @@ class Pool:
     CLIMB = 0.02
     MIN_RATE = 0.1  # requests per second: lowered rates stop here (one every ten seconds)
 
-    def __init__(self, name: str, policy: PoolPolicy, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        name: str,
+        policy: PoolPolicy,
+        clock: Callable[[], float] = time.monotonic,
+        on_wait: Callable[[str, float], None] | None = None,
+    ) -> None:
         self.name = name
         self.policy = policy
         self._clock = clock
+        self._on_wait = on_wait
         self._semaphore = asyncio.Semaphore(max(1, policy.concurrency))
         self.bucket: TokenBucket | None = (
             TokenBucket(PoolLimits(policy.per_second, policy.burst), clock) if policy.per_second else None
@@ -214,6 +221,14 @@ class Pool:
     @property
     def per_second(self) -> float | None:
         return self.bucket.per_second if self.bucket is not None else None
+
+    @property
+    def display_name(self) -> str:
+        """The host or archive a person recognises: ``host:example.org`` → ``example.org``."""
+        kind, _, rest = self.name.partition(":")
+        if kind == "archive":
+            return rest.rsplit(":", 1)[0]
+        return rest or self.name
 
     def refusal(self) -> PoolRefusedError | None:
         remaining = self.refused_until - self._clock()
@@ -236,6 +251,8 @@ class Pool:
                 wait = self.paused_until - self._clock()
                 if wait <= 0:
                     break
+                if self._on_wait is not None:
+                    self._on_wait(self.display_name, wait)
                 await asyncio.sleep(wait)
             if self.bucket is not None:
                 await self.bucket.acquire()
@@ -304,15 +321,21 @@ class Pool:
 class PoolTable:
     """Every pool of one run, made on first use from the policy the settings give its name."""
 
-    def __init__(self, policy_for: Callable[[str], PoolPolicy], clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        policy_for: Callable[[str], PoolPolicy],
+        clock: Callable[[], float] = time.monotonic,
+        on_wait: Callable[[str, float], None] | None = None,
+    ) -> None:
         self._policy_for = policy_for
         self._clock = clock
+        self._on_wait = on_wait
         self._pools: dict[str, Pool] = {}
 
     def get(self, name: str) -> Pool:
         pool = self._pools.get(name)
         if pool is None:
-            pool = self._pools[name] = Pool(name, self._policy_for(name), self._clock)
+            pool = self._pools[name] = Pool(name, self._policy_for(name), self._clock, self._on_wait)
         return pool
 
     def configure(self, name: str, policy: PoolPolicy) -> Pool:
@@ -321,7 +344,7 @@ class PoolTable:
         if existing is not None and existing.requests == 0:
             del self._pools[name]
         if name not in self._pools:
-            self._pools[name] = Pool(name, policy, self._clock)
+            self._pools[name] = Pool(name, policy, self._clock, self._on_wait)
         return self._pools[name]
 
     def __iter__(self) -> Iterator[Pool]:

@@ -7,12 +7,9 @@ the Dask partitions) reads :class:`ResolveSettings`.  ``tests/unit/
 test_settings_flow.py`` checks that every option reaches the code that uses
 it, in one process and on Dask.
 
-To wire a new option (issue 15: ``--user-agent``, ``--header``,
-``--timeout``, ``--retries``, per-host tables, accepted statuses): add the
-field to ``AuditOptions`` and one line here (e.g. ``user_agent=options.user_agent``
-into :class:`~citecheck.resolve.web.WebSettings`); the HTTP layer already
-takes a per-host table (:class:`~citecheck.resolve.web.HostSettings`) and
-global user agent, headers, timeouts and retries.
+To wire a new option: add the field to ``AuditOptions`` and one line here;
+the HTTP layer takes a per-host table (:class:`~citecheck.resolve.web.HostSettings`)
+and global user agent, headers, timeouts and retries.
 """
 
 from __future__ import annotations
@@ -21,9 +18,10 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from citecheck.resolve.archive.endpoint import parse_archive_spec
 from citecheck.resolve.live import LiveCheckConfig
 from citecheck.resolve.net import Resolver
-from citecheck.resolve.web import WebSettings
+from citecheck.resolve.web import DEFAULT_USER_AGENT, HostSettings, WebSettings
 
 if TYPE_CHECKING:
     from citecheck.config import AuditOptions
@@ -48,15 +46,23 @@ class ResolveSettings:
     offline: bool = False  # no request at all: answers from the store only
     source_addresses: tuple[str, ...] = ()  # local IPs to leave from (Dask partitions round-robin)
     discovery_limit: int = 20  # fresh discovery searches per run (the index is the scarcest pool)
+    accepted_statuses: frozenset[int] = frozenset()  # --accept: statuses that count as alive
     # Resolves every host name (tests and benchmarks: a loopback stub); None: the system resolver.
     # Must be a picklable callable to travel to Dask workers.
     resolver: Resolver | None = field(default=None, compare=False)
 
     @classmethod
     def from_options(cls, options: AuditOptions) -> ResolveSettings:
-        """The resolve stage's settings for an audit's options (the one place options are read)."""
+        """The resolve stage's settings for an audit's options (the one place options are read).
+
+        Raises ValueError for an ``--archive`` value that cannot be an archive.
+        """
+        for spec in options.archives:
+            parse_archive_spec(spec)
         timeout = options.live_timeout
         web = WebSettings(
+            user_agent=options.user_agent or DEFAULT_USER_AGENT,
+            headers=dict(options.headers),
             connect_timeout=min(10.0, timeout / 2),
             read_timeout=timeout,
             request_deadline=max(timeout * 2.25, timeout + 1.0),
@@ -64,6 +70,10 @@ class ResolveSettings:
             allow_private=options.allow_private,
             concurrency=max(options.concurrency * 4, 16),
             local_address=options.source_addresses[0] if options.source_addresses else None,
+            hosts={
+                host: HostSettings(concurrency=table.concurrency, per_second=table.rate, headers=dict(table.headers))
+                for host, table in options.hosts.items()
+            },
         )
         return cls(
             archives=tuple(options.archives),
@@ -75,6 +85,7 @@ class ResolveSettings:
             live_reuse_hours=options.live_reuse_hours,
             offline=options.offline,
             source_addresses=tuple(options.source_addresses),
+            accepted_statuses=options.accepted_statuses(),
         )
 
     def for_partition(self, index: int) -> ResolveSettings:
@@ -90,6 +101,7 @@ class ResolveSettings:
             "web": self.web,
             "reuse_within_hours": OFFLINE_REUSE_HOURS if self.offline else self.live_reuse_hours,
             "url_deadline": max(60.0, self.web.request_deadline * (self.web.retries + 2)),
+            "accepted_statuses": self.accepted_statuses,
         }
         if self.canary_urls:
             overrides["canary_urls"] = self.canary_urls

@@ -42,7 +42,7 @@ from citecheck.store.db import Store
 
 DEFAULT_LIVE_TTL = timedelta(days=7)
 OFFLINE_REASON = "offline, not in cache"
-EXTRACTOR_PDF = "pdf-text"
+EXTRACTOR_PDF = "pypdf"
 
 SOURCE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS source_texts (

@@ -21,7 +21,7 @@ end from what the run proved about the network (:mod:`.evidence`).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import TracebackType
@@ -29,6 +29,7 @@ from types import TracebackType
 import httpx
 
 from citecheck.models import (
+    OFFLINE_MESSAGE,
     ArchiveResult,
     ArchiveStatus,
     Candidate,
@@ -38,6 +39,7 @@ from citecheck.models import (
     NetworkState,
     ParsedDocument,
 )
+from citecheck.progress import NULL_PROGRESS, ProgressEvents, Stage
 from citecheck.resolve.archive.backend import ArchiveBackend
 from citecheck.resolve.archive.cited import CitedCopy, verify_cited_copy
 from citecheck.resolve.archive.discovery import discover_for_references
@@ -53,11 +55,10 @@ from citecheck.resolve.sources import PageRead, SourceReader, SourceText, assemb
 from citecheck.resolve.web import WebClient
 from citecheck.store.db import Store
 
-OFFLINE_STATE = NetworkState(
-    mode="offline", message="Offline audit: live and archive checks were not run; they are reported as not-checked."
-)
+OFFLINE_STATE = NetworkState(mode="offline", message=OFFLINE_MESSAGE)
 
-ProgressCallback = Callable[[int], None]
+# The progress display's events (citecheck.progress): Dask partitions get NULL_PROGRESS.
+ProgressCallback = ProgressEvents
 
 
 @dataclass
@@ -123,11 +124,14 @@ class _UrlOutcome:
 class ResolveSession:
     """One run's network components over one HTTP layer; ``async with ResolveSession(settings, store)``."""
 
-    def __init__(self, settings: ResolveSettings, store: Store | None) -> None:
+    def __init__(
+        self, settings: ResolveSettings, store: Store | None, progress: ProgressEvents = NULL_PROGRESS
+    ) -> None:
         self.settings = settings
         self.store = store
+        self.progress = progress
         resolver = settings.resolver or system_resolver
-        self.web = WebClient(settings.web, offline=settings.offline, resolver=resolver)
+        self.web = WebClient(settings.web, offline=settings.offline, resolver=resolver, on_wait=progress.waiting)
         self.live = LiveChecker(settings.live_config(), store=store, web=self.web, resolver=resolver)
         self.archives = ArchiveResolver(
             settings.archives,
@@ -164,6 +168,7 @@ class ResolveSession:
     async def _live_part(self, work: UrlWork, outcome: _UrlOutcome, gate: asyncio.Semaphore) -> None:
         async with gate:
             result = await self.live.inspect(work.url)
+        self.progress.advance(Stage.live)
         outcome.live = result
         if not result.needs_evidence:
             # An answer is evidence enough: settled and recorded now, so an interrupted run resumes here.
@@ -210,6 +215,7 @@ class ResolveSession:
             for request in work.requests:
                 if request in wanted:
                     found[request] = await self.archives.resolve_capture(request)
+                self.progress.advance(Stage.archive)
             reads: dict[str, PageRead] = {}
             for ref in references:
                 result, body, backend = self._archive_for(ref, copies, found)
@@ -253,15 +259,12 @@ class ResolveSession:
 
     # ------------------------------------------------------------------ the run
 
-    async def run(self, plan: ResolvePlan, progress: ProgressCallback | None = None) -> ResolvedBatch:
+    async def run(self, plan: ResolvePlan) -> ResolvedBatch:
         """Resolve the whole plan; returns the batch (verdicts settled, sources assembled)."""
         gates = (asyncio.Semaphore(self.settings.concurrency), asyncio.Semaphore(self.settings.concurrency))
 
         async def one(work: UrlWork) -> _UrlOutcome:
-            outcome = await self._resolve_url(work, plan, gates)
-            if progress is not None:
-                progress(1)
-            return outcome
+            return await self._resolve_url(work, plan, gates)
 
         discovery = asyncio.ensure_future(self._discover(plan))
         outcomes = await asyncio.gather(*(one(work) for work in plan.urls))
@@ -405,19 +408,17 @@ def online_message(
 
 
 async def resolve_plan(
-    plan: ResolvePlan, settings: ResolveSettings, progress: ProgressCallback | None = None
+    plan: ResolvePlan, settings: ResolveSettings, progress: ProgressEvents = NULL_PROGRESS
 ) -> ResolvedBatch:
     """Check the plan's URLs live and in the archives and read their sources, over the network."""
     if settings.offline:
-        return await resolve_plan_from_store(plan, settings, progress)
+        return await resolve_plan_from_store(plan, settings)
     with Store(settings.store_path) as store:
-        async with ResolveSession(settings, store) as session:
-            return await session.run(plan, progress)
+        async with ResolveSession(settings, store, progress) as session:
+            return await session.run(plan)
 
 
-async def resolve_plan_from_store(
-    plan: ResolvePlan, settings: ResolveSettings, progress: ProgressCallback | None = None
-) -> ResolvedBatch:
+async def resolve_plan_from_store(plan: ResolvePlan, settings: ResolveSettings) -> ResolvedBatch:
     """What earlier runs left in the store, without a single request (``--offline``).
 
     The same code path as :func:`resolve_plan`, with the HTTP layer offline:
@@ -431,7 +432,7 @@ async def resolve_plan_from_store(
         return ResolvedBatch(network=OFFLINE_STATE)
     with Store(path) as store:
         async with ResolveSession(offline, store) as session:
-            batch = await session.run(plan, progress)
+            batch = await session.run(plan)
     live = sum(1 for check in batch.live.values() if check.status is not LiveStatus.not_checked)
     archive = sum(1 for result in batch.archive.values() if result.status is not ArchiveStatus.not_checked)
     read = sum(1 for source in batch.sources.values() if source.info.status == "fetched")

@@ -368,6 +368,7 @@ class WebClient:
         transport: httpx.AsyncBaseTransport | None = None,
         offline: bool = False,
         clock: Callable[[], float] = time.monotonic,
+        on_wait: Callable[[str, float], None] | None = None,
     ) -> None:
         self.settings = settings or WebSettings()
         self.offline = offline
@@ -376,7 +377,8 @@ class WebClient:
         self._transport = transport
         self._trusted_networks = self.settings.trusted()
         self._trusted_endpoints: set[tuple[str, int]] = set()
-        self.pools = PoolTable(self._policy_for, clock)
+        # Told of every politeness pause as it starts (pool name, seconds): the progress display's "waiting".
+        self.pools = PoolTable(self._policy_for, clock, on_wait)
         self._client: httpx.AsyncClient | None = None
         self._insecure: httpx.AsyncClient | None = None
         self.retries: Counter[str] = Counter()  # re-sent requests, by pool

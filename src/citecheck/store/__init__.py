@@ -1,5 +1,5 @@
 """Stage 5: the persistent SQLite store (caches, check history)."""
 
-from citecheck.store.db import DEFAULT_STORE_PATH, Store
+from citecheck.store.db import DEFAULT_STORE_PATH, Store, StoreError
 
-__all__ = ["DEFAULT_STORE_PATH", "Store"]
+__all__ = ["DEFAULT_STORE_PATH", "Store", "StoreError"]
