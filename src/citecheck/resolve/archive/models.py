@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Literal
 
+from citecheck.dates import EARLIEST_WEB_DATE, is_plausible_web_date, latest_web_date
 from citecheck.models import ArchiveRefusal
 
 GOOD_STATUSES = frozenset({200, 203, 206})
@@ -19,15 +20,9 @@ TargetKind = Literal["archive", "access", "publication", "document", "none"]
 
 _TIMESTAMP_RE = re.compile(r"^\d{4,14}$")
 
-# Nothing was archived before the web; nothing can be captured after next year.
-EARLIEST_CAPTURE_YEAR = 1991
-
-
-def plausible_capture_time(moment: datetime, now: datetime | None = None) -> bool:
-    """Whether a capture could have been made at ``moment`` (1991 to a year from now)."""
-    current = now or datetime.now(UTC)
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return aware.year >= EARLIEST_CAPTURE_YEAR and aware <= current + timedelta(days=366)
+def plausible_capture_time(moment: datetime) -> bool:
+    """Whether a capture could have been made at ``moment`` (the web-date window of :mod:`citecheck.dates`)."""
+    return is_plausible_web_date(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
 
 
 def parse_timestamp(text: str) -> datetime:
@@ -44,7 +39,7 @@ def parse_timestamp(text: str) -> datetime:
         raise ValueError(f"not a Wayback timestamp: {text!r}")
     digits = digits.ljust(14, "0")
     year = int(digits[0:4])
-    if year < EARLIEST_CAPTURE_YEAR or year > datetime.now(UTC).year + 1:
+    if year < EARLIEST_WEB_DATE.year or year > latest_web_date().year:
         raise ValueError(f"not a plausible capture year: {text!r}")
     month = min(max(int(digits[4:6]), 1), 12)
     day = max(int(digits[6:8]), 1)
