@@ -1,8 +1,8 @@
 """What ``citecheck check`` is given: a citation line, a cite template, a URL or a DOI — turned into a Reference.
 
 Inputs are recognised in order, surest first: a bare URL, an identifier
-(:data:`IDENTIFIER_READERS`: a DOI today; the wiki/Crossref work adds more
-there), a ``{{cite …}}`` template or ``<ref>``, and finally a rendered
+(:data:`IDENTIFIER_READERS`: a DOI, resolved by the identifier stage), a
+``{{cite …}}`` template or ``<ref>``, and finally a rendered
 reference-list line.  Text that parses into a title alone — a sentence, a
 word, a number — is not a citation: :class:`CheckInputError` says so rather
 than answering "no problems found".
@@ -14,13 +14,15 @@ import re
 from collections.abc import Callable, Iterator
 
 from citecheck.errors import UsageError
-from citecheck.models import Reference
+from citecheck.models import Identifiers, Reference, ReferenceKind
 from citecheck.references import reference_from_text
+from citecheck.references.identifiers import normalize_doi
 
 _BARE_URL_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:\S+$")
 # A list number as rendered lists show it; at most three digits so a leading year stays part of the text.
 _LIST_NUMBER_RE = re.compile(r"^(?:(?P<number>[0-9]{1,3})\.|\[(?P<bracketed>[0-9]{1,4})\])\s+")
-_DOI_RE = re.compile(r"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/)?(?P<doi>10\.\d{4,9}/\S+)$", re.I)
+_DOI_INTENT_RE = re.compile(r"^\s*(?:doi\s*:|https?://(?:dx\.)?doi\.org/|10\.)", re.I)
+_DOI_LABEL_RE = re.compile(r"^\s*doi\s*:\s*", re.I)
 _QUOTED_RE = re.compile(r"[\"“”«»„]")
 NOT_A_CITATION = "this does not look like a citation or a URL"
 
@@ -30,16 +32,22 @@ class CheckInputError(UsageError, ValueError):
 
 
 def doi_reference(text: str) -> Reference | None:
-    """A DOI (``10.1038/nature12373``, ``doi:…``, ``https://doi.org/…``) as a reference citing its doi.org link.
+    """A DOI (``10.1038/nature12373``, ``doi:…``, ``https://doi.org/…``) as a reference whose identifier it is.
 
-    The hook for identifier inputs: resolving a DOI's metadata (Crossref) can
-    fill the reference's fields here without the rest of ``check`` changing.
+    The reference has no URL: the identifier stage asks the DOI system and
+    Crossref (:mod:`citecheck.resolve.identifiers`), never the landing page.
+    A DOI-looking input that is not a valid DOI is a :class:`CheckInputError`.
     """
-    match = _DOI_RE.match(text)
-    if match is None:
+    stripped = text.strip()
+    # "doi: 10.1/x" is a DOI; "10.5 million people …" is a citation line that starts with a number.
+    if not _DOI_INTENT_RE.match(stripped) or re.search(r"\s", _DOI_LABEL_RE.sub("", stripped, count=1)):
         return None
-    doi = match.group("doi").rstrip(".,;")
-    return reference_from_text(id="1", raw=text, kind="link", url=f"https://doi.org/{doi}")
+    doi = normalize_doi(stripped)
+    if doi is None:
+        raise CheckInputError(
+            f"not a valid DOI: {stripped!r} (a DOI is 10.<registrant>/<suffix>, e.g. 10.1038/nature12373)"
+        )
+    return Reference(id="1", kind=ReferenceKind.link, raw=stripped, identifiers=Identifiers(doi=doi))
 
 
 # Identifier readers tried before the text is read as a citation line; each returns None when it does not apply.

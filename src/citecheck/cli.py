@@ -154,7 +154,8 @@ def main() -> None:
 
 
 @main.command("audit")
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="[PATH ...]")
+# Plain strings: click.Path would turn https://host into https:/host.
+@click.argument("paths", nargs=-1, metavar="[PATH|URL|wikipedia:LANG:TITLE ...]")
 @click.option("--out", type=click.Path(path_type=Path), metavar="DIR", help="Report folder (default: reports/).")
 @click.option(
     "--format",
@@ -244,12 +245,24 @@ def main() -> None:
 )
 @click.option("--show", type=click.Choice(["error", "warning", "info"]), help="Lowest severity listed (warning).")
 @click.option("--max-lines", type=int, metavar="N", help="Finding lines listed at most (default 30; 0: all).")
+@click.option(
+    "--wiki", metavar="SCRIPT-PATH", help="Another wiki (https://wiki.example.org/w/) for wikipedia:… inputs."
+)
+@click.option("--latest", is_flag=True, default=None, help="Audit wiki articles' latest revisions, not pinned ones.")
+@click.option(
+    "--titles", type=click.Path(path_type=Path), metavar="FILE", help="Audit the articles listed in FILE, one a line."
+)
+@click.option("--contact", metavar="EMAIL|URL", help="Your contact, sent in the User-Agent of API requests.")
+@click.option("--mailto", "crossref_mailto", metavar="EMAIL", help="E-mail for Crossref's polite pool.")
+@click.option(
+    "--max-page-size", type=int, metavar="BYTES", help="Largest page to fetch to audit (8 MiB; wiki articles 48 MiB)."
+)
 @click.option("--color/--no-color", "color", default=None, help="Colour the lines (default: when a terminal).")
 @click.option("-v", "--verbose", count=True, help="Progress and log lines on stderr (-vv: debug).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors and the exit status.")
 @_DEBUG
 def audit_command(
-    paths: tuple[Path, ...],
+    paths: tuple[str, ...],
     config_file: Path | None,
     color: bool | None,
     verbose: int,
@@ -257,7 +270,7 @@ def audit_command(
     debug: bool,
     **values: Any,
 ) -> None:
-    """Audit documents (default: citations/) and write reports (default: reports/)."""
+    """Audit documents (default: citations/), page URLs and wiki articles; write reports (default: reports/)."""
     verbosity = -1 if quiet else max(verbose, 2 if debug else 0)
     show_traceback = debug or verbose > 0
 

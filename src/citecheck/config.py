@@ -31,6 +31,7 @@ from citecheck.url_rules import parse_remap, parse_status_ranges, validate_patte
 DEFAULT_ARCHIVE = "https://web.archive.org"
 REPORT_FORMATS = ("md", "json", "sarif", "jsonl", "github", "junit")
 DEFAULT_FORMATS = ("md", "json")
+DEFAULT_MAX_PAGE_BYTES = 8 * 1024 * 1024  # a page or wiki article fetched to audit; the largest articles are ~5 MiB
 OUTPUT_FORMATS = ("concise", "full", "grouped", "json")
 CONFIG_FILE_NAMES = ("citecheck.toml", "pyproject.toml")
 IGNORE_FILE_NAME = ".citecheckignore"
@@ -99,6 +100,18 @@ class AuditOptions(BaseModel):
     workers: int = Field(default=2, ge=1, le=512)  # local cluster size
     cluster_limit: int | None = Field(default=None, ge=1)  # partitions resolving at once, cluster-wide
     source_addresses: list[str] = Field(default_factory=list)  # local IPs to spread Dask partitions over
+    # Web inputs (URLs, wiki articles) and identifiers (issue 12).
+    wiki: str | None = None  # --wiki: another wiki's script path (a {lang} placeholder for a farm)
+    latest: bool = False  # audit a wiki article's latest revision, not the pinned one
+    titles: Path | None = None  # --titles FILE: one article (title, URL or wikipedia:LANG:TITLE) per line
+    contact: str | None = None  # e-mail or URL in the User-Agent of API requests (Wikimedia's policy)
+    crossref_mailto: str | None = None  # Crossref's polite pool (default: contact, when it is an e-mail)
+    max_page_size: int = Field(
+        default=DEFAULT_MAX_PAGE_BYTES, ge=1
+    )  # a page fetched to audit (wiki articles: 48 MiB at least)
+    history_budget: int = Field(default=8, ge=0, le=100)  # requests per article for access dates from history
+    doi_api: str = "https://doi.org/api/handles"  # the DOI handle API (its base; tests point it at loopback)
+    crossref_api: str = "https://api.crossref.org"
     # Which URLs are checked (lychee's --exclude/--include/--remap and .lycheeignore), applied before resolution.
     exclude: list[str] = Field(default_factory=list)  # regular expressions; a matching URL is not checked
     include: list[str] = Field(default_factory=list)  # regular expressions; win over exclude
@@ -187,6 +200,12 @@ _KEY_ALIASES = {
     "timeout": "live_timeout",
     "retries": "live_retries",
     "source-address": "source_addresses",
+    "max-page-size": "max_page_size",
+    "history-budget": "history_budget",
+    "crossref-mailto": "crossref_mailto",
+    "mailto": "crossref_mailto",
+    "doi-api": "doi_api",
+    "crossref-api": "crossref_api",
     "ignore-file": "ignore_file",
     "user-agent": "user_agent",
     "header": "headers",
@@ -195,7 +214,7 @@ _KEY_ALIASES = {
     "max-cache-age": "max_cache_age",
 }
 # Options that are paths: relative ones in a settings file are relative to that file's folder.
-_PATH_OPTIONS = ("out", "cache", "baseline", "write_baseline", "ignore_file")
+_PATH_OPTIONS = ("out", "cache", "baseline", "write_baseline", "ignore_file", "titles")
 # The flag that sets each option, for messages about a flag's value.
 _FLAGS = {
     "formats": "--format",

@@ -205,7 +205,59 @@ def parse_date(text: str | None) -> PartialDate | None:
         match = pattern.fullmatch(cleaned)
         if match:
             return _from_match(kind, match, approximate)
+    if len(cleaned) <= 40 and _may_be_local_date(cleaned):
+        return _parse_local_date(cleaned, approximate)
     return None
+
+
+def _may_be_local_date(text: str) -> bool:
+    """A non-English month name or non-ASCII digits may be in ``text`` (most strings parse_date sees hold none)."""
+    if not text.isascii():
+        return True
+    return any(token.strip(".,").lower() in _LOCAL_MONTHS for token in text.split())
+
+
+# Month names of the non-English Wikipedias the readers meet (citation dates in template parameters
+# and rendered references: "09 أبريل 2018", "1. ledna 2015", "3 mai 2014").  Only whole-string parsing
+# uses them; scanning English prose (find_dates) does not.
+_LOCAL_MONTH_NAMES: dict[int, tuple[str, ...]] = {
+    1: ("يناير", "كانون الثاني", "ledna", "leden", "januar", "janvier", "enero", "gennaio", "janeiro"),
+    2: ("فبراير", "شباط", "února", "únor", "februar", "février", "febrero", "febbraio", "fevereiro"),
+    3: ("مارس", "آذار", "března", "březen", "märz", "mars", "marzo", "março"),
+    4: ("أبريل", "إبريل", "نيسان", "dubna", "duben", "avril", "abril", "aprile"),
+    5: ("مايو", "أيار", "května", "květen", "mai", "mayo", "maggio", "maio"),
+    6: ("يونيو", "حزيران", "června", "červen", "juni", "juin", "junio", "giugno", "junho"),
+    7: ("يوليو", "تموز", "července", "červenec", "juli", "juillet", "julio", "luglio", "julho"),
+    8: ("أغسطس", "آب", "srpna", "srpen", "août", "agosto"),
+    9: ("سبتمبر", "أيلول", "září", "septembre", "septiembre", "settembre", "setembro"),
+    10: ("أكتوبر", "تشرين الأول", "října", "říjen", "oktober", "octobre", "octubre", "ottobre", "outubro"),
+    11: ("نوفمبر", "تشرين الثاني", "listopadu", "listopad", "novembre", "noviembre", "novembro"),
+    12: ("ديسمبر", "كانون الأول", "prosince", "prosinec", "dezember", "décembre", "diciembre", "dicembre", "dezembro"),
+}
+_LOCAL_MONTHS = {name: number for number, names in _LOCAL_MONTH_NAMES.items() for name in names}
+_LOCAL_MONTH_RE = "|".join(sorted((re.escape(name) for name in _LOCAL_MONTHS), key=len, reverse=True))
+# "9 أبريل 2018", "1. ledna 2015", "3 de mayo de 2014", "mai 2014"
+_LOCAL_DMY_RE = re.compile(
+    rf"(?:(?P<d>[12]\d|3[01]|0?[1-9])(?:er)?\.?\s+(?:de\s+)?)?(?P<mon>{_LOCAL_MONTH_RE}),?\s+(?:de\s+)?(?P<y>{_YEAR_RE})",
+    re.I,
+)
+# Arabic-Indic and Eastern Arabic-Indic digits, as Arabic pages may write dates.
+_DIGIT_TRANSLATION = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+
+
+def _parse_local_date(text: str, approximate: bool) -> PartialDate | None:
+    if not text.isascii():
+        translated = text.translate(_DIGIT_TRANSLATION).replace("\u200f", "").replace("\u200e", "").strip()
+        if translated != text:
+            return parse_date(translated) if not approximate else None
+    match = _LOCAL_DMY_RE.fullmatch(text)
+    if match is None:
+        return None
+    month = _LOCAL_MONTHS.get(match["mon"].lower()) or _LOCAL_MONTHS.get(match["mon"])
+    try:
+        return _checked(int(match["y"]), month, int(match["d"]) if match["d"] else None, approximate)
+    except ValueError:
+        return None
 
 
 _APPROX_PREFIX_RE = re.compile(r"(?:c\.|ca\.|circa|approx\.?)\s*", re.I)
@@ -323,6 +375,6 @@ def web_date_problem(
     return None
 
 
-def is_plausible_web_date(value: date | datetime | PartialDate, *, today: date | None = None) -> bool:
+def is_plausible_web_date(value: date | datetime | PartialDate, today: date | None = None) -> bool:
     """True when :func:`web_date_problem` finds nothing wrong with ``value``."""
     return web_date_problem(value, today=today) is None

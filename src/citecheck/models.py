@@ -26,7 +26,6 @@ REPORT_SCHEMA = "citecheck/report@1"
 SUMMARY_SCHEMA = "citecheck/summary@1"
 
 DocumentFormat = Literal["text", "html", "markdown", "wikitext"]
-ReferenceKind = Literal["numbered", "footnote", "link", "template", "attribution"]
 
 
 class _Model(BaseModel):
@@ -153,16 +152,155 @@ class Candidate(_Model):
     archive: str | None = None
 
 
+class AccessDateProvenance(_Model):
+    """Where an access date the citation does not give came from (issue: Wikipedia inputs).
+
+    ``history``: the time the cited URL first appeared in the article — the
+    revision (and its permalink) whose wikitext first cites it, found in the
+    article's revision history, as InternetArchiveBot does.
+    """
+
+    origin: Literal["history"] = "history"
+    revision: int
+    timestamp: datetime
+    permalink: str
+
+
+class RegistryStatus(StrEnum):
+    registered = "registered"
+    not_found = "not-found"  # the DOI system says the DOI does not exist
+    not_checked = "not-checked"  # offline with nothing stored, or the registry did not answer
+
+
+class UpdateNotice(_Model):
+    """A notice that updates a work: a retraction, a correction … (Crossref ``updated-by``/``update-to``)."""
+
+    type: str  # Crossref update type: retraction, withdrawal, correction, expression_of_concern …
+    doi: str | None = None  # the notice's DOI
+    label: str | None = None
+    date: IsoPartialDate | None = None
+    source: str | None = None  # publisher, retraction-watch …
+
+
+class DoiRecord(_Model):
+    """What the DOI system and Crossref say about a reference's DOI (issue: identifiers)."""
+
+    doi: str
+    status: RegistryStatus = RegistryStatus.not_checked
+    url: str | None = None  # where the DOI resolves (the handle's URL value), never fetched
+    agency: str | None = None  # crossref when Crossref holds metadata for it
+    title: str | None = None
+    year: int | None = None  # the earliest of issued / published-print / published-online
+    years: list[int] = Field(default_factory=list)  # every year the metadata gives
+    container: str | None = None
+    work_type: str | None = None
+    updated_by: list[UpdateNotice] = Field(default_factory=list)  # notices about this work
+    updates: list[UpdateNotice] = Field(default_factory=list)  # this DOI is itself a notice about these works
+    checked_at: datetime | None = None
+    reason: str | None = None  # why not checked, or what is missing
+
+
+class ReferenceKind(StrEnum):
+    """How a reference is written in its document."""
+
+    numbered = "numbered"  # an entry of a numbered reference list (rendered HTML, plain text)
+    footnote = "footnote"  # a free-text footnote (hand-written <ref>, Markdown [^n], blog footnote)
+    link = "link"  # a link cited in running text, or a Markdown link definition
+    template = "template"  # a citation template ({{cite web}} …), read parameter by parameter
+    attribution = "attribution"  # a repost's byline or source line
+    bibliography = "bibliography"  # a full citation outside the footnotes (Bibliography, Sources, Further reading)
+
+
+class SourceFlag(StrEnum):
+    """What a reader noticed about a reference, as the document states it or as it had to read it."""
+
+    dead_link = "dead-link"  # {{dead link}} / "[dead link]"
+    permanent_dead_link = "permanent-dead-link"
+    url_status_dead = "url-status-dead"  # url-status=dead/unfit/usurped, or a rendering whose title links the archive
+    url_status_live = "url-status-live"
+    empty = "empty"  # nothing but backlinks or markers
+    short_citation = "short-citation"  # "Smith 2003, p. 41": points into a bibliography
+    unread_template = "unread-template"  # a template we cannot expand: fields not read
+    coins = "coins"  # fields filled from the rendering's COinS metadata
+    template_data = "template-data"  # fields from the rendering's template parameters (Parsoid data-mw)
+    text_fallback = "text-fallback"  # template data unusable (broken JSON, not a citation): read from the text
+    sub_reference = "sub-reference"  # details (a page …) attached to a main reference
+    list_defined = "list-defined"  # defined inside the reference list ({{reflist|refs=}})
+    nested_reference = "nested-reference"  # a <ref> written inside another <ref>
+    invalid_url = "invalid-url"  # a URL that cannot be parsed was left out (see data_errors)
+    implausible_date = "implausible-date"  # a web date outside 1990 … next year was left out (see data_errors)
+    no_target = "no-target"  # a short citation naming no bibliography entry of the document
+
+
+class LinkKind(StrEnum):
+    """What one link of a reference is."""
+
+    original = "original"  # the page the citation cites
+    archive = "archive"  # a web-archive copy (Wayback, archive.today, WebCite, ghostarchive …)
+    identifier = "identifier"  # a resolver link for an identifier (doi.org, PubMed, WorldCat …)
+    other = "other"  # any further link (a chapter URL, a lay summary, a "via" service)
+
+
+class ReferenceLink(_Model):
+    """One link of a reference, as written, and what it is."""
+
+    url: str
+    kind: LinkKind
+    text: str | None = None  # the link text, where the format shows one
+    archive: str | None = None  # which archive, for archive links
+
+
+class Identifiers(_Model):
+    """Bibliographic identifiers of a reference, normalised (citecheck.references.identifiers).
+
+    ``doi`` without scheme or ``doi:`` prefix, as registered (compare case-insensitively);
+    ``pmc`` as ``PMC123456``; ``isbn`` digits (and X) without hyphens; ``arxiv`` as
+    ``1501.00001`` or ``hep-th/9901001``.
+    """
+
+    doi: str | None = None
+    pmid: str | None = None
+    pmc: str | None = None
+    arxiv: str | None = None
+    isbn: str | None = None
+    issn: str | None = None
+    eissn: str | None = None
+    oclc: str | None = None
+    bibcode: str | None = None
+    lccn: str | None = None
+    jstor: str | None = None
+    s2cid: str | None = None
+    hdl: str | None = None
+    osti: str | None = None
+    ssrn: str | None = None
+    zbl: str | None = None
+    mr: str | None = None
+    ol: str | None = None
+    citeseerx: str | None = None
+    asin: str | None = None
+    ismn: str | None = None
+    biorxiv: str | None = None
+    medrxiv: str | None = None
+    rfc: str | None = None
+
+    def present(self) -> dict[str, str]:
+        """The identifiers that are set, by name."""
+        return {name: value for name, value in self.__dict__.items() if value is not None}
+
+
 class Reference(_Model):
     """One entry of a reference list, or an attribution, with its parsed fields."""
 
     id: str
     number: int | None = None
-    kind: ReferenceKind = "numbered"
-    name: str | None = None  # wikitext <ref name=...>, Markdown footnote label
+    kind: ReferenceKind = ReferenceKind.numbered
+    name: str | None = None  # wikitext/Parsoid <ref name=...>, Markdown footnote label
+    group: str | None = None  # the reference group (<ref group=n>, {{efn}}'s lower-alpha …); None: the default
+    anchor: str | None = None  # the list item's element id in HTML (cite_note-…)
     raw: str = ""
     title: str | None = None
     authors: list[str] = Field(default_factory=list)
+    editors: list[str] = Field(default_factory=list)
     work: str | None = None
     publisher: str | None = None
     date: IsoPartialDate | None = None
@@ -172,7 +310,12 @@ class Reference(_Model):
     archive_url: str | None = None
     archive_url_time: datetime | None = None  # the timestamp written inside archive_url
     format: str | None = None  # "PDF" …
-    source_flags: list[str] = Field(default_factory=list)  # dead-link, permanent-dead-link, url-status-dead, empty …
+    identifiers: Identifiers = Field(default_factory=Identifiers)  # never in ``url``
+    links: list[ReferenceLink] = Field(default_factory=list)  # every link of the reference, classified
+    details: str | None = None  # a sub-reference's details or a short citation's locator ("p. 41")
+    full_citation_ref: str | None = None  # the reference holding the full citation (bibliography entry, main ref)
+    source_flags: list[SourceFlag] = Field(default_factory=list)
+    data_errors: list[str] = Field(default_factory=list)  # values left out as unusable, and why
     backlinks: int | None = None  # backlink count shown in the list (^ a b c, 3.0 3.1); None: not shown
     uses: int = 0  # in-text markers (or attributed sentences) pointing here
     line: int | None = None
@@ -180,10 +323,45 @@ class Reference(_Model):
     archive: ArchiveResult = Field(default_factory=ArchiveResult)
     source: SourceInfo = Field(default_factory=SourceInfo)
     candidates: list[Candidate] = Field(default_factory=list)
+    access_date_provenance: AccessDateProvenance | None = None  # None: as the document gives it
+    doi_record: DoiRecord | None = None  # None: no DOI, or not looked up
 
     @property
     def is_empty(self) -> bool:
-        return not any([self.title, self.url, self.work, self.publisher, self.authors, self.date, self.archive_url])
+        return not self.identifiers.present() and not any(
+            [self.title, self.url, self.work, self.publisher, self.authors, self.date, self.archive_url]
+        )
+
+
+class WikiRevision(_Model):
+    """The revision of a wiki article that was audited (pinned: a re-run audits the same text)."""
+
+    wiki: str  # the wiki's script path, e.g. https://en.wikipedia.org/w/
+    title: str
+    revision: int
+    timestamp: datetime
+    permalink: str
+
+
+class FetchedFrom(_Model):
+    """Where a document given as a URL or a wiki article came from, and when it was fetched."""
+
+    url: str  # what was asked for
+    fetched_url: str  # what answered: the page's final URL, the REST endpoint, or the snapshot
+    fetched_at: datetime
+    origin: Literal["live", "capture"] = "live"  # capture: the live page could not be had
+    snapshot_time: datetime | None = None
+    archive: str | None = None
+    reason: str | None = None  # why the capture was audited instead of the live page
+    revision: WikiRevision | None = None
+
+
+class Renderer(StrEnum):
+    """The software that rendered an HTML document, which decides how the reader reads it."""
+
+    parsoid = "parsoid"  # MediaWiki's Parsoid (REST API, VisualEditor, mobile apps): data-mw on every template
+    mediawiki = "mediawiki"  # MediaWiki's legacy parser output (mw-parser-output), desktop or mobile skin
+    generic = "generic"  # any other page: blog and CMS footnotes, or cited links
 
 
 class ParsedDocument(_Model):
@@ -194,9 +372,11 @@ class ParsedDocument(_Model):
     title: str | None = None
     date: IsoPartialDate | None = None  # the document's own date, where it states one
     layout: str = "article"  # article | repost | wiki-mirror …
+    renderer: Renderer | None = None  # for HTML: which software rendered it
     sections: list[Section] = Field(default_factory=list)
     references: list[Reference] = Field(default_factory=list)
     notices: list[str] = Field(default_factory=list)  # what the reader skipped or could not parse
+    fetched: FetchedFrom | None = None  # a document audited from the web (a URL, a wiki article)
 
 
 # --------------------------------------------------------------------------- claims and findings
@@ -348,6 +528,7 @@ class DocumentInfo(_Model):
     title: str | None = None
     date: IsoPartialDate | None = None
     layout: str = "article"
+    fetched: FetchedFrom | None = None  # a URL or wiki article: what answered, when, which revision
 
 
 OFFLINE_MESSAGE = "Offline audit: live and archive checks were not run; they are reported as not-checked."
@@ -380,6 +561,8 @@ class DocumentReport(_Model):
     notices: list[str] = Field(default_factory=list)
     network: NetworkState = Field(default_factory=NetworkState)
     generated_at: datetime | None = None
+    # A wiki article with repairs: the file holding them as a unified diff of its wikitext (never an edit).
+    wikitext_diff: str | None = None
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 

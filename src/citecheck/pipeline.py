@@ -15,7 +15,7 @@ import logging
 import os
 import stat
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,6 +24,7 @@ from typing import TypeVar
 from citecheck.checks.archive import findings_for_archive
 from citecheck.checks.catalogue import code_selected
 from citecheck.checks.conflicts import conflict_findings, find_conflicts
+from citecheck.checks.identifiers import identifier_findings
 from citecheck.checks.integrity import check_claim
 from citecheck.checks.live import findings_for_live
 from citecheck.checks.offline import CheckContext, run_offline_checks
@@ -61,11 +62,13 @@ from citecheck.reports.markdown import render_document_files, render_index_markd
 from citecheck.reports.sarif import sarif_log
 from citecheck.reports.timeline import timeline_files, timeline_names
 from citecheck.reports.writer import report_json, summary_json, write_outputs
+from citecheck.resolve.identifiers import IdentifierSettings, resolve_identifiers
 from citecheck.resolve.settings import ResolveSettings
 from citecheck.resolve.sources import SourceText
 from citecheck.resolve.stage import OFFLINE_STATE as OFFLINE_STATE  # re-exported for callers
 from citecheck.resolve.stage import ResolvedBatch, apply_resolution, plan_for, resolve_plan_from_store
 from citecheck.url_rules import NetworkView, UrlRules, apply_url_rules
+from citecheck.web_documents import WebBatch, read_web_documents, split_inputs, wikitext_diffs
 
 logger = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -185,12 +188,27 @@ def output_stems(documents: list[Path]) -> dict[Path, str]:
 
 
 def network_findings(document: ParsedDocument, options: AuditOptions) -> list[Finding]:
-    """CC2xx and CC3xx from what the resolve stage wrote onto each reference."""
+    """CC2xx, CC3xx and CC7xx from what the resolve stages wrote onto each reference."""
     findings: list[Finding] = []
     for reference in document.references:
         findings += findings_for_live(reference)
         findings += findings_for_archive(reference, reference.archive, far_days=options.snapshot_far_days)
+        findings += identifier_findings(reference)
     return findings
+
+
+def run_identifier_stage(documents: Sequence[ParsedDocument], options: AuditOptions, network: NetworkState) -> None:
+    """DOIs through the DOI handle API and Crossref (the store only when offline or the network is down)."""
+    settings = IdentifierSettings(
+        store_path=str(options.cache),
+        offline=options.offline or network.mode == "unreachable",
+        allow_private=options.allow_private,
+        contact=options.contact,
+        mailto=options.crossref_mailto or (options.contact if options.contact and "@" in options.contact else None),
+        doi_api=options.doi_api,
+        crossref_api=options.crossref_api,
+    )
+    resolve_identifiers(documents, settings)
 
 
 def document_sources(document: ParsedDocument, batch: ResolvedBatch) -> dict[str, SourceText]:
@@ -237,7 +255,12 @@ def audit_parsed(
     findings = [finding for finding in findings if code_selected(finding.code, options.select, options.ignore)]
     return DocumentReport(
         document=DocumentInfo(
-            path=document.path, format=document.format, title=document.title, date=document.date, layout=document.layout
+            path=document.path,
+            format=document.format,
+            title=document.title,
+            date=document.date,
+            layout=document.layout,
+            fetched=document.fetched,
         ),
         references=document.references,
         claims=claim_set.claims,
@@ -352,7 +375,7 @@ def _contained(problems: list[str], what: str, action: Callable[[], _T]) -> _T |
         return None
 
 
-def internal_document_error(path: Path, what: str, error: BaseException) -> DocumentError:
+def internal_document_error(path: Path | str, what: str, error: BaseException) -> DocumentError:
     logger.info("internal error while %s %s", what, path, exc_info=True)
     return DocumentError(
         path=str(path),
@@ -427,10 +450,14 @@ def _network_stage(
 
 
 def audit(
-    paths: list[Path] | None = None, options: AuditOptions | None = None, progress: ProgressEvents | None = None
+    paths: Sequence[Path | str] | None = None,
+    options: AuditOptions | None = None,
+    progress: ProgressEvents | None = None,
 ) -> AuditResult:
     """Audit documents and write reports. Raises :class:`UsageError` for bad paths, settings or output places.
 
+    ``paths`` are files and folders, ``http(s)`` URLs and wiki articles
+    (``wikipedia:en:Title``; see :mod:`citecheck.web_documents`).
     Documents that cannot be read become error entries (and exit code 2)
     while every other document is still audited and reported; a failure of
     citecheck itself on one document, or in one stage, is contained the same
@@ -438,7 +465,8 @@ def audit(
     """
     options = options or AuditOptions()
     events = progress or NULL_PROGRESS
-    collected = collect_inputs(paths or [Path("citations")])
+    local, web_inputs, input_errors = split_inputs(paths, options)
+    collected = collect_inputs(local) if local else CollectedDocuments()
     documents = collected.documents
     baseline = _load_baseline(options.baseline)
     rules = url_rules_for(options)
@@ -447,19 +475,35 @@ def audit(
         check_file_writable(options.write_baseline, "--write-baseline")
     if not options.offline:
         check_store_location(options.cache)
-    stems = output_stems(documents)
+    stems: dict[Path | str, str] = {path: stem for path, stem in output_stems(documents).items()}
     executor = make_executor(options)
     internal_errors: list[str] = []
+    web = WebBatch()
     try:
+        if web_inputs:
+            web = (
+                _contained(
+                    internal_errors, "reading pages and wiki articles", lambda: read_web_documents(web_inputs, options)
+                )
+                or WebBatch()
+            )
         outcomes = _parse_documents(executor, documents, options, events)
         errors = collected.skipped + [outcome for outcome in outcomes if isinstance(outcome, DocumentError)]
-        parsed_documents = [
+        errors += input_errors + web.errors
+        parsed_documents: list[tuple[Path | str, ParsedDocument]] = [
             (path, outcome)
             for path, outcome in zip(documents, outcomes, strict=True)
             if isinstance(outcome, ParsedDocument)
         ]
+        parsed_documents += [(page.key, page.document) for page in web.documents]
+        stems.update({page.key: page.stem for page in web.documents})
         view = apply_url_rules([parsed for _, parsed in parsed_documents], rules)
         batch = _network_stage(view.documents, options, executor, events, internal_errors)
+        _contained(
+            internal_errors,
+            "looking up DOIs",
+            lambda: run_identifier_stage([parsed for _, parsed in parsed_documents], options, batch.network),
+        )
     finally:
         executor.close()
     sources = _sources_by_document(view, batch)
@@ -472,7 +516,7 @@ def audit(
         )
         batch.network = batch.network.model_copy(update={"message": batch.network.message + excluded})
     generated_at = generation_time()
-    audited: list[tuple[Path, ParsedDocument, DocumentReport]] = []
+    audited: list[tuple[Path | str, ParsedDocument, DocumentReport]] = []
     events.start(Stage.checks, len(parsed_documents))
     for index, (path, parsed) in enumerate(parsed_documents):
         try:
@@ -495,6 +539,17 @@ def audit(
     )
     for report in reports:
         assign_fingerprints(report)
+    by_key = {key: report for key, _, report in audited}
+    diffs = (
+        _contained(
+            internal_errors,
+            "writing wikitext diffs",
+            lambda: wikitext_diffs(
+                web, {page.key: by_key[page.key] for page in web.documents if page.key in by_key}, options
+            ),
+        )
+        or {}
+    )
     new_findings = mark_new(reports, baseline) if baseline is not None else None
     if options.write_baseline is not None:
         try:
@@ -509,6 +564,9 @@ def audit(
         stem = stems[path]
         try:
             files.update(_document_files(report, stem, options))
+            if isinstance(path, str) and path in diffs:
+                name, diff = diffs[path]
+                files[options.out / name] = diff
         except Exception as error:  # a bug in a renderer: this document's reports are missing, the others written
             errors.append(internal_document_error(path, "writing the report of", error))
         else:
@@ -588,7 +646,7 @@ def _load_baseline(path: Path | None) -> Baseline | None:
 
 
 def audit_conflicts(
-    parsed_documents: list[tuple[Path, ParsedDocument]], reports: list[DocumentReport], options: AuditOptions
+    parsed_documents: Sequence[tuple[object, ParsedDocument]], reports: list[DocumentReport], options: AuditOptions
 ) -> list[Conflict]:
     """CC503 across the whole audit: figures for the same thing that disagree, added to each report involved."""
     if not code_selected("CC503", options.select, options.ignore):

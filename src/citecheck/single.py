@@ -84,12 +84,27 @@ def check_citation(
         batch = run_network_stage([document], settings)
         network = batch.network
         from_cache = not offline and bool(batch.live) and batch.requests_sent == 0
+        if from_cache:
+            network = network.model_copy(
+                update={
+                    "message": f"Answered from the cache ({settings.cache}): every answer was fresh in the store "
+                    "and no request was sent; --refresh asks the web again."
+                }
+            )
+    if reference.identifiers.doi:
+        from citecheck.pipeline import run_identifier_stage
+
+        run_identifier_stage([document], settings, network)  # offline: what the store remembers
     context = CheckContext(document=document, claims=ClaimSet(claims=[]), today=settings.today)
     findings = [finding for finding in run_offline_checks(context) if finding.code not in DOCUMENT_LEVEL_CODES]
     if resolved:
         from citecheck.pipeline import network_findings
 
         findings += network_findings(document, settings)  # not-checked results raise nothing
+    else:
+        from citecheck.checks.identifiers import identifier_findings
+
+        findings += identifier_findings(reference)  # ISBN check digits, DOI records from the store
     findings = [finding for finding in findings if code_selected(finding.code, settings.select, settings.ignore)]
     repair_format = "wikitext" if reference.kind == "template" else "text"
     return CheckResult(

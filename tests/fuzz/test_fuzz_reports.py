@@ -22,6 +22,7 @@ from citecheck.models import (
     NetworkState,
     Reference,
     Severity,
+    SourceFlag,
 )
 from citecheck.reports.escape import md_cell, md_link
 from citecheck.reports.markdown import render_document_markdown, render_index_markdown
@@ -81,7 +82,7 @@ def reports(draw: st.DrawFn) -> DocumentReport:
             work=draw(st.one_of(st.none(), hostile)),
             url=draw(urls),
             archive_url=draw(urls),
-            source_flags=draw(st.lists(hostile, max_size=2)),
+            source_flags=draw(st.lists(st.sampled_from(list(SourceFlag)), max_size=2)),  # a typed vocabulary
             uses=draw(st.integers(0, 5)),
             live=draw(live_checks),
             archive=draw(archive_results),

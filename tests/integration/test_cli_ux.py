@@ -485,7 +485,9 @@ def test_check_takes_a_doi(workdir: Path) -> None:
     for doi in ("10.1038/nature12373", "doi:10.1038/nature12373", "https://doi.org/10.1038/nature12373"):
         code, out, _ = _run("check", doi, "--offline", "--format", "json")
         assert code == 0
-        assert json.loads(out)["reference"]["url"] == "https://doi.org/10.1038/nature12373"
+        reference = json.loads(out)["reference"]
+        # The DOI is an identifier the DOI system resolves, never its landing page as the cited URL.
+        assert reference["identifiers"]["doi"] == "10.1038/nature12373" and reference["url"] is None
 
 
 # --------------------------------------------------------------------------- start-up cost

@@ -61,14 +61,15 @@ def test_parses_quickly(page_text: str) -> None:
 def test_every_reference_list_item_becomes_a_reference(document: ParsedDocument, soup: BeautifulSoup) -> None:
     items = soup.select("#mw-content-text ol.references > li")
     print(f"\n[html] ol.references items: {len(items)}, references: {len(document.references)}")
-    assert len(document.references) == len(items) == 379
-    assert [reference.name for reference in document.references] == [item.get("id") for item in items]
+    notes_and_citations = [reference for reference in document.references if reference.kind != "bibliography"]
+    assert len(notes_and_citations) == len(items) == 379
+    assert [reference.anchor for reference in notes_and_citations] == [item.get("id") for item in items]
     assert len({reference.id for reference in document.references}) == len(document.references)
-    # The explanatory-notes list ("[n 1]" markers) is prefixed; the citations list is numbered plainly.
-    ids = [reference.id for reference in document.references]
-    notes = sum(ref_id.startswith("n") for ref_id in ids)
-    assert ids == [f"n{number}" for number in range(1, notes + 1)] + [str(n) for n in range(1, len(ids) - notes + 1)]
-    assert [reference.number for reference in document.references] == [int(ref_id.lstrip("n")) for ref_id in ids]
+    # The explanatory-notes list ("[n 1]" markers) is group "n"; the citations list is numbered plainly.
+    ids = [reference.id for reference in notes_and_citations]
+    notes = sum(ref_id.startswith("n-") for ref_id in ids)
+    assert ids == [f"n-{number}" for number in range(1, notes + 1)] + [str(n) for n in range(1, len(ids) - notes + 1)]
+    assert [reference.number for reference in notes_and_citations] == [int(ref_id.lstrip("n-")) for ref_id in ids]
 
 
 def test_every_marker_is_read_and_resolves(document: ParsedDocument, soup: BeautifulSoup) -> None:
@@ -83,8 +84,9 @@ def test_every_marker_is_read_and_resolves(document: ParsedDocument, soup: Beaut
 
 
 def test_backlinks_match_uses(document: ParsedDocument) -> None:
-    mismatched = [reference.id for reference in document.references if reference.backlinks != reference.uses]
-    unused = [reference.id for reference in document.references if reference.uses == 0]
+    footnotes = [reference for reference in document.references if reference.kind != "bibliography"]
+    mismatched = [reference.id for reference in footnotes if reference.backlinks != reference.uses]
+    unused = [reference.id for reference in footnotes if reference.uses == 0]
     print(f"\n[html] backlinks ≠ uses: {len(mismatched)}, unused references: {len(unused)}")
     assert mismatched == []
     assert unused == []
@@ -140,7 +142,7 @@ def _normalised_title(text: str | None) -> str:
 
 def test_titles_agree_with_their_title_links(document: ParsedDocument, soup: BeautifulSoup) -> None:
     """The rendered page has no COinS; a quoted external link is the title (cite web/news/journal)."""
-    by_name = {reference.name: reference for reference in document.references}
+    by_name = {reference.anchor: reference for reference in document.references}
     compared = agreed = 0
     for item in soup.select("#mw-content-text ol.references > li"):
         link = item.select_one("cite a.external")
@@ -163,25 +165,25 @@ def test_coins_agreement(page_text: str, soup: BeautifulSoup) -> None:
         pytest.skip("this rendering carries no COinS spans (stripped by the readability test-page export)")
     text_only = read_html(page_text, NEW_ZEALAND, use_coins=False)
     with_coins = read_html(page_text, NEW_ZEALAND)
-    coins_by_name: dict[str | None, dict[str, list[str]]] = {}
+    coins_by_anchor: dict[str | None, dict[str, list[str]]] = {}
     for span in spans:
         item = span.find_parent("li")
         if isinstance(item, Tag):
-            coins_by_name[str(item.get("id"))] = read_coins(str(span.get("title", "")))
+            coins_by_anchor[str(item.get("id"))] = read_coins(str(span.get("title", "")))
     for label, parsed in (("text parser", text_only), ("text + COinS fill", with_coins)):
-        rates = _coins_rates(parsed.references, coins_by_name)
+        rates = _coins_rates(parsed.references, coins_by_anchor)
         print(f"[html] {label}: " + ", ".join(f"{key} {value:.1%}" for key, value in rates.items()))
         if parsed is text_only:
             assert rates["title"] >= 0.90 and rates["date"] >= 0.90 and rates["url"] >= 0.95
 
 
 def _coins_rates(
-    references: list[Reference], coins_by_name: dict[str | None, dict[str, list[str]]]
+    references: list[Reference], coins_by_anchor: dict[str | None, dict[str, list[str]]]
 ) -> dict[str, float]:
     totals: Counter[str] = Counter()
     agreed: Counter[str] = Counter()
     for reference in references:
-        coins = coins_by_name.get(reference.name)
+        coins = coins_by_anchor.get(reference.anchor)
         if coins is None:
             continue
         fields = coins_fields(coins)

@@ -11,6 +11,7 @@ import pytest
 
 from citecheck.documents.wikitext import count_ref_tags, read_wikitext
 from citecheck.models import ParsedDocument
+from citecheck.references.archive_urls import parse_archive_url
 from tests.conftest import shared_path
 
 pytestmark = pytest.mark.seeds
@@ -25,8 +26,35 @@ def toronto_text() -> str:
 
 
 @pytest.fixture(scope="module")
-def toronto(toronto_text: str) -> ParsedDocument:
+def toronto_document(toronto_text: str) -> ParsedDocument:
     return read_wikitext(toronto_text, "enwiki_Toronto.wikitext.txt")
+
+
+@pytest.fixture(scope="module")
+def toronto(toronto_document: ParsedDocument) -> ParsedDocument:
+    """The footnotes (<ref>s): bibliography entries (cite templates outside <ref>) left aside."""
+    footnotes = [reference for reference in toronto_document.references if reference.kind != "bibliography"]
+    return toronto_document.model_copy(update={"references": footnotes})
+
+
+def test_cite_templates_outside_refs_are_bibliography_entries(
+    toronto_text: str, toronto_document: ParsedDocument
+) -> None:
+    outside = 0
+    code = mwparserfromhell.parse(toronto_text)
+    inside = {
+        id(template)
+        for tag in code.filter_tags(matches=lambda node: str(node.tag).lower() == "ref")
+        if tag.contents is not None
+        for template in tag.contents.filter_templates()
+    }
+    for template in code.filter_templates():
+        if id(template) not in inside and _CITE_NAME_RE.match(str(template.name).strip().lower()):
+            outside += 1
+    entries = [reference for reference in toronto_document.references if reference.kind == "bibliography"]
+    print(f"\ncite templates outside <ref>: {outside}; bibliography entries: {len(entries)}")
+    assert len(entries) == outside > 0
+    assert [reference.id for reference in entries] == [f"B{n}" for n in range(1, outside + 1)]
 
 
 def test_every_ref_opening_is_accounted_for(toronto_text: str, toronto: ParsedDocument) -> None:
@@ -63,7 +91,13 @@ def test_every_cite_template_inside_a_ref_is_read(toronto_text: str, toronto: Pa
         if cites:
             cite = cites[0]
             url = str(cite.get("url").value).strip() if cite.has("url") else None
-            title = " ".join(cite.get("title").value.strip_code().split()) if cite.has("title") else None
+            archived = parse_archive_url(url) if url else None
+            if archived is not None and archived.original_url:
+                url = archived.original_url  # a url= that is itself an archive copy cites its original
+            # The cited item's title: a chapter when the citation names one, else the title.
+            chapter_keys = [key for key in ("chapter", "contribution", "entry", "article", "section") if cite.has(key)]
+            title_key = chapter_keys[0] if chapter_keys else "title"
+            title = " ".join(cite.get(title_key).value.strip_code().split()) if cite.has(title_key) else None
             expected[(url or None, title or None)] += 1
     templates = [reference for reference in toronto.references if reference.kind == "template"]
     read = [reference for reference in templates if "unread-template" not in reference.source_flags]

@@ -142,6 +142,12 @@ class _SiteServer(http.server.ThreadingHTTPServer):
         self.world = world
         super().__init__((site.address, site.port), _Handler)
 
+    def server_bind(self) -> None:
+        super().server_bind()
+        # Headers and body go out in separate writes; without TCP_NODELAY (inherited by accepted
+        # sockets) the body waits ~40 ms for the client's delayed ACK on every keep-alive request.
+        self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     def handle_error(self, request: object, client_address: object) -> None:
         return  # clients hanging up early (timeouts, caps) are expected here
 

@@ -172,7 +172,6 @@ def test_title_only_entry_is_not_empty() -> None:
         ("Moodley, Y.; Linz, B.; et al.", ["Y. Moodley", "B. Linz"]),
         ("Smith, John; Doe, Jane & Roe, Richard", ["John Smith", "Jane Doe", "Richard Roe"]),
         ("John Smith, Jane Doe and Bob Roe", ["John Smith", "Jane Doe", "Bob Roe"]),
-        ("McLintock, Alexander, ed.", ["Alexander McLintock"]),
         ("New Zealand Government", ["New Zealand Government"]),
     ],
 )
@@ -181,6 +180,55 @@ def test_author_blocks(block: str, authors: list[str]) -> None:
     assert fields.authors == authors
     assert iso(fields.date) == "2010"
     assert fields.title == "Some title"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'McLintock, Alexander, ed. (2010). "Some title". Some Work.',
+        'McLintock, Alexander (ed.) (2010). "Some title". Some Work.',
+        '"Some title". In McLintock, Alexander (ed.). Some Work. 2010.',
+    ],
+)
+def test_editors_are_not_authors(text: str) -> None:
+    fields = parse_citation_line(text)
+    assert fields.authors == []
+    assert fields.editors == ["Alexander McLintock"]
+    assert fields.title == "Some title"
+    assert iso(fields.date) == "2010"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'Jane Doe. "Title of the story". The Daily Example, 3 May 2014.',
+        'Doe, Jane. "Title of the story". The Daily Example, 3 May 2014.',
+        'Jane Doe, "Title of the story," The Daily Example, May 3, 2014.',
+        'Doe, Jane. "Title of the story". The Daily Example (May 3, 2014).',
+    ],
+)
+def test_work_date_lines(text: str) -> None:
+    fields = parse_citation_line(text)
+    assert fields.authors == ["Jane Doe"]
+    assert fields.title == "Title of the story"
+    assert fields.work == "The Daily Example"
+    assert iso(fields.date) == "2014-05-03"
+
+
+@pytest.mark.parametrize(
+    ("text", "archive_date"),
+    [
+        ('"T". Example. Archived at https://web.archive.org/web/20140504/http://x.org/ on 4 May 2014.', "2014-05-04"),
+        ('"T". Example. Archived from the original on 4 May 2014.', "2014-05-04"),
+        ('"T". Example. Archived 4 May 2014 at the Wayback Machine.', "2014-05-04"),
+        ('"T". Example. Archived copy (4 May 2014). Retrieved 6 May 2014.', "2014-05-04"),
+        ('"T". Example. Wayback Machine snapshot from 2014-05-04.', "2014-05-04"),
+        ('"T". Example. (archived on May 4, 2014)', "2014-05-04"),
+        ('"Archived Documents of 1920". Example.', None),
+    ],
+)
+def test_archive_date_wordings(text: str, archive_date: str | None) -> None:
+    assert iso(parse_citation_line(text).archive_date) == archive_date
 
 
 def test_authors_without_date_before_quoted_title() -> None:

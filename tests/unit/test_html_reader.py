@@ -112,7 +112,7 @@ def test_mediawiki_markers_offsets_and_targets(mediawiki: ParsedDocument) -> Non
     first, second = cited.markers
     assert (first.label, first.ref_id) == ("1", "1")
     assert cited.text[: first.offset] == "Kiwi are flightless birds."
-    assert (second.label, second.ref_id) == ("n 1", "n1")
+    assert (second.label, second.ref_id) == ("n 1", "n-1")  # group "n", numbered as the wikitext reader does
     assert cited.text[second.offset - 1] == "."
     biology = mediawiki.sections[1].paragraphs[0]
     assert [(marker.label, marker.ref_id, marker.offset) for marker in biology.markers] == [
@@ -123,10 +123,12 @@ def test_mediawiki_markers_offsets_and_targets(mediawiki: ParsedDocument) -> Non
 
 def test_mediawiki_reference_lists_get_distinct_ids(mediawiki: ParsedDocument) -> None:
     by_id = {reference.id: reference for reference in mediawiki.references}
-    assert list(by_id) == ["n1", "1", "2", "3"]
-    assert [by_id[ref_id].number for ref_id in ("n1", "1", "2", "3")] == [1, 1, 2, 3]
-    assert by_id["n1"].name == "cite_note-n1-2"
-    assert by_id["2"].name == "cite_note-pop-4"
+    assert list(by_id) == ["n-1", "1", "2", "3"]
+    assert [by_id[ref_id].number for ref_id in ("n-1", "1", "2", "3")] == [1, 1, 2, 3]
+    assert by_id["n-1"].group == "n" and by_id["1"].group is None
+    assert by_id["n-1"].anchor == "cite_note-n1-2"
+    assert (by_id["2"].anchor, by_id["2"].name) == ("cite_note-pop-4", "pop")  # <ref name="pop">
+    assert by_id["1"].name is None  # cite_note-1: an unnamed ref
     assert all(reference.kind == "numbered" for reference in mediawiki.references)
 
 
@@ -135,7 +137,7 @@ def test_mediawiki_backlinks_and_uses(mediawiki: ParsedDocument) -> None:
     assert (by_id["1"].backlinks, by_id["1"].uses) == (2, 2)  # one use is inside note n1
     assert (by_id["2"].backlinks, by_id["2"].uses) == (2, 2)  # one use is in the infobox
     assert (by_id["3"].backlinks, by_id["3"].uses) == (1, 1)
-    assert (by_id["n1"].backlinks, by_id["n1"].uses) == (1, 1)
+    assert (by_id["n-1"].backlinks, by_id["n-1"].uses) == (1, 1)
     notes = mediawiki.sections[-1]
     assert notes.title == "Notes"
     assert [paragraph.text for paragraph in notes.paragraphs] == ["Including offshore islands."]

@@ -35,3 +35,19 @@ def test_spans_are_stripped_and_inside_text() -> None:
     for begin, end in sentence_spans(text):
         assert 0 <= begin < end <= len(text)
         assert text[begin:end] == text[begin:end].strip()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The temple was built c. 1200 BC by the king. It still stands.",
+        "The ruling in Roe v. Wade was overturned in 2022. Protests followed.",
+        "The vase dates from ca. 300 BC and is rare. It is in a museum.",
+        "He lived at No. 10 Downing Street for years. Then he left.",
+        "The text is on pp. 52–54 of the report. It says so.",
+        "The poet (fl. 1190) wrote ballads in Occitan. Few survive.",
+        "Smith (b. 1950, d. 2010) was a painter. He lived in Paris.",
+    ],
+)
+def test_abbreviations_do_not_end_sentences(text: str) -> None:
+    assert len(split_sentences(text)) == 2

@@ -81,6 +81,15 @@ OTHER_OPTIONS = {
     "output_format": "cli / reports.terminal",
     "show": "cli / reports.terminal",
     "max_lines": "cli / reports.terminal",
+    "contact": "web_documents and the identifier stage (their User-Agent and Crossref's mailto)",
+    "crossref_api": "the identifier stage (resolve/identifiers.py)",
+    "crossref_mailto": "the identifier stage",
+    "doi_api": "the identifier stage",
+    "history_budget": "web_documents (access dates from a wiki's history)",
+    "latest": "web_documents (a wiki article's newest revision)",
+    "max_page_size": "web_documents (pages given to audit)",
+    "titles": "web_documents",
+    "wiki": "web_documents",
 }
 
 

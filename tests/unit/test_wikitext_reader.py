@@ -298,15 +298,16 @@ def test_dead_link_templates_inside_or_right_after_the_ref_flag_it() -> None:
         "E.<ref>{{cite web|url=http://e.example/|title=E}}</ref> and later {{dead link}} on a body link.\n"
     )
     document = read_wikitext(text, "dead.wiki")
+    # {{cbignore}} asks InternetArchiveBot to leave the citation alone: it says nothing about the link.
     assert [reference.source_flags for reference in document.references] == [
         ["dead-link"],
         ["dead-link"],
-        ["dead-link"],
+        [],
         ["permanent-dead-link"],
         [],
     ]
     counts = count_ref_tags(text)
-    assert (counts.dead_link_templates, counts.dead_link_templates_outside_refs) == (5, 1)
+    assert (counts.dead_link_templates, counts.dead_link_templates_outside_refs) == (4, 1)
 
 
 def test_webarchive_template_gives_the_archive_copy() -> None:

@@ -188,6 +188,52 @@ RULES: dict[str, Rule] = {
             "no passage of the sources read shares most of the claim's content words: check by hand",
         ),
         Rule("CC601", "uncited-claim", Severity.info, "a claim with no citation"),
+        Rule(
+            "CC701",
+            "retracted-source",
+            Severity.error,
+            "the cited work is retracted or withdrawn (the notice named)",
+            detail=(
+                "Crossref lists a retraction, withdrawal or removal notice for the cited DOI (`updated-by`, from the "
+                "publisher or Retraction Watch; the notice is named), or the registered title is marked RETRACTED"
+            ),
+            severity_note="error (warning when a reinstatement notice follows)",
+        ),
+        Rule(
+            "CC702",
+            "corrected-source",
+            Severity.warning,
+            "a correction or expression of concern updates the work",
+            detail="a correction, erratum, addendum or expression of concern updates the cited work (the notice named)",
+        ),
+        Rule(
+            "CC703",
+            "doi-not-found",
+            Severity.warning,
+            "the DOI system has no such DOI",
+            detail="the DOI handle API has no such DOI (a typo, or never registered)",
+        ),
+        Rule(
+            "CC704",
+            "title-mismatch",
+            Severity.warning,
+            "the cited title ≠ the title registered for the DOI",
+            detail="the cited title is not the one registered at Crossref for the DOI (markup, case, subtitles aside)",
+        ),
+        Rule(
+            "CC705",
+            "year-mismatch",
+            Severity.warning,
+            "the cited year ≠ the year registered for the DOI",
+            detail="the cited year is none of the issued, print and online years registered for the DOI",
+        ),
+        Rule(
+            "CC706",
+            "invalid-isbn",
+            Severity.warning,
+            "an ISBN whose check digit is wrong",
+            detail="an ISBN whose check digit is wrong (checked offline)",
+        ),
     ]
 }
 

@@ -22,6 +22,9 @@ DEAD_FLAGS = {
     "url-status-dead": "url-status=dead",
 }
 
+# Identifiers with a resolver of their own (doi.org, PubMed Central, PubMed, arXiv, hdl.handle.net).
+_RESOLVABLE_IDENTIFIERS = frozenset({"doi", "pmc", "pmid", "arxiv", "hdl"})
+
 # Time zones and publication lag: a page dated the 14th may be read on the
 # 13th somewhere else in the world.
 DATE_SLACK_DAYS = 1
@@ -56,6 +59,8 @@ def check_empty_references(context: CheckContext) -> list[Finding]:
     for reference in _references(context):
         if "unread-template" in reference.source_flags:
             continue  # a template we cannot expand is not an empty reference
+        if reference.full_citation_ref:
+            continue  # a sub-reference's details or a short citation: the full citation is elsewhere
         if reference.is_empty or "empty" in reference.source_flags:
             shown = reference.raw.strip() or "(nothing)"
             findings.append(
@@ -74,8 +79,10 @@ def check_missing_urls(context: CheckContext) -> list[Finding]:
     for reference in _references(context):
         if reference.is_empty or "empty" in reference.source_flags:
             continue  # CC101 already says more
-        if "short-citation" in reference.source_flags:
+        if "short-citation" in reference.source_flags or reference.full_citation_ref:
             continue  # "King 2003, p. 41" points into a bibliography, not to a web page
+        if _RESOLVABLE_IDENTIFIERS & reference.identifiers.present().keys():
+            continue  # a DOI, PMC, PMID, arXiv id or handle resolves without discovery
         if not reference.url and not reference.archive_url:
             findings.append(
                 make_finding(
@@ -122,6 +129,8 @@ def check_dangling_markers(context: CheckContext) -> list[Finding]:
 def check_unused_references(context: CheckContext) -> list[Finding]:
     findings = []
     for reference in _references(context):
+        if reference.kind == "bibliography":
+            continue  # a Bibliography or Further reading entry needs no marker
         if _uses(context, reference) == 0:
             findings.append(
                 make_finding(

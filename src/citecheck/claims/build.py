@@ -37,6 +37,21 @@ def build_claims(document: ParsedDocument) -> ClaimSet:
     """
     result = ClaimSet(claims=[])
     known_ids = {reference.id for reference in document.references}
+    # A short citation ("Smith 2003, p. 41") or a sub-reference (details of a main reference) points to the
+    # reference holding the full citation: the claim's provenance reaches it.
+    full_citation = {
+        reference.id: reference.full_citation_ref
+        for reference in document.references
+        if reference.full_citation_ref and reference.full_citation_ref in known_ids
+    }
+    # Whose uses the full citation takes over: a sub-reference's main, and bibliography entries (a full
+    # citation in a footnote counts its own markers, as its backlinks do).
+    counted = {reference.id for reference in document.references if reference.kind == "bibliography"}
+    counted |= {
+        reference.full_citation_ref
+        for reference in document.references
+        if reference.full_citation_ref and "sub-reference" in reference.source_flags
+    }
     for section in document.sections:
         implicit = [ref for ref in section.implicit_refs if ref in known_ids]
         for paragraph in section.paragraphs:
@@ -80,6 +95,7 @@ def build_claims(document: ParsedDocument) -> ClaimSet:
                         if marker.ref_id not in refs:
                             refs.append(marker.ref_id)
                             evidence.append(Evidence(kind="marker", detail=f"[{marker.label}]", ref=marker.ref_id))
+                        _add_full_citations(marker.ref_id, full_citation, counted, refs, evidence, result)
                 for ref in inherited:
                     if ref not in refs:
                         refs.append(ref)
@@ -106,3 +122,27 @@ def build_claims(document: ParsedDocument) -> ClaimSet:
                     if marker.ref_id is None or marker.ref_id not in known_ids:
                         result.dangling.append((claim, marker))
     return result
+
+
+def _add_full_citations(
+    ref_id: str,
+    full_citation: dict[str, str],
+    counted: set[str],
+    refs: list[str],
+    evidence: list[Evidence],
+    result: ClaimSet,
+) -> None:
+    """Follow a short citation or sub-reference to its full citation (a few steps at most: no cycles)."""
+    current = ref_id
+    for _ in range(3):
+        target = full_citation.get(current)
+        if target is None or target == ref_id:
+            return
+        if target in counted:
+            result.uses[target] += 1
+        if target not in refs:
+            refs.append(target)
+            evidence.append(
+                Evidence(kind="full-citation", detail=f"reference {current} points to its full citation", ref=target)
+            )
+        current = target

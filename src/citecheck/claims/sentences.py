@@ -21,6 +21,7 @@ ABBREVIATIONS = frozenset(
     no nos vol vols pp p ch fig figs ed eds est dept univ assn corp inc ltd co bros
     jan feb mar apr jun jul aug sep sept oct nov dec
     ave blvd rd
+    c v ca cca circ fl b d r ibid viz esp approx ff nr art sec pt pl
     """.split()  # noqa: SIM905 - a word list reads better than eighty quoted strings
 )
 

@@ -33,11 +33,20 @@ def sniff_format(text: str) -> DocumentFormat:
 def looks_like_wikitext_source(text: str) -> bool:
     """Markup no plain-text rendering shows: ``<ref>`` tags together with cite templates or ``==`` headings."""
     head = text[:65536]
-    return "<ref" in head and ("{{cite" in head.lower() or "\n==" in head)
+    # An HTML-escaped copy (&lt;ref&gt;, from a dump or a page's edit box) is wikitext source too.
+    return ("<ref" in head or "&lt;ref" in head) and ("{{cite" in head.lower() or "\n==" in head)
 
 
 def parse_document(text: str, path: str, fmt: DocumentFormat) -> ParsedDocument:
-    """Run the reader for ``fmt`` over already-decoded ``text``."""
+    """Run the reader for ``fmt`` over already-decoded ``text``; unusable URLs and dates become data errors."""
+    from citecheck.references.validation import check_document_data
+
+    document = _read(text, path, fmt)
+    check_document_data(document)
+    return document
+
+
+def _read(text: str, path: str, fmt: DocumentFormat) -> ParsedDocument:
     if fmt == "html":
         from citecheck.documents.html import read_html
 

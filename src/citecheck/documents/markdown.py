@@ -19,6 +19,7 @@ used stays a reference with no markers.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -36,6 +37,7 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 from citecheck.dates import PartialDate, parse_date
 from citecheck.models import Marker, Paragraph, ParsedDocument, Reference, Section
 from citecheck.references import reference_from_text
+from citecheck.references.citation_line import MarkupHints
 
 __all__ = ["read_markdown"]
 
@@ -291,11 +293,12 @@ def _unused_footnotes(lines: list[str], code_lines: set[int], labels: set[str]) 
 
 
 def _footnote_reference(definition: _FootnoteDefinition, env: dict[str, Any]) -> Reference:
-    urls: list[str] = []
+    links: list[tuple[str, str | None]] = []
 
-    def first_url(use: _LinkUse) -> str | None:
-        if not use.href.lower().startswith(SKIPPED_SCHEMES):
-            urls.append(use.href)
+    def every_link(use: _LinkUse) -> str | None:
+        # Every link of the footnote: the cited page, "[Archived](https://web.archive.org/…)", a DOI …
+        if _CITABLE_URL_RE.match(use.href.strip()):
+            links.append((use.href.strip(), use.text or None))
         return None
 
     children = definition.children
@@ -303,16 +306,52 @@ def _footnote_reference(definition: _FootnoteDefinition, env: dict[str, Any]) ->
         children = []
         for token in _PARSER.parseInline(definition.source, {"references": env.get("references", {})}):
             children.extend(token.children or [])
-    rendered, _ = _inline_text(children, first_url, {})
+    rendered, _ = _inline_text(children, every_link, {})
     reference = reference_from_text(
-        id=definition.label,
+        id=_reference_id(definition.label),
         raw=rendered,
         number=definition.number,
         kind="footnote",
         line=definition.line,
-        url=urls[0] if urls else None,
+        links=links,
+        hints=_emphasis_hints(children),
     )
-    return reference.model_copy(update={"raw": definition.source, "name": definition.label})
+    reference.raw = definition.source
+    reference.name = definition.label
+    reference.anchor = definition.label
+    if reference.id != definition.label:
+        reference.data_errors.append(f"footnote label of {len(definition.label)} characters: id shortened")
+    return reference
+
+
+_MAX_ID_LENGTH = 64
+
+
+def _reference_id(label: str) -> str:
+    """A footnote's label as its id; a label too long to name files by is shortened, kept unique by a hash."""
+    if len(label) <= _MAX_ID_LENGTH:
+        return label
+    digest = hashlib.sha1(label.encode("utf-8", "replace")).hexdigest()[:10]
+    return f"{label[:40]}-{digest}"
+
+
+def _emphasis_hints(children: Sequence[Token]) -> MarkupHints | None:
+    """``*The Daily Example*``: an emphasised name in a footnote is the work it cites."""
+    depth = 0
+    pieces: list[str] = []
+    for token in children:
+        if token.type == "em_open":
+            depth += 1
+        elif token.type == "em_close":
+            depth -= 1
+            if depth == 0 and pieces:
+                text = " ".join("".join(pieces).split())
+                if text and not (text[0] in '"“' and text[-1] in '"”'):
+                    return MarkupHints(work=text)
+                pieces = []
+        elif depth and token.type == "text":
+            pieces.append(token.content)
+    return None
 
 
 def _link_definitions(env: dict[str, Any], lines: list[str], taken: set[str]) -> tuple[dict[str, str], list[Reference]]:
@@ -359,7 +398,7 @@ def read_markdown(text: str, path: str) -> ParsedDocument:
     footnotes = _used_footnotes(tokens)
     unused_labels = {key[1:] for key, number in dict(env.get("footnotes", {}).get("refs", {})).items() if number < 0}
     footnotes += _unused_footnotes(lines, _code_lines(tokens), unused_labels)
-    footnote_ids = {definition.label: definition.label for definition in footnotes}
+    footnote_ids = {definition.label: _reference_id(definition.label) for definition in footnotes}
     link_ids, link_references = _link_definitions(env, lines, set(footnote_ids))
     book = _Book(footnote_ids=footnote_ids, link_ids=link_ids)
 

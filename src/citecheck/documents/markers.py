@@ -7,8 +7,9 @@ from collections.abc import Callable
 
 from citecheck.models import Marker
 
-# [3], [12] with the spaces before them: "text. [1] [2]"
-NUMERIC_MARKER_RE = re.compile(r"\s*\[(?P<label>\d{1,4})\]")
+# [3], [12] with the spaces before them: "text. [1] [2]"; a page locator rendered by {{rp}} right after
+# the marker ("[3]: 45", "[3]:45–47") is part of the marker, not of the sentence.
+NUMERIC_MARKER_RE = re.compile(r"\s*\[(?P<label>\d{1,4})\](?::\s?\d{1,5}(?:\s?[–-]\s?\d{1,5})?(?=[\s.,;]|$))?")
 
 
 def extract_markers(

@@ -24,6 +24,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from citecheck.dates import PartialDate, find_dates, match_date_at
 from citecheck.documents.markers import NUMERIC_MARKER_RE
 from citecheck.documents.text_structure import (
     SourceLine,
@@ -150,11 +151,31 @@ def read_plaintext(text: str, path: str) -> ParsedDocument:
         path=path,
         format="text",
         title=title,
+        date=_last_edited_date(lines),
         layout=layout,
         sections=sections,
         references=references,
         notices=notices,
     )
+
+
+# "This page was last edited on 30 September 2019, at 10:00", "Last modified: 3 May 2014": the page's own date.
+LAST_EDITED_RE = re.compile(
+    r"(?:this page was last (?:edited|modified|updated)|last (?:edited|modified|updated))(?:\s+on)?\s*:?\s*", re.I
+)
+
+
+def _last_edited_date(lines: list[SourceLine]) -> PartialDate | None:
+    for line in reversed(lines):
+        match = LAST_EDITED_RE.search(line.text) if len(line.text) < 300 else None
+        if match:
+            found = match_date_at(line.text, match.end())
+            if found is not None:
+                return found[0]
+            dates = find_dates(line.text[match.end() :])
+            if dates:
+                return dates[0][0]
+    return None
 
 
 # --------------------------------------------------------------------------- lines and title

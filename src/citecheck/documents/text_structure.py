@@ -51,8 +51,8 @@ def strip_html_tags(text: str) -> tuple[str, bool]:
 
 
 def normalise_space(text: str) -> str:
-    """Collapse runs of spaces and tabs, and trim the ends."""
-    return WHITESPACE_RE.sub(" ", text).strip()
+    """Collapse runs of spaces and tabs (and other Unicode spaces), and trim the ends."""
+    return " ".join(text.split())
 
 
 def strip_bullet(text: str) -> tuple[str, bool]:

@@ -36,15 +36,26 @@ from mwparserfromhell.nodes import (
 
 from citecheck.dates import PartialDate, parse_date
 from citecheck.documents.markers import extract_markers
-from citecheck.models import Marker, Paragraph, ParsedDocument, Reference, Section
-from citecheck.references import reference_from_text
-from citecheck.references.archive_urls import parse_archive_url
+from citecheck.models import Marker, Paragraph, ParsedDocument, Reference, ReferenceKind, Section, SourceFlag
+from citecheck.references import reference_from_template, reference_from_text, sub_reference
+from citecheck.references.cite_templates import (
+    ATTACHED_TEMPLATES,
+    DEAD_LINK_TEMPLATES,
+    PERMANENT_DEAD_TEMPLATES,
+    WEBARCHIVE_TEMPLATES,
+    TemplateCitation,
+    canonical_parameter,
+    is_cite_template,
+    read_cite_template,
+    read_webarchive_template,
+)
+from citecheck.references.links import choose_links, classify_link
 
 __all__ = ["RefTagCounts", "count_ref_tags", "read_wikitext"]
 
 # Where a node sits: running body text, content not read as body (infoboxes,
 # tables, captions, skipped sections), or a list-defined reference list.
-Mode = Literal["body", "hidden", "reflist"]
+Mode = Literal["body", "hidden", "reflist", "note"]
 
 # A marker travels through whitespace normalisation as two private-use
 # characters around its index; input text never keeps these characters.
@@ -64,16 +75,30 @@ _LOOSE_REF_RE = re.compile(r"<ref\b(?P<attrs>[^<>]*?)(?P<self_closing>/\s*)?>", 
 _LOOSE_CLOSE_RE = re.compile(r"</ref\s*>", re.I)
 _LOOSE_ATTR_RE = re.compile(r"""(?P<key>\w+)\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s"'/>]+))""")
 _REF_OPENING_RE = re.compile(r"<ref\b", re.I)
+# Dead-link templates' names all hold one of these words ({{dead link}}, {{404}}, {{lien brisé}} …).
+_DEAD_WORD_RE = re.compile(r"dead|404|broken|brisé|toter|roto|interrotto|inativa|mrtvý|مكسورة", re.I)
 
-_CITE_TEMPLATE_RE = re.compile(r"^(?:v?cite\s+\S.*|citation)$")
-_DEAD_LINK_TEMPLATES = frozenset(
-    {"dead link", "deadlink", "dead-link", "dead url", "deadurl", "404", "broken link", "link broken", "cbignore"}
-)
-_PERMANENT_DEAD_TEMPLATES = frozenset({"permanent dead link", "permanently dead link", "permanent deadlink"})
-_WEBARCHIVE_TEMPLATES = frozenset({"webarchive", "web archive"})
-_ATTACHED_TEMPLATES = _DEAD_LINK_TEMPLATES | _PERMANENT_DEAD_TEMPLATES | _WEBARCHIVE_TEMPLATES
+_DEAD_LINK_TEMPLATES = DEAD_LINK_TEMPLATES
+_PERMANENT_DEAD_TEMPLATES = PERMANENT_DEAD_TEMPLATES
+_WEBARCHIVE_TEMPLATES = WEBARCHIVE_TEMPLATES
+_ATTACHED_TEMPLATES = ATTACHED_TEMPLATES
 _REFLIST_TEMPLATES = frozenset({"reflist", "references", "refs", "notelist", "reflist-talk"})
-_SHORT_FOOTNOTE_TEMPLATES = frozenset({"sfn", "sfnp", "sfnm", "harvnb", "efn", "efn-ua", "efn-la"})
+# Notes: {{efn}} and its list styles, {{refn}}, {{#tag:ref}}; each is a <ref> of its group.
+_NOTE_GROUPS = {
+    "efn": "lower-alpha",
+    "efn-la": "lower-alpha",
+    "efn-ua": "upper-alpha",
+    "efn-lr": "lower-roman",
+    "efn-ur": "upper-roman",
+    "efn-lg": "lower-greek",
+    "notetag": "lower-alpha",
+    "refn": "",
+    "#tag:ref": "",
+}
+# Short citations: {{sfn}} is a footnote of its own; {{harv}} & co. cite in running text.
+_SFN_TEMPLATES = frozenset({"sfn", "sfnp", "sfnm", "shortened footnote template"})
+_HARV_TEMPLATES = frozenset({"harv", "harvnb", "harvtxt", "harvp", "harvcol", "harvcolnb", "harvcoltxt", "harvs"})
+_HARV_SHOWN = {"harvnb": "{authors} {year}", "harvtxt": "{authors} ({year})", "harvcolnb": "{authors} {year}"}
 
 # Sections whose body is apparatus, not claims.
 _NON_BODY_SECTIONS = frozenset(
@@ -126,20 +151,8 @@ _TEXT_IN_FIRST_PARAMETER = frozenset(
 )
 _LITERAL_TEMPLATES = {"!": "|", "'": "'", "nbsp": " ", "ndash": "–", "mdash": "—", "snd": " – ", "spaced ndash": " – "}
 
-_AUTHOR_KEY_RE = re.compile(r"^(?:author|last|surname)(?P<index>\d*)$")
-_WORK_KEYS = (
-    "work",
-    "website",
-    "newspaper",
-    "journal",
-    "magazine",
-    "periodical",
-    "encyclopedia",
-    "encyclopaedia",
-    "dictionary",
-)
-_DEAD_STATUS = frozenset({"dead", "unfit", "usurped", "yes", "y", "true"})
-_LIVE_STATUS = frozenset({"live", "no", "n", "false"})
+_YEAR_IN_VALUE_RE = re.compile(r"(?:1[5-9]|20)\d\d[a-z]?")
+_CITEREF_NOISE_RE = re.compile(r"[\s_]+")
 
 
 @dataclass
@@ -172,10 +185,48 @@ class _RefTag:
     raw: str
     mode: Mode
     attached: list[Any] = field(default_factory=list)  # {{dead link}}/{{webarchive}} right after the tag
+    short: _ShortCitation | None = None  # an {{sfn}} footnote
+    details: str | None = None  # a sub-reference's details (<ref name=x details=…>)
+    main_key: tuple[str, str] | None = None  # the main reference a sub-reference details
+    silent: bool = False  # a main reference named by a sub-reference: no marker of its own
+    nested: bool = False  # a <ref> written inside this one
 
     @property
     def is_definition(self) -> bool:
         return self.content is not None
+
+
+@dataclass(frozen=True)
+class _ShortCitation:
+    """``{{sfn|Smith|Jones|2003|p=41}}``: authors, year, locator, and the bibliography anchor it names."""
+
+    authors: tuple[str, ...]
+    year: str
+    locator: str | None
+
+    @property
+    def anchor(self) -> str:
+        return _citeref_key("".join(self.authors) + self.year)
+
+    def text(self) -> str:
+        names = self.authors[0] if len(self.authors) == 1 else " & ".join(self.authors)
+        if len(self.authors) > 2:
+            names = ", ".join(self.authors[:-1]) + " & " + self.authors[-1]
+        shown = f"{names} {self.year}".strip()
+        return f"{shown}, {self.locator}." if self.locator else f"{shown}."
+
+
+def _citeref_key(text: str) -> str:
+    """A CITEREF anchor compared as MediaWiki writes it, spaces and underscores alike, case aside."""
+    return _CITEREF_NOISE_RE.sub("", text).casefold()
+
+
+@dataclass
+class _BibEntry:
+    """A citation template outside any <ref>: a bibliography entry."""
+
+    template: Any
+    offset: int
 
 
 @dataclass
@@ -281,7 +332,8 @@ class _Walker:
         self.dropped_tags: Counter[str] = Counter()
         self.dropped_links: Counter[str] = Counter()
         self.skipped_sections: list[str] = []
-        self.short_footnotes = 0
+        self.bibliography: list[_BibEntry] = []
+        self.harv_uses: Counter[str] = Counter()  # CITEREF anchor → {{harv}} uses in running text
         self.skip_below: int | None = None  # level of the non-body section being skipped
         self.attached_ids: set[int] = set()
         self.display_title: str | None = None
@@ -421,6 +473,11 @@ class _Walker:
             # <ref></ref> or <ref/>: an empty definition, kept so CC101 can report it.
             content = mwparserfromhell.parse("")
         raw = str(content).strip() if content is not None else ""
+        nested = (
+            content is not None
+            and _REF_OPENING_RE.search(raw) is not None
+            and any(str(tag.tag).strip().lower() == "ref" for tag in content.filter_tags(recursive=True))
+        )
         attached: list[Any] = []
         for sibling in following:
             if isinstance(sibling, Text) and not str(sibling).strip():
@@ -430,7 +487,15 @@ class _Walker:
                 self.attached_ids.add(id(sibling))
                 continue
             break
-        self.add_ref(_RefTag(offset, name, group, content, raw, mode), attached, mode)
+        details = attributes.get("details") or None
+        if details and name:
+            # <ref name=x details="p. 5">: a sub-reference of x (which it may define), marked on its own.
+            self.add_ref(_RefTag(offset, name, group, content, raw, mode, silent=True), [], mode)
+            sub = _RefTag(offset, None, group, mwparserfromhell.parse(""), details, mode, details=details)
+            sub.main_key = (group, name)
+            self.add_ref(sub, attached, mode)
+            return
+        self.add_ref(_RefTag(offset, name, group, content, raw, mode, nested=nested), attached, mode)
 
     def add_ref(self, ref: _RefTag, attached: list[Any], mode: Mode) -> None:
         ref.attached = attached
@@ -442,16 +507,19 @@ class _Walker:
                 self.counts.list_defined += 1
         else:
             self.counts.reuses += 1
-        if ref.mode == "hidden":
+        if ref.mode in ("hidden", "note"):
             self.counts.hidden_uses += 1
-        if ref.content is not None:
+        if ref.content is not None and "{{" in ref.raw and _DEAD_WORD_RE.search(ref.raw):
             for template in ref.content.filter_templates(recursive=True):
                 if _template_name(template) in _DEAD_LINK_TEMPLATES | _PERMANENT_DEAD_TEMPLATES:
                     self.counts.dead_link_templates += 1
-        if ref.mode == "body":
-            index = len(self.draft.markers)
-            self.draft.markers.append(_PendingMarker(ref, _ref_key(ref)))
-            self.draft.add(f"{_MARK_OPEN}{index}{_MARK_CLOSE}")
+        if ref.mode == "body" and not ref.silent:
+            self.add_marker(ref, _ref_key(ref))
+
+    def add_marker(self, ref: _RefTag, key: Any) -> None:
+        index = len(self.draft.markers)
+        self.draft.markers.append(_PendingMarker(ref, key))
+        self.draft.add(f"{_MARK_OPEN}{index}{_MARK_CLOSE}")
 
     def visit_template(self, node: Any, offset: int, mode: Mode) -> None:
         name = _template_name(node)
@@ -469,14 +537,65 @@ class _Walker:
                 child_offset = offset + max(str(node).find(str(parameter.value)), 0)
                 self.walk(parameter.value, child_offset, "reflist" if key == "refs" else "hidden")
             return
-        if name in _SHORT_FOOTNOTE_TEMPLATES:
-            self.short_footnotes += 1
+        if name in _NOTE_GROUPS:
+            self.visit_note(node, name, offset, mode)
+            return
+        if name in _SFN_TEMPLATES:
+            short = _short_citation(node)
+            if short is not None:
+                ref = _RefTag(offset, "FOOTNOTE" + short.text(), "", mwparserfromhell.parse(""), short.text(), mode)
+                ref.short = short
+                self.add_ref(ref, [], mode)
+            return
+        if name in _HARV_TEMPLATES:
+            self.visit_harv(node, name, offset, mode)
+            return
+        if is_cite_template(name) and mode in ("body", "hidden"):
+            # A full citation outside any <ref>: a bibliography, "Sources" or "Further reading" entry.
+            self.bibliography.append(_BibEntry(node, offset))
+            return
         inline = _inline_template_text(name, node)
         if inline is not None:
             self.emit_text(inline, None, mode)
         elif self._body_mode(mode) == "body" and name not in _ATTACHED_TEMPLATES:
             self.dropped_templates[name] += 1
         self.walk_children(node, offset, "hidden" if mode == "body" else mode)
+
+    def visit_note(self, node: Any, name: str, offset: int, mode: Mode) -> None:
+        """{{efn|…}}, {{refn|…|group=}}, {{#tag:ref|…|name=}}: a <ref> of the note's group."""
+        group = _NOTE_GROUPS[name]
+        content: Any = None
+        content_offset = offset
+        ref_name: str | None = None
+        for parameter, child_offset in zip(node.params, _param_offsets(node, offset), strict=False):
+            key = str(parameter.name).strip().lower()
+            if not parameter.showkey or key == "1" or key == "text":
+                if content is None and str(parameter.value).strip():
+                    content, content_offset = parameter.value, child_offset
+            elif key == "group":
+                group = _plain(parameter.value)
+            elif key == "name":
+                ref_name = _plain(parameter.value) or None
+        if content is None and not ref_name:
+            return
+        raw = str(content).strip() if content is not None else ""
+        self.add_ref(_RefTag(offset, ref_name, group, content, raw, mode), [], mode)
+        if content is not None:
+            # <ref>s inside the note are uses of their own references, wherever the note stands.
+            self.walk(content, content_offset, "note" if mode != "reflist" else mode)
+
+    def visit_harv(self, node: Any, name: str, offset: int, mode: Mode) -> None:
+        """{{harv|Smith|2003}} in running text: an in-text citation of a bibliography entry."""
+        short = _short_citation(node)
+        if short is None:
+            return
+        shown = _HARV_SHOWN.get(name)
+        if shown is not None:
+            self.emit_text(shown.format(authors=" & ".join(short.authors), year=short.year), None, mode)
+        self.harv_uses[short.anchor] += 1
+        if self._body_mode(mode) == "body":
+            placeholder = _RefTag(offset, short.text(), "", None, "", "hidden")
+            self.add_marker(placeholder, ("\x00harv", short.anchor))
 
     def visit_wikilink(self, node: Any, offset: int, mode: Mode) -> None:
         target = str(node.title).strip().lower()
@@ -529,103 +648,72 @@ def _inline_template_text(name: str, template: Any) -> str | None:
 
 def _template_fields(template: Any) -> dict[str, Any]:
     """Parameter name → value Wikicode; a repeated parameter keeps its last value, as MediaWiki does."""
-    fields: dict[str, Any] = {}
+    return {str(parameter.name).strip(): parameter.value for parameter in template.params}
+
+
+def _param_offsets(template: Any, offset: int) -> list[int]:
+    """Source offsets of a template's parameter values (found in the template's own text)."""
+    text = str(template)
+    cursor = 0
+    offsets: list[int] = []
     for parameter in template.params:
-        key = str(parameter.name).strip().lower().replace("_", "-")
-        fields[key] = parameter.value
-    return fields
+        value = str(parameter.value)
+        index = text.find(value, cursor) if value else -1
+        offsets.append(offset + (index if index >= 0 else cursor))
+        cursor = index + len(value) if index >= 0 else cursor
+    return offsets
 
 
-def _field_text(fields: dict[str, Any], *keys: str) -> str | None:
-    for key in keys:
-        value = fields.get(key)
-        if value is not None:
-            text = _plain(value)
-            if text:
-                return text
-    return None
+def _short_citation(template: Any) -> _ShortCitation | None:
+    """Authors, year and locator of {{sfn}}/{{harvnb}}/{{sfnm}} (the first source of {{sfnm}})."""
+    positional: list[str] = []
+    named: dict[str, str] = {}
+    for parameter in template.params:
+        value = _plain(parameter.value)
+        if parameter.showkey:
+            named[str(parameter.name).strip().lower()] = value
+        elif value:
+            positional.append(value)
+    if not positional and "1a1" in named:  # {{sfnm|1a1=Smith|1y=2003|1p=41}}
+        positional = [named[f"1a{index}"] for index in range(1, 5) if named.get(f"1a{index}")]
+        positional.append(named.get("1y", ""))
+        named.setdefault("p", named.get("1p", ""))
+        named.setdefault("pp", named.get("1pp", ""))
+        named.setdefault("loc", named.get("1loc", ""))
+    if not positional:
+        return None
+    year = positional[-1] if len(positional) > 1 and _YEAR_IN_VALUE_RE.fullmatch(positional[-1]) else ""
+    authors = tuple(positional[:-1] if year else positional)[:4]
+    locator: str | None = None
+    if named.get("p") or named.get("page"):
+        locator = f"p. {named.get('p') or named.get('page')}"
+    elif named.get("pp") or named.get("pages"):
+        locator = f"pp. {named.get('pp') or named.get('pages')}"
+    elif named.get("loc") or named.get("at"):
+        locator = named.get("loc") or named.get("at")
+    return _ShortCitation(authors=authors, year=year, locator=locator or None)
 
 
-def _field_url(fields: dict[str, Any], *keys: str) -> str | None:
-    for key in keys:
-        value = fields.get(key)
-        if value is not None:
-            text = _without_comments(value)
-            if text:
-                return text
-    return None
+def _citeref_anchor(template: Any, citation: TemplateCitation) -> str | None:
+    """The CITEREF anchor a citation template defines: |ref= as given, else up to four surnames + year."""
+    stated_value = next((p.value for p in template.params if canonical_parameter(str(p.name)) == "ref"), None)
+    stated = _plain(stated_value) if stated_value is not None else ""
+    if stated.lower() == "none":
+        return None
+    if stated and stated.lower() != "harv":
+        inner = stated_value.filter_templates() if stated_value is not None else []
+        if inner and _template_name(inner[0]) in ("sfnref", "harvid"):
+            parts = [_plain(parameter.value) for parameter in inner[0].params if not parameter.showkey]
+            return _citeref_key("".join(parts))
+        return _citeref_key(stated.removeprefix("CITEREF"))
+    year = _YEAR_IN_VALUE_RE.search(citation.date_text or "") if citation.date_text else None
+    if not citation.surnames or year is None:
+        return None
+    return _citeref_key("".join(citation.surnames[:4]) + year.group(0))
 
 
-def _authors(fields: dict[str, Any]) -> list[str]:
-    indices: set[int] = set()
-    for key in fields:
-        match = _AUTHOR_KEY_RE.match(key)
-        if match:
-            indices.add(int(match["index"] or 1))
-    authors: list[str] = []
-    for index in sorted(indices):
-        suffixes = (str(index), "") if index == 1 else (str(index),)
-        author = _field_text(fields, *(f"author{suffix}" for suffix in suffixes))
-        last = _field_text(fields, *(f"{key}{suffix}" for suffix in suffixes for key in ("last", "surname")))
-        first = _field_text(fields, *(f"{key}{suffix}" for suffix in suffixes for key in ("first", "given")))
-        if last:
-            authors.append(f"{first} {last}" if first else last)
-        elif author:
-            authors.append(author)
-    listed = _field_text(fields, "authors", "vauthors")
-    if listed and not authors:
-        separator = ";" if ";" in listed else ","
-        authors = [part.strip() for part in listed.split(separator) if part.strip()]
-    return authors
-
-
-def _cite_date(fields: dict[str, Any]) -> PartialDate | None:
-    stated = parse_date(_field_text(fields, "date", "publication-date"))
-    if stated is not None:
-        return stated
-    year = _field_text(fields, "year")
-    month = _field_text(fields, "month")
-    if year and month:
-        combined = parse_date(f"{month} {year}")
-        if combined is not None:
-            return combined
-    return parse_date(year)
-
-
-def _is_pdf(url: str | None) -> bool:
-    return bool(url) and str(url).split("?", 1)[0].split("#", 1)[0].lower().endswith(".pdf")
-
-
-def _reference_from_template(
-    template: Any, *, id: str, number: int, raw: str, line: int | None, flags: list[str]
-) -> Reference:
-    fields = _template_fields(template)
-    url = _field_url(fields, "url", "chapter-url", "chapterurl")
-    archive_url = _field_url(fields, "archive-url", "archiveurl")
-    status = (_field_text(fields, "url-status", "dead-url", "deadurl") or "").lower()
-    if status in _DEAD_STATUS:
-        flags.append("url-status-dead")
-    elif status in _LIVE_STATUS:
-        flags.append("url-status-live")
-    file_format = _field_text(fields, "format") or ("PDF" if _is_pdf(url) else None)
-    return Reference(
-        id=id,
-        number=number,
-        kind="template",
-        raw=raw,
-        title=_field_text(fields, "title", "trans-title", "script-title", "chapter"),
-        authors=_authors(fields),
-        work=_field_text(fields, *_WORK_KEYS),
-        publisher=_field_text(fields, "publisher", "institution"),
-        date=_cite_date(fields),
-        access_date=parse_date(_field_text(fields, "access-date", "accessdate")),
-        archive_date=parse_date(_field_text(fields, "archive-date", "archivedate")),
-        url=url,
-        archive_url=archive_url,
-        format=file_format,
-        source_flags=flags,
-        line=line,
-    )
+def _read_cite(template: Any) -> TemplateCitation:
+    return read_cite_template(_template_name(template), _template_fields(template), _plain, _without_comments)
 
 
 def _first_external_url(content: Any) -> str | None:
@@ -634,68 +722,136 @@ def _first_external_url(content: Any) -> str | None:
     return None
 
 
-def _build_reference(definition: _RefTag, *, id: str, number: int, name: str | None, line: int | None) -> Reference:
+def _external_links(content: Any) -> list[tuple[str, str | None]]:
+    links: list[tuple[str, str | None]] = []
+    for link in content.filter_external_links(recursive=True):
+        url = str(link.url).strip()
+        if url:
+            links.append((url, _plain(link.title) if link.title is not None else None))
+    return links
+
+
+@dataclass
+class _Built:
+    reference: Reference
+    anchor: str | None = None  # the CITEREF anchor this reference defines
+    short_anchor: str | None = None  # the CITEREF anchor this short citation names
+
+
+def _own_templates(content: Any, written: str) -> list[Any]:
+    """The templates of a ref's (or note's) content, without those of <ref>s nested inside it."""
+    templates = list(content.filter_templates(recursive=True)) if "{{" in written else []
+    if not templates or _REF_OPENING_RE.search(written) is None:
+        return templates
+    nested = [tag for tag in content.filter_tags(recursive=True) if str(tag.tag).strip().lower() == "ref"]
+    if not nested:
+        return templates
+    inside = {
+        id(template) for tag in nested if tag.contents is not None for template in tag.contents.filter_templates()
+    }
+    return [template for template in templates if id(template) not in inside]
+
+
+def _build_reference(definition: _RefTag, *, id: str, number: int | None, name: str | None, line: int | None) -> _Built:
     content = definition.content
-    templates = list(content.filter_templates(recursive=True)) if content is not None else []
+    if definition.short is not None:
+        short = definition.short
+        reference = Reference(
+            id=id,
+            number=number,
+            kind=ReferenceKind.footnote,
+            raw=short.text(),
+            authors=list(short.authors),
+            date=parse_date(short.year) if short.year else None,
+            details=short.locator,
+            source_flags=[SourceFlag.short_citation],
+            line=line,
+        )
+        return _Built(reference, short_anchor=short.anchor)
+    templates = _own_templates(content, definition.raw) if content is not None else []
     templates += definition.attached
-    flags: list[str] = []
-    archive_url: str | None = None
-    archive_date: PartialDate | None = None
+    flags: list[SourceFlag] = []
+    archive: tuple[str | None, PartialDate | None] | None = None
     for template in templates:
         template_name = _template_name(template)
-        if template_name in _DEAD_LINK_TEMPLATES and "dead-link" not in flags:
-            flags.append("dead-link")
-        elif template_name in _PERMANENT_DEAD_TEMPLATES and "permanent-dead-link" not in flags:
-            flags.append("permanent-dead-link")
-        elif template_name in _WEBARCHIVE_TEMPLATES and archive_url is None:
+        if template_name in _DEAD_LINK_TEMPLATES and SourceFlag.dead_link not in flags:
+            flags.append(SourceFlag.dead_link)
+        elif template_name in _PERMANENT_DEAD_TEMPLATES and SourceFlag.permanent_dead_link not in flags:
+            flags.append(SourceFlag.permanent_dead_link)
+        elif template_name in _WEBARCHIVE_TEMPLATES and archive is None:
             fields = _template_fields(template)
-            archive_url = _field_url(fields, "url", "url1")
-            archive_date = parse_date(_field_text(fields, "date", "date1"))
-    cite = next((template for template in templates if _CITE_TEMPLATE_RE.match(_template_name(template))), None)
+            url, date, _ = read_webarchive_template(template_name, fields, _plain, _without_comments)
+            archive = (url, date)
+    if definition.nested:
+        flags.append(SourceFlag.nested_reference)
+    cite = next((template for template in templates if is_cite_template(_template_name(template))), None)
+    harv = next((template for template in templates if _template_name(template) in _HARV_TEMPLATES), None)
     # A free-text footnote as rendered: link titles kept, templates ({{dead link}} …) gone.
-    rendered = _plain(content) if content is not None else ""
+    rendered = _plain(content) if content is not None and cite is None else ""
+    if cite is None and harv is not None:
+        written = _short_citation(harv)
+        if written is not None:
+            # <ref>{{harvnb|Smith|2003|p=41}}</ref>: a short citation written out by hand.
+            reference = Reference(
+                id=id,
+                number=number,
+                kind=ReferenceKind.footnote,
+                raw=definition.raw,
+                authors=list(written.authors),
+                date=parse_date(written.year) if written.year else None,
+                details=written.locator or (rendered or None),
+                source_flags=[SourceFlag.short_citation, *flags],
+                line=line,
+                name=name,
+            )
+            return _Built(reference, short_anchor=written.anchor)
     own_templates = [template for template in templates if _template_name(template) not in _ATTACHED_TEMPLATES]
     if cite is None and own_templates and not _WORD_RE.search(rendered):
-        # A ref holding only a citation template of its own kind ({{SCref|…}}): read the
-        # fields CS1 names it shares, and say the rest was not read rather than call it empty.
+        # A ref holding only a citation template of its own kind ({{SCref|…}}): read the fields
+        # CS1 names it shares, and say the rest was not read rather than call it empty.
         cite = own_templates[0]
-        flags.append("unread-template")
+        flags.append(SourceFlag.unread_template)
+    anchor: str | None = None
     if cite is not None:
-        reference = _reference_from_template(cite, id=id, number=number, raw=definition.raw, line=line, flags=flags)
+        citation = _read_cite(cite)
+        reference = reference_from_template(
+            citation, id=id, raw=definition.raw, number=number, line=line, flags=flags, archive=archive
+        )
+        anchor = _citeref_anchor(cite, citation)
     else:
         parsed = reference_from_text(
             id=id,
             raw=rendered,
             number=number,
-            kind="footnote",
+            kind=ReferenceKind.footnote,
             line=line,
-            url=_first_external_url(content) if content is not None else None,
+            links=_external_links(content) if content is not None else (),
         )
         merged_flags = list(parsed.source_flags) + [flag for flag in flags if flag not in parsed.source_flags]
         reference = parsed.model_copy(update={"raw": definition.raw, "source_flags": merged_flags})
-    update: dict[str, Any] = {"name": name}
-    if reference.archive_url is None and archive_url:
-        update["archive_url"] = archive_url
-        update["archive_date"] = reference.archive_date or archive_date
-    final_archive_url = update.get("archive_url", reference.archive_url)
-    if final_archive_url:
-        archived = parse_archive_url(final_archive_url)
-        if archived is not None:
-            update["archive_url_time"] = archived.timestamp
-    elif reference.url:
-        # A cite whose url is itself an archive copy: the original is what to test for life.
-        archived = parse_archive_url(reference.url)
-        if archived is not None and archived.original_url:
-            update.update(url=archived.original_url, archive_url=reference.url, archive_url_time=archived.timestamp)
-    return reference.model_copy(update=update)
+        if archive is not None and archive[0] and reference.archive_url is None:
+            links = [*reference.links, classify_link(archive[0])]
+            choice = choose_links(links)
+            reference = reference.model_copy(
+                update={
+                    "links": links,
+                    "url": choice.url,
+                    "archive_url": choice.archive_url,
+                    "archive_url_time": choice.archive_url_time,
+                    "archive_date": reference.archive_date or archive[1],
+                }
+            )
+    reference.name = name
+    return _Built(reference, anchor=anchor)
 
 
 @dataclass
 class _Resolution:
     references: list[Reference]
-    ids: dict[tuple[str, str] | tuple[str, int], str]
+    ids: dict[Any, str]
     notices: list[str]
     dangling: int
+    built: dict[str, _Built] = field(default_factory=dict)
 
 
 def _ref_key(ref: _RefTag) -> tuple[str, str] | tuple[str, int]:
@@ -712,24 +868,32 @@ def _resolve_references(refs: list[_RefTag], line_of: Any) -> _Resolution:
     definitions: dict[tuple[str, str] | tuple[str, int], _RefTag] = {}
     uses: Counter[tuple[str, str] | tuple[str, int]] = Counter()
     order: list[tuple[str, str] | tuple[str, int]] = []
+    seen: set[tuple[str, str] | tuple[str, int]] = set()
+    subs: list[_RefTag] = []
     conflicting: list[str] = []
     for ref in refs:
         key = _ref_key(ref)
+        if ref.main_key is not None:
+            subs.append(ref)
+            continue
         if ref.is_definition:
             known = definitions.get(key)
             if known is None:
                 definitions[key] = ref
-            elif known.raw != ref.raw and ref.name:
+            elif known.raw != ref.raw and ref.name and not ref.silent:
                 conflicting.append(ref.name)
         if ref.mode != "reflist":
-            uses[key] += 1
-            if key not in order:
+            if not ref.silent:
+                uses[key] += 1
+            if key not in seen:
+                seen.add(key)
                 order.append(key)
     # List-defined references nobody cites still get numbers, after the cited ones.
-    order += [key for key in definitions if key not in order]
+    order += [key for key in definitions if key not in seen]
 
     references: list[Reference] = []
-    ids: dict[tuple[str, str] | tuple[str, int], str] = {}
+    built: dict[str, _Built] = {}
+    ids: dict[Any, str] = {}
     numbers: Counter[str] = Counter()
     dangling_names: list[str] = []
     for key in order:
@@ -742,12 +906,33 @@ def _resolve_references(refs: list[_RefTag], line_of: Any) -> _Resolution:
         number = numbers[group]
         ref_id = f"{group}-{number}" if group else str(number)
         ids[key] = ref_id
-        reference = _build_reference(
+        result = _build_reference(
             definition, id=ref_id, number=number, name=definition.name, line=line_of(definition.offset)
         )
-        references.append(reference.model_copy(update={"uses": uses[key]}))
+        result.reference.uses = uses[key]
+        result.reference.group = group or None
+        if definition.mode == "reflist":
+            result.reference.source_flags.append(SourceFlag.list_defined)
+        built[ref_id] = result
+        references.append(result.reference)
+    by_id = {reference.id: reference for reference in references}
+    sub_counts: Counter[str] = Counter()
+    for sub in subs:
+        main_id = ids.get(sub.main_key) if sub.main_key is not None else None
+        if main_id is None:
+            dangling_names.append(str(sub.main_key[1]) if sub.main_key else "")
+            continue
+        sub_counts[main_id] += 1
+        sub_id = f"{main_id}.{sub_counts[main_id]}"
+        ids[_ref_key(sub)] = sub_id
+        main = by_id[main_id]
+        used = 0 if sub.mode == "reflist" else 1
+        main.uses += used
+        reference = sub_reference(main, sub_counts[main_id], sub.details or "", uses=used, line=line_of(sub.offset))
+        reference.raw = sub.raw
+        references.insert(references.index(main) + sub_counts[main_id], reference)
     notices: list[str] = []
-    unread = sorted({reference.raw for reference in references if "unread-template" in reference.source_flags})
+    unread = sorted({reference.raw for reference in references if SourceFlag.unread_template in reference.source_flags})
     if unread:
         shown = ", ".join(unread[:5]) + (" …" if len(unread) > 5 else "")
         notices.append(f"{len(unread)} refs hold only templates that are not CS1 citations, fields not read: {shown}")
@@ -757,7 +942,56 @@ def _resolve_references(refs: list[_RefTag], line_of: Any) -> _Resolution:
         notices.append(
             f"named refs defined twice with different text (first kept): {', '.join(sorted(set(conflicting)))}"
         )
-    return _Resolution(references, ids, notices, _dangling_uses(refs))
+    nested = sum(1 for reference in references if SourceFlag.nested_reference in reference.source_flags)
+    if nested:
+        notices.append(f"{nested} <ref>s hold another <ref> (MediaWiki shows an error there): the inner one not read")
+    return _Resolution(references, ids, notices, _dangling_uses(refs), built)
+
+
+def _bibliography_references(walker: _Walker, line_of: Any) -> tuple[list[Reference], dict[str, str]]:
+    """Bibliography entries (``B1``…) and the CITEREF anchor each defines."""
+    entries: list[Reference] = []
+    anchors: dict[str, str] = {}
+    for index, entry in enumerate(walker.bibliography, start=1):
+        citation = _read_cite(entry.template)
+        reference = reference_from_template(
+            citation,
+            id=f"B{index}",
+            raw=str(entry.template).strip(),
+            kind=ReferenceKind.bibliography,
+            line=line_of(entry.offset),
+        )
+        anchor = _citeref_anchor(entry.template, citation)
+        if anchor:
+            reference.anchor = "CITEREF" + anchor
+            anchors.setdefault(anchor, reference.id)
+        entries.append(reference)
+    return entries, anchors
+
+
+def _link_short_citations(
+    resolution: _Resolution, bibliography: list[Reference], anchors: dict[str, str], walker: _Walker
+) -> None:
+    """Short citations point to the full citation their CITEREF anchor names; its uses are theirs."""
+    for ref_id, result in resolution.built.items():
+        if result.anchor:
+            anchors.setdefault(result.anchor, ref_id)
+    by_id = {reference.id: reference for reference in [*resolution.references, *bibliography]}
+    for ref_id, result in resolution.built.items():
+        if result.short_anchor is None:
+            continue
+        target = anchors.get(result.short_anchor)
+        if target is None or target == ref_id:
+            result.reference.source_flags.append(SourceFlag.no_target)
+            continue
+        result.reference.full_citation_ref = target
+        if by_id[target].kind is ReferenceKind.bibliography:
+            by_id[target].uses += result.reference.uses
+    for anchor, count in walker.harv_uses.items():
+        target = anchors.get(anchor)
+        if target is not None:
+            by_id[target].uses += count
+            resolution.ids[("\x00harv", anchor)] = target
 
 
 # --------------------------------------------------------------------------- body
@@ -832,6 +1066,7 @@ def count_ref_tags(text: str) -> RefTagCounts:
 
 # mwparserfromhell decodes &#xD800; (and the rest of U+D800–U+DFFF) into a lone surrogate,
 # which no UTF-8 report can hold; such an entity means U+FFFD, as in HTML5.
+_ESCAPED_REF_RE = re.compile(r"&lt;ref\b", re.I)
 _SURROGATE_ENTITY_RE = re.compile(r"&#(?:x0*d[89a-f][0-9a-f]{2}|0*5[5-7][0-9]{3});", re.IGNORECASE)
 
 
@@ -848,6 +1083,8 @@ def read_wikitext(text: str, path: str) -> ParsedDocument:
         return bisect.bisect_right(line_starts, offset)
 
     resolution = _resolve_references(walker.refs, line_of)
+    bibliography, anchors = _bibliography_references(walker, line_of)
+    _link_short_citations(resolution, bibliography, anchors, walker)
     walker.counts.dangling = resolution.dangling
     sections = [_finish_section(draft, resolution.ids, line_of) for draft in walker.sections]
     if sections and sections[0].title is None and not sections[0].paragraphs:
@@ -871,13 +1108,22 @@ def read_wikitext(text: str, path: str) -> ParsedDocument:
         notices.append(f"sections not read as body: {', '.join(walker.skipped_sections)}")
     if counts.dead_link_templates_outside_refs:
         notices.append(f"{counts.dead_link_templates_outside_refs} {{{{dead link}}}} templates outside any <ref>")
-    if walker.short_footnotes:
-        notices.append(f"{walker.short_footnotes} {{{{sfn}}}}/{{{{efn}}}} short footnotes not read as references")
+    if bibliography:
+        notices.append(f"read {len(bibliography)} citation templates outside <ref> as bibliography entries")
+    escaped = len(_ESCAPED_REF_RE.findall(text))
+    if escaped:
+        notices.append(
+            f"{escaped} HTML-escaped ref tags (&lt;ref&gt;) are text, as MediaWiki shows them; if this file is an "
+            "escaped copy of the wikitext, unescape it (&lt; → <) to read them as footnotes"
+        )
+    unlinked = sum(1 for reference in resolution.references if SourceFlag.no_target in reference.source_flags)
+    if unlinked:
+        notices.append(f"{unlinked} short citations name no bibliography entry of this document")
     return ParsedDocument(
         path=path,
         format="wikitext",
         title=walker.display_title,
         sections=sections,
-        references=resolution.references,
+        references=[*resolution.references, *bibliography],
         notices=notices,
     )

@@ -17,6 +17,11 @@ Supported forms, surest first:
 * pywb/OpenWayback national archives: ``arquivo.pt/wayback/TS/URL``,
   ``webarchive.org.uk/wayback/archive/TS/URL``, the Library of Congress,
   Archive-It and the National Library of Australia.
+* Wayback software on any host: a ``/web/<8–14 digit TS>/<url>`` path (the
+  path Wayback and OpenWayback serve), and the national archives that serve
+  ``/<TS>/<url>`` (UK National Archives, vefsafn.is, Stanford SWAP, wikiwix).
+* Archives whose URLs name a capture by id only: ghostarchive.org, perma.cc,
+  archive.today short ids, WebCite ids.
 * Any other ``/<collection>/<TS>/<url>`` path, but only with ``generic=True``:
   too many ordinary URLs have a date-like path segment to guess by default.
 """
@@ -71,6 +76,26 @@ _PYWB_HOSTS: dict[str, str] = {
     "webarchive.nla.gov.au": "webarchive.nla.gov.au",
 }
 
+# Archives serving /<TS>/<url> at the root of the path.
+_ROOT_TIMESTAMP_HOSTS: dict[str, str] = {
+    "webarchive.nationalarchives.gov.uk": "webarchive.nationalarchives.gov.uk",
+    "wayback.vefsafn.is": "vefsafn.is",
+    "swap.stanford.edu": "swap.stanford.edu",
+    "webarchive.proni.gov.uk": "webarchive.proni.gov.uk",
+    "webharvest.gov": "webharvest.gov",
+    "archive.wikiwix.com": "archive.wikiwix.com",
+}
+# Archives naming a capture by an id that says neither page nor time.
+_ID_ONLY_HOSTS: dict[str, re.Pattern[str]] = {
+    "ghostarchive.org": re.compile(r"^/(?:archive|varchive|search)/?[^?#]*"),
+    "perma.cc": re.compile(r"^/[A-Za-z0-9]{4}-[A-Za-z0-9]{4}/?$"),
+    "perma-archives.org": re.compile(r"^/.+"),
+}
+# Wayback on any host: /web/<TS>/<url> (also under a collection prefix: /wayback/web/…, /all/web/…).
+_ANY_WAYBACK_PATH_RE = re.compile(r"/web/(?P<ts>[0-9]{8,14})(?P<mod>[a-z]{2}_|\*)?/(?P<orig>.+)$", re.S)
+# wikiwix: /cache/index2.php?url=…, /cache/?url=…
+_WIKIWIX_URL_RE = re.compile(r"[?&]url=(?P<url>[^&]+)")
+_SEGMENT_RE = re.compile(r"/(?P<ts>[0-9]{4,14})(?P<mod>[a-z]{2}_|\*)?(?=/)")
 # "/20131105012345id_/http://..." — the first path segment made of 4–14 digits and an optional modifier.
 _TIMESTAMP_SEGMENT_RE = re.compile(r"/(?P<ts>[0-9]{4,14})(?P<mod>[a-z]{2}_|\*)?/(?P<orig>.+)$", re.S)
 _WAYBACK_PATH_RE = re.compile(r"^/web/(?P<ts>[0-9]{4,14})(?P<mod>[a-z]{2}_|\*)?/(?P<orig>.+)$", re.S)
@@ -205,12 +230,34 @@ def parse_archive_url(url: str, *, generic: bool = False) -> ArchiveUrl | None:
         return None
     if host in _WEBCITATION_HOSTS:
         return _parse_webcite(url, rest)
-    archive_name = _PYWB_HOSTS.get(host)
-    if archive_name is not None or generic:
+    id_pattern = _ID_ONLY_HOSTS.get(host)
+    if id_pattern is not None:
+        return ArchiveUrl(url=url, archive=host) if id_pattern.match(rest) else None
+    root_archive = _ROOT_TIMESTAMP_HOSTS.get(host)
+    if root_archive is not None:
+        if host == "archive.wikiwix.com":
+            found = _WIKIWIX_URL_RE.search(rest)
+            if found:
+                return ArchiveUrl(
+                    url=url, archive=root_archive, original_url=_normalise_original(unquote(found["url"]))
+                )
         match = _TIMESTAMP_SEGMENT_RE.search(rest)
-        if not match or _normalise_original(match["orig"]) is None:
-            return None
-        return _with_timestamp(url, archive_name or host, match["ts"], match["orig"], match["mod"])
+        if match and _normalise_original(match["orig"]) is not None:
+            return _with_timestamp(url, root_archive, match["ts"], match["orig"], match["mod"])
+    archive_name = _PYWB_HOSTS.get(host)
+    if archive_name is None and not generic:
+        wayback = _ANY_WAYBACK_PATH_RE.search(rest)
+        if wayback and _normalise_original(wayback["orig"]) is not None:
+            return _with_timestamp(url, host, wayback["ts"], wayback["orig"], wayback["mod"])
+        return None
+    if archive_name is not None or generic:
+        # /<collection>/<TS>/<url>: the first digits segment followed by a URL (a numeric collection id
+        # such as Archive-It's /1234/ comes before the timestamp).
+        for segment in _SEGMENT_RE.finditer(rest):
+            original = rest[segment.end() + 1 :]
+            if _normalise_original(original) is not None:
+                return _with_timestamp(url, archive_name or host, segment["ts"], original, segment["mod"])
+        return None
     return None
 
 

@@ -25,20 +25,21 @@ odd input (see tests/property).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from pydantic import BaseModel, Field
-
-from citecheck.dates import PartialDate, match_date_at, parse_date
+from citecheck.dates import PartialDate, find_dates, match_date_at, parse_date
 from citecheck.references.archive_urls import parse_archive_url
 
 
-class CitationFields(BaseModel):
-    """What one rendered citation line says, field by field."""
+@dataclass(slots=True)
+class CitationFields:
+    """What one rendered citation line says, field by field (plain data: built once per entry)."""
 
     text: str  # the citation text with backlink markers removed
     title: str | None = None
-    authors: list[str] = Field(default_factory=list)
+    authors: list[str] = field(default_factory=list)
+    editors: list[str] = field(default_factory=list)
     work: str | None = None
     publisher: str | None = None
     date: PartialDate | None = None
@@ -48,10 +49,24 @@ class CitationFields(BaseModel):
     archive_url: str | None = None
     archive_url_time: datetime | None = None
     format: str | None = None  # "PDF"
-    flags: list[str] = Field(default_factory=list)  # dead-link, permanent-dead-link, empty
+    flags: list[str] = field(default_factory=list)  # dead-link, permanent-dead-link, empty
     backlinks: int | None = None  # 4 for "3.0 3.1 3.2 3.3", 3 for "^ a b c", 1 for "^"; None when none shown
-    urls: list[str] = Field(default_factory=list)  # every http(s) URL in the text, in order
+    urls: list[str] = field(default_factory=list)  # every http(s) URL in the text, in order
     archive_service: str | None = None  # "Wayback Machine" from "Archived DATE at the Wayback Machine"
+
+
+@dataclass(slots=True, frozen=True)
+class MarkupHints:
+    """What a rendering's markup says that its flattened text does not (HTML italics, ``<cite>`` classes).
+
+    ``title``: the title as the markup sets it apart (a quoted title link, an italic book title);
+    ``work``: the italic container; ``work_known``: the markup would show a work if there were one,
+    so a citation without it has none (its other names are publishers).
+    """
+
+    title: str | None = None
+    work: str | None = None
+    work_known: bool = False
 
 
 # --------------------------------------------------------------------------- 1. normalising
@@ -190,6 +205,33 @@ _RETRIEVED_RE = re.compile(
     r"\b(?:[Rr]etrieved|[Aa]ccessed|[Vv]iewed|[Cc]onsulted|[Aa]ccess\s+date|[Aa]ccess-date)\s*:?\s*(?:on\s+)?"
 )
 _VIA_RE = re.compile(r"\s+[–—-]\s+via\s+[^.]{1,80}")
+_ARCHIVE_WORD_RE = re.compile(r"\b(?:[Aa]rchived?|ARCHIVED?|[Ss]napshot|[Ww]ayback [Mm]achine)\b")
+# What may stand between an archive word and its date ("Archived at <URL> on", "archive copy of").
+_ARCHIVE_GAP_RE = re.compile(
+    r"^(?:[\s,:;()\[\]\-–—/|]|at|on|from|of|in|by|to|the|a|an|copy|version|link|original|snapshot|taken"
+    r"|wayback|machine|internet|archive(?:\.today|\.org|\.is|\.ph)?|webcite®?|ghostarchive|perma\.cc|as)*$",
+    re.I,
+)
+_YEAR_IN_TEXT_RE = re.compile(r"\b(?:1[5-9]|20)\d\d\b")
+
+
+def _archive_date_after(text: str, start: int, window: int = 80) -> tuple[PartialDate, int] | None:
+    """The first date within ``window`` characters after ``start`` that only archive words precede."""
+    segment = text[start : start + window]
+    retrieved = _RETRIEVED_RE.search(segment)
+    if retrieved:
+        segment = segment[: retrieved.start()]
+    candidates = [(begin, end, parsed) for parsed, begin, end in find_dates(segment)]
+    year = _YEAR_IN_TEXT_RE.search(segment)
+    if year and not any(begin <= year.start() < end for begin, end, _ in candidates):
+        parsed_year = parse_date(year.group(0))
+        if parsed_year is not None:
+            candidates.append((year.start(), year.end(), parsed_year))
+    for begin, end, parsed in sorted(candidates, key=lambda item: item[0]):
+        if _ARCHIVE_GAP_RE.match(segment[:begin]):
+            return parsed, start + end
+        break
+    return None
 
 
 def _read_clauses(text: str) -> tuple[PartialDate | None, PartialDate | None, str | None, str | None, int]:
@@ -218,6 +260,19 @@ def _read_clauses(text: str) -> tuple[PartialDate | None, PartialDate | None, st
             service = at["service"].strip() if at else None
             first = min(first, match.start())
             break
+    if archive_date is None:
+        # Blog and Markdown wordings: "Archived at <URL> on 3 May 2014", "archived copy (3 May 2014)",
+        # "Wayback Machine snapshot from 2014-05-03": a date soon after an archive word, only archive
+        # vocabulary between them.
+        for match in _ARCHIVE_WORD_RE.finditer(text):
+            found_at = _archive_date_after(text, match.end())
+            if found_at is None:
+                continue
+            archive_date, position = found_at
+            at = _AT_SERVICE_RE.match(text, position)
+            service = service or (at["service"].strip() if at else None)
+            first = min(first, match.start())
+            break
     for match in _RETRIEVED_RE.finditer(text):
         found = match_date_at(text, match.end())
         if found is None:
@@ -232,6 +287,7 @@ def _read_clauses(text: str) -> tuple[PartialDate | None, PartialDate | None, st
 
 _QUOTED_TITLE_RE = re.compile(r"^[\"“„«](?P<title>.+?)[\"”“»](?=\s*(?:[.,;:(\[]|$|\s))")
 _AUTHOR_DATE_RE = re.compile(r"^(?P<authors>[^\"“”„«()]{1,400}?)\s*\((?P<date>[^()]{1,60})\)")
+_EDITOR_DATE_RE = re.compile(r"^(?P<authors>[^\"“”„«()]{1,400}?)\s*\(\s*eds?\.?\s*\)\s*\((?P<date>[^()]{1,60})\)", re.I)
 _LEADING_DATE_RE = re.compile(r"^\((?P<date>[^()]{1,60})\)")
 _NO_DATE_RE = re.compile(r"^\s*(?:n\.\s?d\.?|no date|undated|s\.\s?d\.)\s*$", re.I)
 _BRACKET_NOTE_RE = re.compile(r"^\s*\[[^\]]{0,120}\]")
@@ -329,6 +385,7 @@ _SINGLE_NAME_RE = re.compile(rf"^{_NAME_WORD}$")
 _AND_RE = re.compile(r"\s+(?:and|&)\s+")
 _ET_AL_RE = re.compile(r"[,;]?\s*\bet\s+al\.?", re.I)
 _EDITOR_SUFFIX_RE = re.compile(r"[,;]?\s*(?:\(\s*eds?\.?\s*\)|\beds?\.)\s*$", re.I)
+_IN_PREFIX_RE = re.compile(r"^\s*In:?\s+")
 _INITIAL_END_RE = re.compile(r"(?:^|[\s.\-])[A-Z]\.$")
 
 # Blocks that are bibliographic detail, never a work or publisher.
@@ -359,6 +416,10 @@ _SHORT_CITATION_RE = re.compile(
 _CLOSERS = frozenset(')]"”’')
 
 
+_SPECIALS_DOT_RE = re.compile(r'[()\[\]"“”.]')
+_SPECIALS_COMMA_RE = re.compile(r'[()\[\]"“”,]')
+
+
 def _split_blocks(text: str, separator: str) -> list[str]:
     """Split at ``separator`` (". " or ", ") outside parentheses, brackets and quotes.
 
@@ -370,7 +431,11 @@ def _split_blocks(text: str, separator: str) -> list[str]:
     in_quote = False
     start = 0
     length = len(text)
-    for index, character in enumerate(text):
+    # Only brackets, quotes and the separator matter: visit those characters, not every one.
+    specials = _SPECIALS_DOT_RE if separator == "." else _SPECIALS_COMMA_RE
+    for found in specials.finditer(text):
+        index = found.start()
+        character = text[index]
         if character in "([":
             depth += 1
         elif character in ")]":
@@ -471,10 +536,11 @@ def _strip_title(title: str) -> str | None:
 
 
 class _HeadFields:
-    __slots__ = ("authors", "date", "publisher", "short", "title", "work")
+    __slots__ = ("authors", "date", "editors", "publisher", "short", "title", "work")
 
     def __init__(self) -> None:
         self.authors: list[str] = []
+        self.editors: list[str] = []
         self.date: PartialDate | None = None
         self.title: str | None = None
         self.work: str | None = None
@@ -490,7 +556,50 @@ def _read_parenthesised_date(content: str) -> tuple[bool, PartialDate | None]:
     return parsed is not None, parsed
 
 
-def _read_head(head: str) -> _HeadFields:
+_TRAILING_DATE_SEPARATORS = " ,;(–—-"
+# "II: 162–163", "21", "8 (12): 429": volume and page numbers, never a publisher.
+_PAGES_RE = re.compile(r"^[\dIVXLCivxlc\s\-–−:(),.]+$")
+
+
+def _trailing_date(block: str) -> tuple[str, PartialDate] | None:
+    """``"Name, 3 May 2014"`` → ``("Name", 2014-05-03)``: a date closing the block after a comma or bracket."""
+    stripped = block.rstrip(" .)")
+    if len(stripped) < 8 or not stripped[-1].isdigit():
+        return None
+    dates = find_dates(stripped)
+    if dates and dates[-1][2] == len(stripped):
+        parsed, begin, _ = dates[-1]
+    else:
+        year = _TRAILING_YEAR_RE.search(stripped)
+        if year is None:
+            return None
+        parsed_year = parse_date(year["year"])
+        if parsed_year is None:
+            return None
+        parsed, begin = parsed_year, year.start()
+    before = stripped[:begin]
+    name = before.rstrip(_TRAILING_DATE_SEPARATORS)
+    if not name or name == before or not before[len(name) :].strip(" "):
+        return None  # the date must be set off by a comma or bracket: "Example 2014 Report" is a name
+    return name, parsed
+
+
+_TRAILING_YEAR_RE = re.compile(r"(?P<year>(?:1[5-9]|20)\d\d)$")
+
+
+_NAME_KEY_STRIP = " .,;:\"'“”‘’«»()[]"
+
+
+def _name_key(name: str) -> str:
+    return " ".join(name.split()).strip(_NAME_KEY_STRIP).casefold()
+
+
+def _names_include(names: list[str], name: str | None) -> bool:
+    key = _name_key(name or "")
+    return bool(key) and any(key == _name_key(candidate) or key in _name_key(candidate) for candidate in names)
+
+
+def _read_head(head: str, hints: MarkupHints | None = None) -> _HeadFields:
     fields = _HeadFields()
     rest = head.strip(_LEADING_SEPARATORS)
     short = _SHORT_CITATION_RE.match(rest)
@@ -501,12 +610,17 @@ def _read_head(head: str) -> _HeadFields:
         return fields
     separator = "."
 
-    author_date = _AUTHOR_DATE_RE.match(rest)
+    author_date = _EDITOR_DATE_RE.match(rest) or _AUTHOR_DATE_RE.match(rest)
     leading_date = _LEADING_DATE_RE.match(rest)
     if author_date and not _ends_with_full_word(author_date["authors"]):
         is_date, parsed = _read_parenthesised_date(author_date["date"])
         if is_date:
-            fields.authors = _split_authors(author_date["authors"])
+            people = author_date["authors"]
+            # "Smith, John, ed. (2010)" / "Smith, John (ed.) (2010)": editors, not authors.
+            if author_date.re is _EDITOR_DATE_RE or _EDITOR_SUFFIX_RE.search(people):
+                fields.editors = _split_authors(people)
+            else:
+                fields.authors = _split_authors(people)
             fields.date = parsed
             rest = rest[author_date.end() :]
     elif leading_date:
@@ -551,13 +665,36 @@ def _read_head(head: str) -> _HeadFields:
         if parsed is not None:
             fields.date = fields.date or parsed
             continue
-        if _DETAIL_RE.match(block) or _EDITOR_SUFFIX_RE.search(block) or _NO_DATE_RE.match(block):
+        dated = _trailing_date(block)
+        if dated is not None:
+            # "The Daily Example, 3 May 2014" / "The Daily Example (May 3, 2014)": the work, then its date.
+            block, parsed = dated
+            fields.date = fields.date or parsed
+        if _EDITOR_SUFFIX_RE.search(block):
+            # "In Wilson, D. E.; Reeder, D. M. (eds.)": the editors of the containing work.
+            if not fields.editors:
+                fields.editors = _split_authors(_IN_PREFIX_RE.sub("", block))
+            continue
+        if _DETAIL_RE.match(block) or _NO_DATE_RE.match(block):
             continue
         if len(block) > 160 or '"' in block or "“" in block:
             continue  # a quotation or note, not a name
         names.append(_EDITION_RE.sub("", block).strip(" .,;"))
     names = [name for name in names if name]
-    if title_quoted or len(names) >= 2:
+    if hints is not None and hints.title:
+        title_key = _name_key(hints.title)
+        fields.title = _strip_title(hints.title) or fields.title
+        names = [name for name in names if _name_key(name) != title_key]
+    if hints is not None and (hints.work_known or _names_include(names, hints.work)):
+        # The markup sets the work apart (italics): every other name after the title is a publisher.
+        work_key = _name_key(hints.work or "")
+        fields.work = hints.work.strip(" .,;:") or None if hints.work else None
+        others = [name for name in names if (not work_key or _name_key(name) != work_key) and not _PAGES_RE.match(name)]
+        if work_key:
+            others = [name for name in others if work_key not in _name_key(name)]
+        # "Title. Series. Santa Barbara: ABC-CLIO.": a "Place: Name" block is the publisher.
+        publisher = next((name for name in others if _LOCATION_RE.match(name)), others[0] if others else None)
+    elif title_quoted or len(names) >= 2:
         fields.work = names[0] if names else None
         publisher = names[1] if len(names) >= 2 else None
     else:
@@ -571,7 +708,7 @@ def _read_head(head: str) -> _HeadFields:
 # --------------------------------------------------------------------------- the parser
 
 
-def parse_citation_line(text: str) -> CitationFields:
+def parse_citation_line(text: str, hints: MarkupHints | None = None) -> CitationFields:
     """Parse a rendered citation such as::
 
         3.0 3.1 "Iraq raid on Iranian exiles' Camp Ashraf 'killed 34'". 14 April 2011. Retrieved 8 May 2011.
@@ -586,26 +723,37 @@ def parse_citation_line(text: str) -> CitationFields:
     fields = CitationFields(text=normalised, backlinks=backlinks)
 
     flags: list[str] = []
-    for match in _DEAD_LINK_RE.finditer(normalised):
-        flag = "permanent-dead-link" if match["permanent"] or match["permanent_template"] else "dead-link"
-        if flag not in flags:
-            flags.append(flag)
-    working = _DEAD_LINK_RE.sub(" ", normalised)
-    working = _MAINTENANCE_TAG_RE.sub(" ", working)
-    working = _CS1_ERROR_RE.sub(" ", working)
-    working = _CS1_NOTE_RE.sub(" ", working)
-    working = _MARKER_ONLY_RE.sub(" ", working)
+    lowered = normalised.lower()
+    working = normalised
+    # Each clean-up pass runs only when its trigger is in the text (most citations have none of them).
+    if "dead" in lowered:
+        for match in _DEAD_LINK_RE.finditer(normalised):
+            flag = "permanent-dead-link" if match["permanent"] or match["permanent_template"] else "dead-link"
+            if flag not in flags:
+                flags.append(flag)
+        working = _DEAD_LINK_RE.sub(" ", working)
+    if "[" in working:
+        working = _MAINTENANCE_TAG_RE.sub(" ", working)
+        working = _MARKER_ONLY_RE.sub(" ", working)
+    if "help" in lowered:
+        working = _CS1_ERROR_RE.sub(" ", working)
+    if "(" in working or "required" in lowered or "cs1" in lowered:
+        working = _CS1_NOTE_RE.sub(" ", working)
 
     urls: list[str] = []
-    working = _URL_RE.sub(lambda match: _take_url(match.group(0), urls), working)
-    working = _EMPTY_BRACKETS_RE.sub(" ", working)
+    if "http" in lowered:
+        working = _URL_RE.sub(lambda match: _take_url(match.group(0), urls), working)
+        working = _EMPTY_BRACKETS_RE.sub(" ", working)
     fields.urls = urls
     _assign_urls(fields)
 
-    format_match = _FORMAT_RE.search(working)
-    working = _FORMAT_RE.sub(" ", working)
-    working = _LANGUAGE_RE.sub(" ", working)
-    working = _TYPE_NOTE_RE.sub(" ", working)
+    format_match = None
+    if "(" in working:
+        format_match = _FORMAT_RE.search(working)
+        if format_match is not None:
+            working = _FORMAT_RE.sub(" ", working)
+        working = _LANGUAGE_RE.sub(" ", working)
+        working = _TYPE_NOTE_RE.sub(" ", working)
     working = _WHITESPACE_RE.sub(" ", working).strip()
 
     archive_date, access_date, archive_format, service, clauses_at = _read_clauses(working)
@@ -615,8 +763,9 @@ def parse_citation_line(text: str) -> CitationFields:
     fields.format = format_match["fmt"].upper() if format_match else (archive_format or "").upper() or None
 
     head = _VIA_RE.sub("", working[:clauses_at])
-    head_fields = _read_head(head)
+    head_fields = _read_head(head, hints)
     fields.authors = head_fields.authors
+    fields.editors = head_fields.editors
     fields.date = head_fields.date
     fields.title = head_fields.title
     fields.work = head_fields.work
@@ -624,12 +773,23 @@ def parse_citation_line(text: str) -> CitationFields:
 
     if head_fields.short:
         flags.append("short-citation")
+    if archive_date is not None and _title_names_the_archive(fields.urls, working[:clauses_at]):
+        # Print view shows each link's URL: a title followed by an archive URL, and the original only after
+        # "Archived from the original", is how CS1 renders |url-status=dead.
+        flags.append("url-status-dead")
     content = _MARKER_ONLY_RE.sub("", normalised)
     if not _ALNUM_RE.search(content):
         flags.append("empty")
         fields.title = None
     fields.flags = flags
     return fields
+
+
+def _title_names_the_archive(urls: list[str], head: str) -> bool:
+    """The first URL written is an archive copy and an original follows it (``(PDF)`` and the like aside)."""
+    if len(urls) < 2 or parse_archive_url(urls[0]) is None:
+        return False
+    return any(parse_archive_url(url) is None for url in urls[1:]) and "rchived from" not in head
 
 
 def _assign_urls(fields: CitationFields) -> None:

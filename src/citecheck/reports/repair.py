@@ -83,21 +83,31 @@ def _set_parameter(template: mwparserfromhell.nodes.Template, names: tuple[str, 
     template.add(existing, value)
 
 
+def is_cite_template(template: mwparserfromhell.nodes.Template) -> bool:
+    """A CS1/CS2 citation template (``{{cite web}}``, ``{{citation}}`` …)."""
+    return bool(_CITE_TEMPLATE_RE.match(_template_name(template)))
+
+
+def set_archive_fields(template: mwparserfromhell.nodes.Template, snapshot: str, archive_date: str) -> None:
+    """Set archive-url/archive-date (under the alias the template already uses) and url-status=dead, in place."""
+    for legacy in _LEGACY_DEAD_URL_NAMES:
+        # dead-url=yes and url-status together are a CS1 error; url-status replaces it.
+        if template.has(legacy):
+            template.remove(legacy, keep_field=False)
+    _set_parameter(template, _ARCHIVE_URL_NAMES, snapshot)
+    _set_parameter(template, _ARCHIVE_DATE_NAMES, archive_date)
+    status = str(template.get("url-status").value).strip().lower() if template.has("url-status") else ""
+    if status not in _CS1_DEAD_STATUSES:
+        template.add("url-status", "dead")
+
+
 def _repaired_cite_template(raw: str, snapshot: str, archive_date: str) -> str | None:
     """The document's own cite template with archive-url/archive-date/url-status set, or None."""
     code = mwparserfromhell.parse(raw)
     for template in code.filter_templates(recursive=False):
-        if not _CITE_TEMPLATE_RE.match(_template_name(template)):
+        if not is_cite_template(template):
             continue
-        for legacy in _LEGACY_DEAD_URL_NAMES:
-            # dead-url=yes and url-status together are a CS1 error; url-status replaces it.
-            if template.has(legacy):
-                template.remove(legacy, keep_field=False)
-        _set_parameter(template, _ARCHIVE_URL_NAMES, snapshot)
-        _set_parameter(template, _ARCHIVE_DATE_NAMES, archive_date)
-        status = str(template.get("url-status").value).strip().lower() if template.has("url-status") else ""
-        if status not in _CS1_DEAD_STATUSES:
-            template.add("url-status", "dead")
+        set_archive_fields(template, snapshot, archive_date)
         return str(template)
     return None
 

@@ -28,6 +28,7 @@ from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 from bs4 import BeautifulSoup, NavigableString, Tag
+from lxml.html import HtmlElement
 
 from citecheck.dates import PartialDate, find_dates, parse_date
 from citecheck.models import PageDate
@@ -54,7 +55,7 @@ def decode_html(html: bytes | str, encoding: str | None = None) -> str:
     return decode_text(html, f"text/html; charset={encoding}" if encoding else "text/html")
 
 
-def _parsed_tree(markup: str) -> object | None:
+def _parsed_tree(markup: str) -> HtmlElement | None:
     """An lxml tree of the page, for the libraries that must never be handed a string.
 
     htmldate and trafilatura download a string that looks like a URL (a page

@@ -153,55 +153,70 @@ def host_key(url: str) -> str:
     return host.removeprefix("www.")
 
 
-def plan_resolution(documents: Sequence[ParsedDocument], *, queried_archive_hosts: Iterable[str] = ()) -> ResolvePlan:
-    """Every distinct URL, snapshot request and cited copy the documents need, in first-seen order.
+class PlanBuilder:
+    """The plan built one document at a time (a streamed audit never holds the corpus): ``add`` each, then ``plan``.
 
-    ``queried_archive_hosts`` are the hosts of the ``--archive`` endpoints:
-    a cited archive URL on another archive is verified by fetching it.
+    ``queried_archive_hosts`` are the hosts of the ``--archive`` endpoints: a
+    cited archive URL on another archive is verified by fetching it.
     """
-    configured = {host.lower().removeprefix("www.") for host in queried_archive_hosts}
-    urls: dict[str, _UrlNeeds] = {}
-    references: list[ReferenceWork] = []
-    for document in documents:
+
+    def __init__(self, *, queried_archive_hosts: Iterable[str] = ()) -> None:
+        self._configured = {host.lower().removeprefix("www.") for host in queried_archive_hosts}
+        self._urls: dict[str, _UrlNeeds] = {}
+        self._references: list[ReferenceWork] = []
+        self._discovery: list[Reference] = []
+        self._learned: dict[str, str] = {}
+
+    def add(self, document: ParsedDocument) -> None:
+        """Everything one document needs from the network (in audit order)."""
         for reference in document.references:
             if not reference.url:
+                if not reference.archive_url and reference.title:
+                    self._discovery.append(reference.model_copy(update={"id": reference_key(document, reference)}))
                 continue
             request = request_for_reference(reference, document.date)
-            copy = reference.archive_url if needs_verifying(reference.archive_url, configured) else None
+            copy = reference.archive_url if needs_verifying(reference.archive_url, self._configured) else None
             needs = {Need.live, Need.source_text}
             if request is not None:
                 needs.add(Need.snapshot)
             if copy is not None:
                 needs.add(Need.cited_copy)
             key = reference_key(document, reference)
-            references.append(ReferenceWork(key, reference.url, request, copy, frozenset(needs)))
-            entry = urls.setdefault(reference.url, _UrlNeeds())
+            self._references.append(ReferenceWork(key, reference.url, request, copy, frozenset(needs)))
+            entry = self._urls.setdefault(reference.url, _UrlNeeds())
             if request is not None:
                 entry.requests.setdefault(request)
             if copy is not None:
                 entry.copies.setdefault(copy)
             entry.references.append(key)
-    works = tuple(
-        UrlWork(
-            url=url,
-            live=True,
-            requests=tuple(entry.requests),
-            cited_copies=tuple(entry.copies),
-            source_text=True,
-            references=tuple(entry.references),
+        for outlet, domain in learn_outlet_domains(document.references).items():
+            self._learned.setdefault(outlet, domain)
+
+    def plan(self) -> ResolvePlan:
+        works = tuple(
+            UrlWork(
+                url=url,
+                live=True,
+                requests=tuple(entry.requests),
+                cited_copies=tuple(entry.copies),
+                source_text=True,
+                references=tuple(entry.references),
+            )
+            for url, entry in self._urls.items()
         )
-        for url, entry in urls.items()
-    )
-    discovery = tuple(
-        reference.model_copy(update={"id": reference_key(document, reference)})
-        for document in documents
-        for reference in document.references
-        if not reference.url and not reference.archive_url and reference.title
-    )
-    learned = learn_outlet_domains(reference for document in documents for reference in document.references)
-    return ResolvePlan(
-        urls=works,
-        references=tuple(references),
-        discovery=discovery,
-        learned_domains=tuple(sorted(learned.items())) if discovery else (),
-    )
+        return ResolvePlan(
+            urls=works,
+            references=tuple(self._references),
+            discovery=tuple(self._discovery),
+            learned_domains=tuple(sorted(self._learned.items())) if self._discovery else (),
+        )
+
+
+def plan_resolution(
+    documents: Sequence[ParsedDocument], *, queried_archive_hosts: Iterable[str] = ()
+) -> ResolvePlan:
+    """Every distinct URL, snapshot request and cited copy the documents need, in first-seen order."""
+    builder = PlanBuilder(queried_archive_hosts=queried_archive_hosts)
+    for document in documents:
+        builder.add(document)
+    return builder.plan()

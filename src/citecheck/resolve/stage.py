@@ -57,6 +57,13 @@ from citecheck.store.db import Store
 
 OFFLINE_STATE = NetworkState(mode="offline", message=OFFLINE_MESSAGE)
 
+_ENDPOINT_SCHEMA = """
+CREATE TABLE IF NOT EXISTS endpoint_states (
+    name TEXT PRIMARY KEY,   -- an archive's name, 'live web' or 'DNS'
+    state TEXT NOT NULL      -- the last EndpointState a run that asked it saw (JSON)
+);
+"""
+
 # The progress display's events (citecheck.progress): Dask partitions get NULL_PROGRESS.
 ProgressCallback = ProgressEvents
 
@@ -333,27 +340,58 @@ class ResolveSession:
     # ------------------------------------------------------------------ what the run could do
 
     def endpoint_states(self, plan: ResolvePlan, batch: ResolvedBatch) -> list[EndpointState]:
+        """Per endpoint what was reachable; an endpoint this run never asked keeps what the store remembers.
+
+        A warm re-run answered from the store writes the same network line as
+        the run that filled it: reports stay byte-identical for the same answers.
+        """
         evidence = self.web.evidence
         live_requests = sum(count for pool, count in self.web.sent.items() if pool.startswith("host:"))
-        if live_requests == 0:
-            live_state = EndpointState(
-                name="live web", kind="live-web", reachable=None, detail="not asked (answers came from the store)"
+        states: list[EndpointState] = []
+        if live_requests:
+            states.append(
+                EndpointState(
+                    name="live web",
+                    kind="live-web",
+                    reachable=evidence.network_proven,
+                    detail="servers answered" if evidence.network_proven else "no server answered",
+                )
             )
         else:
-            live_state = EndpointState(
-                name="live web",
-                kind="live-web",
-                reachable=evidence.network_proven,
-                detail="servers answered" if evidence.network_proven else "no server answered",
-            )
+            states.append(EndpointState(name="live web", kind="live-web", detail="not asked"))
         dns_state = evidence.dns_state()
-        dns = EndpointState(
-            name="DNS",
-            kind="dns",
-            reachable=None if dns_state == "unknown" else dns_state == "works",
-            detail=evidence.dns_summary(),
+        states.append(
+            EndpointState(
+                name="DNS",
+                kind="dns",
+                reachable=None if dns_state == "unknown" else dns_state == "works",
+                detail=evidence.dns_summary() if dns_state != "unknown" else "not asked",
+            )
         )
-        return [live_state, dns, *self.archives.endpoint_states()]
+        states += self.archives.endpoint_states()
+        return self._remembered(states)
+
+    def _remembered(self, states: list[EndpointState]) -> list[EndpointState]:
+        if self.store is None:
+            return states
+        self.store.ensure_schema("endpoint_states", _ENDPOINT_SCHEMA)
+        kept: list[EndpointState] = []
+        for state in states:
+            if state.reachable is None:
+                row = self.store.execute("SELECT state FROM endpoint_states WHERE name = ?", (state.name,)).fetchone()
+                if row is not None:
+                    try:
+                        kept.append(EndpointState.model_validate_json(row[0]))
+                        continue
+                    except ValueError:
+                        pass  # a damaged row: report what this run saw
+            elif not self.settings.offline:
+                self.store.execute(
+                    "INSERT OR REPLACE INTO endpoint_states (name, state) VALUES (?, ?)",
+                    (state.name, state.model_dump_json()),
+                )
+            kept.append(state)
+        return kept
 
     def network_state(self, plan: ResolvePlan, batch: ResolvedBatch) -> NetworkState:
         endpoints = self.endpoint_states(plan, batch)
@@ -371,13 +409,9 @@ def online_message(
     not_checked = sum(1 for check in batch.live.values() if check.status is LiveStatus.not_checked)
     unresolved = sum(1 for result in batch.archive.values() if result.status is ArchiveStatus.not_checked)
     refused = sum(1 for result in batch.archive.values() if result.refusal is not None)
-    if batch.requests_sent == 0 and batch.live:
-        message = (
-            f"Answered from the cache ({settings.store_path}): {len(batch.live)} distinct URLs, no request sent; "
-            "re-run with --refresh (check) or after the reuse window to ask the web again."
-        )
-    else:
-        message = f"Checked {len(plan.urls)} distinct URLs live and in {', '.join(settings.archives)}."
+    # The same words whether the answers came from the network or the store (a warm re-run writes the same
+    # reports); `check` says when it sent nothing.
+    message = f"Checked {len(plan.urls)} distinct URLs live and in {', '.join(settings.archives)}."
     parts = []
     for state in endpoints:
         if state.reachable is False:

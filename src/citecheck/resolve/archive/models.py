@@ -20,6 +20,7 @@ TargetKind = Literal["archive", "access", "publication", "document", "none"]
 
 _TIMESTAMP_RE = re.compile(r"^\d{4,14}$")
 
+
 def plausible_capture_time(moment: datetime) -> bool:
     """Whether a capture could have been made at ``moment`` (the web-date window of :mod:`citecheck.dates`)."""
     return is_plausible_web_date(moment if moment.tzinfo else moment.replace(tzinfo=UTC))

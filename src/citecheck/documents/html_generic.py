@@ -1,0 +1,321 @@
+"""Generic HTML pages (blogs, CMS articles, papers): footnote lists and their markers, or cited links.
+
+* Footnote lists are found by markup (``section.footnotes``, ``role="doc-endnotes"``,
+  the Markdown renderers' ``div.footnotes``) or by a heading ("References",
+  "Notes", …) followed by a list; each item becomes a ``footnote`` reference,
+  every link of it classified (original, archive copy, identifier).
+* Markers are anchors into those lists (``<a href="#fn1">``, ``role="doc-noteref"``),
+  a ``<sup>`` around one such anchor, and — what CMS editors type — a ``<sup>[3]</sup>``
+  or a bare ``[3]`` without any link, which points to the 3rd entry of the first list.
+* A page without such a list cites through its links: each ``http(s)`` anchor
+  becomes a ``link`` reference (``L1``, ``L2``…) with a marker where the anchor text ends.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from citecheck.documents.html_tree import (
+    HEADINGS,
+    BodyWalker,
+    Element,
+    LinkResolver,
+    Policy,
+    TextBuilder,
+    attr,
+    classes,
+    collect_text,
+    count_uses,
+    document_date,
+    document_title,
+    fragment,
+    iter_elements,
+    marker_label,
+    text_content,
+)
+from citecheck.models import ParsedDocument, Reference, ReferenceKind, Renderer
+from citecheck.references import reference_from_text
+from citecheck.references.citation_line import MarkupHints
+
+__all__ = ["read_generic"]
+
+_DROP_NAMES = frozenset({"nav", "header", "footer", "aside"})
+_DROP_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "search"})
+# Headings that introduce a generic page's reference list.
+_REFERENCE_LIST_TITLE_RE = re.compile(
+    r"(?:references?|notes?|footnotes?|endnotes?|citations?|sources?|bibliography|works cited"
+    r"|notes and references|references and notes|literature cited)",
+    re.I,
+)
+_FOOTNOTE_CLASSES = frozenset({"footnotes", "footnote-list", "endnotes", "references", "reflist"})
+# Generic footnote-marker hrefs (#fn1, #fn:2, #cite_note-3); a digit is required so
+# that table-of-contents links such as "#citations" are not taken for markers.
+_FOOTNOTE_HREF_RE = re.compile(r"#(?:fn|cite|note|ref|footnote|endnote)[\w:.\-]*\d[\w:.\-]*", re.I)
+_BACKLINK_HREF_RE = re.compile(r"#(?:fnref|cite_ref|ref|footnote-ref|backref)[\w:.\-]*", re.I)
+_BACKLINK_TEXTS = frozenset({"↩", "↩︎", "^", "↑", "⏎", "back", "return", "⤴"})
+_BACKLINK_CLASSES = frozenset({"footnote-backref", "reversefootnote", "footnote-back", "backref"})
+# "[3]", "3", "[3, 4]" written without a link.
+_BARE_MARKER_RE = re.compile(r"^\[?(?P<numbers>\d{1,3}(?:\s*[,–-]\s*\d{1,3})*)\]?$")
+_TEXT_MARKER_RE = re.compile(r"\s*\[(?P<label>\d{1,3})\]")
+
+
+class _GenericPolicy(Policy):
+    def __init__(
+        self,
+        skipped_lists: set[int],
+        note_ids: dict[str, str],
+        positions: list[str],
+        link_reference: Callable[[Element], str | None] | None,
+    ) -> None:
+        self.skipped_lists = skipped_lists  # id() of footnote lists read as references
+        self.note_ids = note_ids  # element id inside a footnote → reference id
+        self.positions = positions  # reference ids of the first list, by position (for bare [3] markers)
+        self.link_reference = link_reference
+
+    def dropped(self, element: Element) -> bool:
+        return (
+            super().dropped(element)
+            or element.tag in _DROP_NAMES
+            or attr(element, "role") in _DROP_ROLES
+            or id(element) in self.skipped_lists
+        )
+
+    def marker(self, element: Element) -> tuple[str, str | None] | None:
+        if element.tag == "sup":
+            anchors = [anchor for anchor in iter_elements(element, "a") if anchor.get("href") is not None]
+            if not anchors:
+                return self._bare_marker(element)
+            # <sup>[<a href="#fn1">1</a>]</sup>: the whole sup is the marker, brackets included.
+            if len(anchors) != 1 or marker_label(text_content(element)) != marker_label(text_content(anchors[0])):
+                return None
+            return self._anchor_marker(anchors[0])
+        if element.tag == "a":
+            return self._anchor_marker(element)
+        return None
+
+    def _bare_marker(self, sup: Element) -> tuple[str, str | None] | None:
+        """``<sup>[3]</sup>`` with no link: the 3rd entry of the page's first footnote list."""
+        if not self.positions:
+            return None
+        match = _BARE_MARKER_RE.match(text_content(sup))
+        if match is None:
+            return None
+        label = match["numbers"].split(",")[0].split("–")[0].split("-")[0].strip()
+        number = int(label)
+        ref_id = self.positions[number - 1] if 1 <= number <= len(self.positions) else None
+        return label, ref_id
+
+    def _anchor_marker(self, anchor: Element) -> tuple[str, str | None] | None:
+        href = attr(anchor, "href").strip()
+        target = fragment(href) if href.startswith("#") else None
+        if target is None:
+            return None
+        ref_id = self.note_ids.get(target)
+        is_marker = (
+            ref_id is not None or attr(anchor, "role") == "doc-noteref" or bool(_FOOTNOTE_HREF_RE.fullmatch(href))
+        )
+        if not is_marker:
+            return None
+        return marker_label(text_content(anchor)) or (ref_id or target), ref_id
+
+    def text_markers(self, text: str, builder: TextBuilder) -> bool:
+        """``… in 2014.[3] Next`` typed as text, on a page with a footnote list."""
+        if not self.positions or "[" not in text:
+            return False
+        position = 0
+        found = False
+        for match in _TEXT_MARKER_RE.finditer(text):
+            number = int(match["label"])
+            if not 1 <= number <= len(self.positions):
+                continue
+            builder.add_text(text[position : match.start()])
+            builder.add_marker(match["label"], self.positions[number - 1])
+            position = match.end()
+            found = True
+        if not found:
+            return False
+        builder.add_text(text[position:])
+        return True
+
+    def link_marker(self, element: Element) -> str | None:
+        if self.link_reference is None or element.tag != "a" or element.get("href") is None:
+            return None
+        return self.link_reference(element)
+
+
+def read_generic(root: Element, path: str, links: LinkResolver) -> ParsedDocument:
+    body_root = _generic_root(root)
+    lists = _footnote_lists(root)
+    references: list[Reference] = []
+    note_ids: dict[str, str] = {}
+    positions: list[str] = []
+    citation_policy = _GenericPolicy(set(), {}, [], None)
+    for list_index, footnote_list in enumerate(lists):
+        prefix = "" if list_index == 0 else f"{list_index + 1}-"
+        for position, item in enumerate((child for child in footnote_list if child.tag == "li"), start=1):
+            reference = _footnote_reference(item, f"{prefix}{position}", position, citation_policy, links)
+            references.append(reference)
+            if list_index == 0:
+                positions.append(reference.id)
+            for element in iter_elements(item):
+                element_id = element.get("id")
+                if element_id:
+                    note_ids.setdefault(element_id, reference.id)
+
+    link_references: dict[str, Reference] = {}
+
+    def link_reference(anchor: Element) -> str | None:
+        url = links.resolve(attr(anchor, "href"))
+        if url is None:
+            return None
+        existing = link_references.get(url)
+        if existing is not None:
+            return existing.id
+        text = text_content(anchor)
+        reference = reference_from_text(id=f"L{len(link_references) + 1}", raw=text, kind="link", url=url)
+        reference.title = text or None
+        link_references[url] = reference
+        return reference.id
+
+    policy = _GenericPolicy({id(item) for item in lists}, note_ids, positions, None if lists else link_reference)
+    body = BodyWalker(policy).walk(body_root)
+    references.extend(link_references.values())
+    uses = count_uses(body.sections)
+    for reference in references:
+        reference.uses = uses[reference.id]
+    notices = [f"read {len(lists)} footnote list(s)"] if lists else []
+    return ParsedDocument(
+        path=path,
+        format="html",
+        title=document_title(root),
+        date=document_date(root),
+        layout="article",
+        renderer=Renderer.generic,
+        sections=body.sections,
+        references=references,
+        notices=notices,
+    )
+
+
+def _generic_root(root: Element) -> Element:
+    for element in iter_elements(root):
+        if element.tag == "main" or attr(element, "role") == "main":
+            return element
+    articles = list(iter_elements(root, "article"))
+    if len(articles) == 1:
+        return articles[0]
+    body = next(iter_elements(root, "body"), None)
+    return body if body is not None else root
+
+
+def _footnote_lists(root: Element) -> list[Element]:
+    """Reference lists in document order: by footnote markup, or following a "References"-like heading."""
+    found: dict[int, Element] = {}
+    order: dict[int, int] = {}
+    headings: list[Element] = []
+    for index, element in enumerate(iter_elements(root)):
+        tag = element.tag
+        if tag in ("ol", "ul"):
+            order[id(element)] = index
+        if tag in HEADINGS:
+            headings.append(element)
+        names = classes(element)
+        if (names & _FOOTNOTE_CLASSES and tag in ("section", "div", "aside", "ol")) or attr(
+            element, "role"
+        ) == "doc-endnotes":
+            target = (
+                element
+                if tag in ("ol", "ul")
+                else next((child for child in iter_elements(element) if child.tag in ("ol", "ul")), None)
+            )
+            if target is not None:
+                found.setdefault(id(target), target)
+    for heading in headings:
+        title = text_content(heading).rstrip(": ")
+        if not _REFERENCE_LIST_TITLE_RE.fullmatch(title):
+            continue
+        target = _list_after(heading)
+        if target is not None:
+            found.setdefault(id(target), target)
+    # Nested lists inside one already found are that list's content, not separate lists.
+    lists = [
+        element for element in found.values() if not any(id(parent) in found for parent in element.iterancestors())
+    ]
+    return sorted(lists, key=lambda element: order.get(id(element), 0))
+
+
+def _list_after(heading: Element, limit: int = 2000) -> Element | None:
+    """The first ``ol``/``ul`` after ``heading`` and before the next heading."""
+    for count, element in enumerate(heading.itersiblings()):
+        if count > limit:
+            return None
+        if not isinstance(element.tag, str):
+            continue
+        if element.tag in HEADINGS:
+            return None
+        if element.tag in ("ol", "ul"):
+            return element
+        for inner in iter_elements(element):
+            if inner.tag in HEADINGS:
+                return None
+            if inner.tag in ("ol", "ul"):
+                return inner
+    parent = heading.getparent()
+    # A heading wrapped in its own element (<div class="heading"><h2>…</h2></div>): look after the wrapper.
+    if parent is not None and parent.tag not in ("body", "html", "main", "article", "section") and len(parent) == 1:
+        return _list_after(parent, limit)
+    return None
+
+
+def _footnote_reference(item: Element, ref_id: str, position: int, policy: Policy, links: LinkResolver) -> Reference:
+    backlinks = [anchor for anchor in iter_elements(item, "a") if _is_backlink(anchor)]
+    for anchor in backlinks:
+        _remove_keeping_tail(anchor)  # out of the raw text; they are navigation
+    raw, _ = collect_text(item, policy)
+    anchors: list[tuple[str, str | None]] = []
+    for anchor in iter_elements(item, "a"):
+        url = links.resolve(attr(anchor, "href"))
+        if url is not None:
+            anchors.append((url, text_content(anchor) or None))
+    reference = reference_from_text(
+        id=ref_id, raw=raw, number=position, kind=ReferenceKind.footnote, links=anchors, hints=_hints(item)
+    )
+    reference.name = attr(item, "id") or None
+    reference.anchor = reference.name
+    reference.backlinks = len(backlinks) or None
+    return reference
+
+
+def _remove_keeping_tail(element: Element) -> None:
+    parent = element.getparent()
+    if parent is None:
+        return
+    tail = element.tail
+    previous = element.getprevious()
+    parent.remove(element)
+    if tail:
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+
+
+def _hints(item: Element) -> MarkupHints | None:
+    """An italic or ``<cite>`` name in a blog footnote is the work (``<em>The Daily Example</em>``)."""
+    for element in iter_elements(item):
+        if element.tag in ("i", "em", "cite"):
+            text = text_content(element)
+            if text and not (text[0] in '"“' and text[-1] in '"”'):
+                return MarkupHints(work=text)
+    return None
+
+
+def _is_backlink(anchor: Element) -> bool:
+    href = attr(anchor, "href")
+    return (
+        bool(classes(anchor) & _BACKLINK_CLASSES)
+        or attr(anchor, "role") == "doc-backlink"
+        or bool(_BACKLINK_HREF_RE.fullmatch(href))
+        or (href.startswith("#") and text_content(anchor) in _BACKLINK_TEXTS)
+    )

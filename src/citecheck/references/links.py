@@ -1,0 +1,153 @@
+"""Every link of a reference, classified: the cited original, archive copies, identifier links, others.
+
+Readers collect a reference's links in document order (an HTML citation's
+anchors, a Markdown footnote's links, a wikitext ``|url=``/``|archive-url=``,
+URLs written in the text); :func:`classify_links` says what each is and
+:func:`choose_links` picks the reference's ``url`` (the first original),
+``archive_url`` (the first archive copy, preferring one of that original) and
+identifiers.  An identifier link (doi.org, PubMed, WorldCat …) is never the
+``url``; an archive copy with no original beside it names its original.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from citecheck.models import LinkKind, ReferenceLink
+from citecheck.references.archive_urls import parse_archive_url
+from citecheck.references.identifiers import identifiers_from_url
+
+__all__ = ["LinkChoice", "choose_links", "classify_link", "classify_links", "url_problem"]
+
+_SCHEME_RE = re.compile(r"^(?:https?:)?//", re.I)
+
+
+def classify_link(url: str, text: str | None = None) -> ReferenceLink:
+    """One link as a :class:`ReferenceLink` (``original`` unless it is an archive or identifier link)."""
+    archived = parse_archive_url(url)
+    if archived is not None:
+        return ReferenceLink(url=url, kind=LinkKind.archive, text=text or None, archive=archived.archive)
+    if _may_name_identifier(url) and identifiers_from_url(url).present():
+        return ReferenceLink(url=url, kind=LinkKind.identifier, text=text or None)
+    return ReferenceLink(url=url, kind=LinkKind.original, text=text or None)
+
+
+_HOST_RE = re.compile(r"^(?:https?:)?//(?:www\.)?([^/?#:]+)", re.I)
+_IDENTIFIER_HOST_WORDS: tuple[str, ...] = (
+    "doi",
+    "ncbi",
+    "pubmed",
+    "arxiv",
+    "worldcat",
+    "oclc",
+    "adsabs",
+    "lccn",
+    "jstor",
+    "semanticscholar",
+    "handle",
+    "osti",
+    "ssrn",
+    "openlibrary",
+    "zbmath",
+    "ams.org",
+    "citeseerx",
+    "europepmc",
+)
+
+
+def _may_name_identifier(url: str) -> bool:
+    """A cheap look at the host before the full parse: resolver hosts, or a wiki's BookSources page."""
+    match = _HOST_RE.match(url)
+    if match is None:
+        return True  # relative (a wiki's ./Special:BookSources/…): let the full parse decide
+    host = match.group(1).lower()
+    return any(word in host for word in _IDENTIFIER_HOST_WORDS) or ":" in url[match.end() :]
+
+
+def classify_links(candidates: Iterable[tuple[str, str | None]]) -> list[ReferenceLink]:
+    """Classify ``(url, link text)`` pairs in order; a URL met twice is kept once (with its first text).
+
+    Originals after the first become ``other`` (a chapter URL, a "via" service, a lay summary).
+    """
+    links: list[ReferenceLink] = []
+    seen: set[str] = set()
+    originals = 0
+    for url, text in candidates:
+        url = url.strip()
+        if url.startswith("//"):
+            url = "https:" + url  # protocol-relative, as MediaWiki writes its own and many cited links
+        if not url or url in seen:
+            continue
+        seen.add(url)
+        link = classify_link(url, text)
+        if link.kind is LinkKind.original:
+            originals += 1
+            if originals > 1:
+                link.kind = LinkKind.other
+        links.append(link)
+    return links
+
+
+@dataclass(slots=True)
+class LinkChoice:
+    """The fields a reference takes from its links."""
+
+    url: str | None = None
+    archive_url: str | None = None
+    archive_url_time: datetime | None = None
+    identifiers: dict[str, str] = field(default_factory=dict)
+
+
+def _same_page(first: str, second: str) -> bool:
+    def key(url: str) -> str:
+        return _SCHEME_RE.sub("", url.strip().lower()).removeprefix("www.").rstrip("/")
+
+    return key(first) == key(second)
+
+
+def choose_links(links: Iterable[ReferenceLink]) -> LinkChoice:
+    """``url``, ``archive_url`` (+ its timestamp) and identifiers from classified links."""
+    choice = LinkChoice()
+    archives: list[ReferenceLink] = []
+    for link in links:
+        if link.kind is LinkKind.original and choice.url is None:
+            choice.url = link.url
+        elif link.kind is LinkKind.archive:
+            archives.append(link)
+        elif link.kind is LinkKind.identifier:
+            for name, value in identifiers_from_url(link.url).present().items():
+                choice.identifiers.setdefault(name, value)
+    if archives:
+        chosen = archives[0]
+        if choice.url is not None:
+            for candidate in archives:
+                parsed = parse_archive_url(candidate.url)
+                if parsed is not None and parsed.original_url and _same_page(parsed.original_url, choice.url):
+                    chosen = candidate
+                    break
+        parsed = parse_archive_url(chosen.url)
+        choice.archive_url = chosen.url
+        if parsed is not None:
+            choice.archive_url_time = parsed.timestamp
+            if choice.url is None and parsed.original_url:
+                choice.url = parsed.original_url
+    return choice
+
+
+def url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be a web address (``"invalid IPv6 address"``…), or None when it can."""
+    try:
+        parts = urlsplit(url.strip())
+        host = parts.hostname
+        _ = parts.port  # raises on "example.com:abc"
+    except ValueError as error:
+        return str(error) or "malformed"
+    if parts.scheme.lower() not in ("http", "https", "ftp"):
+        return f"not a web address (scheme {parts.scheme or 'missing'!r})"
+    if not host:
+        return "no host"
+    return None
