@@ -212,9 +212,7 @@ class PlanBuilder:
         )
 
 
-def plan_resolution(
-    documents: Sequence[ParsedDocument], *, queried_archive_hosts: Iterable[str] = ()
-) -> ResolvePlan:
+def plan_resolution(documents: Sequence[ParsedDocument], *, queried_archive_hosts: Iterable[str] = ()) -> ResolvePlan:
     """Every distinct URL, snapshot request and cited copy the documents need, in first-seen order."""
     builder = PlanBuilder(queried_archive_hosts=queried_archive_hosts)
     for document in documents:
