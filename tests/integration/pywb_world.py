@@ -36,6 +36,7 @@ class Capture:
     status: int = 200
     body: bytes = b"<html><body>archived page</body></html>"
     location: str | None = None
+    content_type: str = "text/html; charset=utf-8"
 
 
 def at(text: str) -> datetime:
@@ -48,7 +49,7 @@ def write_warc(path: Path, captures: list[Capture]) -> Path:
     with path.open("wb") as stream:
         writer = WARCWriter(stream, gzip=True)
         for capture in captures:
-            headers = [("Content-Type", "text/html; charset=utf-8")]
+            headers = [("Content-Type", capture.content_type)]
             if capture.location:
                 headers.append(("Location", capture.location))
             reason = http.client.responses.get(capture.status, "Status")
