@@ -47,25 +47,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.blog_corpus import blog_sample, markdown_sample
 from tests.parsoid_render import render_parsoid, with_reference_features
 from tests.reader_agreement import FIELDS as AGREEMENT_FIELDS
+from tests.reader_agreement import REFERENCE_FIELDS as FIELDS
 from tests.reader_agreement import Agreement, compare_readings
 
 from citecheck.documents import parse_document
 from citecheck.documents.html import read_html
 from citecheck.models import ParsedDocument, Reference
-
-FIELDS = (
-    "url",
-    "title",
-    "date",
-    "access_date",
-    "archive_url",
-    "archive_date",
-    "authors",
-    "work",
-    "publisher",
-    "identifiers",
-    "dead",
-)
 
 # --------------------------------------------------------------------------- the truth's own small mapping
 
