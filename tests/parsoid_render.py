@@ -1541,7 +1541,11 @@ class _Renderer:
     def sfn(self, node: Template, name: str, positional: list[str], named: dict[str, str], ctx: _Context) -> str:
         """{{sfn|Smith|2003|p=41}}: Module:Footnotes' ref named FOOTNOTE… holding a link to the CITEREF anchor."""
         names, year, locator = _short_parts(positional, named)
-        ref_name = "FOOTNOTE" + "".join(names) + year + (locator or "")
+        # Module:Footnotes names the ref FOOTNOTE + names + year + the page as written ("FOOTNOTESmith200341").
+        page = next(
+            (_plain(named[key]) for key in ("p", "page", "pp", "pages", "loc", "at") if _plain(named.get(key, ""))), ""
+        )
+        ref_name = "FOOTNOTE" + "".join(names) + year + page
         anchor = "CITEREF" + _anchor("".join(names) + year)
         shown = (
             " &amp; ".join(_esc(n) for n in names)
@@ -1686,10 +1690,11 @@ def _short_parts(positional: list[str], named: dict[str, str]) -> tuple[list[str
     year = values[-1] if len(values) > 1 and re.fullmatch(r"(?:1[5-9]|20)\d\d[a-z]?", values[-1]) else ""
     names = values[:-1] if year else values
     locator = None
+    # Module:Footnotes writes "p.&nbsp;41" (a no-break space).
     if _plain(named.get("p", "")) or _plain(named.get("page", "")):
-        locator = "p. " + (_plain(named.get("p", "")) or _plain(named.get("page", "")))
+        locator = "p.\u00a0" + (_plain(named.get("p", "")) or _plain(named.get("page", "")))
     elif _plain(named.get("pp", "")) or _plain(named.get("pages", "")):
-        locator = "pp. " + (_plain(named.get("pp", "")) or _plain(named.get("pages", "")))
+        locator = "pp.\u00a0" + (_plain(named.get("pp", "")) or _plain(named.get("pages", "")))
     elif _plain(named.get("loc", "")) or _plain(named.get("at", "")):
         locator = _plain(named.get("loc", "")) or _plain(named.get("at", ""))
     return names[:4], year, locator

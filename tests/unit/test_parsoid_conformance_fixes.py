@@ -177,3 +177,20 @@ def test_wikitext_webarchive_inside_a_handwritten_ref_gives_its_date() -> None:
     (reference,) = read_wikitext(text, "archive.wiki").references
     assert reference.archive_url == "https://web.archive.org/web/20150101000000/http://example.org/page"
     assert reference.archive_date == PartialDate(year=2015, month=1, day=1)
+
+
+def test_a_harvnb_footnote_is_a_short_citation_not_a_text_fallback() -> None:
+    data = {
+        "parts": [{"template": {"target": {"wt": "harvnb"}, "params": {"1": {"wt": "Smith"}, "2": {"wt": "2003"}}}}]
+    }
+    text = (
+        f'<span about="#mwt5" typeof="mw:Transclusion" data-mw="{_attr(data)}">'
+        '<a href="./Page#CITEREFSmith2003">Smith 2003</a>, p.\u00a04</span>.'
+    )
+    full = '<cite id="CITEREFSmith2003" class="citation book cs1">Smith, Ann (2003). <i>A History</i>.</cite>'
+    body = f"<p>One.{marker('1', '1')}</p><h2>Sources</h2><ul><li>{full}</li></ul>"
+    document = read_html(page(body, item("1", text)), "harv.html")
+    short = document.references[0]
+    assert SourceFlag.short_citation in short.source_flags and SourceFlag.text_fallback not in short.source_flags
+    assert (short.full_citation_ref, short.details) == ("B1", "p. 4")
+    assert not any("read from the rendered text" in notice for notice in document.notices)

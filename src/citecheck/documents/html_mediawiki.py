@@ -81,6 +81,7 @@ from citecheck.references.citation_line import MarkupHints
 from citecheck.references.cite_templates import (
     DEAD_LINK_TEMPLATES,
     PERMANENT_DEAD_TEMPLATES,
+    SHORT_CITATION_TEMPLATES,
     WEBARCHIVE_TEMPLATES,
     TemplateCitation,
     is_cite_template,
@@ -419,7 +420,7 @@ class _Reader:
                     archive = (url, date)
             elif is_cite_template(name):
                 cite = cite or (name, params)
-            else:
+            elif name not in SHORT_CITATION_TEMPLATES:  # <ref>{{harvnb|…}}</ref>: read from its link, not a fallback
                 other_templates = True
         if cite is None:
             if unreadable or other_templates:
@@ -649,7 +650,7 @@ def _short_locator(raw: str, shown: str) -> str | None:
     index = raw.find(shown) if shown else -1
     if index < 0:
         return None
-    return raw[index + len(shown) :].strip(" ,;:.") or None
+    return " ".join(raw[index + len(shown) :].split()).strip(" ,;:.") or None  # "p.\u00a041" → "p. 41"
 
 
 # --------------------------------------------------------------------------- Parsoid data-mw
