@@ -120,6 +120,11 @@ def _plain(wikitext: str) -> str:
     return _SPACE_RE.sub(" ", str(code.strip_code(normalize=True, collapse=True))).strip()
 
 
+def _attribute_value(value: Any) -> str:
+    """A tag attribute as the extension gets it: entities decoded, not wikitext-stripped (``name=":0"``)."""
+    return html.unescape(_COMMENT_RE.sub("", str(value))).strip() if value is not None else ""
+
+
 def _raw(wikitext: str) -> str:
     return _COMMENT_RE.sub("", wikitext).strip()
 
@@ -1180,9 +1185,7 @@ class _Renderer:
 
     def tag(self, node: Tag, ctx: _Context, following: list[Any]) -> str:
         tag = str(node.tag).strip().lower()
-        attributes = {
-            str(a.name).strip().lower(): _plain(str(a.value)) if a.value is not None else "" for a in node.attributes
-        }
+        attributes = {str(a.name).strip().lower(): _attribute_value(a.value) for a in node.attributes}
         contents = node.contents if node.contents is not None else mwparserfromhell.parse("")
         if tag == "ref":
             return self.cite.ref(
@@ -1580,10 +1583,7 @@ class _Renderer:
         defined: list[str] = []
         if refs is not None:
             for ref_tag in refs.filter_tags(recursive=False, matches=lambda n: str(n.tag).strip().lower() == "ref"):
-                attributes = {
-                    str(a.name).strip().lower(): _plain(str(a.value)) if a.value is not None else ""
-                    for a in ref_tag.attributes
-                }
+                attributes = {str(a.name).strip().lower(): _attribute_value(a.value) for a in ref_tag.attributes}
                 ref_group = attributes.get("group", group) or group
                 self.cite.ref(
                     group=ref_group,

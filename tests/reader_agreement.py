@@ -35,8 +35,9 @@ REFERENCE_FIELDS = (
     "identifiers",
     "dead",
 )
-# … and what the two readers must also agree on: the kind, a short citation's full citation and locator.
-FIELDS = (*REFERENCE_FIELDS, "kind", "full_citation", "details")
+# … and what the two readers must also agree on: the kind, a short citation's full citation and locator, the
+# <ref name=…>.
+FIELDS = (*REFERENCE_FIELDS, "kind", "full_citation", "details", "name")
 _DEAD = frozenset({SourceFlag.url_status_dead, SourceFlag.dead_link, SourceFlag.permanent_dead_link})
 _EDGE = " .,;:\"'“”‘’«»()[]"
 
@@ -74,6 +75,7 @@ def field_values(reference: Reference, ids: dict[str, str] | None = None) -> dic
         "kind": _kind(reference),
         "full_citation": (ids or {}).get(target, target) if target else None,
         "details": _text(reference.details) or None,  # a short citation's locator, a sub-reference's details
+        "name": reference.name,
     }
 
 

@@ -194,3 +194,15 @@ def test_a_harvnb_footnote_is_a_short_citation_not_a_text_fallback() -> None:
     assert SourceFlag.short_citation in short.source_flags and SourceFlag.text_fallback not in short.source_flags
     assert (short.full_citation_ref, short.details) == ("B1", "p. 4")
     assert not any("read from the rendered text" in notice for notice in document.notices)
+
+
+def test_a_ref_name_is_read_as_written_from_the_marker() -> None:
+    # The anchor cite_note-Thunderstorm_2013-1 cannot tell "Thunderstorm_2013" from "Thunderstorm 2013".
+    data = _attr({"name": "ref", "attrs": {"name": "Thunderstorm_2013"}, "body": {"id": "x"}})
+    sup = (
+        f'<sup class="mw-ref reference" id="cite_ref-Thunderstorm_2013_1-0" typeof="mw:Extension/ref" data-mw="{data}">'
+        '<a href="./Page#cite_note-Thunderstorm_2013-1"><span class="mw-reflink-text">[1]</span></a></sup>'
+    )
+    li = item("1", "A source.").replace("cite_note-1", "cite_note-Thunderstorm_2013-1")
+    document = read_html(page(f"<p>Rain.{sup}</p>", li), "name.html")
+    assert document.references[0].name == "Thunderstorm_2013"

@@ -322,6 +322,23 @@ def _name_from_anchor(anchor: str) -> str | None:
     return match["name"].replace("_", " ")
 
 
+def _marker_names(content: Element) -> dict[str, str]:
+    """Note anchor → the ``<ref name=…>`` as written, from the Parsoid markers' ``data-mw`` (the anchor has
+    spaces made underscores and cannot tell ``a_b`` from ``a b``)."""
+    names: dict[str, str] = {}
+    for sup in iter_elements(content, "sup"):
+        data = sup.get("data-mw")
+        target = _note_target(sup) if data and _is_parsoid_ref(sup) else None
+        if target is None or target in names:
+            continue
+        parsed = _json(data or "")
+        attrs = parsed.get("attrs") if isinstance(parsed, dict) else None
+        name = attrs.get("name") if isinstance(attrs, dict) else None
+        if isinstance(name, str) and name.strip():
+            names[target] = name.strip()
+    return names
+
+
 def _json(text: str) -> Any:
     try:
         return json.loads(text)
@@ -909,6 +926,10 @@ def read_mediawiki(
                 references.append(reference)
                 if reference.anchor:
                     note_ids.setdefault(reference.anchor, reference.id)
+    if parsoid:
+        names = _marker_names(content)
+        for reference in references:
+            reference.name = names.get(reference.anchor or "", reference.name)
     bibliography = _bibliography(content, lists, reader)
     policy = _MediaWikiPolicy(note_ids, _BODY_DROP_CLASSES, _BODY_DROP_IDS)
     body: Body = BodyWalker(policy).walk(content)
@@ -978,6 +999,8 @@ def _link_short_citations(references: list[Reference], bibliography: list[Refere
             reference.source_flags.append(SourceFlag.no_target)
         if SourceFlag.short_citation not in reference.source_flags:
             reference.source_flags.append(SourceFlag.short_citation)
+        if reference.name and reference.name.startswith("FOOTNOTE"):
+            reference.name = None  # Module:Footnotes' own name for an {{sfn}}, not one an editor wrote
 
 
 def _count_uses(references: list[Reference], sections: list[Section]) -> None:
