@@ -81,7 +81,6 @@ from citecheck.references.citation_line import MarkupHints
 from citecheck.references.cite_templates import (
     DEAD_LINK_TEMPLATES,
     PERMANENT_DEAD_TEMPLATES,
-    SHORT_CITATION_TEMPLATES,
     WEBARCHIVE_TEMPLATES,
     TemplateCitation,
     is_cite_template,
@@ -437,7 +436,7 @@ class _Reader:
                     archive = (url, date)
             elif is_cite_template(name):
                 cite = cite or (name, params)
-            elif name not in SHORT_CITATION_TEMPLATES:  # <ref>{{harvnb|…}}</ref>: read from its link, not a fallback
+            else:
                 other_templates = True
         if cite is None:
             if unreadable or other_templates:

@@ -33,7 +33,6 @@ __all__ = [
     "ATTACHED_TEMPLATES",
     "DEAD_LINK_TEMPLATES",
     "PERMANENT_DEAD_TEMPLATES",
-    "SHORT_CITATION_TEMPLATES",
     "WEBARCHIVE_TEMPLATES",
     "TemplateCitation",
     "canonical_parameter",
@@ -120,11 +119,6 @@ DEAD_LINK_TEMPLATES = frozenset(
 PERMANENT_DEAD_TEMPLATES = frozenset({"permanent dead link", "permanently dead link", "permanent deadlink"})
 WEBARCHIVE_TEMPLATES = frozenset(
     {"webarchive", "web archive", "wayback", "webcite", "archive.today", "cbignore-webarchive"}
-)
-# Short citations written in running text or a footnote ({{harvnb|Smith|2003|p=4}}): not full citations, but no
-# unknown template either — a reader takes them from their rendering (a link to the CITEREF anchor).
-SHORT_CITATION_TEMPLATES = frozenset(
-    {"harv", "harvnb", "harvtxt", "harvp", "harvcol", "harvcolnb", "harvcoltxt", "harvs", "sfn", "sfnp", "sfnm"}
 )
 # Templates that follow a citation and belong to it ({{dead link}}, {{webarchive}}, bot markers).
 ATTACHED_TEMPLATES = DEAD_LINK_TEMPLATES | PERMANENT_DEAD_TEMPLATES | WEBARCHIVE_TEMPLATES | {"cbignore"}
