@@ -34,10 +34,13 @@ sys.path.insert(0, str(REPO))
 
 from tests.integration.pywb_world import COLLECTION, ArchiveWorld, Capture, FaultProxy, at  # noqa: E402
 
+from citecheck.resolve.archive.endpoint import parse_archive_spec  # noqa: E402
+from citecheck.resolve.archive.http_archive import HttpArchive  # noqa: E402
 from citecheck.resolve.archive.models import SnapshotRequest, format_timestamp  # noqa: E402
-from citecheck.resolve.archive.pywb import PywbArchive, parse_cdx_json_lines  # noqa: E402
-from citecheck.resolve.archive.ratelimit import PoolLimits, RateLimiter  # noqa: E402
+from citecheck.resolve.archive.pywb import parse_cdx_json_lines  # noqa: E402
 from citecheck.resolve.archive.resolver import ArchiveResolver  # noqa: E402
+from citecheck.resolve.politeness import PoolLimits, PoolPolicy, TokenBucket  # noqa: E402
+from citecheck.resolve.web import WebClient, WebSettings  # noqa: E402
 from citecheck.store.db import Store  # noqa: E402
 
 # The Internet Archive's pools at 80% of its limits, sped up tenfold so a run takes a minute:
@@ -114,34 +117,37 @@ async def resolve_run(
     strategy: Strategy,
     limits: dict[str, PoolLimits],
 ) -> Run:
-    async with ArchiveResolver(
-        [archive_url],
-        store=store,
-        concurrency=16,
-        playback_probes=strategy.playback_probes,
-        index_when_quicker=strategy.index_when_quicker,
-    ) as resolver:
-        backend = resolver.backends[0]
-        assert isinstance(backend, PywbArchive)
-        backend.limiter = RateLimiter(limits)
-        started = time.perf_counter()
-        results = await resolver.resolve_many(requests)
-        elapsed = time.perf_counter() - started
-        found = sum(result.status.value == "found" for result in results)
-        by_pool = backend.requests_by_pool
-        return Run(by_pool.get("playback", 0), by_pool.get("cdx", 0), elapsed, found)
+    async with WebClient(WebSettings(allow_private=True)) as web:
+        backend = HttpArchive(parse_archive_spec(f"pywb+{archive_url}"), web)
+        for pool, name in (("cdx", backend.index_pool), ("playback", backend.playback_pool)):
+            web.configure_pool(
+                name, PoolPolicy(concurrency=16, per_second=limits[pool].per_second, burst=limits[pool].burst)
+            )
+        async with ArchiveResolver(
+            backends=[backend],
+            store=store,
+            concurrency=16,
+            playback_probes=strategy.playback_probes,
+            index_when_quicker=strategy.index_when_quicker,
+        ) as resolver:
+            started = time.perf_counter()
+            results = await resolver.resolve_many(requests)
+            elapsed = time.perf_counter() - started
+            found = sum(result.status.value == "found" for result in results)
+            by_pool = backend.requests_by_pool
+            return Run(by_pool.get("playback", 0), by_pool.get("cdx", 0), elapsed, found)
 
 
 async def naive_loop(base_url: str, requests: list[SnapshotRequest]) -> Run:
     """One CDX call per citation, in order, like a waybackpy ``near()`` loop."""
-    limiter = RateLimiter(LIMITS)
+    bucket = TokenBucket(LIMITS["cdx"])  # the baseline's own pacing, not citecheck's pools
     sent = 0
     found = 0
     started = time.perf_counter()
     async with httpx.AsyncClient(timeout=30) as client:
         for request in requests:
             assert request.target is not None
-            await limiter.acquire("cdx")
+            await bucket.acquire()
             sent += 1
             response = await client.get(
                 f"{base_url}/{COLLECTION}/cdx",

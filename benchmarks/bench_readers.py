@@ -45,24 +45,14 @@ from lxml import etree
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.blog_corpus import blog_sample, markdown_sample
+from tests.parsoid_render import render_parsoid, with_reference_features
+from tests.reader_agreement import FIELDS as AGREEMENT_FIELDS
+from tests.reader_agreement import REFERENCE_FIELDS as FIELDS
+from tests.reader_agreement import Agreement, compare_readings
 
 from citecheck.documents import parse_document
 from citecheck.documents.html import read_html
 from citecheck.models import ParsedDocument, Reference
-
-FIELDS = (
-    "url",
-    "title",
-    "date",
-    "access_date",
-    "archive_url",
-    "archive_date",
-    "authors",
-    "work",
-    "publisher",
-    "identifiers",
-    "dead",
-)
 
 # --------------------------------------------------------------------------- the truth's own small mapping
 
@@ -240,7 +230,10 @@ def truth_from_template(name: str, params: dict[str, str]) -> dict[str, Any]:
     author = f"{first} {last}".strip() if last else plain(values.get("author", ""))
     fields["authors"] = author or None  # the first author: the truth's table does not read the rest
     fields["identifiers"] = {name: _id_value(name, plain(value)) for name, value in identifiers.items()} or None
-    fields["dead"] = values.get("status", "").strip().lower() in {"dead", "unfit", "usurped", "yes", "y", "true"}
+    status = values.get("status", "").strip().lower()
+    # CS1: |archive-url= with no |url-status= shows the archive copy first, exactly as |url-status=dead.
+    stated_archive = values.get("archive-url", "").strip()
+    fields["dead"] = status in {"dead", "unfit", "usurped", "yes", "y", "true"} or bool(stated_archive and not status)
     return fields
 
 
@@ -407,8 +400,14 @@ def html_truth(text: str, parsoid: bool) -> tuple[dict[str, TruthReference], lis
     return truths, targets
 
 
+_DEAD_LINK_NAMES = {"dead link", "deadlink", "permanent dead link"}
+
+
 def parsoid_fields(li: Any) -> dict[str, Any]:
+    """The first citation template's fields; dead also when a {{dead link}} follows it (as the wikitext truth)."""
     text = next((node for node in li.iter() if _has_class(node, "mw-reference-text")), li)
+    fields: dict[str, Any] = {}
+    dead_link = False
     for node in text.iter():
         data = node.get("data-mw")
         if not data or "mw:Transclusion" not in (node.get("typeof") or ""):
@@ -421,11 +420,17 @@ def parsoid_fields(li: Any) -> dict[str, Any]:
             template = part.get("template") if isinstance(part, dict) else None
             if not template:
                 continue
-            name = " ".join(template["target"]["wt"].replace("_", " ").split()).lower()
-            if _CITE_RE.match(name):
-                params = {key: value.get("wt", "") for key, value in template.get("params", {}).items()}
-                return truth_from_template(name, params)
-    return {}
+            name = " ".join(re.sub(r"<!--.*?-->", "", template["target"]["wt"]).replace("_", " ").split()).lower()
+            dead_link = dead_link or name in _DEAD_LINK_NAMES
+            if _CITE_RE.match(name) and not fields:
+                params = {
+                    key: re.sub(r"<!--.*?-->", "", value.get("wt", ""), flags=re.S)
+                    for key, value in template.get("params", {}).items()
+                }
+                fields = truth_from_template(name, params)
+    if fields:
+        fields["dead"] = fields["dead"] or dead_link
+    return fields
 
 
 def legacy_fields(li: Any) -> dict[str, Any]:
@@ -446,10 +451,9 @@ def legacy_fields(li: Any) -> dict[str, Any]:
             first = values.get("rft.aufirst", [""])[0]
             fields["authors"] = f"{first} {values['rft.aulast'][0]}".strip()
         elif values.get("rft.au"):
-            author = values["rft.au"][0]
-            fields["authors"] = (
-                " ".join(reversed([p.strip() for p in author.split(",", 1)])) if "," in author else author
-            )
+            # With no rft.aulast, CS1's first rft.au is |author= written out as the editor wrote it ("Glenday,
+            # C."): the name as written, as the wikitext truth below takes |author=.
+            fields["authors"] = values["rft.au"][0]
         ids = {}
         for value in values.get("rft_id", []):
             if value.startswith("info:doi/"):
@@ -483,11 +487,15 @@ def legacy_fields(li: Any) -> dict[str, Any]:
 
 
 def score_html(path: Path, *, use_coins: bool = True) -> Score:
-    text = path.read_text(encoding="utf-8")
-    parsoid = ".parsoid." in path.name
+    return score_html_text(
+        path.read_text(encoding="utf-8"), path.name, parsoid=".parsoid." in path.name, use_coins=use_coins
+    )
+
+
+def score_html_text(text: str, name: str, *, parsoid: bool, use_coins: bool = True) -> Score:
     truths, targets = html_truth(text, parsoid)
     started = time.perf_counter()
-    document = read_html(text, path.name, use_coins=use_coins)
+    document = read_html(text, name, use_coins=use_coins)
     score = Score(seconds=time.perf_counter() - started)
     readers = {ref.anchor: ref for ref in document.references if ref.anchor and ref.kind != "bibliography"}
     score_references(truths, readers, score)
@@ -623,6 +631,71 @@ def _tuple(value: Any) -> tuple[int, ...] | None:
     return (value.year, value.month, value.day) if value is not None else None
 
 
+# --------------------------------------------------------------------------- Parsoid HTML generated from the wikitext
+
+
+def article_wikitext(path: Path) -> str:
+    text = path.read_text(encoding="utf-8")
+    return html_module.unescape(text) if "&lt;ref" in text else text  # Anarchism's sample is HTML-escaped
+
+
+def generated_parsoid_rows(paths: list[Path]) -> list[tuple[str, Score]]:
+    """The wikitext samples rendered into Parsoid HTML (tests/parsoid_render.py), scored against this script's
+    own data-mw truth like the real Parsoid pages."""
+    rows: list[tuple[str, Score]] = []
+    for path in paths:
+        page = render_parsoid(article_wikitext(path), path.name.split("_", 1)[1].split(".")[0].replace("_", " "))
+        score = score_html_text(page.html, path.name, parsoid=True)
+        score.megabytes = len(page.html.encode()) / 1048576
+        rows.append((f"{path.name} → Parsoid (generated)", score))
+    return rows
+
+
+def agreement_rows(paths: list[Path]) -> list[tuple[str, Agreement]]:
+    """The same article read twice — its wikitext by the wikitext reader, its Parsoid rendering by the HTML
+    reader — and compared (tests/reader_agreement.py): as rendered; with the reference constructs the samples
+    lack (list-defined refs, efn/notelist, groups, sfn/harvnb + bibliography, rp, #tag:ref, webarchive; English
+    articles); in the 2018 (1.7) shape; and with every template's data-mw stripped (the rendered-text fallback)."""
+    english = [path for path in paths if "Mozilla_Firefox" not in path.name]  # that sample is dewiki wikitext
+    german = [path for path in paths if "Mozilla_Firefox" in path.name]
+    variants = [
+        ("plain 2.8", paths, False, "2.8", True),
+        ("features 2.8 (English)", english, True, "2.8", True),
+        ("features 1.7 (English)", english, True, "1.7", True),
+        ("text only, no data-mw (English, features)", english, True, "2.8", False),
+        ("text only, no data-mw (German)", german, False, "2.8", False),
+    ]
+    readings: dict[tuple[str, bool], Any] = {}
+    rows: list[tuple[str, Agreement]] = []
+    for label, chosen, features, flavour, template_data in variants:
+        total = Agreement(label=label)
+        for path in chosen:
+            text = article_wikitext(path)
+            if features:
+                text = with_reference_features(text)
+            title = path.name.split("_", 1)[1].split(".")[0].replace("_", " ")
+            if (path.name, features) not in readings:
+                readings[(path.name, features)] = parse_document(text, path.name, "wikitext")
+            page = render_parsoid(text, title, flavour=flavour, template_data=template_data)
+            total.add(compare_readings(title, page, readings[(path.name, features)], read_html(page.html, path.name)))
+        if chosen:
+            rows.append((label, total))
+    return rows
+
+
+def print_agreement_table(rows: list[tuple[str, Agreement]]) -> None:
+    columns = ["refs", "found", "spur.", *AGREEMENT_FIELDS, "uses", "links"]
+    print("| Parsoid HTML vs wikitext reader | " + " | ".join(columns) + " |")
+    print("| --- | " + " | ".join("---:" for _ in columns) + " |")
+    for label, result in rows:
+        cells = [str(result.references), _rate(result.found[1], result.references), str(len(result.spurious))]
+        for name in AGREEMENT_FIELDS:
+            good, total = result.fields.get(name, [0, 0])
+            cells.append(f"{_rate(good, total)} ({total})" if total else "—")
+        cells += [_rate(*result.uses), _rate(*result.links)]
+        print(f"| {label} | " + " | ".join(cells) + " |")
+
+
 # --------------------------------------------------------------------------- the table
 
 
@@ -672,13 +745,21 @@ def main() -> None:
                 if bibliography.truth_references:
                     rows.append((f"{path.name} (bibliography)", bibliography))
                     totals["wikitext bibliography"].merge(bibliography)
+        articles = sorted(path for path in args.samples.iterdir() if path.name.endswith(".wikitext.txt"))
+        for label, score in generated_parsoid_rows(articles):
+            rows.append((label, score))
+            totals["Parsoid HTML (generated from the wikitext)"].merge(score)
     else:
+        articles = []
         print(f"no samples at {args.samples}: only generated documents are scored")
     for label, score in score_generated(args.blog_seeds).items():
         rows.append((label, score))
     print_table(rows)
     print()
     print_table(list(totals.items()))
+    if articles:
+        print()
+        print_agreement_table(agreement_rows(articles))
 
 
 if __name__ == "__main__":

@@ -65,7 +65,8 @@ def _no_internet(monkeypatch: pytest.MonkeyPatch) -> None:
     real_connect_ex = socket.socket.connect_ex
 
     def guarded_getaddrinfo(host: object, *args: object, **kwargs: object) -> object:
-        if host is not None and not _is_loopback_host(host) and not _is_ip_literal(host):
+        name = host.decode("ascii", "replace") if isinstance(host, bytes) else host  # anyio binds with bytes
+        if name is not None and not _is_loopback_host(name) and not _is_ip_literal(name):
             raise socket.gaierror(socket.EAI_NONAME, f"test guard: {host} does not resolve in tests")
         return real_getaddrinfo(host, *args, **kwargs)  # type: ignore[arg-type]
 

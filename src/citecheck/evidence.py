@@ -39,7 +39,7 @@ from citecheck.models import (
 )
 from citecheck.pipeline import run_network_stage
 from citecheck.resolve.pdf_text import extract_pdf_text, looks_like_pdf
-from citecheck.resolve.sources import SourceText, read_page_body, source_key
+from citecheck.resolve.sources import SourceText, read_page_body
 
 MAX_SOURCE_FILE_BYTES = 50 * 1024 * 1024
 MAX_CLAIM_CHARS = 5000
@@ -127,7 +127,7 @@ def read_source(path: Path) -> SourceText:
         return SourceText(info, pdf.text)
     head = data[:512].lstrip().lower()
     if path.suffix.lower() in _HTML_SUFFIXES or head.startswith(_HTML_SNIFF):
-        read = read_page_body("live", name, name, data, "text/html", None, truncated=False)
+        read = read_page_body("live", name, name, data, "text/html", truncated=False)
         if read.status != "fetched":
             raise EvidenceError(f"{path}: {read.reason or 'no text on the page'}")
         info = SourceInfo(status="fetched", title=read.title, extractor=read.extractor, chars=len(read.text))
@@ -151,8 +151,7 @@ def fetch_source_text(url: str, options: AuditOptions, accessed: str | None = No
     document = ParsedDocument(path="<evidence>", format="text", references=[reference])
     batch = run_network_stage([document], options)
     resolved = document.references[0]
-    key = source_key(resolved)
-    source = batch.sources.get(key) if key is not None else None
+    source = batch.sources_for(document).get(SOURCE_REF)
     if source is None or source.info.status != "fetched" or not source.text.strip():
         reason = (source.info.reason if source is not None else None) or _unread_reason(resolved, batch.network)
         raise EvidenceError(f"{url}: no source text ({reason})")

@@ -94,6 +94,15 @@ class ArchiveStatus(StrEnum):
     not_checked = "not-checked"
 
 
+class ArchiveRefusal(StrEnum):
+    """Why an archive will not say whether it holds a URL (a refusal, not "no snapshot")."""
+
+    excluded = "excluded"  # "This URL has been excluded from the Wayback Machine"
+    blocked_site = "blocked-site"  # AdministrativeAccessControlException: Blocked Site Error
+    robots = "robots"  # blocked by the site's robots.txt
+    other = "other"  # 403/451 or another access-control answer
+
+
 class ArchiveResult(_Model):
     """The capture that best matches what the citing author saw (issue: archive resolution)."""
 
@@ -104,6 +113,9 @@ class ArchiveResult(_Model):
     snapshot_status: int | None = None
     days_from_access: int | None = None
     reason: str | None = None
+    # Set (with status not-checked) when the archive refuses to show or search this URL;
+    # ``reason`` then carries the archive's own words.
+    refusal: ArchiveRefusal | None = None
 
 
 class PageDate(_Model):
@@ -522,11 +534,22 @@ class DocumentInfo(_Model):
 OFFLINE_MESSAGE = "Offline audit: live and archive checks were not run; they are reported as not-checked."
 
 
+class EndpointState(_Model):
+    """What one endpoint of the run (an archive, the live web, our DNS) did: reachable or not, and why."""
+
+    name: str  # e.g. "web.archive.org", "live web", "DNS"
+    kind: Literal["archive", "live-web", "dns"]
+    reachable: bool | None = None  # None: not needed in this run (everything came from the store)
+    dialect: str | None = None  # archives: internet-archive, pywb, openwayback, memento, warc
+    detail: str | None = None
+
+
 class NetworkState(_Model):
     """Whether network stages ran, so a reader never mistakes 'not checked' for 'dead'."""
 
     mode: Literal["offline", "online", "unreachable"] = "offline"
     message: str = "Network checks were not run (--offline)."
+    endpoints: list[EndpointState] = Field(default_factory=list)  # per endpoint: what answered
 
 
 class DocumentReport(_Model):

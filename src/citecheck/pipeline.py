@@ -63,15 +63,10 @@ from citecheck.reports.sarif import sarif_log
 from citecheck.reports.timeline import timeline_files, timeline_names
 from citecheck.reports.writer import report_json, summary_json, write_outputs
 from citecheck.resolve.identifiers import IdentifierSettings, resolve_identifiers
-from citecheck.resolve.references import OFFLINE_STATE as OFFLINE_STATE  # re-exported for callers
-from citecheck.resolve.references import (
-    ResolvedBatch,
-    ResolveSettings,
-    apply_resolution,
-    plan_resolution,
-    resolve_batch_from_cache,
-)
-from citecheck.resolve.sources import SourceText, source_key
+from citecheck.resolve.settings import ResolveSettings
+from citecheck.resolve.sources import SourceText
+from citecheck.resolve.stage import OFFLINE_STATE as OFFLINE_STATE  # re-exported for callers
+from citecheck.resolve.stage import ResolvedBatch, apply_resolution, plan_for, resolve_plan_from_store
 from citecheck.url_rules import NetworkView, UrlRules, apply_url_rules
 from citecheck.web_documents import WebBatch, read_web_documents, split_inputs, wikitext_diffs
 
@@ -216,14 +211,9 @@ def run_identifier_stage(documents: Sequence[ParsedDocument], options: AuditOpti
     resolve_identifiers(documents, settings)
 
 
-def document_sources(document: ParsedDocument, sources: Mapping[str, SourceText]) -> dict[str, SourceText]:
+def document_sources(document: ParsedDocument, batch: ResolvedBatch) -> dict[str, SourceText]:
     """The source text read for each of the document's references, by reference id."""
-    by_reference: dict[str, SourceText] = {}
-    for reference in document.references:
-        key = source_key(reference)
-        if key is not None and key in sources:
-            by_reference[reference.id] = sources[key]
-    return by_reference
+    return batch.sources_for(document)
 
 
 def source_findings(document: ParsedDocument, sources: Mapping[str, SourceText]) -> list[Finding]:
@@ -435,15 +425,10 @@ def _network_stage(
     internal_errors: list[str],
 ) -> ResolvedBatch:
     """The resolve stage, with its totals on the progress display; a bug in it leaves the references not-checked."""
-    network_stages: list[str] = []
-    if not options.offline:
-        plan = plan_resolution(documents)
-        totals: dict[str, int] = {Stage.live: len(plan.live_urls), Stage.archive: len(plan.archive_requests)}
-        for stage, total in totals.items():
-            events.start(stage, total)
-            network_stages.append(stage)
+    # run_network_stage starts these with the plan's totals and advances them as URLs finish.
+    network_stages: list[str] = [] if options.offline else [Stage.live, Stage.archive]
     try:
-        return run_network_stage(documents, options, executor)
+        return run_network_stage(documents, options, executor, events)
     except Exception as error:  # a bug in the network stage: contained, reports still written, exit 4
         logger.info("internal error in the network stage", exc_info=True)
         internal_errors.append(f"network stage: {type(error).__name__}: {error}")
@@ -617,7 +602,7 @@ def audit(
 
 def _sources_by_document(view: NetworkView, batch: ResolvedBatch) -> list[dict[str, SourceText]]:
     """The source texts read for each document's references, keyed by reference id (before remaps are undone)."""
-    return [document_sources(document, batch.sources) for document in view.documents]
+    return [document_sources(document, batch) for document in view.documents]
 
 
 def _document_files(report: DocumentReport, stem: str, options: AuditOptions) -> dict[Path, str]:
@@ -676,44 +661,31 @@ def audit_conflicts(
 
 
 def run_network_stage(
-    documents: list[ParsedDocument], options: AuditOptions, executor: Executor | None = None
+    documents: list[ParsedDocument],
+    options: AuditOptions,
+    executor: Executor | None = None,
+    progress: ProgressEvents = NULL_PROGRESS,
 ) -> ResolvedBatch:
-    """Run the resolve stage over every document, unless offline; results are written onto the references.
+    """Run the resolve stage over every document (from the store alone with ``--offline``); answers are
+    written onto the references.
 
-    Any failure of the network stack itself becomes an ``unreachable`` state:
-    the audit still reports everything the offline stages found.
+    Failures are contained where they happen — per URL, per archive answer —
+    and become ``not-checked`` with their reason; nothing here turns one
+    failure into "every reference not-checked".  A bad ``--archive`` value is a
+    usage error.
     """
-    settings = ResolveSettings(
-        archives=options.archives,
-        store_path=str(options.cache),
-        allow_private=options.allow_private,
-        concurrency=options.concurrency,
-        canary_urls=options.canary,
-        save_missing=options.save_missing,
-        live_reuse_hours=options.live_reuse_hours,
-        live_timeout=options.live_timeout,
-        live_retries=options.live_retries,
-    )
-    if options.offline:
-        # No request at all, but whatever earlier runs left in the store is used.
-        batch = asyncio.run(resolve_batch_from_cache(plan_resolution(documents), settings))
-        apply_resolution(documents, batch)
-        return batch
-    executor = executor or LocalExecutor()
     try:
-        batch = executor.resolve(plan_resolution(documents), settings)
-    except (OSError, RuntimeError) as error:
-        for document in documents:
-            for reference in document.references:
-                reference.live = LiveCheck(reason="network stage failed")
-                reference.archive = ArchiveResult(reason="network stage failed")
-        return ResolvedBatch(
-            network=NetworkState(
-                mode="unreachable",
-                message=f"Network checks could not run ({type(error).__name__}: {error}); "
-                "they are reported not-checked.",
-            )
-        )
+        settings = ResolveSettings.from_options(options)
+        plan = plan_for(documents, settings)
+    except ValueError as error:
+        raise UsageError(f"--archive: {error}") from None
+    if settings.offline:
+        # No request at all, but whatever earlier runs left in the store is used.
+        batch = asyncio.run(resolve_plan_from_store(plan, settings))
+    else:
+        progress.start(Stage.live, len(plan.live_urls))
+        progress.start(Stage.archive, len(plan.archive_requests))
+        batch = (executor or LocalExecutor()).resolve(plan, settings, progress)
     apply_resolution(documents, batch)
     return batch
 

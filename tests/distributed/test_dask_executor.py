@@ -17,7 +17,7 @@ import pytest
 from citecheck import AuditOptions, audit
 from citecheck.models import ParsedDocument, Reference
 from citecheck.resolve.archive.models import SnapshotRequest
-from citecheck.resolve.references import ResolvePlan, plan_resolution
+from citecheck.resolve.plan import ResolvePlan, UrlWork, plan_resolution
 from tests.integration.pywb_world import ArchiveWorld, Capture, at
 from tests.integration.web_world import WebWorld, running_world
 
@@ -129,6 +129,22 @@ def test_dask_cluster_limit_uses_a_distributed_semaphore(web: WebWorld, archive:
     assert sum(len(report.references) for report in capped.reports) == 24
 
 
+def test_source_addresses_reach_every_partition_and_the_single_process_run(
+    web: WebWorld, archive: ArchiveWorld, tmp_path: Path
+) -> None:
+    """--source-address: Dask partitions leave from the given addresses round-robin; one process from the first."""
+    corpus = _corpus(web, tmp_path / "corpus")
+    addresses = ["127.0.0.61", "127.0.0.62"]
+    before = len(web.requests)
+    audit([corpus], _options(tmp_path, "dask", web, archive, executor="dask", workers=2, source_addresses=addresses))
+    clients = {request.client for request in web.requests[before:]}
+    assert clients and clients <= set(addresses), clients
+    assert clients == set(addresses)  # two partitions, two addresses
+    before = len(web.requests)
+    audit([corpus], _options(tmp_path, "local", web, archive, source_addresses=addresses, live_reuse_hours=0))
+    assert {request.client for request in web.requests[before:]} == {"127.0.0.61"}
+
+
 def _reference(url: str) -> Reference:
     return Reference(id=url, url=url, raw=url)
 
@@ -136,7 +152,12 @@ def _reference(url: str) -> Reference:
 def test_partition_keeps_hosts_together_and_loses_nothing() -> None:
     hosts = ["a.example", "b.example", "www.b.example", "c.example", "d.example"]
     urls = tuple(f"https://{host}/page/{n}" for host in hosts for n in range(1 + len(host) % 3))
-    plan = ResolvePlan(live_urls=urls, archive_requests=tuple(SnapshotRequest(url=url) for url in urls))
+    plan = ResolvePlan(
+        urls=tuple(
+            UrlWork(url, True, (SnapshotRequest(url=url),), (), True, (f"doc\x1f{index}",))
+            for index, url in enumerate(urls)
+        )
+    )
     parts = plan.partition(3)
     assert len(parts) == 3
     assert sorted(url for part in parts for url in part.live_urls) == sorted(urls)

@@ -36,6 +36,7 @@ class Capture:
     status: int = 200
     body: bytes = b"<html><body>archived page</body></html>"
     location: str | None = None
+    content_type: str = "text/html; charset=utf-8"
 
 
 def at(text: str) -> datetime:
@@ -48,7 +49,7 @@ def write_warc(path: Path, captures: list[Capture]) -> Path:
     with path.open("wb") as stream:
         writer = WARCWriter(stream, gzip=True)
         for capture in captures:
-            headers = [("Content-Type", "text/html; charset=utf-8")]
+            headers = [("Content-Type", capture.content_type)]
             if capture.location:
                 headers.append(("Location", capture.location))
             reason = http.client.responses.get(capture.status, "Status")
@@ -137,6 +138,22 @@ class ArchiveWorld:
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "content-length"}
 
 
+def forward(handler: http.server.BaseHTTPRequestHandler, upstream_port: int, host: str) -> None:
+    """Answer ``handler``'s GET with what the upstream on ``upstream_port`` answers (``Host: host``)."""
+    upstream = http.client.HTTPConnection("127.0.0.1", upstream_port, timeout=30)
+    upstream.request("GET", handler.path, headers={"Host": host})
+    response = upstream.getresponse()
+    payload = response.read()
+    upstream.close()
+    handler.send_response(response.status, response.reason)
+    for name, value in response.getheaders():
+        if name.lower() not in _HOP_BY_HOP:
+            handler.send_header(name, value)
+    handler.send_header("Content-Length", str(len(payload)))
+    handler.end_headers()
+    handler.wfile.write(payload)
+
+
 class FaultProxy:
     """A loopback HTTP proxy to one upstream that adds latency and can answer 429 a given number of times."""
 
@@ -175,18 +192,7 @@ class FaultProxy:
                     self.end_headers()
                     self.wfile.write(body)
                     return
-                upstream = http.client.HTTPConnection("127.0.0.1", proxy.upstream_port, timeout=30)
-                upstream.request("GET", self.path, headers={"Host": f"127.0.0.1:{proxy.upstream_port}"})
-                response = upstream.getresponse()
-                payload = response.read()
-                upstream.close()
-                self.send_response(response.status, response.reason)
-                for name, value in response.getheaders():
-                    if name.lower() not in _HOP_BY_HOP:
-                        self.send_header(name, value)
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
+                forward(self, proxy.upstream_port, f"127.0.0.1:{proxy.upstream_port}")
 
         self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True

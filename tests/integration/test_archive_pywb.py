@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-import httpx
 import pytest
 
 from citecheck.checks.archive import findings_for_archive
@@ -16,10 +15,12 @@ from citecheck.dates import PartialDate
 from citecheck.models import ArchiveResult, ArchiveStatus, Reference
 from citecheck.resolve.archive import ArchiveResolver, request_for_reference
 from citecheck.resolve.archive.discovery import discover_candidates, discover_for_references, learn_outlet_domains
+from citecheck.resolve.archive.endpoint import Dialect, parse_archive_spec
+from citecheck.resolve.archive.http_archive import HttpArchive
 from citecheck.resolve.archive.models import SnapshotRequest
-from citecheck.resolve.archive.pywb import PywbArchive
-from citecheck.resolve.archive.ratelimit import PoolLimits, RateLimiter
 from citecheck.resolve.archive.wayback import parse_timemap
+from citecheck.resolve.politeness import PoolPolicy
+from citecheck.resolve.web import WebClient
 from citecheck.store.db import Store
 from tests.integration.pywb_world import (
     ACCESS,
@@ -43,6 +44,15 @@ SITE = "http://example.org"
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ArchiveWorld]:
     with ArchiveWorld(tmp_path_factory.mktemp("pywb"), scenario_captures()) as running:
         yield running
+
+
+def stated(archive_url: str) -> str:
+    """The endpoint with its dialect stated: request counts below are the lookups', without the probe."""
+    return f"pywb+{archive_url}"
+
+
+def pywb(world: ArchiveWorld, web: WebClient) -> HttpArchive:
+    return HttpArchive(parse_archive_spec(stated(world.archive_url)), web)
 
 
 def reference_for(path: str, **fields: object) -> Reference:
@@ -83,7 +93,7 @@ async def test_playback_probes_alone_settle_every_scenario(world: ArchiveWorld, 
     reference = reference_for(expected.path)
     request = request_for_reference(reference)
     assert request is not None
-    async with ArchiveResolver([world.archive_url], index_when_quicker=False) as resolver:
+    async with ArchiveResolver([stated(world.archive_url)], index_when_quicker=False) as resolver:
         result = await resolver.resolve(request)
         assert resolver.index_queries == 0  # the scarce pool was never needed
         assert resolver.requests_sent == 1 + resolver.probes_sent + _redirect_hops(expected)
@@ -101,7 +111,7 @@ async def test_without_probes_the_index_gives_the_same_answers(world: ArchiveWor
     reference = reference_for(expected.path)
     request = request_for_reference(reference)
     assert request is not None
-    async with ArchiveResolver([world.archive_url], playback_probes=0, index_when_quicker=False) as resolver:
+    async with ArchiveResolver([stated(world.archive_url)], playback_probes=0, index_when_quicker=False) as resolver:
         result = await resolver.resolve(request)
         assert resolver.probes_sent == 0
     _check_expected(world, reference, expected, result)
@@ -110,7 +120,7 @@ async def test_without_probes_the_index_gives_the_same_answers(world: ArchiveWor
 async def test_idle_index_answers_an_error_capture_in_one_query(world: ArchiveWorld) -> None:
     request = request_for_reference(reference_for("/error-then-good"))
     assert request is not None
-    async with ArchiveResolver([world.archive_url]) as resolver:  # pywb's index pool starts full
+    async with ArchiveResolver([stated(world.archive_url)]) as resolver:  # pywb's index pool starts full
         result = await resolver.resolve(request)
         assert (resolver.index_queries, resolver.probes_sent, resolver.requests_sent) == (1, 0, 2)
     assert result.snapshot_time == at("2011-04-30T10:00:00")
@@ -118,11 +128,12 @@ async def test_idle_index_answers_an_error_capture_in_one_query(world: ArchiveWo
 
 async def test_probes_go_ahead_of_new_work_in_the_pool_queue(world: ArchiveWorld) -> None:
     """With a slow pool, a URL whose search has started is finished before queued new URLs start."""
-    slow = RateLimiter({"playback": PoolLimits(20.0, burst=1), "cdx": PoolLimits(0.01, burst=1)})
     paths = ["/years"] + [f"/never-{number}" for number in range(6)]
     requests = [request for path in paths if (request := request_for_reference(reference_for(path)))]
-    async with httpx.AsyncClient() as client:
-        archive = PywbArchive(client, world.base_url, COLLECTION, limiter=slow)
+    async with WebClient() as client:
+        archive = pywb(world, client)
+        client.configure_pool(archive.playback_pool, PoolPolicy(concurrency=8, per_second=20.0, burst=1))
+        client.configure_pool(archive.index_pool, PoolPolicy(concurrency=1, per_second=0.01, burst=1))
         async with ArchiveResolver(backends=[archive], concurrency=8, index_when_quicker=False) as resolver:
             finished: list[str] = []
 
@@ -137,11 +148,56 @@ async def test_probes_go_ahead_of_new_work_in_the_pool_queue(world: ArchiveWorld
 
 async def test_exact_and_nearest_cost_one_request_each(world: ArchiveWorld) -> None:
     requests = [request_for_reference(reference_for(path)) for path in ("/exact", "/nearest")]
-    async with ArchiveResolver([world.archive_url]) as resolver:
+    async with ArchiveResolver([stated(world.archive_url)]) as resolver:
         results = await resolver.resolve_many([request for request in requests if request])
         assert [result.status for result in results] == [ArchiveStatus.found] * 2
         # The cheap path: playback alone proved both captures; the index was never asked.
         assert resolver.requests_sent == 2
+
+
+async def test_the_dialect_is_probed_once_and_remembered(world: ArchiveWorld, tmp_path: Path) -> None:
+    """An endpoint's dialect is asked of it (one index request), kept in the store, never guessed."""
+    request = request_for_reference(reference_for("/exact"))
+    assert request is not None
+    with Store(tmp_path / "cache.sqlite") as store:
+        async with ArchiveResolver([world.archive_url], store=store) as cold:
+            await cold.resolve(request)
+            assert cold.requests_sent == 2  # the probe, then the one playback request
+            (state,) = cold.endpoint_states()
+            assert state.dialect == Dialect.pywb.value and state.reachable is True
+        other = request_for_reference(reference_for("/nearest"))
+        assert other is not None
+        async with ArchiveResolver([world.archive_url], store=store) as warm:
+            await warm.resolve(other)
+            assert warm.requests_sent == 1  # no probe: the dialect came from the store
+
+
+async def test_an_endpoint_ending_in_web_is_not_taken_for_the_internet_archive(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """A pywb collection named "web" is probed, found to be pywb, and gets pywb's fast limits."""
+    import subprocess
+
+    from tests.integration.pywb_world import BIN, write_warc
+
+    root = tmp_path_factory.mktemp("pywb-web")
+    capture = Capture(f"{SITE}/exact", at("2011-05-08T12:00:00"))
+    warc = write_warc(root / "web.warc.gz", [capture])
+    run = {"cwd": root, "check": True, "capture_output": True}
+    subprocess.run([str(BIN / "wb-manager"), "init", "web"], **run)  # type: ignore[call-overload]
+    subprocess.run([str(BIN / "wb-manager"), "add", "web", str(warc)], **run)  # type: ignore[call-overload]
+    with ArchiveWorld(root, [capture]) as running:
+        request = request_for_reference(reference_for("/exact"))
+        assert request is not None
+        async with ArchiveResolver([f"{running.base_url}/web"]) as resolver:
+            result = await resolver.resolve(request)
+            (state,) = resolver.endpoint_states()
+            playback = resolver.backends[0]
+            assert isinstance(playback, HttpArchive)
+            rate = resolver._web.pool(playback.playback_pool).per_second if resolver._web else None
+    assert result.status is ArchiveStatus.found
+    assert state.dialect == Dialect.pywb.value
+    assert rate is not None and rate > 8.0  # not the Internet Archive's limits
 
 
 async def test_mismatched_archive_url_timestamp_is_cc303(world: ArchiveWorld) -> None:
@@ -177,7 +233,7 @@ async def test_429_with_retry_after_pauses_then_succeeds(world: ArchiveWorld) ->
         request = request_for_reference(reference_for("/exact"))
         assert request is not None
         started = time.monotonic()
-        async with ArchiveResolver([proxy.url(f"/{COLLECTION}")]) as resolver:
+        async with ArchiveResolver([stated(proxy.url(f"/{COLLECTION}"))]) as resolver:
             result = await resolver.resolve(request)
         elapsed = time.monotonic() - started
         assert result.status is ArchiveStatus.found
@@ -191,11 +247,11 @@ async def test_persistent_429_is_not_checked_never_none(world: ArchiveWorld) -> 
         proxy.retry_after = "0"
         request = request_for_reference(reference_for("/exact"))
         assert request is not None
-        async with ArchiveResolver([proxy.url(f"/{COLLECTION}")]) as resolver:
+        async with ArchiveResolver([stated(proxy.url(f"/{COLLECTION}"))]) as resolver:
             result = await resolver.resolve(request)
         assert result.status is ArchiveStatus.not_checked
         assert result.reason and "rate limited" in result.reason
-        assert proxy.requests == 4  # the first try and three polite retries
+        assert proxy.requests == 3  # the first try and two polite retries
 
 
 async def test_dead_archive_leaves_everything_not_checked() -> None:
@@ -244,15 +300,16 @@ async def test_warm_cache_makes_no_requests(world: ArchiveWorld, tmp_path: Path)
 
 
 async def test_timemap_and_cdx_dialect(world: ArchiveWorld) -> None:
-    import httpx
-
-    async with httpx.AsyncClient() as client:
-        archive = PywbArchive(client, world.base_url, COLLECTION)
+    async with WebClient() as client:
+        archive = pywb(world, client)
         captures = await archive.captures(f"{SITE}/nearest")
         assert [capture.timestamp.date() for capture in captures] == [date(2011, 4, 20), date(2011, 6, 20)]
         assert all(capture.status == 200 for capture in captures)
-        response = await client.get(f"{world.archive_url}/timemap/link/{SITE}/nearest")
-        assert [moment.date() for _, moment in parse_timemap(response.text)] == [date(2011, 4, 20), date(2011, 6, 20)]
+        response = await client.fetch(f"{world.archive_url}/timemap/link/{SITE}/nearest")
+        assert [moment.date() for _, moment in parse_timemap(response.text())] == [
+            date(2011, 4, 20),
+            date(2011, 6, 20),
+        ]
         assert [moment.date() for _, moment in await archive.timemap(f"{SITE}/nearest")] == [
             date(2011, 4, 20),
             date(2011, 6, 20),
@@ -260,8 +317,6 @@ async def test_timemap_and_cdx_dialect(world: ArchiveWorld) -> None:
 
 
 async def test_discovery_finds_candidates_by_title_words(world: ArchiveWorld) -> None:
-    import httpx
-
     known = Reference(id="1", url="http://news.example.net/2011/01/01/other", work="The Example Net News")
     wanted = Reference(
         id="2",
@@ -270,9 +325,8 @@ async def test_discovery_finds_candidates_by_title_words(world: ArchiveWorld) ->
         date=PartialDate(year=2011, month=5, day=6),
     )
     learned = learn_outlet_domains([known, wanted])
-    async with httpx.AsyncClient() as client:
-        archive = PywbArchive(client, world.base_url, COLLECTION)
-        candidates = await discover_candidates(archive, wanted, learned)
+    async with WebClient() as client:
+        candidates = await discover_candidates(pywb(world, client), wanted, learned)
     assert [candidate.url for candidate in candidates] == [
         "http://news.example.net/2011/05/07/ministers-agree-water-sharing-deal"
     ]
@@ -314,11 +368,11 @@ async def test_discovery_for_references_returns_report_candidates_by_index(
     learned = learn_outlet_domains(references)
     learned["weekly example"] = "weekly.example"
     with Store(tmp_path / "cache.sqlite") as store:
-        async with ArchiveResolver([outlet_world.archive_url], store=store) as resolver:
-            found = await discover_for_references(resolver, references, learned)
+        async with ArchiveResolver([stated(outlet_world.archive_url)], store=store) as resolver:
+            found = (await discover_for_references(resolver, references, learned)).candidates
             cold_requests = resolver.requests_sent
-        async with ArchiveResolver([outlet_world.archive_url], store=store) as warm:
-            assert await discover_for_references(warm, references, learned) == found
+        async with ArchiveResolver([stated(outlet_world.archive_url)], store=store) as warm:
+            assert (await discover_for_references(warm, references, learned)).candidates == found
             assert warm.requests_sent == 0  # cached
     assert sorted(found) == [1, 5]
     best = found[1][0]
@@ -339,8 +393,8 @@ async def test_discovery_stops_at_the_per_run_limit_and_counts_the_rest(outlet_w
         _urlless("Volcano erupts again", "Weekly Example", "2012-03-06"),
     ]
     learned = {"daily example": "daily.example", "weekly example": "weekly.example"}
-    async with ArchiveResolver([outlet_world.archive_url], discovery_limit=1) as resolver:
-        found = await discover_for_references(resolver, references, learned)
+    async with ArchiveResolver([stated(outlet_world.archive_url)], discovery_limit=1) as resolver:
+        found = (await discover_for_references(resolver, references, learned)).candidates
         assert resolver.requests_sent == 1
         assert resolver.discovery_skipped == 2
     assert list(found) == [0]

@@ -93,8 +93,18 @@ def test_audit_resolves_live_and_archive(web: WebWorld, archive: ArchiveWorld, t
     assert "snapshot" in markdown and "Network:" in markdown
 
 
-def test_network_down_reports_nothing_dead(web: WebWorld, tmp_path: Path) -> None:
-    document = _document(web, tmp_path)
+def test_network_down_reports_nothing_dead(tmp_path: Path) -> None:
+    """No server answers, no name resolves, the archive is down: nothing is dead, everything is not-checked."""
+    gone, refused = "http://gone-newspaper.invalid/2011/story", closed_port_url("127.0.0.33") + "story"
+    text = f"""# Down
+
+A report said so.[^a] Another agreed.[^b]
+
+[^a]: "Story". Ledger. 2 May 2011. {gone} Retrieved 8 May 2011.
+[^b]: "Other story". Ledger. 2 May 2011. {refused} Retrieved 8 May 2011.
+"""
+    document = tmp_path / "down.md"
+    document.write_text(text, encoding="utf-8")
     options = AuditOptions(
         out=tmp_path / "reports",
         cache=tmp_path / "cache.sqlite",
@@ -111,3 +121,26 @@ def test_network_down_reports_nothing_dead(web: WebWorld, tmp_path: Path) -> Non
     assert not [finding for finding in report.findings if finding.code.startswith(("CC2", "CC3"))]
     assert {claim.verdict for claim in report.claims} == {"not-checked"}
     assert result.exit_code == 0
+
+
+def test_archive_down_leaves_the_live_verdicts_standing(web: WebWorld, tmp_path: Path) -> None:
+    """A server that answered is evidence whatever else fails; the unreachable archive says not-checked."""
+    document = _document(web, tmp_path)
+    options = AuditOptions(
+        out=tmp_path / "reports",
+        cache=tmp_path / "cache.sqlite",
+        archives=[f"http://127.0.0.1:{closed_port()}/coll"],
+        allow_private=True,
+        canary=[closed_port_url()],
+    )
+    report = audit([document], options).reports[0]
+    assert report.network.mode == "online"
+    withdrawn = _ref(report, "withdrawn")
+    assert withdrawn.live.status == LiveStatus.dead and withdrawn.live.http_status == 410
+    assert _ref(report, "soft").live.status == LiveStatus.soft_404
+    assert all(reference.archive.status == ArchiveStatus.not_checked for reference in report.references)
+    assert all("unreachable" in (reference.archive.reason or "") for reference in report.references)
+    archives = [state for state in report.network.endpoints if state.kind == "archive"]
+    assert [state.reachable for state in archives] == [False]
+    assert not [finding for finding in report.findings if finding.code.startswith("CC3")]
+    assert ("CC201", "withdrawn") in {(finding.code, finding.ref) for finding in report.findings}

@@ -263,10 +263,10 @@ def test_redirect_shows_final_url(web: WebWorld, archive: ArchiveWorld, tmp_path
 
 
 @pytest.mark.integration
-def test_network_down_is_never_dead(web: WebWorld, tmp_path: Path) -> None:
+def test_network_down_is_never_dead(tmp_path: Path) -> None:
     from tests.integration.web_world import closed_port_url
 
-    url = web.url("news", "/articles/withdrawn")
+    url = closed_port_url("127.0.0.34") + "articles/withdrawn"
     dead_archive = f"{closed_port_url().rstrip('/')}/coll"
     args = ["--allow-private", "--cache", str(tmp_path / "c.sqlite"), "--canary", closed_port_url()]
     code, out, _ = _check([url, *args, "--archive", dead_archive])
@@ -274,6 +274,20 @@ def test_network_down_is_never_dead(web: WebWorld, tmp_path: Path) -> None:
     assert _fields(out)["live"].startswith("not checked")
     assert "CC201" not in out
     assert "unreachable" in out.lower()
+
+
+@pytest.mark.integration
+def test_a_server_that_answered_is_judged_though_canary_and_archive_are_down(web: WebWorld, tmp_path: Path) -> None:
+    from tests.integration.web_world import closed_port_url
+
+    url = web.url("news", "/articles/withdrawn")
+    dead_archive = f"{closed_port_url().rstrip('/')}/coll"
+    args = ["--allow-private", "--cache", str(tmp_path / "c.sqlite"), "--canary", closed_port_url()]
+    code, out, _ = _check([url, *args, "--archive", dead_archive, "--format", "json"])
+    payload = json.loads(out)
+    assert payload["reference"]["live"]["status"] == "dead" and payload["reference"]["live"]["http_status"] == 410
+    assert payload["reference"]["archive"]["status"] == "not-checked"
+    assert code == 0  # unconfirmed (one check): a warning
 
 
 @pytest.mark.parametrize(

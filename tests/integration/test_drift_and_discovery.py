@@ -17,7 +17,7 @@ from citecheck import AuditOptions, audit
 from citecheck.documents import read_document
 from citecheck.models import DocumentReport, LiveStatus, Reference
 from citecheck.pipeline import run_network_stage
-from citecheck.resolve import references as resolve_references
+from citecheck.resolve import stage as resolve_stage
 from citecheck.resolve.archive.save import SaveOutcome
 from tests.integration.pywb_world import ArchiveWorld, Capture, at
 from tests.integration.web_world import Reply, WebWorld, html
@@ -237,7 +237,7 @@ def save_calls(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
         calls.append(list(urls))
         return [SaveOutcome(url=url, status="queued", job_id=f"job-{index}") for index, url in enumerate(urls)]
 
-    monkeypatch.setattr(resolve_references, "save_missing", fake_save_missing)
+    monkeypatch.setattr(resolve_stage, "save_missing", fake_save_missing)
     return calls
 
 

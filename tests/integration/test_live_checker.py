@@ -215,33 +215,65 @@ async def test_per_host_concurrency_is_respected() -> None:
 
 
 async def test_network_down_reports_nothing_dead(world: WebWorld) -> None:
+    """No server answers, no name resolves: nothing is dead, everything is not-checked for that reason."""
     config = fast_config(world, canary_urls=(closed_port_url(),), dns_canary_hosts=("canary-check.invalid",))
-    urls = [case.url for case in standard_cases(world)]
+    urls = [closed_port_url("127.0.0.31") + "story", "http://gone-newspaper.invalid/2011/story"]
     async with LiveChecker(config) as checker:
-        online = await checker.network_self_check()
         results = await checker.check_many(urls)
+        online = await checker.network_self_check()
         assert checker.network is not None
         message = checker.network.message
     assert online is False
-    assert "Network unreachable" in message and "no link is reported dead" in message
+    assert "Network unreachable" in message and "none is reported dead" in message
     assert {check.status for check in results.values()} == {LiveStatus.not_checked}
     assert all(check.reason == NETWORK_UNREACHABLE for check in results.values())
 
 
-async def test_dns_failure_alone_means_not_checked(world: WebWorld) -> None:
+async def test_servers_that_answer_are_judged_whatever_dns_and_canaries_do(
+    world: WebWorld, standard_results: tuple[dict[str, LiveCheck], float, int]
+) -> None:
+    """A failing canary and failing DNS checks change nothing for a server that answered (issue 13)."""
+    config = fast_config(world, canary_urls=(closed_port_url(),), dns_canary_hosts=("canary-check.invalid",))
+    answered = [
+        case
+        for case in standard_cases(world)
+        if case.category in ("200", "404", "410", "soft-404 page", "soft-404 catch-all", "parked", "redirect to home")
+    ]
+    async with LiveChecker(config) as checker:
+        results = await checker.check_many(case.url for case in answered)
+    for case in answered:
+        assert results[case.url].status is case.expected, case.category
+        assert results[case.url].status is standard_results[0][case.url].status
+
+
+async def test_nxdomain_without_dns_proof_is_not_dead(world: WebWorld) -> None:
+    """An IP-literal web answered, but our resolver resolved no name: NXDOMAIN proves nothing."""
     config = fast_config(world, dns_canary_hosts=("canary-check.invalid",))
     async with LiveChecker(config) as checker:
         check = await checker.check_url("http://gone-newspaper.invalid/story")
+        await checker.network_self_check()
         assert checker.network is not None
-        assert "DNS fails" in checker.network.message
-    assert check.status is LiveStatus.not_checked
+        assert "DNS resolved no name" in checker.network.message
+    assert check.status is LiveStatus.unreachable and check.reason == "DNS unverified"
 
 
-async def test_unreachable_canary_alone_means_not_checked(world: WebWorld) -> None:
-    config = fast_config(world, canary_urls=(closed_port_url(),))
-    async with LiveChecker(config) as checker:
-        check = await checker.check_url(world.url("news", "/articles/never-existed"))
-    assert check.status is LiveStatus.not_checked
+async def test_nxdomain_is_dead_when_another_cited_name_resolved(world: WebWorld) -> None:
+    """The same resolver resolving another cited host is the proof DNS works: no canary needed."""
+    news = world.sites["news"]
+
+    async def resolver(host: str, port: int) -> list[str]:
+        if host == "news.example.test":
+            return [news.address]
+        from citecheck.resolve.net import HostResolutionError
+
+        raise HostResolutionError(host, nxdomain=True, detail="NXDOMAIN")
+
+    config = fast_config(world, canary_urls=(), dns_canary_hosts=())
+    alive = f"http://news.example.test:{news.port}/articles/harvest-2011"
+    async with LiveChecker(config, resolver=resolver) as checker:
+        results = await checker.check_many([alive, "http://gone-newspaper.example.test/story"])
+    assert results[alive].status is LiveStatus.alive
+    assert results["http://gone-newspaper.example.test/story"].status is LiveStatus.dead
 
 
 async def test_retry_after_beyond_cap_is_not_waited_for() -> None:
@@ -258,10 +290,11 @@ async def test_retry_after_beyond_cap_is_not_waited_for() -> None:
     finally:
         world.stop()
     assert elapsed < 2
-    assert {check.status for check in results.values()} == {LiveStatus.unreachable}
+    # A wait longer than we wait says nothing about the page: not-checked, "rate limited for 1 h" (issue 16).
+    assert {check.status for check in results.values()} == {LiveStatus.not_checked}
     # The second URL is not even requested once the host asked for an hour's pause.
     assert len(world.seen("limited")) == 1
-    assert all(any("3600" in item or "wait longer" in item for item in c.evidence) for c in results.values())
+    assert all(check.reason and "rate limited for 1 h" in check.reason for check in results.values())
 
 
 async def test_confirmation_over_days_with_the_store(world: WebWorld, tmp_path: Path) -> None:

@@ -194,7 +194,7 @@ def test_offline_rerun_remembers_a_lost_source(online: OnlineRun, servers: Serve
     lost = "A council statement has since been removed."
     assert verdicts(report)[lost] == verdicts(online.report)[lost] == "source-lost"
     gone = next(reference for reference in report.references if reference.id == "gone")
-    assert gone.source.status == "unavailable"  # offline, SourceFetcher._assemble says not-checked
+    assert gone.source.status == "unavailable"  # offline, sources.assemble_source says not-checked
 
 
 @pytest.mark.parametrize("cache_state", ["missing", "empty"])

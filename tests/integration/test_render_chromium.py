@@ -65,7 +65,7 @@ BRIDGE_WIKITEXT = """'''Harbour Bridge''' opened in April 2011.<ref name="openin
 |access-date=8 May 2011}}</ref> It carried "4,000 cars" on its first day.<ref name="counts">{{cite web \
 |title=Traffic counts | url=http://transport.example/counts |date=May 2011 |access-date=2 March 2011 \
 |archive-url=https://web.archive.org/web/20110601000000/http://transport.example/counts \
-|archive-date=1 June 2011}}</ref> The toll was abolished in 2014.<ref>{{cite web |title=Toll ends \
+|archive-date=1 June 2011 |url-status=live}}</ref> The toll was abolished in 2014.<ref>{{cite web |title=Toll ends \
 |url=http://city.example/toll |access-date=3 January 2015}} {{dead link|date=May 2020}}</ref> \
 Nobody cited this sentence.
 

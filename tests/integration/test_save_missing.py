@@ -10,10 +10,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
-import httpx
 import pytest
 
 from citecheck.resolve.archive.save import SaveConfig, save_missing
+from citecheck.resolve.web import WebClient, WebSettings
 
 pytestmark = pytest.mark.integration
 
@@ -98,8 +98,8 @@ async def test_saved_after_polling_with_the_keys(spn: FakeSavePageNow) -> None:
         {"status": "pending"},
         {"status": "success", "timestamp": "20261125010203", "original_url": url},
     ]
-    async with httpx.AsyncClient() as client:
-        outcomes = await save_missing([url, url], client=client, config=config_for(spn))
+    async with WebClient(WebSettings(backoff_base=0.01)) as client:
+        outcomes = await save_missing([url, url], web=client, config=config_for(spn))
     assert len(outcomes) == 1  # duplicates asked once
     outcome = outcomes[0]
     assert outcome.status == "saved" and outcome.job_id == "job-a"
@@ -115,8 +115,8 @@ async def test_429_waits_for_retry_after_then_saves(spn: FakeSavePageNow) -> Non
         (200, {}, {"url": url, "job_id": "job-b"}),
     ]
     spn.status_answers["job-b"] = [{"status": "success", "timestamp": "20261125000000", "original_url": url}]
-    async with httpx.AsyncClient() as client:
-        (outcome,) = await save_missing([url], client=client, config=config_for(spn))
+    async with WebClient(WebSettings(backoff_base=0.01)) as client:
+        (outcome,) = await save_missing([url], web=client, config=config_for(spn))
     assert outcome.status == "saved"
     assert len(spn.posts) == 2
     assert spn.posts[1][2] - spn.posts[0][2] >= 0.95  # it honoured Retry-After
@@ -125,8 +125,8 @@ async def test_429_waits_for_retry_after_then_saves(spn: FakeSavePageNow) -> Non
 async def test_persistent_429_fails_without_hammering(spn: FakeSavePageNow) -> None:
     url = "http://live.example/page-c"
     spn.post_answers[url] = [(429, {"Retry-After": "0"}, {})]
-    async with httpx.AsyncClient() as client:
-        (outcome,) = await save_missing([url], client=client, config=config_for(spn, rate_limit_retries=2))
+    async with WebClient(WebSettings(backoff_base=0.01)) as client:
+        (outcome,) = await save_missing([url], web=client, config=config_for(spn, rate_limit_retries=2))
     assert outcome.status == "failed" and "rate limited" in outcome.message
     assert len(spn.posts) == 3
 
@@ -135,8 +135,8 @@ async def test_error_statuses_fail_with_the_archives_message(spn: FakeSavePageNo
     refused, errored, pending = "http://live.example/page-d", "http://live.example/page-e", "http://live.example/page-f"
     spn.post_answers[refused] = [(400, {}, {"status": "error", "message": "This URL is excluded."})]
     spn.status_answers["job-e"] = [{"status": "error", "message": "Couldn't resolve host"}]
-    async with httpx.AsyncClient() as client:
-        outcomes = await save_missing([refused, errored, pending], client=client, config=config_for(spn))
+    async with WebClient(WebSettings(backoff_base=0.01)) as client:
+        outcomes = await save_missing([refused, errored, pending], web=client, config=config_for(spn))
     by_url = {outcome.url: outcome for outcome in outcomes}
     assert by_url[refused].status == "failed" and by_url[refused].message == "This URL is excluded."
     assert by_url[errored].status == "failed" and "resolve host" in by_url[errored].message
@@ -148,30 +148,23 @@ async def test_submissions_are_rate_limited(spn: FakeSavePageNow) -> None:
     urls = [f"http://live.example/page-{letter}" for letter in "ghi"]
     for letter in "ghi":
         spn.status_answers[f"job-{letter}"] = [{"status": "success", "timestamp": "20261125000000"}]
-    async with httpx.AsyncClient() as client:
-        outcomes = await save_missing(urls, client=client, config=config_for(spn, per_minute=300.0))
+    async with WebClient(WebSettings(backoff_base=0.01)) as client:
+        outcomes = await save_missing(urls, web=client, config=config_for(spn, per_minute=300.0))
     assert [outcome.status for outcome in outcomes] == ["saved"] * 3
     times = sorted(when for _, _, when in spn.posts)
     assert times[2] - times[0] >= 2 * 60 / 300 - 0.02  # 5 per second: at least 0.2 s apart
 
 
-async def test_without_keys_on_the_internet_archive_uses_the_anonymous_api() -> None:
-    asked: list[str] = []
-
-    def fake_saver(url: str, user_agent: str) -> str:
-        asked.append(url)
-        if url.endswith("bad"):
-            raise RuntimeError("TooManyRedirects")
-        return f"https://web.archive.org/web/20261125000000/{url}"
-
-    config = SaveConfig(per_minute=600.0, anonymous_saver=fake_saver)
+async def test_without_keys_the_same_api_is_asked_anonymously(spn: FakeSavePageNow) -> None:
+    """No keys: the same SPN2 endpoint, through the same guarded client, without an Authorization header."""
+    url = "http://live.example/page-j"
+    spn.status_answers["job-j"] = [{"status": "success", "timestamp": "20261125000000", "original_url": url}]
+    config = config_for(spn, access_key=None, secret_key=None)
     assert not config.authenticated
-    async with httpx.AsyncClient() as client:
-        outcomes = await save_missing(["http://x.example/ok", "http://x.example/bad"], client=client, config=config)
-    assert asked == ["http://x.example/ok", "http://x.example/bad"]
-    assert [outcome.status for outcome in outcomes] == ["saved", "failed"]
-    assert outcomes[0].snapshot_url == "https://web.archive.org/web/20261125000000/http://x.example/ok"
-    assert "TooManyRedirects" in outcomes[1].message
+    async with WebClient(WebSettings(backoff_base=0.01)) as client:
+        (outcome,) = await save_missing([url], web=client, config=config)
+    assert outcome.status == "saved"
+    assert [(posted, auth) for posted, auth, _ in spn.posts] == [(url, None)]
 
 
 def test_keys_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

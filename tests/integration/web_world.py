@@ -46,6 +46,7 @@ class SeenRequest:
     path: str
     headers: dict[str, str]
     at: float  # time.monotonic()
+    client: str = ""  # the address the request came from
 
 
 Route = Callable[[SeenRequest], Reply]
@@ -97,6 +98,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             path=self.path,
             headers={name.lower(): value for name, value in self.headers.items()},
             at=time.monotonic(),
+            client=str(self.client_address[0]),
         )
         world.record(request)
         reply = site.answer(request)
@@ -131,6 +133,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 class _SiteServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # The default backlog of 5 drops SYNs from a burst of connections: the kernel's one-second
+    # retransmit would make a concurrent client look slow.
+    request_queue_size = 128
 
     def __init__(self, site: Site, world: WebWorld) -> None:
         self.site = site
@@ -326,10 +331,8 @@ def standard_world() -> WebWorld:
         "/huge",
         Reply(200, html_page("Huge page", "<p>" + "word " * 1_000_000 + "</p>"), [("Content-Type", "text/html")]),
     )
-    news.route(
-        "/bomb",
-        lambda _r: Reply(200, gzip_bomb(), [("Content-Type", "text/html"), ("Content-Encoding", "gzip")]),
-    )
+    bomb = gzip_bomb()  # built once, before any client waits on it (building it takes a while)
+    news.route("/bomb", Reply(200, bomb, [("Content-Type", "text/html"), ("Content-Encoding", "gzip")]))
     news.route(
         "/papers/study.pdf",
         Reply(200, b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n", [("Content-Type", "application/pdf")]),

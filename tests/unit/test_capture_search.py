@@ -112,3 +112,66 @@ def test_probe_search_agrees_with_the_index(offsets: list[tuple[int, int]], targ
     settled, chosen, _ = search(captures, target)
     assert settled, (captures, target)
     assert chosen == index_choice(captures, target)
+
+
+# --------------------------------------------------------------------------- Link headers (the Internet Archive's)
+
+
+def linked(captures: list[tuple[datetime, int]], moment: datetime) -> Memento:
+    """Playback's answer with IA's Link neighbours: first, prev, next, last capture times."""
+    plain = nearest(captures, moment)
+    times = sorted(when for when, _status in captures)
+    index = times.index(plain.capture_time)
+    neighbours = {"first": times[0], "last": times[-1]}
+    if index > 0:
+        neighbours["prev"] = times[index - 1]
+    if index + 1 < len(times):
+        neighbours["next"] = times[index + 1]
+    return Memento(
+        url=plain.url, capture_time=plain.capture_time, status=plain.status, playback_url="p", neighbours=neighbours
+    )
+
+
+def test_a_link_header_naming_the_capture_first_settles_a_capture_after_the_target_at_once() -> None:
+    target = BASE + timedelta(days=100)
+    only = [(BASE + timedelta(days=190), 200)]
+    knowledge = CaptureMap(latest=NOW)
+    knowledge.record(target, linked(only, target))
+    settled, chosen, _ = knowledge.decide(target)
+    assert settled and chosen is not None and chosen.capture_time == only[0][0]
+
+
+def test_an_error_capture_s_linked_predecessor_is_read_at_its_exact_time() -> None:
+    target = BASE + timedelta(days=100)
+    captures = [(BASE + timedelta(days=70), 200), (BASE + timedelta(days=98), 404)]
+    knowledge = CaptureMap(latest=NOW)
+    knowledge.record(target, linked(captures, target))
+    settled, _, moment = knowledge.decide(target)
+    assert not settled and moment == captures[0][0]  # exact: one request, no archive redirect
+    knowledge.record(moment, linked(captures, moment))
+    settled, chosen, _ = knowledge.decide(target)
+    assert settled and chosen is not None and chosen.capture_time == captures[0][0]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(min_value=0, max_value=4000), st.sampled_from([200, 200, 404, 503, 301])),
+        min_size=1,
+        max_size=8,
+        unique_by=lambda item: item[0],
+    ),
+    st.integers(min_value=0, max_value=4000),
+)
+def test_links_never_change_the_choice_the_index_makes(raw: list[tuple[int, int]], target_day: int) -> None:
+    captures = [(BASE + timedelta(days=day), status) for day, status in raw]
+    target = BASE + timedelta(days=target_day)
+    knowledge = CaptureMap(latest=NOW)
+    knowledge.record(target, linked(captures, target))
+    for _ in range(20):
+        settled, chosen, moment = knowledge.decide(target)
+        if settled or moment is None:
+            break
+        knowledge.record(moment, linked(captures, moment))
+    if settled:
+        assert (chosen.capture_time if chosen else None) == index_choice(captures, target)

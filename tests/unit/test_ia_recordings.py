@@ -19,11 +19,14 @@ import pytest
 import yaml
 
 from citecheck.models import ArchiveStatus
-from citecheck.resolve.archive.ia import InternetArchive, parse_cdx_page
+from citecheck.resolve.archive.endpoint import parse_archive_spec
+from citecheck.resolve.archive.http_archive import HttpArchive
+from citecheck.resolve.archive.ia import parse_cdx_page
 from citecheck.resolve.archive.models import NoMementoError, RateLimitError, SnapshotRequest, parse_timestamp
-from citecheck.resolve.archive.ratelimit import PoolLimits, RateLimiter
 from citecheck.resolve.archive.resolver import ArchiveResolver
-from citecheck.resolve.archive.wayback import is_web_capture
+from citecheck.resolve.archive.wayback import is_web_capture, memento_from_response
+from citecheck.resolve.politeness import PoolPolicy
+from citecheck.resolve.web import WebClient, WebSettings
 
 IA = "https://web.archive.org"
 
@@ -76,14 +79,24 @@ class Replay:
         return httpx.Response(response["status"]["code"], headers=headers, content=_body(response))
 
 
-def fast_archive(client: httpx.AsyncClient, **options: Any) -> InternetArchive:
-    limiter = RateLimiter({"cdx": PoolLimits(1000, 1000), "playback": PoolLimits(1000, 1000)})
-    return InternetArchive(client, IA, limiter=limiter, **options)
+FAST = PoolPolicy(concurrency=8, per_second=1000.0, burst=1000)
 
 
-def replay_client(recordings: Path, name: str) -> tuple[httpx.AsyncClient, Replay]:
+def web_over(handler: Any) -> WebClient:
+    """The run's HTTP layer over a transport serving recorded answers (no retries, no waits)."""
+    return WebClient(WebSettings(retries=0, backoff_base=0.01), transport=httpx.MockTransport(handler))
+
+
+def fast_archive(web: WebClient, **options: Any) -> HttpArchive:
+    archive = HttpArchive(parse_archive_spec(IA), web, **options)
+    web.configure_pool(archive.index_pool, FAST)
+    web.configure_pool(archive.playback_pool, FAST)
+    return archive
+
+
+def replay_client(recordings: Path, name: str) -> tuple[WebClient, Replay]:
     replay = Replay(load_cassette(recordings / name))
-    return httpx.AsyncClient(transport=httpx.MockTransport(replay)), replay
+    return web_over(replay), replay
 
 
 def ts(text: str) -> datetime:
@@ -97,7 +110,7 @@ def test_every_recorded_response_reads_in_the_dialect(ia_recordings_dir: Path) -
     """Each CDX page parses with nothing unreadable; each playback answer is a memento iff it carries the proof."""
     cassettes = sorted(ia_recordings_dir.glob("*.yaml"))
     assert len(cassettes) >= 25
-    archive = InternetArchive(httpx.AsyncClient(), IA)
+    archive = HttpArchive(parse_archive_spec(IA), WebClient())
     for cassette in cassettes:
         for interaction in load_cassette(cassette):
             uri, response = interaction["request"]["uri"], interaction["response"]
@@ -107,12 +120,8 @@ def test_every_recorded_response_reads_in_the_dialect(ia_recordings_dir: Path) -
                 assert skipped == 0, cassette.name
                 assert all(record.timestamp.year >= 1996 for record in records)
                 continue
-            recorded = httpx.Response(
-                status,
-                headers=[(name, value) for name, values in response["headers"].items() for value in values],
-                request=httpx.Request("GET", uri),
-            )
-            memento = archive.memento_from_response(uri.split("_/", 1)[-1], recorded)
+            headers = httpx.Headers([(name, value) for name, values in response["headers"].items() for value in values])
+            memento = memento_from_response(uri.split("_/", 1)[-1], uri, status, headers, archive.split_playback_url)
             has_proof = any(name.lower() == "memento-datetime" for name in response["headers"])
             assert (memento is not None) == has_proof, (cassette.name, uri)
             if memento is None:
@@ -305,9 +314,9 @@ async def test_path_relative_redirect_and_archived_error_keep_their_status(ia_re
 
 async def test_cdx_pool_paces_repeated_queries(ia_recordings_dir: Path) -> None:
     client, replay = replay_client(ia_recordings_dir, "test_search_rate_limits.yaml")
-    limiter = RateLimiter({"cdx": PoolLimits(per_second=20.0, burst=1)})
     async with client:
-        archive = InternetArchive(client, IA, limiter=limiter, max_pages=1)
+        archive = HttpArchive(parse_archive_spec(IA), client, max_pages=1)
+        client.configure_pool(archive.index_pool, PoolPolicy(concurrency=1, per_second=20.0, burst=1))
         started = time.monotonic()
         for _ in range(9):
             await archive.cdx([("url", "zew.de"), ("limit", "1000"), ("resolveRevisits", "true")])
@@ -316,20 +325,47 @@ async def test_cdx_pool_paces_repeated_queries(ia_recordings_dir: Path) -> None:
 
 
 def test_default_limits_are_eighty_percent_of_the_archives() -> None:
-    archive = InternetArchive(httpx.AsyncClient(), IA)
-    assert archive.limiter.bucket("cdx").limits.per_second == pytest.approx(24 / 60)
-    assert archive.limiter.bucket("playback").limits.per_second == pytest.approx(8.0)
+    web = WebClient()
+    archive = HttpArchive(parse_archive_spec(IA), web)
+    assert web.pool(archive.index_pool).per_second == pytest.approx(24 / 60)
+    assert web.pool(archive.playback_pool).per_second == pytest.approx(8.0)
 
 
-@pytest.mark.parametrize("retry_after", ["30", "Wed, 21 Oct 2099 07:28:00 GMT"])
-async def test_429_raises_rate_limit_error_with_the_wait_and_pauses_the_pool(retry_after: str) -> None:
+def test_the_archives_limits_are_the_internet_archives_only() -> None:
+    """A pywb (or any other endpoint) starts fast; IA's published limits belong to IA's dialect."""
+    web = WebClient()
+    pywb = HttpArchive(parse_archive_spec("pywb+http://127.0.0.1:8090/coll"), web)
+    assert (web.pool(pywb.playback_pool).per_second or 0) >= 20
+    assert (web.pool(pywb.index_pool).per_second or 0) >= 10
+
+
+async def test_429_raises_rate_limit_error_with_the_wait_and_pauses_the_pool() -> None:
     def limited(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(429, headers={"Retry-After": retry_after}, text="Too Many Requests")
+        return httpx.Response(429, headers={"Retry-After": "30"}, text="Too Many Requests")
 
-    async with httpx.AsyncClient(transport=httpx.MockTransport(limited)) as client:
-        archive = InternetArchive(client, IA, rate_limit_retries=0)
+    async with web_over(limited) as web:
+        archive = fast_archive(web, retries=0)
         with pytest.raises(RateLimitError) as error:
             await archive.cdx([("url", "example.com")])
-    assert error.value.retry_after >= 29
-    assert archive.limiter.bucket("cdx").paused_for >= 29
-    assert archive.limiter.bucket("playback").paused_for == 0  # the other pool keeps going
+        assert error.value.retry_after >= 29
+        assert web.pool(archive.index_pool).expected_wait() >= 29
+        assert web.pool(archive.playback_pool).expected_wait() == 0  # the other pool keeps going
+
+
+async def test_a_wait_beyond_the_cap_refuses_the_pool_at_once() -> None:
+    """Retry-After far beyond the cap: not waited for; every later request of the pool fails at once."""
+    seen: list[str] = []
+
+    def limited(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        return httpx.Response(429, headers={"Retry-After": "Wed, 21 Oct 2099 07:28:00 GMT"})
+
+    async with web_over(limited) as web:
+        archive = fast_archive(web)
+        started = time.monotonic()
+        for _ in range(3):
+            with pytest.raises(RateLimitError) as error:
+                await archive.cdx([("url", "example.com")])
+            assert error.value.retry_after > 86400
+    assert time.monotonic() - started < 2
+    assert len(seen) == 1

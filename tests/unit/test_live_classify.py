@@ -83,14 +83,37 @@ def test_status_codes(status: int, expected: LiveStatus) -> None:
         (FetchError.dns_failure, True, LiveStatus.unreachable),
         (FetchError.timeout, True, LiveStatus.unreachable),
         (FetchError.reset, True, LiveStatus.unreachable),
-        (FetchError.rate_limited, True, LiveStatus.unreachable),
+        # A Retry-After longer than we wait says nothing about the page (issue 16): asked again later.
+        (FetchError.rate_limited, True, LiveStatus.not_checked),
         (FetchError.redirect_loop, True, LiveStatus.dead),
         (FetchError.refused, True, LiveStatus.not_checked),
+        (FetchError.invalid_url, True, LiveStatus.not_checked),
     ],
 )
 def test_fetch_failures(error: FetchError, dns_ok: bool, expected: LiveStatus) -> None:
     outcome = FetchOutcome(url=URL, error=error, error_detail="detail")
     assert classify_response(outcome, dns_ok=dns_ok).status is expected
+
+
+@pytest.mark.parametrize("error", [FetchError.nxdomain, FetchError.connect, FetchError.dns_failure])
+def test_no_answer_while_no_server_answered_is_not_checked(error: FetchError) -> None:
+    """Without any answer in the run, a missing answer says nothing about the page."""
+    outcome = FetchOutcome(url=URL, error=error, error_detail="detail", connected=False)
+    verdict = classify_response(outcome, dns_ok=False, network_ok=False)
+    assert verdict.status is LiveStatus.not_checked and verdict.reason == "network unreachable"
+
+
+def test_no_connection_is_unreachable_once_other_servers_answered() -> None:
+    outcome = FetchOutcome(url=URL, error=FetchError.connect, error_detail="refused", connected=False)
+    assert classify_response(outcome, dns_ok=False, network_ok=True).status is LiveStatus.unreachable
+
+
+def test_an_answer_stands_whatever_our_dns_does() -> None:
+    """A server that answered is evidence about itself: no DNS, no canary needed for its 404."""
+    gone = page(URL, status=404, title="Not Found", text="No such page")
+    assert classify_response(gone, dns_ok=False, network_ok=False).status is LiveStatus.dead
+    soft = page(URL, title="Page not found – Example", text="Sorry")
+    assert classify_response(soft, dns_ok=False, network_ok=False).status is LiveStatus.soft_404
 
 
 # --------------------------------------------------------------------------- bot walls
@@ -353,3 +376,13 @@ def test_dead_is_a_warning_until_confirmed() -> None:
     assert "dead (unconfirmed)" in unconfirmed.message
     (confirmed,) = findings_for_live(ref_with(LiveStatus.dead, confirmed=True))
     assert confirmed.severity is Severity.error
+
+
+def test_accepted_statuses_count_alive_but_never_hide_a_soft_404() -> None:
+    """--accept 403: a site that always refuses robots is alive; a 2xx is still judged on its page."""
+    wall = page(URL, status=403, title="Forbidden", text="Access denied")
+    verdict = classify_response(wall, accepted=frozenset({403, 200}))
+    assert verdict.status is LiveStatus.alive and any("--accept" in item for item in verdict.evidence)
+    soft = page(URL, title="Page not found – Example", text="Sorry")
+    assert classify_response(soft, accepted=frozenset({200})).status is LiveStatus.soft_404
+    assert classify_response(wall).status is LiveStatus.blocked

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from citecheck.resolve.archive.ratelimit import PoolLimits, RateLimiter, TokenBucket, continuing
+from citecheck.resolve.politeness import Pool, PoolLimits, PoolPolicy, PoolRefusedError, TokenBucket, continuing
 
 
 async def test_rate_is_kept_after_the_burst() -> None:
@@ -61,8 +61,57 @@ async def test_cancelled_waiter_leaves_the_queue() -> None:
     assert bucket.can_send_now()
 
 
-def test_an_idle_pool_can_send_and_expects_no_wait() -> None:
-    limiter = RateLimiter({"cdx": PoolLimits(0.4, burst=2)})
-    assert limiter.can_send_now("cdx") and limiter.expected_wait("cdx") == 0.0
-    limiter.pause("cdx", None)  # a 429 without Retry-After: 60 s
-    assert not limiter.can_send_now("cdx") and limiter.expected_wait("cdx") >= 59
+def test_an_idle_bucket_can_send_and_expects_no_wait() -> None:
+    bucket = TokenBucket(PoolLimits(0.4, burst=2))
+    assert bucket.can_send_now() and bucket.expected_wait() == 0.0
+    bucket.pause(60.0)
+    assert not bucket.can_send_now() and bucket.expected_wait() >= 59
+
+
+# --------------------------------------------------------------------------- pools: 429s, adaptive rates, caps
+
+
+async def test_a_429_pauses_every_request_of_the_pool() -> None:
+    pool = Pool("host:a", PoolPolicy(concurrency=4, per_second=100.0, burst=10))
+    assert pool.rate_limited_by_server(0.2) == 0.2
+    started = time.monotonic()
+    async with pool.slot():
+        pass
+    assert time.monotonic() - started >= 0.19
+
+
+def test_after_a_429_the_rate_drops_and_never_climbs_back_to_the_refused_rate() -> None:
+    pool = Pool("archive:x:playback", PoolPolicy(concurrency=4, per_second=8.0, burst=8))
+    pool.rate_limited_by_server(0.0)
+    assert pool.per_second == 4.0
+    for _ in range(10_000):
+        pool.answered()
+    assert pool.per_second is not None and pool.per_second <= 8.0 * 0.9 + 1e-9
+    assert pool.per_second > 4.0  # it did climb back, slowly
+
+
+def test_a_pool_without_a_rate_gets_one_from_a_429_that_names_no_wait() -> None:
+    pool = Pool("host:b", PoolPolicy(concurrency=2, pause_without_retry_after=0.0))
+    assert pool.per_second is None
+    pool.rate_limited_by_server(1.0)
+    assert pool.per_second is None  # told exactly how long to wait: it waits, nothing more
+    pool.paused_until = 0.0
+    pool.rate_limited_by_server(None)
+    assert pool.per_second is not None and pool.per_second > 0
+
+
+async def test_a_wait_beyond_the_cap_refuses_the_pool_with_the_reason() -> None:
+    pool = Pool("host:c", PoolPolicy(max_wait=120.0))
+    try:
+        pool.rate_limited_by_server(86400.0)
+    except PoolRefusedError as error:
+        assert "24 h" in error.why
+    else:
+        raise AssertionError("a day's wait must not be waited for")
+    started = time.monotonic()
+    try:
+        async with pool.slot():
+            raise AssertionError("a refused pool must not hand out slots")
+    except PoolRefusedError as error:
+        assert error.seconds > 86000
+    assert time.monotonic() - started < 0.1

@@ -1,4 +1,4 @@
-"""Findings about a reference's archive snapshot: CC301–CC304."""
+"""Findings about a reference's archive snapshot: CC301–CC305."""
 
 from __future__ import annotations
 
@@ -16,13 +16,24 @@ def _utc(moment: datetime) -> datetime:
 
 
 def findings_for_archive(reference: Reference, result: ArchiveResult, far_days: int = 30) -> list[Finding]:
-    """CC301 no-snapshot, CC302 snapshot-far-from-access, CC303 archive-date-mismatch, CC304 error-snapshot.
+    """CC301 no-snapshot, CC302 snapshot-far-from-access, CC303 archive-date-mismatch, CC304 error-snapshot,
+    CC305 archive-refused.
 
-    ``not-checked`` results produce nothing: an archive we could not ask says
-    nothing about the citation.
+    ``not-checked`` results produce nothing — an archive we could not ask says
+    nothing about the citation — except a refusal, which is the archive's own
+    answer and is shown with its words.
     """
     findings: list[Finding] = []
     where = f" in {result.archive}" if result.archive else ""
+    if result.refusal is not None:
+        subject = reference.url or reference.title or "this reference"
+        findings.append(
+            make_finding(
+                "CC305",
+                f"The archive{where} refuses to show or search {subject} ({result.refusal.value}): {result.reason}",
+                ref=reference.id,
+            )
+        )
     if result.status is ArchiveStatus.none and reference.url:
         findings.append(make_finding("CC301", f"No archived capture of {reference.url}{where}.", ref=reference.id))
     if result.status is ArchiveStatus.error_snapshot:

@@ -113,6 +113,14 @@ RULES: dict[str, Rule] = {
             "the archived capture is itself an error/redirect",
             detail="the archived capture is itself an error or a redirect",
         ),
+        Rule(
+            "CC305",
+            "archive-refused",
+            Severity.info,
+            "the archive refuses to show or search this URL: not 'no snapshot'",
+            detail="the archive refuses to show or search this URL (excluded by the site owner, a blocked site, "
+            'robots.txt), with the archive\'s reason — not "no snapshot"',
+        ),
         Rule("CC401", "accessed-before-published", Severity.error, "access date earlier than publication date"),
         Rule(
             "CC402",

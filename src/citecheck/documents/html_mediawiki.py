@@ -329,6 +329,23 @@ def _name_from_anchor(anchor: str) -> str | None:
     return match["name"].replace("_", " ")
 
 
+def _marker_names(content: Element) -> dict[str, str]:
+    """Note anchor → the ``<ref name=…>`` as written, from the Parsoid markers' ``data-mw`` (the anchor has
+    spaces made underscores and cannot tell ``a_b`` from ``a b``)."""
+    names: dict[str, str] = {}
+    for sup in iter_elements(content, "sup"):
+        data = sup.get("data-mw")
+        target = _note_target(sup) if data and _is_parsoid_ref(sup) else None
+        if target is None or target in names:
+            continue
+        parsed = _json(data or "")
+        attrs = parsed.get("attrs") if isinstance(parsed, dict) else None
+        name = attrs.get("name") if isinstance(attrs, dict) else None
+        if isinstance(name, str) and name.strip():
+            names[target] = name.strip()
+    return names
+
+
 def _json(text: str) -> Any:
     try:
         return json.loads(text)
@@ -350,6 +367,7 @@ class _Reader:
     notices: Counter[str] = field(default_factory=Counter)
     citerefs: dict[str, str] = field(default_factory=dict)  # CITEREF anchor → reference id holding it
     short_targets: dict[str, str] = field(default_factory=dict)  # reference id → CITEREF anchor it links
+    bibliography_citerefs: set[str] = field(default_factory=set)  # CITEREF anchors a bibliography entry holds
 
     def item(self, item: Element, *, ref_id: str, number: int | None, group: str | None) -> list[Reference]:
         """The reference of one list item, then its sub-references."""
@@ -381,11 +399,19 @@ class _Reader:
         for cite in iter_elements(element, "cite"):
             cite_id = cite.get("id")
             if cite_id and cite_id.startswith("CITEREF"):
-                self.citerefs.setdefault(cite_id, ref_id)
+                if kind is ReferenceKind.bibliography and cite_id not in self.bibliography_citerefs:
+                    # A short citation names the bibliography entry even where a footnote repeats the
+                    # full citation (and its anchor): as the wikitext reader links them.
+                    self.bibliography_citerefs.add(cite_id)
+                    self.citerefs[cite_id] = ref_id
+                else:
+                    self.citerefs.setdefault(cite_id, ref_id)
         if not any(has_class(cite, "citation") for cite in iter_elements(element, "cite")):
-            target = _citeref_link(element)
-            if target is not None:
-                self.short_targets[ref_id] = target
+            link = _citeref_link(element)
+            if link is not None:
+                self.short_targets[ref_id] = link[0]
+                # "Smith 2003, p. 41.": the locator after the short citation's link, as {{sfn}} wrote it.
+                reference.details = reference.details or _short_locator(reference.raw, text_content(link[1]))
         return reference
 
     # -- Parsoid: template parameters ------------------------------------------------
@@ -462,6 +488,12 @@ class _Reader:
     ) -> Reference:
         policy = _SkipTransclusions(self.citation_policy, skip_about) if skip_about else self.citation_policy
         raw, _ = collect_text(element, policy)
+        later = _after_first_citation(element)
+        if later:
+            # Several full citations in one footnote: the first is the reference (as the template reader
+            # takes the first template); the others' links, dates and identifiers are not its fields.
+            policy = _SkipElements(policy, later)
+        cited = collect_text(element, policy)[0] if later else raw
         anchors: list[tuple[str, str | None]] = []
         wiki_identifiers: list[Identifiers] = []
         title_link: str | None = None
@@ -488,7 +520,8 @@ class _Reader:
         hints = _markup_hints(element)
         # "Archived from the original": the cited page as the editor gave it comes first.
         ordered = [pair for pair in anchors if pair[0] == original_link] + [p for p in anchors if p[0] != original_link]
-        reference = reference_from_text(id=ref_id, raw=raw, number=number, kind=kind, links=ordered, hints=hints)
+        reference = reference_from_text(id=ref_id, raw=cited, number=number, kind=kind, links=ordered, hints=hints)
+        reference.raw = raw
         if wiki_identifiers:
             reference.identifiers = merge_identifiers(reference.identifiers, *wiki_identifiers)
         if title_link and original_link and parse_archive_url(title_link) is not None:
@@ -496,6 +529,9 @@ class _Reader:
             reference.source_flags.append(SourceFlag.url_status_dead)
         if self.use_coins:
             coins = next((span for span in iter_elements(element, "span") if has_class(span, "Z3988")), None)
+            following = element.getnext() if element.tag == "cite" else None
+            if coins is None and following is not None and following.tag == "span" and has_class(following, "Z3988"):
+                coins = following  # a bibliography entry standing alone: CS1's COinS span follows its <cite>
             if coins is not None and coins.get("title"):
                 _apply_coins(reference, read_coins(attr(coins, "title")))
         return reference
@@ -514,6 +550,46 @@ class _SkipTransclusions(Policy):
 
     def marker(self, element: Element) -> tuple[str, str | None] | None:
         return self.inner.marker(element)
+
+
+class _SkipElements(Policy):
+    """A citation policy that also leaves out some elements."""
+
+    def __init__(self, inner: Policy, elements: set[Element]) -> None:
+        self.inner = inner
+        self.elements = elements
+
+    def dropped(self, element: Element) -> bool:
+        return element in self.elements or self.inner.dropped(element)
+
+    def marker(self, element: Element) -> tuple[str, str | None] | None:
+        return self.inner.marker(element)
+
+
+def _after_first_citation(element: Element) -> set[Element]:
+    """The elements from the second ``cite.citation`` of ``element`` on (empty when it holds one or none).
+
+    The set holds the elements themselves, not their ``id()``: lxml makes a new proxy object for an element
+    each time one is needed once the last is gone, so ids of proxies not kept alive are reused.
+    """
+    seen = 0
+    start: Element | None = None
+    later: set[Element] = set()
+    for node in iter_elements(element):
+        if start is None:
+            if node.tag == "cite" and has_class(node, "citation"):
+                seen += 1
+                if seen == 2:
+                    start = node
+                    later.add(node)
+            continue
+        later.add(node)
+    if start is not None:
+        # The second citation's own first element (its TemplateStyles link, its transclusion head) too.
+        head = _transclusion_head(start)
+        if head is not None:
+            later.add(head)
+    return later
 
 
 def _attach_archive(reference: Reference, archive_url: str, archive_date: PartialDate | None) -> None:
@@ -584,12 +660,21 @@ def _backlink_count(item: Element) -> int | None:
     return count if shown else None
 
 
-def _citeref_link(element: Element) -> str | None:
+def _citeref_link(element: Element) -> tuple[str, Element] | None:
+    """The first link to a CITEREF anchor (a short citation's), with its target."""
     for anchor in iter_elements(element, "a"):
         target = fragment(anchor.get("href") or "")
         if target and target.startswith("CITEREF"):
-            return target
+            return target, anchor
     return None
+
+
+def _short_locator(raw: str, shown: str) -> str | None:
+    """``"Smith 2003, pp. 27–37."`` after the link text ``"Smith 2003"`` → ``"pp. 27–37"``; None if nothing follows."""
+    index = raw.find(shown) if shown else -1
+    if index < 0:
+        return None
+    return " ".join(raw[index + len(shown) :].split()).strip(" ,;:.") or None  # "p.\u00a041" → "p. 41"
 
 
 # --------------------------------------------------------------------------- Parsoid data-mw
@@ -623,7 +708,11 @@ def _html_text(html: str) -> str:
 def _template_parts(element: Element, errors: list[str]) -> Iterable[tuple[str, dict[str, Any], str] | None]:
     """``(template name, params, about id)`` for every template transcluded in ``element``; None for
     unreadable data."""
-    for node in iter_elements(element):
+    nodes: Iterable[Element] = iter_elements(element)
+    head = _transclusion_head(element)
+    if head is not None:
+        nodes = [head, *nodes]
+    for node in nodes:
         typeof = node.get("typeof")
         if not typeof or "mw:Transclusion" not in typeof or _is_parsoid_ref(node):
             continue
@@ -651,6 +740,24 @@ def _template_parts(element: Element, errors: list[str]) -> Iterable[tuple[str, 
                 params if isinstance(params, dict) else {},
                 attr(node, "about"),
             )
+
+
+def _transclusion_head(element: Element) -> Element | None:
+    """The element carrying the data-mw of the template ``element`` is part of, when it stands before it.
+
+    Parsoid puts a template's ``typeof``/``data-mw`` on the template's first element only; a CS1 citation's
+    first element is its TemplateStyles ``<style>``/``<link>``, a sibling before the ``<cite>``.
+    """
+    about = element.get("about")
+    typeof = element.get("typeof") or ""
+    if about is None or "mw:Transclusion" in typeof:
+        return None
+    sibling = element.getprevious()
+    while sibling is not None and isinstance(sibling.tag, str) and sibling.get("about") == about:
+        if "mw:Transclusion" in (sibling.get("typeof") or ""):
+            return sibling
+        sibling = sibling.getprevious()
+    return None
 
 
 # --------------------------------------------------------------------------- markup and COinS
@@ -732,6 +839,13 @@ def _apply_coins(reference: Reference, coins: dict[str, list[str]]) -> None:
         reference.title, changed = title, True
     if work and work != reference.work:
         reference.work, changed = work, True
+    place = _first(coins, "rft.place")
+    if place and reference.publisher:
+        # "Toronto." / "London: Sage" read from the text: CS1 shows |location= where a publisher would be.
+        if _same_name(reference.publisher, place):
+            reference.publisher, changed = None, True
+        elif reference.publisher.casefold().startswith(place.casefold() + ":"):
+            reference.publisher, changed = reference.publisher[len(place) + 1 :].strip() or None, True
     publisher = _first(coins, "rft.pub")
     if publisher and publisher != reference.publisher:
         reference.publisher, changed = publisher, True
@@ -741,7 +855,15 @@ def _apply_coins(reference: Reference, coins: dict[str, list[str]]) -> None:
         date = parse_date_value(fields.date)
         if date is not None and date != reference.date:
             reference.date, changed = date, True
-    authors = [_display_name(author) for author in fields.authors]
+    # CS1 writes a |last=/|first= author as rft.aulast/aufirst and every later one as "Last, First", but an
+    # |author= as written: a first rft.au (no rft.aulast) that the citation shows verbatim is that name as the
+    # editor wrote it ("Statistics Canada, The Daily", "Glenday, C."), and kept so, as the template reader
+    # keeps |author=.
+    verbatim_first = "rft.aulast" not in coins
+    authors = [
+        author.strip() if index == 0 and verbatim_first and author.strip() in reference.raw else _display_name(author)
+        for index, author in enumerate(fields.authors)
+    ]
     if authors and authors != reference.authors:
         reference.authors, changed = authors, True
     if reference.url is None and fields.url and not identifiers_from_url(fields.url).present():
@@ -802,11 +924,19 @@ def read_mediawiki(
     note_ids: dict[str, str] = {}
     for note_list, (prefix, group) in zip(lists, prefixes, strict=True):
         for position, item in enumerate(note_list.items, start=1):
+            if attr(item, "id") in note_ids:
+                # The same list item again (a reference list rendered twice): links reach the first one.
+                reader.notices["repeated_items"] += 1
+                continue
             number = _footnote_number(item, position)
             for reference in reader.item(item, ref_id=f"{prefix}{number}", number=number, group=group):
                 references.append(reference)
                 if reference.anchor:
                     note_ids.setdefault(reference.anchor, reference.id)
+    if parsoid:
+        names = _marker_names(content)
+        for reference in references:
+            reference.name = names.get(reference.anchor or "", reference.name)
     bibliography = _bibliography(content, lists, reader)
     policy = _MediaWikiPolicy(note_ids, _BODY_DROP_CLASSES, _BODY_DROP_IDS)
     body: Body = BodyWalker(policy).walk(content)
@@ -876,6 +1006,8 @@ def _link_short_citations(references: list[Reference], bibliography: list[Refere
             reference.source_flags.append(SourceFlag.no_target)
         if SourceFlag.short_citation not in reference.source_flags:
             reference.source_flags.append(SourceFlag.short_citation)
+        if reference.name and reference.name.startswith("FOOTNOTE"):
+            reference.name = None  # Module:Footnotes' own name for an {{sfn}}, not one an editor wrote
 
 
 def _count_uses(references: list[Reference], sections: list[Section]) -> None:
@@ -954,6 +1086,11 @@ def _notices(
         notices.append(
             f"{reader.notices['text_fallback']} reference(s) read from the rendered text: their template data "
             "was unreadable or not a citation template"
+        )
+    if reader.notices["repeated_items"]:
+        notices.append(
+            f"{reader.notices['repeated_items']} reference-list item(s) repeat the id of an item already read "
+            "(the list is on the page twice?): each read once"
         )
     bibliography = sum(1 for reference in references if reference.kind is ReferenceKind.bibliography)
     if bibliography:

@@ -523,6 +523,12 @@ class BodyWalker:
             return  # a block inside a heading: the heading collects all its text
         text, markers = self.builder.take()
         if not text:
+            if markers and self.section.paragraphs:
+                # A marker standing alone (after a table or template, in an empty footnote) cites the paragraph
+                # before it, as the wikitext reader reads a lone <ref>: its use is not lost.
+                previous = self.section.paragraphs[-1]
+                end = len(previous.text)
+                previous.markers.extend(marker.model_copy(update={"offset": end}) for marker in markers)
             return
         prose = self.cited_only_depth == 0 and not self.appendix
         if prose or markers:

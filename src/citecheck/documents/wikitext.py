@@ -902,6 +902,10 @@ def _build_reference(definition: _RefTag, *, id: str, number: int | None, name: 
                     "archive_date": reference.archive_date or archive[1],
                 }
             )
+        elif archive is not None and reference.archive_url == archive[0] and reference.archive_date is None:
+            # The text already held the {{webarchive}} link (its URL is a bare link in the template): the
+            # template still states the archive date.
+            reference = reference.model_copy(update={"archive_date": archive[1]})
     reference.name = name
     return _Built(reference, anchor=anchor)
 

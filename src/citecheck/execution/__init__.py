@@ -1,8 +1,8 @@
 """Where the audit's heavy stages run: in this process (default) or on a Dask cluster.
 
 Both executors run the same stage functions — :func:`parse_one` for a
-document and :func:`citecheck.resolve.references.resolve_batch` for a plan
-of network work — so the reports they lead to are the same.  Only the
+document and :func:`citecheck.resolve.stage.resolve_plan` for a plan of
+network work — so the reports they lead to are the same.  Only the
 placement differs: Dask maps documents over workers and gives each worker
 a partition of the deduplicated URLs (all of one host's URLs together, so
 per-host politeness holds on that worker).
@@ -17,7 +17,10 @@ from typing import Protocol
 
 from citecheck.documents import DocumentInputError, read_document
 from citecheck.models import DocumentError, DocumentErrorKind, ParsedDocument
-from citecheck.resolve.references import ResolvedBatch, ResolvePlan, ResolveSettings, resolve_batch
+from citecheck.progress import NULL_PROGRESS, ProgressEvents
+from citecheck.resolve.plan import ResolvePlan
+from citecheck.resolve.settings import ResolveSettings
+from citecheck.resolve.stage import ResolvedBatch, resolve_plan
 
 
 def parse_one(path: Path, max_bytes: int) -> ParsedDocument | DocumentError:
@@ -39,7 +42,9 @@ class Executor(Protocol):
 
     def parse(self, paths: Sequence[Path], max_bytes: int) -> list[ParsedDocument | DocumentError]: ...
 
-    def resolve(self, plan: ResolvePlan, settings: ResolveSettings) -> ResolvedBatch: ...
+    def resolve(
+        self, plan: ResolvePlan, settings: ResolveSettings, progress: ProgressEvents = NULL_PROGRESS
+    ) -> ResolvedBatch: ...
 
     def close(self) -> None: ...
 
@@ -50,8 +55,10 @@ class LocalExecutor:
     def parse(self, paths: Sequence[Path], max_bytes: int) -> list[ParsedDocument | DocumentError]:
         return [parse_one(path, max_bytes) for path in paths]
 
-    def resolve(self, plan: ResolvePlan, settings: ResolveSettings) -> ResolvedBatch:
-        return asyncio.run(resolve_batch(plan, settings))
+    def resolve(
+        self, plan: ResolvePlan, settings: ResolveSettings, progress: ProgressEvents = NULL_PROGRESS
+    ) -> ResolvedBatch:
+        return asyncio.run(resolve_plan(plan, settings, progress))
 
     def close(self) -> None:
         return None

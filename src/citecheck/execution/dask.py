@@ -16,19 +16,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from citecheck.execution import parse_one
 from citecheck.models import DocumentError, ParsedDocument
-from citecheck.resolve.references import (
-    ResolvedBatch,
-    ResolvePlan,
-    ResolveSettings,
-    merge_batches,
-    resolve_batch,
-)
+from citecheck.progress import NULL_PROGRESS, ProgressEvents, Stage
+from citecheck.resolve.plan import ResolvePlan
+from citecheck.resolve.settings import ResolveSettings
+from citecheck.resolve.stage import ResolvedBatch, merge_batches, resolve_plan
 
 SEMAPHORE_NAME = "citecheck-resolve"
 
@@ -44,11 +40,11 @@ def _require_distributed() -> Any:
 def resolve_partition(plan: ResolvePlan, settings: ResolveSettings, cluster_limit: int | None) -> ResolvedBatch:
     """Run on a worker: resolve one partition on a fresh event loop, under the cluster-wide cap if any."""
     if cluster_limit is None:
-        return asyncio.run(resolve_batch(plan, settings))
+        return asyncio.run(resolve_plan(plan, settings))
     distributed = _require_distributed()
     semaphore = distributed.Semaphore(max_leases=cluster_limit, name=SEMAPHORE_NAME)
     with semaphore:
-        return asyncio.run(resolve_batch(plan, settings))
+        return asyncio.run(resolve_plan(plan, settings))
 
 
 class DaskExecutor:
@@ -59,7 +55,6 @@ class DaskExecutor:
         workers: int = 2,
         cluster_limit: int | None = None,
         partitions_per_worker: int = 1,
-        source_addresses: Sequence[str] = (),
     ) -> None:
         distributed = _require_distributed()
         self._cluster: Any = None
@@ -74,7 +69,6 @@ class DaskExecutor:
             self.client = distributed.Client(self._cluster)
         self.cluster_limit = cluster_limit
         self.partitions_per_worker = max(1, partitions_per_worker)
-        self.source_addresses = tuple(source_addresses)
 
     @property
     def worker_count(self) -> int:
@@ -85,20 +79,20 @@ class DaskExecutor:
         results: list[ParsedDocument | DocumentError] = self.client.gather(futures)
         return results
 
-    def resolve(self, plan: ResolvePlan, settings: ResolveSettings) -> ResolvedBatch:
+    def resolve(
+        self, plan: ResolvePlan, settings: ResolveSettings, progress: ProgressEvents = NULL_PROGRESS
+    ) -> ResolvedBatch:
         parts = plan.partition(self.worker_count * self.partitions_per_worker)
         if not parts:
-            return asyncio.run(resolve_batch(plan, settings))
-        # Partition i leaves from source address i (round robin) when the machine offers several.
-        part_settings = [
-            replace(settings, local_address=self.source_addresses[index % len(self.source_addresses)])
-            if self.source_addresses
-            else settings
-            for index in range(len(parts))
-        ]
+            return asyncio.run(resolve_plan(plan, settings, progress))
+        # Partition i leaves from source address i (round robin) when --source-address names several.
+        part_settings = [settings.for_partition(index) for index in range(len(parts))]
         futures = self.client.map(resolve_partition, parts, part_settings, cluster_limit=self.cluster_limit, pure=False)
         batches: list[ResolvedBatch] = self.client.gather(futures)
-        return merge_batches(batches, plan, settings.archives)
+        # The partitions ran on workers: their work is counted when they come back.
+        progress.advance(Stage.live, len(plan.live_urls))
+        progress.advance(Stage.archive, len(plan.archive_requests))
+        return merge_batches(batches, plan, settings)
 
     def close(self) -> None:
         self.client.close()

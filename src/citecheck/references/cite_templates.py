@@ -388,6 +388,11 @@ def read_cite_template(
         citation.url_status = "dead"
     elif status in _LIVE_STATUS:
         citation.url_status = "live"
+    elif citation.archive_url and not status:
+        # CS1's default for |archive-url= without |url-status=: the archive copy is the one shown (the title
+        # links it, "Archived from the original on …"), exactly as with |url-status=dead — and so a rendering
+        # of the same citation reads.
+        citation.url_status = "dead"
     file_format = text("format")
     shown_url = citation.url or citation.chapter_url
     citation.format = file_format or ("PDF" if shown_url and _PDF_RE.search(shown_url) else None)

@@ -4,11 +4,11 @@ The clients never hold an HTTP library of their own: they call an
 :class:`HttpGet` — ``await http(url, params=..., headers=..., max_bytes=...)``
 returning an :class:`HttpAnswer` — so tests point them at loopback servers
 and the run can hand them whichever guarded client it owns.
-:class:`GuardedHttp` is that callable over today's
-:class:`~citecheck.resolve.net.GuardedTransport`: every hop of a redirect
-chain is a new request the transport vets (scheme, credentials, the
-resolved address), bodies are read under a byte cap without ever inflating
-more than the cap, and the content type is the caller's to sniff.
+:class:`GuardedHttp` is that callable over the run's one HTTP layer,
+:class:`~citecheck.resolve.web.WebClient`: every hop of a redirect chain is
+vetted (scheme, credentials, the resolved address), bodies are read under a
+byte cap (decoded bytes too) and a deadline, and the content type is the
+caller's to sniff.
 
 :class:`PoliteEndpoint` wraps an :class:`HttpGet` with one API's etiquette:
 how many requests may run at once (1 for a wiki: serial), a token bucket
@@ -22,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-import zlib
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -32,19 +31,9 @@ from typing import Any, Protocol
 
 import httpx
 
-from citecheck.resolve.archive.ratelimit import PoolLimits, TokenBucket
-from citecheck.resolve.net import (
-    GuardedTransport,
-    HostResolutionError,
-    IPNetwork,
-    Resolver,
-    UrlSafetyError,
-    parse_retry_after,
-    system_resolver,
-)
-
-# The decoder that keeps a Content-Encoding stream under the cap (gzip bombs included).
-from citecheck.resolve.sources import _CappedBody as CappedBody
+from citecheck.resolve.net import IPNetwork, Resolver, parse_retry_after, system_resolver
+from citecheck.resolve.politeness import PoolLimits, TokenBucket
+from citecheck.resolve.web import FetchError, FetchFailed, WebClient, WebSettings
 
 DEFAULT_MAX_BYTES = 16 * 1024 * 1024
 PROJECT_URL = "https://github.com/citecheck/citecheck"
@@ -142,9 +131,22 @@ class HttpGet(Protocol):
     ) -> Awaitable[HttpAnswer]: ...
 
 
-class GuardedHttp:
-    """:class:`HttpGet` over :class:`GuardedTransport`: SSRF checks on every hop, capped bodies.
+_FAILURE_KINDS = {
+    FetchError.refused: FailureKind.refused,
+    FetchError.invalid_url: FailureKind.refused,
+    FetchError.nxdomain: FailureKind.unresolved,
+    FetchError.dns_failure: FailureKind.unresolved,
+    FetchError.timeout: FailureKind.timeout,
+    FetchError.too_many_redirects: FailureKind.redirects,
+    FetchError.redirect_loop: FailureKind.redirects,
+}
 
+
+class GuardedHttp:
+    """:class:`HttpGet` over the one HTTP layer (:class:`~citecheck.resolve.web.WebClient`).
+
+    Either give it the run's client (``GuardedHttp(web=session.web)``: shared
+    pools, evidence, caps) or let it make its own from the keyword settings.
     ``requests`` counts every request sent, redirect hops included.  Use as
     ``async with GuardedHttp(...) as http``.
     """
@@ -152,29 +154,39 @@ class GuardedHttp:
     def __init__(
         self,
         *,
-        allow_private: bool,
-        agent: str,
+        allow_private: bool = False,
+        agent: str | None = None,
         trusted_networks: Iterable[IPNetwork] = (),
         resolver: Resolver = system_resolver,
         timeout: float = 30.0,
         max_redirects: int = 10,
+        web: WebClient | None = None,
     ) -> None:
-        self.requests = 0
-        transport = GuardedTransport(allow_private=allow_private, trusted_networks=trusted_networks, resolver=resolver)
-        self._client = httpx.AsyncClient(
-            transport=transport,
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
-            follow_redirects=True,  # each hop is a new request through the transport, so each is vetted
-            max_redirects=max_redirects,
-            headers={"User-Agent": agent, "Accept-Encoding": "gzip, deflate"},  # only what CappedBody decodes
-            trust_env=False,
-            event_hooks={"request": [self._count]},
+        self._own = web is None
+        self.web = web or WebClient(
+            WebSettings(
+                allow_private=allow_private,
+                user_agent=agent or user_agent(None),
+                trusted_networks=tuple(str(network) for network in trusted_networks),
+                read_timeout=timeout,
+                connect_timeout=min(timeout, 10.0),
+                request_deadline=max(timeout * 1.5, timeout + 1.0),
+                max_redirects=max_redirects,
+                retries=0,  # the API clients wait out 429/503 themselves (PoliteEndpoint)
+            ),
+            resolver=resolver,
         )
+        self._sent_before = sum(self.web.sent.values())
+        self._entered = False
 
-    async def _count(self, _request: httpx.Request) -> None:
-        self.requests += 1
+    @property
+    def requests(self) -> int:
+        return sum(self.web.sent.values()) - self._sent_before
 
     async def __aenter__(self) -> GuardedHttp:
+        if self._own and not self._entered:
+            await self.web.__aenter__()
+            self._entered = True
         return self
 
     async def __aexit__(
@@ -183,7 +195,9 @@ class GuardedHttp:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        if self._own and self._entered:
+            await self.web.__aexit__(None, None, None)
+            self._entered = False
 
     async def __call__(
         self,
@@ -193,32 +207,27 @@ class GuardedHttp:
         headers: Mapping[str, str] | None = None,
         max_bytes: int = DEFAULT_MAX_BYTES,
     ) -> HttpAnswer:
+        if self._own and not self._entered:
+            await self.__aenter__()
         try:
-            async with self._client.stream("GET", url, params=params, headers=headers) as response:
-                body = CappedBody(response.headers.get("content-encoding", ""), max_bytes)
-                async for chunk in response.aiter_raw():
-                    body.feed(chunk)
-                    if body.truncated:
-                        break
-                return HttpAnswer(
-                    status=response.status_code,
-                    url=str(response.url),
-                    headers={name.lower(): value for name, value in response.headers.items()},
-                    body=bytes(body.output),
-                    truncated=body.truncated,
-                    redirects=tuple(str(hop.url) for hop in response.history),
-                )
-        except UrlSafetyError as error:
-            raise TransportFailure(FailureKind.refused, str(error)) from None
-        except HostResolutionError as error:
-            raise TransportFailure(FailureKind.unresolved, str(error)) from None
-        except httpx.TooManyRedirects:
-            raise TransportFailure(FailureKind.redirects, "too many redirects") from None
-        except httpx.TimeoutException as error:
-            raise TransportFailure(FailureKind.timeout, type(error).__name__) from None
-        except (httpx.HTTPError, ValueError, zlib.error) as error:
-            # ValueError: an unsupported Content-Encoding; httpx.InvalidURL is one too.
-            raise TransportFailure(FailureKind.connection, f"{type(error).__name__}: {error}".rstrip(": ")) from None
+            response = await self.web.fetch(
+                url,
+                params=httpx.QueryParams(dict(params)) if params else None,
+                headers=headers,
+                max_bytes=max_bytes,
+                retries=0,
+            )
+        except FetchFailed as failure:
+            kind = _FAILURE_KINDS.get(failure.error, FailureKind.connection)
+            raise TransportFailure(kind, failure.detail) from None
+        return HttpAnswer(
+            status=response.status,
+            url=response.final_url,
+            headers={name.lower(): value for name, value in response.headers.items()},
+            body=response.body,
+            truncated=response.truncated,
+            redirects=tuple(hop.url for hop in response.hops),
+        )
 
 
 # (answer, attempt) -> seconds to wait before asking again, or None: the answer stands.

@@ -28,10 +28,11 @@ from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 from bs4 import BeautifulSoup, NavigableString, Tag
-from bs4.dammit import UnicodeDammit
+from lxml.html import HtmlElement
 
 from citecheck.dates import PartialDate, find_dates, parse_date
 from citecheck.models import PageDate
+from citecheck.resolve.decode import decode_text, parse_html
 
 EXTRACTOR_TRAFILATURA = "trafilatura"
 EXTRACTOR_BS4 = "bs4-main-text"
@@ -50,14 +51,24 @@ class ExtractedPage:
 
 
 def decode_html(html: bytes | str, encoding: str | None = None) -> str:
-    """The page as text: ``encoding`` (from Content-Type) first, then the page's own declaration, then a guess."""
-    if isinstance(html, str):
-        return html
-    candidates = [encoding] if encoding else []
-    dammit = UnicodeDammit(html, known_definite_encodings=candidates, is_html=True)
-    if dammit.unicode_markup is not None:
-        return dammit.unicode_markup
-    return html.decode("utf-8", errors="replace")
+    """The page as text: ``encoding`` (the header's charset) first, then BOM/meta, then a guess."""
+    return decode_text(html, f"text/html; charset={encoding}" if encoding else "text/html")
+
+
+def _parsed_tree(markup: str) -> HtmlElement | None:
+    """An lxml tree of the page, for the libraries that must never be handed a string.
+
+    htmldate and trafilatura download a string that looks like a URL (a page
+    whose whole body is a URL made htmldate fetch it, outside every guard):
+    they are given parsed trees only.
+    """
+    import lxml.etree
+    import lxml.html
+
+    try:
+        return lxml.html.fromstring(markup) if markup.strip() else None
+    except (lxml.etree.ParserError, ValueError):
+        return None
 
 
 def _clean_lines(text: str) -> str:
@@ -74,8 +85,11 @@ def extract_with_trafilatura(html: str, url: str | None = None) -> ExtractedPage
     import trafilatura
     from trafilatura.settings import Document
 
+    tree = _parsed_tree(html)
+    if tree is None:
+        return None
     document = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False, include_tables=True
+        tree, url=url, with_metadata=True, include_comments=False, include_tables=True
     )
     if not isinstance(document, Document):
         return None
@@ -178,7 +192,7 @@ def _block_text(container: Tag) -> str:
 
 def extract_main_text_bs4(html: str) -> ExtractedPage:
     """A beautifulsoup4 main-text heuristic: drop furniture, keep the densest block of prose."""
-    soup = BeautifulSoup(html, "lxml")
+    soup = parse_html(html)
     title = soup.title.get_text(" ", strip=True) if soup.title else None
     heading = soup.find("h1")
     if not title and isinstance(heading, Tag):
@@ -386,11 +400,14 @@ def date_from_url(url: str | None) -> PageDate | None:
 def _date_from_htmldate(html: str, url: str | None, today: date) -> PageDate | None:
     import htmldate  # the last layer; imported on first use like trafilatura
 
+    tree = _parsed_tree(html)
+    if tree is None:
+        return None
     try:
         found = htmldate.find_date(
-            html, url=url, original_date=True, outputformat="%Y-%m-%d", max_date=today.isoformat()
+            tree, url=url, original_date=True, outputformat="%Y-%m-%d", max_date=today.isoformat()
         )
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, OverflowError):
         return None
     parsed = _plausible(parse_date(found), today) if found else None
     return PageDate(date=parsed, method="htmldate") if parsed is not None else None
@@ -406,7 +423,7 @@ def page_publication_date(
     """
     markup = decode_html(html, encoding)
     today = today or datetime.now(UTC).date()
-    soup = BeautifulSoup(markup, "lxml")
+    soup = parse_html(markup)
     for layer in (_date_from_meta, _date_from_json_ld, _date_from_time_element):
         found = layer(soup, today)
         if found is not None:

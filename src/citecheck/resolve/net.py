@@ -26,6 +26,9 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 # (host, port) -> the addresses the host resolves to; injectable for tests.
 Resolver = Callable[[str, int], Awaitable[list[str]]]
+# (host, port) -> whether the operator configured this endpoint (an archive on an intranet) and so
+# lets it be reached whatever its address; redirects away from it are vetted as usual.
+TrustedEndpoint = Callable[[str, int], bool]
 
 ALLOWED_SCHEMES = frozenset({"http", "https"})
 
@@ -205,11 +208,13 @@ class GuardedNetworkBackend(httpcore.AsyncNetworkBackend):
         allow_private: bool,
         trusted_networks: Iterable[IPNetwork] = (),
         resolver: Resolver = system_resolver,
+        trusted_endpoint: TrustedEndpoint | None = None,
     ) -> None:
         self._inner = httpcore.AnyIOBackend()
         self._allow_private = allow_private
         self._trusted = list(trusted_networks)
         self._resolver = resolver
+        self._trusted_endpoint = trusted_endpoint
 
     async def connect_tcp(
         self,
@@ -219,10 +224,11 @@ class GuardedNetworkBackend(httpcore.AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.AsyncNetworkStream:
+        trusted = self._trusted_endpoint is not None and self._trusted_endpoint(host, port)
         addresses = await resolve_and_check_host(
             host,
             port,
-            self._allow_private,
+            self._allow_private or trusted,
             trusted_networks=self._trusted,
             resolver=self._resolver,
             timeout=timeout,
@@ -262,11 +268,13 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
         http2: bool = True,
         limits: httpx.Limits | None = None,
         local_address: str | None = None,
+        trusted_endpoint: TrustedEndpoint | None = None,
     ) -> None:
         limits = limits or httpx.Limits(max_connections=100, max_keepalive_connections=20)
         super().__init__(verify=verify, trust_env=False, http2=http2, limits=limits)
         self._allow_private = allow_private
         self._trusted = list(trusted_networks)
+        self._trusted_endpoint = trusted_endpoint
         # httpx offers no public way to hand its pool a network backend, so the pool
         # it built is replaced by an identical one that connects through the guard.
         self._pool = httpcore.AsyncConnectionPool(
@@ -276,14 +284,21 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
             keepalive_expiry=limits.keepalive_expiry,
             http1=True,
             http2=http2,
-            network_backend=GuardedNetworkBackend(allow_private, self._trusted, resolver),
+            network_backend=GuardedNetworkBackend(allow_private, self._trusted, resolver, trusted_endpoint),
             # A machine with several addresses may spread work over them (one per worker).
             local_address=local_address,
         )
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        check_url_allowed(request.url, self._allow_private, self._trusted)
+        url = request.url
+        trusted = self._trusted_endpoint is not None and self._trusted_endpoint(
+            url.host, url.port or _PORTS.get(url.scheme, 0)
+        )
+        check_url_allowed(url, self._allow_private or trusted, self._trusted)
         return await super().handle_async_request(request)
+
+
+_PORTS = {"http": 80, "https": 443}
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:

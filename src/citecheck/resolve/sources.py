@@ -1,59 +1,48 @@
-"""The source-text stage: what each cited page said, read from the capture the resolver chose.
+"""The source text: what each cited page said, read from bytes the run already fetched.
 
-For every reference with a capture (``Reference.archive.status == found``)
-the capture's original bytes are read from its archive and reduced to main
-text, title and the page's own publication date
-(:mod:`citecheck.resolve.extract`).  The live page is read instead only when
-there is no capture, and ``SourceInfo.reason`` says so.  When a page is alive
-*and* has a capture, the live text is read too, for content drift (CC207).
+A capture's bytes come from the archive lookup that chose it (playback sent
+them); a live page's bytes from the live check.  Neither is fetched a second
+time: :class:`SourceReader` turns bytes into main text, title and the page's
+own publication date (:mod:`citecheck.resolve.extract`; PDFs through
+``citecheck.resolve.pdf_text`` when it is installed), and keeps every read in
+the store — captures never change, so for good; live pages for ``live_ttl``.
+Only when the bytes are not in hand (a capture the index chose, a live check
+reused from the store) is one request made, through the run's HTTP layer.
 
-Every read is cached in the store: captures never change, so they are kept
-for good; live pages for ``live_ttl``.  Failures of our own connectivity are
-never cached and give ``not-checked``; with ``offline=True`` only the cache
-answers, and anything missing from it is ``not-checked``, never
-``unavailable``.  Each capture and each live URL is read once per run, however
-many references cite it.
+The live page is read as the source only when no capture exists, and
+``SourceInfo.reason`` says so; when a page is alive *and* has a capture the
+live text is kept too, for content drift (CC207).  Failures of our own
+connectivity are never cached; offline, only the store answers, and
+anything missing from it is ``not-checked``, never ``unavailable``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import zlib
-from collections.abc import Callable, Iterable, Sequence
+import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from types import TracebackType
-from typing import Literal
-
-import httpx
+from typing import Literal, Protocol
 
 from citecheck.dates import PartialDate
-from citecheck.models import ArchiveStatus, LiveStatus, PageDate, Reference, SourceInfo
-from citecheck.resolve.archive.backend import ArchiveBackend, CaptureBody
+from citecheck.models import ArchiveResult, ArchiveStatus, LiveCheck, LiveStatus, PageDate, Reference, SourceInfo
+from citecheck.resolve.archive.backend import ArchiveBackend
 from citecheck.resolve.archive.models import (
     ArchiveError,
     ArchiveUnavailableError,
+    CaptureBody,
     RateLimitError,
     format_timestamp,
 )
-from citecheck.resolve.archive.resolver import backend_from_spec
+from citecheck.resolve.decode import decode_text, media_type
 from citecheck.resolve.extract import extract_page, page_publication_date
-from citecheck.resolve.net import (
-    GuardedTransport,
-    HostResolutionError,
-    IPNetwork,
-    Resolver,
-    UrlSafetyError,
-    system_resolver,
-)
+from citecheck.resolve.web import FetchFailed, WebClient, WebResponse, is_pdf, is_text_type
 from citecheck.store.db import Store
 
-DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 DEFAULT_LIVE_TTL = timedelta(days=7)
 OFFLINE_REASON = "offline, not in cache"
-USER_AGENT = "citecheck/0.1 (+https://github.com/citecheck/citecheck; citation audit)"
-
-_TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "application/xml", "text/xml")
+EXTRACTOR_PDF = "pypdf"
 
 SOURCE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS source_texts (
@@ -94,13 +83,43 @@ def source_key(reference: Reference) -> str | None:
 
     None when there is nothing to read (no URL and no capture).
     """
-    archive = reference.archive
-    url = reference.url or archive.snapshot_url
+    return source_key_for(reference.url, reference.archive)
+
+
+def source_key_for(url: str | None, archive: ArchiveResult) -> str | None:
+    url = url or archive.snapshot_url
     if url is None:
         return None
     if archive.status is ArchiveStatus.found and archive.snapshot_time is not None:
         return f"{url}@{format_timestamp(archive.snapshot_time)}"
     return f"{url}@live"
+
+
+# --------------------------------------------------------------------------- PDF text (the claims stage's module)
+
+
+class PdfTextLike(Protocol):
+    """What ``citecheck.resolve.pdf_text.extract_pdf_text`` returns (see NOTES.md)."""
+
+    text: str | None
+    pages: int
+    reason: str | None
+
+
+PdfReader = Callable[[bytes], PdfTextLike]
+
+
+def load_pdf_reader() -> PdfReader | None:
+    """``extract_pdf_text`` from ``citecheck.resolve.pdf_text`` when that module is installed, else None."""
+    try:
+        module = importlib.import_module("citecheck.resolve.pdf_text")
+    except ImportError:
+        return None
+    reader = getattr(module, "extract_pdf_text", None)
+    return reader if callable(reader) else None
+
+
+# --------------------------------------------------------------------------- one read of one page
 
 
 @dataclass(frozen=True)
@@ -131,6 +150,53 @@ class PageRead:
         )
 
 
+def read_page_body(
+    origin: Origin,
+    url: str,
+    page_url: str,
+    body: bytes,
+    content_type: str | None,
+    truncated: bool,
+    pdf_reader: PdfReader | None = None,
+) -> PageRead:
+    """Main text, title and publication date of a page's bytes (CPU-bound: run it off the event loop)."""
+    if is_pdf(content_type or "", body[:8]):
+        return _read_pdf(origin, url, body, truncated, pdf_reader)
+    if not is_text_type(content_type or ""):
+        kind = media_type(content_type) or "unknown type"
+        return PageRead("unavailable", origin, url, reason=f"not an HTML page ({kind}); text not read", cacheable=True)
+    if media_type(content_type).startswith("text/plain"):
+        text = decode_text(body, content_type, html=False).strip()
+        extracted_title, extractor = None, "plain-text"
+        page_date = None
+    else:
+        markup = decode_text(body, content_type)
+        extracted = extract_page(markup, url=page_url)
+        text, extracted_title, extractor = extracted.text, extracted.title, extracted.extractor
+        page_date = page_publication_date(markup, page_url)
+    if not text:
+        return PageRead("unavailable", origin, url, reason="no text on the page", cacheable=True)
+    reason = f"body cut at {len(body)} bytes" if truncated else None
+    return PageRead("fetched", origin, url, text, extracted_title, page_date, extractor, reason, cacheable=True)
+
+
+def _read_pdf(origin: Origin, url: str, body: bytes, truncated: bool, reader: PdfReader | None) -> PageRead:
+    if reader is None:
+        # Not cached: once PDF extraction is installed, the next run reads it.
+        return PageRead("unavailable", origin, url, reason="a PDF; PDF text extraction is not installed")
+    if truncated:
+        return PageRead(
+            "unavailable", origin, url, reason=f"a PDF larger than the {len(body)}-byte cap", cacheable=True
+        )
+    try:
+        result = reader(body)
+    except (ValueError, RuntimeError, OSError) as error:
+        return PageRead("unavailable", origin, url, reason=f"PDF not readable: {error}", cacheable=True)
+    if not result.text:
+        return PageRead("unavailable", origin, url, reason=f"PDF: {result.reason or 'no text'}", cacheable=True)
+    return PageRead("fetched", origin, url, result.text, None, None, EXTRACTOR_PDF, result.reason, cacheable=True)
+
+
 class SourceCache:
     """Extracted text, title and page date per snapshot (forever) or live URL (for a TTL)."""
 
@@ -148,9 +214,12 @@ class SourceCache:
         if row is None:
             return None
         origin, url, status, title, text, page_date, method, extractor, reason, fetched_at = row
-        if ttl is not None and self.clock() - datetime.fromisoformat(fetched_at) > ttl:
-            return None
-        date = PageDate(date=PartialDate.from_iso(page_date), method=method) if page_date and method else None
+        try:
+            if ttl is not None and self.clock() - datetime.fromisoformat(fetched_at) > ttl:
+                return None
+            date = PageDate(date=PartialDate.from_iso(page_date), method=method) if page_date and method else None
+        except (ValueError, TypeError):
+            return None  # a damaged row is read again, not trusted
         return PageRead(status, origin, url, text, title, date, extractor, reason, cacheable=True)
 
     def put(self, key: str, read: PageRead) -> None:
@@ -174,334 +243,158 @@ class SourceCache:
         )
 
 
-def _is_text_type(content_type: str | None) -> bool:
-    return not content_type or content_type.split(";")[0].strip().lower().startswith(_TEXT_TYPES)
+# --------------------------------------------------------------------------- the reader
 
 
-def read_page_body(
-    origin: Origin, url: str, page_url: str, body: bytes, content_type: str | None, charset: str | None, truncated: bool
-) -> PageRead:
-    """Main text, title and publication date of a page's bytes (CPU-bound: run it off the event loop)."""
-    if not _is_text_type(content_type) or body.startswith(b"%PDF"):
-        kind = (content_type or "unknown type").split(";")[0]
-        return PageRead("unavailable", origin, url, reason=f"not an HTML page ({kind}); text not read", cacheable=True)
-    if (content_type or "").lower().startswith("text/plain"):
-        text = body.decode(charset or "utf-8", errors="replace").strip()
-        extracted_title, extractor = None, "plain-text"
-        page_date = None
-    else:
-        extracted = extract_page(body, url=page_url, encoding=charset)
-        text, extracted_title, extractor = extracted.text, extracted.title, extracted.extractor
-        page_date = page_publication_date(body, page_url, encoding=charset)
-    if not text:
-        return PageRead("unavailable", origin, url, reason="no text on the page", cacheable=True)
-    reason = f"body cut at {len(body)} bytes" if truncated else None
-    return PageRead("fetched", origin, url, text, extracted_title, page_date, extractor, reason, cacheable=True)
-
-
-class _CappedBody:
-    """Decode a Content-Encoding stream without ever holding more than ``limit`` decoded bytes."""
-
-    def __init__(self, encoding: str, limit: int) -> None:
-        self.limit = limit
-        self.output = bytearray()
-        self.truncated = False
-        encoding = encoding.strip().lower()
-        self._decoder: zlib._Decompress | None = None
-        if encoding in ("gzip", "x-gzip"):
-            self._decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        elif encoding == "deflate":
-            self._decoder = zlib.decompressobj(zlib.MAX_WBITS)
-        elif encoding not in ("", "identity"):
-            raise ValueError(f"unsupported Content-Encoding {encoding!r}")
-
-    def feed(self, chunk: bytes) -> None:
-        room = self.limit - len(self.output)
-        if room <= 0:
-            self.truncated = True
-            return
-        if self._decoder is None:
-            self.output += chunk[:room]
-            self.truncated = len(chunk) > room
-            return
-        self.output += self._decoder.decompress(chunk, room)
-        # Output held back by max_length means the page is longer than the cap (or a bomb).
-        self.truncated = bool(self._decoder.unconsumed_tail)
-
-
-@dataclass(frozen=True)
-class _CaptureJob:
-    archive: str
-    snapshot_url: str
-    snapshot_time: datetime
-    cited_url: str | None
-
-
-class SourceFetcher:
-    """Reads the source text of each reference; use as ``async with SourceFetcher(store, ...) as fetcher``.
-
-    ``backends`` are the archives to read captures from, matched to
-    ``ArchiveResult.archive`` by name (pass the resolver's own backends to share
-    their clients and rate-limit pools); ``archives`` are ``--archive`` specs
-    for which backends are built here.  Live pages go through the SSRF guard
-    (``allow_private`` lifts it), streamed under ``max_bytes``.
-    """
+class SourceReader:
+    """Reads source texts from bytes in hand, the store, or (failing both) one request through ``web``."""
 
     def __init__(
         self,
         store: Store | None = None,
         *,
-        backends: Sequence[ArchiveBackend] = (),
-        archives: Sequence[str] = (),
-        allow_private: bool = False,
-        trusted_networks: Iterable[IPNetwork] = (),
-        resolver: Resolver = system_resolver,
-        max_bytes: int = DEFAULT_MAX_BYTES,
-        connect_timeout: float = 10.0,
-        read_timeout: float = 20.0,
-        request_deadline: float = 60.0,
-        live_ttl: timedelta = DEFAULT_LIVE_TTL,
+        web: WebClient | None = None,
         offline: bool = False,
-        concurrency: int = 8,
-        per_host_concurrency: int = 2,
+        live_ttl: timedelta = DEFAULT_LIVE_TTL,
+        max_bytes: int = 5 * 1024 * 1024,
         clock: Callable[[], datetime] | None = None,
+        pdf_reader: PdfReader | None = None,
     ) -> None:
         self.clock = clock or (lambda: datetime.now(UTC))
         self.cache = SourceCache(store, self.clock) if store is not None else None
-        self.backends: list[ArchiveBackend] = list(backends)
-        self._specs = list(archives)
-        self.allow_private = allow_private
-        self._trusted = list(trusted_networks)
-        self._resolver = resolver
-        self.max_bytes = max_bytes
-        self.timeout = httpx.Timeout(connect=connect_timeout, read=read_timeout, write=read_timeout, pool=None)
-        self.request_deadline = request_deadline
+        self.web = web
+        self.offline = offline or web is None
         self.live_ttl = live_ttl
-        self.offline = offline
-        self.concurrency = concurrency
-        self.per_host_concurrency = per_host_concurrency
-        self.live_requests = 0
+        self.max_bytes = max_bytes
+        self.pdf_reader = pdf_reader if pdf_reader is not None else load_pdf_reader()
         self.cache_hits = 0
-        self._archive_client: httpx.AsyncClient | None = None
-        self._live_client: httpx.AsyncClient | None = None
-        self._hosts: dict[str, asyncio.Semaphore] = {}
+        self.fetches = 0  # requests this reader made itself (bytes that were not in hand)
 
-    async def __aenter__(self) -> SourceFetcher:
-        if self._specs and not self.offline:
-            self._archive_client = httpx.AsyncClient(timeout=self.timeout)
-            self.backends += [backend_from_spec(spec, self._archive_client) for spec in self._specs]
-        return self
-
-    async def __aexit__(
-        self, kind: type[BaseException] | None, value: BaseException | None, traceback: TracebackType | None
-    ) -> None:
-        for client in (self._archive_client, self._live_client):
-            if client is not None:
-                await client.aclose()
-        self._archive_client = self._live_client = None
-
-    @property
-    def requests_sent(self) -> int:
-        """Requests this fetcher caused: live fetches plus archive requests of its backends."""
-        return self.live_requests + sum(backend.requests_sent for backend in self.backends)
-
-    # ------------------------------------------------------------------ the run
-
-    async def fetch_sources(self, references: Sequence[Reference]) -> dict[str, SourceText]:
-        """The source text of every reference that has a URL or a capture, keyed by :func:`source_key`."""
-        captures: dict[str, _CaptureJob] = {}
-        live_urls: set[str] = set()
-        plans: dict[str, tuple[Reference, _CaptureJob | None, str | None]] = {}
-        for reference in references:
-            key = source_key(reference)
-            if key is None or key in plans:
-                continue
-            capture = self._capture_job(reference)
-            live_url = self._live_url(reference, has_capture=capture is not None)
-            if capture is not None:
-                captures.setdefault(capture.snapshot_url, capture)
-            if live_url is not None:
-                live_urls.add(live_url)
-            plans[key] = (reference, capture, live_url)
-
-        gate = asyncio.Semaphore(self.concurrency)
-
-        async def bounded_capture(job: _CaptureJob) -> PageRead:
-            async with gate:
-                return await self._read_capture(job)
-
-        async def bounded_live(url: str) -> PageRead:
-            async with gate:
-                return await self._read_live(url)
-
-        capture_reads = dict(
-            zip(captures, await asyncio.gather(*(bounded_capture(job) for job in captures.values())), strict=True)
-        )
-        ordered_live = sorted(live_urls)
-        live_reads = dict(
-            zip(ordered_live, await asyncio.gather(*(bounded_live(url) for url in ordered_live)), strict=True)
-        )
-        return {
-            key: self._assemble(reference, capture, live_url, capture_reads, live_reads)
-            for key, (reference, capture, live_url) in plans.items()
-        }
-
-    @staticmethod
-    def _capture_job(reference: Reference) -> _CaptureJob | None:
-        archive = reference.archive
-        if (
-            archive.status is not ArchiveStatus.found
-            or archive.snapshot_url is None
-            or archive.snapshot_time is None
-            or archive.archive is None
-        ):
+    def _cached(self, key: str, ttl: timedelta | None) -> PageRead | None:
+        if self.cache is None:
             return None
-        return _CaptureJob(archive.archive, archive.snapshot_url, archive.snapshot_time, reference.url)
+        cached = self.cache.get(key, ttl)
+        if cached is not None:
+            self.cache_hits += 1
+        return cached
 
-    @staticmethod
-    def _live_url(reference: Reference, has_capture: bool) -> str | None:
-        """The live URL to read: for drift when a capture exists and the page is alive, else as the source."""
-        if reference.url is None:
-            return None
-        status = reference.live.status
-        if has_capture:
-            return reference.url if status is LiveStatus.alive else None
-        return reference.url if status in (LiveStatus.alive, LiveStatus.not_checked) else None
-
-    def _assemble(
-        self,
-        reference: Reference,
-        capture: _CaptureJob | None,
-        live_url: str | None,
-        capture_reads: dict[str, PageRead],
-        live_reads: dict[str, PageRead],
-    ) -> SourceText:
-        live = live_reads.get(live_url) if live_url is not None else None
-        if capture is not None:
-            read = capture_reads[capture.snapshot_url]
-            drift_text = live.text if live is not None and live.status == "fetched" else None
-            drift_title = live.title if live is not None and live.status == "fetched" else None
-            return SourceText(read.info(), read.text, live_text=drift_text, live_title=drift_title)
-        archive = reference.archive
-        if archive.status is ArchiveStatus.not_checked:
-            why = f"archive not checked ({archive.reason or 'no answer'})"
-        else:
-            why = "no capture in any archive" if archive.status is ArchiveStatus.none else "only an error capture"
-        if live is None:
-            # Offline, a source the store remembers as gone (answers for both live and archive)
-            # is known to be unreadable; one we know nothing about is merely not checked.
-            remembered = archive.status is not ArchiveStatus.not_checked and (
-                reference.url is None or reference.live.status is not LiveStatus.not_checked
-            )
-            if self.offline and not remembered:
-                return SourceText(SourceInfo(status="not-checked", reason=OFFLINE_REASON))
-            status = reference.live.status.value
-            reason = f"{why}, and the live page is {status}" if reference.url else f"{why}, and no URL"
-            return SourceText(SourceInfo(status="unavailable", reason=reason))
-        if live.status == "fetched":
-            return SourceText(
-                live.info(f"{why}: the live page was read, which may differ from what was cited"), live.text
-            )
-        if self.offline:
-            return SourceText(live.info())
-        return SourceText(live.info(f"{why}, and the live page could not be read"))
-
-    # ------------------------------------------------------------------ captures
-
-    async def _read_capture(self, job: _CaptureJob) -> PageRead:
-        if self.cache is not None:
-            cached = self.cache.get(job.snapshot_url, ttl=None)
-            if cached is not None:
-                self.cache_hits += 1
-                return cached
-        if self.offline:
-            return PageRead("not-checked", "capture", job.snapshot_url, reason=OFFLINE_REASON)
-        backend = next((backend for backend in self.backends if backend.name == job.archive), None)
-        if backend is None:
-            return PageRead("not-checked", "capture", job.snapshot_url, reason=f"archive {job.archive} not configured")
-        original = backend.original_url(job.snapshot_url) or job.cited_url
-        if original is None:
-            return PageRead("not-checked", "capture", job.snapshot_url, reason="snapshot address not understood")
-        try:
-            body = await backend.read_capture(original, job.snapshot_time, self.max_bytes)
-        except (ArchiveUnavailableError, RateLimitError) as error:
-            return PageRead("not-checked", "capture", job.snapshot_url, reason=f"{job.archive}: {error}")
-        except ArchiveError as error:
-            return PageRead("unavailable", "capture", job.snapshot_url, reason=f"{type(error).__name__}: {error}")
-        read = await asyncio.to_thread(self._read_capture_body, job, body)
+    def _keep(self, key: str, read: PageRead) -> None:
         if self.cache is not None and read.cacheable:
-            self.cache.put(job.snapshot_url, read)
-        return read
-
-    @staticmethod
-    def _read_capture_body(job: _CaptureJob, body: CaptureBody) -> PageRead:
-        if not 200 <= body.status < 300:
-            return PageRead(
-                "unavailable", "capture", job.snapshot_url, reason=f"the capture answered {body.status}", cacheable=True
-            )
-        return read_page_body(
-            "capture", job.snapshot_url, body.url, body.body, body.content_type, body.charset, body.truncated
-        )
-
-    # ------------------------------------------------------------------ live pages
-
-    def _client(self) -> httpx.AsyncClient:
-        if self._live_client is None:
-            transport = GuardedTransport(
-                allow_private=self.allow_private, trusted_networks=self._trusted, resolver=self._resolver
-            )
-            self._live_client = httpx.AsyncClient(
-                transport=transport,
-                timeout=self.timeout,
-                follow_redirects=True,  # each hop is a new request, vetted by the transport
-                max_redirects=10,
-                headers={
-                    "User-Agent": USER_AGENT,
-                    "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
-                    "Accept-Encoding": "gzip, deflate",  # only what _CappedBody decodes under the cap
-                },
-                trust_env=False,
-            )
-        return self._live_client
-
-    async def _read_live(self, url: str) -> PageRead:
-        key = f"live:{url}"
-        if self.cache is not None:
-            cached = self.cache.get(key, ttl=self.live_ttl)
-            if cached is not None:
-                self.cache_hits += 1
-                return cached
-        if self.offline:
-            return PageRead("not-checked", "live", url, reason=OFFLINE_REASON)
-        host = httpx.URL(url).host if url.startswith(("http://", "https://")) else ""
-        gate = self._hosts.setdefault(host, asyncio.Semaphore(self.per_host_concurrency))
-        async with gate:
-            read = await self._fetch_live(url)
-        if self.cache is not None and read.status == "fetched":
-            # Only pages read are kept: a failure is inconclusive and retried on the next run.
             self.cache.put(key, read)
+
+    async def read_capture(
+        self,
+        archive: ArchiveResult,
+        cited_url: str | None,
+        body: CaptureBody | None = None,
+        backend: ArchiveBackend | None = None,
+    ) -> PageRead:
+        """A found capture's text: from the store, from the bytes the lookup kept, else read once from its archive."""
+        snapshot_url = archive.snapshot_url or ""
+        cached = self._cached(snapshot_url, ttl=None)
+        if cached is not None:
+            return cached
+        if body is None:
+            if self.offline:
+                return PageRead("not-checked", "capture", snapshot_url, reason=OFFLINE_REASON)
+            original = (backend.original_url(snapshot_url) if backend is not None else None) or cited_url
+            if backend is None or original is None or archive.snapshot_time is None:
+                return PageRead("not-checked", "capture", snapshot_url, reason="archive not configured for this run")
+            try:
+                self.fetches += 1
+                body = await backend.read_capture(original, archive.snapshot_time, self.max_bytes)
+            except (ArchiveUnavailableError, RateLimitError) as error:
+                return PageRead("not-checked", "capture", snapshot_url, reason=f"{backend.name}: {error}")
+            except ArchiveError as error:
+                return PageRead("unavailable", "capture", snapshot_url, reason=f"{type(error).__name__}: {error}")
+        read = await asyncio.to_thread(self._read_capture_body, snapshot_url, body)
+        self._keep(snapshot_url, read)
         return read
 
-    async def _fetch_live(self, url: str) -> PageRead:
-        self.live_requests += 1
-        try:
-            async with asyncio.timeout(self.request_deadline), self._client().stream("GET", url) as response:
-                if response.status_code >= 400:
-                    return PageRead("unavailable", "live", url, reason=f"the live page answered {response.status_code}")
-                content_type = response.headers.get("content-type")
-                capped = _CappedBody(response.headers.get("content-encoding", ""), self.max_bytes)
-                if _is_text_type(content_type):
-                    async for chunk in response.aiter_raw():
-                        capped.feed(chunk)
-                        if capped.truncated:
-                            break
-                final_url, charset = str(response.url), response.charset_encoding
-        except UrlSafetyError as error:
-            return PageRead("unavailable", "live", url, reason=f"refused: {error}")
-        except HostResolutionError as error:
-            return PageRead("not-checked", "live", url, reason=f"did not resolve: {error}")
-        except (httpx.HTTPError, TimeoutError, ValueError, zlib.error) as error:
-            return PageRead("not-checked", "live", url, reason=f"{type(error).__name__}: {error}".rstrip(": "))
-        return await asyncio.to_thread(
-            read_page_body, "live", final_url, final_url, bytes(capped.output), content_type, charset, capped.truncated
+    def _read_capture_body(self, snapshot_url: str, body: CaptureBody) -> PageRead:
+        if not 200 <= body.status < 300:
+            reason = f"the capture answered {body.status}"
+            return PageRead("unavailable", "capture", snapshot_url, reason=reason, cacheable=True)
+        return read_page_body(
+            "capture", snapshot_url, body.url, body.body, body.content_type, body.truncated, self.pdf_reader
         )
+
+    def cached_live(self, url: str) -> PageRead | None:
+        return self._cached(f"live:{url}", ttl=self.live_ttl)
+
+    async def read_live(self, url: str, response: WebResponse | None) -> PageRead:
+        """A live page's text: from the store, from the live check's bytes, else one GET through ``web``."""
+        key = f"live:{url}"
+        cached = self._cached(key, ttl=self.live_ttl)
+        if cached is not None:
+            return cached
+        if response is None:
+            if self.offline or self.web is None:
+                return PageRead("not-checked", "live", url, reason=OFFLINE_REASON)
+            try:
+                self.fetches += 1
+                response = await self.web.fetch(url, tls_fallback=True)
+            except FetchFailed as failure:
+                return PageRead("not-checked", "live", url, reason=f"{failure.error.value}: {failure.detail}")
+            if response.status >= 400:
+                return PageRead("unavailable", "live", url, reason=f"the live page answered {response.status}")
+        read = await asyncio.to_thread(
+            read_page_body,
+            "live",
+            response.final_url,
+            response.final_url,
+            response.body,
+            response.headers.get("content-type"),
+            response.truncated,
+            self.pdf_reader,
+        )
+        if read.status == "fetched":
+            # Only pages read are kept: a failure is inconclusive and retried on the next run.
+            self._keep(key, read)
+        return read
+
+
+def wants_live_text(url: str | None, live: LiveCheck, has_capture: bool) -> bool:
+    """Whether the live page is read: for drift when a capture exists and the page is alive, else as the source."""
+    if url is None:
+        return False
+    if has_capture:
+        return live.status is LiveStatus.alive
+    return live.status in (LiveStatus.alive, LiveStatus.not_checked)
+
+
+def assemble_source(
+    url: str | None,
+    live: LiveCheck,
+    archive: ArchiveResult,
+    capture: PageRead | None,
+    live_read: PageRead | None,
+    *,
+    offline: bool,
+) -> SourceText:
+    """The source text of one reference from its reads: the capture when there is one, else the live page."""
+    if capture is not None:
+        drift_text = live_read.text if live_read is not None and live_read.status == "fetched" else None
+        drift_title = live_read.title if live_read is not None and live_read.status == "fetched" else None
+        return SourceText(capture.info(), capture.text, live_text=drift_text, live_title=drift_title)
+    if archive.status is ArchiveStatus.not_checked:
+        why = f"archive not checked ({archive.reason or 'no answer'})"
+    else:
+        why = "no capture in any archive" if archive.status is ArchiveStatus.none else "only an error capture"
+    if live_read is None:
+        # Offline, a source the store remembers as gone (answers for both live and archive)
+        # is known to be unreadable; one we know nothing about is merely not checked.
+        remembered = archive.status is not ArchiveStatus.not_checked and (
+            url is None or live.status is not LiveStatus.not_checked
+        )
+        if offline and not remembered:
+            return SourceText(SourceInfo(status="not-checked", reason=OFFLINE_REASON))
+        reason = f"{why}, and the live page is {live.status.value}" if url else f"{why}, and no URL"
+        return SourceText(SourceInfo(status="unavailable", reason=reason))
+    if live_read.status == "fetched":
+        return SourceText(
+            live_read.info(f"{why}: the live page was read, which may differ from what was cited"), live_read.text
+        )
+    if offline:
+        return SourceText(live_read.info())
+    return SourceText(live_read.info(f"{why}, and the live page could not be read"))

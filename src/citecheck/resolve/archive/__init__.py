@@ -3,6 +3,7 @@
 from citecheck.resolve.archive.choose import choose_capture, citation_target, request_for_reference
 from citecheck.resolve.archive.models import (
     ArchiveError,
+    ArchiveRefusedError,
     ArchiveUnavailableError,
     BlockedSiteError,
     CdxRecord,
@@ -12,10 +13,11 @@ from citecheck.resolve.archive.models import (
     RateLimitError,
     SnapshotRequest,
 )
-from citecheck.resolve.archive.resolver import ArchiveResolver, backend_from_spec
+from citecheck.resolve.archive.resolver import ArchiveResolver, archive_names, backend_from_spec
 
 __all__ = [
     "ArchiveError",
+    "ArchiveRefusedError",
     "ArchiveResolver",
     "ArchiveUnavailableError",
     "BlockedSiteError",
@@ -25,6 +27,7 @@ __all__ = [
     "NoMementoError",
     "RateLimitError",
     "SnapshotRequest",
+    "archive_names",
     "backend_from_spec",
     "choose_capture",
     "citation_target",

@@ -2,33 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from citecheck.resolve.archive.models import CdxRecord, Memento
-
-
-@dataclass(frozen=True)
-class CaptureBody:
-    """The original bytes of one capture, as the site sent them (``id_`` playback or the WARC record)."""
-
-    url: str  # the original URL this capture is of
-    capture_time: datetime
-    status: int
-    body: bytes
-    content_type: str | None = None
-    truncated: bool = False  # the body was longer than the cap and was cut
-    headers: dict[str, str] = field(default_factory=dict)  # the original response's headers, names lower-cased
-
-    @property
-    def charset(self) -> str | None:
-        """The charset named in Content-Type, if any."""
-        for part in (self.content_type or "").split(";")[1:]:
-            name, _, value = part.strip().partition("=")
-            if name.lower() == "charset" and value:
-                return value.strip("\"' ")
-        return None
+from citecheck.models import EndpointState
+from citecheck.resolve.archive.models import CaptureBody, CdxRecord, Memento
 
 
 class ArchiveBackend(Protocol):
@@ -40,7 +18,11 @@ class ArchiveBackend(Protocol):
     """
 
     name: str
-    requests_sent: int
+
+    @property
+    def requests_sent(self) -> int:
+        """Requests this archive was sent in the run (local files: 0)."""
+        ...
 
     async def nearest(self, url: str, at: datetime) -> Memento:
         """The capture playback serves for ``url`` at ``at``, redirects not followed.
@@ -70,4 +52,12 @@ class ArchiveBackend(Protocol):
 
     def original_url(self, snapshot_url: str) -> str | None:
         """The original URL a snapshot address of this archive shows, or None when it is not one of ours."""
+        ...
+
+    def index_wait(self) -> float:
+        """How long an index request would wait for its pool now (local files: never)."""
+        ...
+
+    def endpoint_state(self) -> EndpointState:
+        """Reachable or not, the dialect, the requests sent: for the report."""
         ...

@@ -79,10 +79,15 @@ class ArchiveCache:
         ).fetchone()
         if row is None or row[1] < (time.time() if now is None else now):
             return None
-        return ArchiveResult.model_validate_json(row[0])
+        try:
+            return ArchiveResult.model_validate_json(row[0])
+        except ValueError:
+            return None  # a row an older version wrote, or damage: asked again
 
     def put(self, archive: str, request: SnapshotRequest, result: ArchiveResult, now: float | None = None) -> None:
-        ttl = self.ttl.for_status(result.status)
+        # A refusal is the archive's answer about the URL (its policy), kept like an error capture;
+        # any other not-checked answer is about our moment, never stored.
+        ttl = self.ttl.error_snapshot if result.refusal is not None else self.ttl.for_status(result.status)
         if ttl is None:
             return
         moment = time.time() if now is None else now

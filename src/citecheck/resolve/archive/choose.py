@@ -141,23 +141,58 @@ class CaptureMap:
         self.earliest = _second(EARLIEST_PROBE)
         self.latest = _second(latest)
         self.captures: dict[int, Memento] = {}
+        self.unknown: set[int] = set()  # captures known to exist (a Link header named them), status not yet
         self.empty: list[tuple[int, int]] = []  # open intervals proven to hold no capture
         self.probed: set[int] = set()
         self.contradicted = False  # the archive answered against an earlier proof
 
     def record(self, probe: datetime, memento: Memento) -> None:
-        """Learn from the capture playback answered for a probe at ``probe``."""
+        """Learn from the capture playback answered for a probe at ``probe`` (and from its Link header)."""
         at, found = _second(probe), _second(memento.capture_time)
         self.probed.add(at)
-        if found not in self.captures and self._proven_empty(found):
+        if found not in self.captures and found not in self.unknown and self._proven_empty(found):
             # An archive whose "nearest" is not the nearest (index lag, shards): stop trusting probes.
             self.contradicted = True
+        self.unknown.discard(found)
         self.captures.setdefault(found, memento)
         if memento.is_good:
             self.captures[found] = memento
         radius = abs(found - at)
         if radius > 0:
             self.empty.append((at - radius, at + radius))
+        self._record_neighbours(found, memento)
+
+    def _record_neighbours(self, found: int, memento: Memento) -> None:
+        """The Internet Archive's Link header names the first, previous, next and last captures.
+
+        Each proves a capture exists there (its status still to be read, at its
+        exact timestamp: one request) and that none lies between it and this
+        one — so "is there a capture before the target?" is often settled by
+        the first answer alone.
+        """
+        neighbours = memento.neighbours
+        if "first" in neighbours:
+            first = _second(neighbours["first"])
+            self._exists(first)
+            self.empty.append((self.earliest - 1, first))
+        if "last" in neighbours:
+            last = _second(neighbours["last"])
+            self._exists(last)
+            self.empty.append((last, self.latest + 1))
+        if "prev" in neighbours:
+            prev = _second(neighbours["prev"])
+            self._exists(prev)
+            if prev < found:
+                self.empty.append((prev, found))
+        if "next" in neighbours:
+            following = _second(neighbours["next"])
+            self._exists(following)
+            if following > found:
+                self.empty.append((found, following))
+
+    def _exists(self, second: int) -> None:
+        if second not in self.captures:
+            self.unknown.add(second)
 
     def _proven_empty(self, second: int) -> bool:
         return any(low < second < high for low, high in self.empty)
@@ -166,7 +201,7 @@ class CaptureMap:
         """Whether no unknown capture can lie strictly between ``low`` and ``high``."""
         point = low + 1
         while point < high:
-            if point in self.captures:
+            if point in self.captures or point in self.unknown:
                 point += 1
                 continue
             reach = max((hi for lo, hi in self.empty if lo < point < hi), default=None)
@@ -197,12 +232,14 @@ class CaptureMap:
             return False, None, None
         # Without a target the earliest good capture wins: search upward from the edge of time.
         goal = self.earliest if target is None else _second(target)
-        known = sorted(self.captures)
+        known = sorted(set(self.captures) | self.unknown)
         upper = goal + 1  # a capture exactly at the target counts as before it
         for second in reversed([second for second in known if second <= goal]):
             if not self._covered(second, upper):
                 above = next((other for other in known if other > second), None)
                 return False, None, self._probe(self.latest if above is None else (second + above) // 2)
+            if second in self.unknown:
+                return False, None, self._probe(second)  # read it at its exact time: one request
             if self.captures[second].is_good:
                 return True, self.captures[second], None
             upper = second
@@ -213,6 +250,8 @@ class CaptureMap:
             if not self._covered(lower, second):
                 below = [other for other in known if other < second]
                 return False, None, self._probe((below[-1] + second) // 2 if below else self.earliest)
+            if second in self.unknown:
+                return False, None, self._probe(second)
             if self.captures[second].is_good:
                 return True, self.captures[second], None
             lower = second

@@ -18,10 +18,15 @@ from importlib import resources
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
-from citecheck.models import Candidate, Reference
+from citecheck.models import ArchiveResult, ArchiveStatus, Candidate, Reference
 from citecheck.resolve.archive.backend import ArchiveBackend
 from citecheck.resolve.archive.cache import ArchiveCache
-from citecheck.resolve.archive.models import DiscoveryCandidate, format_timestamp, parse_timestamp
+from citecheck.resolve.archive.models import (
+    ArchiveRefusedError,
+    DiscoveryCandidate,
+    format_timestamp,
+    parse_timestamp,
+)
 
 if TYPE_CHECKING:
     from citecheck.resolve.archive.resolver import ArchiveResolver
@@ -161,6 +166,22 @@ def publication_window(reference: Reference, slack_days: int = 3) -> tuple[datet
     return start, end
 
 
+class DiscoveryRefused(Exception):
+    """Every archive that could search refused to (robots, blocked site): not "searched, found nothing"."""
+
+    def __init__(self, refusal: ArchiveRefusedError) -> None:
+        super().__init__(str(refusal))
+        self.refusal = refusal
+
+    def as_result(self) -> ArchiveResult:
+        """The reference's archive field: not checked, with the archive's refusal and its words."""
+        return ArchiveResult(
+            status=ArchiveStatus.not_checked,
+            reason=f"discovery refused: {self.refusal}",
+            refusal=self.refusal.refusal,
+        )
+
+
 @dataclass(frozen=True)
 class DiscoveryQuery:
     """The one index search discovery needs for a reference: an outlet's domain within a window."""
@@ -218,7 +239,10 @@ async def discover_candidates(
         score, matched = score_url(url, query.words)
         if score < min_score:
             continue
-        capture_time = parse_timestamp(stamp)
+        try:
+            capture_time = parse_timestamp(stamp)
+        except ValueError:
+            continue  # a row the cache kept from an older, laxer reader
         candidates.append(
             DiscoveryCandidate(
                 url=url,
@@ -245,13 +269,21 @@ def as_candidate(found: DiscoveryCandidate) -> Candidate:
     )
 
 
+@dataclass
+class DiscoveryOutcome:
+    """Discovery over an audit: candidates by reference index, and the searches archives refused."""
+
+    candidates: dict[int, list[Candidate]]
+    refused: dict[int, ArchiveResult]
+
+
 async def discover_for_references(
     resolver: ArchiveResolver,
     references: Sequence[Reference],
     learned: dict[str, str],
     *,
     max_searches: int | None = None,
-) -> dict[int, list[Candidate]]:
+) -> DiscoveryOutcome:
     """Candidates for each URL-less reference that has a title, an outlet and a date, keyed by index.
 
     Only references with at least one candidate appear.  Index searches are
@@ -264,6 +296,7 @@ async def discover_for_references(
     budget = resolver.discovery_limit if max_searches is None else max_searches
     searched: set[str] = set()
     found: dict[int, list[Candidate]] = {}
+    refused: dict[int, ArchiveResult] = {}
     for index, reference in enumerate(references):
         query = discovery_query(reference, learned)
         if query is None:
@@ -273,7 +306,11 @@ async def discover_for_references(
             resolver.discovery_skipped += 1
             continue
         searched.add(query.key)
-        candidates = await resolver.discover(reference, learned)
+        try:
+            candidates = await resolver.discover(reference, learned)
+        except DiscoveryRefused as refusal:
+            refused[index] = refusal.as_result()
+            continue
         if candidates:
             found[index] = [as_candidate(candidate) for candidate in candidates]
-    return found
+    return DiscoveryOutcome(found, refused)

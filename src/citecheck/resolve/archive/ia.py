@@ -11,17 +11,56 @@ regex, the opposite way round.
 
 from __future__ import annotations
 
-import json
-from datetime import datetime
-
 import httpx
 
-from citecheck.resolve.archive.models import ArchiveProtocolError, CdxRecord, format_timestamp
-from citecheck.resolve.archive.ratelimit import IA_POOL_LIMITS, RateLimiter
-from citecheck.resolve.archive.wayback import WaybackBackend, dedupe_records, is_web_capture, record_from_fields
+from citecheck.models import ArchiveRefusal
+from citecheck.resolve.archive.models import ArchiveProtocolError, CdxRecord
+from citecheck.resolve.archive.wayback import record_from_fields
+from citecheck.resolve.decode import JsonDataError, loads_json
+from citecheck.resolve.politeness import PoolPolicy
 
 IA_BASE_URL = "https://web.archive.org"
+IA_HOSTS = frozenset({"web.archive.org", "wayback.archive.org"})
 IA_CDX_FIELDS = ("urlkey", "timestamp", "original", "mimetype", "statuscode", "digest", "length")
+
+# 80% of the published and observed per-address limits (EDGI wayback's defaults, the design notes):
+# CDX and TimeMap share about 24 a minute; playback about 8 a second.  These are the Internet
+# Archive's pools' limits and no one else's: another archive starts fast and backs off when told.
+IA_INDEX_PER_SECOND = 24 / 60
+IA_PLAYBACK_PER_SECOND = 8.0
+IA_INDEX_POLICY = PoolPolicy(concurrency=2, per_second=IA_INDEX_PER_SECOND, burst=2, pause_without_retry_after=60.0)
+IA_PLAYBACK_POLICY = PoolPolicy(
+    concurrency=8, per_second=IA_PLAYBACK_PER_SECOND, burst=8, pause_without_retry_after=60.0
+)
+
+# What the Wayback Machine says when it will not show or search a URL (EDGI wayback reads the same).
+_EXCLUDED_TEXT = "has been excluded from the wayback machine"
+_ROBOTS_TEXT = "robots.txt"
+
+
+def refusal_in_answer(status: int, headers: httpx.Headers, body: bytes) -> tuple[ArchiveRefusal, str] | None:
+    """The refusal a Wayback answer without Memento-Datetime states, with the archive's words; else None.
+
+    ``X-Archive-Wayback-Runtime-Error`` names the access-control exception
+    (``AdministrativeAccessControlException: Blocked Site Error``,
+    ``RobotAccessControlException: …``); the same words may be in the body
+    (CDX errors); an excluded URL answers a 200 page saying so.
+    """
+    header = headers.get("x-archive-wayback-runtime-error", "")
+    text = body[:20000].decode("utf-8", "replace")
+    words = " ".join((header or text).split())[:200]
+    if "AdministrativeAccessControlException" in header or "AdministrativeAccessControlException" in text:
+        return ArchiveRefusal.blocked_site, words or "Blocked Site Error"
+    if "RobotAccessControlException" in header or "RobotAccessControlException" in text:
+        return ArchiveRefusal.robots, words or "blocked by robots.txt"
+    lowered = text.lower()
+    if _EXCLUDED_TEXT in lowered:
+        return ArchiveRefusal.excluded, "This URL has been excluded from the Wayback Machine."
+    if status in (403, 451):
+        if _ROBOTS_TEXT in lowered:
+            return ArchiveRefusal.robots, words or "blocked by robots.txt"
+        return ArchiveRefusal.other, words or f"HTTP {status}"
+    return None
 
 
 def parse_cdx_page(text: str) -> tuple[list[CdxRecord], str | None, int]:
@@ -36,8 +75,8 @@ def parse_cdx_page(text: str) -> tuple[list[CdxRecord], str | None, int]:
 
 def _parse_json_page(body: str) -> tuple[list[CdxRecord], str | None, int]:
     try:
-        rows = json.loads(body)
-    except json.JSONDecodeError as error:
+        rows = loads_json(body)
+    except JsonDataError as error:
         raise ArchiveProtocolError(f"unreadable CDX JSON: {error}") from error
     if not isinstance(rows, list):
         raise ArchiveProtocolError("CDX JSON is not an array of rows")
@@ -91,77 +130,3 @@ def _parse_text_page(text: str) -> tuple[list[CdxRecord], str | None, int]:
         else:
             records.append(record)
     return records, resume_key, skipped
-
-
-class InternetArchive(WaybackBackend):
-    """web.archive.org (or any server speaking its dialect at ``base_url``)."""
-
-    def __init__(
-        self,
-        client: httpx.AsyncClient,
-        base_url: str = IA_BASE_URL,
-        *,
-        name: str | None = None,
-        limiter: RateLimiter | None = None,
-        page_size: int = 5000,
-        max_pages: int = 4,
-        max_retries: int = 3,
-        rate_limit_retries: int = 3,
-        backoff_seconds: float = 0.5,
-    ) -> None:
-        super().__init__(
-            client,
-            base_url,
-            name=name or ("web.archive.org" if base_url.rstrip("/") == IA_BASE_URL else base_url),
-            limiter=limiter or RateLimiter(IA_POOL_LIMITS),
-            playback_prefix="/web",
-            max_retries=max_retries,
-            rate_limit_retries=rate_limit_retries,
-            backoff_seconds=backoff_seconds,
-        )
-        self.page_size = page_size
-        self.max_pages = max_pages
-        self.unreadable_rows = 0
-
-    @staticmethod
-    def regex_filter(field: str, pattern: str, negate: bool = False) -> str:
-        return f"{'!' if negate else ''}{field}:{pattern}"
-
-    async def cdx(self, params: list[tuple[str, str]]) -> list[CdxRecord]:
-        """Run a CDX query, following resume keys for up to ``max_pages`` pages."""
-        base = [*params, ("showResumeKey", "true")]
-        records: list[CdxRecord] = []
-        resume_key: str | None = None
-        for _page in range(self.max_pages):
-            query = base if resume_key is None else [*base, ("resumeKey", resume_key)]
-            response = await self.send("cdx", f"{self.base_url}/cdx/search/cdx", params=httpx.QueryParams(tuple(query)))
-            if response.status_code == 404:
-                break
-            if response.status_code != 200:
-                raise ArchiveProtocolError(f"{self.name} CDX answered {response.status_code}")
-            page, resume_key, skipped = parse_cdx_page(response.text)
-            self.unreadable_rows += skipped
-            records.extend(page)
-            if resume_key is None:
-                break
-        return dedupe_records(records)
-
-    async def captures(self, url: str) -> list[CdxRecord]:
-        records = await self.cdx([("url", url), ("output", "json"), ("limit", str(self.page_size))])
-        return sorted((record for record in records if is_web_capture(record)), key=lambda r: r.timestamp)
-
-    async def search_prefix(self, prefix: str, start: datetime, end: datetime, limit: int) -> list[CdxRecord]:
-        records = await self.cdx(
-            [
-                ("url", prefix),
-                ("matchType", "prefix"),
-                ("output", "json"),
-                ("from", format_timestamp(start)),
-                ("to", format_timestamp(end)),
-                ("filter", self.regex_filter("statuscode", "200")),
-                ("filter", self.regex_filter("mimetype", "text/html")),
-                ("collapse", "urlkey"),
-                ("limit", str(limit)),
-            ]
-        )
-        return [record for record in records if is_web_capture(record)]

@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Literal
 
+from citecheck.dates import EARLIEST_WEB_DATE, is_plausible_web_date, latest_web_date
+from citecheck.models import ArchiveRefusal
+
 GOOD_STATUSES = frozenset({200, 203, 206})
 
 TargetKind = Literal["archive", "access", "publication", "document", "none"]
@@ -18,18 +21,27 @@ TargetKind = Literal["archive", "access", "publication", "document", "none"]
 _TIMESTAMP_RE = re.compile(r"^\d{4,14}$")
 
 
+def plausible_capture_time(moment: datetime) -> bool:
+    """Whether a capture could have been made at ``moment`` (the web-date window of :mod:`citecheck.dates`)."""
+    return is_plausible_web_date(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+
+
 def parse_timestamp(text: str) -> datetime:
     """Parse a Wayback timestamp (``YYYY[MM[DD[hh[mm[ss]]]]]``) as UTC.
 
     Real CDX rows carry impossible parts (month or day ``00``, day 31 of a
     30-day month, seconds ``60``); each is clamped to the nearest valid value
-    rather than dropping the row, as the Wayback Machine itself does.
+    rather than dropping the row, as the Wayback Machine itself does.  A year
+    no capture can have (before the web, after next year — ``99991231…``)
+    is refused: it is garbage, and arithmetic on it overflows.
     """
     digits = text.strip()
     if not _TIMESTAMP_RE.match(digits):
         raise ValueError(f"not a Wayback timestamp: {text!r}")
     digits = digits.ljust(14, "0")
     year = int(digits[0:4])
+    if year < EARLIEST_WEB_DATE.year or year > latest_web_date().year:
+        raise ValueError(f"not a plausible capture year: {text!r}")
     month = min(max(int(digits[4:6]), 1), 12)
     day = max(int(digits[6:8]), 1)
     hour = min(int(digits[8:10]), 23)
@@ -86,6 +98,11 @@ class Memento:
     playback_url: str
     location: str | None = None  # for historical redirects: the original redirect target
     original_headers: dict[str, str] = field(default_factory=dict)  # X-Archive-Orig-* without the prefix
+    # The capture's bytes when playback already sent them (kept for good captures only):
+    # the source text is read from these, never fetched a second time.
+    body: CaptureBody | None = field(default=None, compare=False, repr=False)
+    # What the answer's Link header says about neighbouring captures (first/prev/next/last).
+    neighbours: dict[str, datetime] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def is_redirect(self) -> bool:
@@ -94,6 +111,28 @@ class Memento:
     @property
     def is_good(self) -> bool:
         return self.status in GOOD_STATUSES
+
+
+@dataclass(frozen=True)
+class CaptureBody:
+    """The original bytes of one capture, as the site sent them (``id_`` playback or the WARC record)."""
+
+    url: str  # the original URL this capture is of
+    capture_time: datetime
+    status: int
+    body: bytes
+    content_type: str | None = None
+    truncated: bool = False  # the body was longer than the cap and was cut
+    headers: dict[str, str] = field(default_factory=dict)  # the original response's headers, names lower-cased
+
+    @property
+    def charset(self) -> str | None:
+        """The charset named in Content-Type, if any."""
+        for part in (self.content_type or "").split(";")[1:]:
+            name, _, value = part.strip().partition("=")
+            if name.lower() == "charset" and value:
+                return value.strip("\"' ")
+        return None
 
 
 @dataclass(frozen=True)
@@ -140,8 +179,30 @@ class RateLimitError(ArchiveError):
         self.retry_after = retry_after
 
 
-class BlockedSiteError(ArchiveError):
+class ArchiveRefusedError(ArchiveError):
+    """The archive refuses to show (or search) this URL: excluded, blocked site, robots.txt.
+
+    Not "no snapshot": the archive may well hold captures it will not show.
+    ``reason`` is the archive's own wording where it gave one.
+    """
+
+    def __init__(self, message: str, refusal: ArchiveRefusal = ArchiveRefusal.other) -> None:
+        super().__init__(message)
+        self.refusal = refusal
+
+
+class BlockedSiteError(ArchiveRefusedError):
     """The archive refuses to play back this site (excluded by the site owner or the archive)."""
+
+    def __init__(self, message: str, refusal: ArchiveRefusal = ArchiveRefusal.blocked_site) -> None:
+        super().__init__(message, refusal)
+
+
+class ArchiveEndpointError(ArchiveError):
+    """The endpoint answered something that is not an answer about the URL (an index 404 or 5xx).
+
+    An endpoint problem, never cached as an answer.
+    """
 
 
 class NoMementoError(ArchiveError):

@@ -18,12 +18,9 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from types import TracebackType
 
-import httpx
-
-from citecheck.models import ArchiveResult, ArchiveStatus, Reference
+from citecheck.models import ArchiveResult, ArchiveStatus, EndpointState, Reference
 from citecheck.resolve.archive.backend import ArchiveBackend
 from citecheck.resolve.archive.cache import ArchiveCache, target_key
 from citecheck.resolve.archive.choose import (
@@ -34,12 +31,15 @@ from citecheck.resolve.archive.choose import (
     nearest_is_usable,
     url_identity,
 )
-from citecheck.resolve.archive.discovery import discover_candidates
-from citecheck.resolve.archive.ia import IA_BASE_URL, InternetArchive
+from citecheck.resolve.archive.discovery import DiscoveryRefused, discover_candidates
+from citecheck.resolve.archive.endpoint import EndpointProfiles, parse_archive_spec
+from citecheck.resolve.archive.http_archive import HttpArchive
+from citecheck.resolve.archive.ia import IA_BASE_URL
 from citecheck.resolve.archive.models import (
+    ArchiveEndpointError,
     ArchiveError,
+    ArchiveRefusedError,
     ArchiveUnavailableError,
-    BlockedSiteError,
     CdxRecord,
     DiscoveryCandidate,
     Memento,
@@ -47,45 +47,30 @@ from citecheck.resolve.archive.models import (
     RateLimitError,
     SnapshotRequest,
 )
-from citecheck.resolve.archive.pywb import PywbArchive
-from citecheck.resolve.archive.ratelimit import RateLimiter, continuing
 from citecheck.resolve.archive.warc import WarcArchive
+from citecheck.resolve.politeness import continuing
+from citecheck.resolve.web import WebClient
 from citecheck.store.db import Store
 
 DEFAULT_ARCHIVES = (IA_BASE_URL,)
 
 
-def backend_from_spec(spec: str, client: httpx.AsyncClient) -> ArchiveBackend:
-    """An archive from its ``--archive`` spelling.
+def backend_from_spec(spec: str, web: WebClient, profiles: EndpointProfiles | None = None) -> ArchiveBackend:
+    """An archive from its ``--archive`` spelling: ``warc:PATH`` (local files) or an endpoint URL.
 
-    ``warc:PATH`` — local files; ``ia+URL`` / ``pywb+URL/COLL`` force a
-    dialect; a bare URL is the Internet Archive dialect when it is
-    web.archive.org or ends in ``/web``, else a pywb collection (its last
-    path segment).
+    An endpoint's dialect is probed on first use (:mod:`.endpoint`) unless a
+    prefix states it (``ia+``, ``pywb+``, ``openwayback+``, ``memento+``).
+    Raises ValueError for a value that cannot be an archive.
     """
-    if spec.startswith("warc:"):
-        return WarcArchive(Path(spec[len("warc:") :]))
-    dialect = None
-    if spec.startswith(("ia+", "pywb+")):
-        dialect, spec = spec.split("+", 1)
-    url = httpx.URL(spec)
-    if url.scheme not in ("http", "https"):
-        raise ValueError(f"not an archive address: {spec!r} (use http(s)://… or warc:PATH)")
-    path = url.path.rstrip("/")
-    if dialect == "ia" or (dialect is None and (url.host == "web.archive.org" or path.endswith("/web"))):
-        base = str(url.copy_with(path=path.removesuffix("/web") or "/", query=None)).rstrip("/")
-        return InternetArchive(client, base)
-    base_path, _, collection = path.rpartition("/")
-    if not collection:
-        raise ValueError(f"a pywb archive needs a collection: {spec!r} (e.g. http://host:8080/my-coll)")
-    base = str(url.copy_with(path=base_path or "/", query=None)).rstrip("/")
-    return PywbArchive(client, base, collection)
+    parsed = parse_archive_spec(spec)
+    if parsed.is_local:
+        return WarcArchive(parsed.url, name=parsed.name)
+    return HttpArchive(parsed, web, profiles=profiles)
 
 
-def _index_wait(backend: ArchiveBackend) -> float:
-    """How long an index (CDX) request would wait for the backend's pool now (local files: never)."""
-    limiter = getattr(backend, "limiter", None)
-    return limiter.expected_wait("cdx") if isinstance(limiter, RateLimiter) else 0.0
+def archive_names(specs: Sequence[str]) -> list[str]:
+    """The cache names of the ``--archive`` endpoints, known without asking any of them."""
+    return [parse_archive_spec(spec).name for spec in specs]
 
 
 @dataclass
@@ -107,21 +92,29 @@ class ArchiveResolver:
         self,
         archives: Sequence[str] = DEFAULT_ARCHIVES,
         *,
+        web: WebClient | None = None,
         store: Store | None = None,
         cache: ArchiveCache | None = None,
         concurrency: int = 16,
         after_tolerance: timedelta = timedelta(days=7),
         redirect_window: timedelta = timedelta(days=1),
         max_redirect_hops: int = 5,
-        timeout: float = 30.0,
-        http2: bool = True,
         backends: Sequence[ArchiveBackend] | None = None,
         playback_probes: int = 4,
         index_when_quicker: bool = True,
         discovery_limit: int = 20,
+        offline: bool = False,
+        lookup_deadline: float = 300.0,
     ) -> None:
         self._specs = list(archives)
         self._given_backends = list(backends) if backends is not None else None
+        self._given_web = web
+        self._web: WebClient | None = web
+        self._store = store
+        self.offline = offline
+        # One URL's whole lookup on one archive, probes and waits included: a trickling archive
+        # cannot hold a citation longer than this.
+        self.lookup_deadline = lookup_deadline
         self.cache = cache or (ArchiveCache(store) if store is not None else None)
         self.concurrency = concurrency
         self.after_tolerance = after_tolerance
@@ -141,31 +134,38 @@ class ArchiveResolver:
         self.probes_sent = 0
         self._probe_seconds: dict[str, float] = {}  # per archive: moving average of one playback answer
         self.index_queries = 0
-        self._timeout = timeout
-        self._http2 = http2
-        self._client: httpx.AsyncClient | None = None
         self.backends: list[ArchiveBackend] = []
-        self._in_flight: dict[tuple[str, str], asyncio.Future[ArchiveResult]] = {}
+        self._in_flight: dict[tuple[str, str], asyncio.Future[tuple[ArchiveResult, Memento | None]]] = {}
         self.cache_hits = 0
 
     async def __aenter__(self) -> ArchiveResolver:
-        self._client = httpx.AsyncClient(
-            http2=self._http2,
-            timeout=httpx.Timeout(self._timeout, connect=min(self._timeout, 10.0)),
-            limits=httpx.Limits(max_connections=self.concurrency * 2, max_keepalive_connections=self.concurrency),
-        )
+        if self._web is None:
+            self._web = WebClient(offline=self.offline)
+            await self._web.__aenter__()
         if self._given_backends is not None:
             self.backends = self._given_backends
         else:
-            self.backends = [backend_from_spec(spec, self._client) for spec in self._specs]
+            profiles = EndpointProfiles(self._store)
+            self.backends = [backend_from_spec(spec, self._web, profiles) for spec in self._specs]
         return self
 
     async def __aexit__(
         self, kind: type[BaseException] | None, value: BaseException | None, traceback: TracebackType | None
     ) -> None:
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
+        if self._web is not None and self._given_web is None:
+            await self._web.__aexit__(kind, value, traceback)
+            self._web = None
+
+    def endpoint_states(self) -> list[EndpointState]:
+        """Per archive: reachable or not, its dialect, how many requests it was sent."""
+        states: list[EndpointState] = []
+        for backend in self.backends:
+            state = getattr(backend, "endpoint_state", None)
+            if callable(state):
+                found = state()
+                if isinstance(found, EndpointState):
+                    states.append(found)
+        return states
 
     @property
     def requests_sent(self) -> int:
@@ -175,14 +175,19 @@ class ArchiveResolver:
 
     async def resolve(self, request: SnapshotRequest) -> ArchiveResult:
         """The best snapshot over every archive, in order; the result names the archive that answered."""
+        result, _capture = await self.resolve_capture(request)
+        return result
+
+    async def resolve_capture(self, request: SnapshotRequest) -> tuple[ArchiveResult, Memento | None]:
+        """The best snapshot and, when playback already sent them, the chosen capture's bytes (``Memento.body``)."""
         key = (request.url, target_key(request))
         running = self._in_flight.get(key)
         if running is not None:
             return await asyncio.shield(running)
-        future: asyncio.Future[ArchiveResult] = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[tuple[ArchiveResult, Memento | None]] = asyncio.get_running_loop().create_future()
         self._in_flight[key] = future
         try:
-            result = await self._resolve_everywhere(request)
+            answer = await self._resolve_everywhere(request)
         except BaseException as error:
             future.set_exception(error)
             # The exception is re-raised here; retrieve it so waiters-less futures stay quiet.
@@ -190,8 +195,8 @@ class ArchiveResolver:
             raise
         finally:
             self._in_flight.pop(key, None)
-        future.set_result(result)
-        return result
+        future.set_result(answer)
+        return answer
 
     async def resolve_many(self, requests: Sequence[SnapshotRequest]) -> list[ArchiveResult]:
         """Resolve many requests concurrently (duplicates resolved once), results in request order."""
@@ -212,17 +217,25 @@ class ArchiveResolver:
         """Discovery candidates for a URL-less reference from the first archive that has any (cached).
 
         An archive that cannot answer is passed over: candidates are hints, and
-        their absence is never reported as a finding.
+        their absence is never reported as a finding.  When no archive found
+        any and one *refused* to search, :class:`DiscoveryRefused` says so —
+        a refused search is not "searched, found nothing".
         """
         if not self.backends:
             raise RuntimeError("ArchiveResolver used outside 'async with'")
+        refused: list[ArchiveRefusedError] = []
         for backend in self.backends:
             try:
                 candidates = await discover_candidates(backend, reference, learned, cache=self.cache)
+            except ArchiveRefusedError as refusal:
+                refused.append(refusal)
+                continue
             except ArchiveError:
                 continue
             if candidates:
                 return candidates
+        if refused:
+            raise DiscoveryRefused(refused[0])
         return []
 
     def discovery_cached(self, query_key: str) -> bool:
@@ -234,49 +247,50 @@ class ArchiveResolver:
 
     # ------------------------------------------------------------------ across archives
 
-    async def _resolve_everywhere(self, request: SnapshotRequest) -> ArchiveResult:
+    async def _resolve_everywhere(self, request: SnapshotRequest) -> tuple[ArchiveResult, Memento | None]:
         if not self.backends:
             raise RuntimeError("ArchiveResolver used outside 'async with'")
         answers: list[ArchiveResult] = []
         for backend in self.backends:
-            answer = await self._resolve_cached(backend, request)
+            answer, capture = await self._resolve_cached(backend, request)
             if answer.status is ArchiveStatus.found:
-                return answer
+                return answer, capture
             answers.append(answer)
-        unanswered = [answer for answer in answers if answer.status is ArchiveStatus.not_checked]
-        if unanswered:
-            # An archive we could not ask might hold the capture: say so, never "none".
-            return ArchiveResult(
-                status=ArchiveStatus.not_checked,
-                archive=unanswered[0].archive,
-                reason="; ".join(f"{answer.archive}: {answer.reason}" for answer in answers),
-            )
-        errors = [answer for answer in answers if answer.status is ArchiveStatus.error_snapshot]
-        if errors:
-            return errors[0]
-        return ArchiveResult(
-            status=ArchiveStatus.none,
-            archive=", ".join(backend.name for backend in self.backends),
-            reason="no capture in any archive",
-        )
+        return combine_answers(answers, [backend.name for backend in self.backends]), None
 
-    async def _resolve_cached(self, backend: ArchiveBackend, request: SnapshotRequest) -> ArchiveResult:
+    async def _resolve_cached(
+        self, backend: ArchiveBackend, request: SnapshotRequest
+    ) -> tuple[ArchiveResult, Memento | None]:
         if self.cache is not None:
-            cached = self.cache.get(backend.name, request)
+            cached = self.cache.get(backend.name, request, now=0.0 if self.offline else None)
             if cached is not None:
                 self.cache_hits += 1
-                return cached
+                return cached, None
+        if self.offline:
+            return self._not_checked(backend, "offline, not in cache"), None
+        capture: Memento | None = None
         try:
-            answer = await self._resolve_on(backend, request)
+            async with asyncio.timeout(self.lookup_deadline):
+                answer, capture = await self._resolve_on(backend, request)
+        except TimeoutError:
+            answer = self._not_checked(backend, f"the lookup took longer than {self.lookup_deadline:.0f} s")
         except RateLimitError as error:
-            answer = self._not_checked(backend, f"rate limited; asked to wait {error.retry_after:.0f} s")
-        except ArchiveUnavailableError as error:
+            wait = f"; asked to wait {error.retry_after:.0f} s" if error.retry_after else ""
+            answer = self._not_checked(backend, f"rate limited{wait} ({error})")
+        except ArchiveRefusedError as refusal:
+            answer = ArchiveResult(
+                status=ArchiveStatus.not_checked, archive=backend.name, reason=str(refusal), refusal=refusal.refusal
+            )
+        except (ArchiveUnavailableError, ArchiveEndpointError) as error:
             answer = self._not_checked(backend, str(error))
         except ArchiveError as error:
             answer = self._not_checked(backend, f"{type(error).__name__}: {error}")
+        except OverflowError as error:
+            # Arithmetic on a capture time at the edge of the calendar: garbage from the archive.
+            answer = self._not_checked(backend, f"unusable capture time from the archive ({error})")
         if self.cache is not None:
             self.cache.put(backend.name, request, answer)
-        return answer
+        return answer, capture
 
     @staticmethod
     def _not_checked(backend: ArchiveBackend, reason: str) -> ArchiveResult:
@@ -284,24 +298,25 @@ class ArchiveResolver:
 
     # ------------------------------------------------------------------ one archive
 
-    async def _resolve_on(self, backend: ArchiveBackend, request: SnapshotRequest) -> ArchiveResult:
+    async def _resolve_on(
+        self, backend: ArchiveBackend, request: SnapshotRequest
+    ) -> tuple[ArchiveResult, Memento | None]:
         target = request.target or datetime.now(UTC)
         try:
             nearest = await self._timed_nearest(backend, request.url, target)
         except NoMementoError:
-            return ArchiveResult(status=ArchiveStatus.none, archive=backend.name, reason="never captured")
-        except BlockedSiteError as error:
-            return self._not_checked(backend, str(error))
+            return ArchiveResult(status=ArchiveStatus.none, archive=backend.name, reason="never captured"), None
         chain = await self._follow_redirects(backend, nearest)
         if not nearest.is_redirect and nearest_is_usable(nearest, request.target, self.after_tolerance):
-            return self._found(backend, request, nearest, reason=None)
+            return self._found(backend, request, nearest, reason=None), nearest
         if (
             chain.hops > 0
             and chain.stopped_because is None
             and nearest_is_usable(chain.final, request.target, self.after_tolerance + self.redirect_window)
         ):
             # The site had moved the page when it was captured: the reader followed the redirect too.
-            return self._found(backend, request, chain.final, reason=f"archived redirect from {request.url}")
+            reason = f"archived redirect from {request.url}"
+            return self._found(backend, request, chain.final, reason=reason), chain.final
 
         # The nearest capture is an error, a redirect, or far after the target: probe playback
         # elsewhere in time, and ask the index only when the probes cannot settle the choice.
@@ -310,13 +325,14 @@ class ArchiveResolver:
             self.index_queries += 1
             chosen = self._capture_from_index(backend, request, await backend.captures(request.url))
         if chosen is not None:
-            return self._found(backend, request, chosen, reason=None)
+            return self._found(backend, request, chosen, reason=None), chosen
         if chain.stopped_because is None and chain.final.is_good:
-            return self._found(backend, request, chain.final, reason=f"archived redirect from {request.url}")
+            reason = f"archived redirect from {request.url}"
+            return self._found(backend, request, chain.final, reason=reason), chain.final
         worst = nearest
-        reason = chain.stopped_because if nearest.is_redirect else f"archived capture answered {worst.status}"
-        reason = reason or f"archived capture answered {worst.status}"
-        return self._found(backend, request, worst, reason=reason, status=ArchiveStatus.error_snapshot)
+        why = chain.stopped_because if nearest.is_redirect else None
+        why = why or f"archived capture answered {worst.status}"
+        return self._found(backend, request, worst, reason=why, status=ArchiveStatus.error_snapshot), None
 
     async def _timed_nearest(self, backend: ArchiveBackend, url: str, at: datetime) -> Memento:
         """``backend.nearest``, keeping a moving average of how long one playback answer takes."""
@@ -342,7 +358,10 @@ class ArchiveResolver:
         # pools run side by side, so when the index could answer before those two round trips
         # would (its wait no longer than one probe's), one index query is quicker and one request fewer.
         one_probe = self._probe_seconds.get(backend.name, 0.0)
-        if not nearest.is_good and self.index_when_quicker and _index_wait(backend) <= one_probe:
+        # A Link header that names the neighbouring captures makes probes exact (one request each):
+        # then playback beats the index whatever its wait.
+        linked = bool({"first", "prev", "next", "last"} & set(nearest.neighbours))
+        if not linked and not nearest.is_good and self.index_when_quicker and backend.index_wait() <= one_probe:
             return False, None
         for probes in range(self.playback_probes + 1):
             settled, chosen, moment = knowledge.decide(request.target)
@@ -423,3 +442,24 @@ class ArchiveResolver:
             current = following
             hops += 1
         return _Chain(current, hops, None)
+
+
+def combine_answers(answers: Sequence[ArchiveResult], names: Sequence[str]) -> ArchiveResult:
+    """One answer from every archive's (none of which found a good capture), in the order asked.
+
+    An archive we could not ask (or that refused) might hold the capture: the
+    result is not-checked, never "none"; a refusal keeps the archive's reason.
+    """
+    unanswered = [answer for answer in answers if answer.status is ArchiveStatus.not_checked]
+    if unanswered:
+        refused = next((answer for answer in unanswered if answer.refusal is not None), None)
+        return ArchiveResult(
+            status=ArchiveStatus.not_checked,
+            archive=(refused or unanswered[0]).archive,
+            reason="; ".join(f"{answer.archive}: {answer.reason}" for answer in answers),
+            refusal=refused.refusal if refused is not None else None,
+        )
+    errors = [answer for answer in answers if answer.status is ArchiveStatus.error_snapshot]
+    if errors:
+        return errors[0]
+    return ArchiveResult(status=ArchiveStatus.none, archive=", ".join(names), reason="no capture in any archive")

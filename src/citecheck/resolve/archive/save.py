@@ -1,29 +1,27 @@
 """``--save-missing``: ask the archive to capture live pages it has no snapshot of.
 
-Opt-in only.  With keys (``CITECHECK_IA_ACCESS_KEY`` / ``CITECHECK_IA_SECRET_KEY``)
-the authenticated Save Page Now 2 API is used: ``POST /save`` with
-``Authorization: LOW key:secret`` and the form field ``url``, answered with a
-``job_id``, then ``GET /save/status/<job_id>`` until the job succeeds or fails.
-Without keys, waybackpy's anonymous save API does the same (it is sync: run
-in a thread).  Save Page Now's limits are tight and opaque, so requests go
-out slowly (6 a minute by default) and a 429 pauses every later request for
-its Retry-After.
+Opt-in only.  Save Page Now 2: ``POST /save`` with the form field ``url`` —
+with keys (``CITECHECK_IA_ACCESS_KEY`` / ``CITECHECK_IA_SECRET_KEY``) as
+``Authorization: LOW key:secret``, without them anonymously (lower limits) —
+answered with a ``job_id``, then ``GET /save/status/<job_id>`` until the job
+succeeds or fails.  Every request goes through the run's one HTTP layer
+(no library is handed a URL).  Save Page Now's limits are tight and opaque,
+so submissions go out slowly (6 a minute by default) and a 429 pauses every
+later submission for its Retry-After.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-import httpx
-
 from citecheck.resolve.archive.ia import IA_BASE_URL
-from citecheck.resolve.archive.ratelimit import PoolLimits, TokenBucket
-from citecheck.resolve.archive.wayback import USER_AGENT
-from citecheck.resolve.net import parse_retry_after
+from citecheck.resolve.decode import JsonDataError
+from citecheck.resolve.politeness import PoolPolicy
+from citecheck.resolve.web import DEFAULT_USER_AGENT, FetchFailed, WebClient, WebResponse
 
 ACCESS_KEY_ENV = "CITECHECK_IA_ACCESS_KEY"
 SECRET_KEY_ENV = "CITECHECK_IA_SECRET_KEY"
@@ -47,14 +45,6 @@ class SaveOutcome:
     job_id: str | None = None
 
 
-def _anonymous_save(url: str, user_agent: str) -> str:
-    """Capture ``url`` through waybackpy's anonymous save API; the new snapshot's address."""
-    from waybackpy import WaybackMachineSaveAPI
-
-    archived: str = WaybackMachineSaveAPI(url, user_agent=user_agent, max_tries=3).save()
-    return archived
-
-
 @dataclass(frozen=True)
 class SaveConfig:
     """Where and how politely to ask for captures."""
@@ -67,9 +57,7 @@ class SaveConfig:
     max_polls: int = 24
     rate_limit_retries: int = 3
     max_rate_limit_wait: float = 600.0
-    user_agent: str = USER_AGENT
-    # Used without keys; replaceable so nothing in tests ever reaches the real service.
-    anonymous_saver: Callable[[str, str], str] = _anonymous_save
+    user_agent: str = DEFAULT_USER_AGENT
 
     @classmethod
     def from_env(cls, **overrides: object) -> SaveConfig:
@@ -86,39 +74,49 @@ class SaveConfig:
 
 
 class _SavePageNow:
-    """One run's SPN2 session: one bucket for every submission, shared 429 pauses."""
+    """One run's SPN2 session: one slow pool for every submission (429s pause it), a quick one for polls."""
 
-    def __init__(self, client: httpx.AsyncClient, config: SaveConfig) -> None:
-        self.client = client
+    def __init__(self, web: WebClient, config: SaveConfig) -> None:
+        self.web = web
         self.config = config
         self.base_url = config.base_url.rstrip("/")
-        self.bucket = TokenBucket(PoolLimits(config.per_minute / 60.0, burst=1))
+        web.trust_endpoint(self.base_url)
+        self.submit_pool = f"archive:{self.base_url}:save"
+        self.status_pool = f"archive:{self.base_url}:save-status"
+        web.configure_pool(
+            self.submit_pool,
+            PoolPolicy(
+                concurrency=1,
+                per_second=config.per_minute / 60.0,
+                burst=1,
+                adaptive=False,
+                max_wait=config.max_rate_limit_wait,
+            ),
+        )
+        web.configure_pool(self.status_pool, PoolPolicy(concurrency=4, max_wait=config.max_rate_limit_wait))
         self.headers = {"Accept": "application/json", "User-Agent": config.user_agent}
         if config.authenticated:
             self.headers["Authorization"] = f"LOW {config.access_key}:{config.secret_key}"
 
-    async def _request(self, method: str, path: str, data: dict[str, str] | None = None) -> httpx.Response:
-        """Send within the bucket; a 429 pauses the bucket for Retry-After (else 60 s) and retries."""
-        for _attempt in range(self.config.rate_limit_retries + 1):
-            await self.bucket.acquire()
-            response = await self.client.request(method, f"{self.base_url}{path}", data=data, headers=self.headers)
-            if response.status_code != 429:
-                return response
-            wait = parse_retry_after(response.headers.get("Retry-After"))
-            self.bucket.pause(min(wait if wait is not None else 60.0, self.config.max_rate_limit_wait))
-        return response
-
     async def save(self, url: str) -> SaveOutcome:
         try:
-            response = await self._request("POST", "/save", data={"url": url})
-        except httpx.HTTPError as error:
-            return SaveOutcome(url, "failed", message=f"could not reach {self.base_url}: {type(error).__name__}")
-        if response.status_code == 429:
+            response = await self.web.fetch(
+                f"{self.base_url}/save",
+                method="POST",
+                data={"url": url},
+                headers=self.headers,
+                pool=self.submit_pool,
+                retries=self.config.rate_limit_retries,
+                follow_redirects=False,
+            )
+        except FetchFailed as failure:
+            return SaveOutcome(url, "failed", message=f"could not reach {self.base_url}: {failure.detail}")
+        if response.status == 429:
             return SaveOutcome(url, "failed", message="rate limited by Save Page Now; try again later")
         answer = _json_object(response)
         job_id = answer.get("job_id")
-        if response.status_code != 200 or not isinstance(job_id, str):
-            message = answer.get("message") or f"Save Page Now answered {response.status_code}"
+        if response.status != 200 or not isinstance(job_id, str):
+            message = answer.get("message") or f"Save Page Now answered {response.status}"
             return SaveOutcome(url, "failed", message=str(message))
         return await self._poll(url, job_id)
 
@@ -126,13 +124,11 @@ class _SavePageNow:
         for _poll in range(self.config.max_polls):
             await asyncio.sleep(self.config.poll_interval)
             try:
-                response = await self.client.get(f"{self.base_url}/save/status/{job_id}", headers=self.headers)
-            except httpx.HTTPError as error:
-                return SaveOutcome(url, "queued", message=f"status unknown: {type(error).__name__}", job_id=job_id)
-            if response.status_code == 429:
-                wait = parse_retry_after(response.headers.get("Retry-After"))
-                await asyncio.sleep(min(wait if wait is not None else 60.0, self.config.max_rate_limit_wait))
-                continue
+                response = await self.web.fetch(
+                    f"{self.base_url}/save/status/{job_id}", headers=self.headers, pool=self.status_pool, retries=1
+                )
+            except FetchFailed as failure:
+                return SaveOutcome(url, "queued", message=f"status unknown: {failure.error.value}", job_id=job_id)
             state = _json_object(response)
             status = state.get("status")
             if status == "success" and state.get("timestamp"):
@@ -145,38 +141,20 @@ class _SavePageNow:
         return SaveOutcome(url, "queued", message="capture still pending when polling stopped", job_id=job_id)
 
 
-def _json_object(response: httpx.Response) -> dict[str, object]:
+def _json_object(response: WebResponse) -> dict[str, object]:
     try:
         loaded = response.json()
-    except ValueError:
+    except JsonDataError:
         return {}
     return loaded if isinstance(loaded, dict) else {}
 
 
-async def _save_anonymously(urls: Sequence[str], config: SaveConfig) -> list[SaveOutcome]:
-    bucket = TokenBucket(PoolLimits(config.per_minute / 60.0, burst=1))
-    outcomes: list[SaveOutcome] = []
-    for url in urls:
-        await bucket.acquire()
-        try:
-            snapshot = await asyncio.to_thread(config.anonymous_saver, url, config.user_agent)
-        except Exception as error:  # waybackpy raises its own and requests' exceptions
-            outcomes.append(SaveOutcome(url, "failed", message=f"{type(error).__name__}: {error}"))
-        else:
-            outcomes.append(SaveOutcome(url, "saved", snapshot_url=snapshot, message="captured"))
-    return outcomes
-
-
-async def save_missing(urls: Sequence[str], *, client: httpx.AsyncClient, config: SaveConfig) -> list[SaveOutcome]:
+async def save_missing(urls: Sequence[str], *, web: WebClient, config: SaveConfig) -> list[SaveOutcome]:
     """Ask the archive to capture each URL (duplicates once), one outcome per distinct URL, in order.
 
-    Callers pass live-alive URLs whose archive result is ``none``.  Uses SPN2
-    when keys are configured or the base URL is not the Internet Archive's
-    (a self-hosted or test endpoint), else waybackpy's anonymous save API.
+    Callers pass live-alive URLs whose archive result is ``none``.
     """
     distinct = list(dict.fromkeys(urls))
-    if not config.authenticated and config.base_url.rstrip("/") == IA_BASE_URL:
-        return await _save_anonymously(distinct, config)
-    session = _SavePageNow(client, config)
-    # Submissions are serialised by the bucket; polling overlaps so slow jobs do not hold up the rest.
+    session = _SavePageNow(web, config)
+    # Submissions are serialised by their pool; polling overlaps so slow jobs do not hold up the rest.
     return list(await asyncio.gather(*(session.save(url) for url in distinct)))

@@ -9,6 +9,7 @@ file is re-read.
 from __future__ import annotations
 
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,15 +17,18 @@ from pathlib import Path
 from typing import IO
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
 
-from citecheck.resolve.archive.backend import CaptureBody
+from citecheck.models import EndpointState
 from citecheck.resolve.archive.choose import url_identity
 from citecheck.resolve.archive.models import (
     ArchiveUnavailableError,
+    CaptureBody,
     CdxRecord,
     Memento,
     NoMementoError,
     format_timestamp,
+    plausible_capture_time,
 )
 
 WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
@@ -54,54 +58,94 @@ _FileKey = tuple[str, int, float]
 _INDEXES: dict[_FileKey, list[WarcCapture]] = {}
 
 
-def _warc_date(text: str) -> datetime:
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+def _warc_date(text: str) -> datetime | None:
+    """A WARC-Date as an aware moment, or None when it is unreadable or no capture can have it."""
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return moment if plausible_capture_time(moment) else None
 
 
-def _index_stream(stream: IO[bytes], file: str, member: str | None) -> Iterator[WarcCapture]:
+# What a damaged file raises part-way through (warcio's own, a cut gzip member, a bad header).
+_DAMAGED = (ArchiveLoadFailed, EOFError, OSError, ValueError, zlib.error)
+
+
+def _index_stream(stream: IO[bytes], file: str, member: str | None, damaged: list[str]) -> Iterator[WarcCapture]:
+    """The response records of one stream; stops at damage (noted), keeping every record read before it."""
     iterator = ArchiveIterator(stream)
-    for record in iterator:
-        if record.rec_type != "response" or record.http_headers is None:
-            continue
-        uri = record.rec_headers.get_header("WARC-Target-URI")
-        stamp = record.rec_headers.get_header("WARC-Date")
-        if not uri or not stamp:
-            continue
-        try:
-            status = int(record.http_headers.get_statuscode())
-        except (TypeError, ValueError):
-            continue
-        yield WarcCapture(
-            url=uri,
-            capture_time=_warc_date(stamp),
-            status=status,
-            location=record.http_headers.get_header("Location"),
-            mimetype=record.http_headers.get_header("Content-Type"),
-            file=file,
-            offset=iterator.get_record_offset(),
-            member=member,
-        )
+    try:
+        for record in iterator:
+            capture = _capture_of(record, iterator, file, member)
+            if capture is not None:
+                yield capture
+    except _DAMAGED as error:
+        damaged.append(f"{file}{'!' + member if member else ''}: {type(error).__name__} ({str(error)[:120]})")
 
 
-def index_file(path: Path) -> list[WarcCapture]:
-    """The captures in one WARC/ARC (gzipped or not) or WACZ file, read once per version of the file."""
-    stat = path.stat()
+def _capture_of(record: object, iterator: ArchiveIterator, file: str, member: str | None) -> WarcCapture | None:
+    rec_type = getattr(record, "rec_type", None)
+    http_headers = getattr(record, "http_headers", None)
+    if rec_type != "response" or http_headers is None:
+        return None
+    rec_headers = record.rec_headers  # type: ignore[attr-defined]
+    uri = rec_headers.get_header("WARC-Target-URI")
+    stamp = rec_headers.get_header("WARC-Date")
+    if not uri or not stamp:
+        return None
+    capture_time = _warc_date(stamp)
+    if capture_time is None:
+        return None  # a bad WARC-Date: this record cannot be placed in time; the others still count
+    try:
+        status = int(http_headers.get_statuscode())
+    except (TypeError, ValueError):
+        return None
+    return WarcCapture(
+        url=uri,
+        capture_time=capture_time,
+        status=status,
+        location=http_headers.get_header("Location"),
+        mimetype=http_headers.get_header("Content-Type"),
+        file=file,
+        offset=iterator.get_record_offset(),
+        member=member,
+    )
+
+
+def index_file(path: Path, damaged: list[str] | None = None) -> list[WarcCapture]:
+    """The captures in one WARC/ARC (gzipped or not) or WACZ file, read once per version of the file.
+
+    A file damaged part-way (garbage after valid records, a record cut short)
+    keeps the captures read before the damage; ``damaged`` collects what was
+    lost, in words.  A file that cannot be opened at all is skipped likewise.
+    """
+    notes = damaged if damaged is not None else []
+    try:
+        stat = path.stat()
+    except OSError as error:
+        notes.append(f"{path}: {error}")
+        return []
     key = (str(path.resolve()), stat.st_size, stat.st_mtime)
     cached = _INDEXES.get(key)
     if cached is not None:
         return cached
     captures: list[WarcCapture] = []
-    if path.suffix.lower() == ".wacz":
-        with zipfile.ZipFile(path) as package:
-            for member in package.namelist():
-                if member.lower().endswith(WARC_SUFFIXES):
-                    with package.open(member) as stream:
-                        captures.extend(_index_stream(stream, str(path), member))
-    else:
-        with path.open("rb") as stream:
-            captures.extend(_index_stream(stream, str(path), None))
-    _INDEXES[key] = captures
+    before = len(notes)
+    try:
+        if path.suffix.lower() == ".wacz":
+            with zipfile.ZipFile(path) as package:
+                for member in package.namelist():
+                    if member.lower().endswith(WARC_SUFFIXES):
+                        with package.open(member) as stream:
+                            captures.extend(_index_stream(stream, str(path), member, notes))
+        else:
+            with path.open("rb") as stream:
+                captures.extend(_index_stream(stream, str(path), None, notes))
+    except (*_DAMAGED, zipfile.BadZipFile) as error:
+        notes.append(f"{path}: {type(error).__name__} ({str(error)[:120]})")
+    if len(notes) == before:
+        _INDEXES[key] = captures  # damaged files are read again next time (they may be being written)
     return captures
 
 
@@ -120,7 +164,10 @@ def _body_of_record_at(stream: IO[bytes], capture: WarcCapture, max_bytes: int) 
     stream.seek(capture.offset)
     for record in ArchiveIterator(stream):
         # content_stream() undoes chunking and Content-Encoding as a browser would.
-        body = record.content_stream().read(max_bytes + 1)
+        try:
+            body = record.content_stream().read(max_bytes + 1)
+        except _DAMAGED as error:
+            raise ArchiveUnavailableError(f"the WARC record at {capture.address} is damaged: {error}") from error
         headers = record.http_headers.headers if record.http_headers is not None else []
         return CaptureBody(
             url=capture.url,
@@ -136,12 +183,17 @@ def _body_of_record_at(stream: IO[bytes], capture: WarcCapture, max_bytes: int) 
 
 def read_record_body(capture: WarcCapture, max_bytes: int) -> CaptureBody:
     """The body of an indexed response record, read from its file (or the WARC inside a WACZ)."""
-    if capture.member is not None:
-        # A zip member seeks by reading forward (stored WARCs in a WACZ are gzip members, not deflated).
-        with zipfile.ZipFile(capture.file) as package, package.open(capture.member) as member:
-            return _body_of_record_at(member, capture, max_bytes)
-    with open(capture.file, "rb") as stream:
-        return _body_of_record_at(stream, capture, max_bytes)
+    try:
+        if capture.member is not None:
+            # A zip member seeks by reading forward (stored WARCs in a WACZ are gzip members, not deflated).
+            with zipfile.ZipFile(capture.file) as package, package.open(capture.member) as member:
+                return _body_of_record_at(member, capture, max_bytes)
+        with open(capture.file, "rb") as stream:
+            return _body_of_record_at(stream, capture, max_bytes)
+    except (*_DAMAGED, zipfile.BadZipFile) as error:
+        if isinstance(error, ArchiveUnavailableError):
+            raise
+        raise ArchiveUnavailableError(f"cannot read {capture.address}: {error}") from error
 
 
 class WarcArchive:
@@ -151,7 +203,19 @@ class WarcArchive:
         self.root = Path(root)
         self.name = name or f"warc:{self.root}"
         self.requests_sent = 0  # always 0: kept so every backend can be measured alike
+        self.requests_by_pool: dict[str, int] = {}
+        self.damaged: list[str] = []  # what damaged files lost, in words
         self._by_identity: dict[str, list[WarcCapture]] | None = None
+
+    def index_wait(self) -> float:
+        return 0.0  # local files: the index costs nothing
+
+    def endpoint_state(self) -> EndpointState:
+        exists = self.root.exists()
+        detail = "read in-process" if exists else "no such file or folder"
+        if self.damaged:
+            detail += f"; damaged: {'; '.join(self.damaged[:3])}"
+        return EndpointState(name=self.name, kind="archive", reachable=exists, dialect="warc", detail=detail)
 
     def _index(self) -> dict[str, list[WarcCapture]]:
         if self._by_identity is None:
@@ -159,7 +223,7 @@ class WarcArchive:
                 raise ArchiveUnavailableError(f"{self.name}: no such file or folder")
             by_identity: dict[str, list[WarcCapture]] = {}
             for path in archive_files(self.root):
-                for capture in index_file(path):
+                for capture in index_file(path, self.damaged):
                     by_identity.setdefault(url_identity(capture.url), []).append(capture)
             for captures in by_identity.values():
                 captures.sort(key=lambda capture: capture.capture_time)
@@ -180,6 +244,9 @@ class WarcArchive:
         if not captures:
             raise NoMementoError(f"{self.name} has no capture of {url}")
         return self._memento(min(captures, key=lambda capture: abs(capture.capture_time - at)))
+
+    def split_playback_url(self, address: str) -> tuple[str, str] | None:
+        return None
 
     async def captures(self, url: str) -> list[CdxRecord]:
         return [self._record(capture) for capture in self._index().get(url_identity(url), [])]

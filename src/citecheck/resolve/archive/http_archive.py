@@ -1,0 +1,478 @@
+"""An archive endpoint over HTTP, in whatever dialect it answers, through the run's one HTTP layer.
+
+:class:`HttpArchive` learns its endpoint's dialect (:mod:`.endpoint`) on first
+use, then offers the resolver one interface: the capture playback serves
+near a moment (``nearest``), every capture of a URL (``captures``: the CDX
+index or the TimeMap), a prefix search (CDX dialects only), a capture's
+bytes.  Every request goes through :class:`~citecheck.resolve.web.WebClient`
+under this endpoint's own pools — the Internet Archive's published limits
+for the Internet Archive only, a fast adaptive rate for any other — and
+every archive-issued redirect is vetted like a live redirect.
+
+What an endpoint says is read as it really is:
+
+* an answer carrying ``Memento-Datetime`` is a capture whatever its status:
+  an archived 429 or 503 is an error capture, never "the archive is
+  limiting us";
+* refusals (excluded, blocked site, robots.txt) are :class:`ArchiveRefusedError`
+  with the archive's words, not "no snapshot";
+* an index 404 or 5xx is an endpoint problem (:class:`ArchiveEndpointError`),
+  never an answer; a TimeMap 404 is "no mementos" (RFC 7089);
+* an endpoint that cannot be reached marks itself unavailable: its later
+  lookups fail at once, and the report says so.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from datetime import datetime
+from urllib.parse import urljoin
+
+import httpx
+
+from citecheck.models import EndpointState
+from citecheck.resolve.archive.endpoint import (
+    ArchiveSpec,
+    Dialect,
+    EndpointProfile,
+    EndpointProfiles,
+    probe_endpoint,
+    profile_for,
+)
+from citecheck.resolve.archive.ia import (
+    IA_INDEX_POLICY,
+    IA_PLAYBACK_POLICY,
+    parse_cdx_page,
+    refusal_in_answer,
+)
+from citecheck.resolve.archive.models import (
+    ArchiveEndpointError,
+    ArchiveError,
+    ArchiveProtocolError,
+    ArchiveRefusedError,
+    ArchiveUnavailableError,
+    CaptureBody,
+    CdxRecord,
+    Memento,
+    NoMementoError,
+    RateLimitError,
+    format_timestamp,
+    parse_timestamp,
+)
+from citecheck.resolve.archive.pywb import FAST_INDEX_POLICY, FAST_PLAYBACK_POLICY, parse_cdx_json_lines
+from citecheck.resolve.archive.wayback import (
+    dedupe_records,
+    is_web_capture,
+    memento_from_response,
+    parse_timemap,
+)
+from citecheck.resolve.net import parse_retry_after
+from citecheck.resolve.politeness import PoolPolicy
+from citecheck.resolve.web import FetchError, FetchFailed, WebClient, WebResponse
+
+_GOOD = frozenset({200, 203, 206})
+# One probe at a time, at most two a second: a handful of requests, before the dialect's limits are known.
+PROBE_POLICY = PoolPolicy(concurrency=1, per_second=2.0, burst=2, pause_without_retry_after=60.0)
+
+
+class HttpArchive:
+    """One archive endpoint; the ``ArchiveBackend`` interface over the run's :class:`WebClient`."""
+
+    def __init__(
+        self,
+        spec: ArchiveSpec,
+        web: WebClient,
+        *,
+        profiles: EndpointProfiles | None = None,
+        page_size: int = 5000,
+        max_pages: int = 4,
+        retries: int = 2,
+    ) -> None:
+        self.spec = spec
+        self.name = spec.name
+        self.web = web
+        self._profiles = profiles or EndpointProfiles(None)
+        self.page_size = page_size
+        self.max_pages = max_pages
+        self.retries = retries
+        self._profile: EndpointProfile | None = None
+        self._profile_lock = asyncio.Lock()
+        self.unavailable_reason: str | None = None
+        self.reachable: bool | None = None
+        self._connect_failures = 0
+        self.unreadable_rows = 0
+        self._timemaps: dict[str, list[tuple[str, datetime]]] = {}
+        self.index_pool = f"archive:{self.name}:index"
+        self.playback_pool = f"archive:{self.name}:playback"
+        # The dialect probe has a pool of its own: the index pool gets the dialect's limits once known.
+        self.probe_pool = f"archive:{self.name}:probe"
+        # The endpoint the operator configured may sit on an intranet or loopback.
+        web.trust_endpoint(spec.url)
+        if spec.dialect is not None and spec.dialect is not Dialect.warc:
+            self._use(profile_for(spec.dialect, spec.url))
+
+    # ------------------------------------------------------------------ dialect
+
+    def _use(self, profile: EndpointProfile) -> None:
+        self._profile = profile
+        ia = profile.dialect is Dialect.internet_archive and self.spec.url.startswith(("https://web.archive.org",))
+        ia_dialect = profile.dialect is Dialect.internet_archive
+        index, playback = (
+            (IA_INDEX_POLICY, IA_PLAYBACK_POLICY) if ia_dialect else (FAST_INDEX_POLICY, FAST_PLAYBACK_POLICY)
+        )
+        override = self.web.settings.host_settings(httpx.URL(self.spec.url).host)
+        if override is not None and override.per_second is not None and not ia:
+            # A per-host rate the operator set for this endpoint (its own limits, a test mirror).
+            index = PoolPolicy(
+                concurrency=index.concurrency,
+                per_second=override.per_second,
+                burst=index.burst,
+                pause_without_retry_after=index.pause_without_retry_after,
+            )
+            playback = PoolPolicy(
+                concurrency=playback.concurrency,
+                per_second=override.per_second,
+                burst=playback.burst,
+                pause_without_retry_after=playback.pause_without_retry_after,
+            )
+        self.web.configure_pool(self.index_pool, index)
+        self.web.configure_pool(self.playback_pool, playback)
+
+    async def profile(self) -> EndpointProfile:
+        """The endpoint's dialect and layout: stated, remembered, or probed (once per run)."""
+        if self._profile is not None:
+            return self._profile
+        if self.unavailable_reason is not None:
+            raise ArchiveUnavailableError(self.unavailable_reason)
+        async with self._profile_lock:
+            if self.unavailable_reason is not None:
+                raise ArchiveUnavailableError(self.unavailable_reason)
+            if self._profile is None:
+                remembered = self._profiles.get(self.spec.url)
+                if remembered is not None:
+                    self._use(remembered)
+                else:
+                    self.web.configure_pool(self.probe_pool, PROBE_POLICY)
+                    try:
+                        probed = await probe_endpoint(self.web, self.spec.url, self.probe_pool)
+                    except ArchiveUnavailableError as error:
+                        self.unavailable_reason = str(error)
+                        self.reachable = False
+                        raise
+                    except ArchiveProtocolError as error:
+                        self.unavailable_reason = str(error)
+                        self.reachable = True
+                        raise
+                    self.reachable = True
+                    self._profiles.put(self.spec.url, probed)
+                    self._use(probed)
+        assert self._profile is not None
+        return self._profile
+
+    @property
+    def dialect(self) -> Dialect | None:
+        return self._profile.dialect if self._profile is not None else self.spec.dialect
+
+    # ------------------------------------------------------------------ sending
+
+    @property
+    def requests_sent(self) -> int:
+        return self.web.sent[self.index_pool] + self.web.sent[self.playback_pool] + self.web.sent[self.probe_pool]
+
+    @property
+    def requests_by_pool(self) -> dict[str, int]:
+        counts = {
+            "cdx": self.web.sent[self.index_pool],
+            "playback": self.web.sent[self.playback_pool],
+            "probe": self.web.sent[self.probe_pool],
+        }
+        return {pool: count for pool, count in counts.items() if count}
+
+    def index_wait(self) -> float:
+        """How long an index request would wait for its pool now."""
+        return self.web.pool(self.index_pool).expected_wait()
+
+    async def _get(
+        self, pool: str, url: str, params: httpx.QueryParams | None = None, *, capture: bool = False
+    ) -> WebResponse:
+        """GET within the pool, redirects not followed; errors mapped to archive errors."""
+        if self.unavailable_reason is not None:
+            raise ArchiveUnavailableError(self.unavailable_reason)
+        try:
+            response = await self.web.fetch(
+                url, pool=pool, params=params, follow_redirects=False, retries=self.retries, capture_aware=capture
+            )
+        except FetchFailed as failure:
+            if failure.error is FetchError.rate_limited:
+                raise RateLimitError(f"{self.name}: {failure.detail}", failure.retry_after or 0.0) from failure
+            if failure.error in (FetchError.refused, FetchError.invalid_url):
+                raise ArchiveProtocolError(f"{self.name}: {failure.detail}") from failure
+            if not failure.connected:
+                # Refused or unroutable: the archive is down, not this URL; later lookups fail at once
+                # (at once if it never answered; after a second failure in a row if it did).
+                self._connect_failures += 1
+                if self.reachable is not True or self._connect_failures >= 2:
+                    self.unavailable_reason = f"{self.name} unreachable: {failure.detail}"
+                    self.reachable = False
+                    raise ArchiveUnavailableError(self.unavailable_reason) from failure
+            raise ArchiveUnavailableError(f"{self.name}: {failure.error.value}: {failure.detail}") from failure
+        self.reachable = True
+        self._connect_failures = 0
+        if response.status == 429 and "memento-datetime" not in response.headers:
+            wait = parse_retry_after(response.headers.get("retry-after"))
+            raise RateLimitError(f"{self.name} kept answering 429", wait if wait is not None else 0.0)
+        return response
+
+    # ------------------------------------------------------------------ addresses
+
+    def playback_url(self, url: str, at: datetime | str, mode: str = "id_") -> str:
+        profile = self._profile or profile_for(self.spec.dialect or Dialect.pywb, self.spec.url)
+        base = profile.playback_base or self.spec.url
+        stamp = at if isinstance(at, str) else format_timestamp(at)
+        return f"{base}/{stamp}{mode}/{url}"
+
+    def snapshot_url(self, url: str, capture_time: datetime) -> str:
+        """The address a person opens to see this capture."""
+        return self.playback_url(url, capture_time, mode="")
+
+    def split_playback_url(self, address: str) -> tuple[str, str] | None:
+        """(timestamp, original URL) of a playback address on this archive, else None."""
+        profile = self._profile or profile_for(self.spec.dialect or Dialect.pywb, self.spec.url)
+        base = profile.playback_base or self.spec.url
+        try:
+            path = httpx.URL(urljoin(base + "/", address)).raw_path.decode("ascii", "replace")
+        except httpx.InvalidURL:
+            return None
+        prefix = httpx.URL(base).raw_path.decode("ascii", "replace").rstrip("/")
+        match = re.search(re.escape(prefix) + r"/(?P<ts>\d{1,14})(?:[a-z]{2}_)?/(?P<url>.+)$", path)
+        if match is None:
+            return None
+        return match["ts"], match["url"]
+
+    def original_url(self, snapshot_url: str) -> str | None:
+        profile = self._profile or profile_for(self.spec.dialect or Dialect.pywb, self.spec.url)
+        base = profile.playback_base or self.spec.url
+        if not snapshot_url.startswith(base + "/"):
+            return None
+        inside = self.split_playback_url(snapshot_url)
+        return inside[1] if inside else None
+
+    # ------------------------------------------------------------------ playback
+
+    def _memento(self, requested: str, response: WebResponse, keep_body: bool) -> Memento | None:
+        memento = memento_from_response(
+            requested, response.final_url, response.status, response.headers, self.split_playback_url
+        )
+        if memento is None or not keep_body or memento.status not in _GOOD:
+            return memento
+        body = CaptureBody(
+            url=memento.url,
+            capture_time=memento.capture_time,
+            status=memento.status,
+            body=response.body,
+            content_type=response.headers.get("content-type"),
+            truncated=response.truncated,
+            headers={name.lower(): value for name, value in response.headers.items()},
+        )
+        return Memento(
+            url=memento.url,
+            capture_time=memento.capture_time,
+            status=memento.status,
+            playback_url=memento.playback_url,
+            location=memento.location,
+            original_headers=memento.original_headers,
+            body=body,
+            neighbours=memento.neighbours,
+        )
+
+    def _not_a_capture(self, url: str, response: WebResponse, at: str) -> ArchiveError:
+        refusal = refusal_in_answer(response.status, response.headers, response.body)
+        if refusal is not None:
+            kind, words = refusal
+            return ArchiveRefusedError(f"{self.name} refuses to show {url}: {words}", kind)
+        if response.status == 404:
+            return NoMementoError(f"{self.name} has no capture of {url} at {at}")
+        if response.status >= 500:
+            return ArchiveEndpointError(f"{self.name} answered {response.status} without Memento-Datetime")
+        return ArchiveProtocolError(f"{self.name} answered {response.status} without Memento-Datetime")
+
+    async def _play_back(self, url: str, at: datetime | str, keep_body: bool = True) -> Memento:
+        """``id_`` playback at ``at``; an archive redirect to its nearest capture is followed (at most twice)."""
+        address = self.playback_url(url, at)
+        stamp = at if isinstance(at, str) else format_timestamp(at)
+        for _hop in range(3):
+            response = await self._get(self.playback_pool, address, capture=True)
+            memento = self._memento(url, response, keep_body)
+            if memento is not None:
+                return memento
+            location = response.headers.get("location")
+            if response.status in (301, 302, 303, 307, 308) and location:
+                # The archive pointing at its nearest capture: vetted like any redirect by the HTTP layer.
+                address = urljoin(response.final_url, location)
+                continue
+            raise self._not_a_capture(url, response, stamp)
+        raise ArchiveProtocolError(f"{self.name} redirected too often looking for a capture of {url}")
+
+    async def nearest(self, url: str, at: datetime) -> Memento:
+        """The capture playback serves for ``url`` at ``at`` (historical redirects not followed), body kept."""
+        profile = await self.profile()
+        if profile.playback_base is None:
+            return await self._nearest_by_timemap(url, at)
+        return await self._play_back(url, at)
+
+    async def read_capture(self, url: str, capture_time: datetime, max_bytes: int) -> CaptureBody:
+        """The capture's original bytes, on the playback pool like ``nearest``."""
+        profile = await self.profile()
+        if profile.playback_base is None:
+            memento = await self._memento_by_address(url, await self._timemap_address(url, capture_time))
+        else:
+            memento = await self._play_back(url, capture_time)
+        if memento.body is not None:
+            return memento.body
+        return CaptureBody(url=memento.url, capture_time=memento.capture_time, status=memento.status, body=b"")
+
+    # ------------------------------------------------------------------ Memento-only archives
+
+    async def timemap(self, url: str) -> list[tuple[str, datetime]]:
+        if url in self._timemaps:
+            return self._timemaps[url]
+        profile = await self.profile()
+        if profile.timemap is None:
+            raise ArchiveProtocolError(f"{self.name} has no TimeMap")
+        response = await self._get(self.index_pool, profile.timemap.replace("{url}", url))
+        if response.status == 404:
+            mementos: list[tuple[str, datetime]] = []
+        elif response.status != 200:
+            refusal = refusal_in_answer(response.status, response.headers, response.body)
+            if refusal is not None:
+                raise ArchiveRefusedError(f"{self.name} refuses to list {url}: {refusal[1]}", refusal[0])
+            raise ArchiveEndpointError(f"{self.name} TimeMap answered {response.status}")
+        else:
+            mementos = parse_timemap(response.text())
+        if len(self._timemaps) > 4096:
+            self._timemaps.clear()
+        self._timemaps[url] = mementos
+        return mementos
+
+    async def _timemap_address(self, url: str, capture_time: datetime) -> str:
+        for address, moment in await self.timemap(url):
+            if abs((moment - capture_time).total_seconds()) < 1:
+                return address
+        raise NoMementoError(f"{self.name} lists no capture of {url} at {format_timestamp(capture_time)}")
+
+    async def _memento_by_address(self, url: str, address: str) -> Memento:
+        response = await self._get(self.playback_pool, address, capture=True)
+        memento = self._memento(url, response, keep_body=True)
+        if memento is None:
+            raise self._not_a_capture(url, response, address)
+        return memento
+
+    async def _nearest_by_timemap(self, url: str, at: datetime) -> Memento:
+        mementos = await self.timemap(url)
+        if not mementos:
+            raise NoMementoError(f"{self.name} has no capture of {url}")
+        address, _moment = min(mementos, key=lambda item: abs(item[1] - at))
+        return await self._memento_by_address(url, address)
+
+    # ------------------------------------------------------------------ the index
+
+    async def _cdx_page(self, params: list[tuple[str, str]]) -> WebResponse:
+        profile = await self.profile()
+        if profile.cdx_url is None:
+            raise ArchiveProtocolError(f"{self.name} has no CDX index")
+        response = await self._get(self.index_pool, profile.cdx_url, httpx.QueryParams(tuple(params)))
+        if response.status == 200:
+            return response
+        refusal = refusal_in_answer(response.status, response.headers, response.body)
+        if refusal is not None:
+            kind, words = refusal
+            raise ArchiveRefusedError(f"{self.name} refuses to search this URL: {words}", kind)
+        # An index that answers 404 or 5xx is broken or is not an index: never "no captures".
+        raise ArchiveEndpointError(f"{self.name} CDX answered {response.status}")
+
+    async def cdx(self, params: list[tuple[str, str]]) -> list[CdxRecord]:
+        """Run a CDX query in the endpoint's format (IA: following resume keys for up to ``max_pages``)."""
+        profile = await self.profile()
+        if profile.dialect is Dialect.pywb:
+            response = await self._cdx_page(params)
+            records, skipped = parse_cdx_json_lines(response.text())
+            self.unreadable_rows += skipped
+            return dedupe_records(records)
+        base = [*params, ("showResumeKey", "true")]
+        collected: list[CdxRecord] = []
+        resume_key: str | None = None
+        for _page in range(self.max_pages):
+            query = base if resume_key is None else [*base, ("resumeKey", resume_key)]
+            response = await self._cdx_page(query)
+            page, resume_key, skipped = parse_cdx_page(response.text())
+            self.unreadable_rows += skipped
+            collected.extend(page)
+            if resume_key is None:
+                break
+        return dedupe_records(collected)
+
+    def regex_filter(self, field: str, pattern: str) -> str:
+        # pywb reads a bare filter as "contains" and ~ as regex; the Internet Archive the other way round.
+        if self.dialect is Dialect.pywb:
+            return f"~{field}:{pattern}"
+        return f"{field}:{pattern}"
+
+    async def captures(self, url: str) -> list[CdxRecord]:
+        """Every capture of exactly this URL, oldest first (CDX, else the TimeMap with unknown statuses)."""
+        profile = await self.profile()
+        if profile.cdx_url is not None:
+            records = await self.cdx([("url", url), ("output", "json"), ("limit", str(self.page_size))])
+        else:
+            records = []
+            for _address, moment in await self.timemap(url):
+                try:
+                    stamp = parse_timestamp(format_timestamp(moment))
+                except ValueError:
+                    continue
+                records.append(CdxRecord(urlkey=url, timestamp=stamp, original=url, raw_timestamp=""))
+        return sorted((record for record in records if is_web_capture(record)), key=lambda r: r.timestamp)
+
+    async def search_prefix(self, prefix: str, start: datetime, end: datetime, limit: int) -> list[CdxRecord]:
+        """Captures of URLs starting with ``prefix`` between two moments (CDX dialects only)."""
+        profile = await self.profile()
+        if profile.cdx_url is None:
+            raise ArchiveProtocolError(f"{self.name} offers no prefix search ({profile.dialect.value})")
+        params = [
+            ("url", prefix),
+            ("matchType", "prefix"),
+            ("output", "json"),
+            ("from", format_timestamp(start)),
+            ("to", format_timestamp(end)),
+            (
+                "filter",
+                self.regex_filter("statuscode" if profile.dialect is Dialect.internet_archive else "status", "200"),
+            ),
+            ("limit", str(limit)),
+        ]
+        if profile.dialect is Dialect.internet_archive:
+            params += [("filter", self.regex_filter("mimetype", "text/html")), ("collapse", "urlkey")]
+        records = await self.cdx(params)
+        unique: dict[str, CdxRecord] = {}
+        for record in records:
+            if is_web_capture(record):
+                unique.setdefault(record.urlkey or record.original, record)
+        return list(unique.values())
+
+    # ------------------------------------------------------------------ report
+
+    def endpoint_state(self) -> EndpointState:
+        dialect = self.dialect
+        if self.unavailable_reason is not None:
+            detail = self.unavailable_reason
+        elif self.reachable:
+            detail = "answered"
+        else:
+            detail = "not asked (answers came from the store)" if self.requests_sent == 0 else "no answer"
+        return EndpointState(
+            name=self.name,
+            kind="archive",
+            reachable=self.reachable,
+            dialect=dialect.value if dialect else None,
+            detail=detail,
+        )

@@ -1,0 +1,351 @@
+"""Politeness: one :class:`Pool` per host or archive endpoint — a concurrency cap, a rate and 429 pauses.
+
+Every request the one HTTP layer (:mod:`citecheck.resolve.web`) sends waits
+for a slot in its pool.  A pool is
+
+* a semaphore (requests in flight at once),
+* an optional token bucket (requests per second, with a burst) whose rate is
+  *adaptive*: after a 429 it drops to half and never climbs back above 90 % of
+  the rate that was refused, then creeps up again slowly while answers come
+  back without complaint (issue 17: "never resume at the refused rate");
+* a pause: a 429's Retry-After (or the pool's default pause when the server
+  names none) stops every request of the pool until then, not only the one
+  that was refused; a wait longer than the pool's cap is not waited for — the
+  pool is *refused* until then, and every request of it fails at once with the
+  reason, so the run goes on.
+
+Pools are configured in one place (:class:`PoolPolicy`, built by the settings)
+and looked up by name; the Internet Archive's published limits are the policy
+of its pools only, every other endpoint starts fast and backs off when told to.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import heapq
+import itertools
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+DEFAULT_PAUSE_SECONDS = 60.0
+
+# Requests sent while this is above zero go ahead of ordinary ones in their pool's queue.
+request_priority: ContextVar[int] = ContextVar("request_priority", default=0)
+
+
+@contextlib.contextmanager
+def continuing() -> Iterator[None]:
+    """Mark the requests sent inside as continuing work already started (served first)."""
+    token = request_priority.set(request_priority.get() + 1)
+    try:
+        yield
+    finally:
+        request_priority.reset(token)
+
+
+@dataclass(frozen=True)
+class PoolLimits:
+    """Sustained rate (requests per second) and burst (bucket size) of one token bucket."""
+
+    per_second: float
+    burst: int = 1
+
+
+class TokenBucket:
+    """A token bucket that can be paused until a moment (a 429's Retry-After) and re-rated on the fly."""
+
+    def __init__(self, limits: PoolLimits, clock: Callable[[], float] = time.monotonic) -> None:
+        if limits.per_second <= 0:
+            raise ValueError("a pool needs a positive rate")
+        self.limits = limits
+        self._clock = clock
+        self._tokens = float(limits.burst)
+        self._updated = clock()
+        self._paused_until = 0.0
+        self._changed = asyncio.Condition()
+        self._queue: list[tuple[int, int]] = []  # (negated priority, arrival) of each waiter
+        self._arrivals = itertools.count()
+
+    @property
+    def per_second(self) -> float:
+        return self.limits.per_second
+
+    def set_rate(self, per_second: float) -> None:
+        """Change the sustained rate; tokens already earned are kept (at most one burst)."""
+        now = self._clock()
+        if now > self._updated:
+            self._tokens = self._refilled(now)
+            self._updated = now
+        self.limits = PoolLimits(max(per_second, 1e-3), self.limits.burst)
+
+    def pause(self, seconds: float) -> None:
+        """Let no request of this pool start for ``seconds`` (extends, never shortens a pause)."""
+        self._paused_until = max(self._paused_until, self._clock() + max(seconds, 0.0))
+        # The bucket starts empty when the pause ends: no burst right after a 429.
+        self._tokens = 0.0
+        self._updated = self._paused_until
+
+    @property
+    def paused_for(self) -> float:
+        return max(0.0, self._paused_until - self._clock())
+
+    def can_send_now(self) -> bool:
+        """Whether a request could start at once: not paused, nobody queued, a whole token in the bucket."""
+        now = self._clock()
+        if now < self._paused_until or self._queue:
+            return False
+        return self._refilled(now) >= 1.0
+
+    def expected_wait(self) -> float:
+        """Roughly how long a request arriving now would wait for its token (queued requests go first)."""
+        now = self._clock()
+        if now < self._paused_until:
+            return self._paused_until - now + len(self._queue) / self.limits.per_second
+        missing = len(self._queue) + 1 - self._refilled(now)
+        return max(0.0, missing / self.limits.per_second)
+
+    def _refilled(self, now: float) -> float:
+        return min(float(self.limits.burst), self._tokens + (now - self._updated) * self.limits.per_second)
+
+    def _seconds_until_token(self) -> float:
+        now = self._clock()
+        if now < self._paused_until:
+            return self._paused_until - now
+        if now > self._updated:
+            self._tokens = self._refilled(now)
+            self._updated = now
+        return 0.0 if self._tokens >= 1.0 else (1.0 - self._tokens) / self.limits.per_second
+
+    async def acquire(self) -> None:
+        """Wait until this pool may send one more request.
+
+        Waiters are served by priority (see :func:`continuing`), then in
+        arrival order: a URL whose resolution has started finishes before new
+        ones start, so a run's tail holds no half-resolved URLs.
+        """
+        rank = (-request_priority.get(), next(self._arrivals))
+        async with self._changed:
+            heapq.heappush(self._queue, rank)
+            self._changed.notify_all()  # a sleeping head re-checks whether it still goes first
+            try:
+                while True:
+                    wait: float | None = None
+                    if self._queue[0] == rank:
+                        wait = self._seconds_until_token()
+                        if wait <= 0.0:
+                            self._tokens -= 1.0
+                            heapq.heappop(self._queue)
+                            self._changed.notify_all()
+                            return
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._changed.wait(), wait)
+            except BaseException:
+                if rank in self._queue:
+                    self._queue.remove(rank)
+                    heapq.heapify(self._queue)
+                    self._changed.notify_all()
+                raise
+
+
+@dataclass(frozen=True)
+class PoolPolicy:
+    """How politely one host or endpoint is treated.
+
+    ``per_second`` None means no rate of its own: only ``concurrency`` bounds
+    it, until a 429 gives it one (half the rate it was being asked at).
+    """
+
+    concurrency: int = 2
+    per_second: float | None = None
+    burst: int = 1
+    adaptive: bool = True  # after a 429 lower the rate, climb back slowly, never to the refused rate
+    pause_without_retry_after: float = DEFAULT_PAUSE_SECONDS  # a 429 that names no wait pauses this long
+    max_wait: float = 120.0  # a longer Retry-After is not waited for: the pool's requests fail at once
+
+
+class PoolRefusedError(Exception):
+    """The pool was told to wait longer than it waits; every request of it fails until then."""
+
+    def __init__(self, pool: str, seconds: float, why: str) -> None:
+        super().__init__(f"{pool}: {why}")
+        self.pool = pool
+        self.seconds = seconds
+        self.why = why
+
+
+def describe_wait(seconds: float) -> str:
+    """A wait in the unit a person reads it in: '45 s', '12 min', '24 h'."""
+    if seconds >= 3600:
+        return f"{seconds / 3600:.0f} h"
+    if seconds >= 120:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds:.0f} s"
+
+
+class Pool:
+    """One host's or endpoint's politeness state; ``async with pool.slot():`` around every request."""
+
+    # After a 429 the rate climbs back by this share of the ceiling per answer without a 429.
+    CLIMB = 0.02
+    MIN_RATE = 0.1  # requests per second: lowered rates stop here (one every ten seconds)
+
+    def __init__(
+        self,
+        name: str,
+        policy: PoolPolicy,
+        clock: Callable[[], float] = time.monotonic,
+        on_wait: Callable[[str, float], None] | None = None,
+    ) -> None:
+        self.name = name
+        self.policy = policy
+        self._clock = clock
+        self._on_wait = on_wait
+        self._semaphore = asyncio.Semaphore(max(1, policy.concurrency))
+        self.bucket: TokenBucket | None = (
+            TokenBucket(PoolLimits(policy.per_second, policy.burst), clock) if policy.per_second else None
+        )
+        self.ceiling: float | None = policy.per_second  # the rate never goes above this again
+        self.refused_until = 0.0
+        self.refused_why = ""
+        self.paused_until = 0.0
+        self._paused = asyncio.Event()
+        self._paused.set()
+        self.requests = 0
+        self.rate_limited = 0  # 429s received
+        self._recent: deque[float] = deque(maxlen=64)  # send times, to know the rate a 429 refused
+
+    @property
+    def per_second(self) -> float | None:
+        return self.bucket.per_second if self.bucket is not None else None
+
+    @property
+    def display_name(self) -> str:
+        """The host or archive a person recognises: ``host:example.org`` → ``example.org``."""
+        kind, _, rest = self.name.partition(":")
+        if kind == "archive":
+            return rest.rsplit(":", 1)[0]
+        return rest or self.name
+
+    def refusal(self) -> PoolRefusedError | None:
+        remaining = self.refused_until - self._clock()
+        if remaining > 0:
+            return PoolRefusedError(self.name, remaining, self.refused_why)
+        return None
+
+    @contextlib.asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        """A concurrency slot and a token, after any pause; raises :class:`PoolRefusedError` while refused."""
+        refused = self.refusal()
+        if refused is not None:
+            raise refused
+        async with self._semaphore:
+            # Checked again once the slot is ours: a request queued behind the 429 must not go out.
+            while True:
+                refused = self.refusal()
+                if refused is not None:
+                    raise refused
+                wait = self.paused_until - self._clock()
+                if wait <= 0:
+                    break
+                if self._on_wait is not None:
+                    self._on_wait(self.display_name, wait)
+                await asyncio.sleep(wait)
+            if self.bucket is not None:
+                await self.bucket.acquire()
+                refused = self.refusal()
+                if refused is not None:
+                    raise refused
+            self.requests += 1
+            self._recent.append(self._clock())
+            yield
+
+    def expected_wait(self) -> float:
+        """How long a request arriving now would wait before it may be sent (a rough estimate)."""
+        pause = max(0.0, self.paused_until - self._clock())
+        return pause + (self.bucket.expected_wait() if self.bucket is not None else 0.0)
+
+    def observed_rate(self) -> float:
+        """Requests per second over the recent sends (for a pool without a rate of its own)."""
+        if len(self._recent) < 2:
+            return 1.0
+        span = self._recent[-1] - self._recent[0]
+        return (len(self._recent) - 1) / span if span > 0 else float(len(self._recent))
+
+    def rate_limited_by_server(self, retry_after: float | None) -> float:
+        """A 429 arrived: pause the pool, lower its rate; returns the pause (seconds).
+
+        429s that answer requests already in flight when the first arrived
+        are one refusal, not several: the rate is lowered once per pause.  A
+        pool without a rate of its own (a live host) that is told exactly how
+        long to wait only waits; one told nothing gets a rate (half the one it
+        was asked at).  Raises :class:`PoolRefusedError` when the server asks
+        for a wait longer than the policy's cap: the pool is refused until then.
+        """
+        self.rate_limited += 1
+        wait = self.policy.pause_without_retry_after if retry_after is None else retry_after
+        now = self._clock()
+        lower = self.bucket is not None or retry_after is None
+        if self.policy.adaptive and lower and now >= self.paused_until:
+            refused_rate = self.bucket.per_second if self.bucket is not None else self.observed_rate()
+            lowered = max(refused_rate * 0.5, self.MIN_RATE)
+            self.ceiling = min(self.ceiling or refused_rate, refused_rate * 0.9)
+            if self.bucket is None:
+                self.bucket = TokenBucket(PoolLimits(lowered, 1), self._clock)
+            else:
+                self.bucket.set_rate(lowered)
+        if wait > self.policy.max_wait:
+            self.refused_until = max(self.refused_until, now + wait)
+            self.refused_why = (
+                f"rate limited for {describe_wait(wait)} (Retry-After {wait:.0f} s is longer than the "
+                f"{self.policy.max_wait:.0f} s we wait)"
+            )
+            raise PoolRefusedError(self.name, wait, self.refused_why)
+        self.paused_until = max(self.paused_until, now + wait)
+        if self.bucket is not None:
+            self.bucket.pause(wait)
+        return wait
+
+    def answered(self) -> None:
+        """An answer without a 429: a lowered rate creeps back towards its ceiling."""
+        if self.bucket is None or self.ceiling is None or not self.policy.adaptive:
+            return
+        current = self.bucket.per_second
+        if current < self.ceiling:
+            self.bucket.set_rate(min(self.ceiling, current + self.ceiling * self.CLIMB))
+
+
+class PoolTable:
+    """Every pool of one run, made on first use from the policy the settings give its name."""
+
+    def __init__(
+        self,
+        policy_for: Callable[[str], PoolPolicy],
+        clock: Callable[[], float] = time.monotonic,
+        on_wait: Callable[[str, float], None] | None = None,
+    ) -> None:
+        self._policy_for = policy_for
+        self._clock = clock
+        self._on_wait = on_wait
+        self._pools: dict[str, Pool] = {}
+
+    def get(self, name: str) -> Pool:
+        pool = self._pools.get(name)
+        if pool is None:
+            pool = self._pools[name] = Pool(name, self._policy_for(name), self._clock, self._on_wait)
+        return pool
+
+    def configure(self, name: str, policy: PoolPolicy) -> Pool:
+        """Set the policy of a pool (replacing an unused one); an endpoint's own limits, e.g. Wikipedia's."""
+        existing = self._pools.get(name)
+        if existing is not None and existing.requests == 0:
+            del self._pools[name]
+        if name not in self._pools:
+            self._pools[name] = Pool(name, policy, self._clock, self._on_wait)
+        return self._pools[name]
+
+    def __iter__(self) -> Iterator[Pool]:
+        return iter(list(self._pools.values()))

@@ -1,0 +1,238 @@
+"""An archive on loopback that answers in the Internet Archive's dialect, and a proxy that enforces IA's limits.
+
+:class:`IaDialectArchive` serves captures the way web.archive.org does (see
+../shared/ia-recordings): ``/cdx/search/cdx`` answers ``output=json`` as an
+array of arrays with a header row; ``/web/<ts>id_/<url>`` at the exact
+timestamp of a capture answers it with ``Memento-Datetime``, the original
+status (an archived 404 stays a 404, a historical redirect is a 3xx with
+``Memento-Datetime`` whose ``Location`` is a playback address) and a ``Link``
+header naming first/prev/next/last mementos; at any other timestamp it
+answers ``302`` to the nearest capture without ``Memento-Datetime``
+(redirect-first); a URL never captured is a ``404``.
+
+:class:`LimitsProxy` stands in front of it and enforces per-pool limits as
+the real service does — playback and the index (CDX, TimeMap) counted
+separately — answering ``429`` (with ``Retry-After``) to a request over the
+limit, and logs every request and every 429 so a benchmark can count
+Retry-After violations.
+"""
+
+from __future__ import annotations
+
+import http.server
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.utils import format_datetime
+from urllib.parse import parse_qs, urlsplit
+
+from tests.integration.pywb_world import Capture, forward
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # no SYN drops (and one-second retransmits) under a burst
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.strftime("%Y%m%d%H%M%S")
+
+
+def _identity(url: str) -> str:
+    parts = urlsplit(url)
+    host = (parts.netloc or "").lower().removeprefix("www.")
+    return f"{host}{parts.path or '/'}{'?' + parts.query if parts.query else ''}"
+
+
+class IaDialectArchive:
+    """A loopback web.archive.org look-alike over a list of captures."""
+
+    def __init__(self, captures: list[Capture]) -> None:
+        self.by_url: dict[str, list[Capture]] = {}
+        for capture in captures:
+            self.by_url.setdefault(_identity(capture.url), []).append(capture)
+        for found in self.by_url.values():
+            found.sort(key=lambda capture: capture.when)
+        archive = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: object) -> None:
+                return
+
+            def do_GET(self) -> None:
+                # Redirects name the host the client asked (a proxy in front stays in front), as IA's do.
+                status, headers, body = archive.answer(self.path, self.headers.get("Host"))
+                self.send_response(status)
+                for name, value in headers:
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self._server = _Server(("127.0.0.1", 0), Handler)
+        self.port: int = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> IaDialectArchive:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    # ------------------------------------------------------------------ answers
+
+    def answer(self, path: str, host: str | None = None) -> tuple[int, list[tuple[str, str]], bytes]:
+        base = f"http://{host}" if host else self.base_url
+        if path.startswith("/cdx/search/cdx"):
+            return self._cdx(path)
+        if path.startswith("/web/"):
+            return self._playback(path, base)
+        return 404, [("Content-Type", "text/html")], b"<p>Not Found</p>"
+
+    def _cdx(self, path: str) -> tuple[int, list[tuple[str, str]], bytes]:
+        query = parse_qs(urlsplit(path).query)
+        url = query.get("url", [""])[0]
+        header = ["urlkey", "timestamp", "original", "mimetype", "statuscode", "digest", "length"]
+        rows: list[list[str]] = []
+        for capture in self.by_url.get(_identity(url if "://" in url else f"http://{url}"), []):
+            rows.append(
+                [_identity(capture.url), _stamp(capture.when), capture.url, "text/html", str(capture.status), "D", "1"]
+            )
+        body = json.dumps([header, *rows] if rows else []).encode()
+        return 200, [("Content-Type", "application/json")], body
+
+    def _playback(self, path: str, base: str) -> tuple[int, list[tuple[str, str]], bytes]:
+        rest = path[len("/web/") :]
+        stamp_part, _, original = rest.partition("/")
+        digits = "".join(char for char in stamp_part if char.isdigit())
+        captures = self.by_url.get(_identity(original), [])
+        if not captures or not digits:
+            return (
+                404,
+                [("Content-Type", "text/html; charset=utf-8")],
+                b"<p>Wayback Machine doesn't have that page archived.</p>",
+            )
+        wanted = datetime.strptime(digits.ljust(14, "0")[:14], "%Y%m%d%H%M%S").replace(tzinfo=captures[0].when.tzinfo)
+        nearest = min(captures, key=lambda capture: abs(capture.when - wanted))
+        if _stamp(nearest.when) != digits.ljust(14, "0")[:14]:
+            location = f"{base}/web/{_stamp(nearest.when)}id_/{nearest.url}"
+            reason = f"found capture at {_stamp(nearest.when)}"
+            return 302, [("Location", location), ("X-Archive-Redirect-Reason", reason)], b""
+        headers = [
+            ("Memento-Datetime", format_datetime(nearest.when, usegmt=True)),
+            ("Link", self._link(original, captures, nearest, base)),
+            ("Content-Type", "text/html; charset=utf-8"),
+        ]
+        if nearest.location:
+            headers.append(("Location", f"{base}/web/{_stamp(nearest.when)}id_/{nearest.location}"))
+        return nearest.status, headers, nearest.body
+
+    def _link(self, original: str, captures: list[Capture], current: Capture, base: str) -> str:
+        def memento(rel: str, capture: Capture) -> str:
+            when = format_datetime(capture.when, usegmt=True)
+            return f'<{base}/web/{_stamp(capture.when)}/{capture.url}>; rel="{rel}"; datetime="{when}"'
+
+        index = captures.index(current)
+        links = [f'<{original}>; rel="original"', memento("first memento", captures[0])]
+        if index > 0:
+            links.append(memento("prev memento", captures[index - 1]))
+        links.append(memento("memento", current))
+        if index + 1 < len(captures):
+            links.append(memento("next memento", captures[index + 1]))
+        links.append(memento("last memento", captures[-1]))
+        return ", ".join(links)
+
+
+@dataclass
+class PoolLimit:
+    """A server-side limit: at most ``per_second`` sustained, ``burst`` at once; over it, 429 + Retry-After."""
+
+    per_second: float
+    burst: int
+    retry_after: int = 60
+    tokens: float = 0.0
+    updated: float = field(default_factory=time.monotonic)
+
+    def __post_init__(self) -> None:
+        self.tokens = float(self.burst)
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(float(self.burst), self.tokens + (now - self.updated) * self.per_second)
+        self.updated = now
+        if self.tokens >= 1.0:
+            self.tokens -= 1.0
+            return True
+        return False
+
+
+class LimitsProxy:
+    """A proxy to one upstream enforcing per-pool limits; logs (pool, path, time) and every 429 sent."""
+
+    def __init__(self, upstream_port: int, limits: dict[str, PoolLimit]) -> None:
+        self.upstream_port = upstream_port
+        self.limits = limits
+        self.hits: list[tuple[str, str, float]] = []
+        self.refused: list[tuple[str, float, int]] = []  # (pool, sent at, Retry-After)
+        self._lock = threading.Lock()
+        proxy = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: object) -> None:
+                return
+
+            def do_GET(self) -> None:
+                pool = "index" if self.path.startswith(("/cdx", "/web/timemap")) else "playback"
+                with proxy._lock:
+                    now = time.monotonic()
+                    proxy.hits.append((pool, self.path, now))
+                    limit = proxy.limits.get(pool)
+                    allowed = limit is None or limit.take()
+                    if not allowed and limit is not None:
+                        proxy.refused.append((pool, now, limit.retry_after))
+                if not allowed:
+                    body = b"Too Many Requests"
+                    self.send_response(429)
+                    self.send_header("Retry-After", str(limit.retry_after if limit else 60))
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                    return
+                forward(self, proxy.upstream_port, self.headers.get("Host", ""))
+
+        self._server = _Server(("127.0.0.1", 0), Handler)
+        self.port: int = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def url(self, path: str = "") -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def violations(self, slack: float = 0.25) -> int:
+        """Requests that reached a pool while a 429 it had sent told the client to wait (in-flight slack allowed)."""
+        with self._lock:
+            return sum(
+                1
+                for pool, sent_at, wait in self.refused
+                for hit_pool, _path, at in self.hits
+                if hit_pool == pool and sent_at + slack < at < sent_at + wait
+            )
+
+    def __enter__(self) -> LimitsProxy:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
