@@ -25,7 +25,9 @@ generator wrote.
    the line split + numbered-entry regex every parser pays, and the
    third-party parser the reader is built on (markdown-it with the reader's
    plugins, mwparserfromhell's C tokenizer and its full tree, lxml's HTML
-   parser).
+   parser).  The real documents in ``../shared`` (``--samples``: the
+   wikitext and HTML Wikipedia samples, the plain-text seeds) are timed the
+   same way, each contender on the same files.
 3. Claims and offline checks once, for scale; peak traced memory.
 """
 
@@ -274,12 +276,33 @@ def _timed(run: Callable[[], object], floor_seconds: float) -> float:
     return (time.perf_counter() - started) / loops
 
 
-def _passes(corpus: Corpus, with_floors: bool) -> dict[str, Callable[[], object]]:
-    """What a child can time: one reader pass per format, and (for this checkout) the floors."""
+def real_documents(shared: Path) -> dict[str, list[str]]:
+    """The real documents under ``shared`` by format: Wikipedia wikitext and HTML samples, plain-text seeds."""
+    found: dict[str, list[str]] = {}
+    samples = shared / "wikipedia-samples"
+    for path in sorted(samples.glob("*.wikitext.txt")) if samples.is_dir() else []:
+        found.setdefault("wikitext", []).append(path.read_text(encoding="utf-8"))
+    for path in sorted(samples.glob("*.html")) if samples.is_dir() else []:
+        found.setdefault("html", []).append(path.read_text(encoding="utf-8"))
+    seeds = shared / "seeds"
+    for path in sorted(seeds.glob("*.txt")) if seeds.is_dir() else []:
+        found.setdefault("text", []).append(path.read_text(encoding="utf-8"))
+    return found
+
+
+def _passes(corpus: Corpus, with_floors: bool, real: dict[str, list[str]]) -> dict[str, Callable[[], object]]:
+    """What a child can time: one reader pass per format, the real documents, and (this checkout) the floors."""
     from citecheck.documents import parse_document
 
-    by_format = {fmt: [(index, text) for index, (f, text, _) in enumerate(corpus) if f == fmt] for fmt in FORMATS}
     passes: dict[str, Callable[[], object]] = {}
+    for fmt, texts in real.items():
+
+        def parse_real(docs: list[str] = texts, doc_format: str = fmt) -> None:
+            for index, text in enumerate(docs):
+                parse_document(text, f"real{index}", doc_format)  # type: ignore[arg-type]
+
+        passes[f"real:{fmt}"] = parse_real
+    by_format = {fmt: [(index, text) for index, (f, text, _) in enumerate(corpus) if f == fmt] for fmt in FORMATS}
     for fmt, documents in by_format.items():
 
         def parse_all(docs: list[tuple[int, str]] = documents, doc_format: str = fmt) -> None:
@@ -309,7 +332,7 @@ def serve(args: argparse.Namespace) -> None:
     import citecheck
 
     corpus, size, digest = build_corpus(args.megabytes, args.seed, args.references_per_document)
-    passes = _passes(corpus, with_floors=args.floors)
+    passes = _passes(corpus, with_floors=args.floors, real=real_documents(Path(args.samples)))
     for run in passes.values():  # warm-up: imports, regex compilation, caches of compiled patterns
         run()
     ready = {"digest": digest, "size": size, "module": citecheck.__file__, "accuracy": accuracy(corpus)}
@@ -326,7 +349,8 @@ class _Child:
         self.label = label
         command = [sys.executable, __file__, "--serve", "--src", str(src), "--megabytes", str(args.megabytes)]
         command += ["--seed", str(args.seed), "--references-per-document", str(args.references_per_document)]
-        command += ["--floor-seconds", str(args.floor_seconds)] + (["--floors"] if floors else [])
+        command += ["--floor-seconds", str(args.floor_seconds), "--samples", str(args.samples)]
+        command += ["--floors"] if floors else []
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         assert self.process.stdout is not None
         self.ready: dict[str, Any] = json.loads(self.process.stdout.readline())
@@ -359,6 +383,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5, help="timed passes per format and contender (fastest counts)")
     parser.add_argument("--baseline-src", type=Path, help="another checkout's src/ (e.g. a worktree of main)")
     parser.add_argument("--floor-seconds", type=float, default=0.5, help="shortest window a floor is timed over")
+    parser.add_argument(
+        "--samples", type=Path, default=REPOSITORY.parent / "shared", help="real documents (default ../shared)"
+    )
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--floors", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--src", default=str(REPOSITORY / "src"), help=argparse.SUPPRESS)
@@ -403,6 +430,9 @@ def main() -> None:
         if fmt != "text":
             jobs.append((current, f"floor:{fmt}"))
     jobs.append((current, "tree:wikitext"))
+    real = real_documents(args.samples)
+    for fmt in real:
+        jobs += [(child, f"real:{fmt}") for child in children]
     for round_number in range(args.repeat):
         ordered = jobs if round_number % 2 == 0 else jobs[::-1]
         for child, name in ordered:
@@ -436,6 +466,16 @@ def main() -> None:
         base_total = sum(best[("baseline", f"read:{fmt}")] for fmt in FORMATS)
         line += f" {size / 1048576 / base_total:>9.2f} {base_total / total:>8.2f}×"
     print(line)
+    if real:
+        print("\nreal documents (parse only, MB/s, fastest of the same interleaved passes):")
+        for fmt, texts in real.items():
+            real_bytes = sum(len(text.encode("utf-8")) for text in texts)
+            mbs = real_bytes / 1048576 / best[("this checkout", f"real:{fmt}")]
+            line = f"{fmt:<10} {len(texts):>3} files {real_bytes / 1048576:>5.2f} MB {mbs:>7.2f}"
+            if len(children) > 1:
+                base = real_bytes / 1048576 / best[("baseline", f"real:{fmt}")]
+                line += f"   baseline {base:>6.2f}   speed-up {mbs / base:.2f}×"
+            print(line)
     tree = rate("this checkout", "tree:wikitext", "wikitext")
     print(f"mwparserfromhell's full tree (mwparserfromhell.parse) alone: {tree:.2f} MB/s on the wikitext documents")
     load = os.getloadavg()
