@@ -1,34 +1,57 @@
-"""Parse benchmark: accuracy of the parsed fields, then references/s and MB/s, over a generated ≥ 10 MB corpus.
+"""Parse benchmark: accuracy of the parsed fields, then MB/s per format against floors and the previous readers.
 
-Run: ``python benchmarks/bench_parse.py [--megabytes 10] [--seed 1] [--repeat 5]``
+Run: ``python benchmarks/bench_parse.py [--megabytes 10] [--seed 1] [--repeat 5] [--baseline-src DIR]``
 
 The corpus is generated (no data files): wiki-mirror plain text, Markdown,
 wikitext and HTML documents with numbered reference lists in CS1 style,
 archive links, dead-link marks and in-text markers, each with the fields the
-generator wrote.  First every document is parsed once through
-``citecheck.documents.parse_document`` and its fields compared with the
-generator's (share of references whose field is right); then each format is
-timed, parsing only, as the fastest of ``--repeat`` passes.  The baseline in
-the same run, timed the same way, is the floor any parser pays: splitting the
-same text into lines and matching a numbered-entry regex.  Claims and offline
-checks are timed once afterwards, for scale.
+generator wrote.
+
+1. **Accuracy first**: every document is parsed once through
+   ``citecheck.documents.parse_document`` and its fields compared with the
+   generator's (share of references whose field is right, and uses: markers
+   per reference, exact).
+2. **Speed**: each contender runs in a child process of its own that builds
+   the same corpus (its digest is compared), warms up, then times one parsing
+   pass over a format's documents each time the parent asks.  Passes are
+   interleaved — format by format, contender by contender, the order turned
+   each round — and the fastest of ``--repeat`` counts (wall clock: the
+   machine is shared, the fastest pass is the one least disturbed).
+   Contenders: this checkout's readers; with ``--baseline-src`` the readers of
+   another checkout (a git worktree of main: ``git worktree add /tmp/main
+   main`` then ``--baseline-src /tmp/main/src``), timed on the same corpus in
+   the same run; and per format the floors a reader cannot go below, each
+   timed over many repetitions (at least ``--floor-seconds`` per window):
+   the line split + numbered-entry regex every parser pays, and the
+   third-party parser the reader is built on (markdown-it with the reader's
+   plugins, mwparserfromhell's C tokenizer and its full tree, lxml's HTML
+   parser).  The real documents in ``../shared`` (``--samples``: the
+   wikitext and HTML Wikipedia samples, the plain-text seeds) are timed the
+   same way, each contender on the same files.
+3. Claims and offline checks once, for scale; peak traced memory.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
+import os
 import random
 import re
+import subprocess
+import sys
 import time
-import tracemalloc
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from citecheck.checks.offline import CheckContext, run_offline_checks
-from citecheck.claims.build import build_claims
-from citecheck.documents import parse_document
-from citecheck.models import DocumentFormat, ParsedDocument
+if TYPE_CHECKING:
+    from citecheck.models import ParsedDocument
 
+REPOSITORY = Path(__file__).resolve().parents[1]
+FORMATS = ("text", "markdown", "wikitext", "html")
 WORDS = (  # noqa: SIM905 - a word list reads better than two dozen quoted strings
     "archive camp report officials said the raid government forces residents statement council "
     "investigation human rights united nations embassy ministry police province capital press agency"
@@ -74,18 +97,27 @@ def _truth(f: dict[str, str], **fields: object) -> Truth:
     return base
 
 
-def _paragraphs(rng: random.Random, references: int, marker: Callable[[int], str]) -> list[str]:
+def _paragraphs(rng: random.Random, references: int, marker: Callable[[int], str], cited: list[int]) -> list[str]:
+    """Body paragraphs, each closed by one marker; ``cited`` collects the reference number of each marker."""
     paragraphs = []
     for _ in range(references):
         sentences = [_sentence(rng) for _ in range(rng.randint(2, 4))]
-        cited = rng.randint(1, references)
-        sentences[-1] += marker(cited)
+        number = rng.randint(1, references)
+        cited.append(number)
+        sentences[-1] += marker(number)
         paragraphs.append(" ".join(sentences))
     return paragraphs
 
 
+def _with_uses(truths: list[Truth], cited: list[int]) -> list[Truth]:
+    for number, truth in enumerate(truths, start=1):
+        truth["uses"] = cited.count(number)
+    return truths
+
+
 def make_text(rng: random.Random, references: int) -> tuple[str, list[Truth]]:
-    lines = ["Generated article", "", *_paragraphs(rng, references, lambda n: f"[{n}]")]
+    cited: list[int] = []
+    lines = ["Generated article", "", *_paragraphs(rng, references, lambda n: f"[{n}]", cited)]
     lines += ["", "References", ""]
     truths = []
     for number in range(1, references + 1):
@@ -97,17 +129,19 @@ def make_text(rng: random.Random, references: int) -> tuple[str, list[Truth]]:
             f"Archived from the original on {f['archived']}. Retrieved {f['retrieved']}.{mark}"
         )
         truths.append(_truth(f, archive_date=f["archived_iso"], access_date=f["retrieved_iso"], dead=dead))
-    return "\n\n".join(lines[:2]) + "\n\n" + "\n\n".join(lines[2:]) + "\n", truths
+    return "\n\n".join(lines[:2]) + "\n\n" + "\n\n".join(lines[2:]) + "\n", _with_uses(truths, cited)
 
 
 def make_markdown(rng: random.Random, references: int) -> tuple[str, list[Truth]]:
-    body = _paragraphs(rng, references, lambda n: f"[^{n}]")
+    cited: list[int] = []
+    body = _paragraphs(rng, references, lambda n: f"[^{n}]", cited)
     notes, truths = [], []
     for number in range(1, references + 1):
         f = _citation_fields(rng, number)
         notes.append(f'[^{number}]: {f["author"]} ({f["date"]}). "{f["title"]}". {f["work"]}. {f["url"]}')
         truths.append(_truth(f, url=f["url"]))
-    return "# Generated\n\n" + "\n\n".join(body) + "\n\n" + "\n".join(notes) + "\n", truths
+    text = "# Generated\n\n" + "\n\n".join(body) + "\n\n" + "\n".join(notes) + "\n"
+    return text, _with_uses(truths, cited)
 
 
 def make_wikitext(rng: random.Random, references: int) -> tuple[str, list[Truth]]:
@@ -124,12 +158,14 @@ def make_wikitext(rng: random.Random, references: int) -> tuple[str, list[Truth]
         )
         parts.append(_sentence(rng) + f"<ref>{template}</ref>")
         fields = {"url": f["url"], "archive_url": archive, "access_date": f["retrieved_iso"]}
-        truths.append(_truth(f, archive_date=f["archived_iso"], **fields))
+        truths.append(_truth(f, archive_date=f["archived_iso"], uses=1, **fields))
     return "\n\n".join(parts) + "\n\n== References ==\n{{reflist}}\n", truths
 
 
 def make_html(rng: random.Random, references: int) -> tuple[str, list[Truth]]:
-    body = _paragraphs(rng, references, lambda n: f'<sup class="reference"><a href="#cite_note-{n}">[{n}]</a></sup>')
+    cited: list[int] = []
+    marker = lambda n: f'<sup class="reference"><a href="#cite_note-{n}">[{n}]</a></sup>'  # noqa: E731
+    body = _paragraphs(rng, references, marker, cited)
     items, truths = [], []
     for number in range(1, references + 1):
         f = _citation_fields(rng, number)
@@ -146,18 +182,35 @@ def make_html(rng: random.Random, references: int) -> tuple[str, list[Truth]]:
         + "".join(items)
         + "</ol></div></body></html>"
     )
-    return text, truths
+    return text, _with_uses(truths, cited)
 
 
-GENERATORS: dict[DocumentFormat, Callable[[random.Random, int], tuple[str, list[Truth]]]] = {
+GENERATORS: dict[str, Callable[[random.Random, int], tuple[str, list[Truth]]]] = {
     "text": make_text,
     "markdown": make_markdown,
     "wikitext": make_wikitext,
     "html": make_html,
 }
 _NUMBERED_RE = re.compile(r"^\s*\d+\.\s")
-_CHECKED = ("title", "work", "date", "authors", "url", "archive_url", "access_date", "archive_date", "dead")
+_CHECKED = ("title", "work", "date", "authors", "url", "archive_url", "access_date", "archive_date", "dead", "uses")
 _DEAD = {"dead-link", "permanent-dead-link", "url-status-dead"}
+Corpus = list[tuple[str, str, list[Truth]]]
+
+
+def build_corpus(megabytes: float, seed: int, references_per_document: int) -> tuple[Corpus, int, str]:
+    """The documents (format, text, truths), their size in bytes and a digest every contender must match."""
+    rng = random.Random(seed)
+    target = int(megabytes * 1024 * 1024)
+    corpus: Corpus = []
+    size = 0
+    digest = hashlib.sha256()
+    while size < target:
+        fmt = FORMATS[len(corpus) % len(FORMATS)]
+        text, truths = GENERATORS[fmt](rng, references_per_document)
+        corpus.append((fmt, text, truths))
+        size += len(text.encode("utf-8"))
+        digest.update(text.encode("utf-8"))
+    return corpus, size, digest.hexdigest()[:16]
 
 
 def baseline_scan(text: str) -> int:
@@ -183,6 +236,7 @@ def check_fields(document: ParsedDocument, truths: list[Truth], tally: dict[str,
             "access_date": reference.access_date.iso() if reference.access_date else None,
             "archive_date": reference.archive_date.iso() if reference.archive_date else None,
             "dead": bool(_DEAD & {str(flag) for flag in reference.source_flags}),
+            "uses": reference.uses,
         }
         for name in _CHECKED:
             if name in truth:
@@ -192,13 +246,133 @@ def check_fields(document: ParsedDocument, truths: list[Truth], tally: dict[str,
     tally["references"][0] += len(truths) - abs(len(truths) - len(references))
 
 
-def _best_of(repeat: int, run: Callable[[], object]) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        started = time.perf_counter()
+def accuracy(corpus: Corpus) -> dict[str, dict[str, list[int]]]:
+    from citecheck.documents import parse_document
+
+    tallies: dict[str, dict[str, list[int]]] = {}
+    for fmt in FORMATS:
+        tally: dict[str, list[int]] = {name: [0, 0] for name in ("references", *_CHECKED)}
+        for index, (doc_fmt, text, truths) in enumerate(corpus):
+            if doc_fmt == fmt:
+                check_fields(parse_document(text, f"doc{index}", fmt), truths, tally)  # type: ignore[arg-type]
+        tallies[fmt] = tally
+    return tallies
+
+
+# --------------------------------------------------------------------------- timed passes (in a child)
+
+
+def _timed(run: Callable[[], object], floor_seconds: float) -> float:
+    """Seconds for one ``run``: a single call when it is long, else the mean over a window of ≥ floor_seconds."""
+    started = time.perf_counter()
+    run()
+    elapsed = time.perf_counter() - started
+    if elapsed >= floor_seconds:
+        return elapsed
+    loops = max(2, int(floor_seconds / max(elapsed, 1e-6)))
+    started = time.perf_counter()
+    for _ in range(loops):
         run()
-        best = min(best, time.perf_counter() - started)
-    return best
+    return (time.perf_counter() - started) / loops
+
+
+def real_documents(shared: Path) -> dict[str, list[str]]:
+    """The real documents under ``shared`` by format: Wikipedia wikitext and HTML samples, plain-text seeds."""
+    found: dict[str, list[str]] = {}
+    samples = shared / "wikipedia-samples"
+    for path in sorted(samples.glob("*.wikitext.txt")) if samples.is_dir() else []:
+        found.setdefault("wikitext", []).append(path.read_text(encoding="utf-8"))
+    for path in sorted(samples.glob("*.html")) if samples.is_dir() else []:
+        found.setdefault("html", []).append(path.read_text(encoding="utf-8"))
+    seeds = shared / "seeds"
+    for path in sorted(seeds.glob("*.txt")) if seeds.is_dir() else []:
+        found.setdefault("text", []).append(path.read_text(encoding="utf-8"))
+    return found
+
+
+def _passes(corpus: Corpus, with_floors: bool, real: dict[str, list[str]]) -> dict[str, Callable[[], object]]:
+    """What a child can time: one reader pass per format, the real documents, and (this checkout) the floors."""
+    from citecheck.documents import parse_document
+
+    passes: dict[str, Callable[[], object]] = {}
+    for fmt, texts in real.items():
+
+        def parse_real(docs: list[str] = texts, doc_format: str = fmt) -> None:
+            for index, text in enumerate(docs):
+                parse_document(text, f"real{index}", doc_format)  # type: ignore[arg-type]
+
+        passes[f"real:{fmt}"] = parse_real
+    by_format = {fmt: [(index, text) for index, (f, text, _) in enumerate(corpus) if f == fmt] for fmt in FORMATS}
+    for fmt, documents in by_format.items():
+
+        def parse_all(docs: list[tuple[int, str]] = documents, doc_format: str = fmt) -> None:
+            for index, text in docs:
+                parse_document(text, f"doc{index}", doc_format)  # type: ignore[arg-type]
+
+        passes[f"read:{fmt}"] = parse_all
+        passes[f"split:{fmt}"] = lambda docs=documents: [baseline_scan(text) for _, text in docs]
+    if with_floors:
+        import mwparserfromhell
+        from lxml import etree
+
+        from citecheck.documents.markdown import _PARSER as markdown_parser
+
+        tokenizer = mwparserfromhell.parser.Parser()._tokenizer
+        html_parser = etree.HTMLParser(recover=True, remove_comments=True, remove_pis=True, huge_tree=True)
+        passes["floor:markdown"] = lambda: [markdown_parser.parse(t, {}) for _, t in by_format["markdown"]]
+        passes["floor:wikitext"] = lambda: [tokenizer.tokenize(t, 0, False) for _, t in by_format["wikitext"]]
+        passes["tree:wikitext"] = lambda: [mwparserfromhell.parse(t) for _, t in by_format["wikitext"]]
+        passes["floor:html"] = lambda: [etree.fromstring(t.encode(), html_parser) for _, t in by_format["html"]]
+    return passes
+
+
+def serve(args: argparse.Namespace) -> None:
+    """Child: build the corpus, report its digest and accuracy, then time passes on request (one JSON per line)."""
+    sys.path.insert(0, str(Path(args.src).resolve()))
+    import citecheck
+
+    corpus, size, digest = build_corpus(args.megabytes, args.seed, args.references_per_document)
+    passes = _passes(corpus, with_floors=args.floors, real=real_documents(Path(args.samples)))
+    for run in passes.values():  # warm-up: imports, regex compilation, caches of compiled patterns
+        run()
+    ready = {"digest": digest, "size": size, "module": citecheck.__file__, "accuracy": accuracy(corpus)}
+    print(json.dumps(ready), flush=True)
+    for line in sys.stdin:
+        name = line.strip()
+        if not name:
+            break
+        print(json.dumps({"name": name, "seconds": _timed(passes[name], args.floor_seconds)}), flush=True)
+
+
+class _Child:
+    def __init__(self, label: str, src: Path, args: argparse.Namespace, floors: bool) -> None:
+        self.label = label
+        command = [sys.executable, __file__, "--serve", "--src", str(src), "--megabytes", str(args.megabytes)]
+        command += ["--seed", str(args.seed), "--references-per-document", str(args.references_per_document)]
+        command += ["--floor-seconds", str(args.floor_seconds), "--samples", str(args.samples)]
+        command += ["--floors"] if floors else []
+        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        assert self.process.stdout is not None
+        self.ready: dict[str, Any] = json.loads(self.process.stdout.readline())
+
+    def time(self, name: str) -> float:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write(name + "\n")
+        self.process.stdin.flush()
+        return float(json.loads(self.process.stdout.readline())["seconds"])
+
+    def close(self) -> None:
+        if self.process.stdin is not None:
+            self.process.stdin.close()
+        self.process.wait(timeout=60)
+
+
+def _accuracy_table(label: str, tallies: dict[str, dict[str, list[int]]]) -> None:
+    print(f"\naccuracy ({label}): share of references whose field matches the generator")
+    print(f"{'format':<10} " + " ".join(f"{name:>12}" for name in ("references", *_CHECKED)))
+    for fmt, tally in tallies.items():
+        cells = [f"{good / total:>12.3f}" if total else f"{'—':>12}" for good, total in tally.values()]
+        print(f"{fmt:<10} " + " ".join(cells))
 
 
 def main() -> None:
@@ -206,72 +380,131 @@ def main() -> None:
     parser.add_argument("--megabytes", type=float, default=10.0, help="corpus size per run (default 10)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--references-per-document", type=int, default=60)
-    parser.add_argument("--repeat", type=int, default=5, help="timed passes per format; the fastest counts")
-    args = parser.parse_args()
-    rng = random.Random(args.seed)
-    target = int(args.megabytes * 1024 * 1024)
-    corpus: list[tuple[DocumentFormat, str, list[Truth]]] = []
-    size = 0
-    formats = list(GENERATORS)
-    while size < target:
-        fmt = formats[len(corpus) % len(formats)]
-        text, truths = GENERATORS[fmt](rng, args.references_per_document)
-        corpus.append((fmt, text, truths))
-        size += len(text.encode("utf-8"))
-    print(f"corpus: {len(corpus)} documents, {size / 1048576:.1f} MB; best of {args.repeat} passes")
-
-    # Accuracy first: a fast parser that reads the fields wrong is no parser.
-    print(f"{'format':<10} " + " ".join(f"{name:>12}" for name in ("references", *_CHECKED)))
-    for fmt in formats:
-        tally: dict[str, list[int]] = {name: [0, 0] for name in ("references", *_CHECKED)}
-        for index, (doc_fmt, text, truths) in enumerate(corpus):
-            if doc_fmt == fmt:
-                check_fields(parse_document(text, f"doc{index}", fmt), truths, tally)
-        cells = [f"{good / total:>12.3f}" if total else f"{'—':>12}" for good, total in tally.values()]
-        print(f"{fmt:<10} " + " ".join(cells))
-
-    floor = _best_of(args.repeat, lambda: [baseline_scan(text) for _, text, _ in corpus])
-    print(f"\n{'format':<10} {'refs/s':>10} {'MB/s':>8}   (parse only)")
-    total_seconds = 0.0
-    references = 0
-    for fmt in formats:
-        documents = [(index, text) for index, (doc_fmt, text, _) in enumerate(corpus) if doc_fmt == fmt]
-        nbytes = sum(len(text.encode("utf-8")) for _, text in documents)
-        refs = sum(len(truths) for doc_fmt, _, truths in corpus if doc_fmt == fmt)
-
-        def parse_all(docs: list[tuple[int, str]] = documents, doc_format: DocumentFormat = fmt) -> None:
-            for index, text in docs:
-                parse_document(text, f"doc{index}", doc_format)
-
-        seconds = _best_of(args.repeat, parse_all)
-        total_seconds += seconds
-        references += refs
-        print(f"{fmt:<10} {refs / seconds:>10,.0f} {nbytes / 1048576 / seconds:>8.2f}")
-    print(f"{'all':<10} {references / total_seconds:>10,.0f} {size / 1048576 / total_seconds:>8.2f}")
-    print(
-        f"baseline (line split + numbered-entry regex): {size / 1048576 / floor:.1f} MB/s; "
-        f"parsing costs {total_seconds / floor:.0f}x the floor"
+    parser.add_argument("--repeat", type=int, default=5, help="timed passes per format and contender (fastest counts)")
+    parser.add_argument("--baseline-src", type=Path, help="another checkout's src/ (e.g. a worktree of main)")
+    parser.add_argument("--floor-seconds", type=float, default=0.5, help="shortest window a floor is timed over")
+    parser.add_argument(
+        "--samples", type=Path, default=REPOSITORY.parent / "shared", help="real documents (default ../shared)"
     )
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--floors", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--src", default=str(REPOSITORY / "src"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve(args)
+        return
+
+    cores = os.cpu_count()
+    load = os.getloadavg()
+    print(
+        f"machine: {cores} cores, load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} (1/5/15 min); "
+        "the machine is shared (other engineers run tests): wall-clock figures are the fastest of "
+        f"{args.repeat} interleaved passes"
+    )
+    current = _Child("this checkout", REPOSITORY / "src", args, floors=True)
+    children = [current]
+    if args.baseline_src is not None:
+        children.append(_Child("baseline", args.baseline_src, args, floors=False))
+    for child in children:
+        if child.ready["digest"] != current.ready["digest"]:
+            raise SystemExit(f"{child.label} built a different corpus ({child.ready['digest']})")
+        print(f"{child.label}: {child.ready['module']}")
+    size = current.ready["size"]
+    corpus, _, _ = build_corpus(args.megabytes, args.seed, args.references_per_document)
+    counts = {fmt: sum(1 for f, _, _ in corpus if f == fmt) for fmt in FORMATS}
+    refs = {fmt: sum(len(truths) for f, _, truths in corpus if f == fmt) for fmt in FORMATS}
+    nbytes = {fmt: sum(len(text.encode("utf-8")) for f, text, _ in corpus if f == fmt) for fmt in FORMATS}
+    print(
+        f"corpus: {len(corpus)} documents, {size / 1048576:.1f} MB, {sum(refs.values()):,} references "
+        f"(digest {current.ready['digest']})"
+    )
+    for child in children:
+        _accuracy_table(child.label, child.ready["accuracy"])
+
+    # Interleaved timing: round by round, format by format, every contender, the order turned each round.
+    best: dict[tuple[str, str], float] = {}
+    jobs: list[tuple[_Child, str]] = []
+    for fmt in FORMATS:
+        jobs += [(child, f"read:{fmt}") for child in children]
+        jobs.append((current, f"split:{fmt}"))
+        if fmt != "text":
+            jobs.append((current, f"floor:{fmt}"))
+    jobs.append((current, "tree:wikitext"))
+    real = real_documents(args.samples)
+    for fmt in real:
+        jobs += [(child, f"real:{fmt}") for child in children]
+    for round_number in range(args.repeat):
+        ordered = jobs if round_number % 2 == 0 else jobs[::-1]
+        for child, name in ordered:
+            seconds = child.time(name)
+            key = (child.label, name)
+            best[key] = min(best.get(key, float("inf")), seconds)
+    for child in children:
+        child.close()
+
+    def rate(label: str, name: str, fmt: str) -> float:
+        return nbytes[fmt] / 1048576 / best[(label, name)]
+
+    header = f"\n{'format':<10} {'docs':>5} {'refs/s':>8} {'MB/s':>7}"
+    if len(children) > 1:
+        header += f" {'baseline':>9} {'speed-up':>9}"
+    print(header + f" {'floor: split':>13} {'floor: parser':>14}   (parse only, MB/s; floor: the library alone)")
+    floors = {"markdown": "markdown-it", "wikitext": "mwparserfromhell tokenizer", "html": "lxml"}
+    for fmt in FORMATS:
+        mbs = rate("this checkout", f"read:{fmt}", fmt)
+        line = f"{fmt:<10} {counts[fmt]:>5} {refs[fmt] / best[('this checkout', f'read:{fmt}')]:>8,.0f} {mbs:>7.2f}"
+        if len(children) > 1:
+            base = rate("baseline", f"read:{fmt}", fmt)
+            line += f" {base:>9.2f} {mbs / base:>8.2f}×"
+        line += f" {rate('this checkout', f'split:{fmt}', fmt):>13.0f}"
+        if fmt in floors:
+            line += f" {rate('this checkout', f'floor:{fmt}', fmt):>14.1f}   ({floors[fmt]})"
+        print(line)
+    total = sum(best[("this checkout", f"read:{fmt}")] for fmt in FORMATS)
+    line = f"{'all':<10} {len(corpus):>5} {sum(refs.values()) / total:>8,.0f} {size / 1048576 / total:>7.2f}"
+    if len(children) > 1:
+        base_total = sum(best[("baseline", f"read:{fmt}")] for fmt in FORMATS)
+        line += f" {size / 1048576 / base_total:>9.2f} {base_total / total:>8.2f}×"
+    print(line)
+    if real:
+        print("\nreal documents (parse only, MB/s, fastest of the same interleaved passes):")
+        for fmt, texts in real.items():
+            real_bytes = sum(len(text.encode("utf-8")) for text in texts)
+            mbs = real_bytes / 1048576 / best[("this checkout", f"real:{fmt}")]
+            line = f"{fmt:<10} {len(texts):>3} files {real_bytes / 1048576:>5.2f} MB {mbs:>7.2f}"
+            if len(children) > 1:
+                base = real_bytes / 1048576 / best[("baseline", f"real:{fmt}")]
+                line += f"   baseline {base:>6.2f}   speed-up {mbs / base:.2f}×"
+            print(line)
+    tree = rate("this checkout", "tree:wikitext", "wikitext")
+    print(f"mwparserfromhell's full tree (mwparserfromhell.parse) alone: {tree:.2f} MB/s on the wikitext documents")
+    load = os.getloadavg()
+    print(f"load average at the end: {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}")
 
     # The stages after parsing, once, for scale (claims and offline checks have budgets of their own).
+    import tracemalloc
+
+    from citecheck.checks.offline import CheckContext, run_offline_checks
+    from citecheck.claims.build import build_claims
+    from citecheck.documents import parse_document
+
     started = time.perf_counter()
     claims = findings = 0
     for index, (fmt, text, _) in enumerate(corpus):
-        document = parse_document(text, f"doc{index}", fmt)
+        document = parse_document(text, f"doc{index}", fmt)  # type: ignore[arg-type]
         claim_set = build_claims(document)
         found = run_offline_checks(CheckContext(document=document, claims=claim_set, today=date(2026, 1, 1)))
         claims += len(claim_set.claims)
         findings += len(found)
     pipeline = time.perf_counter() - started
     print(
-        f"parse + claims + offline checks: {size / 1048576 / pipeline:.2f} MB/s "
+        f"parse + claims + offline checks (this checkout, once): {size / 1048576 / pipeline:.2f} MB/s "
         f"({claims:,} claims, {findings:,} findings)"
     )
-
     # Memory in a separate pass: tracemalloc slows Python down several times.
     tracemalloc.start()
     for index, (fmt, text, _) in enumerate(corpus[:40]):
-        parse_document(text, f"doc{index}", fmt)
+        parse_document(text, f"doc{index}", fmt)  # type: ignore[arg-type]
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     print(f"peak traced memory while parsing 40 documents one at a time: {peak / 1048576:.1f} MB")

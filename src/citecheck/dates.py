@@ -144,31 +144,56 @@ class PartialDate(BaseModel):
         return _checked(int(match["y"]), month, day, approximate=bool(match["approx"]))
 
 
+_DAYS_IN_MONTH = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _days_in_month(year: int, month: int) -> int:
+    """``calendar.monthrange(year, month)[1]`` without computing the weekday (parsing's inner loop)."""
+    if month == 2 and calendar.isleap(year):
+        return 29
+    return _DAYS_IN_MONTH[month]
+
+
 def _checked(year: int, month: int | None, day: int | None, approximate: bool = False) -> PartialDate:
     if month is not None and not (1 <= month <= 12 or 21 <= month <= 24):
         raise ValueError(f"month out of range: {month}")
     if day is not None:
         if month is None or month > 12:
             raise ValueError("a day needs a calendar month")
-        if not 1 <= day <= calendar.monthrange(year, month)[1]:
+        if not 1 <= day <= _days_in_month(year, month):
             raise ValueError(f"day out of range: {year}-{month}-{day}")
     return PartialDate(year=year, month=month, day=day, approximate=approximate)
 
 
+# The groups each pattern kind has (see _date_patterns): read by name, no groupdict per match.
+_KIND_GROUPS: dict[str, tuple[bool, bool, bool, bool]] = {  # (m, mon, season, d)
+    "iso": (True, False, False, True),
+    "iso_month": (True, False, False, False),
+    "dmy": (False, True, False, True),
+    "mdy": (False, True, False, True),
+    "my": (False, True, False, False),
+    "season": (False, False, True, False),
+    "year": (False, False, False, False),
+}
+
+
 def _from_match(kind: str, match: re.Match[str], approximate: bool) -> PartialDate | None:
-    groups = match.groupdict()
+    has_m, has_mon, has_season, has_d = _KIND_GROUPS[kind]
     try:
-        year = int(groups["y"])
+        year = int(match["y"])
         month: int | None = None
         day: int | None = None
-        if groups.get("m"):
-            month = int(groups["m"])
-        if groups.get("mon"):
-            month = _name_number(MONTHS, groups["mon"])
-        if groups.get("season"):
-            month = _name_number(SEASONS, groups["season"])
-        if groups.get("d"):
-            day = int(_NON_DIGIT_RE.sub("", groups["d"]))
+        if has_m and match["m"]:
+            month = int(match["m"])
+        if has_mon and match["mon"]:
+            month = _name_number(MONTHS, match["mon"])
+        if has_season and match["season"]:
+            month = _name_number(SEASONS, match["season"])
+        if has_d:
+            written = match["d"]
+            if written:
+                # "3rd": the digits only (\d may be any decimal digit, which int() reads too)
+                day = int(written) if written.isdigit() else int(_NON_DIGIT_RE.sub("", written))
         return _checked(year, month, day, approximate)
     except (ValueError, KeyError):
         return None
@@ -196,8 +221,10 @@ def parse_date(text: str | None) -> PartialDate | None:
     if not text:
         return None
     cleaned = text.strip().strip(".,;()[] ")
+    if cleaned.isascii() and "1" not in cleaned and "2" not in cleaned:
+        return None  # every pattern, English or local, needs a year: 15xx–21xx
     approximate = False
-    approx = _APPROX_RE.match(cleaned)
+    approx = _APPROX_RE.match(cleaned) if cleaned[:1] in "cCaA" else None  # c., ca., circa, approx.
     if approx:
         approximate = True
         cleaned = cleaned[approx.end() :]
@@ -271,7 +298,7 @@ def match_date_at(text: str, start: int = 0) -> tuple[PartialDate, int] | None:
     what follows the date does not have to be cut off first.
     """
     approximate = False
-    approx = _APPROX_PREFIX_RE.match(text, start)
+    approx = _APPROX_PREFIX_RE.match(text, start) if text[start : start + 1] in "cCaA" else None
     if approx:
         approximate = True
         start = approx.end()
@@ -289,6 +316,8 @@ _ANY_DATE_RE = re.compile(
     r"\b(?:" + "|".join(source for kind, source in _date_patterns(named=False) if kind != "year") + r")\b",
     re.I,
 )
+# The same alternation for lower-case ASCII text ("T"/"Z" of ISO times lower-cased; no upper-case escapes in it).
+_ANY_DATE_LOWER_RE = re.compile(_ANY_DATE_RE.pattern.lower())
 
 
 def find_dates(text: str) -> list[tuple[PartialDate, int, int]]:
@@ -298,6 +327,15 @@ def find_dates(text: str) -> list[tuple[PartialDate, int, int]]:
     as a year.  Returns ``(date, start, end)`` triples in text order.
     """
     found: list[tuple[PartialDate, int, int]] = []
+    if text.isascii():
+        # Case-insensitive matching of ASCII text is case-sensitive matching of its lower-case copy (same
+        # offsets), and about twice as fast: IGNORECASE defeats the regex engine's literal optimisations.
+        for match in _ANY_DATE_LOWER_RE.finditer(text.lower()):
+            start, end = match.span()
+            parsed = parse_date(text[start:end])
+            if parsed is not None:
+                found.append((parsed, start, end))
+        return found
     for match in _ANY_DATE_RE.finditer(text):
         parsed = parse_date(match.group(0))
         if parsed is not None:

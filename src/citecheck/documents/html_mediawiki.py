@@ -44,6 +44,7 @@ from typing import Any
 
 from citecheck.dates import PartialDate
 from citecheck.documents.html_tree import (
+    NEVER_TEXT,
     Body,
     BodyWalker,
     Element,
@@ -58,6 +59,7 @@ from citecheck.documents.html_tree import (
     element_by_id,
     fragment,
     has_class,
+    is_hidden,
     iter_elements,
     marker_label,
     parse_date_value,
@@ -194,21 +196,27 @@ class _MediaWikiPolicy(Policy):
         self.seen_markers: set[str] = set()  # cite_ref ids: one use of a reference each
 
     def dropped(self, element: Element) -> bool:
-        if super().dropped(element):
+        # Policy.dropped, then this policy's own tests; asked for every element, so each attribute is read once.
+        tag = element.tag
+        if tag in NEVER_TEXT:
             return True
-        marker_id = element.get("id")
-        if marker_id is not None and marker_id in self.seen_markers and _is_ref_marker(element):
+        if is_hidden(element):
+            return True
+        get = element.get
+        marker_id = get("id")
+        sup = tag == "sup"  # _is_ref_marker holds only for sup elements
+        if sup and marker_id is not None and marker_id in self.seen_markers and _is_ref_marker(element):
             return True  # the same use rendered twice (mobile pages repeat the infobox): one marker
-        value = element.get("class")
+        value = get("class")
         if value and not self.drop_classes.isdisjoint(value.split()):
             return True
-        rel = element.get("rel")
+        rel = get("rel")
         if rel and "mw:referencedBy" in rel:
             return True
-        if self.drop_ids and element.get("id") in self.drop_ids:
+        if self.drop_ids and marker_id in self.drop_ids:
             return True
         # {{rp|23}}: a sup.reference holding a page locator and no note link is not a marker.
-        return _is_ref_marker(element) and not _is_parsoid_ref(element) and _note_target(element) is None
+        return sup and _is_ref_marker(element) and not _is_parsoid_ref(element) and _note_target(element) is None
 
     def marker(self, element: Element) -> tuple[str, str | None] | None:
         if not _is_ref_marker(element):

@@ -255,6 +255,10 @@ def marker_label(text: str) -> str:
 # --------------------------------------------------------------------------- links
 
 
+def _no_brackets(href: str) -> bool:
+    return "[" not in href and "]" not in href
+
+
 class LinkResolver:
     """Turns hrefs into absolute http(s) URLs, counting what it had to skip."""
 
@@ -268,7 +272,9 @@ class LinkResolver:
         if not href or href.startswith("#"):
             return None
         # Browsers ignore tabs and newlines inside URLs ("java\tscript:"), so must we.
-        compact = _URL_NOISE_RE.sub("", href)
+        compact = _URL_NOISE_RE.sub("", href) if _URL_NOISE_RE.search(href) else href
+        if compact is href and href.startswith(("http://", "https://")) and href.isascii() and _no_brackets(href):
+            return href  # what urlsplit would say (no brackets: no IPv6 host for it to reject)
         try:
             scheme = urlsplit(compact).scheme.lower()
         except ValueError:

@@ -191,6 +191,10 @@ def read_repost(text: str, path: str) -> ParsedDocument:
 
 
 def _footer_date(text: str) -> PartialDate | None:
+    # FOOTER_RE backtracks cubically over long runs of spaces (an indented HTML line read as text took seconds):
+    # it needs "comment" (or "COMMENT"; IGNORECASE adds no other spellings of these letters), so look first.
+    if "comment" not in text.lower():
+        return None
     match = FOOTER_RE.match(text)
     return parse_date(match["date"]) if match else None
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -36,6 +37,14 @@ from mwparserfromhell.nodes import (
 
 from citecheck.dates import PartialDate, parse_date
 from citecheck.documents.markers import extract_markers
+from citecheck.documents.wikitext_tree import (
+    FlatTemplate,
+    parse_wikitext,
+    positional_values,
+    template_fields,
+    template_name,
+    templates_in,
+)
 from citecheck.models import Marker, Paragraph, ParsedDocument, Reference, ReferenceKind, Section, SourceFlag
 from citecheck.references import reference_from_template, reference_from_text, sub_reference
 from citecheck.references.cite_templates import (
@@ -77,6 +86,20 @@ _LOOSE_ATTR_RE = re.compile(r"""(?P<key>\w+)\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^
 _REF_OPENING_RE = re.compile(r"<ref\b", re.I)
 # Dead-link templates' names all hold one of these words ({{dead link}}, {{404}}, {{lien brisé}} …).
 _DEAD_WORD_RE = re.compile(r"dead|404|broken|brisé|toter|roto|interrotto|inativa|mrtvý|مكسورة", re.I)
+# For ASCII text (where IGNORECASE is lower-casing; the other words cannot occur in it), the same test without it.
+_DEAD_WORD_ASCII_RE = re.compile(r"dead|404|broken|toter|roto|interrotto|inativa")
+
+
+def _names_dead_word(text: str) -> bool:
+    if text.isascii():
+        return _DEAD_WORD_ASCII_RE.search(text.lower()) is not None
+    return _DEAD_WORD_RE.search(text) is not None
+
+
+def _opens_ref(text: str) -> bool:
+    """``<ref`` (any case) occurs in ``text``."""
+    return "<" in text and _REF_OPENING_RE.search(text) is not None
+
 
 _DEAD_LINK_TEMPLATES = DEAD_LINK_TEMPLATES
 _PERMANENT_DEAD_TEMPLATES = PERMANENT_DEAD_TEMPLATES
@@ -263,19 +286,31 @@ class _SectionDraft:
         return source + min(position - self.anchor_starts[index], length)
 
 
-def _template_name(template: Any) -> str:
-    name = template.name.strip_code() if hasattr(template.name, "strip_code") else str(template.name)
-    return _WHITESPACE_RE.sub(" ", str(name).replace("_", " ")).strip().lower()
+_template_name = template_name
 
 
 def _plain(code: Any) -> str:
-    """Wikicode as the reader sees it: markup stripped, entities decoded, whitespace collapsed."""
+    """Wikicode as the reader sees it: markup stripped, entities decoded, whitespace collapsed.
+
+    A flat template's value is a ``str`` (text and bare URLs only), which is its own plain text.
+    """
     text = str(code.strip_code(normalize=True, collapse=True)) if hasattr(code, "strip_code") else str(code)
-    return _WHITESPACE_RE.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def _without_comments(code: Any) -> str:
+    if isinstance(code, str):
+        return code.strip()  # a flat template's value holds no comments
     return "".join(str(node) for node in code.nodes if not isinstance(node, Comment)).strip()
+
+
+def _parameters(template: Any) -> Iterator[tuple[str, Any, bool]]:
+    """``(name as written, value, showkey)`` of each parameter; values of flat templates are ``str``."""
+    if type(template) is FlatTemplate and not template.materialised:
+        yield from template.flat_params
+        return
+    for parameter in template.params:
+        yield str(parameter.name), parameter.value, bool(parameter.showkey)
 
 
 def _sanitise(text: str) -> str:
@@ -299,9 +334,9 @@ def _tag_attributes(tag: Any) -> dict[str, str]:
     return values
 
 
-def _children_with_offsets(node: Any, offset: int) -> list[tuple[Any, int]]:
-    """The child Wikicodes of ``node`` with their source offsets (found in the node's own text)."""
-    text = str(node)
+def _children_with_offsets(node: Any, offset: int, source: str | None = None) -> list[tuple[Any, int]]:
+    """The child Wikicodes of ``node`` with their source offsets (found in the node's own text, ``source``)."""
+    text = str(node) if source is None else source
     cursor = 0
     children: list[tuple[Any, int]] = []
     for child in node.__children__():
@@ -314,11 +349,27 @@ def _children_with_offsets(node: Any, offset: int) -> list[tuple[Any, int]]:
     return children
 
 
-def _contents_offset(node: Any, offset: int) -> int:
+def _contents_offset(node: Any, offset: int, source: str | None = None) -> int:
+    """Where a tag's contents start in the source (``source``: the tag's own text, when the caller has it)."""
+    text = str(node) if source is None else source
     contents = str(node.contents)
-    opening_end = str(node).find(">") + 1 if not node.wiki_markup else len(str(node.wiki_markup))
-    index = str(node).find(contents, max(opening_end, 0)) if contents else -1
+    opening_end = text.find(">") + 1 if not node.wiki_markup else len(str(node.wiki_markup))
+    index = text.find(contents, max(opening_end, 0)) if contents else -1
     return offset + (index if index >= 0 else 0)
+
+
+class _Siblings:
+    """The nodes after one node of a Wikicode, read on demand (a slice per node made the walk quadratic)."""
+
+    __slots__ = ("nodes", "start")
+
+    def __init__(self, nodes: list[Any], start: int) -> None:
+        self.nodes = nodes
+        self.start = start
+
+    def __iter__(self) -> Iterator[Any]:
+        nodes = self.nodes
+        return (nodes[index] for index in range(self.start, len(nodes)))
 
 
 class _Walker:
@@ -372,25 +423,27 @@ class _Walker:
         position = offset
         nodes = list(code.nodes)
         for index, node in enumerate(nodes):
-            self.visit(node, position, mode, nodes[index + 1 :])
-            position += len(str(node))
+            # A node's text is made once per level and handed down (each str() rebuilds the whole subtree).
+            source = str(node)
+            self.visit(node, position, mode, _Siblings(nodes, index + 1), source)
+            position += len(source)
 
-    def walk_children(self, node: Any, offset: int, mode: Mode) -> None:
-        for child, child_offset in _children_with_offsets(node, offset):
+    def walk_children(self, node: Any, offset: int, mode: Mode, source: str | None = None) -> None:
+        for child, child_offset in _children_with_offsets(node, offset, source):
             self.walk(child, child_offset, mode)
 
-    def visit(self, node: Any, offset: int, mode: Mode, following: list[Any]) -> None:
+    def visit(self, node: Any, offset: int, mode: Mode, following: _Siblings, source: str) -> None:
         if isinstance(node, Text):
-            self.visit_text(str(node), offset, mode)
+            self.visit_text(source, offset, mode)
         elif isinstance(node, Tag):
-            self.visit_tag(node, offset, mode, following)
+            self.visit_tag(node, offset, mode, following, source)
         elif isinstance(node, Template):
-            self.visit_template(node, offset, mode)
+            self.visit_template(node, offset, mode, source)
         elif isinstance(node, Wikilink):
-            self.visit_wikilink(node, offset, mode)
+            self.visit_wikilink(node, offset, mode, source)
         elif isinstance(node, ExternalLink):
             if node.title is not None and str(node.title).strip():
-                self.walk(node.title, _contents_offset_of(node, node.title, offset), mode)
+                self.walk(node.title, _contents_offset_of(node, node.title, offset, source), mode)
             elif not node.brackets:
                 self.emit_text(str(node.url), offset, mode)
         elif isinstance(node, HTMLEntity):
@@ -398,9 +451,9 @@ class _Walker:
         elif isinstance(node, Heading):
             self.visit_heading(node, offset, mode)
         elif isinstance(node, Comment):
-            self.counts.escaped += len(_REF_OPENING_RE.findall(str(node)))
+            self.counts.escaped += len(_REF_OPENING_RE.findall(source))
         else:  # arguments, parser functions in other shapes: not body text
-            self.walk_children(node, offset, "hidden" if mode == "body" else mode)
+            self.walk_children(node, offset, "hidden" if mode == "body" else mode, source)
 
     def visit_heading(self, node: Any, offset: int, mode: Mode) -> None:
         if mode != "body":
@@ -435,23 +488,23 @@ class _Walker:
         rest = _LOOSE_CLOSE_RE.sub("", text[position:])
         self.emit_text(_MAGIC_WORD_RE.sub("", rest), offset + position, mode)
 
-    def visit_tag(self, node: Any, offset: int, mode: Mode, following: list[Any]) -> None:
+    def visit_tag(self, node: Any, offset: int, mode: Mode, following: _Siblings, source: str) -> None:
         tag = str(node.tag).strip().lower()
         if tag == "ref":
             self.visit_ref(node, offset, mode, following)
         elif tag == "nowiki":
             contents = str(node.contents) if node.contents is not None else ""
             self.counts.escaped += len(_REF_OPENING_RE.findall(contents))
-            self.emit_text(contents, _contents_offset(node, offset), mode)
+            self.emit_text(contents, _contents_offset(node, offset, source), mode)
         elif tag == "references":
             if node.contents is not None:
-                self.walk(node.contents, _contents_offset(node, offset), "reflist")
+                self.walk(node.contents, _contents_offset(node, offset, source), "reflist")
         elif tag in _HIDDEN_TAGS:
             if self._body_mode(mode) == "body":
                 self.dropped_tags[tag] += 1
             self.emit_break(mode)
             if node.contents is not None:
-                self.walk(node.contents, _contents_offset(node, offset), "hidden" if mode == "body" else mode)
+                self.walk(node.contents, _contents_offset(node, offset, source), "hidden" if mode == "body" else mode)
             self.emit_break(mode)
         elif tag in _LIST_TAGS and node.wiki_markup:
             self.emit_break(mode)
@@ -462,9 +515,9 @@ class _Walker:
         elif tag == "br":
             self.emit_text(" ", None, mode)
         elif node.contents is not None:
-            self.walk(node.contents, _contents_offset(node, offset), mode)
+            self.walk(node.contents, _contents_offset(node, offset, source), mode)
 
-    def visit_ref(self, node: Any, offset: int, mode: Mode, following: list[Any]) -> None:
+    def visit_ref(self, node: Any, offset: int, mode: Mode, following: _Siblings) -> None:
         attributes = _tag_attributes(node)
         name = attributes.get("name") or None
         group = attributes.get("group", "")
@@ -475,7 +528,7 @@ class _Walker:
         raw = str(content).strip() if content is not None else ""
         nested = (
             content is not None
-            and _REF_OPENING_RE.search(raw) is not None
+            and _opens_ref(raw)
             and any(str(tag.tag).strip().lower() == "ref" for tag in content.filter_tags(recursive=True))
         )
         attached: list[Any] = []
@@ -509,8 +562,8 @@ class _Walker:
             self.counts.reuses += 1
         if ref.mode in ("hidden", "note"):
             self.counts.hidden_uses += 1
-        if ref.content is not None and "{{" in ref.raw and _DEAD_WORD_RE.search(ref.raw):
-            for template in ref.content.filter_templates(recursive=True):
+        if ref.content is not None and "{{" in ref.raw and _names_dead_word(ref.raw):
+            for template in templates_in(ref.content):
                 if _template_name(template) in _DEAD_LINK_TEMPLATES | _PERMANENT_DEAD_TEMPLATES:
                     self.counts.dead_link_templates += 1
         if ref.mode == "body" and not ref.silent:
@@ -521,7 +574,7 @@ class _Walker:
         self.draft.markers.append(_PendingMarker(ref, key))
         self.draft.add(f"{_MARK_OPEN}{index}{_MARK_CLOSE}")
 
-    def visit_template(self, node: Any, offset: int, mode: Mode) -> None:
+    def visit_template(self, node: Any, offset: int, mode: Mode, source: str | None = None) -> None:
         name = _template_name(node)
         if name in _DEAD_LINK_TEMPLATES | _PERMANENT_DEAD_TEMPLATES:
             self.counts.dead_link_templates += 1
@@ -534,7 +587,8 @@ class _Walker:
         if name in _REFLIST_TEMPLATES:
             for parameter in node.params:
                 key = str(parameter.name).strip().lower()
-                child_offset = offset + max(str(node).find(str(parameter.value)), 0)
+                written = str(node) if source is None else source
+                child_offset = offset + max(written.find(str(parameter.value)), 0)
                 self.walk(parameter.value, child_offset, "reflist" if key == "refs" else "hidden")
             return
         if name in _NOTE_GROUPS:
@@ -559,7 +613,10 @@ class _Walker:
             self.emit_text(inline, None, mode)
         elif self._body_mode(mode) == "body" and name not in _ATTACHED_TEMPLATES:
             self.dropped_templates[name] += 1
-        self.walk_children(node, offset, "hidden" if mode == "body" else mode)
+        if type(node) is FlatTemplate and not node.materialised and not node.has_loose_ref:
+            # Its children are text and bare URLs, walked outside body text: only a loose "<ref" would count.
+            return
+        self.walk_children(node, offset, "hidden" if mode == "body" else mode, source)
 
     def visit_note(self, node: Any, name: str, offset: int, mode: Mode) -> None:
         """{{efn|…}}, {{refn|…|group=}}, {{#tag:ref|…|name=}}: a <ref> of the note's group."""
@@ -597,26 +654,26 @@ class _Walker:
             placeholder = _RefTag(offset, short.text(), "", None, "", "hidden")
             self.add_marker(placeholder, ("\x00harv", short.anchor))
 
-    def visit_wikilink(self, node: Any, offset: int, mode: Mode) -> None:
+    def visit_wikilink(self, node: Any, offset: int, mode: Mode, source: str | None = None) -> None:
         target = str(node.title).strip().lower()
         if target.startswith(_HIDDEN_NAMESPACES) or (_INTERLANGUAGE_RE.match(target) and node.text is None):
             if self._body_mode(mode) == "body":
                 self.dropped_links[target.split(":", 1)[0]] += 1
-            self.walk_children(node, offset, "hidden" if mode == "body" else mode)
+            self.walk_children(node, offset, "hidden" if mode == "body" else mode, source)
             return
         if node.text is not None:
-            self.walk(node.text, _contents_offset_of(node, node.text, offset), mode)
+            self.walk(node.text, _contents_offset_of(node, node.text, offset, source), mode)
         else:
             self.emit_text(_plain(node.title).lstrip(":"), offset + 2, mode)
 
 
-def _contents_offset_of(node: Any, child: Any, offset: int) -> int:
-    index = str(node).rfind(str(child))
+def _contents_offset_of(node: Any, child: Any, offset: int, source: str | None = None) -> int:
+    index = (str(node) if source is None else source).rfind(str(child))
     return offset + max(index, 0)
 
 
 def _positional(template: Any) -> list[str]:
-    return [_plain(parameter.value) for parameter in template.params if not parameter.showkey]
+    return positional_values(template, _plain)
 
 
 def _inline_template_text(name: str, template: Any) -> str | None:
@@ -647,8 +704,9 @@ def _inline_template_text(name: str, template: Any) -> str | None:
 
 
 def _template_fields(template: Any) -> dict[str, Any]:
-    """Parameter name → value Wikicode; a repeated parameter keeps its last value, as MediaWiki does."""
-    return {str(parameter.name).strip(): parameter.value for parameter in template.params}
+    """Parameter name → value Wikicode (``str`` for a flat template); a repeated parameter keeps its last value,
+    as MediaWiki does."""
+    return template_fields(template)
 
 
 def _param_offsets(template: Any, offset: int) -> list[int]:
@@ -668,10 +726,10 @@ def _short_citation(template: Any) -> _ShortCitation | None:
     """Authors, year and locator of {{sfn}}/{{harvnb}}/{{sfnm}} (the first source of {{sfnm}})."""
     positional: list[str] = []
     named: dict[str, str] = {}
-    for parameter in template.params:
-        value = _plain(parameter.value)
-        if parameter.showkey:
-            named[str(parameter.name).strip().lower()] = value
+    for name, written, showkey in _parameters(template):
+        value = _plain(written)
+        if showkey:
+            named[name.strip().lower()] = value
         elif value:
             positional.append(value)
     if not positional and "1a1" in named:  # {{sfnm|1a1=Smith|1y=2003|1p=41}}
@@ -696,12 +754,15 @@ def _short_citation(template: Any) -> _ShortCitation | None:
 
 def _citeref_anchor(template: Any, citation: TemplateCitation) -> str | None:
     """The CITEREF anchor a citation template defines: |ref= as given, else up to four surnames + year."""
-    stated_value = next((p.value for p in template.params if canonical_parameter(str(p.name)) == "ref"), None)
+    stated_value = next((value for name, value, _ in _parameters(template) if canonical_parameter(name) == "ref"), None)
     stated = _plain(stated_value) if stated_value is not None else ""
     if stated.lower() == "none":
         return None
     if stated and stated.lower() != "harv":
-        inner = stated_value.filter_templates() if stated_value is not None else []
+        # (a flat template's value is a str, holding no templates)
+        inner = (
+            stated_value.filter_templates() if stated_value is not None and not isinstance(stated_value, str) else []
+        )
         if inner and _template_name(inner[0]) in ("sfnref", "harvid"):
             parts = [_plain(parameter.value) for parameter in inner[0].params if not parameter.showkey]
             return _citeref_key("".join(parts))
@@ -740,8 +801,8 @@ class _Built:
 
 def _own_templates(content: Any, written: str) -> list[Any]:
     """The templates of a ref's (or note's) content, without those of <ref>s nested inside it."""
-    templates = list(content.filter_templates(recursive=True)) if "{{" in written else []
-    if not templates or _REF_OPENING_RE.search(written) is None:
+    templates = list(templates_in(content)) if "{{" in written else []
+    if not templates or not _opens_ref(written):
         return templates
     nested = [tag for tag in content.filter_tags(recursive=True) if str(tag.tag).strip().lower() == "ref"]
     if not nested:
@@ -1055,7 +1116,7 @@ def _dropped_summary(walker: _Walker) -> str | None:
 
 def _walk_document(text: str) -> tuple[_Walker, Any]:
     text = _sanitise(text)
-    code = mwparserfromhell.parse(text)
+    code = parse_wikitext(text)
     walker = _Walker()
     walker.walk(code, 0, "body")
     return walker, text

@@ -28,6 +28,7 @@ Supported forms, surest first:
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import UTC, datetime
 from typing import Literal
@@ -211,6 +212,13 @@ def parse_archive_url(url: str, *, generic: bool = False) -> ArchiveUrl | None:
     """
     if not isinstance(url, str):
         return None
+    # Readers ask about the same URL several times per reference (classify, choose, check the timestamp):
+    # the answer is immutable (a frozen model), so it is read once.
+    return _parse_archive_url(url, generic)
+
+
+@functools.lru_cache(maxsize=8192)
+def _parse_archive_url(url: str, generic: bool) -> ArchiveUrl | None:
     split = _host_of(url)
     if split is None:
         return None

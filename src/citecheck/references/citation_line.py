@@ -72,11 +72,13 @@ class MarkupHints:
 # --------------------------------------------------------------------------- 1. normalising
 
 _INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
-_WHITESPACE_RE = re.compile(r"\s+")
 
 
 def _normalise(text: str) -> str:
-    return _WHITESPACE_RE.sub(" ", _INVISIBLE_RE.sub("", text)).strip()
+    if _INVISIBLE_RE.search(text):
+        text = _INVISIBLE_RE.sub("", text)
+    # str.split() splits at exactly the characters \s matches (str.isspace), and is several times faster.
+    return " ".join(text.split())
 
 
 # --------------------------------------------------------------------------- 2. backlinks
@@ -154,20 +156,30 @@ _CS1_NOTE_RE = re.compile(
     r"|\b(?:Journal |Free )?(?:subscription|registration) required\b\.?",
     re.I,
 )
+_CS1_NOTE_WORDS = ("link", "required", "access", "inactive", "cs1 maint")
 _FORMATS = "PDF|DOC|DOCX|XLS|XLSX|PPT|PPTX|RTF|TXT|ZIP|CSV|ODT|ODS|EPUB|DJVU|PS|MP3|MP4|MOV|WAV|JPG|PNG|SWF|XML|JSON"
 _FORMAT_RE = re.compile(rf"\(\s*(?P<fmt>{_FORMATS})\s*\)", re.I)
 _LANGUAGE_RE = re.compile(r"\(\s*in\s+[A-Z][\w\-]+(?:(?:\s+and\s+|,\s*)[A-Z][\w\-]+){0,5}\s*\)")
-_TYPE_NOTE_RE = re.compile(
-    r"\(\s*(?:Press release|Media release|News release|Report|Technical report|Thesis|PhD thesis|Master'?s thesis"
-    r"|Doctoral thesis|Dissertation|Podcast|Video|Audio|Interview|Speech|Map|Letter|Working paper|Conference paper"
-    r"|Motion picture|TV production|Television production|Documentary|Blog|Tweet|Lecture|Media notes|Online"
-    r"|Paperback|Hardcover|Radio broadcast|Web page|Patent|Preprint|Book review|Review|Transcript|Obituary"
-    r"|Editorial|Opinion|Video file|Digital|Newspaper|Magazine|Journal|Book|Abstract|Data set|Dataset"
-    r"|Mailing list|Serial|Notes|Liner notes|AV media|Episode)\s*\)",
-    re.I,
+_TYPE_NOTES = (
+    "Press release|Media release|News release|Report|Technical report|Thesis|PhD thesis|Master'?s thesis"
+    "|Doctoral thesis|Dissertation|Podcast|Video|Audio|Interview|Speech|Map|Letter|Working paper|Conference paper"
+    "|Motion picture|TV production|Television production|Documentary|Blog|Tweet|Lecture|Media notes|Online"
+    "|Paperback|Hardcover|Radio broadcast|Web page|Patent|Preprint|Book review|Review|Transcript|Obituary"
+    "|Editorial|Opinion|Video file|Digital|Newspaper|Magazine|Journal|Book|Abstract|Data set|Dataset"
+    "|Mailing list|Serial|Notes|Liner notes|AV media|Episode"
 )
+_TYPE_NOTE_RE = re.compile(rf"\(\s*(?:{_TYPE_NOTES})\s*\)", re.I)
+# The first word of each note above (and of its spellings: Master's/Masters), to tell when none can be present.
+_TYPE_NOTE_WORDS = frozenset(re.findall(r"(?:^|\|)([A-Za-z]+)", _TYPE_NOTES.lower())) | {"masters"}
+_FORMAT_WORDS = frozenset(_FORMATS.lower().split("|"))
+# The word after each "(" of a citation: which of the bracketed notes above it may hold.
+_PAREN_WORD_RE = re.compile(r"\(\s*(\w*)")
 _URL_RE = re.compile(r"https?://[^\s<>\"\[\]{}|\\^`]+", re.I)
 _URL_TRAILING = ".,;:!?'\"”’»>"
+
+
+def _paren_words(text: str) -> set[str]:
+    return {word.lower() for word in _PAREN_WORD_RE.findall(text)}
 
 
 def _clean_url(candidate: str) -> str:
@@ -241,7 +253,46 @@ def _read_clauses(text: str) -> tuple[PartialDate | None, PartialDate | None, st
     archive_format: str | None = None
     service: str | None = None
     first = len(text)
-    for match in _ARCHIVED_FROM_RE.finditer(text):
+    # Each clause begins one character before a fixed word ("[Rr]etrieved", "[Aa]rchived" …): the scans run
+    # only when such a word occurs, and start just before its first occurrence (\b still sees the text before).
+    archive_word = _first_of(text, ("rchive", "RCHIVE", "napshot", "ayback "))
+    if archive_word >= 0:
+        archived = _first_of(text, ("rchived",))
+        archive_date, archive_format, service, first = _read_archive_clause(text, archived, archive_word)
+    retrieved = _first_of(text, ("etrieved", "ccess", "iewed", "onsulted"))
+    if retrieved >= 0:
+        for match in _RETRIEVED_RE.finditer(text, max(retrieved - 1, 0)):
+            found = match_date_at(text, match.end())
+            if found is None:
+                continue
+            access_date = found[0]
+            first = min(first, match.start())
+            break
+    return archive_date, access_date, archive_format, service, first
+
+
+def _first_of(text: str, words: tuple[str, ...]) -> int:
+    """Where the first of ``words`` occurs in ``text``; -1 when none does."""
+    first = -1
+    for word in words:
+        index = text.find(word)
+        if index >= 0 and (first < 0 or index < first):
+            first = index
+    return first
+
+
+def _read_archive_clause(
+    text: str, archived: int, archive_word: int
+) -> tuple[PartialDate | None, str | None, str | None, int]:
+    """(archive date, archive format, archive service, where the clause begins).
+
+    ``archived``: where "rchived" first occurs (-1: nowhere); ``archive_word``: where the first archive word does.
+    """
+    archive_date: PartialDate | None = None
+    archive_format: str | None = None
+    service: str | None = None
+    first = len(text)
+    for match in _ARCHIVED_FROM_RE.finditer(text, max(archived - 1, 0)) if archived >= 0 else ():
         found = match_date_at(text, match.end())
         if found is None:
             continue
@@ -249,9 +300,9 @@ def _read_clauses(text: str) -> tuple[PartialDate | None, PartialDate | None, st
         archive_format = archive_format or match["fmt1"] or match["fmt2"]
         first = min(first, match.start())
         break
-    if archive_date is None:
+    if archive_date is None and archived >= 0:
         # {{Webarchive}}: "Archived 5 November 2013 at the Wayback Machine"
-        for match in _ARCHIVED_AT_RE.finditer(text):
+        for match in _ARCHIVED_AT_RE.finditer(text, max(archived - 1, 0)):
             found = match_date_at(text, match.end())
             if found is None:
                 continue
@@ -264,7 +315,7 @@ def _read_clauses(text: str) -> tuple[PartialDate | None, PartialDate | None, st
         # Blog and Markdown wordings: "Archived at <URL> on 3 May 2014", "archived copy (3 May 2014)",
         # "Wayback Machine snapshot from 2014-05-03": a date soon after an archive word, only archive
         # vocabulary between them.
-        for match in _ARCHIVE_WORD_RE.finditer(text):
+        for match in _ARCHIVE_WORD_RE.finditer(text, max(archive_word - 1, 0)):
             found_at = _archive_date_after(text, match.end())
             if found_at is None:
                 continue
@@ -273,14 +324,7 @@ def _read_clauses(text: str) -> tuple[PartialDate | None, PartialDate | None, st
             service = service or (at["service"].strip() if at else None)
             first = min(first, match.start())
             break
-    for match in _RETRIEVED_RE.finditer(text):
-        found = match_date_at(text, match.end())
-        if found is None:
-            continue
-        access_date = found[0]
-        first = min(first, match.start())
-        break
-    return archive_date, access_date, archive_format, service, first
+    return archive_date, archive_format, service, first
 
 
 # --------------------------------------------------------------------------- 5. the head
@@ -472,7 +516,7 @@ def _split_blocks(text: str, separator: str) -> list[str]:
 def _display_name(name: str) -> str:
     """``Williams, Carol J.`` → ``Carol J. Williams``; other names are kept as written."""
     name = name.strip(" ,;")
-    if not _INITIAL_END_RE.search(name):
+    if not name.endswith(".") or not _INITIAL_END_RE.search(name):
         name = name.rstrip(".").strip()
     if name.count(",") == 1:
         surname, given = (part.strip() for part in name.split(","))
@@ -481,17 +525,31 @@ def _display_name(name: str) -> str:
     return name
 
 
+def _without_et_al(block: str) -> str:
+    return _ET_AL_RE.sub("", block) if "et" in block.lower() else block
+
+
+def _has_editor_suffix(text: str) -> bool:
+    return "ed" in text.lower() and _EDITOR_SUFFIX_RE.search(text) is not None
+
+
+def _and_split(text: str) -> list[str]:
+    return _AND_RE.split(text) if "and" in text or "&" in text else [text]
+
+
 def _split_authors(block: str) -> list[str]:
     """Names from an author block, each as ``Given Surname``."""
-    block = _ET_AL_RE.sub("", block)
-    block = _EDITOR_SUFFIX_RE.sub("", block).strip(" ,;")
+    block = _without_et_al(block)
+    if "ed" in block.lower():
+        block = _EDITOR_SUFFIX_RE.sub("", block)
+    block = block.strip(" ,;")
     if not block:
         return []
     if ";" in block:
-        parts = [part for piece in block.split(";") for part in _AND_RE.split(piece)]
+        parts = [part for piece in block.split(";") for part in _and_split(piece)]
     else:
         parts = []
-        for piece in _AND_RE.split(block):
+        for piece in _and_split(block):
             commas = [segment.strip() for segment in piece.split(",") if segment.strip()]
             if len(commas) >= 2 and all(" " in segment for segment in commas):
                 parts.extend(commas)  # "John Smith, Jane Doe"
@@ -508,10 +566,10 @@ def _looks_like_authors(block: str, *, allow_single_words: bool = False) -> bool
 
     Single words (``King``) count only where the context says names stand there.
     """
-    block = _ET_AL_RE.sub("", block).strip(" ,;.")
+    block = _without_et_al(block).strip(" ,;.")
     if not block or len(block) > 300:
         return False
-    pieces = [piece.strip() for part in block.split(";") for piece in _AND_RE.split(part)]
+    pieces = [piece.strip() for part in block.split(";") for piece in _and_split(part)]
     return all(
         _INVERTED_NAME_RE.match(piece)
         or _PLAIN_NAME_RE.match(piece)
@@ -617,7 +675,7 @@ def _read_head(head: str, hints: MarkupHints | None = None) -> _HeadFields:
         if is_date:
             people = author_date["authors"]
             # "Smith, John, ed. (2010)" / "Smith, John (ed.) (2010)": editors, not authors.
-            if author_date.re is _EDITOR_DATE_RE or _EDITOR_SUFFIX_RE.search(people):
+            if author_date.re is _EDITOR_DATE_RE or _has_editor_suffix(people):
                 fields.editors = _split_authors(people)
             else:
                 fields.authors = _split_authors(people)
@@ -654,7 +712,7 @@ def _read_head(head: str, hints: MarkupHints | None = None) -> _HeadFields:
         if blocks and not fields.authors and len(blocks) > 1 and _INVERTED_NAME_RE.match(blocks[0].rstrip(".")):
             # `Salmond, Anne. Two Worlds: …` — an inverted name standing alone before an unquoted title.
             fields.authors = _split_authors(blocks.pop(0))
-        while len(blocks) > 1 and _EDITOR_SUFFIX_RE.search(blocks[0]):
+        while len(blocks) > 1 and _has_editor_suffix(blocks[0]):
             blocks.pop(0)  # `McLintock, Alexander (ed.). Busby, James.` — editors before the entry's title
         if blocks:
             fields.title = _strip_title(_EDITION_RE.sub("", blocks.pop(0)))
@@ -670,7 +728,7 @@ def _read_head(head: str, hints: MarkupHints | None = None) -> _HeadFields:
             # "The Daily Example, 3 May 2014" / "The Daily Example (May 3, 2014)": the work, then its date.
             block, parsed = dated
             fields.date = fields.date or parsed
-        if _EDITOR_SUFFIX_RE.search(block):
+        if _has_editor_suffix(block):
             # "In Wilson, D. E.; Reeder, D. M. (eds.)": the editors of the containing work.
             if not fields.editors:
                 fields.editors = _split_authors(_IN_PREFIX_RE.sub("", block))
@@ -738,7 +796,11 @@ def parse_citation_line(text: str, hints: MarkupHints | None = None) -> Citation
     if "help" in lowered:
         working = _CS1_ERROR_RE.sub(" ", working)
     if "(" in working or "required" in lowered or "cs1" in lowered:
-        working = _CS1_NOTE_RE.sub(" ", working)
+        # Every CS1 note holds one of these words; an ASCII text without them has none (IGNORECASE only
+        # adds non-ASCII spellings: the long s, the dotless i, the Kelvin sign).
+        folded = working.lower()
+        if not working.isascii() or any(map(folded.__contains__, _CS1_NOTE_WORDS)):
+            working = _CS1_NOTE_RE.sub(" ", working)
 
     urls: list[str] = []
     if "http" in lowered:
@@ -749,12 +811,23 @@ def parse_citation_line(text: str, hints: MarkupHints | None = None) -> Citation
 
     format_match = None
     if "(" in working:
-        format_match = _FORMAT_RE.search(working)
-        if format_match is not None:
-            working = _FORMAT_RE.sub(" ", working)
-        working = _LANGUAGE_RE.sub(" ", working)
-        working = _TYPE_NOTE_RE.sub(" ", working)
-    working = _WHITESPACE_RE.sub(" ", working).strip()
+        # Each bracketed note begins with a known word: look at the words after "(" before scanning for them
+        # (in ASCII text, where IGNORECASE is lower-casing; other text is scanned for all of them).
+        ascii_text = working.isascii()
+        words = _paren_words(working) if ascii_text else set()
+        if not ascii_text or not words.isdisjoint(_FORMAT_WORDS):
+            format_match = _FORMAT_RE.search(working)
+            if format_match is not None:
+                working = _FORMAT_RE.sub(" ", working)
+                words = _paren_words(working) if ascii_text else words  # "((PDF)Report)" → "( Report)"
+        if not ascii_text or "in" in words:
+            cleaned = _LANGUAGE_RE.sub(" ", working)
+            if cleaned != working:
+                working = cleaned
+                words = _paren_words(working) if ascii_text else words
+        if not ascii_text or not words.isdisjoint(_TYPE_NOTE_WORDS):
+            working = _TYPE_NOTE_RE.sub(" ", working)
+    working = " ".join(working.split())
 
     archive_date, access_date, archive_format, service, clauses_at = _read_clauses(working)
     fields.archive_date = archive_date
@@ -762,7 +835,9 @@ def parse_citation_line(text: str, hints: MarkupHints | None = None) -> Citation
     fields.archive_service = service
     fields.format = format_match["fmt"].upper() if format_match else (archive_format or "").upper() or None
 
-    head = _VIA_RE.sub("", working[:clauses_at])
+    head = working[:clauses_at]
+    if "via" in head:
+        head = _VIA_RE.sub("", head)
     head_fields = _read_head(head, hints)
     fields.authors = head_fields.authors
     fields.editors = head_fields.editors
@@ -777,7 +852,7 @@ def parse_citation_line(text: str, hints: MarkupHints | None = None) -> Citation
         # Print view shows each link's URL: a title followed by an archive URL, and the original only after
         # "Archived from the original", is how CS1 renders |url-status=dead.
         flags.append("url-status-dead")
-    content = _MARKER_ONLY_RE.sub("", normalised)
+    content = _MARKER_ONLY_RE.sub("", normalised) if "[" in normalised else normalised
     if not _ALNUM_RE.search(content):
         flags.append("empty")
         fields.title = None

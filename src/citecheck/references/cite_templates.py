@@ -334,7 +334,7 @@ def read_cite_template(
                 continue
             cached = texts.get(key)
             if cached is None:
-                cached = texts[key] = _SPACE_RE.sub(" ", plain(fields[key])).strip()
+                cached = texts[key] = " ".join(plain(fields[key]).split())
             if cached:
                 return cached
         return None
@@ -419,32 +419,15 @@ def _names(
     """Names from ``last1``/``first1`` (``Given Surname``) or ``author1``, in index order; else a free list."""
     indices: set[int] = set()
     for key in fields:
-        match = key_re.match(key)
-        if match:
-            index = match["index"] or match["index2"] or ""
-            indices.add(int(index) if index else 1)
-    editor = first_key.startswith("editor")
+        index = _name_index(key_re, key)
+        if index is not None:
+            indices.add(index)
     names: list[str] = []
     for index in sorted(indices):
-        suffixes = (str(index), "") if index == 1 else (str(index),)
-        if editor:
-            last = text(
-                *(f"editor{s}-last" for s in suffixes),
-                *(f"editor-last{s}" for s in suffixes),
-                *(f"editor{s}-surname" for s in suffixes),
-            )
-            first = text(
-                *(f"editor{s}-first" for s in suffixes),
-                *(f"editor-first{s}" for s in suffixes),
-                *(f"editor{s}-given" for s in suffixes),
-            )
-            whole = text(*(f"editor{s}" for s in suffixes))
-        else:
-            last = text(*(f"{key}{s}" for s in suffixes for key in ("last", "surname", "author-last", "authorlast")))
-            last = last or text(f"author{index}-last")
-            first = text(*(f"{key}{s}" for s in suffixes for key in (first_key, given_key, "author-first")))
-            first = first or text(f"author{index}-first")
-            whole = text(*(f"author{s}" for s in suffixes))
+        last_keys, more_last_keys, first_keys, more_first_keys, whole_keys = _name_keys(index, first_key, given_key)
+        last = text(*last_keys) or (text(*more_last_keys) if more_last_keys else None)
+        first = text(*first_keys) or (text(*more_first_keys) if more_first_keys else None)
+        whole = text(*whole_keys)
         if last:
             names.append(f"{first} {last}" if first else last)
             surnames.append(last)
@@ -457,6 +440,46 @@ def _names(
             separator = ";" if ";" in listed else ","
             names = [part.strip() for part in listed.split(separator) if part.strip()]
     return names
+
+
+@functools.lru_cache(maxsize=1024)
+def _name_index(key_re: re.Pattern[str], key: str) -> int | None:
+    """The name number a parameter holds (``last2`` → 2, ``author`` → 1), or None when it names no person."""
+    match = key_re.match(key)
+    if not match:
+        return None
+    index = match["index"] or match["index2"] or ""
+    return int(index) if index else 1
+
+
+@functools.lru_cache(maxsize=1024)
+def _name_keys(index: int, first_key: str, given_key: str) -> tuple[tuple[str, ...], ...]:
+    """The parameters that may hold the ``index``-th name's surname, given name and whole name, in the order
+    they are asked for: ``(last, last if none of those, first, first if none of those, whole)``."""
+    suffixes = (str(index), "") if index == 1 else (str(index),)
+    if first_key.startswith("editor"):
+        return (
+            (
+                *(f"editor{s}-last" for s in suffixes),
+                *(f"editor-last{s}" for s in suffixes),
+                *(f"editor{s}-surname" for s in suffixes),
+            ),
+            (),
+            (
+                *(f"editor{s}-first" for s in suffixes),
+                *(f"editor-first{s}" for s in suffixes),
+                *(f"editor{s}-given" for s in suffixes),
+            ),
+            (),
+            tuple(f"editor{s}" for s in suffixes),
+        )
+    return (
+        tuple(f"{key}{s}" for s in suffixes for key in ("last", "surname", "author-last", "authorlast")),
+        (f"author{index}-last",),
+        tuple(f"{key}{s}" for s in suffixes for key in (first_key, given_key, "author-first")),
+        (f"author{index}-first",),
+        tuple(f"author{s}" for s in suffixes),
+    )
 
 
 def read_webarchive_template(

@@ -16,6 +16,7 @@ Pure functions over strings; nothing here raises on any input.
 
 from __future__ import annotations
 
+import functools
 import re
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -290,14 +291,20 @@ def identifiers_from_url(url: str | None) -> Identifiers:
 
     Empty :class:`Identifiers` for any other URL (including unparseable ones).
     """
-    found: dict[str, str] = {}
     if not url or not isinstance(url, str):
         return Identifiers()
+    found = _identifier_in_url(url)
+    return Identifiers(**{found[0]: found[1]}) if found is not None else Identifiers()
+
+
+@functools.lru_cache(maxsize=8192)
+def _identifier_in_url(url: str) -> tuple[str, str] | None:
+    """``(name, normalised value)`` of the identifier ``url`` names, or None (pure: asked again per reference)."""
     try:
         parts = urlsplit(url.strip())
         host = (parts.hostname or "").lower()
     except ValueError:
-        return Identifiers()
+        return None
     if host.startswith("www."):
         host = host[4:]
     path = parts.path
@@ -344,8 +351,8 @@ def identifiers_from_url(url: str | None) -> Identifiers:
     if name is not None:
         normalised = normalize_identifier(name, value)
         if normalised:
-            found[name] = normalised
-    return Identifiers(**found)
+            return name, normalised
+    return None
 
 
 def is_identifier_url(url: str | None) -> bool:
@@ -385,7 +392,7 @@ def identifiers_from_text(text: str | None) -> Identifiers:
     if not text or not isinstance(text, str):
         return Identifiers()
     lowered = text.lower()
-    if not any(word in lowered for word in _IDENTIFIER_WORDS):  # most citations name no identifier
+    if not any(map(lowered.__contains__, _IDENTIFIER_WORDS)):  # most citations name no identifier
         return Identifiers()
     found: dict[str, str] = {}
     upper = text.upper()

@@ -11,6 +11,7 @@ identifiers.  An identifier link (doi.org, PubMed, WorldCat …) is never the
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -28,12 +29,21 @@ _SCHEME_RE = re.compile(r"^(?:https?:)?//", re.I)
 
 def classify_link(url: str, text: str | None = None) -> ReferenceLink:
     """One link as a :class:`ReferenceLink` (``original`` unless it is an archive or identifier link)."""
+    kind, archive = _link_kind(url)
+    if archive is not None:
+        return ReferenceLink(url=url, kind=kind, text=text or None, archive=archive)
+    return ReferenceLink(url=url, kind=kind, text=text or None)
+
+
+@functools.lru_cache(maxsize=8192)
+def _link_kind(url: str) -> tuple[LinkKind, str | None]:
+    """(kind, archive name) of a URL: pure, and asked again for the same URL by every reader of a reference."""
     archived = parse_archive_url(url)
     if archived is not None:
-        return ReferenceLink(url=url, kind=LinkKind.archive, text=text or None, archive=archived.archive)
+        return LinkKind.archive, archived.archive
     if _may_name_identifier(url) and identifiers_from_url(url).present():
-        return ReferenceLink(url=url, kind=LinkKind.identifier, text=text or None)
-    return ReferenceLink(url=url, kind=LinkKind.original, text=text or None)
+        return LinkKind.identifier, None
+    return LinkKind.original, None
 
 
 _HOST_RE = re.compile(r"^(?:https?:)?//(?:www\.)?([^/?#:]+)", re.I)
@@ -138,6 +148,7 @@ def choose_links(links: Iterable[ReferenceLink]) -> LinkChoice:
     return choice
 
 
+@functools.lru_cache(maxsize=8192)
 def url_problem(url: str) -> str | None:
     """Why ``url`` cannot be a web address (``"invalid IPv6 address"``…), or None when it can."""
     try:

@@ -11,7 +11,7 @@ notice.  Later stages never meet an unusable URL or timestamp.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from citecheck.dates import web_date_problem
 from citecheck.models import ParsedDocument, Reference, SourceFlag
@@ -61,6 +61,7 @@ def check_reference_data(reference: Reference, today: date | None = None) -> boo
 
 def check_document_data(document: ParsedDocument, today: date | None = None) -> None:
     """:func:`check_reference_data` on every reference, with one notice naming those affected."""
+    today = today or datetime.now(UTC).date()  # once per document, not once per date checked
     affected = [reference.id for reference in document.references if check_reference_data(reference, today)]
     if affected:
         shown = ", ".join(affected[:10]) + (" …" if len(affected) > 10 else "")

@@ -1,0 +1,155 @@
+"""The fast wikitext tree is mwparserfromhell's tree: same source, same nodes, same reading."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import mwparserfromhell
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from citecheck.documents import wikitext
+from citecheck.documents.wikitext_tree import (
+    FlatTemplate,
+    parse_wikitext,
+    positional_values,
+    template_fields,
+    template_name,
+    templates_in,
+)
+from tests.conftest import shared_path
+from tests.fuzz.profile import FUZZ
+from tests.fuzz.strategies import MARKUP_BITS
+
+SNIPPETS = [
+    "",
+    "plain text only",
+    "{{reflist}}",
+    "{{cite news |last=Smith |first=Carol |url=https://x.example.org/a?b=c |title=A = B |date=3 May 2014}}",
+    "a<ref>{{cite web|url=http://a.example/c.|title=T}}</ref> b<ref name=x/>",
+    "{{x|=y}} {{x| |}} {{x|1|2|a=3|4}} {{ Cite_Book \n| title = T \n}}",
+    "{{cite web|title={{lang|fr|Le titre}}|url=https://e.example/}}",  # nested: outer not flat, inner flat
+    "{{cite web|url=https://e.example/<!-- c -->|title=T&amp;U}}",  # comment and entity: not flat
+    "{{cite web|url=[https://e.example/ bracketed]|title=''italic''}}",
+    "{{webarchive|url=https://web.archive.org/web/2015/https://e.example/|date=5 May 2015}}",
+    "{{sfn|Smith|Jones|2003|p=41}} {{harvnb|Smith|2003}} {{efn|a note<ref>{{cite book|title=B}}</ref>}}",
+    "{{cite web|title=a <ref name=z/> b}} {{convert|3|km|mi}} {{lang-fr|texte}}",
+    "{{cite web |url=https://e.example/a |url=https://e.example/b}}",  # repeated parameter: last wins
+    "{{unclosed|a=b",
+    "{{a|b\n== heading ==\n}}",
+    "{{DISPLAYTITLE:''Title''}} {{#tag:ref|note|name=n}}",
+]
+
+WIKI_BITS = [
+    "{{cite web |url=https://e.example/x |title=T |date=2011-04-14}}",
+    "{{cite news|last=A|first=B|url=http://e.example/a.|work=W}}",
+    "{{",
+    "}}",
+    "|",
+    "=",
+    "|url=",
+    "https://e.example/p?q=1",
+    "{{lang|fr|x}}",
+    "<!-- c -->",
+    "&nbsp;",
+    "[[L|t]]",
+    "<ref>",
+    "</ref>",
+    "<ref name=a/>",
+    "\n",
+    "''",
+    "{{dead link|date=May 2011}}",
+    "{{sfn|Smith|2003}}",
+]
+wikitext_documents = st.lists(
+    st.one_of(st.sampled_from(WIKI_BITS), st.sampled_from(MARKUP_BITS), st.text(max_size=10)), max_size=30
+).map("".join)
+
+
+def _reference_templates(text: str) -> list[Any]:
+    return list(mwparserfromhell.parse(text).filter_templates(recursive=True))
+
+
+def _assert_same_tree(text: str) -> None:
+    fast = parse_wikitext(text)
+    source = str(mwparserfromhell.parse(text))  # the text itself, up to a NUL (where the tokenizer stops)
+    assert str(fast) == source
+    # The helpers read flat templates without building them, and read what mwparserfromhell's tree says.
+    found = list(templates_in(fast))
+    expected = _reference_templates(text)
+    assert [str(template) for template in found] == [str(template) for template in expected]
+    for template, reference in zip(found, expected, strict=True):
+        assert template_name(template) == wikitext._template_name(reference)
+        fields = {name: wikitext._plain(value) for name, value in template_fields(template).items()}
+        assert fields == {name: wikitext._plain(value) for name, value in template_fields(reference).items()}
+        raw = {name: wikitext._without_comments(value) for name, value in template_fields(template).items()}
+        assert raw == {name: wikitext._without_comments(value) for name, value in template_fields(reference).items()}
+        assert positional_values(template, wikitext._plain) == positional_values(reference, wikitext._plain)
+        if isinstance(template, FlatTemplate):
+            assert not template.materialised
+    # Built on demand, the tree is node for node the one mwparserfromhell builds.
+    assert fast.get_tree() == mwparserfromhell.parse(text).get_tree()
+    assert str(fast) == source
+
+
+@pytest.mark.parametrize("text", SNIPPETS)
+def test_tree_matches_mwparserfromhell_on_snippets(text: str) -> None:
+    _assert_same_tree(text)
+
+
+def test_flat_templates_are_recognised() -> None:
+    code = parse_wikitext("{{cite web |url=https://e.example/x |title=T}} {{cite web|title={{lang|fr|x}}}}")
+    kinds = [type(node).__name__ for node in code.nodes]
+    assert kinds == ["FlatTemplate", "Text", "Template"]
+    flat = code.nodes[0]
+    assert flat.flat_params == [("url", "https://e.example/x ", True), ("title", "T", True)]
+    assert [str(parameter) for parameter in flat.params] == ["url=https://e.example/x ", "title=T"]
+    assert flat.materialised
+    flat.name = "cite book"  # a materialised flat template is an ordinary, editable Template
+    assert str(flat) == "{{cite book|url=https://e.example/x |title=T}}"
+
+
+def _read_both(text: str, monkeypatch: pytest.MonkeyPatch) -> tuple[str, str]:
+    fast = wikitext.read_wikitext(text, "doc.wiki").model_dump_json()
+    with monkeypatch.context() as patched:
+        patched.setattr(wikitext, "parse_wikitext", mwparserfromhell.parse)
+        plain = wikitext.read_wikitext(text, "doc.wiki").model_dump_json()
+    return fast, plain
+
+
+@pytest.mark.parametrize("text", SNIPPETS)
+def test_reader_reads_the_same_from_either_tree(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    fast, plain = _read_both(text, monkeypatch)
+    assert fast == plain
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "enwiki_Toronto.wikitext.txt",
+        "enwiki_Anarchism.wikitext.txt",
+        "enwiki_Mozilla_Firefox.wikitext.txt",
+        "enwiki_Raith_Rovers.wikitext.txt",
+        "enwiki_Elizabeth_Gilbert.wikitext.txt",
+    ],
+)
+def test_real_articles_read_the_same_from_either_tree(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = shared_path("wikipedia-samples", name).read_text(encoding="utf-8")
+    _assert_same_tree(text)
+    fast, plain = _read_both(text, monkeypatch)
+    assert fast == plain
+
+
+@FUZZ
+@given(wikitext_documents)
+def test_generated_wikitext_reads_the_same_from_either_tree(text: str) -> None:
+    _assert_same_tree(text)
+    fast = wikitext.read_wikitext(text, "doc.wiki").model_dump_json()
+    original = wikitext.parse_wikitext
+    wikitext.parse_wikitext = mwparserfromhell.parse  # type: ignore[assignment]  # (no fixture under @given)
+    try:
+        plain = wikitext.read_wikitext(text, "doc.wiki").model_dump_json()
+    finally:
+        wikitext.parse_wikitext = original
+    assert fast == plain
