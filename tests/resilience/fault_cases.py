@@ -40,6 +40,7 @@ from citecheck import AuditOptions, audit
 from citecheck.models import ArchiveStatus, LiveStatus, Reference
 from citecheck.pipeline import AuditResult
 from citecheck.resolve.settings import ResolveSettings
+from citecheck.store.db import SCHEMA_TABLE
 from tests.guard import network_guard
 from tests.resilience.raw_world import (
     ForbiddenTarget,
@@ -77,6 +78,7 @@ class Outcome:
     wrong: list[str] = field(default_factory=list)
     forbidden: int = 0
     detail: str = ""
+    deadline: float = 0.0  # the longest the case's audits were allowed (a hang beyond it)
 
     @property
     def over_memory(self) -> bool:
@@ -178,16 +180,15 @@ def audit_in_process(
 ) -> tuple[Outcome, AuditResult | None]:
     """Audit ``docs`` (production settings, narrowed opt-in) within ``deadline``; count what went wrong."""
     (tmp / "no-archive").mkdir(parents=True, exist_ok=True)
+    settings: dict[str, object] = {"live_timeout": 2.0, "live_retries": 1, **changes}
     options = AuditOptions(
         out=tmp / "reports",
         cache=tmp / "cache.sqlite",
         archives=archives if archives is not None else [f"warc:{tmp / 'no-archive'}"],
         canary=[canary],
-        live_timeout=2.0,
-        live_retries=1,
-        **changes,  # type: ignore[arg-type]
+        **settings,  # type: ignore[arg-type]
     )
-    outcome = Outcome(case)
+    outcome = Outcome(case, deadline=deadline)
     before = len(network_guard.recorded())
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
     started = time.monotonic()
@@ -267,7 +268,7 @@ def audit_in_child(
     env[network_guard.LOG_DIR_ENV] = str(log_dir)
     command = [sys.executable, "-m", "citecheck.cli", "audit", str(docs), "--out", str(out)]
     command += ["--cache", str(tmp / "cache.sqlite"), "--format", "md,json", *args]
-    outcome = Outcome(case)
+    outcome = Outcome(case, deadline=deadline)
     with open(tmp / "stdout.txt", "wb") as stdout, open(tmp / "stderr.txt", "wb") as stderr:
         started = time.monotonic()
         process = subprocess.Popen(command, stdout=stdout, stderr=stderr, env=env, cwd=tmp)
@@ -305,6 +306,10 @@ def references(result: AuditResult | None) -> list[Reference]:
 
 def by_url(result: AuditResult | None) -> dict[str, Reference]:
     return {reference.url: reference for reference in references(result) if reference.url}
+
+
+def is_alive(found: dict[str, Reference], url: str) -> bool:
+    return url in found and found[url].live.status is LiveStatus.alive
 
 
 def expect(outcome: Outcome, condition: bool, why: str) -> None:
@@ -477,7 +482,7 @@ def _trickle_case(tmp: Path, name: str, interval: float) -> Outcome:
     with raw_site(site_routes(routes)) as site:
         docs = write_docs(tmp / "docs", {"a.md": markdown_citing([site.url("/gone"), site.url("/ok")])})
         outcome, result = audit_in_process(
-            name, docs, tmp, canary=site.url("/"), archives=[f"pywb+{site.url('/coll')}"], deadline=45
+            name, docs, tmp, canary=site.url("/"), archives=[f"pywb+{site.url('/coll')}"], deadline=45, live_timeout=1.0
         )
     reference = by_url(result).get(site.url("/gone"))
     expect(
@@ -619,6 +624,7 @@ def case_memento_datetime_without_zone(tmp: Path) -> Outcome:
 
 def _merge(total: Outcome, one: Outcome) -> None:
     total.elapsed += one.elapsed
+    total.deadline += one.deadline
     total.crash = total.crash or one.crash
     total.hang = total.hang or one.hang
     total.wrong += one.wrong
@@ -744,30 +750,39 @@ def case_invalid_utf8_file_names(tmp: Path) -> Outcome:
     return outcome
 
 
+def _garble_store(store: Path, *, bookkeeping: bool) -> None:
+    """Overwrite every value of every citecheck table (and of the schema bookkeeping when asked) with garbage."""
+    connection = sqlite3.connect(store)
+    tables = [row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    for table in tables:
+        if table.startswith("sqlite_") or (table == SCHEMA_TABLE and not bookkeeping):
+            continue
+        columns = [row[1] for row in connection.execute(f'PRAGMA table_info("{table}")')]
+        for index, column in enumerate(columns):
+            garbage = [b"\xff\x00garbage", "{not json", -1, "9999-99-99T99:99:99", 1e308][index % 5]
+            with contextlib.suppress(sqlite3.Error):
+                connection.execute(f'UPDATE "{table}" SET "{column}" = ?', (garbage,))
+    connection.commit()
+    connection.close()
+
+
 def case_garbage_cache_rows(tmp: Path) -> Outcome:
-    """Every row of a filled store overwritten with garbage: cache misses, checked afresh."""
+    """Every cached row overwritten with garbage (then the schema bookkeeping too): misses, checked afresh."""
+    outcome = Outcome("garbage-cache-rows")
     with raw_site(site_routes(healthy_routes({}))) as site:
         docs = write_docs(tmp / "docs", {"a.md": markdown_citing([site.url("/ok")])})
-        first, _ = audit_in_process("garbage-cache-rows", docs, tmp / "first", canary=site.url("/"))
-        store = tmp / "first" / "cache.sqlite"
-        connection = sqlite3.connect(store)
-        tables = [row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        for table in tables:
-            if table.startswith("sqlite_"):
-                continue
-            columns = [row[1] for row in connection.execute(f"PRAGMA table_info({table})")]
-            for index, column in enumerate(columns):
-                garbage = [b"\xff\x00garbage", "{not json", -1, "9999-99-99T99:99:99", 1e308][index % 5]
-                with contextlib.suppress(sqlite3.Error):
-                    connection.execute(f'UPDATE "{table}" SET "{column}" = ?', (garbage,))
-        connection.commit()
-        connection.close()
-        (tmp / "second").mkdir()
-        (tmp / "second" / "cache.sqlite").write_bytes(store.read_bytes())
-        outcome, result = audit_in_process("garbage-cache-rows", docs, tmp / "second", canary=site.url("/"))
-    _merge(outcome, first)
-    reference = by_url(result).get(site.url("/ok"))
-    expect(outcome, reference is not None and reference.live.status is LiveStatus.alive, "/ok alive after garbage")
+        first, _ = audit_in_process(outcome.case, docs, tmp / "first", canary=site.url("/"))
+        _merge(outcome, first)
+        for bookkeeping in (False, True):
+            run = tmp / f"garbled-{bookkeeping}"
+            run.mkdir()
+            (run / "cache.sqlite").write_bytes((tmp / "first" / "cache.sqlite").read_bytes())
+            _garble_store(run / "cache.sqlite", bookkeeping=bookkeeping)
+            one, result = audit_in_process(outcome.case, docs, run, canary=site.url("/"))
+            _merge(outcome, one)
+            expect(
+                outcome, is_alive(by_url(result), site.url("/ok")), f"/ok alive (bookkeeping garbled: {bookkeeping})"
+            )
     return outcome
 
 
