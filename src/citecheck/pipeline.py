@@ -117,6 +117,20 @@ def _special_file_kind(path: Path) -> str | None:
     return "not a regular file"
 
 
+def _shown_path(path: Path) -> str:
+    """``path`` as text every report can hold: bytes that are not UTF-8 written as ``\\xff`` escapes."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def _name_problem(path: Path) -> str | None:
+    """Why a file name cannot be carried into the reports (bytes that are not UTF-8), or None."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return "a file name that is not valid UTF-8 (rename the file to audit it)"
+    return None
+
+
 def _walk_folder(folder: Path, collected: CollectedDocuments) -> None:
     found: list[Path] = []
 
@@ -137,14 +151,15 @@ def _walk_folder(folder: Path, collected: CollectedDocuments) -> None:
             candidate = here / name
             if name.startswith(".") or candidate.suffix.lower() not in SUFFIX_FORMATS:
                 continue
-            problem = _special_file_kind(candidate)
+            problem = _special_file_kind(candidate) or _name_problem(candidate)
             if problem is None:
                 found.append(candidate)
             elif problem != "a folder":
+                shown = _shown_path(candidate)
                 collected.skipped.append(
                     DocumentError(
-                        path=str(candidate),
-                        error=f"{candidate}: {problem}; not audited",
+                        path=shown,
+                        error=f"{shown}: {problem}; not audited",
                         kind=DocumentErrorKind.not_audited,
                     )
                 )
@@ -166,6 +181,8 @@ def collect_inputs(paths: list[Path]) -> CollectedDocuments:
     for path in paths:
         if path.is_dir():
             _walk_folder(path, collected)
+        elif path.is_file() and _name_problem(path) is not None:
+            raise UsageError(f"{_shown_path(path)}: {_name_problem(path)}")
         elif path.is_file():
             collected.documents.append(path)
         elif path.is_symlink() and not path.exists():

@@ -199,6 +199,7 @@ class _Session:
             max_bytes=options.max_page_size,
             reuse=timedelta(hours=options.live_reuse_hours),
             offline=options.offline,
+            web=self.http.web if self.http is not None else None,
         )
 
     def client(self, site: WikiSite) -> MediaWikiClient | None:

@@ -25,6 +25,8 @@ from pathlib import Path
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from tests.guard import network_guard
+
 BIN = Path(sys.executable).parent
 COLLECTION = "testcoll"
 
@@ -116,7 +118,7 @@ class ArchiveWorld:
         while time.monotonic() < deadline:
             if self._process is not None and self._process.poll() is not None:
                 raise RuntimeError("pywb exited before answering")
-            with contextlib.suppress(OSError):
+            with contextlib.suppress(OSError), network_guard.allowed("pywb start-up probe"):
                 connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
                 connection.request("GET", f"/{COLLECTION}/cdx?url=example.invalid/&output=json")
                 if connection.getresponse().status == 200:
@@ -141,7 +143,8 @@ _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer",
 def forward(handler: http.server.BaseHTTPRequestHandler, upstream_port: int, host: str) -> None:
     """Answer ``handler``'s GET with what the upstream on ``upstream_port`` answers (``Host: host``)."""
     upstream = http.client.HTTPConnection("127.0.0.1", upstream_port, timeout=30)
-    upstream.request("GET", handler.path, headers={"Host": host})
+    with network_guard.allowed("test proxy forwarding to its pywb"):
+        upstream.request("GET", handler.path, headers={"Host": host})
     response = upstream.getresponse()
     payload = response.read()
     upstream.close()

@@ -13,7 +13,6 @@ import resource
 import socket
 import threading
 import time
-import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,6 +26,7 @@ from citecheck.resolve.settings import ResolveSettings
 from citecheck.resolve.stage import apply_resolution, plan_for, resolve_plan
 from citecheck.resolve.web import FetchError, FetchFailed, WebClient, WebSettings
 from tests.integration.pywb_world import at
+from tests.resilience.raw_world import gzip_bomb_blocks
 
 pytestmark = pytest.mark.integration
 
@@ -98,13 +98,11 @@ def huge(connection: socket.socket, line: str) -> None:
 
 
 def bomb(connection: socket.socket, line: str) -> None:
-    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
-    body = b"".join(compressor.compress(bytes(1 << 20)) for _ in range(512)) + compressor.flush()  # 512 MiB of zeros
-    head = (
-        f"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\n{MEMENTO}"
-        f"Content-Length: {len(body)}\r\n\r\n"
-    )
-    connection.sendall(head.encode() + body)
+    """1 GiB of zeros, gzip-compressed as it is sent (never built whole: cheap on a loaded machine)."""
+    head = f"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\n{MEMENTO}Connection: close\r\n\r\n"
+    connection.sendall(head.encode())
+    for block in gzip_bomb_blocks(1 << 30)():
+        connection.sendall(block)
 
 
 def rss_kib() -> int:

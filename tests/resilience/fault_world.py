@@ -25,6 +25,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from tests.guard import network_guard
+
 # A request that was already on its way when the 429 went out is not impolite;
 # on loopback "on its way" is well under this.
 IN_FLIGHT_SLACK = 0.25
@@ -341,7 +343,8 @@ class DyingArchiveProxy:
                     self.wfile.flush()
                     return
                 upstream = http.client.HTTPConnection("127.0.0.1", proxy.upstream_port, timeout=30)
-                upstream.request("GET", self.path, headers={"Host": f"127.0.0.1:{proxy.upstream_port}"})
+                with network_guard.allowed("test proxy forwarding to its pywb"):
+                    upstream.request("GET", self.path, headers={"Host": f"127.0.0.1:{proxy.upstream_port}"})
                 response = upstream.getresponse()
                 payload = response.read()
                 upstream.close()

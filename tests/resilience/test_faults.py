@@ -167,6 +167,7 @@ def test_retry_after_violations_flags_only_requests_inside_the_window() -> None:
     assert [hit.path for _, hit in retry_after_violations(hits, [limit])] == ["/early"]
 
 
+@pytest.mark.unguarded_client("hammers a fault site with a plain client to prove the politeness check")
 def test_an_impolite_client_is_caught(world: FaultWorld) -> None:
     """The politeness check has teeth: hammering through 429s shows up as violations."""
     with httpx.Client(timeout=2) as client:

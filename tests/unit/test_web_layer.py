@@ -171,3 +171,13 @@ async def test_offline_sends_nothing() -> None:
         with pytest.raises(FetchFailed) as failure:
             await web.fetch("https://example.org/")
     assert failure.value.error is FetchError.offline
+
+
+@pytest.mark.parametrize("spec", ["pywb+http://127.0.0.1:1/coll", "ia+https://web.archive.org/web"])
+def test_archive_pools_wait_no_longer_than_the_runs_retry_after_cap(spec: str) -> None:
+    from citecheck.resolve.archive.resolver import backend_from_spec
+
+    web = WebClient(WebSettings(retry_after_cap=7.0))
+    backend = backend_from_spec(spec, web)
+    for pool in (backend.index_pool, backend.playback_pool):  # type: ignore[attr-defined]
+        assert web.pool(pool).policy.max_wait == 7.0

@@ -66,6 +66,16 @@ def decode_text(body: bytes | str, content_type: str | None = None, *, html: boo
     return body.decode(header or "utf-8", errors="replace").removeprefix("\ufeff")
 
 
+def looks_binary(body: bytes, sample: int = 64 * 1024) -> bool:
+    """Whether the bytes are not text in any encoding a page uses: four NUL bytes in a row.
+
+    UTF-16 text has single NULs and UTF-32 at most three in a row; a run of
+    four is U+0000 in all of them, so it is binary data (or a decompression
+    bomb's zeros) — parsing it as markup would build millions of nodes.
+    """
+    return b"\x00\x00\x00\x00" in body[:sample]
+
+
 def parse_html(markup: str) -> BeautifulSoup:
     """A parsed page (lxml).  A page that consists of one URL is text to read, never a locator to open."""
     with warnings.catch_warnings():

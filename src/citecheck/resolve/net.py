@@ -12,6 +12,7 @@ the connection. Redirect hops are separate requests, so each one is vetted.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import ipaddress
 import socket
 import time
@@ -34,6 +35,11 @@ ALLOWED_SCHEMES = frozenset({"http", "https"})
 
 # The IPv6 prefixes that embed an IPv4 address the packet really goes to.
 _NAT64_WELL_KNOWN = ipaddress.IPv6Network("64:ff9b::/96")
+
+# True while the guard itself resolves a vetted host or connects to a vetted address. Nothing in
+# citecheck reads it: it lets the test suite's socket-layer guard prove that every connection the
+# program opens was opened here (tests/guard/network_guard.py).
+GUARDED_CONNECT: contextvars.ContextVar[bool] = contextvars.ContextVar("citecheck_guarded_connect", default=False)
 
 
 class UrlSafetyError(Exception):
@@ -152,12 +158,15 @@ def check_url_allowed(
 
 async def system_resolver(host: str, port: int) -> list[str]:
     """Resolve through the event loop's getaddrinfo (the system resolver, off the loop thread)."""
-    loop = asyncio.get_running_loop()
+    token = GUARDED_CONNECT.set(True)
     try:
-        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        # to_thread, not loop.getaddrinfo: the worker thread then runs in this context (GUARDED_CONNECT).
+        infos = await asyncio.to_thread(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as error:
         nxdomain = error.errno in {socket.EAI_NONAME, getattr(socket, "EAI_NODATA", socket.EAI_NONAME)}
         raise HostResolutionError(host, nxdomain=nxdomain, detail=str(error)) from error
+    finally:
+        GUARDED_CONNECT.reset(token)
     addresses: list[str] = []
     for _family, _type, _proto, _canon, sockaddr in infos:
         address = str(sockaddr[0])
@@ -234,11 +243,15 @@ class GuardedNetworkBackend(httpcore.AsyncNetworkBackend):
             timeout=timeout,
         )
         last_error: Exception | None = None
-        for address in addresses:
-            try:
-                return await self._inner.connect_tcp(address, port, timeout, local_address, socket_options)
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as error:
-                last_error = error
+        token = GUARDED_CONNECT.set(True)
+        try:
+            for address in addresses:
+                try:
+                    return await self._inner.connect_tcp(address, port, timeout, local_address, socket_options)
+                except (httpcore.ConnectError, httpcore.ConnectTimeout) as error:
+                    last_error = error
+        finally:
+            GUARDED_CONNECT.reset(token)
         assert last_error is not None  # addresses is never empty
         raise last_error
 

@@ -27,6 +27,7 @@ from citecheck.models import ArchiveStatus
 from citecheck.resolve.api_http import FailureKind, HttpAnswer, HttpGet, TransportFailure
 from citecheck.resolve.archive.models import ArchiveError, SnapshotRequest
 from citecheck.resolve.archive.resolver import ArchiveResolver
+from citecheck.resolve.web import WebClient
 from citecheck.store.db import Store
 
 PAGE_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
@@ -108,8 +109,11 @@ class PageFetcher:
         max_bytes: int,
         reuse: timedelta = timedelta(hours=20),
         offline: bool = False,
+        web: WebClient | None = None,
     ) -> None:
         self.http = http
+        # The archive fallback sends through this client (the live fetch's): one client, one set of bounds.
+        self.web = web
         self.store = store
         self.archives = list(archives)
         self.max_bytes = max_bytes
@@ -129,7 +133,10 @@ class PageFetcher:
 
     @property
     def archive_requests(self) -> int:
-        return self._resolver.requests_sent if self._resolver is not None else 0
+        """Requests the archive fallback sent on a client of its own (none when it shares ``web``)."""
+        if self._resolver is None or self.web is not None:
+            return 0
+        return self._resolver.requests_sent
 
     async def fetch(self, url: str) -> FetchedPage:
         """The page at ``url``, live or from its nearest capture; raises :class:`PageInputError`."""
@@ -174,7 +181,7 @@ class PageFetcher:
         if not self.archives:
             raise PageInputError(f"{url}: {why}, and no archive is configured")
         if self._resolver is None:
-            self._resolver = ArchiveResolver(archives=self.archives, store=self.store, concurrency=2)
+            self._resolver = ArchiveResolver(archives=self.archives, web=self.web, store=self.store, concurrency=2)
             await self._resolver.__aenter__()
         now = datetime.now(UTC)
         result = await self._resolver.resolve(SnapshotRequest(url=url, target=now, target_kind="document"))

@@ -35,7 +35,7 @@ from citecheck.resolve.archive.models import (
     RateLimitError,
     format_timestamp,
 )
-from citecheck.resolve.decode import decode_text, media_type
+from citecheck.resolve.decode import decode_text, looks_binary, media_type
 from citecheck.resolve.extract import extract_page, page_publication_date
 from citecheck.resolve.web import FetchFailed, WebClient, WebResponse, is_pdf, is_text_type
 from citecheck.store.db import Store
@@ -165,6 +165,9 @@ def read_page_body(
     if not is_text_type(content_type or ""):
         kind = media_type(content_type) or "unknown type"
         return PageRead("unavailable", origin, url, reason=f"not an HTML page ({kind}); text not read", cacheable=True)
+    if looks_binary(body):
+        binary = "binary data (runs of NUL bytes), not a text page; text not read"
+        return PageRead("unavailable", origin, url, reason=binary, cacheable=True)
     if media_type(content_type).startswith("text/plain"):
         text = decode_text(body, content_type, html=False).strip()
         extracted_title, extractor = None, "plain-text"

@@ -278,11 +278,13 @@ def move_aside(path: Path, reason: str, *, now: datetime | None = None) -> Path:
     reason = _one_line(reason)
     aside = _aside_path(path, now or datetime.now(UTC))
     try:
-        os.replace(path, aside)
+        # Companions first: once the file itself is gone a peer may create a fresh store (and its journal)
+        # at the same path, and that journal must not be carried off with the damaged file.
         for suffix in COMPANION_SUFFIXES:
             companion = Path(f"{path}{suffix}")
             if companion.exists() or companion.is_symlink():
                 os.replace(companion, Path(f"{aside}{suffix}"))
+        os.replace(path, aside)
     except OSError as error:
         raise StoreError(
             f"store {path} {reason}, and it cannot be moved aside ({error.strerror or error}); "
@@ -330,6 +332,17 @@ def _declared_tables(ddl: str) -> dict[str, _Columns]:
         scratch.close()
 
 
+def _schema_version(value: object) -> int | None:
+    """A schema version read back from the store, or None when the row holds something else (tampering)."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        return None
+    try:
+        version = int(value)
+    except ValueError:
+        return None
+    return version if version >= 1 else None
+
+
 def _decode_text(data: bytes) -> str:
     return data.decode("utf-8", "replace")
 
@@ -372,6 +385,13 @@ class Store:
                 return self._open_checked(name, identity)
             except _Damaged as damage:
                 self._heal(identity, str(damage))
+            except StoreError:
+                with _directory_lock(self.path.parent):  # a peer moving the file aside holds this until done
+                    moved = _identity(self.path) != identity
+                if not moved:
+                    raise
+                # A peer moved the damaged file aside while this process was reading it (SQLite then reports
+                # "disk I/O error"): look again at what is there now.
         raise StoreError(
             f"store {self.path}: still unusable after moving damaged files aside {_HEAL_ATTEMPTS} times; "
             "choose another location with --cache PATH"
@@ -522,7 +542,15 @@ class Store:
         try:
             row = connection.execute(f"SELECT version FROM {SCHEMA_TABLE} WHERE name = ?", (name,)).fetchone()
             existing = {table for table in declared if _columns(connection, table)}
-            version = int(row[0]) if row is not None else (1 if existing else latest)
+            version = _schema_version(row[0]) if row is not None else (1 if existing else latest)
+            if version is None:
+                # The bookkeeping row itself is garbage: what the tables hold is unknown, so they start empty.
+                logger.warning(
+                    "store %s: schema %r has an unreadable version; recreated its tables empty", self.path, name
+                )
+                for table in existing:
+                    connection.execute(f'DROP TABLE "{table}"')
+                version = latest
             if version > latest:
                 raise StoreError(
                     f"store {self.path}: its {name!r} tables were written by a newer citecheck (version {version}, "

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from dataclasses import replace
 from datetime import datetime
 from urllib.parse import urljoin
 
@@ -136,8 +137,10 @@ class HttpArchive:
                 burst=playback.burst,
                 pause_without_retry_after=playback.pause_without_retry_after,
             )
-        self.web.configure_pool(self.index_pool, index)
-        self.web.configure_pool(self.playback_pool, playback)
+        # No single wait longer than the run's cap: a longer Retry-After makes those lookups not-checked.
+        cap = self.web.settings.retry_after_cap
+        self.web.configure_pool(self.index_pool, replace(index, max_wait=min(index.max_wait, cap)))
+        self.web.configure_pool(self.playback_pool, replace(playback, max_wait=min(playback.max_wait, cap)))
 
     async def profile(self) -> EndpointProfile:
         """The endpoint's dialect and layout: stated, remembered, or probed (once per run)."""
@@ -153,7 +156,8 @@ class HttpArchive:
                 if remembered is not None:
                     self._use(remembered)
                 else:
-                    self.web.configure_pool(self.probe_pool, PROBE_POLICY)
+                    probe_wait = min(PROBE_POLICY.max_wait, self.web.settings.retry_after_cap)
+                    self.web.configure_pool(self.probe_pool, replace(PROBE_POLICY, max_wait=probe_wait))
                     try:
                         probed = await probe_endpoint(self.web, self.spec.url, self.probe_pool)
                     except ArchiveUnavailableError as error:
