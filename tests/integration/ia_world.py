@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import http.server
 import json
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -40,6 +41,21 @@ def _stamp(moment: datetime) -> str:
     return moment.strftime("%Y%m%d%H%M%S")
 
 
+def urlkey(url: str) -> str:
+    """The SURT key IA's CDX files a URL under: ``com,example)/path?a=1&b=2`` (www dropped, lower-cased)."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    host = re.sub(r"^www\d*\.", "", host)
+    key = ",".join(reversed(host.split(".")))
+    if parts.port not in (None, 80, 443):
+        key += f":{parts.port}"
+    path = parts.path or "/"
+    if len(path) > 1:
+        path = path.rstrip("/")
+    query = "&".join(sorted(parts.query.split("&"))) if parts.query else ""
+    return f"{key}){path}{'?' + query if query else ''}".lower()
+
+
 def _identity(url: str) -> str:
     parts = urlsplit(url)
     host = (parts.netloc or "").lower().removeprefix("www.")
@@ -51,6 +67,8 @@ class IaDialectArchive:
 
     def __init__(self, captures: list[Capture]) -> None:
         self.by_url: dict[str, list[Capture]] = {}
+        self.cdx_queries: list[str] = []
+        self.playback_hits: list[str] = []  # every playback path asked, to count repeats
         for capture in captures:
             self.by_url.setdefault(_identity(capture.url), []).append(capture)
         for found in self.by_url.values():
@@ -100,18 +118,43 @@ class IaDialectArchive:
         return 404, [("Content-Type", "text/html")], b"<p>Not Found</p>"
 
     def _cdx(self, path: str) -> tuple[int, list[tuple[str, str]], bytes]:
+        """Exact, ``matchType=prefix|host|domain`` and ``filter=[!]field:regex`` queries, as IA's CDX reads them."""
         query = parse_qs(urlsplit(path).query)
         url = query.get("url", [""])[0]
+        match = query.get("matchType", ["exact"])[0]
+        wanted = _identity(url if "://" in url else f"http://{url}")
+        wanted_host = wanted.split("/", 1)[0]
+        chosen: list[Capture] = []
+        for identity, captures in self.by_url.items():
+            host = identity.split("/", 1)[0]
+            if (
+                (match == "exact" and identity == wanted)
+                or (match == "prefix" and identity.startswith(wanted))
+                or (match == "host" and host == wanted_host)
+                or (match == "domain" and (host == wanted_host or host.endswith("." + wanted_host)))
+            ):
+                chosen.extend(captures)
         header = ["urlkey", "timestamp", "original", "mimetype", "statuscode", "digest", "length"]
-        rows: list[list[str]] = []
-        for capture in self.by_url.get(_identity(url if "://" in url else f"http://{url}"), []):
-            rows.append(
-                [_identity(capture.url), _stamp(capture.when), capture.url, "text/html", str(capture.status), "D", "1"]
-            )
+        rows = [
+            [urlkey(capture.url), _stamp(capture.when), capture.url, "text/html", str(capture.status), "D", "1"]
+            for capture in sorted(chosen, key=lambda capture: (urlkey(capture.url), capture.when))
+        ]
+        for spec in query.get("filter", []):
+            negate = spec.startswith("!")
+            name, _, pattern = spec.lstrip("!").partition(":")
+            if name not in header:
+                return 400, [("Content-Type", "text/plain")], f"unknown filter field {name}".encode()
+            column = header.index(name)
+            rows = [row for row in rows if (re.fullmatch(pattern, row[column]) is None) is negate]
+        limit = query.get("limit", [""])[0]
+        if limit.isdigit():
+            rows = rows[: int(limit)]
+        self.cdx_queries.append(path)
         body = json.dumps([header, *rows] if rows else []).encode()
         return 200, [("Content-Type", "application/json")], body
 
     def _playback(self, path: str, base: str) -> tuple[int, list[tuple[str, str]], bytes]:
+        self.playback_hits.append(path)
         rest = path[len("/web/") :]
         stamp_part, _, original = rest.partition("/")
         digits = "".join(char for char in stamp_part if char.isdigit())
