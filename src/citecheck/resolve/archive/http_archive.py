@@ -114,6 +114,9 @@ class HttpArchive:
         # Captures playback answered this run, by (URL identity, 14-digit timestamp): never fetched twice.
         self._captures: OrderedDict[tuple[str, str], Memento] = OrderedDict()
         self._capture_bytes = 0
+        # Where the archive's redirect-first answers pointed: (identity, moment asked) -> (URL, timestamp).
+        self._redirects: dict[tuple[str, str], tuple[str, str]] = {}
+        self._playing: dict[tuple[str, str], asyncio.Future[Memento]] = {}  # captures being fetched
         self._never_captured: set[str] = set()  # URL identities playback answered 404 for
         # What batched index queries said, by URL identity: every capture of the URL (complete answers only).
         self._indexed: dict[str, list[CdxRecord]] = {}
@@ -331,49 +334,77 @@ class HttpArchive:
             if dropped.body is not None:
                 self._capture_bytes -= len(dropped.body.body)
 
-    def _remembered(self, url: str, stamp: str, keep_body: bool) -> Memento | None:
-        memento = self._captures.get((url_identity(url), stamp[:14]))
-        if memento is None or (keep_body and memento.is_good and memento.body is None):
+    def _remembered(self, url: str, stamp: str) -> Memento | None:
+        key = (url_identity(url), stamp[:14])
+        memento = self._captures.get(key)
+        if memento is None:
             return None
-        self._captures.move_to_end((url_identity(url), stamp[:14]))
+        self._captures.move_to_end(key)
         self.capture_cache_hits += 1
         return memento
 
-    async def _play_back(self, url: str, at: datetime | str, keep_body: bool = True) -> Memento:
+    async def _play_back(self, url: str, at: datetime | str, hops: int = 0) -> Memento:
         """``id_`` playback at ``at``; an archive redirect to its nearest capture is followed (at most twice).
 
-        A capture already answered this run is not asked again: neither at the
+        A capture is asked once per run: one already answered (or being
+        fetched for another lookup) is not asked again — neither at the
         moment asked, nor where the archive's redirect points.
         """
         stamp = at if isinstance(at, str) else format_timestamp(at)
-        remembered = self._remembered(url, stamp, keep_body)
+        key = (url_identity(url), stamp[:14])
+        remembered = self._remembered(url, stamp)
         if remembered is not None:
             return remembered
-        if url_identity(url) in self._never_captured:
+        running = self._playing.get(key)
+        if running is not None:
+            self.capture_cache_hits += 1
+            return await asyncio.shield(running)
+        if key[0] in self._never_captured:
             raise NoMementoError(f"{self.name} has no capture of {url} at {stamp}")
-        address = self.playback_url(url, at)
-        for _hop in range(3):
-            response = await self._get(self.playback_pool, address, capture=True)
-            memento = self._memento(url, response, keep_body)
+        pointed = self._redirects.get(key)
+        if pointed is not None:
+            return await self._play_back(pointed[0], pointed[1], hops + 1)
+        future: asyncio.Future[Memento] = asyncio.get_running_loop().create_future()
+        self._playing[key] = future
+        try:
+            memento = await self._play_back_once(url, stamp, hops)
+        except BaseException as error:
+            future.set_exception(error)
+            future.exception()  # retrieved: a future nobody else awaited stays quiet
+            raise
+        finally:
+            self._playing.pop(key, None)
+        future.set_result(memento)
+        return memento
+
+    async def _play_back_once(self, url: str, stamp: str, hops: int) -> Memento:
+        response = await self._get(self.playback_pool, self.playback_url(url, stamp), capture=True)
+        memento = self._memento(url, response, keep_body=True)
+        if memento is not None:
+            self._remember(memento, (url_identity(url), stamp[:14]))
+            return memento
+        location = response.headers.get("location")
+        if response.status in (301, 302, 303, 307, 308) and location:
+            if hops >= 2:
+                raise ArchiveProtocolError(f"{self.name} redirected too often looking for a capture of {url}")
+            # The archive pointing at its nearest capture: its address names the capture, which may
+            # be one this run already holds or is fetching.
+            address = urljoin(response.final_url, location)
+            inside = self.split_playback_url(address)
+            if inside is not None:
+                if len(self._redirects) > 65536:
+                    self._redirects.clear()
+                self._redirects[(url_identity(url), stamp[:14])] = (inside[1], inside[0])
+                return await self._play_back(inside[1], inside[0], hops + 1)
+            response = await self._get(self.playback_pool, address, capture=True)  # vetted like any redirect
+            memento = self._memento(url, response, keep_body=True)
             if memento is not None:
-                self._remember(memento, (url_identity(url), stamp[:14]))
+                self._remember(memento)
                 return memento
-            location = response.headers.get("location")
-            if response.status in (301, 302, 303, 307, 308) and location:
-                # The archive pointing at its nearest capture: its address names the capture, which
-                # may be one this run already holds.  Else vetted like any redirect by the HTTP layer.
-                address = urljoin(response.final_url, location)
-                inside = self.split_playback_url(address)
-                if inside is not None:
-                    known = self._remembered(inside[1], inside[0], keep_body)
-                    if known is not None:
-                        return known
-                continue
-            error = self._not_a_capture(url, response, stamp)
-            if isinstance(error, NoMementoError) and _hop == 0:
-                self._never_captured.add(url_identity(url))
-            raise error
-        raise ArchiveProtocolError(f"{self.name} redirected too often looking for a capture of {url}")
+        error = self._not_a_capture(url, response, stamp)
+        if isinstance(error, NoMementoError) and hops == 0:
+            self._never_captured.add(url_identity(url))
+        raise error
 
     async def nearest(self, url: str, at: datetime) -> Memento:
         """The capture playback serves for ``url`` at ``at`` (historical redirects not followed), body kept."""
