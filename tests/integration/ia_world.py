@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import http.server
 import json
+import math
 import re
 import threading
 import time
@@ -198,16 +199,26 @@ class IaDialectArchive:
 
 @dataclass
 class PoolLimit:
-    """A server-side limit: at most ``per_second`` sustained, ``burst`` at once; over it, 429 + Retry-After."""
+    """A server-side limit: at most ``per_second`` sustained, ``burst`` at once; over it, 429 + Retry-After.
+
+    ``retry_after`` None: the whole seconds until the bucket holds a token again (at least 1), what a
+    token-bucket server says; ``send_retry_after`` False: no Retry-After at all, as the real IA answers.
+    """
 
     per_second: float
     burst: int
-    retry_after: int = 60
+    retry_after: int | None = 60
+    send_retry_after: bool = True
     tokens: float = 0.0
     updated: float = field(default_factory=time.monotonic)
 
     def __post_init__(self) -> None:
         self.tokens = float(self.burst)
+
+    def wait_seconds(self) -> int:
+        if self.retry_after is not None:
+            return self.retry_after
+        return max(1, math.ceil((1.0 - self.tokens) / self.per_second))
 
     def take(self) -> bool:
         now = time.monotonic()
@@ -243,12 +254,14 @@ class LimitsProxy:
                     proxy.hits.append((pool, self.path, now))
                     limit = proxy.limits.get(pool)
                     allowed = limit is None or limit.take()
+                    wait = limit.wait_seconds() if limit is not None and not allowed else 0
                     if not allowed and limit is not None:
-                        proxy.refused.append((pool, now, limit.retry_after))
+                        proxy.refused.append((pool, now, wait if limit.send_retry_after else 0))
                 if not allowed:
                     body = b"Too Many Requests"
                     self.send_response(429)
-                    self.send_header("Retry-After", str(limit.retry_after if limit else 60))
+                    if limit is None or limit.send_retry_after:
+                        self.send_header("Retry-After", str(wait))
                     self.send_header("Content-Length", str(len(body)))
                     self.end_headers()
                     self.wfile.write(body)
