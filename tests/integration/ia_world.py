@@ -57,6 +57,10 @@ def urlkey(url: str) -> str:
     return f"{key}){path}{'?' + query if query else ''}".lower()
 
 
+def _seconds(stamp: str) -> float:
+    return datetime.strptime(stamp[:14], "%Y%m%d%H%M%S").timestamp()
+
+
 def _identity(url: str) -> str:
     parts = urlsplit(url)
     host = (parts.netloc or "").lower().removeprefix("www.")
@@ -147,12 +151,24 @@ class IaDialectArchive:
                 return 400, [("Content-Type", "text/plain")], f"unknown filter field {name}".encode()
             column = header.index(name)
             rows = [row for row in rows if (re.fullmatch(pattern, row[column]) is None) is negate]
+        for name, keep in (("from", lambda stamp, bound: stamp >= bound), ("to", lambda stamp, bound: stamp <= bound)):
+            bound = query.get(name, [""])[0]
+            if bound.isdigit():
+                padded = bound.ljust(14, "0" if name == "from" else "9")
+                rows = [row for row in rows if keep(row[1], padded)]
+        closest = query.get("closest", [""])[0]
+        if query.get("sort", [""])[0] == "closest" and closest.isdigit():
+            moment = int(closest.ljust(14, "0")[:14])
+            rows.sort(key=lambda row: abs(_seconds(row[1]) - _seconds(str(moment))))
         limit = query.get("limit", [""])[0]
         if limit.isdigit():
             rows = rows[: int(limit)]
         self.cdx_queries.append(path)
-        body = json.dumps([header, *rows] if rows else []).encode()
-        return 200, [("Content-Type", "application/json")], body
+        if query.get("output", [""])[0] == "json":
+            body = json.dumps([header, *rows] if rows else []).encode()
+            return 200, [("Content-Type", "application/json")], body
+        # IA's plain answer: space-separated lines (waybackpy and EDGI's wayback read these).
+        return 200, [("Content-Type", "text/plain")], "".join(" ".join(row) + "\n" for row in rows).encode()
 
     def _playback(self, path: str, base: str) -> tuple[int, list[tuple[str, str]], bytes]:
         self.playback_hits.append(path)
@@ -233,9 +249,19 @@ class PoolLimit:
 class LimitsProxy:
     """A proxy to one upstream enforcing per-pool limits; logs (pool, path, time) and every 429 sent."""
 
-    def __init__(self, upstream_port: int, limits: dict[str, PoolLimit]) -> None:
+    def __init__(
+        self,
+        upstream_port: int,
+        limits: dict[str, PoolLimit],
+        *,
+        address: str = "127.0.0.1",
+        port: int = 0,
+        delay: float = 0.0,
+    ) -> None:
         self.upstream_port = upstream_port
         self.limits = limits
+        self.address = address
+        self.delay = delay  # added latency per answered request (seconds)
         self.hits: list[tuple[str, str, float]] = []
         self.refused: list[tuple[str, float, int]] = []  # (pool, sent at, Retry-After)
         self._lock = threading.Lock()
@@ -266,14 +292,16 @@ class LimitsProxy:
                     self.end_headers()
                     self.wfile.write(body)
                     return
+                if proxy.delay:
+                    time.sleep(proxy.delay)
                 forward(self, proxy.upstream_port, self.headers.get("Host", ""))
 
-        self._server = _Server(("127.0.0.1", 0), Handler)
+        self._server = _Server((address, port), Handler)
         self.port: int = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     def url(self, path: str = "") -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"http://{self.address}:{self.port}{path}"
 
     def violations(self, slack: float = 0.25) -> int:
         """Requests that reached a pool while a 429 it had sent told the client to wait (in-flight slack allowed)."""

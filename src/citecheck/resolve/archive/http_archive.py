@@ -80,6 +80,7 @@ CAPTURE_CACHE_BYTES = 64 * 1024 * 1024
 # Index queries batched per host: URLs of one host in one CDX query (urlkey regex filter), at most
 # this many per query so the query string stays a few kilobytes.
 BATCH_MAX_URLS = 40
+_PLAIN_KEY = re.compile(r"[a-z0-9,.\-]+\)/[a-z0-9/._~\-]*")
 # One probe at a time, at most two a second: a handful of requests, before the dialect's limits are known.
 PROBE_POLICY = PoolPolicy(concurrency=1, per_second=2.0, burst=2, pause_without_retry_after=60.0)
 
@@ -652,14 +653,17 @@ class HttpArchive:
             identity = url_identity(record.original)
             if identity in found and is_web_capture(record):
                 found[identity].append(record)
+        plain = {url_identity(url) for url in urls if _PLAIN_KEY.fullmatch(surt_key(url) or "")}
         for identity, captured in found.items():
-            # A URL the answer lists nothing for may be one whose key the archive spells otherwise:
-            # its lookup asks playback rather than concluding "never captured".
-            if captured:
+            # Nothing listed for a URL whose key is plain (lower-case letters, digits, / - _ . ~, no
+            # query) is the index saying "never captured"; for any other the archive may spell the
+            # key otherwise (its canonicalisation of queries, case, escapes): playback is asked.
+            if captured or identity in plain:
                 self._indexed[identity] = sorted(captured, key=lambda record: record.timestamp)
 
     async def indexed_captures(self, url: str) -> list[CdxRecord] | None:
-        """Every capture of ``url`` a batched index query listed (waiting for it), else None."""
+        """Every capture of ``url`` a batched index query listed (waiting for it; ``[]``: the index
+        lists none), else None: no batched answer covers it."""
         identity = url_identity(url)
         pending = self._batches.get(identity)
         if pending is not None:

@@ -343,10 +343,16 @@ class ArchiveResolver:
         target = request.target or datetime.now(UTC)
         indexed = getattr(backend, "indexed_captures", None)
         records = await indexed(request.url) if callable(indexed) else None
+        if records is not None and not records:
+            # The same answer a playback 404 gives: the report reads alike whichever way it was learned.
+            return ArchiveResult(status=ArchiveStatus.none, archive=backend.name, reason="never captured"), None
         if records:
             decided = self._decide_from_index(backend, request, target, records)
             if decided is not None:
                 return decided
+            nearest_record = closest_capture(records, target)
+            if nearest_record is not None and nearest_record.is_redirect:
+                return await self._redirect_from_index(backend, request, records, nearest_record)
         try:
             nearest = await self._timed_nearest(backend, request.url, target)
         except NoMementoError:
@@ -460,6 +466,37 @@ class ArchiveResolver:
             return None
         why = f"archived capture answered {nearest.status}"
         return self._found(backend, request, memento(nearest), reason=why, status=ArchiveStatus.error_snapshot), None
+
+    async def _redirect_from_index(
+        self, backend: ArchiveBackend, request: SnapshotRequest, records: Sequence[CdxRecord], nearest: CdxRecord
+    ) -> tuple[ArchiveResult, Memento | None]:
+        """The index says playback would serve an archived redirect: read it at its exact moment (no
+        redirect-first hop) and follow it as playback would; the index settles what follows."""
+        try:
+            start = await backend.nearest(request.url, nearest.timestamp)
+        except NoMementoError:
+            return ArchiveResult(status=ArchiveStatus.none, archive=backend.name, reason="never captured"), None
+        chain = await self._follow_redirects(backend, start)
+        if (
+            start.is_redirect
+            and chain.hops > 0
+            and chain.stopped_because is None
+            and nearest_is_usable(chain.final, request.target, self.after_tolerance + self.redirect_window)
+        ):
+            reason = f"archived redirect from {request.url}"
+            return self._found(backend, request, chain.final, reason=reason), chain.final
+        if not start.is_redirect and nearest_is_usable(start, request.target, self.after_tolerance):
+            return self._found(backend, request, start, reason=None), start
+        chosen = self._capture_from_index(backend, request, records)
+        if chosen is not None:
+            return self._found(backend, request, chosen, reason=None), chosen
+        if chain.stopped_because is None and chain.final.is_good:
+            return self._found(backend, request, chain.final, reason=f"archived redirect from {request.url}"), (
+                chain.final
+            )
+        why = chain.stopped_because if start.is_redirect else None
+        why = why or f"archived capture answered {start.status}"
+        return self._found(backend, request, start, reason=why, status=ArchiveStatus.error_snapshot), None
 
     @staticmethod
     def _capture_from_index(
