@@ -20,6 +20,11 @@ What an endpoint says is read as it really is:
   never an answer; a TimeMap 404 is "no mementos" (RFC 7089);
 * an endpoint that cannot be reached marks itself unavailable: its later
   lookups fail at once, and the report says so.
+
+Nothing is asked twice in a run: a capture already answered (or being
+fetched for another lookup) is served from memory, also when a
+redirect-first answer points at it; where such a redirect pointed is
+remembered; a URL playback answered 404 for is not asked again.
 """
 
 from __future__ import annotations

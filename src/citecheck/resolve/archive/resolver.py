@@ -6,7 +6,12 @@ is unusable (an error, or far after the target), a few more playback probes
 at chosen moments usually settle which capture the rule picks (see
 :class:`~citecheck.resolve.archive.choose.CaptureMap`); the CDX index — a
 pool twenty to thirty times scarcer on the Internet Archive — is asked only
-when the probes cannot settle it.  Several archives are tried in order and the
+when the probes cannot settle it.  On an archive whose playback redirects first
+(the Internet Archive: two requests per inexact lookup) the cited URLs that
+share a host are asked of the index once, early — one host-wide query with a
+urlkey filter answers all of them, statuses included — and each is then
+decided from that answer, its bytes read at the exact capture only when the
+source text is wanted.  Several archives are tried in order and the
 result names the one that answered.  An archive that cannot be reached
 yields ``not-checked`` with the reason, never ``none``.
 """
