@@ -126,3 +126,10 @@ async def test_a_wait_beyond_the_cap_refuses_the_pool_with_the_reason() -> None:
     except PoolRefusedError as error:
         assert error.seconds > 86000
     assert time.monotonic() - started < 0.1
+
+
+def test_a_pool_refused_on_its_first_requests_and_told_how_long_only_waits() -> None:
+    pool = Pool("host:d", PoolPolicy(concurrency=2))
+    pool._recent.append(0.0)  # one request sent: no rate was refused, the server had its reasons
+    pool.rate_limited_by_server(0.0)
+    assert pool.per_second is None

@@ -198,6 +198,7 @@ class Pool:
     # ... and climbs back by this share of the ceiling per answer without a 429 (additive increase).
     CLIMB = 0.02
     MIN_RATE = 0.1  # requests per second: lowered rates stop here (one every ten seconds)
+    RATE_SAMPLES = 4  # sends a rate-less pool needs before a 429 tells the rate it was refused at
 
     def __init__(
         self,
@@ -288,13 +289,18 @@ class Pool:
         are one refusal, not several: the rate is lowered once per pause.  A
         pool without a rate of its own (a live host) gets one: 70 % of the
         rate it was being asked at, Retry-After or not — after the wait it
-        must not resume at the rate that was refused.  Raises :class:`PoolRefusedError` when the server asks
+        must not resume at the rate that was refused (unless it had sent too
+        few requests for a rate to mean anything and was told how long to
+        wait: then it waits).  Raises :class:`PoolRefusedError` when the server asks
         for a wait longer than the policy's cap: the pool is refused until then.
         """
         self.rate_limited += 1
         wait = self.policy.pause_without_retry_after if retry_after is None else retry_after
         now = self._clock()
-        if self.policy.adaptive and now >= self.paused_until:
+        # A rate-less pool refused before it sent a few requests was refused for something other than
+        # its rate (the server's own history, one URL's first answer): told how long, it only waits.
+        knows_its_rate = self.bucket is not None or len(self._recent) >= self.RATE_SAMPLES or retry_after is None
+        if self.policy.adaptive and knows_its_rate and now >= self.paused_until:
             refused_rate = self.bucket.per_second if self.bucket is not None else self.observed_rate()
             lowered = max(refused_rate * self.DECREASE, self.MIN_RATE)
             self.ceiling = min(self.ceiling or refused_rate, refused_rate * 0.9)
