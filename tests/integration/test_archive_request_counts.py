@@ -18,13 +18,15 @@ from citecheck.resolve.archive.endpoint import parse_archive_spec
 from citecheck.resolve.archive.http_archive import HttpArchive
 from citecheck.resolve.archive.models import Memento, SnapshotRequest
 from citecheck.resolve.archive.resolver import ArchiveResolver
-from citecheck.resolve.web import WebClient, WebSettings
+from citecheck.resolve.web import HostSettings, WebClient, WebSettings
 from tests.integration.ia_world import IaDialectArchive, LimitsProxy, PoolLimit
 from tests.integration.pywb_world import COLLECTION, ArchiveWorld, Capture, FaultProxy, at
 
 pytestmark = pytest.mark.integration
 
 ACCESS = at("2015-06-15T12:00:00")
+# The endpoint's pools paced fast (an operator's per-host rate): counts, not waits, are under test.
+FAST = WebSettings(allow_private=True, hosts={"127.0.0.1": HostSettings(per_second=1000.0)})
 GENEROUS = {"playback": PoolLimit(per_second=1000.0, burst=1000), "index": PoolLimit(per_second=1000.0, burst=1000)}
 
 
@@ -62,7 +64,7 @@ async def test_redirect_first_lookups_cost_two_requests_with_the_bytes_and_no_ca
         requests.append(request(url, ACCESS + timedelta(days=1)))
     with IaDialectArchive(captures) as archive, LimitsProxy(archive.port, GENEROUS) as proxy:
         async with (
-            WebClient(WebSettings(allow_private=True)) as web,
+            WebClient(FAST) as web,
             ArchiveResolver([f"ia+{proxy.url()}"], web=web) as resolver,
         ):
             answers = await resolve_and_read(resolver, requests)
@@ -106,7 +108,7 @@ async def test_a_host_cited_often_costs_one_index_query_and_one_exact_read_per_u
     expected.append(("none", None))
     with IaDialectArchive(captures) as archive, LimitsProxy(archive.port, GENEROUS) as proxy:
         async with (
-            WebClient(WebSettings(allow_private=True)) as web,
+            WebClient(FAST) as web,
             ArchiveResolver([f"ia+{proxy.url()}"], web=web) as resolver,
         ):
             answers = await resolve_and_read(resolver, requests)
@@ -136,3 +138,56 @@ async def test_pywb_lookups_cost_one_request_each_bytes_included(tmp_path: Path)
     # asked (a closer capture could exist): the one case where a capture's bytes come twice.
     assert proxy.requests == len(requests)
     assert len(proxy.paths) == len(set(proxy.paths))
+
+
+def varied_world() -> tuple[list[Capture], list[SnapshotRequest]]:
+    """Two hosts (batched) and single-URL hosts (not): every kind of capture history on each."""
+    captures: list[Capture] = []
+    requests: list[SnapshotRequest] = []
+    for number in range(24):
+        host = "many.example" if number < 10 else ("few.example" if number < 14 else f"one{number}.example")
+        url = f"http://{host}/{number}/story"
+        kind = number % 6
+        if kind == 0:
+            captures += [Capture(url, ACCESS + timedelta(days=d), body=f"{d}".encode()) for d in (-300, -20, -3, 5, 90)]
+        elif kind == 1:
+            captures += [
+                Capture(url, ACCESS - timedelta(days=1), status=404),
+                Capture(url, ACCESS - timedelta(days=30)),
+            ]
+        elif kind == 2:
+            captures += [
+                Capture(url, ACCESS - timedelta(days=1), status=429),
+                Capture(url, ACCESS + timedelta(days=40)),
+            ]
+        elif kind == 3:
+            moved = url + "/moved"
+            captures += [
+                Capture(url, ACCESS - timedelta(days=2), status=301, body=b"", location=moved),
+                Capture(moved, ACCESS - timedelta(days=2, hours=-1)),
+            ]
+        elif kind == 4:
+            captures += [Capture(url, ACCESS - timedelta(days=4), status=404), Capture(url, ACCESS, status=503)]
+        requests += [request(url), request(url, ACCESS + timedelta(days=60))]
+    return captures, requests
+
+
+async def test_batched_index_answers_choose_the_captures_playback_chooses() -> None:
+    captures, requests = varied_world()
+    answers = []
+    for batches in (0, 30):
+        with IaDialectArchive(captures) as archive, LimitsProxy(archive.port, GENEROUS) as proxy:
+            async with (
+                WebClient(FAST) as web,
+                ArchiveResolver([f"ia+{proxy.url()}"], web=web, index_batches=batches) as resolver,
+            ):
+                results = await resolver.resolve_many(requests)
+            index = [path for pool, path, _ in proxy.hits if pool == "index"]
+        answers.append([(r.status, r.snapshot_time, r.snapshot_status, r.reason) for r in results])
+        assert any("matchType=host" in path for path in index) is bool(batches)
+    assert answers[0] == answers[1]
+    assert {status for status, *_ in answers[1]} == {
+        ArchiveStatus.found,
+        ArchiveStatus.error_snapshot,
+        ArchiveStatus.none,
+    }
