@@ -9,8 +9,16 @@ verdict of the case. Two summary counts matter most to an editor: *false
 dead* (a link called dead that is not) and *missed rot* (a rotten link —
 dead, soft-404, redirected, parked — called fine).
 
-Run: ``/work/venv/bin/python benchmarks/bench_live.py`` (needs
-``pip install linkchecker``; without it only citecheck is measured).
+The second part is the **whole audit** at scale: one Markdown document citing 500 URLs on 20
+named hosts (answering after ``--latency``; a few 404s, 410s, redirects, NXDOMAIN), each
+citation quoting its page so the claim checks need the page's text, an archive (a real pywb on
+loopback) holding captures of most of them — ``citecheck audit`` from parsing to the written
+reports, against ``linkchecker`` checking the same 500 URLs (links only).  Every name resolves
+through a loopback DNS stub: citecheck's resolver hook, and ``socket.getaddrinfo`` patched in
+linkchecker's process; the NXDOMAIN host is the stub's answer, never the machine's resolver.
+
+Run: ``.venv/bin/python benchmarks/bench_live.py [--urls 500] [--hosts 20] [--skip-cases]``
+(needs ``pip install linkchecker`` in the venv; without it only citecheck is measured).
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import resource
 import shutil
 import subprocess
 import sys
@@ -26,7 +35,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.integration.web_world import Case, running_world, standard_cases
+import argparse
+import json
+import tempfile
+from collections import Counter
+from datetime import timedelta
+
+from tests.integration.pywb_world import ArchiveWorld, Capture, at
+from tests.integration.web_world import Case, Reply, WebWorld, html, redirect, running_world, standard_cases
 
 from citecheck.models import LiveStatus
 from citecheck.resolve.live import LiveCheckConfig, LiveChecker
@@ -84,7 +100,7 @@ def score(cases: list[Case], verdicts: dict[str, str]) -> tuple[int, int, int]:
     return correct, false_dead, missed_rot
 
 
-def main() -> None:
+def cases_part() -> None:
     with running_world() as world:  # only to list the cases (categories and expectations)
         cases = standard_cases(world)
     ours, our_time = run_citecheck()
@@ -113,6 +129,209 @@ def main() -> None:
         print(f"{name:<13}{correct:>5}/{len(cases):<4}{false_dead:>12}{missed_rot:>12}{elapsed:>9.2f}")
     if theirs:
         print(f"\nwall-time ratio citecheck/linkchecker: {our_time / their_time:.2f}")
+
+
+# --------------------------------------------------------------------------- the whole audit at scale
+
+GONE = "gone.test"  # the stub answers NXDOMAIN for it
+
+
+def scale_world(urls: int, hosts: int, latency: float) -> tuple[WebWorld, dict[str, str], list[tuple[str, str]]]:
+    """``hosts`` named sites sharing ``urls`` cited URLs; returns the world, the stub's names, (URL, expected)."""
+    web = WebWorld()
+    names: dict[str, str] = {}
+    for number in range(hosts):
+        name = f"host{number}"
+        address = f"127.0.3.{number + 10}"
+        web.add_site(name, address)
+        names[f"{name}.test"] = address
+    cited: list[tuple[str, str]] = []
+    gone = max(1, urls // 100)
+    for index in range(urls - gone):
+        name = f"host{index % hosts}"
+        site = web.sites[name]
+        path = f"/{2015 + index % 6}/story-{index}"
+        kind = index % 25
+        words = " ".join(f"word{index}-{n}" for n in range(60))
+        page = html(f"Story {index}", f"<p>The survey of story {index} took eleven months of fieldwork. {words}</p>")
+        page = Reply(page.status, page.body, page.headers, delay=latency)
+        if kind == 0:
+            site.route(
+                path, Reply(404, b"<html><body>Not Found</body></html>", [("Content-Type", "text/html")], latency)
+            )
+            expected = "dead"
+        elif kind == 1:
+            site.route(path, Reply(410, b"<html><body>Gone</body></html>", [("Content-Type", "text/html")], latency))
+            expected = "dead"
+        elif kind == 2:
+            moved = path + "-moved"
+            reply = redirect(moved, status=301)
+            site.route(path, Reply(reply.status, reply.body, reply.headers, latency))
+            site.route(moved, page)
+            expected = "alive"
+        else:
+            site.route(path, page)
+            expected = "alive"
+        cited.append((f"http://{name}.test:{{port{index % hosts}}}{path}", expected))
+    for number in range(gone):
+        cited.append((f"http://{GONE}/{number}/story", "dead"))
+    web.start()
+    ports = {f"port{number}": web.sites[f"host{number}"].port for number in range(hosts)}
+    resolved = [(url.format(**ports) if "{" in url else url, expected) for url, expected in cited]
+    return web, names, resolved
+
+
+def scale_document(cited: list[tuple[str, str]]) -> str:
+    lines = ["# Fieldwork", ""]
+    for index, (_url, _expected) in enumerate(cited):
+        lines.append(f'Story {index} said "the survey of story {index} took eleven months of fieldwork".[^{index}]')
+    lines.append("")
+    for index, (url, _expected) in enumerate(cited):
+        lines.append(f'[^{index}]: "Story {index}". The Host. 2 May 2015. {url} Retrieved 8 May 2015.')
+    return "\n".join(lines) + "\n"
+
+
+_AUDIT_WRAPPER = """
+import json, sys
+from dataclasses import replace
+from citecheck.resolve.net import HostResolutionError
+from citecheck.resolve.settings import ResolveSettings
+names = json.loads(sys.argv.pop(1))
+async def stub(host, port):
+    if host in names:
+        return [names[host]]
+    raise HostResolutionError(host, nxdomain=True, detail="NXDOMAIN (loopback DNS stub)")
+original = ResolveSettings.from_options.__func__
+ResolveSettings.from_options = classmethod(lambda cls, options: replace(original(cls, options), resolver=stub))
+from citecheck.cli import main
+sys.argv[0] = "citecheck"
+main()
+"""
+
+
+def child_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_audit(
+    folder: Path, document: Path, archive: str, names: dict[str, str], concurrency: int | None
+) -> tuple[float, float]:
+    """``citecheck audit`` in a process of its own, every name through the stub; (wall, CPU) seconds."""
+    command = [sys.executable, "-c", _AUDIT_WRAPPER, json.dumps(names), "audit", str(document), "-q"]
+    command += ["--out", str(folder / "reports"), "--cache", str(folder / "cache.sqlite"), "--archive", archive]
+    command += ["--allow-private", "--fail-on", "never"]
+    if concurrency is not None:
+        command += ["--concurrency", str(concurrency)]
+    started, cpu = time.monotonic(), child_cpu()
+    finished = subprocess.run(command, capture_output=True, text=True, timeout=1800, check=False)
+    elapsed = time.monotonic() - started
+    if finished.returncode not in (0, 1):
+        print(finished.stdout[-2000:], finished.stderr[-3000:])
+    return elapsed, child_cpu() - cpu
+
+
+_LINKCHECKER_WRAPPER = """
+import json, socket, sys
+names = json.loads(sys.argv.pop(1))
+original = socket.getaddrinfo
+def getaddrinfo(host, port, *args, **kwargs):
+    if host in names:
+        return original(names[host], port, *args, **kwargs)
+    try:
+        socket.inet_aton(str(host))
+    except OSError:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known (loopback DNS stub)") from None
+    return original(host, port, *args, **kwargs)
+socket.getaddrinfo = getaddrinfo
+from linkcheck.command.linkchecker import linkchecker
+sys.argv[0] = "linkchecker"
+sys.exit(linkchecker())
+"""
+
+
+def run_linkchecker_on(urls: list[str], names: dict[str, str]) -> tuple[dict[str, bool], float, float]:
+    command = [sys.executable, "-c", _LINKCHECKER_WRAPPER, json.dumps(names)]
+    command += ["--verbose", "--no-status", "-r", "0", "--check-extern", "--timeout", str(int(TIMEOUT)), "-o", "csv"]
+    started, cpu = time.monotonic(), child_cpu()
+    finished = subprocess.run([*command, *urls], capture_output=True, text=True, timeout=1800, check=False)
+    elapsed = time.monotonic() - started
+    cpu = child_cpu() - cpu
+    rows = [line for line in finished.stdout.splitlines() if not line.startswith("#")]
+    valid: dict[str, bool] = {}
+    for row in csv.DictReader(io.StringIO("\n".join(rows)), delimiter=";"):
+        if row.get("urlname") in set(urls):
+            valid[row["urlname"]] = row["valid"] == "True"
+    if not valid:
+        print(finished.stderr[-2000:])
+    return valid, elapsed, cpu
+
+
+def scale_part(urls: int, hosts: int, latency: float, concurrencies: list[int | None], kind: str) -> None:
+    web, names, cited = scale_world(urls, hosts, latency)
+    try:
+        access = at("2015-05-08T12:00:00")
+        captures = [
+            Capture(url, access - timedelta(days=3 + n % 30), body=f"story {n} archived".encode())
+            for n, (url, _expected) in enumerate(cited)
+            if n % 10 != 9 and GONE not in url
+        ]
+        kinds = Counter(expected for _url, expected in cited)
+        print(
+            f"\nwhole audit: {len(cited)} cited URLs on {hosts} hosts (+{GONE}, NXDOMAIN via the stub), "
+            f"{dict(kinds)}; +{latency * 1000:.0f} ms per answer; {len(captures)} captures in a local "
+            f"{'pywb' if kind == 'pywb' else 'WARC file'}"
+        )
+        with tempfile.TemporaryDirectory() as temp:
+            root = Path(temp)
+            document = root / "fieldwork.md"
+            document.write_text(scale_document(cited))
+            results: list[tuple[str, float, int]] = []
+            with ArchiveWorld(root / "pywb", captures) as archive:
+                for concurrency in concurrencies:
+                    folder = root / f"run-{concurrency}"
+                    folder.mkdir()
+                    before = len(web.requests)
+                    spec = f"pywb+{archive.archive_url}" if kind == "pywb" else f"warc:{archive.warc_dir}"
+                    wall, cpu = run_audit(folder, document, spec, names, concurrency)
+                    live_requests = len(web.requests) - before
+                    label = f"citecheck audit (concurrency {concurrency if concurrency else 'default'})"
+                    results.append((label, wall, live_requests))
+                    print(
+                        f"{label}: {wall:.1f} s ({cpu:.1f} s CPU), {live_requests} requests to the cited hosts "
+                        f"({live_requests / len(cited):.2f}/URL)",
+                        flush=True,
+                    )
+            executable = Path(sys.executable).with_name("linkchecker")
+            if executable.exists():
+                before = len(web.requests)
+                valid, their_wall, their_cpu = run_linkchecker_on([url for url, _ in cited], names)
+                theirs = len(web.requests) - before
+                right = sum(1 for url, expected in cited if valid.get(url) is (expected == "alive"))
+                print(
+                    f"linkchecker 10.6 (links only): {their_wall:.1f} s ({their_cpu:.1f} s CPU), {theirs} requests, "
+                    f"{right}/{len(cited)} valid/broken as expected ({len(valid)} answered)"
+                )
+                for label, wall, _requests in results:
+                    print(f"  {label} / linkchecker: {wall / their_wall:.2f}")
+            else:
+                print("linkchecker is not installed in this venv (pip install linkchecker)")
+    finally:
+        web.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--urls", type=int, default=500)
+    parser.add_argument("--hosts", type=int, default=20)
+    parser.add_argument("--latency", type=float, default=0.05, help="seconds each cited host takes to answer")
+    parser.add_argument("--skip-cases", action="store_true", help="only the whole-audit part")
+    parser.add_argument("--concurrency", type=int, action="append", help="audit --concurrency values to run")
+    parser.add_argument("--archive", choices=["pywb", "warc"], default="pywb", help="the audit's archive")
+    options = parser.parse_args()
+    if not options.skip_cases:
+        cases_part()
+    scale_part(options.urls, options.hosts, options.latency, options.concurrency or [None], options.archive)
 
 
 if __name__ == "__main__":

@@ -81,7 +81,9 @@ class AuditOptions(BaseModel):
     fail_on: Literal["error", "warning", "never"] = "error"
     select: list[str] = Field(default_factory=list)
     ignore: list[str] = Field(default_factory=list)
-    concurrency: int = Field(default=8, ge=1, le=256)
+    # URLs resolved at once in all; each host still gets at most two requests at once (per-host pools),
+    # so a larger global pool serves audits citing many hosts without pressing any one of them.
+    concurrency: int = Field(default=32, ge=1, le=256)
     allow_private: bool = False
     max_document_size: int = Field(default=DEFAULT_MAX_BYTES, ge=1)
     snapshot_far_days: int = Field(default=30, ge=0)

@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from citecheck.models import LiveCheck, LiveStatus
@@ -71,6 +71,7 @@ def mutate(data: bytes, mutations: list[tuple[str, int, int]], noise: bytes) -> 
 
 @FUZZ
 @given(mutations=st.lists(mutation, min_size=1, max_size=4), noise=st.binary(min_size=1, max_size=64))
+@example(mutations=[("flip", 60, 1)], noise=b"\x00")  # user_version 16777217: damage, not a newer citecheck
 def test_a_mutated_store_opens_stores_and_reads(mutations: list[tuple[str, int, int]], noise: bytes) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "cache.sqlite"

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import http.server
 import json
+import math
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -40,6 +42,25 @@ def _stamp(moment: datetime) -> str:
     return moment.strftime("%Y%m%d%H%M%S")
 
 
+def urlkey(url: str) -> str:
+    """The SURT key IA's CDX files a URL under: ``com,example)/path?a=1&b=2`` (www dropped, lower-cased)."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    host = re.sub(r"^www\d*\.", "", host)
+    key = ",".join(reversed(host.split(".")))
+    if parts.port not in (None, 80, 443):
+        key += f":{parts.port}"
+    path = parts.path or "/"
+    if len(path) > 1:
+        path = path.rstrip("/")
+    query = "&".join(sorted(parts.query.split("&"))) if parts.query else ""
+    return f"{key}){path}{'?' + query if query else ''}".lower()
+
+
+def _seconds(stamp: str) -> float:
+    return datetime.strptime(stamp[:14], "%Y%m%d%H%M%S").timestamp()
+
+
 def _identity(url: str) -> str:
     parts = urlsplit(url)
     host = (parts.netloc or "").lower().removeprefix("www.")
@@ -51,6 +72,8 @@ class IaDialectArchive:
 
     def __init__(self, captures: list[Capture]) -> None:
         self.by_url: dict[str, list[Capture]] = {}
+        self.cdx_queries: list[str] = []
+        self.playback_hits: list[str] = []  # every playback path asked, to count repeats
         for capture in captures:
             self.by_url.setdefault(_identity(capture.url), []).append(capture)
         for found in self.by_url.values():
@@ -100,18 +123,55 @@ class IaDialectArchive:
         return 404, [("Content-Type", "text/html")], b"<p>Not Found</p>"
 
     def _cdx(self, path: str) -> tuple[int, list[tuple[str, str]], bytes]:
+        """Exact, ``matchType=prefix|host|domain`` and ``filter=[!]field:regex`` queries, as IA's CDX reads them."""
         query = parse_qs(urlsplit(path).query)
         url = query.get("url", [""])[0]
+        match = query.get("matchType", ["exact"])[0]
+        wanted = _identity(url if "://" in url else f"http://{url}")
+        wanted_host = wanted.split("/", 1)[0]
+        chosen: list[Capture] = []
+        for identity, captures in self.by_url.items():
+            host = identity.split("/", 1)[0]
+            if (
+                (match == "exact" and identity == wanted)
+                or (match == "prefix" and identity.startswith(wanted))
+                or (match == "host" and host == wanted_host)
+                or (match == "domain" and (host == wanted_host or host.endswith("." + wanted_host)))
+            ):
+                chosen.extend(captures)
         header = ["urlkey", "timestamp", "original", "mimetype", "statuscode", "digest", "length"]
-        rows: list[list[str]] = []
-        for capture in self.by_url.get(_identity(url if "://" in url else f"http://{url}"), []):
-            rows.append(
-                [_identity(capture.url), _stamp(capture.when), capture.url, "text/html", str(capture.status), "D", "1"]
-            )
-        body = json.dumps([header, *rows] if rows else []).encode()
-        return 200, [("Content-Type", "application/json")], body
+        rows = [
+            [urlkey(capture.url), _stamp(capture.when), capture.url, "text/html", str(capture.status), "D", "1"]
+            for capture in sorted(chosen, key=lambda capture: (urlkey(capture.url), capture.when))
+        ]
+        for spec in query.get("filter", []):
+            negate = spec.startswith("!")
+            name, _, pattern = spec.lstrip("!").partition(":")
+            if name not in header:
+                return 400, [("Content-Type", "text/plain")], f"unknown filter field {name}".encode()
+            column = header.index(name)
+            rows = [row for row in rows if (re.fullmatch(pattern, row[column]) is None) is negate]
+        for name, keep in (("from", lambda stamp, bound: stamp >= bound), ("to", lambda stamp, bound: stamp <= bound)):
+            bound = query.get(name, [""])[0]
+            if bound.isdigit():
+                padded = bound.ljust(14, "0" if name == "from" else "9")
+                rows = [row for row in rows if keep(row[1], padded)]
+        closest = query.get("closest", [""])[0]
+        if query.get("sort", [""])[0] == "closest" and closest.isdigit():
+            moment = int(closest.ljust(14, "0")[:14])
+            rows.sort(key=lambda row: abs(_seconds(row[1]) - _seconds(str(moment))))
+        limit = query.get("limit", [""])[0]
+        if limit.isdigit():
+            rows = rows[: int(limit)]
+        self.cdx_queries.append(path)
+        if query.get("output", [""])[0] == "json":
+            body = json.dumps([header, *rows] if rows else []).encode()
+            return 200, [("Content-Type", "application/json")], body
+        # IA's plain answer: space-separated lines (waybackpy and EDGI's wayback read these).
+        return 200, [("Content-Type", "text/plain")], "".join(" ".join(row) + "\n" for row in rows).encode()
 
     def _playback(self, path: str, base: str) -> tuple[int, list[tuple[str, str]], bytes]:
+        self.playback_hits.append(path)
         rest = path[len("/web/") :]
         stamp_part, _, original = rest.partition("/")
         digits = "".join(char for char in stamp_part if char.isdigit())
@@ -155,16 +215,26 @@ class IaDialectArchive:
 
 @dataclass
 class PoolLimit:
-    """A server-side limit: at most ``per_second`` sustained, ``burst`` at once; over it, 429 + Retry-After."""
+    """A server-side limit: at most ``per_second`` sustained, ``burst`` at once; over it, 429 + Retry-After.
+
+    ``retry_after`` None: the whole seconds until the bucket holds a token again (at least 1), what a
+    token-bucket server says; ``send_retry_after`` False: no Retry-After at all, as the real IA answers.
+    """
 
     per_second: float
     burst: int
-    retry_after: int = 60
+    retry_after: int | None = 60
+    send_retry_after: bool = True
     tokens: float = 0.0
     updated: float = field(default_factory=time.monotonic)
 
     def __post_init__(self) -> None:
         self.tokens = float(self.burst)
+
+    def wait_seconds(self) -> int:
+        if self.retry_after is not None:
+            return self.retry_after
+        return max(1, math.ceil((1.0 - self.tokens) / self.per_second))
 
     def take(self) -> bool:
         now = time.monotonic()
@@ -179,9 +249,19 @@ class PoolLimit:
 class LimitsProxy:
     """A proxy to one upstream enforcing per-pool limits; logs (pool, path, time) and every 429 sent."""
 
-    def __init__(self, upstream_port: int, limits: dict[str, PoolLimit]) -> None:
+    def __init__(
+        self,
+        upstream_port: int,
+        limits: dict[str, PoolLimit],
+        *,
+        address: str = "127.0.0.1",
+        port: int = 0,
+        delay: float = 0.0,
+    ) -> None:
         self.upstream_port = upstream_port
         self.limits = limits
+        self.address = address
+        self.delay = delay  # added latency per answered request (seconds)
         self.hits: list[tuple[str, str, float]] = []
         self.refused: list[tuple[str, float, int]] = []  # (pool, sent at, Retry-After)
         self._lock = threading.Lock()
@@ -200,24 +280,28 @@ class LimitsProxy:
                     proxy.hits.append((pool, self.path, now))
                     limit = proxy.limits.get(pool)
                     allowed = limit is None or limit.take()
+                    wait = limit.wait_seconds() if limit is not None and not allowed else 0
                     if not allowed and limit is not None:
-                        proxy.refused.append((pool, now, limit.retry_after))
+                        proxy.refused.append((pool, now, wait if limit.send_retry_after else 0))
                 if not allowed:
                     body = b"Too Many Requests"
                     self.send_response(429)
-                    self.send_header("Retry-After", str(limit.retry_after if limit else 60))
+                    if limit is None or limit.send_retry_after:
+                        self.send_header("Retry-After", str(wait))
                     self.send_header("Content-Length", str(len(body)))
                     self.end_headers()
                     self.wfile.write(body)
                     return
+                if proxy.delay:
+                    time.sleep(proxy.delay)
                 forward(self, proxy.upstream_port, self.headers.get("Host", ""))
 
-        self._server = _Server(("127.0.0.1", 0), Handler)
+        self._server = _Server((address, port), Handler)
         self.port: int = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     def url(self, path: str = "") -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"http://{self.address}:{self.port}{path}"
 
     def violations(self, slack: float = 0.25) -> int:
         """Requests that reached a pool while a 429 it had sent told the client to wait (in-flight slack allowed)."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import time
 
+import pytest
+
 from citecheck.resolve.politeness import Pool, PoolLimits, PoolPolicy, PoolRefusedError, TokenBucket, continuing
 
 
@@ -83,21 +85,30 @@ async def test_a_429_pauses_every_request_of_the_pool() -> None:
 def test_after_a_429_the_rate_drops_and_never_climbs_back_to_the_refused_rate() -> None:
     pool = Pool("archive:x:playback", PoolPolicy(concurrency=4, per_second=8.0, burst=8))
     pool.rate_limited_by_server(0.0)
-    assert pool.per_second == 4.0
+    assert pool.per_second == pytest.approx(8.0 * Pool.DECREASE)  # multiplicative decrease
+    pool.answered()
+    assert pool.per_second == pytest.approx(8.0 * Pool.DECREASE + 8.0 * 0.9 * Pool.CLIMB)  # additive increase
     for _ in range(10_000):
         pool.answered()
     assert pool.per_second is not None and pool.per_second <= 8.0 * 0.9 + 1e-9
-    assert pool.per_second > 4.0  # it did climb back, slowly
+    assert pool.per_second > 8.0 * Pool.DECREASE  # it did climb back, slowly
 
 
 def test_a_pool_without_a_rate_gets_one_from_a_429_that_names_no_wait() -> None:
     pool = Pool("host:b", PoolPolicy(concurrency=2, pause_without_retry_after=0.0))
     assert pool.per_second is None
-    pool.rate_limited_by_server(1.0)
-    assert pool.per_second is None  # told exactly how long to wait: it waits, nothing more
-    pool.paused_until = 0.0
     pool.rate_limited_by_server(None)
     assert pool.per_second is not None and pool.per_second > 0
+
+
+def test_a_pool_told_how_long_to_wait_also_gets_a_rate_below_the_refused_one() -> None:
+    pool = Pool("host:b", PoolPolicy(concurrency=2))
+    for _ in range(10):
+        pool._recent.append(0.0)
+    pool._recent.append(1.0)  # ten requests a second when the 429 came
+    pool.rate_limited_by_server(0.0)
+    assert pool.per_second == pytest.approx(10.0 * Pool.DECREASE)
+    assert pool.ceiling == pytest.approx(9.0)
 
 
 async def test_a_wait_beyond_the_cap_refuses_the_pool_with_the_reason() -> None:
@@ -115,3 +126,10 @@ async def test_a_wait_beyond_the_cap_refuses_the_pool_with_the_reason() -> None:
     except PoolRefusedError as error:
         assert error.seconds > 86000
     assert time.monotonic() - started < 0.1
+
+
+def test_a_pool_refused_on_its_first_requests_and_told_how_long_only_waits() -> None:
+    pool = Pool("host:d", PoolPolicy(concurrency=2))
+    pool._recent.append(0.0)  # one request sent: no rate was refused, the server had its reasons
+    pool.rate_limited_by_server(0.0)
+    assert pool.per_second is None

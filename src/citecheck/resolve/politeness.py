@@ -5,9 +5,11 @@ for a slot in its pool.  A pool is
 
 * a semaphore (requests in flight at once),
 * an optional token bucket (requests per second, with a burst) whose rate is
-  *adaptive*: after a 429 it drops to half and never climbs back above 90 % of
-  the rate that was refused, then creeps up again slowly while answers come
-  back without complaint (issue 17: "never resume at the refused rate");
+  *adaptive*: after a 429 it drops to 70 % (multiplicative decrease) and never
+  climbs back above 90 % of the rate that was refused, then creeps up again by
+  a small step per answer without complaint (additive increase; issue 17:
+  "never resume at the refused rate").  A pool without a rate of its own gets
+  one from its first 429, with or without Retry-After;
 * a pause: a 429's Retry-After (or the pool's default pause when the server
   names none) stops every request of the pool until then, not only the one
   that was refused; a wait longer than the pool's cap is not waited for — the
@@ -189,9 +191,14 @@ def describe_wait(seconds: float) -> str:
 class Pool:
     """One host's or endpoint's politeness state; ``async with pool.slot():`` around every request."""
 
-    # After a 429 the rate climbs back by this share of the ceiling per answer without a 429.
+    # After a 429 the rate drops to this share of the refused rate (multiplicative decrease): a
+    # server 25 % below the rate assumed is met within a couple of 429s, where halving would
+    # spend most of a short run climbing back.
+    DECREASE = 0.7
+    # ... and climbs back by this share of the ceiling per answer without a 429 (additive increase).
     CLIMB = 0.02
     MIN_RATE = 0.1  # requests per second: lowered rates stop here (one every ten seconds)
+    RATE_SAMPLES = 4  # sends a rate-less pool needs before a 429 tells the rate it was refused at
 
     def __init__(
         self,
@@ -280,18 +287,22 @@ class Pool:
 
         429s that answer requests already in flight when the first arrived
         are one refusal, not several: the rate is lowered once per pause.  A
-        pool without a rate of its own (a live host) that is told exactly how
-        long to wait only waits; one told nothing gets a rate (half the one it
-        was asked at).  Raises :class:`PoolRefusedError` when the server asks
+        pool without a rate of its own (a live host) gets one: 70 % of the
+        rate it was being asked at, Retry-After or not — after the wait it
+        must not resume at the rate that was refused (unless it had sent too
+        few requests for a rate to mean anything and was told how long to
+        wait: then it waits).  Raises :class:`PoolRefusedError` when the server asks
         for a wait longer than the policy's cap: the pool is refused until then.
         """
         self.rate_limited += 1
         wait = self.policy.pause_without_retry_after if retry_after is None else retry_after
         now = self._clock()
-        lower = self.bucket is not None or retry_after is None
-        if self.policy.adaptive and lower and now >= self.paused_until:
+        # A rate-less pool refused before it sent a few requests was refused for something other than
+        # its rate (the server's own history, one URL's first answer): told how long, it only waits.
+        knows_its_rate = self.bucket is not None or len(self._recent) >= self.RATE_SAMPLES or retry_after is None
+        if self.policy.adaptive and knows_its_rate and now >= self.paused_until:
             refused_rate = self.bucket.per_second if self.bucket is not None else self.observed_rate()
-            lowered = max(refused_rate * 0.5, self.MIN_RATE)
+            lowered = max(refused_rate * self.DECREASE, self.MIN_RATE)
             self.ceiling = min(self.ceiling or refused_rate, refused_rate * 0.9)
             if self.bucket is None:
                 self.bucket = TokenBucket(PoolLimits(lowered, 1), self._clock)

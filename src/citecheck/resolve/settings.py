@@ -37,7 +37,7 @@ class ResolveSettings:
     archives: tuple[str, ...]
     store_path: str
     web: WebSettings = field(default_factory=WebSettings)
-    concurrency: int = 8  # URLs being resolved at once (each with its own live and archive requests)
+    concurrency: int = 32  # URLs being resolved at once (each host: two requests at once at most)
     canary_urls: tuple[str, ...] = ()  # empty: the live checker's defaults
     dns_check_names: tuple[str, ...] = ()  # empty: the live checker's defaults
     save_missing: bool = False  # ask the archive to capture live URLs it has no snapshot of

@@ -205,6 +205,9 @@ class ResolveSession:
     async def _archive_part(
         self, work: UrlWork, plan: ResolvePlan, outcome: _UrlOutcome, gate: asyncio.Semaphore
     ) -> None:
+        for request in work.requests:
+            # A batched index answer this URL's lookup uses: waited for without holding a slot.
+            await self.archives.index_ready(request)
         async with gate:
             references = [ref for key in work.references if (ref := plan.reference(key)) is not None]
             copies: dict[str, CitedCopy] = {}
@@ -274,6 +277,8 @@ class ResolveSession:
             return await self._resolve_url(work, plan, gates)
 
         discovery = asyncio.ensure_future(self._discover(plan))
+        if not self.settings.offline:
+            self.archives.schedule_index([request for work in plan.urls for request in work.requests])
         outcomes = await asyncio.gather(*(one(work) for work in plan.urls))
         candidates, refused = await discovery
         results = [outcome.live for outcome in outcomes if outcome.live is not None]

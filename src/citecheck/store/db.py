@@ -44,6 +44,7 @@ from citecheck.errors import CitecheckError
 DEFAULT_STORE_PATH = Path(".citecheck") / "cache.sqlite"
 APPLICATION_ID = 0x43434B31  # "CCK1" in the SQLite header: this file is a citecheck store
 STORE_FORMAT_VERSION = 1  # PRAGMA user_version: the store's own bookkeeping tables
+_PLAUSIBLE_FORMAT_VERSION = 1000  # a higher user_version is damage, not a store from a newer citecheck
 SCHEMA_TABLE = "citecheck_schema"
 # Tables citecheck created before stores carried an application id: a file with one of them is adopted.
 LEGACY_TABLES = frozenset(
@@ -228,6 +229,9 @@ def _content_problem(connection: sqlite3.Connection, path: Path, *, verified: bo
     if application_id == 0 and tables and not tables & LEGACY_TABLES:
         shown = ", ".join(sorted(tables)[:5]) + (", …" if len(tables) > 5 else "")
         return f"is another application's SQLite database (tables: {shown})"
+    if application_id == APPLICATION_ID and format_version > _PLAUSIBLE_FORMAT_VERSION:
+        # No citecheck will write format 16777217: a flipped byte in the header, not a newer version.
+        return f"is damaged (store format {format_version} is no format citecheck writes)"
     if application_id == APPLICATION_ID and format_version > STORE_FORMAT_VERSION:
         raise StoreError(
             f"store {path}: written by a newer citecheck (store format {format_version}, this version reads up to "

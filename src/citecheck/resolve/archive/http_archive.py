@@ -20,12 +20,19 @@ What an endpoint says is read as it really is:
   never an answer; a TimeMap 404 is "no mementos" (RFC 7089);
 * an endpoint that cannot be reached marks itself unavailable: its later
   lookups fail at once, and the report says so.
+
+Nothing is asked twice in a run: a capture already answered (or being
+fetched for another lookup) is served from memory, also when a
+redirect-first answer points at it; where such a redirect pointed is
+remembered; a URL playback answered 404 for is not asked again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
+from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from urllib.parse import urljoin
@@ -33,6 +40,7 @@ from urllib.parse import urljoin
 import httpx
 
 from citecheck.models import EndpointState
+from citecheck.resolve.archive.choose import url_identity
 from citecheck.resolve.archive.endpoint import (
     ArchiveSpec,
     Dialect,
@@ -73,6 +81,12 @@ from citecheck.resolve.politeness import PoolPolicy
 from citecheck.resolve.web import FetchError, FetchFailed, WebClient, WebResponse
 
 _GOOD = frozenset({200, 203, 206})
+# Bytes of capture bodies kept for the run: a capture is fetched once however often it is chosen.
+CAPTURE_CACHE_BYTES = 64 * 1024 * 1024
+# Index queries batched per host: URLs of one host in one CDX query (urlkey regex filter), at most
+# this many per query so the query string stays a few kilobytes.
+BATCH_MAX_URLS = 40
+_PLAIN_KEY = re.compile(r"[a-z0-9,.\-]+\)/[a-z0-9/._~\-]*")
 # One probe at a time, at most two a second: a handful of requests, before the dialect's limits are known.
 PROBE_POLICY = PoolPolicy(concurrency=1, per_second=2.0, burst=2, pause_without_retry_after=60.0)
 
@@ -104,6 +118,18 @@ class HttpArchive:
         self._connect_failures = 0
         self.unreadable_rows = 0
         self._timemaps: dict[str, list[tuple[str, datetime]]] = {}
+        # Captures playback answered this run, by (URL identity, 14-digit timestamp): never fetched twice.
+        self._captures: OrderedDict[tuple[str, str], Memento] = OrderedDict()
+        self._capture_bytes = 0
+        # Where the archive's redirect-first answers pointed: (identity, moment asked) -> (URL, timestamp).
+        self._redirects: dict[tuple[str, str], tuple[str, str]] = {}
+        self._playing: dict[tuple[str, str], asyncio.Future[Memento]] = {}  # captures being fetched
+        self._never_captured: set[str] = set()  # URL identities playback answered 404 for
+        # What batched index queries said, by URL identity: every capture of the URL (complete answers only).
+        self._indexed: dict[str, list[CdxRecord]] = {}
+        self._batches: dict[str, asyncio.Future[None]] = {}  # URL identity -> its pending batch query
+        self.batch_queries = 0
+        self.capture_cache_hits = 0
         self.index_pool = f"archive:{self.name}:index"
         self.playback_pool = f"archive:{self.name}:playback"
         # The dialect probe has a pool of its own: the index pool gets the dialect's limits once known.
@@ -301,22 +327,94 @@ class HttpArchive:
             return ArchiveEndpointError(f"{self.name} answered {response.status} without Memento-Datetime")
         return ArchiveProtocolError(f"{self.name} answered {response.status} without Memento-Datetime")
 
-    async def _play_back(self, url: str, at: datetime | str, keep_body: bool = True) -> Memento:
-        """``id_`` playback at ``at``; an archive redirect to its nearest capture is followed (at most twice)."""
-        address = self.playback_url(url, at)
+    def _remember(self, memento: Memento, *also: tuple[str, str]) -> None:
+        """Keep a capture playback answered (bounded by bytes; oldest out first)."""
+        keys = [(url_identity(memento.url), format_timestamp(memento.capture_time)), *also]
+        size = len(memento.body.body) if memento.body is not None else 0
+        if size > CAPTURE_CACHE_BYTES // 4:
+            return
+        for key in keys:
+            previous = self._captures.pop(key, None)
+            if previous is not None and previous.body is not None:
+                self._capture_bytes -= len(previous.body.body)
+            self._captures[key] = memento
+            self._capture_bytes += size
+        while self._capture_bytes > CAPTURE_CACHE_BYTES and self._captures:
+            _key, dropped = self._captures.popitem(last=False)
+            if dropped.body is not None:
+                self._capture_bytes -= len(dropped.body.body)
+
+    def _remembered(self, url: str, stamp: str) -> Memento | None:
+        key = (url_identity(url), stamp[:14])
+        memento = self._captures.get(key)
+        if memento is None:
+            return None
+        self._captures.move_to_end(key)
+        self.capture_cache_hits += 1
+        return memento
+
+    async def _play_back(self, url: str, at: datetime | str, hops: int = 0) -> Memento:
+        """``id_`` playback at ``at``; an archive redirect to its nearest capture is followed (at most twice).
+
+        A capture is asked once per run: one already answered (or being
+        fetched for another lookup) is not asked again — neither at the
+        moment asked, nor where the archive's redirect points.
+        """
         stamp = at if isinstance(at, str) else format_timestamp(at)
-        for _hop in range(3):
-            response = await self._get(self.playback_pool, address, capture=True)
-            memento = self._memento(url, response, keep_body)
+        key = (url_identity(url), stamp[:14])
+        remembered = self._remembered(url, stamp)
+        if remembered is not None:
+            return remembered
+        running = self._playing.get(key)
+        if running is not None:
+            self.capture_cache_hits += 1
+            return await asyncio.shield(running)
+        if key[0] in self._never_captured:
+            raise NoMementoError(f"{self.name} has no capture of {url} at {stamp}")
+        pointed = self._redirects.get(key)
+        if pointed is not None:
+            return await self._play_back(pointed[0], pointed[1], hops + 1)
+        future: asyncio.Future[Memento] = asyncio.get_running_loop().create_future()
+        self._playing[key] = future
+        try:
+            memento = await self._play_back_once(url, stamp, hops)
+        except BaseException as error:
+            future.set_exception(error)
+            future.exception()  # retrieved: a future nobody else awaited stays quiet
+            raise
+        finally:
+            self._playing.pop(key, None)
+        future.set_result(memento)
+        return memento
+
+    async def _play_back_once(self, url: str, stamp: str, hops: int) -> Memento:
+        response = await self._get(self.playback_pool, self.playback_url(url, stamp), capture=True)
+        memento = self._memento(url, response, keep_body=True)
+        if memento is not None:
+            self._remember(memento, (url_identity(url), stamp[:14]))
+            return memento
+        location = response.headers.get("location")
+        if response.status in (301, 302, 303, 307, 308) and location:
+            if hops >= 2:
+                raise ArchiveProtocolError(f"{self.name} redirected too often looking for a capture of {url}")
+            # The archive pointing at its nearest capture: its address names the capture, which may
+            # be one this run already holds or is fetching.
+            address = urljoin(response.final_url, location)
+            inside = self.split_playback_url(address)
+            if inside is not None:
+                if len(self._redirects) > 65536:
+                    self._redirects.clear()
+                self._redirects[(url_identity(url), stamp[:14])] = (inside[1], inside[0])
+                return await self._play_back(inside[1], inside[0], hops + 1)
+            response = await self._get(self.playback_pool, address, capture=True)  # vetted like any redirect
+            memento = self._memento(url, response, keep_body=True)
             if memento is not None:
+                self._remember(memento)
                 return memento
-            location = response.headers.get("location")
-            if response.status in (301, 302, 303, 307, 308) and location:
-                # The archive pointing at its nearest capture: vetted like any redirect by the HTTP layer.
-                address = urljoin(response.final_url, location)
-                continue
-            raise self._not_a_capture(url, response, stamp)
-        raise ArchiveProtocolError(f"{self.name} redirected too often looking for a capture of {url}")
+        error = self._not_a_capture(url, response, stamp)
+        if isinstance(error, NoMementoError) and hops == 0:
+            self._never_captured.add(url_identity(url))
+        raise error
 
     async def nearest(self, url: str, at: datetime) -> Memento:
         """The capture playback serves for ``url`` at ``at`` (historical redirects not followed), body kept."""
@@ -397,12 +495,18 @@ class HttpArchive:
 
     async def cdx(self, params: list[tuple[str, str]]) -> list[CdxRecord]:
         """Run a CDX query in the endpoint's format (IA: following resume keys for up to ``max_pages``)."""
+        records, _complete = await self._cdx_collect(params)
+        return records
+
+    async def _cdx_collect(self, params: list[tuple[str, str]]) -> tuple[list[CdxRecord], bool]:
+        """A CDX query's records and whether the answer was complete (no page or row limit cut it)."""
         profile = await self.profile()
+        limit = next((int(value) for name, value in params if name == "limit" and value.isdigit()), None)
         if profile.dialect is Dialect.pywb:
             response = await self._cdx_page(params)
             records, skipped = parse_cdx_json_lines(response.text())
             self.unreadable_rows += skipped
-            return dedupe_records(records)
+            return dedupe_records(records), limit is None or len(records) + skipped < limit
         base = [*params, ("showResumeKey", "true")]
         collected: list[CdxRecord] = []
         resume_key: str | None = None
@@ -414,7 +518,7 @@ class HttpArchive:
             collected.extend(page)
             if resume_key is None:
                 break
-        return dedupe_records(collected)
+        return dedupe_records(collected), resume_key is None
 
     def regex_filter(self, field: str, pattern: str) -> str:
         # pywb reads a bare filter as "contains" and ~ as regex; the Internet Archive the other way round.
@@ -463,6 +567,122 @@ class HttpArchive:
                 unique.setdefault(record.urlkey or record.original, record)
         return list(unique.values())
 
+    # ------------------------------------------------------------------ batched index queries
+
+    @property
+    def batches_index(self) -> bool:
+        """Whether index queries are worth batching per host here: redirect-first playback (the
+        Internet Archive's dialect) costs two requests per inexact lookup, one index answer per
+        host costs one for all its URLs and tells every capture's status."""
+        return self.dialect in (Dialect.internet_archive, None)
+
+    def schedule_index_batches(self, urls: Sequence[str], budget: int) -> int:
+        """Ask the index once, early, for the captures of URLs that share a host (two or more).
+
+        Hosts with most URLs first, as many queries as keep the index pool's
+        time within the playback pool's (the two run side by side: a batched
+        URL costs one playback request for its bytes, any other about two on
+        a redirect-first archive), at most ``budget``; returns the queries
+        scheduled.  Lookups of these URLs wait for the answer
+        (:meth:`indexed_captures`) instead of asking playback first.
+        """
+        by_host: dict[str, list[str]] = {}
+        pending = 0
+        for url in dict.fromkeys(urls):
+            identity = url_identity(url)
+            if identity in self._batches or identity in self._indexed:
+                continue
+            pending += 1
+            host = _batch_host(url)
+            if host is not None and surt_key(url) is not None:
+                by_host.setdefault(host, []).append(url)
+        chunks = [
+            members[start : start + BATCH_MAX_URLS]
+            for members in sorted(by_host.values(), key=len, reverse=True)
+            for start in range(0, len(members), BATCH_MAX_URLS)
+        ]
+        chunks = [chunk for chunk in chunks if len(chunk) >= 2]
+        chunks.sort(key=len, reverse=True)
+        index_rate, index_burst, playback_rate = self._batch_rates()
+        chosen = 0
+        covered = 0
+        while chosen < min(budget, len(chunks)):
+            covered_next = covered + len(chunks[chosen])
+            index_seconds = max(0, chosen + 1 - index_burst) / index_rate
+            playback_seconds = (2 * pending - covered_next) / playback_rate
+            if index_seconds > playback_seconds:
+                break
+            chosen, covered = chosen + 1, covered_next
+        for chunk in chunks[:chosen]:
+            task = asyncio.ensure_future(self._index_batch(_batch_host(chunk[0]) or "", chunk))
+            for url in chunk:
+                self._batches[url_identity(url)] = task
+        return chosen
+
+    def _batch_rates(self) -> tuple[float, int, float]:
+        """(index per second, index burst, playback per second) this endpoint's pools run at."""
+        if self._profile is None:
+            policies = (IA_INDEX_POLICY, IA_PLAYBACK_POLICY)
+        else:
+            policies = (self.web.pool(self.index_pool).policy, self.web.pool(self.playback_pool).policy)
+        index, playback = policies
+        index_rate = self.web.pool(self.index_pool).per_second if self._profile is not None else None
+        playback_rate = self.web.pool(self.playback_pool).per_second if self._profile is not None else None
+        return (
+            index_rate or index.per_second or 1e6,
+            index.burst,
+            playback_rate or playback.per_second or 1e6,
+        )
+
+    async def _index_batch(self, host: str, urls: list[str]) -> None:
+        """One CDX query for ``urls`` on ``host``; keeps each URL's captures when the answer is complete."""
+        try:
+            if (await self.profile()).dialect is not Dialect.internet_archive:
+                return  # learned on the probe: this endpoint's playback answers at once
+        except ArchiveError:
+            return
+        keys = {surt_key(url): url for url in urls}
+        pattern = "^(" + "|".join(re.escape(key.rstrip("/")) + "/?" for key in keys if key) + ")$"
+        params = [
+            ("url", host),
+            ("matchType", "host"),
+            ("output", "json"),
+            ("filter", self.regex_filter("urlkey", pattern)),
+            ("limit", str(self.page_size)),
+        ]
+        self.batch_queries += 1
+        try:
+            records, complete = await self._cdx_collect(params)
+        except (ArchiveError, OverflowError):
+            return  # the lookups ask playback as they would have
+        if not complete:
+            return
+        found: dict[str, list[CdxRecord]] = {url_identity(url): [] for url in urls}
+        for record in records:
+            identity = url_identity(record.original)
+            if identity in found and is_web_capture(record):
+                found[identity].append(record)
+        plain = {url_identity(url) for url in urls if _PLAIN_KEY.fullmatch(surt_key(url) or "")}
+        for identity, captured in found.items():
+            # Nothing listed for a URL whose key is plain (lower-case letters, digits, / - _ . ~, no
+            # query) is the index saying "never captured"; for any other the archive may spell the
+            # key otherwise (its canonicalisation of queries, case, escapes): playback is asked.
+            if captured or identity in plain:
+                self._indexed[identity] = sorted(captured, key=lambda record: record.timestamp)
+
+    async def indexed_captures(self, url: str) -> list[CdxRecord] | None:
+        """Every capture of ``url`` a batched index query listed (waiting for it; ``[]``: the index
+        lists none), else None: no batched answer covers it."""
+        identity = url_identity(url)
+        pending = self._batches.get(identity)
+        if pending is not None:
+            await asyncio.shield(pending)
+        return self._indexed.get(identity)
+
+    def close_batches(self) -> None:
+        for task in self._batches.values():
+            task.cancel()
+
     # ------------------------------------------------------------------ report
 
     def endpoint_state(self) -> EndpointState:
@@ -480,3 +700,40 @@ class HttpArchive:
             dialect=dialect.value if dialect else None,
             detail=detail,
         )
+
+
+def surt_key(url: str) -> str | None:
+    """The index key (SURT) the Wayback CDX files a URL under, as far as it can be known here.
+
+    ``https://www.Example.com:80/A/b/?x=1`` → ``com,example)/a/b?x=1``: host
+    reversed without ``www``, default ports dropped, lower-cased, query
+    parameters sorted.  None for a URL without a host.
+    """
+    try:
+        parsed = httpx.URL(url.strip())
+    except httpx.InvalidURL:
+        return None
+    host = (parsed.host or "").lower().rstrip(".")
+    if not host:
+        return None
+    host = re.sub(r"^www\d*\.", "", host)
+    key = ",".join(reversed(host.split(".")))
+    if parsed.port is not None and parsed.port not in (80, 443):
+        key += f":{parsed.port}"
+    path = parsed.raw_path.decode("ascii", "replace").partition("?")[0] or "/"
+    query = parsed.query.decode("ascii", "replace")
+    if query:
+        path += "?" + "&".join(sorted(query.split("&")))
+    return f"{key}){path}".lower()
+
+
+def _batch_host(url: str) -> str | None:
+    """The host (with a port other than the default) a host-wide index query names, ``www.`` dropped."""
+    try:
+        parsed = httpx.URL(url.strip())
+    except httpx.InvalidURL:
+        return None
+    host = re.sub(r"^www\d*\.", "", (parsed.host or "").lower())
+    if not host:
+        return None
+    return f"{host}:{parsed.port}" if parsed.port is not None and parsed.port not in (80, 443) else host

@@ -82,6 +82,10 @@ class CdxRecord:
     def is_good(self) -> bool:
         return self.status in GOOD_STATUSES
 
+    @property
+    def is_redirect(self) -> bool:
+        return self.status is not None and 300 <= self.status < 400
+
 
 @dataclass(frozen=True)
 class Memento:

@@ -6,7 +6,12 @@ is unusable (an error, or far after the target), a few more playback probes
 at chosen moments usually settle which capture the rule picks (see
 :class:`~citecheck.resolve.archive.choose.CaptureMap`); the CDX index — a
 pool twenty to thirty times scarcer on the Internet Archive — is asked only
-when the probes cannot settle it.  Several archives are tried in order and the
+when the probes cannot settle it.  On an archive whose playback redirects first
+(the Internet Archive: two requests per inexact lookup) the cited URLs that
+share a host are asked of the index once, early — one host-wide query with a
+urlkey filter answers all of them, statuses included — and each is then
+decided from that answer, its bytes read at the exact capture only when the
+source text is wanted.  Several archives are tried in order and the
 result names the one that answered.  An archive that cannot be reached
 yields ``not-checked`` with the reason, never ``none``.
 """
@@ -26,6 +31,7 @@ from citecheck.resolve.archive.cache import ArchiveCache, target_key
 from citecheck.resolve.archive.choose import (
     CaptureMap,
     choose_capture,
+    closest_capture,
     days_between,
     is_site_root,
     nearest_is_usable,
@@ -105,6 +111,7 @@ class ArchiveResolver:
         discovery_limit: int = 20,
         offline: bool = False,
         lookup_deadline: float = 300.0,
+        index_batches: int = 30,
     ) -> None:
         self._specs = list(archives)
         self._given_backends = list(backends) if backends is not None else None
@@ -131,6 +138,9 @@ class ArchiveResolver:
         # most of a minute's index budget at the Internet Archive.
         self.discovery_limit = discovery_limit
         self.discovery_skipped = 0
+        # Host-wide index queries asked early per run (where the archive's playback redirects first):
+        # each answers every cited URL of one host; the hosts with most URLs get them first.
+        self.index_batches = index_batches
         self.probes_sent = 0
         self._probe_seconds: dict[str, float] = {}  # per archive: moving average of one playback answer
         self.index_queries = 0
@@ -152,6 +162,10 @@ class ArchiveResolver:
     async def __aexit__(
         self, kind: type[BaseException] | None, value: BaseException | None, traceback: TracebackType | None
     ) -> None:
+        for backend in self.backends:
+            close = getattr(backend, "close_batches", None)
+            if callable(close):
+                close()
         if self._web is not None and self._given_web is None:
             await self._web.__aexit__(kind, value, traceback)
             self._web = None
@@ -203,15 +217,45 @@ class ArchiveResolver:
         gate = asyncio.Semaphore(self.concurrency)
 
         async def bounded(request: SnapshotRequest) -> ArchiveResult:
+            await self.index_ready(request)
             async with gate:
                 return await self.resolve(request)
 
         unique: dict[tuple[str, str], SnapshotRequest] = {}
         for request in requests:
             unique.setdefault((request.url, target_key(request)), request)
+        self.schedule_index(list(unique.values()))
         answers = await asyncio.gather(*(bounded(request) for request in unique.values()))
         by_key = dict(zip(unique, answers, strict=True))
         return [by_key[(request.url, target_key(request))] for request in requests]
+
+    def schedule_index(self, requests: Sequence[SnapshotRequest]) -> int:
+        """Ask the first archive's index once, early, for the cited URLs that share a host.
+
+        Only where that pays (an archive whose playback redirects first, see
+        ``HttpArchive.batches_index``) and only for requests the cache cannot
+        answer.  Returns the index queries scheduled.
+        """
+        if self.offline or not self.backends:
+            return 0
+        backend = self.backends[0]
+        schedule = getattr(backend, "schedule_index_batches", None)
+        if not callable(schedule) or not getattr(backend, "batches_index", False):
+            return 0
+        cache = self.cache
+        urls = [request.url for request in requests if cache is None or cache.get(backend.name, request) is None]
+        budget = self.index_batches - getattr(backend, "batch_queries", 0)
+        scheduled = int(schedule(urls, max(0, budget)))
+        self.index_queries += scheduled
+        return scheduled
+
+    async def index_ready(self, request: SnapshotRequest) -> None:
+        """Wait for a batched index answer this request's lookup will use (before taking a lookup slot)."""
+        if not self.backends:
+            return
+        ready = getattr(self.backends[0], "indexed_captures", None)
+        if callable(ready):
+            await ready(request.url)
 
     async def discover(self, reference: Reference, learned: dict[str, str] | None = None) -> list[DiscoveryCandidate]:
         """Discovery candidates for a URL-less reference from the first archive that has any (cached).
@@ -302,6 +346,18 @@ class ArchiveResolver:
         self, backend: ArchiveBackend, request: SnapshotRequest
     ) -> tuple[ArchiveResult, Memento | None]:
         target = request.target or datetime.now(UTC)
+        indexed = getattr(backend, "indexed_captures", None)
+        records = await indexed(request.url) if callable(indexed) else None
+        if records is not None and not records:
+            # The same answer a playback 404 gives: the report reads alike whichever way it was learned.
+            return ArchiveResult(status=ArchiveStatus.none, archive=backend.name, reason="never captured"), None
+        if records:
+            decided = self._decide_from_index(backend, request, target, records)
+            if decided is not None:
+                return decided
+            nearest_record = closest_capture(records, target)
+            if nearest_record is not None and nearest_record.is_redirect:
+                return await self._redirect_from_index(backend, request, records, nearest_record)
         try:
             nearest = await self._timed_nearest(backend, request.url, target)
         except NoMementoError:
@@ -378,6 +434,74 @@ class ArchiveResolver:
                 return False, None
             knowledge.record(moment, memento)
         return False, None
+
+    def _decide_from_index(
+        self, backend: ArchiveBackend, request: SnapshotRequest, target: datetime, records: Sequence[CdxRecord]
+    ) -> tuple[ArchiveResult, Memento | None] | None:
+        """The choice playback would lead to, read from every capture the index listed; None: ask playback.
+
+        The capture playback serves at the target is the nearest whatever its
+        status; it stands when good and not too far after.  Otherwise the rule
+        (:func:`choose_capture`) picks among the good ones.  Archived redirects
+        (and statuses the index does not know) are left to playback, which
+        follows them.
+        """
+        nearest = closest_capture(records, target)
+        if nearest is None or nearest.status is None or 300 <= nearest.status < 400:
+            return None
+
+        def memento(record: CdxRecord) -> Memento:
+            return Memento(
+                url=record.original,
+                capture_time=record.timestamp,
+                status=record.status or 200,
+                playback_url=backend.snapshot_url(record.original, record.timestamp),
+            )
+
+        if nearest.is_good and (
+            request.target is None
+            or nearest.timestamp <= request.target
+            or nearest.timestamp - request.target <= self.after_tolerance
+        ):
+            return self._found(backend, request, memento(nearest), reason=None), memento(nearest)
+        chosen = choose_capture(records, request.target)
+        if chosen is not None:
+            return self._found(backend, request, memento(chosen), reason=None), memento(chosen)
+        if any(record.status is None or 300 <= record.status < 400 for record in records):
+            return None
+        why = f"archived capture answered {nearest.status}"
+        return self._found(backend, request, memento(nearest), reason=why, status=ArchiveStatus.error_snapshot), None
+
+    async def _redirect_from_index(
+        self, backend: ArchiveBackend, request: SnapshotRequest, records: Sequence[CdxRecord], nearest: CdxRecord
+    ) -> tuple[ArchiveResult, Memento | None]:
+        """The index says playback would serve an archived redirect: read it at its exact moment (no
+        redirect-first hop) and follow it as playback would; the index settles what follows."""
+        try:
+            start = await backend.nearest(request.url, nearest.timestamp)
+        except NoMementoError:
+            return ArchiveResult(status=ArchiveStatus.none, archive=backend.name, reason="never captured"), None
+        chain = await self._follow_redirects(backend, start)
+        if (
+            start.is_redirect
+            and chain.hops > 0
+            and chain.stopped_because is None
+            and nearest_is_usable(chain.final, request.target, self.after_tolerance + self.redirect_window)
+        ):
+            reason = f"archived redirect from {request.url}"
+            return self._found(backend, request, chain.final, reason=reason), chain.final
+        if not start.is_redirect and nearest_is_usable(start, request.target, self.after_tolerance):
+            return self._found(backend, request, start, reason=None), start
+        chosen = self._capture_from_index(backend, request, records)
+        if chosen is not None:
+            return self._found(backend, request, chosen, reason=None), chosen
+        if chain.stopped_because is None and chain.final.is_good:
+            return self._found(backend, request, chain.final, reason=f"archived redirect from {request.url}"), (
+                chain.final
+            )
+        why = chain.stopped_because if start.is_redirect else None
+        why = why or f"archived capture answered {start.status}"
+        return self._found(backend, request, start, reason=why, status=ArchiveStatus.error_snapshot), None
 
     @staticmethod
     def _capture_from_index(

@@ -1,0 +1,67 @@
+"""Adaptive politeness against a loopback server that answers 429 above its real rate (issue 17).
+
+The client assumes twice the server's limit.  After a 429 the pool's rate is
+lowered (multiplicative decrease) and climbs back slowly, never to the rate
+that was refused; every refused request is sent once more and nothing else.
+Counted at the server and read from the pool — no timing assertions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from datetime import timedelta
+
+import pytest
+
+from citecheck.resolve.politeness import Pool, PoolPolicy
+from citecheck.resolve.web import WebClient, WebSettings
+from tests.integration.ia_world import IaDialectArchive, LimitsProxy, PoolLimit
+from tests.integration.pywb_world import Capture, at
+
+pytestmark = pytest.mark.integration
+
+WHEN = at("2015-06-01T00:00:00")
+ASSUMED = 40.0  # what the client believes
+REAL = 20.0  # what the server enforces
+
+
+async def test_after_a_429_the_refused_rate_is_never_resumed(monkeypatch: pytest.MonkeyPatch) -> None:
+    captures = [Capture(f"http://paced.example/{n}", WHEN + timedelta(minutes=n)) for n in range(60)]
+    # Retry-After: the whole seconds until the server's bucket holds a token again (1 s here).
+    limits = {"playback": PoolLimit(per_second=REAL, burst=4, retry_after=None)}
+    rates_at_429: list[float] = []
+    original = Pool.rate_limited_by_server
+
+    def observed(self: Pool, retry_after: float | None) -> float:
+        if self.name == "paced" and self.per_second is not None and self.paused_until <= self._clock():
+            rates_at_429.append(self.per_second)
+        return original(self, retry_after)
+
+    monkeypatch.setattr(Pool, "rate_limited_by_server", observed)
+    with IaDialectArchive(captures) as archive, LimitsProxy(archive.port, limits) as proxy:
+        async with WebClient(WebSettings(allow_private=True)) as web:
+            web.configure_pool("paced", PoolPolicy(concurrency=4, per_second=ASSUMED, burst=4))
+
+            async def one(capture: Capture) -> int:
+                stamp = capture.when.strftime("%Y%m%d%H%M%S")
+                response = await web.fetch(
+                    proxy.url(f"/web/{stamp}id_/{capture.url}"), pool="paced", follow_redirects=False, retries=4
+                )
+                return response.status
+
+            statuses = await asyncio.gather(*(one(capture) for capture in captures))
+            pool = web.pool("paced")
+    assert statuses == [200] * len(captures)
+    refused = len(proxy.refused)
+    assert refused >= 1  # the server's real limit was met
+    # Every refused request was sent again once, nothing else was sent.
+    assert len(proxy.hits) == len(captures) + refused
+    # Never back at the refused rate: each 429 met a lower rate than the one before, the pool ends
+    # below 90 % of the first refused rate, and the refusals stay few (not one per burst).
+    assert rates_at_429[0] == pytest.approx(ASSUMED)
+    assert all(later < earlier for earlier, later in itertools.pairwise(rates_at_429))
+    assert pool.ceiling is not None and pool.ceiling <= ASSUMED * 0.9
+    assert pool.per_second is not None and pool.per_second <= pool.ceiling
+    assert refused <= 8
+    assert proxy.violations() == 0  # every Retry-After honoured
