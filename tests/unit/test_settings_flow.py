@@ -173,7 +173,7 @@ def test_audit_flags_reach_the_options(
 ) -> None:
     seen: list[AuditOptions] = []
 
-    def fake_audit(paths: object, options: AuditOptions, progress: object = None) -> object:
+    def fake_audit(paths: object, options: AuditOptions, progress: object = None, **kwargs: object) -> object:
         seen.append(options)
         raise SystemExit(0)
 

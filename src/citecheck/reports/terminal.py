@@ -21,7 +21,7 @@ import json
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Protocol, TextIO
 
 from citecheck.models import AuditSummary, Severity
 
@@ -139,13 +139,22 @@ def render_rows(
     return "\n".join(lines) + "\n" if lines else ""
 
 
-def summary_line(summary: AuditSummary, index: str) -> str:
-    """``4 documents, 19 references, 30 claims: 1 error, 0 warnings, 1 info → reports/index.md``."""
-    documents = summary.documents
+def summary_line(summary: AuditSummary, index: str, *, totals: AuditCounts | None = None) -> str:
+    """``4 documents, 19 references, 30 claims: 1 error, 0 warnings, 1 info → reports/index.md``.
+
+    ``totals`` give the documents, references and claims when the summary
+    holds no document rows (a streamed audit keeps none).
+    """
+    if totals is not None:
+        documents, references, claims = totals.documents, totals.references, totals.claims
+    else:
+        documents = len(summary.documents)
+        references = sum(document.references for document in summary.documents)
+        claims = sum(document.claims for document in summary.documents)
     counts = summary.findings
     line = (
-        f"{plural(len(documents), 'document')}, {plural(sum(d.references for d in documents), 'reference')}, "
-        f"{plural(sum(d.claims for d in documents), 'claim')}: "
+        f"{plural(documents, 'document')}, {plural(references, 'reference')}, "
+        f"{plural(claims, 'claim')}: "
         f"{plural(counts.get('error', 0), 'error')}, {plural(counts.get('warning', 0), 'warning')}, "
         f"{counts.get('info', 0)} info"
     )
@@ -153,6 +162,19 @@ def summary_line(summary: AuditSummary, index: str) -> str:
     if not_audited:
         line += f"; {plural(not_audited, 'document')} not audited"
     return f"{line} → {index}"
+
+
+class AuditCounts(Protocol):
+    """How many documents, references and claims an audit covered."""
+
+    @property
+    def documents(self) -> int: ...
+
+    @property
+    def references(self) -> int: ...
+
+    @property
+    def claims(self) -> int: ...
 
 
 def quiet_lines(rows: Sequence[FindingRow], exit_code: int, *, max_lines: int = 30, index: str) -> str:
