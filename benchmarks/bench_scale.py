@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import filecmp
+import itertools
 import os
 import random
 import shutil
@@ -37,7 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_parse import FORMATS, GENERATORS  # noqa: E402 - the sibling benchmark's generators
+from bench_parse import FORMATS, GENERATORS
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 SUFFIXES = {"text": ".txt", "markdown": ".md", "wikitext": ".wiki", "html": ".html"}
@@ -116,7 +117,7 @@ def same_folders(first: Path, second: Path) -> tuple[int, int]:
 
 def growth(runs: list[Run]) -> list[str]:
     lines = []
-    for smaller, larger in zip(runs, runs[1:], strict=False):
+    for smaller, larger in itertools.pairwise(runs):
         factor = larger.references / smaller.references
         lines.append(
             f"  {smaller.references:,} → {larger.references:,} (×{factor:g}): "
