@@ -76,6 +76,70 @@ class AuditRecords:
 
 
 @dataclass
+class DocumentRecord:
+    """What the audit-wide files need of one finished report: small, picklable, made where the report is."""
+
+    # Per finding: severity, its rank, new (baseline), code, and (name, severity) for a code not catalogued.
+    findings: list[tuple[str, int, bool | None, str, tuple[str, Severity] | None]]
+    assigned: list[str]  # the fingerprints findings carry
+    entries: list[tuple[str, str, str, str]]  # baseline entries: document, code, fingerprint, message
+    summary: DocumentSummary | None
+    rows: list[FindingRow]
+    fragments: dict[str, Any]  # audit file name -> this document's part (SARIF results, JSON lines, JUnit suite)
+    junit: tuple[int, int] | None  # tests, failures
+    annotations: list[tuple[str, bool | None]]
+    failures: dict[str, str] = field(default_factory=dict)  # audit file name -> why its part failed
+
+
+def document_record(report: DocumentReport, summary: DocumentSummary | None, formats: frozenset[str]) -> DocumentRecord:
+    """The compact record of one finished report (fingerprints assigned, baseline applied)."""
+    fingerprints = fingerprints_of(report)
+    document = document_key(report.document.path)
+    findings = [
+        (finding.severity.value, finding.severity.rank, finding.new, finding.code, extra_rule(finding))
+        for finding in report.findings
+    ]
+    rows = document_rows(report)
+    record = DocumentRecord(
+        findings=findings,
+        assigned=[finding.fingerprint for finding in report.findings if finding.fingerprint],
+        entries=[
+            (document, finding.code, fingerprint, finding.message)
+            for finding, fingerprint in zip(report.findings, fingerprints, strict=True)
+        ],
+        summary=summary,
+        rows=rows,
+        fragments={},
+        junit=None,
+        annotations=[(annotation(finding, report), finding.new) for finding in report.findings]
+        if "github" in formats
+        else [],
+    )
+    builders: dict[str, Callable[[], Any]] = {
+        SARIF_FILE: lambda: [
+            sarif_result(finding, report, fingerprint, -1)
+            for finding, fingerprint in zip(report.findings, fingerprints, strict=True)
+        ],
+        JSONL_FILE: lambda: "".join(finding_lines([report])),
+        JUNIT_FILE: lambda: junit_suite(report, rows),
+    }
+    for kind, name in AUDIT_FILES.items():
+        if kind not in formats:
+            continue
+        try:
+            fragment = builders[name]()
+        except Exception as error:  # a bug in one renderer: that file is missing, the audit goes on (exit 4)
+            record.failures[name] = f"{type(error).__name__}: {error}"
+            continue
+        if name == JUNIT_FILE:
+            suite, tests, failures = fragment
+            record.junit = (tests, failures)
+            fragment = suite
+        record.fragments[name] = fragment
+    return record
+
+
+@dataclass
 class AuditAssembler:
     """Collects each finished report's compact records; writes the audit-wide files at the end."""
 
@@ -121,64 +185,48 @@ class AuditAssembler:
         ``summary`` is None when the report's own files could not be rendered:
         its findings still count everywhere else, as before streaming.
         """
-        fingerprints = fingerprints_of(report)
-        document = document_key(report.document.path)
-        for index, finding in enumerate(report.findings):
-            severity = finding.severity.value
+        self.add_record(number, document_record(report, summary, self.formats))
+
+    def add_record(self, number: int, record: DocumentRecord) -> None:
+        """:meth:`add` for a record made elsewhere (:func:`document_record`, in a worker process)."""
+        for index, (severity, rank, new, code, rule) in enumerate(record.findings):
             self._severity_counts[severity] += 1
             seen = self._first_seen.get(severity)
             if seen is None or (number, index) < seen:
                 self._first_seen[severity] = (number, index)
-            if not self.baseline_applied or finding.new:
-                self._worst_counted = max(self._worst_counted, finding.severity.rank)
-            if finding.new:
+            if not self.baseline_applied or new:
+                self._worst_counted = max(self._worst_counted, rank)
+            if new:
                 self.new_findings += 1
-            rule = extra_rule(finding)
             if rule is not None:
-                known = self._extra_rules.get(finding.code)
+                known = self._extra_rules.get(code)
                 if known is None or number < known[0]:
-                    self._extra_rules[finding.code] = (number, *rule)
-        for finding, fingerprint in zip(report.findings, fingerprints, strict=True):
-            if finding.fingerprint:
-                self._fingerprints.add(finding.fingerprint)
-            self._entries.add((document, finding.code, fingerprint, self._entry_seq, finding.message))
+                    self._extra_rules[code] = (number, *rule)
+        for fingerprint in record.assigned:
+            self._fingerprints.add(fingerprint)
+        for document, code, fingerprint, message in record.entries:
+            self._entries.add((document, code, fingerprint, self._entry_seq, message))
             self._entry_seq += 1
+        summary = record.summary
         if summary is not None:
             self.documents += 1
             self._summaries.put(number, summary)
             self._ranking.add((index_rank(summary), number))
             self._totals.update(summary.findings)
-        rows = document_rows(report)
-        if rows:
-            self._rows.put(number, rows)
-            self._row_order.add((document_order(rows), number))
-        self._fragment(SARIF_FILE, number, lambda: self._sarif_results(report, fingerprints))
-        self._fragment(JSONL_FILE, number, lambda: "".join(finding_lines([report])))
-        self._fragment(JUNIT_FILE, number, lambda: self._junit(report, rows))
+        if record.rows:
+            self._rows.put(number, record.rows)
+            self._row_order.add((document_order(record.rows), number))
+        for name, fragment in record.fragments.items():
+            records = self._files.get(name)
+            if records is not None and name not in self.failures:
+                records.put(number, fragment)
+        for name, failure in record.failures.items():
+            self.failures.setdefault(name, failure)
+        if record.junit is not None:
+            self._junit_tests += record.junit[0]
+            self._junit_failures += record.junit[1]
         if self._annotations is not None:
-            self._annotations.put(number, [(annotation(finding, report), finding.new) for finding in report.findings])
-
-    def _fragment(self, name: str, number: int, build: Callable[[], Any]) -> None:
-        records = self._files.get(name)
-        if records is None or name in self.failures:
-            return
-        try:
-            records.put(number, build())
-        except Exception as error:  # a bug in one renderer: that file is missing, the audit goes on (exit 4)
-            self.failures[name] = f"{type(error).__name__}: {error}"
-
-    @staticmethod
-    def _sarif_results(report: DocumentReport, fingerprints: list[str]) -> list[dict[str, Any]]:
-        return [
-            sarif_result(finding, report, fingerprint, -1)
-            for finding, fingerprint in zip(report.findings, fingerprints, strict=True)
-        ]
-
-    def _junit(self, report: DocumentReport, rows: list[FindingRow]) -> str:
-        suite, tests, failures = junit_suite(report, rows)
-        self._junit_tests += tests
-        self._junit_failures += failures
-        return suite
+            self._annotations.put(number, record.annotations)
 
     @property
     def folder(self) -> Path:
