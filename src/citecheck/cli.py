@@ -215,6 +215,9 @@ def main() -> None:
     "--scheduler", metavar="ADDRESS", help="Dask scheduler address (tcp://host:8786); default: a local cluster."
 )
 @click.option("--workers", type=int, metavar="N", help="Workers of the local Dask cluster (default 2).")
+@click.option(
+    "--jobs", type=int, metavar="N", help="Offline: processes reading, checking and writing documents (same output)."
+)
 @click.option("--cluster-limit", type=int, metavar="N", help="Dask: URL partitions resolving at once, cluster-wide.")
 @click.option(
     "--source-address",

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import importlib.metadata
 import importlib.util
-import itertools
 import logging
 import os
 import pickle
@@ -40,7 +39,7 @@ from citecheck.claims.build import build_claims
 from citecheck.config import AuditOptions
 from citecheck.documents.loading import SUFFIX_FORMATS
 from citecheck.errors import UsageError as UsageError  # re-exported: part of the library's API
-from citecheck.execution import Executor, LocalExecutor
+from citecheck.execution import Executor, LocalExecutor, parse_one
 from citecheck.exit_codes import EXIT_FINDINGS as EXIT_FINDINGS  # re-exported for callers
 from citecheck.exit_codes import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, exit_code_for
 from citecheck.exit_codes import EXIT_INTERRUPTED as EXIT_INTERRUPTED
@@ -61,7 +60,7 @@ from citecheck.models import (
 )
 from citecheck.progress import NULL_PROGRESS, ProgressEvents, Stage
 from citecheck.reports.annotations import github_annotations
-from citecheck.reports.assembly import AuditAssembler, AuditRecords
+from citecheck.reports.assembly import AuditAssembler, AuditRecords, DocumentRecord, document_record
 from citecheck.reports.baseline import Baseline, load_baseline, mark_new
 from citecheck.reports.filenames import report_stems, timeline_safe_stems
 from citecheck.reports.fingerprint import assign_fingerprints
@@ -563,6 +562,123 @@ def _mark_network_failed(document: ParsedDocument) -> None:
         reference.archive = ArchiveResult(reason=reason)
 
 
+@dataclass
+class DocumentWork:
+    """What checking and writing one document needs: the same in this process and in a ``--jobs`` worker."""
+
+    options: AuditOptions
+    network: NetworkState
+    baseline: Baseline | None
+    generated_at: datetime
+    keep_reports: bool
+    conflicts: bool  # CC503 selected: figure statements are collected
+    network_failed: bool = False  # the network stage failed with a bug: references are marked so
+    identifiers: IdentifierSettings | None = None  # look DOIs up per document (the one-pass audit)
+
+
+@dataclass
+class DocumentOutcome:
+    """One document's way through checks and report writing, for the audit to take in (picklable)."""
+
+    number: int
+    key: Path | str
+    parse_error: DocumentError | None = None
+    check_error: DocumentError | None = None
+    render_error: DocumentError | None = None
+    internal: list[tuple[str, str]] = field(default_factory=list)  # (step, message): reported once per step
+    waiting: DocumentReport | None = None  # kept back for CC503 findings (statements) or a wiki diff
+    statements: list[FigureStatement] = field(default_factory=list)
+    record: DocumentRecord | None = None
+    report: DocumentReport | None = None  # with keep_reports
+    references: int = 0
+    claims: int = 0
+    write_error: tuple[str, str] | None = None  # (file, reason): the report folder cannot be written
+
+
+def check_document(
+    work: DocumentWork,
+    number: int,
+    key: Path | str,
+    stem: str,
+    parsed: ParsedDocument,
+    sources: Mapping[str, SourceText],
+) -> DocumentOutcome:
+    """Claims, checks and verdicts; then the files, unless the report must wait for the audit's end."""
+    outcome = DocumentOutcome(number, key)
+    if work.network_failed:
+        _mark_network_failed(parsed)
+    if work.identifiers is not None and document_dois([parsed]):
+        try:
+            resolve_identifiers([parsed], work.identifiers)
+        except Exception as error:  # a bug: contained to this step, reported, and the run exits 4
+            logger.info("internal error while looking up DOIs", exc_info=True)
+            outcome.internal.append(("looking up DOIs", f"{type(error).__name__}: {error}"))
+    try:
+        report = audit_parsed(parsed, work.options, work.network, sources=sources)
+    except Exception as error:  # a bug in a check: this document's error entry, the others still audited
+        outcome.check_error = internal_document_error(key, "checking", error)
+        return outcome
+    report.generated_at = work.generated_at
+    if work.conflicts:
+        try:
+            outcome.statements = figure_statements(parsed, report.claims)
+        except Exception as error:  # a bug: no conflicts this run, reported once (exit 4)
+            logger.info("internal error while comparing figures", exc_info=True)
+            outcome.internal.append(("comparing figures across documents", f"{type(error).__name__}: {error}"))
+    if isinstance(key, str) or outcome.statements:
+        # Pages and articles wait for their wiki diffs; documents with figures for the audit's conflicts.
+        outcome.waiting = report
+        return outcome
+    return finish_document(work, outcome, stem, report)
+
+
+def finish_document(
+    work: DocumentWork, outcome: DocumentOutcome, stem: str, report: DocumentReport, diff: tuple[str, str] | None = None
+) -> DocumentOutcome:
+    """Fingerprints, baseline, the document's own files; then only its compact record is kept."""
+    outcome.waiting = None
+    assign_fingerprints(report)
+    if work.baseline is not None:
+        mark_new([report], work.baseline)
+    summary: DocumentSummary | None = None
+    try:
+        files = _document_files(report, stem, work.options)
+        if diff is not None:
+            files[work.options.out / diff[0]] = diff[1]
+    except Exception as error:  # a bug in a renderer: this document's reports are missing, the others written
+        outcome.render_error = internal_document_error(outcome.key, "writing the report of", error)
+    else:
+        summary = _summarise(report, stem)
+        try:
+            write_outputs(files, durable=False)
+        except OSError as error:
+            outcome.write_error = (str(error.filename or work.options.out), str(error.strerror))
+            return outcome
+        outcome.references, outcome.claims = summary.references, summary.claims
+    outcome.record = document_record(report, summary, frozenset(work.options.formats))
+    if work.keep_reports:
+        outcome.report = report
+    return outcome
+
+
+_WORK: DocumentWork | None = None  # a --jobs worker's copy, set once when the worker starts
+
+
+def _start_worker(work: DocumentWork) -> None:
+    global _WORK
+    _WORK = work
+
+
+def _work_in_worker(task: tuple[int, Path, str]) -> DocumentOutcome:
+    """Read, check and write one document in a ``--jobs`` worker process."""
+    number, path, stem = task
+    assert _WORK is not None, "the worker was started without its DocumentWork"
+    parsed = parse_one(path, _WORK.options.max_document_size)
+    if isinstance(parsed, DocumentError):
+        return DocumentOutcome(number, path, parse_error=parsed)
+    return check_document(_WORK, number, path, stem, parsed, {})
+
+
 class _StreamedAudit:
     """One audit's documents from reader to report files, one at a time; the audit-wide files at the end."""
 
@@ -595,77 +711,79 @@ class _StreamedAudit:
         self.check_errors: list[DocumentError] = []
         self.render_errors: list[tuple[int, DocumentError]] = []
         self.reports: dict[int, DocumentReport] = {}
-        self.network: NetworkState = OFFLINE_STATE
         self.conflicts_active = code_selected("CC503", options.select, options.ignore)
+        self.work = DocumentWork(
+            options=options,
+            network=OFFLINE_STATE,
+            baseline=baseline,
+            generated_at=self.generated_at,
+            keep_reports=keep_reports,
+            conflicts=self.conflicts_active,
+        )
         self.statements: SortedSpill[tuple[tuple[str, ...], int, FigureStatement]] = SortedSpill(
             self.folder, "statements", chunk=stream.sort_chunk
         )
         self.deferred = RecordFile(self.folder / "deferred")
         self.web_reports: list[tuple[int, str, DocumentReport]] = []
-        self.doi_failed = False
+        self._reported_steps: set[str] = set()
         self.references = 0
         self.claims = 0
+
+    @property
+    def network(self) -> NetworkState:
+        return self.work.network
 
     # ----------------------------------------------------------------- one document
 
     def check(self, number: int, key: Path | str, parsed: ParsedDocument, sources: Mapping[str, SourceText]) -> None:
-        """Claims, checks and verdicts; then the report is written now, or kept for the conflicts and diffs."""
-        try:
-            report = audit_parsed(parsed, self.options, self.network, sources=sources)
-        except Exception as error:  # a bug in a check: this document's error entry, the others still audited
-            self.check_errors.append(internal_document_error(key, "checking", error))
-            self.events.advance(Stage.checks)
-            self.events.advance(Stage.reports)
-            return
-        report.generated_at = self.generated_at
-        self.events.advance(Stage.checks)
-        statements = self._statements(parsed, report)
-        if isinstance(key, str):
-            self.web_reports.append((number, key, report))  # pages and articles: few, and their diffs come last
-        elif statements:
-            self.deferred.put(number, (key, report))  # CC503 may add findings once every document is seen
-        else:
-            self.finish(number, key, report)
+        self.take(check_document(self.work, number, key, self.stems[key], parsed, sources))
 
-    def _statements(self, parsed: ParsedDocument, report: DocumentReport) -> int:
-        if not self.conflicts_active:
-            return 0
-        try:
-            statements = figure_statements(parsed, report.claims)
-        except Exception as error:  # a bug: no conflicts this run, reported once (exit 4)
-            logger.info("internal error while comparing figures", exc_info=True)
-            self.internal_errors.append(f"comparing figures across documents: {type(error).__name__}: {error}")
-            self.conflicts_active = False
-            return 0
-        for statement in statements:
-            self.statements.add((statement.subject_key, len(self.statements), statement))
-        return len(statements)
+    def take(self, outcome: DocumentOutcome) -> None:
+        """Take in what became of one document (here or in a worker), in audit order."""
+        events = self.events
+        if outcome.parse_error is not None:
+            self.parse_errors.append(outcome.parse_error)
+            return
+        for step, message in outcome.internal:
+            if step not in self._reported_steps:
+                self._reported_steps.add(step)
+                self.internal_errors.append(f"{step}: {message}")
+                if step == "comparing figures across documents":
+                    self.conflicts_active = False
+                if step == "looking up DOIs":
+                    self.work.identifiers = None
+        events.advance(Stage.checks)
+        if outcome.check_error is not None:
+            self.check_errors.append(outcome.check_error)
+            events.advance(Stage.reports)
+            return
+        if outcome.waiting is not None:
+            if self.conflicts_active:
+                for statement in outcome.statements:
+                    self.statements.add((statement.subject_key, len(self.statements), statement))
+            if isinstance(outcome.key, str):
+                self.web_reports.append((outcome.number, outcome.key, outcome.waiting))
+            else:
+                self.deferred.put(outcome.number, (outcome.key, outcome.waiting))
+            return
+        self._finished(outcome)
+
+    def _finished(self, outcome: DocumentOutcome) -> None:
+        if outcome.write_error is not None:
+            where, reason = outcome.write_error
+            raise UsageError(f"cannot write {where} ({reason})")
+        if outcome.render_error is not None:
+            self.render_errors.append((outcome.number, outcome.render_error))
+        if outcome.record is not None:
+            self.assembler.add_record(outcome.number, outcome.record)
+        if outcome.report is not None:
+            self.reports[outcome.number] = outcome.report
+        self.references += outcome.references
+        self.claims += outcome.claims
+        self.events.advance(Stage.reports)
 
     def finish(self, number: int, key: Path | str, report: DocumentReport, diff: tuple[str, str] | None = None) -> None:
-        """Fingerprints, baseline, the document's own files; then only its compact records are kept."""
-        assign_fingerprints(report)
-        if self.baseline is not None:
-            mark_new([report], self.baseline)
-        stem = self.stems[key]
-        summary: DocumentSummary | None = None
-        try:
-            files = _document_files(report, stem, self.options)
-            if diff is not None:
-                files[self.options.out / diff[0]] = diff[1]
-        except Exception as error:  # a bug in a renderer: this document's reports are missing, the others written
-            self.render_errors.append((number, internal_document_error(key, "writing the report of", error)))
-        else:
-            summary = _summarise(report, stem)
-            try:
-                write_outputs(files, durable=False)
-            except OSError as error:
-                raise UsageError(f"cannot write {error.filename or self.options.out} ({error.strerror})") from None
-            self.references += summary.references
-            self.claims += summary.claims
-        self.assembler.add(number, report, summary)
-        if self.keep_reports:
-            self.reports[number] = report
-        self.events.advance(Stage.reports)
+        self._finished(finish_document(self.work, DocumentOutcome(number, key), self.stems[key], report, diff))
 
     # ----------------------------------------------------------------- the audit's end
 
@@ -790,29 +908,43 @@ def _one_pass(run: _StreamedAudit, executor: Executor, documents: list[Path], we
     """Offline with nothing remembered: each document read, checked and written before the next is read."""
     events, options = run.events, run.options
     batch, failed = _network_stage(ResolvePlan(), options, executor, events, run.internal_errors)
-    run.network = batch.network
-    identifiers = _identifier_settings(options, run.network)
+    run.work.network = batch.network
+    run.work.network_failed = failed
+    run.work.identifiers = _identifier_settings(options, batch.network)
     events.start(Stage.documents, len(documents))
     events.start(Stage.checks, total)
     events.start(Stage.reports, total)
-    items: Iterator[tuple[Path | str, ParsedDocument | DocumentError]] = _parsed_stream(executor, documents, options)
-    pages = ((page.key, page.document) for page in web.documents)
-    number = 0
-    for key, outcome in itertools.chain(items, pages):
-        if isinstance(key, Path):
+    if options.jobs > 1 and isinstance(executor, LocalExecutor) and len(documents) > 1:
+        _in_workers(run, documents, options.jobs)
+    else:
+        for number, (path, outcome) in enumerate(_parsed_stream(executor, documents, options)):
             events.advance(Stage.documents)
-        if isinstance(outcome, DocumentError):
-            run.parse_errors.append(outcome)
-            continue
-        if failed:
-            _mark_network_failed(outcome)
-        if not run.doi_failed and document_dois([outcome]):
-            looked_up = _contained(run.internal_errors, "looking up DOIs", _doi_lookup(outcome, identifiers))
-            run.doi_failed = looked_up is None
-        run.check(number, key, outcome, {})
-        number += 1
+            if isinstance(outcome, DocumentError):
+                run.parse_errors.append(outcome)
+            else:
+                run.check(number, path, outcome, {})
     events.finish(Stage.documents)
+    for offset, page in enumerate(web.documents):
+        run.check(len(documents) + offset, page.key, page.document, {})
     events.finish(Stage.checks)
+
+
+def _in_workers(run: _StreamedAudit, documents: list[Path], jobs: int) -> None:
+    """``--jobs N``: documents read, checked and written by N processes, taken in here in audit order.
+
+    Every worker runs :func:`check_document` and :func:`finish_document`,
+    the functions this process runs without ``--jobs``, and the outcomes
+    are taken in document order, so the report folder is the same.
+    """
+    import multiprocessing
+
+    tasks = ((number, path, run.stems[path]) for number, path in enumerate(documents))
+    # spawn, not fork: the parent may hold threads (progress display) and open stores.
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(processes=jobs, initializer=_start_worker, initargs=(run.work,)) as pool:
+        for outcome in pool.imap(_work_in_worker, tasks, chunksize=4):
+            run.events.advance(Stage.documents)
+            run.take(outcome)
 
 
 def _doi_lookup(document: ParsedDocument, settings: IdentifierSettings) -> Callable[[], int]:
@@ -865,7 +997,7 @@ def _two_passes(
         )
         or {}
     )
-    run.network = _excluded_note(batch.network, excluded)
+    run.work.network = _excluded_note(batch.network, excluded)
     total = spilled + len(web.documents)
     events.start(Stage.checks, total)
     events.start(Stage.reports, total)

@@ -167,3 +167,14 @@ def test_timeline_files_of_two_documents_cannot_share_a_name(tmp_path: Path) -> 
     svgs = sorted(path.name for path in out.glob("*.svg"))
     assert len(svgs) == 2, svgs
     assert any(name.startswith("a-ref_x") for name in svgs)
+
+
+def test_jobs_write_the_same_folder_as_one_process(tmp_path: Path) -> None:
+    for number, corpus in enumerate(_corpora(tmp_path)):
+        alone, parallel = tmp_path / f"alone-{number}", tmp_path / f"jobs-{number}"
+        one = _audit(corpus, alone)
+        options = AuditOptions(offline=True, out=parallel, cache=tmp_path / "no-store.db", formats=FORMATS, jobs=2)
+        two = audit([corpus], options)
+        assert _differing(alone, parallel) == []
+        assert two.summary == one.summary
+        assert [report.model_dump() for report in two.reports] == [report.model_dump() for report in one.reports]
