@@ -303,6 +303,7 @@ def audit_command(
     interrupted = "interrupted; finished work is in the store and a re-run resumes"
     options, result = _guarded(run, show_traceback=show_traceback, interrupted=interrupted)
     _print_audit(options, result, quiet=quiet, color=color)
+    result.close()
     sys.exit(result.summary.exit_code)
 
 
@@ -323,7 +324,7 @@ def _print_audit(options: AuditOptions, result: AuditResult, *, quiet: bool, col
             f"every report that could be written is in {options.out}",
             err=True,
         )
-    rows = list(result.finding_rows())
+    rows = result.finding_rows()  # a stream from the spill folder: only printed rows are held
     if quiet:
         click.echo(quiet_lines(rows, summary.exit_code, max_lines=options.max_lines, index=index), nl=False)
     else:

@@ -720,8 +720,9 @@ class _StreamedAudit:
             keep_reports=keep_reports,
             conflicts=self.conflicts_active,
         )
+        # A statement carries its claim: far larger than the other spilled records, so fewer are held.
         self.statements: SortedSpill[tuple[tuple[str, ...], int, FigureStatement]] = SortedSpill(
-            self.folder, "statements", chunk=stream.sort_chunk
+            self.folder, "statements", chunk=max(1, stream.sort_chunk // 25)
         )
         self.deferred = RecordFile(self.folder / "deferred")
         self.web_reports: list[tuple[int, str, DocumentReport]] = []
