@@ -14,6 +14,8 @@ The baseline is another checkout's code on the same corpus in the same run
 (``--baseline-src``: the ``src`` folder of a git worktree of main, e.g.
 ``git worktree add /tmp/main main`` then ``--baseline-src /tmp/main/src``);
 its report folder is compared with this checkout's, file by file.
+``--jobs N`` runs this checkout with N worker processes (``ru_maxrss`` is
+then the largest of the parent and its workers, each measured alone).
 ``--baseline-max`` skips the baseline above a size (main needs ~2 GB at 100k).
 
 The corpus is built by :mod:`bench_parse`'s generators (plain text,
@@ -80,12 +82,12 @@ def build_corpus(folder: Path, references: int, per_document: int, seed: int) ->
     return corpus
 
 
-def audit_in_child(label: str, src: Path, corpus: Path, out: Path, references: int) -> Run:
-    """One offline audit in a fresh process; wall and the child's own peak RSS."""
+def audit_in_child(label: str, src: Path, corpus: Path, out: Path, references: int, extra: list[str]) -> Run:
+    """One offline audit in a fresh process; wall and the peak RSS of the child (its largest process)."""
     shutil.rmtree(out, ignore_errors=True)
     environment = dict(os.environ, PYTHONPATH=str(src), SOURCE_DATE_EPOCH=EPOCH)
     command = [sys.executable, "-c", CHILD, "audit", str(corpus), "--offline", "-q"]
-    command += ["--out", str(out), "--cache", str(out.parent / "no-store.db")]
+    command += ["--out", str(out), "--cache", str(out.parent / "no-store.db"), *extra]
     started = time.perf_counter()
     child = subprocess.Popen(command, env=environ_without_venv_noise(environment), stdout=subprocess.DEVNULL)
     _, status, usage = os.wait4(child.pid, 0)
@@ -134,6 +136,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--baseline-src", type=Path, help="another checkout's src folder, audited the same way")
     parser.add_argument("--baseline-max", type=int, default=100_000, help="largest size the baseline runs at")
+    parser.add_argument("--jobs", type=int, default=1, help="--jobs for this checkout (the baseline has none)")
     parser.add_argument("--work", type=Path, help="where corpora and reports go (default: a temp folder)")
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
@@ -147,14 +150,15 @@ def main() -> None:
     for size in sizes:
         corpus = build_corpus(work, size, args.per_document, args.seed)
         megabytes = sum(path.stat().st_size for path in corpus.rglob("*") if path.is_file()) / 1e6
-        run = audit_in_child("this checkout", REPOSITORY / "src", corpus, work / f"out-{size}", size)
+        jobs = ["--jobs", str(args.jobs)] if args.jobs > 1 else []
+        run = audit_in_child("this checkout", REPOSITORY / "src", corpus, work / f"out-{size}", size, jobs)
         ours.append(run)
         line = (
             f"{size:>9,} refs ({megabytes:6.1f} MB): this checkout {run.wall:7.1f} s  {run.rate:6.0f} refs/s  "
             f"peak RSS {run.peak_mb:6.0f} MB  exit {run.exit_code}"
         )
         if args.baseline_src and size <= args.baseline_max:
-            base = audit_in_child("baseline", args.baseline_src, corpus, work / f"out-{size}-baseline", size)
+            base = audit_in_child("baseline", args.baseline_src, corpus, work / f"out-{size}-baseline", size, [])
             theirs.append(base)
             compared, differing = same_folders(run.out, base.out)
             line += (
