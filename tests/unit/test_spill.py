@@ -8,7 +8,7 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from citecheck.reports.filenames import name_key, timeline_safe_stems
+from citecheck.reports.filenames import name_key, collision_safe_stems
 from citecheck.reports.spill import RecordFile, SortedSpill
 
 
@@ -38,11 +38,18 @@ def test_records_come_back_by_number_in_any_order(tmp_path: Path) -> None:
 
 def test_stems_that_continue_another_with_ref_are_renamed() -> None:
     stems = {1: "a", 2: "a-ref-b", 3: "a-ref_b-ref-c", 4: "notes-ref-1", 5: "A-REF-x"}
-    changed = timeline_safe_stems(stems)
+    changed = collision_safe_stems(stems)
     assert changed == {2: "a-ref_b", 3: "a-ref_b-ref_c", 5: "A-REF_x"}
     final = {**stems, **changed}
     keys = {name_key(stem) for stem in final.values()}
     assert len(keys) == len(final)
     for stem in final.values():
         assert not any(name_key(stem).startswith(other + "-ref-") for other in keys)
-    assert timeline_safe_stems({1: "a", 2: "b-ref-c"}) == {}
+    assert collision_safe_stems({1: "a", 2: "b-ref-c"}) == {}
+
+
+def test_a_stem_named_like_another_documents_report_page_is_renamed() -> None:
+    assert collision_safe_stems({1: "a", 2: "a-findings", 3: "a-claims-2", 4: "b-findings"}) == {
+        2: "a_findings",
+        3: "a_claims-2",
+    }

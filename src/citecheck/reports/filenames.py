@@ -135,10 +135,12 @@ def report_stems(documents: Iterable[Path]) -> dict[Path, str]:
 
 
 TIMELINE_INFIX = "-ref-"  # timeline files are <stem>-ref-<reference id>.svg
+# A long report is split into <stem>-<section>.md and <stem>-<section>-<n>.md (reports/pages.py).
+_PAGE_RE = re.compile(r"^(?P<stem>.+)-(?P<page>(?:repairs|findings|references|claims)(?:-\d+)?)$", re.I)
 
 
-def timeline_safe_stems(stems: Mapping[K, str]) -> dict[K, str]:
-    """Stems to change so no two documents' timeline files can share a name; the others are left out.
+def collision_safe_stems(stems: Mapping[K, str]) -> dict[K, str]:
+    """Stems to change so no two documents' timeline files or report pages can share a name; others left out.
 
     ``<a>-ref-<x-ref-y>.svg`` and ``<a-ref-x>-ref-<y>.svg`` are the same file:
     a clash needs one stem to be another followed by ``-ref-``.  Such a stem
@@ -168,7 +170,11 @@ def timeline_safe_stems(stems: Mapping[K, str]) -> dict[K, str]:
 
 
 def _without_reach(stem: str, keys: set[str]) -> str:
-    """``stem`` with ``-ref-`` made ``-ref_`` wherever what precedes it is another stem (compared as file names)."""
+    """``stem`` with ``-ref-`` made ``-ref_`` wherever what precedes it is another stem (compared as file names),
+    and ``<stem>-findings`` (a page another stem's long report is split into) made ``<stem>_findings``."""
+    page = _PAGE_RE.match(stem)
+    if page is not None and name_key(page["stem"]) in keys:
+        return f"{page['stem']}_{page['page']}"
     folded = name_key(stem)
     if _INFIX not in folded:
         return stem
@@ -183,4 +189,6 @@ def _without_reach(stem: str, keys: set[str]) -> str:
 
 
 TIMELINE_INFIX = "-ref-"  # timeline files are <stem>-ref-<reference id>.svg
+# A long report is split into <stem>-<section>.md and <stem>-<section>-<n>.md (reports/pages.py).
+_PAGE_RE = re.compile(r"^(?P<stem>.+)-(?P<page>(?:repairs|findings|references|claims)(?:-\d+)?)$", re.I)
 _INFIX = TIMELINE_INFIX
