@@ -62,7 +62,7 @@ from citecheck.progress import NULL_PROGRESS, ProgressEvents, Stage
 from citecheck.reports.annotations import github_annotations
 from citecheck.reports.assembly import AuditAssembler, AuditRecords, DocumentRecord, document_record
 from citecheck.reports.baseline import Baseline, load_baseline, mark_new
-from citecheck.reports.filenames import report_stems, collision_safe_stems
+from citecheck.reports.filenames import collision_safe_stems, report_stems
 from citecheck.reports.fingerprint import assign_fingerprints
 from citecheck.reports.markdown import render_document_files
 from citecheck.reports.rows import FindingRow, finding_rows

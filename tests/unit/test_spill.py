@@ -8,7 +8,7 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from citecheck.reports.filenames import name_key, collision_safe_stems
+from citecheck.reports.filenames import collision_safe_stems, name_key
 from citecheck.reports.spill import RecordFile, SortedSpill
 
 
