@@ -215,6 +215,9 @@ def main() -> None:
     "--scheduler", metavar="ADDRESS", help="Dask scheduler address (tcp://host:8786); default: a local cluster."
 )
 @click.option("--workers", type=int, metavar="N", help="Workers of the local Dask cluster (default 2).")
+@click.option(
+    "--jobs", type=int, metavar="N", help="Offline: processes reading, checking and writing documents (same output)."
+)
 @click.option("--cluster-limit", type=int, metavar="N", help="Dask: URL partitions resolving at once, cluster-wide.")
 @click.option(
     "--source-address",
@@ -293,19 +296,20 @@ def audit_command(
         options = _options(config_file, flags)
         configure_logging(verbosity)
         with Progress(verbosity) as progress:
-            result = audit(list(paths) or None, options, progress)
+            # No report is held: rows and annotations come back from the audit's spill folder.
+            result = audit(list(paths) or None, options, progress, keep_reports=False)
         return options, result
 
     interrupted = "interrupted; finished work is in the store and a re-run resumes"
     options, result = _guarded(run, show_traceback=show_traceback, interrupted=interrupted)
     _print_audit(options, result, quiet=quiet, color=color)
+    result.close()
     sys.exit(result.summary.exit_code)
 
 
 def _print_audit(options: AuditOptions, result: AuditResult, *, quiet: bool, color: bool | None) -> None:
     from citecheck.models import Severity
     from citecheck.reports.escape import terminal_text
-    from citecheck.reports.rows import finding_rows
     from citecheck.reports.terminal import colour_wanted, quiet_lines, render_rows, summary_line
 
     summary = result.summary
@@ -320,7 +324,7 @@ def _print_audit(options: AuditOptions, result: AuditResult, *, quiet: bool, col
             f"every report that could be written is in {options.out}",
             err=True,
         )
-    rows = finding_rows(result.reports)
+    rows = result.finding_rows()  # a stream from the spill folder: only printed rows are held
     if quiet:
         click.echo(quiet_lines(rows, summary.exit_code, max_lines=options.max_lines, index=index), nl=False)
     else:
@@ -334,25 +338,24 @@ def _print_audit(options: AuditOptions, result: AuditResult, *, quiet: bool, col
             index=index,
         )
         if options.output_format == "json":
-            click.echo(summary_line(summary, index), err=True)
+            click.echo(summary_line(summary, index, totals=result.totals), err=True)
             click.echo(lines, nl=False)
         else:
-            click.echo(summary_line(summary, index))
+            click.echo(summary_line(summary, index, totals=result.totals))
             click.echo(lines, nl=False, color=colour)  # click would strip the colour codes off a non-terminal
         if summary.new_findings is not None:
             noun = "finding" if summary.new_findings == 1 else "findings"
             click.echo(f"{summary.new_findings} {noun} not in the baseline {options.baseline}", err=True)
         if options.write_baseline is not None:
-            count = len(set(summary.fingerprints))
+            count = result.totals.accepted
             noun = "finding" if count == 1 else "findings"
             click.echo(f"baseline written: {options.write_baseline} ({count} {noun} accepted)", err=True)
         if summary.network.mode != "online":
             click.echo(f"note: {summary.network.message}", err=True)
     if "github" in options.formats:
-        from citecheck.reports.annotations import github_annotations
-
         # Workflow commands are read from the step's standard output.
-        click.echo(github_annotations(result.reports, only_new=summary.new_findings is not None), nl=False)
+        for line in result.annotation_lines(only_new=summary.new_findings is not None):
+            click.echo(line, nl=False)
 
 
 @main.command("check")

@@ -100,6 +100,7 @@ class AuditOptions(BaseModel):
     executor: Literal["local", "dask"] = "local"
     scheduler: str | None = None  # a running Dask scheduler (tcp://host:8786); None: a local cluster
     workers: int = Field(default=2, ge=1, le=512)  # local cluster size
+    jobs: int = Field(default=1, ge=1, le=256)  # processes that read, check and write documents (offline)
     cluster_limit: int | None = Field(default=None, ge=1)  # partitions resolving at once, cluster-wide
     source_addresses: list[str] = Field(default_factory=list)  # local IPs to spread Dask partitions over
     # Web inputs (URLs, wiki articles) and identifiers (issue 12).

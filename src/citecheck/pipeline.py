@@ -10,12 +10,12 @@ from __future__ import annotations
 import asyncio
 import importlib.metadata
 import importlib.util
-import json
 import logging
 import os
+import pickle
 import stat
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,7 +23,13 @@ from typing import TypeVar
 
 from citecheck.checks.archive import findings_for_archive
 from citecheck.checks.catalogue import code_selected
-from citecheck.checks.conflicts import conflict_findings, find_conflicts
+from citecheck.checks.conflicts import (
+    FigureStatement,
+    conflict_findings,
+    figure_statements,
+    find_conflicts,
+    subject_conflicts,
+)
 from citecheck.checks.identifiers import identifier_findings
 from citecheck.checks.integrity import check_claim
 from citecheck.checks.live import findings_for_live
@@ -33,7 +39,7 @@ from citecheck.claims.build import build_claims
 from citecheck.config import AuditOptions
 from citecheck.documents.loading import SUFFIX_FORMATS
 from citecheck.errors import UsageError as UsageError  # re-exported: part of the library's API
-from citecheck.execution import Executor, LocalExecutor
+from citecheck.execution import Executor, LocalExecutor, parse_one
 from citecheck.exit_codes import EXIT_FINDINGS as EXIT_FINDINGS  # re-exported for callers
 from citecheck.exit_codes import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, exit_code_for
 from citecheck.exit_codes import EXIT_INTERRUPTED as EXIT_INTERRUPTED
@@ -53,35 +59,81 @@ from citecheck.models import (
     Severity,
 )
 from citecheck.progress import NULL_PROGRESS, ProgressEvents, Stage
-from citecheck.reports.baseline import Baseline, load_baseline, mark_new, write_baseline
-from citecheck.reports.filenames import report_stems
+from citecheck.reports.annotations import github_annotations
+from citecheck.reports.assembly import AuditAssembler, AuditRecords, DocumentRecord, document_record
+from citecheck.reports.baseline import Baseline, load_baseline, mark_new
+from citecheck.reports.filenames import collision_safe_stems, report_stems
 from citecheck.reports.fingerprint import assign_fingerprints
-from citecheck.reports.jsonl import finding_lines
-from citecheck.reports.junit import junit_xml
-from citecheck.reports.markdown import render_document_files, render_index_markdown
-from citecheck.reports.sarif import sarif_log
-from citecheck.reports.timeline import timeline_files, timeline_names
-from citecheck.reports.writer import report_json, summary_json, write_outputs
-from citecheck.resolve.identifiers import IdentifierSettings, resolve_identifiers
+from citecheck.reports.markdown import render_document_files
+from citecheck.reports.rows import FindingRow, finding_rows
+from citecheck.reports.spill import SORT_CHUNK, RecordFile, SortedSpill
+from citecheck.reports.timeline import timeline_files_named, timeline_names
+from citecheck.reports.writer import report_json, write_outputs
+from citecheck.resolve.identifiers import (
+    IdentifierSettings,
+    apply_doi_records,
+    document_dois,
+    doi_key,
+    resolve_dois,
+    resolve_identifiers,
+)
+from citecheck.resolve.plan import PlanBuilder, ResolvePlan
 from citecheck.resolve.settings import ResolveSettings
 from citecheck.resolve.sources import SourceText
 from citecheck.resolve.stage import OFFLINE_STATE as OFFLINE_STATE  # re-exported for callers
-from citecheck.resolve.stage import ResolvedBatch, apply_resolution, plan_for, resolve_plan_from_store
-from citecheck.url_rules import NetworkView, UrlRules, apply_url_rules
+from citecheck.resolve.stage import (
+    ResolvedBatch,
+    apply_resolution,
+    archive_hosts,
+    plan_for,
+    resolve_plan_from_store,
+)
+from citecheck.url_rules import UrlRules, apply_url_rules
 from citecheck.web_documents import WebBatch, read_web_documents, split_inputs, wikitext_diffs
 
 logger = logging.getLogger(__name__)
 _T = TypeVar("_T")
 
 
+@dataclass(frozen=True)
+class AuditTotals:
+    """What the summary's document rows add up to, kept even when the rows are not (``keep_reports=False``)."""
+
+    documents: int = 0  # documents with a report
+    references: int = 0
+    claims: int = 0
+    accepted: int = 0  # distinct finding fingerprints: what --write-baseline accepts
+
+
 @dataclass
 class AuditResult:
     summary: AuditSummary
     reports: list[DocumentReport] = field(default_factory=list)
+    totals: AuditTotals = field(default_factory=AuditTotals)
+    # The spilled rows and annotations of an audit run with keep_reports=False.
+    records: AuditRecords | None = None
 
     @property
     def exit_code(self) -> int:
         return self.summary.exit_code
+
+    def finding_rows(self) -> Iterator[FindingRow]:
+        """Every finding as a row, the documents with the worst problems first (as :func:`finding_rows`)."""
+        if self.records is not None:
+            return self.records.finding_rows()
+        return iter(finding_rows(self.reports))
+
+    def annotation_lines(self, *, only_new: bool = False) -> Iterator[str]:
+        """``--format github`` workflow commands (:func:`~citecheck.reports.annotations.github_annotations`)."""
+        if self.records is not None:
+            return self.records.annotation_lines(only_new=only_new)
+        return iter(github_annotations(self.reports, only_new=only_new).splitlines(keepends=True))
+
+    def close(self) -> None:
+        """Remove the spilled records now rather than when the result is collected."""
+        if self.records is not None:
+            self.records.close()
+            self.records = None
 
 
 @dataclass
@@ -131,7 +183,7 @@ def _name_problem(path: Path) -> str | None:
     return None
 
 
-def _walk_folder(folder: Path, collected: CollectedDocuments) -> None:
+def _walk_folder(folder: Path, collected: CollectedDocuments, skip: frozenset[Path] = frozenset()) -> None:
     found: list[Path] = []
 
     def unreadable(error: OSError) -> None:
@@ -146,10 +198,14 @@ def _walk_folder(folder: Path, collected: CollectedDocuments) -> None:
 
     for directory, folders, files in os.walk(folder, onerror=unreadable):
         here = Path(directory)
-        folders[:] = sorted(name for name in folders if not name.startswith("."))
+        folders[:] = sorted(
+            name for name in folders if not name.startswith(".") and not (skip and _resolved(here / name) in skip)
+        )
         for name in files:
             candidate = here / name
             if name.startswith(".") or candidate.suffix.lower() not in SUFFIX_FORMATS:
+                continue
+            if skip and _resolved(candidate) in skip:
                 continue
             problem = _special_file_kind(candidate) or _name_problem(candidate)
             if problem is None:
@@ -169,18 +225,28 @@ def _walk_folder(folder: Path, collected: CollectedDocuments) -> None:
     collected.documents.extend(sorted(found))
 
 
-def collect_inputs(paths: list[Path]) -> CollectedDocuments:
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop: compared as written
+        return path.absolute()
+
+
+def collect_inputs(paths: list[Path], *, exclude: Iterable[Path] = ()) -> CollectedDocuments:
     """Expand folders into the documents they hold (sorted, hidden entries skipped).
 
     A path given by name that does not exist is a usage error; inside a
     folder, an entry named like a document that is no regular file (a
     broken symbolic link, a FIFO, an unreadable folder) is listed as not
-    audited, so nothing is skipped without a word.
+    audited, so nothing is skipped without a word.  ``exclude`` are the
+    audit's own outputs (its report folder, its store): a folder walk never
+    enters them, so a second run does not audit the first one's reports.
     """
     collected = CollectedDocuments()
+    skip = frozenset(_resolved(place) for place in exclude)
     for path in paths:
         if path.is_dir():
-            _walk_folder(path, collected)
+            _walk_folder(path, collected, skip)
         elif path.is_file() and _name_problem(path) is not None:
             raise UsageError(f"{_shown_path(path)}: {_name_problem(path)}")
         elif path.is_file():
@@ -418,58 +484,383 @@ def audit_exit_code(
     return exit_code_for(counted, options.fail_on)
 
 
-def _parse_documents(
-    executor: Executor, documents: list[Path], options: AuditOptions, events: ProgressEvents
-) -> list[ParsedDocument | DocumentError]:
-    events.start(Stage.documents, len(documents))
-    if isinstance(executor, LocalExecutor):
-        outcomes: list[ParsedDocument | DocumentError] = []
-        for path in documents:
-            outcomes += executor.parse([path], options.max_document_size)
-            events.advance(Stage.documents)
-    else:
-        outcomes = executor.parse(documents, options.max_document_size)
-        events.advance(Stage.documents, len(documents))
-    events.finish(Stage.documents)
-    return outcomes
+PARSE_BATCH = 32  # documents per parse call on a cluster: bounded memory, yet every worker kept busy
+
+
+@dataclass
+class StreamSettings:
+    """How the streamed audit spills (tests turn these to drive every path; the defaults suit any corpus)."""
+
+    # None: parse twice over a spill only when the network stage needs the corpus's whole plan first.
+    two_pass: bool | None = None
+    sort_chunk: int = SORT_CHUNK  # records held in memory per spilled sort
+
+
+def _parsed_stream(
+    executor: Executor, documents: list[Path], options: AuditOptions
+) -> Iterator[tuple[Path, ParsedDocument | DocumentError]]:
+    """Each document parsed, in order: one at a time here, bounded batches on a cluster."""
+    size = 1 if isinstance(executor, LocalExecutor) else PARSE_BATCH
+    for start in range(0, len(documents), size):
+        chunk = documents[start : start + size]
+        yield from zip(chunk, executor.parse(chunk, options.max_document_size), strict=True)
+
+
+def _resolve_settings(options: AuditOptions) -> ResolveSettings:
+    try:
+        settings = ResolveSettings.from_options(options)
+        archive_hosts(settings.archives)
+    except ValueError as error:
+        raise UsageError(f"--archive: {error}") from None
+    return settings
+
+
+def _needs_plan(options: AuditOptions, rules: UrlRules) -> bool:
+    """Whether the network stage must see every document before the first is checked.
+
+    Offline with no store and no URL rules, the network state is known before
+    any document is read (nothing is remembered, nothing excluded): documents
+    then go from reader to report in one pass.  Otherwise the plan of all
+    documents is resolved first (URLs deduplicated across the corpus), and
+    the documents wait in a spill file, not in memory.
+    """
+    if not options.offline or not rules.empty:
+        return True
+    return str(options.cache) == ":memory:" or Path(options.cache).is_file()
+
+
+def _identifier_settings(options: AuditOptions, network: NetworkState) -> IdentifierSettings:
+    return IdentifierSettings(
+        store_path=str(options.cache),
+        offline=options.offline or network.mode == "unreachable",
+        allow_private=options.allow_private,
+        contact=options.contact,
+        mailto=options.crossref_mailto or (options.contact if options.contact and "@" in options.contact else None),
+        doi_api=options.doi_api,
+        crossref_api=options.crossref_api,
+    )
+
+
+def _excluded_note(network: NetworkState, excluded: int) -> NetworkState:
+    if not excluded:
+        return network
+    # A copy: the resolve stage may hand out a shared state (OFFLINE_STATE).
+    note = f" {excluded} cited URLs were not checked: excluded by the --exclude/--include rules or the ignore file."
+    return network.model_copy(update={"message": network.message + note})
 
 
 def _network_stage(
-    documents: list[ParsedDocument],
-    options: AuditOptions,
-    executor: Executor,
-    events: ProgressEvents,
-    internal_errors: list[str],
-) -> ResolvedBatch:
-    """The resolve stage, with its totals on the progress display; a bug in it leaves the references not-checked."""
-    # run_network_stage starts these with the plan's totals and advances them as URLs finish.
+    plan: ResolvePlan, options: AuditOptions, executor: Executor, events: ProgressEvents, internal_errors: list[str]
+) -> tuple[ResolvedBatch, bool]:
+    """The resolve stage, with its totals on the progress display; a bug in it leaves the references not-checked
+    (the second value: whether it failed so)."""
+    # run_planned_network_stage starts these with the plan's totals and advances them as URLs finish.
     network_stages: list[str] = [] if options.offline else [Stage.live, Stage.archive]
     try:
-        return run_network_stage(documents, options, executor, events)
+        return run_planned_network_stage(plan, options, executor, events), False
     except Exception as error:  # a bug in the network stage: contained, reports still written, exit 4
         logger.info("internal error in the network stage", exc_info=True)
         internal_errors.append(f"network stage: {type(error).__name__}: {error}")
-        reason = "network stage failed with an internal error"
-        for document in documents:
-            for reference in document.references:
-                reference.live = LiveCheck(reason=reason)
-                reference.archive = ArchiveResult(reason=reason)
-        return ResolvedBatch(
-            network=NetworkState(
-                mode="unreachable",
-                message=f"Network checks failed with an internal error ({type(error).__name__}); "
-                "they are reported not-checked. This is a bug in citecheck: please report it.",
-            )
+        network = NetworkState(
+            mode="unreachable",
+            message=f"Network checks failed with an internal error ({type(error).__name__}); "
+            "they are reported not-checked. This is a bug in citecheck: please report it.",
         )
+        return ResolvedBatch(network=network), True
     finally:
         for stage in network_stages:
             events.finish(stage)
+
+
+def _mark_network_failed(document: ParsedDocument) -> None:
+    reason = "network stage failed with an internal error"
+    for reference in document.references:
+        reference.live = LiveCheck(reason=reason)
+        reference.archive = ArchiveResult(reason=reason)
+
+
+@dataclass
+class DocumentWork:
+    """What checking and writing one document needs: the same in this process and in a ``--jobs`` worker."""
+
+    options: AuditOptions
+    network: NetworkState
+    baseline: Baseline | None
+    generated_at: datetime
+    keep_reports: bool
+    conflicts: bool  # CC503 selected: figure statements are collected
+    network_failed: bool = False  # the network stage failed with a bug: references are marked so
+    identifiers: IdentifierSettings | None = None  # look DOIs up per document (the one-pass audit)
+
+
+@dataclass
+class DocumentOutcome:
+    """One document's way through checks and report writing, for the audit to take in (picklable)."""
+
+    number: int
+    key: Path | str
+    parse_error: DocumentError | None = None
+    check_error: DocumentError | None = None
+    render_error: DocumentError | None = None
+    internal: list[tuple[str, str]] = field(default_factory=list)  # (step, message): reported once per step
+    waiting: DocumentReport | None = None  # kept back for CC503 findings (statements) or a wiki diff
+    statements: list[FigureStatement] = field(default_factory=list)
+    record: DocumentRecord | None = None
+    report: DocumentReport | None = None  # with keep_reports
+    references: int = 0
+    claims: int = 0
+    write_error: tuple[str, str] | None = None  # (file, reason): the report folder cannot be written
+
+
+def check_document(
+    work: DocumentWork,
+    number: int,
+    key: Path | str,
+    stem: str,
+    parsed: ParsedDocument,
+    sources: Mapping[str, SourceText],
+) -> DocumentOutcome:
+    """Claims, checks and verdicts; then the files, unless the report must wait for the audit's end."""
+    outcome = DocumentOutcome(number, key)
+    if work.network_failed:
+        _mark_network_failed(parsed)
+    if work.identifiers is not None and document_dois([parsed]):
+        try:
+            resolve_identifiers([parsed], work.identifiers)
+        except Exception as error:  # a bug: contained to this step, reported, and the run exits 4
+            logger.info("internal error while looking up DOIs", exc_info=True)
+            outcome.internal.append(("looking up DOIs", f"{type(error).__name__}: {error}"))
+    try:
+        report = audit_parsed(parsed, work.options, work.network, sources=sources)
+    except Exception as error:  # a bug in a check: this document's error entry, the others still audited
+        outcome.check_error = internal_document_error(key, "checking", error)
+        return outcome
+    report.generated_at = work.generated_at
+    if work.conflicts:
+        try:
+            outcome.statements = figure_statements(parsed, report.claims)
+        except Exception as error:  # a bug: no conflicts this run, reported once (exit 4)
+            logger.info("internal error while comparing figures", exc_info=True)
+            outcome.internal.append(("comparing figures across documents", f"{type(error).__name__}: {error}"))
+    if isinstance(key, str) or outcome.statements:
+        # Pages and articles wait for their wiki diffs; documents with figures for the audit's conflicts.
+        outcome.waiting = report
+        return outcome
+    return finish_document(work, outcome, stem, report)
+
+
+def finish_document(
+    work: DocumentWork, outcome: DocumentOutcome, stem: str, report: DocumentReport, diff: tuple[str, str] | None = None
+) -> DocumentOutcome:
+    """Fingerprints, baseline, the document's own files; then only its compact record is kept."""
+    outcome.waiting = None
+    assign_fingerprints(report)
+    if work.baseline is not None:
+        mark_new([report], work.baseline)
+    summary: DocumentSummary | None = None
+    try:
+        files = _document_files(report, stem, work.options)
+        if diff is not None:
+            files[work.options.out / diff[0]] = diff[1]
+    except Exception as error:  # a bug in a renderer: this document's reports are missing, the others written
+        outcome.render_error = internal_document_error(outcome.key, "writing the report of", error)
+    else:
+        summary = _summarise(report, stem)
+        try:
+            write_outputs(files, durable=False)
+        except OSError as error:
+            outcome.write_error = (str(error.filename or work.options.out), str(error.strerror))
+            return outcome
+        outcome.references, outcome.claims = summary.references, summary.claims
+    outcome.record = document_record(report, summary, frozenset(work.options.formats))
+    if work.keep_reports:
+        outcome.report = report
+    return outcome
+
+
+_WORK: DocumentWork | None = None  # a --jobs worker's copy, set once when the worker starts
+
+
+def _start_worker(work: DocumentWork) -> None:
+    global _WORK
+    _WORK = work
+
+
+def _work_in_worker(task: tuple[int, Path, str]) -> DocumentOutcome:
+    """Read, check and write one document in a ``--jobs`` worker process."""
+    number, path, stem = task
+    assert _WORK is not None, "the worker was started without its DocumentWork"
+    parsed = parse_one(path, _WORK.options.max_document_size)
+    if isinstance(parsed, DocumentError):
+        return DocumentOutcome(number, path, parse_error=parsed)
+    return check_document(_WORK, number, path, stem, parsed, {})
+
+
+class _StreamedAudit:
+    """One audit's documents from reader to report files, one at a time; the audit-wide files at the end."""
+
+    def __init__(
+        self,
+        options: AuditOptions,
+        events: ProgressEvents,
+        baseline: Baseline | None,
+        stems: dict[Path | str, str],
+        *,
+        keep_reports: bool,
+        stream: StreamSettings,
+    ) -> None:
+        self.options = options
+        self.events = events
+        self.baseline = baseline
+        self.stems = stems
+        self.keep_reports = keep_reports
+        self.generated_at = generation_time()
+        self.assembler = AuditAssembler(
+            formats=frozenset(options.formats),
+            tool_version=_version(),
+            baseline_applied=baseline is not None,
+            fail_on=options.fail_on,
+            sort_chunk=stream.sort_chunk,
+        )
+        self.folder = self.assembler.folder
+        self.internal_errors: list[str] = []
+        self.parse_errors: list[DocumentError] = []
+        self.check_errors: list[DocumentError] = []
+        self.render_errors: list[tuple[int, DocumentError]] = []
+        self.reports: dict[int, DocumentReport] = {}
+        self.conflicts_active = code_selected("CC503", options.select, options.ignore)
+        self.work = DocumentWork(
+            options=options,
+            network=OFFLINE_STATE,
+            baseline=baseline,
+            generated_at=self.generated_at,
+            keep_reports=keep_reports,
+            conflicts=self.conflicts_active,
+        )
+        # A statement carries its claim: far larger than the other spilled records, so fewer are held.
+        self.statements: SortedSpill[tuple[tuple[str, ...], int, FigureStatement]] = SortedSpill(
+            self.folder, "statements", chunk=max(1, stream.sort_chunk // 25)
+        )
+        self.deferred = RecordFile(self.folder / "deferred")
+        self.web_reports: list[tuple[int, str, DocumentReport]] = []
+        self._reported_steps: set[str] = set()
+        self.references = 0
+        self.claims = 0
+
+    @property
+    def network(self) -> NetworkState:
+        return self.work.network
+
+    # ----------------------------------------------------------------- one document
+
+    def check(self, number: int, key: Path | str, parsed: ParsedDocument, sources: Mapping[str, SourceText]) -> None:
+        self.take(check_document(self.work, number, key, self.stems[key], parsed, sources))
+
+    def take(self, outcome: DocumentOutcome) -> None:
+        """Take in what became of one document (here or in a worker), in audit order."""
+        events = self.events
+        if outcome.parse_error is not None:
+            self.parse_errors.append(outcome.parse_error)
+            return
+        for step, message in outcome.internal:
+            if step not in self._reported_steps:
+                self._reported_steps.add(step)
+                self.internal_errors.append(f"{step}: {message}")
+                if step == "comparing figures across documents":
+                    self.conflicts_active = False
+                if step == "looking up DOIs":
+                    self.work.identifiers = None
+        events.advance(Stage.checks)
+        if outcome.check_error is not None:
+            self.check_errors.append(outcome.check_error)
+            events.advance(Stage.reports)
+            return
+        if outcome.waiting is not None:
+            if self.conflicts_active:
+                for statement in outcome.statements:
+                    self.statements.add((statement.subject_key, len(self.statements), statement))
+            if isinstance(outcome.key, str):
+                self.web_reports.append((outcome.number, outcome.key, outcome.waiting))
+            else:
+                self.deferred.put(outcome.number, (outcome.key, outcome.waiting))
+            return
+        self._finished(outcome)
+
+    def _finished(self, outcome: DocumentOutcome) -> None:
+        if outcome.write_error is not None:
+            where, reason = outcome.write_error
+            raise UsageError(f"cannot write {where} ({reason})")
+        if outcome.render_error is not None:
+            self.render_errors.append((outcome.number, outcome.render_error))
+        if outcome.record is not None:
+            self.assembler.add_record(outcome.number, outcome.record)
+        if outcome.report is not None:
+            self.reports[outcome.number] = outcome.report
+        self.references += outcome.references
+        self.claims += outcome.claims
+        self.events.advance(Stage.reports)
+
+    def finish(self, number: int, key: Path | str, report: DocumentReport, diff: tuple[str, str] | None = None) -> None:
+        self._finished(finish_document(self.work, DocumentOutcome(number, key), self.stems[key], report, diff))
+
+    # ----------------------------------------------------------------- the audit's end
+
+    def conflicts(self) -> list[Conflict]:
+        if not self.conflicts_active:
+            return []
+
+        def grouped() -> list[Conflict]:
+            found: list[Conflict] = []
+            key: tuple[str, ...] | None = None
+            group: list[FigureStatement] = []
+            for subject, _, statement in self.statements:
+                if subject != key:
+                    if group and key is not None:
+                        found += subject_conflicts(key, group)
+                    key, group = subject, []
+                group.append(statement)
+            if group and key is not None:
+                found += subject_conflicts(key, group)
+            return found
+
+        return _contained(self.internal_errors, "comparing figures across documents", grouped) or []
+
+    def finish_waiting(self, conflicts: list[Conflict], web: WebBatch) -> None:
+        """The reports kept back: CC503 findings added, wiki diffs made, then written."""
+        by_document = (
+            _contained(self.internal_errors, "comparing figures across documents", lambda: conflict_findings(conflicts))
+            or {}
+        )
+        for number in self.deferred.numbers():
+            key, report = self.deferred.get(number)
+            report.findings += by_document.get(report.document.path, [])
+            self.finish(number, key, report)
+        self.deferred.close()
+        for _, _, report in self.web_reports:
+            report.findings += by_document.get(report.document.path, [])
+            assign_fingerprints(report)
+        by_key = {key: report for _, key, report in self.web_reports}
+        diffs = (
+            _contained(
+                self.internal_errors,
+                "writing wikitext diffs",
+                lambda: wikitext_diffs(
+                    web, {page.key: by_key[page.key] for page in web.documents if page.key in by_key}, self.options
+                ),
+            )
+            or {}
+        )
+        for number, key, report in self.web_reports:
+            self.finish(number, key, report, diffs.get(key))
 
 
 def audit(
     paths: Sequence[Path | str] | None = None,
     options: AuditOptions | None = None,
     progress: ProgressEvents | None = None,
+    *,
+    keep_reports: bool = True,
+    stream: StreamSettings | None = None,
 ) -> AuditResult:
     """Audit documents and write reports. Raises :class:`UsageError` for bad paths, settings or output places.
 
@@ -479,11 +870,19 @@ def audit(
     while every other document is still audited and reported; a failure of
     citecheck itself on one document, or in one stage, is contained the same
     way and the run exits 4.
+
+    Documents stream: each is parsed, checked and its report files written
+    before the next is read, and the audit-wide files are built from compact
+    records spilled to a temporary folder, so memory does not grow with the
+    corpus.  ``keep_reports=False`` keeps no report at all (the CLI's way):
+    the result then has no ``reports``, its summary no document rows or
+    fingerprints, and :meth:`AuditResult.finding_rows` reads the spilled rows.
     """
     options = options or AuditOptions()
     events = progress or NULL_PROGRESS
+    stream = stream or StreamSettings()
     local, web_inputs, input_errors = split_inputs(paths, options)
-    collected = collect_inputs(local) if local else CollectedDocuments()
+    collected = collect_inputs(local, exclude=_own_outputs(options)) if local else CollectedDocuments()
     documents = collected.documents
     baseline = _load_baseline(options.baseline)
     rules = url_rules_for(options)
@@ -492,158 +891,234 @@ def audit(
         check_file_writable(options.write_baseline, "--write-baseline")
     if not options.offline:
         check_store_location(options.cache)
+    settings = _resolve_settings(options)
     stems: dict[Path | str, str] = {path: stem for path, stem in output_stems(documents).items()}
+    two_pass = _needs_plan(options, rules) if stream.two_pass is None else stream.two_pass
     executor = make_executor(options)
-    internal_errors: list[str] = []
-    web = WebBatch()
+    run = _StreamedAudit(options, events, baseline, stems, keep_reports=keep_reports, stream=stream)
     try:
+        web = WebBatch()
         if web_inputs:
             web = (
                 _contained(
-                    internal_errors, "reading pages and wiki articles", lambda: read_web_documents(web_inputs, options)
+                    run.internal_errors,
+                    "reading pages and wiki articles",
+                    lambda: read_web_documents(web_inputs, options),
                 )
                 or WebBatch()
             )
-        outcomes = _parse_documents(executor, documents, options, events)
-        errors = collected.skipped + [outcome for outcome in outcomes if isinstance(outcome, DocumentError)]
-        errors += input_errors + web.errors
-        parsed_documents: list[tuple[Path | str, ParsedDocument]] = [
-            (path, outcome)
-            for path, outcome in zip(documents, outcomes, strict=True)
-            if isinstance(outcome, ParsedDocument)
-        ]
-        parsed_documents += [(page.key, page.document) for page in web.documents]
         stems.update({page.key: page.stem for page in web.documents})
-        view = apply_url_rules([parsed for _, parsed in parsed_documents], rules)
-        batch = _network_stage(view.documents, options, executor, events, internal_errors)
-        _contained(
-            internal_errors,
-            "looking up DOIs",
-            lambda: run_identifier_stage([parsed for _, parsed in parsed_documents], options, batch.network),
-        )
+        stems.update(collision_safe_stems(stems))
+        total = len(documents) + len(web.documents)
+        if two_pass:
+            _two_passes(run, executor, documents, web, rules, settings)
+        else:
+            _one_pass(run, executor, documents, web, total)
     finally:
         executor.close()
-    sources = _sources_by_document(view, batch)
-    view.restore()
-    if view.excluded:
-        # A copy: the resolve stage may hand out a shared state (OFFLINE_STATE).
-        excluded = (
-            f" {view.excluded} cited URLs were not checked: excluded by the --exclude/--include rules "
-            "or the ignore file."
-        )
-        batch.network = batch.network.model_copy(update={"message": batch.network.message + excluded})
-    generated_at = generation_time()
-    audited: list[tuple[Path | str, ParsedDocument, DocumentReport]] = []
-    events.start(Stage.checks, len(parsed_documents))
-    for index, (path, parsed) in enumerate(parsed_documents):
-        try:
-            report = audit_parsed(parsed, options, batch.network, sources=sources[index])
-        except Exception as error:  # a bug in a check: this document's error entry, the others still audited
-            errors.append(internal_document_error(path, "checking", error))
-        else:
-            report.generated_at = generated_at
-            audited.append((path, parsed, report))
-        events.advance(Stage.checks)
+    try:
+        return _finish_audit(run, collected, input_errors, web)
+    finally:
+        run.assembler.close()
+
+
+def _one_pass(run: _StreamedAudit, executor: Executor, documents: list[Path], web: WebBatch, total: int) -> None:
+    """Offline with nothing remembered: each document read, checked and written before the next is read."""
+    events, options = run.events, run.options
+    batch, failed = _network_stage(ResolvePlan(), options, executor, events, run.internal_errors)
+    run.work.network = batch.network
+    run.work.network_failed = failed
+    run.work.identifiers = _identifier_settings(options, batch.network)
+    events.start(Stage.documents, len(documents))
+    events.start(Stage.checks, total)
+    events.start(Stage.reports, total)
+    if options.jobs > 1 and isinstance(executor, LocalExecutor) and len(documents) > 1:
+        _in_workers(run, documents, options.jobs)
+    else:
+        for number, (path, outcome) in enumerate(_parsed_stream(executor, documents, options)):
+            events.advance(Stage.documents)
+            if isinstance(outcome, DocumentError):
+                run.parse_errors.append(outcome)
+            else:
+                run.check(number, path, outcome, {})
+    events.finish(Stage.documents)
+    for offset, page in enumerate(web.documents):
+        run.check(len(documents) + offset, page.key, page.document, {})
     events.finish(Stage.checks)
-    reports = [report for _, _, report in audited]
-    conflicts = (
+
+
+def _in_workers(run: _StreamedAudit, documents: list[Path], jobs: int) -> None:
+    """``--jobs N``: documents read, checked and written by N processes, taken in here in audit order.
+
+    Every worker runs :func:`check_document` and :func:`finish_document`,
+    the functions this process runs without ``--jobs``, and the outcomes
+    are taken in document order, so the report folder is the same.
+    """
+    import multiprocessing
+
+    tasks = ((number, path, run.stems[path]) for number, path in enumerate(documents))
+    # spawn, not fork: the parent may hold threads (progress display) and open stores.
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(processes=jobs, initializer=_start_worker, initargs=(run.work,)) as pool:
+        for outcome in pool.imap(_work_in_worker, tasks, chunksize=4):
+            run.events.advance(Stage.documents)
+            run.take(outcome)
+
+
+def _doi_lookup(document: ParsedDocument, settings: IdentifierSettings) -> Callable[[], int]:
+    return lambda: resolve_identifiers([document], settings)
+
+
+def _two_passes(
+    run: _StreamedAudit,
+    executor: Executor,
+    documents: list[Path],
+    web: WebBatch,
+    rules: UrlRules,
+    settings: ResolveSettings,
+) -> None:
+    """Read every document once for the plan (spilling it), resolve the plan, then check and write each."""
+    events, options = run.events, run.options
+    builder = PlanBuilder(queried_archive_hosts=archive_hosts(settings.archives))
+    dois: dict[str, str] = {}
+    excluded = 0
+    spill_path = run.folder / "parsed"
+    spilled = 0
+
+    def plan(document: ParsedDocument) -> None:
+        nonlocal excluded
+        view = apply_url_rules([document], rules)
+        excluded += view.excluded
+        builder.add(view.documents[0])
+        for doi in document_dois([document]):
+            dois.setdefault(doi_key(doi), doi)
+
+    events.start(Stage.documents, len(documents))
+    with spill_path.open("wb") as spill:
+        for path, outcome in _parsed_stream(executor, documents, options):
+            events.advance(Stage.documents)
+            if isinstance(outcome, DocumentError):
+                run.parse_errors.append(outcome)
+                continue
+            pickle.dump((path, outcome), spill, protocol=pickle.HIGHEST_PROTOCOL)
+            spilled += 1
+            plan(outcome)
+    events.finish(Stage.documents)
+    for page in web.documents:
+        plan(page.document)
+    batch, failed = _network_stage(builder.plan(), options, executor, events, run.internal_errors)
+    records = (
         _contained(
-            internal_errors,
-            "comparing figures across documents",
-            lambda: audit_conflicts([(path, parsed) for path, parsed, _ in audited], reports, options),
-        )
-        or []
-    )
-    for report in reports:
-        assign_fingerprints(report)
-    by_key = {key: report for key, _, report in audited}
-    diffs = (
-        _contained(
-            internal_errors,
-            "writing wikitext diffs",
-            lambda: wikitext_diffs(
-                web, {page.key: by_key[page.key] for page in web.documents if page.key in by_key}, options
-            ),
+            run.internal_errors,
+            "looking up DOIs",
+            lambda: asyncio.run(resolve_dois(list(dois.values()), _identifier_settings(options, batch.network))),
         )
         or {}
     )
-    new_findings = mark_new(reports, baseline) if baseline is not None else None
+    run.work.network = _excluded_note(batch.network, excluded)
+    total = spilled + len(web.documents)
+    events.start(Stage.checks, total)
+    events.start(Stage.reports, total)
+
+    def resolved(document: ParsedDocument) -> dict[str, SourceText]:
+        view = apply_url_rules([document], rules)
+        if failed:
+            _mark_network_failed(view.documents[0])
+        apply_resolution(view.documents, batch)
+        apply_doi_records([document], records)
+        sources = batch.sources_for(view.documents[0])
+        view.restore()
+        return sources
+
+    number = 0
+    with spill_path.open("rb") as spilled_documents:
+        for _ in range(spilled):
+            path, document = pickle.load(spilled_documents)
+            run.check(number, path, document, resolved(document))
+            number += 1
+    spill_path.unlink()
+    for page in web.documents:
+        run.check(number, page.key, page.document, resolved(page.document))
+        number += 1
+    events.finish(Stage.checks)
+
+
+def _finish_audit(
+    run: _StreamedAudit, collected: CollectedDocuments, input_errors: list[DocumentError], web: WebBatch
+) -> AuditResult:
+    options = run.options
+    conflicts = run.conflicts()
+    run.finish_waiting(conflicts, web)
+    errors = collected.skipped + run.parse_errors + input_errors + web.errors + run.check_errors
+    errors += [error for _, error in sorted(run.render_errors, key=lambda item: item[0])]
+    assembler = run.assembler
     if options.write_baseline is not None:
         try:
-            write_baseline(options.write_baseline, reports)
+            assembler.write_baseline(options.write_baseline)
         except OSError as error:
             raise UsageError(f"--write-baseline {options.write_baseline}: cannot write ({error.strerror})") from None
-
-    files: dict[Path, str] = {}
-    summaries: list[DocumentSummary] = []
-    events.start(Stage.reports, len(audited))
-    for path, _, report in audited:
-        stem = stems[path]
-        try:
-            files.update(_document_files(report, stem, options))
-            if isinstance(path, str) and path in diffs:
-                name, diff = diffs[path]
-                files[options.out / name] = diff
-        except Exception as error:  # a bug in a renderer: this document's reports are missing, the others written
-            errors.append(internal_document_error(path, "writing the report of", error))
-        else:
-            summaries.append(_summarise(report, stem))
-        events.advance(Stage.reports)
-    for name, render in _audit_files(reports, options).items():
-        text = _contained(internal_errors, f"writing {name}", render)
-        if text is not None:
-            files[options.out / name] = text
-    counted = [finding for report in reports for finding in report.findings if baseline is None or finding.new]
-    all_findings = [finding for report in reports for finding in report.findings]
-    summary = AuditSummary(
-        generated_at=generated_at,
-        network=batch.network,
-        documents=summaries,
-        errors=errors,
-        findings=dict(Counter(finding.severity.value for finding in all_findings)),
-        conflicts=conflicts,
-        new_findings=new_findings,
-        fingerprints=sorted(finding.fingerprint for finding in all_findings if finding.fingerprint),
-        internal_errors=internal_errors,
-        exit_code=audit_exit_code(counted, options, errors, internal_errors),
-    )
-    files[options.out / "index.md"] = render_index_markdown(summary)
-    files[options.out / "summary.json"] = summary_json(summary)
     try:
-        write_outputs(files)
+        assembler.write_audit_files(options.out, run.internal_errors)
+        summary = AuditSummary.model_construct(
+            generated_at=run.generated_at,
+            network=run.network,
+            documents=[],
+            errors=errors,
+            findings=assembler.severity_counts(),
+            conflicts=conflicts,
+            new_findings=assembler.new_findings if run.baseline is not None else None,
+            fingerprints=[],
+            internal_errors=run.internal_errors,
+            exit_code=_exit_code(assembler.findings_exit_code(), options, errors, run.internal_errors),
+        )
+        assembler.write_index_and_summary(options.out, summary)
     except OSError as error:
         raise UsageError(f"cannot write {error.filename or options.out} ({error.strerror})") from None
-    events.finish(Stage.reports)
-    return AuditResult(summary=summary, reports=reports)
+    run.events.finish(Stage.reports)
+    reports = [run.reports[number] for number in sorted(run.reports)]
+    result = AuditResult(
+        summary=summary,
+        reports=reports,
+        totals=AuditTotals(assembler.documents, run.references, run.claims, assembler.distinct_fingerprints),
+    )
+    if run.keep_reports:
+        summary.documents = assembler.document_summaries()
+        summary.fingerprints = assembler.fingerprints()
+    else:
+        result.records = assembler.records()
+    return result
 
 
-def _sources_by_document(view: NetworkView, batch: ResolvedBatch) -> list[dict[str, SourceText]]:
-    """The source texts read for each document's references, keyed by reference id (before remaps are undone)."""
-    return [document_sources(document, batch) for document in view.documents]
+def _exit_code(findings_code: int, options: AuditOptions, errors: list[DocumentError], internal: list[str]) -> int:
+    """:func:`audit_exit_code` with the findings' own code already worked out."""
+    if internal or any(error.kind is DocumentErrorKind.internal_error for error in errors):
+        return EXIT_INTERNAL
+    if errors:
+        return EXIT_USAGE
+    if options.write_baseline is not None:
+        return EXIT_OK
+    return findings_code
+
+
+def _own_outputs(options: AuditOptions) -> list[Path]:
+    """Where the audit writes (its report folder, its store): never audited as inputs found in a folder."""
+    places = [options.out]
+    if str(options.cache) != ":memory:":
+        places.append(options.cache)
+    return places
 
 
 def _document_files(report: DocumentReport, stem: str, options: AuditOptions) -> dict[Path, str]:
     files: dict[Path, str] = {}
     if "md" in options.formats:
-        timelines = timeline_files(report, stem)
-        pages = render_document_files(report, stem, timelines=timeline_names(report, stem))
+        names = timeline_names(report, stem)
+        timelines = timeline_files_named(report, names)
+        pages = render_document_files(report, stem, timelines=names)
         files.update({options.out / name: text for name, text in pages.items()})
         files.update({options.out / name: svg for name, svg in timelines.items()})
     if "json" in options.formats:
         files[options.out / f"{stem}.json"] = report_json(report)
     return files
-
-
-def _audit_files(reports: list[DocumentReport], options: AuditOptions) -> dict[str, Callable[[], str]]:
-    """The audit-wide report files the chosen formats ask for, each rendered on demand."""
-    renderers: dict[str, Callable[[], str]] = {}
-    if "sarif" in options.formats:
-        renderers["citecheck.sarif"] = lambda: json.dumps(sarif_log(reports, _version()), indent=2) + "\n"
-    if "jsonl" in options.formats:
-        renderers["findings.jsonl"] = lambda: "".join(finding_lines(reports))
-    if "junit" in options.formats:
-        renderers["junit.xml"] = lambda: junit_xml(reports)
-    return renderers
 
 
 def _version() -> str:
@@ -692,19 +1167,33 @@ def run_network_stage(
     usage error.
     """
     try:
+        plan = plan_for(documents, ResolveSettings.from_options(options))
+    except ValueError as error:
+        raise UsageError(f"--archive: {error}") from None
+    batch = run_planned_network_stage(plan, options, executor, progress)
+    apply_resolution(documents, batch)
+    return batch
+
+
+def run_planned_network_stage(
+    plan: ResolvePlan,
+    options: AuditOptions,
+    executor: Executor | None = None,
+    progress: ProgressEvents = NULL_PROGRESS,
+) -> ResolvedBatch:
+    """The resolve stage for a plan built beforehand (:class:`~citecheck.resolve.plan.PlanBuilder`, one
+    document at a time); the caller applies the answers (:func:`~citecheck.resolve.stage.apply_resolution`).
+    """
+    try:
         settings = ResolveSettings.from_options(options)
-        plan = plan_for(documents, settings)
     except ValueError as error:
         raise UsageError(f"--archive: {error}") from None
     if settings.offline:
         # No request at all, but whatever earlier runs left in the store is used.
-        batch = asyncio.run(resolve_plan_from_store(plan, settings))
-    else:
-        progress.start(Stage.live, len(plan.live_urls))
-        progress.start(Stage.archive, len(plan.archive_requests))
-        batch = (executor or LocalExecutor()).resolve(plan, settings, progress)
-    apply_resolution(documents, batch)
-    return batch
+        return asyncio.run(resolve_plan_from_store(plan, settings))
+    progress.start(Stage.live, len(plan.live_urls))
+    progress.start(Stage.archive, len(plan.archive_requests))
+    return (executor or LocalExecutor()).resolve(plan, settings, progress)
 
 
 def resolve_network(

@@ -318,7 +318,7 @@ def test_a_network_stage_bug_leaves_references_not_checked_and_reports_written(
     def broken(*args: object) -> None:
         raise TypeError("resolve bug")
 
-    monkeypatch.setattr(pipeline, "run_network_stage", broken)
+    monkeypatch.setattr(pipeline, "run_planned_network_stage", broken)
     code, _, err = _run("audit", "docs", "--offline")
     assert code == 4
     assert "citecheck: internal error: network stage: TypeError: resolve bug" in err

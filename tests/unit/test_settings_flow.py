@@ -73,6 +73,7 @@ OTHER_OPTIONS = {
     "executor": "execution (make_executor)",
     "scheduler": "execution (DaskExecutor)",
     "workers": "execution (DaskExecutor)",
+    "jobs": "pipeline (--jobs worker processes; tests/integration/test_streamed_audit.py)",
     "cluster_limit": "execution (resolve_partition's semaphore)",
     "exclude": "url_rules (applied before the resolve stage: excluded references never reach it)",
     "include": "url_rules",
@@ -153,6 +154,7 @@ AUDIT_FLAGS: list[tuple[list[str], str, Any]] = [
     (["--executor", "dask"], "executor", "dask"),
     (["--scheduler", "tcp://h:8786"], "scheduler", "tcp://h:8786"),
     (["--workers", "5"], "workers", 5),
+    (["--jobs", "3"], "jobs", 3),
     (["--cluster-limit", "2"], "cluster_limit", 2),
     (
         ["--user-agent", "FlowBot/1.0 (+https://flow.example/bot)"],
@@ -173,7 +175,7 @@ def test_audit_flags_reach_the_options(
 ) -> None:
     seen: list[AuditOptions] = []
 
-    def fake_audit(paths: object, options: AuditOptions, progress: object = None) -> object:
+    def fake_audit(paths: object, options: AuditOptions, progress: object = None, **kwargs: object) -> object:
         seen.append(options)
         raise SystemExit(0)
 

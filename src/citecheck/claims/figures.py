@@ -24,6 +24,7 @@ says where it was found.
 from __future__ import annotations
 
 import bisect
+import functools
 import math
 import re
 from collections.abc import Sequence
@@ -494,7 +495,23 @@ class _Taken:
         return True
 
 
+# Claims are read for figures by the integrity checks and again by CC503: short texts are cached.
+_CACHED_TEXT_CHARS = 4_000
+
+
+@functools.lru_cache(maxsize=4_096)
+def _cached_figures(text: str) -> tuple[Figure, ...]:
+    return tuple(_extract_figures(text))
+
+
 def extract_figures(text: str) -> list[Figure]:
+    """Every figure in ``text``, in text order (figures are frozen: a cached answer is safe to share)."""
+    if len(text) <= _CACHED_TEXT_CHARS:
+        return list(_cached_figures(text))
+    return _extract_figures(text)
+
+
+def _extract_figures(text: str) -> list[Figure]:
     """Every figure in ``text``, in text order.
 
     Reference markers (``[3]``) and digits glued to words (``F-4``, ``COVID-19``)

@@ -138,6 +138,12 @@ def _later_single_closer(text: str, index: int) -> bool:
     return False
 
 
+# Every character find_quotes acts on: without one of them a text holds no quote.
+_ANY_MARK_RE = re.compile(
+    "[" + re.escape("".join(sorted({*_DOUBLE_OPEN, *_DOUBLE_CLOSE, *_SINGLE_OPEN, '"', "’", "'"}))) + "]"
+)
+
+
 def find_quotes(claim_text: str) -> list[Quote]:
     """Every quoted passage in ``claim_text``, outer ones before those nested in them.
 
@@ -146,6 +152,8 @@ def find_quotes(claim_text: str) -> list[Quote]:
     space or bracket, a closing mark before no letter).  Unclosed marks are
     ignored.
     """
+    if _ANY_MARK_RE.search(claim_text) is None:  # most sentences quote nothing: one scan, not a loop per character
+        return []
     found: list[Quote] = []
     stack: list[_Open] = []
     text = claim_text

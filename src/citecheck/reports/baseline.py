@@ -9,6 +9,7 @@ survives reordering, renumbering and edits elsewhere in a document.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -18,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from citecheck.models import REPORT_SCHEMA, SUMMARY_SCHEMA, DocumentReport
 from citecheck.reports.escape import json_inert
 from citecheck.reports.fingerprint import document_key, fingerprints_of
-from citecheck.reports.writer import atomic_write_text
+from citecheck.reports.writer import atomic_write_text, json_list_items
 
 BASELINE_SCHEMA = "citecheck/baseline@1"
 
@@ -134,6 +135,19 @@ def baseline_json(entries: list[BaselineEntry]) -> str:
     """The baseline file's text: sorted entries, one field order, no timestamps, so it diffs well in git."""
     document = {"schema": BASELINE_SCHEMA, "findings": [entry.model_dump() for entry in entries]}
     return json_inert(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
+
+
+def baseline_json_chunks(entries: Iterable[BaselineEntry]) -> Iterator[str]:
+    """:func:`baseline_json` piece by piece, for entries that arrive sorted and deduplicated one by one."""
+    skeleton = json_inert(json.dumps({"schema": BASELINE_SCHEMA, "findings": []}, indent=2, ensure_ascii=False))
+    head, tail = skeleton.split(_EMPTY_FINDINGS)
+    yield head + _EMPTY_FINDINGS[:-1]
+    rendered = (json_inert(json.dumps(entry.model_dump(), indent=2, ensure_ascii=False)) for entry in entries)
+    yield from json_list_items(rendered, "    ")
+    yield tail + "\n"
+
+
+_EMPTY_FINDINGS = '"findings": []'
 
 
 def write_baseline(path: Path, reports: list[DocumentReport], *, root: Path | None = None) -> int:

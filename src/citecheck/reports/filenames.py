@@ -28,9 +28,11 @@ import os
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable, Mapping
 from pathlib import Path
+from typing import TypeVar
 
+K = TypeVar("K", bound=Hashable)
 MAX_NAME_BYTES = 200
 # A document's stem leaves room for what is added after it ("-ref-", a reference id part, ".svg").
 STEM_MAX_BYTES = 120
@@ -130,3 +132,63 @@ def report_stems(documents: Iterable[Path]) -> dict[Path, str]:
         taken.add(name_key(stem))
         stems[path] = stem
     return stems
+
+
+TIMELINE_INFIX = "-ref-"  # timeline files are <stem>-ref-<reference id>.svg
+# A long report is split into <stem>-<section>.md and <stem>-<section>-<n>.md (reports/pages.py).
+_PAGE_RE = re.compile(r"^(?P<stem>.+)-(?P<page>(?:repairs|findings|references|claims)(?:-\d+)?)$", re.I)
+
+
+def collision_safe_stems(stems: Mapping[K, str]) -> dict[K, str]:
+    """Stems to change so no two documents' timeline files or report pages can share a name; others left out.
+
+    ``<a>-ref-<x-ref-y>.svg`` and ``<a-ref-x>-ref-<y>.svg`` are the same file:
+    a clash needs one stem to be another followed by ``-ref-``.  Such a stem
+    gets ``-ref_`` where a stem of the audit precedes ``-ref-`` (and a number
+    if that is taken), until no stem continues another that way.
+    """
+    current = dict(stems)
+    changed: dict[K, str] = {}
+    while True:
+        keys = {name_key(stem) for stem in current.values()}
+        taken = set(keys)
+        round_changes: dict[K, str] = {}
+        for document, stem in current.items():
+            renamed = _without_reach(stem, keys)
+            if renamed == stem:
+                continue
+            candidate, number = renamed, 2
+            while name_key(candidate) in taken:
+                candidate = bounded_name(f"{renamed}-{number}", limit=STEM_MAX_BYTES)
+                number += 1
+            taken.add(name_key(candidate))
+            round_changes[document] = candidate
+        if not round_changes:
+            return changed
+        current.update(round_changes)
+        changed.update(round_changes)
+
+
+def _without_reach(stem: str, keys: set[str]) -> str:
+    """``stem`` with ``-ref-`` made ``-ref_`` wherever what precedes it is another stem (compared as file names),
+    and ``<stem>-findings`` (a page another stem's long report is split into) made ``<stem>_findings``."""
+    page = _PAGE_RE.match(stem)
+    if page is not None and name_key(page["stem"]) in keys:
+        return f"{page['stem']}_{page['page']}"
+    folded = name_key(stem)
+    if _INFIX not in folded:
+        return stem
+    cuts = [at for at in range(len(folded)) if folded.startswith(_INFIX, at) and folded[:at] in keys]
+    if not cuts:
+        return stem
+    if len(folded) != len(stem):  # case folding changed the length: positions do not carry over
+        return re.sub(re.escape(TIMELINE_INFIX), "-ref_", stem, flags=re.I)
+    for at in cuts:
+        stem = stem[: at + len(TIMELINE_INFIX) - 1] + "_" + stem[at + len(TIMELINE_INFIX) :]
+    return stem
+
+
+TIMELINE_INFIX = "-ref-"  # timeline files are <stem>-ref-<reference id>.svg
+# A long report is split into <stem>-<section>.md and <stem>-<section>-<n>.md (reports/pages.py).
+_PAGE_RE = re.compile(r"^(?P<stem>.+)-(?P<page>(?:repairs|findings|references|claims)(?:-\d+)?)$", re.I)
+_INFIX = TIMELINE_INFIX

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from citecheck.models import DocumentReport, Severity
 from citecheck.reports.fingerprint import document_key
@@ -66,20 +66,40 @@ def _testsuite(report: DocumentReport, rows: list[FindingRow]) -> ET.Element:
     return suite
 
 
+def junit_suite(report: DocumentReport, rows: list[FindingRow]) -> tuple[str, int, int]:
+    """One document's ``<testsuite>`` as it sits indented in :func:`junit_xml`, with its test and failure counts."""
+    suite = _testsuite(report, rows)
+    ET.indent(suite, level=1)
+    return ET.tostring(suite, encoding="unicode"), int(suite.get("tests", "0")), int(suite.get("failures", "0"))
+
+
+def junit_document(suites: Iterable[str], tests: int, failures: int) -> Iterator[str]:
+    """The JUnit file's text, piece by piece, around suites made by :func:`junit_suite` (in audit order)."""
+    root = ET.Element("testsuites", name="citecheck")
+    root.set("tests", str(tests))
+    root.set("failures", str(failures))
+    root.set("errors", "0")
+    empty = ET.tostring(root, encoding="unicode")
+    yield '<?xml version="1.0" encoding="UTF-8"?>\n'
+    written = False
+    for suite in suites:
+        if not written:
+            yield empty.removesuffix(" />") + ">"
+            written = True
+        yield "\n  " + suite
+    yield "\n</testsuites>\n" if written else empty + "\n"
+
+
 def junit_xml(reports: Iterable[DocumentReport]) -> str:
     """The audit as a JUnit XML document (``<testsuites>``), ending in a newline."""
     reports = list(reports)
     rows = finding_rows(reports)
-    root = ET.Element("testsuites", name="citecheck")
+    suites: list[str] = []
     tests = failures = 0
     for report in reports:
         document = document_key(report.document.path)
-        suite = _testsuite(report, [row for row in rows if row.document == document])
-        tests += int(suite.get("tests", "0"))
-        failures += int(suite.get("failures", "0"))
-        root.append(suite)
-    root.set("tests", str(tests))
-    root.set("failures", str(failures))
-    root.set("errors", "0")
-    ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+        suite, suite_tests, suite_failures = junit_suite(report, [row for row in rows if row.document == document])
+        suites.append(suite)
+        tests += suite_tests
+        failures += suite_failures
+    return "".join(junit_document(suites, tests, failures))

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -29,6 +29,7 @@ from citecheck.models import (
     Conflict,
     DocumentErrorKind,
     DocumentReport,
+    DocumentSummary,
     Evidence,
     Finding,
     Reference,
@@ -641,8 +642,7 @@ def render_document_files(
 # --------------------------------------------------------------------------- index
 
 
-def _conflict_section(summary: AuditSummary) -> list[str]:
-    reports = {document.path: document.report_md for document in summary.documents}
+def _conflict_section(summary: AuditSummary, reports: Mapping[str, str]) -> list[str]:
     lines = [f"## Conflicting figures ({len(summary.conflicts)})", ""]
     lines.append("Claims in this audit that give different figures for the same thing (CC503).")
     lines.append("")
@@ -668,18 +668,47 @@ def _conflict_table(conflict: Conflict, reports: Mapping[str, str]) -> list[str]
     return lines
 
 
-def render_index_markdown(summary: AuditSummary) -> str:
-    """``index.md``: documents ranked by problems (errors, then warnings), then figure conflicts."""
-    lines = ["# Citation audit", ""]
-    lines.append(
-        f"Generated {summary.generated_at:%Y-%m-%d %H:%M} UTC. **Network:** {md_text(summary.network.message)}"
+def index_rank(document: DocumentSummary) -> tuple[int, int, str]:
+    """Where a document stands in ``index.md``: most errors, then most warnings, then by path."""
+    return (-document.findings.get("error", 0), -document.findings.get("warning", 0), document.path)
+
+
+def _index_row(document: DocumentSummary) -> str:
+    # The most frequent codes, most severe first, so the row says what kind of trouble it is.
+    ranked_codes = sorted(
+        document.codes.items(),
+        key=lambda item: (-(RULES[item[0]].severity.rank if item[0] in RULES else 0), -item[1], item[0]),
     )
-    lines.append("")
-    totals = Counter[str]()
-    for document in summary.documents:
-        totals.update(document.findings)
+    top = ", ".join(f"{md_cell(code, 10)}×{count}" for code, count in ranked_codes[:4])
+    return (
+        f"| [{md_cell(document.title or document.path, 80)}](<{quote(document.report_md)}>) | "
+        f"{document.format} | {document.references} | {document.claims} ({document.cited_claims}) | "
+        f"{document.findings.get('error', 0)} | {document.findings.get('warning', 0)} | "
+        f"{document.findings.get('info', 0)} | {top or '—'} |"
+    )
+
+
+def index_markdown_lines(
+    summary: AuditSummary,
+    *,
+    documents: int,
+    totals: Mapping[str, int],
+    ranked: Iterable[DocumentSummary],
+    conflict_reports: Mapping[str, str],
+) -> Iterator[str]:
+    """The lines of ``index.md`` (joined by newlines) for an audit whose documents arrive ranked.
+
+    ``summary`` gives everything but its documents: ``documents`` is how many
+    there are, ``totals`` their findings by severity, ``ranked`` their
+    summaries in :func:`index_rank` order and ``conflict_reports`` the report
+    file of each document a conflict names.
+    """
+    yield "# Citation audit"
+    yield ""
+    yield f"Generated {summary.generated_at:%Y-%m-%d %H:%M} UTC. **Network:** {md_text(summary.network.message)}"
+    yield ""
     line = (
-        f"{_plural(len(summary.documents), 'document')} audited, {len(summary.errors)} not audited · "
+        f"{_plural(documents, 'document')} audited, {len(summary.errors)} not audited · "
         f"{_plural(totals.get('error', 0), 'error')}, {_plural(totals.get('warning', 0), 'warning')}, "
         f"{totals.get('info', 0)} info"
     )
@@ -687,31 +716,18 @@ def render_index_markdown(summary: AuditSummary) -> str:
         line += f" · **{summary.new_findings} new** since the baseline"
     if summary.conflicts:
         line += f" · [{_plural(len(summary.conflicts), 'figure conflict')}](#conflicting-figures)"
-    lines += [line + ".", ""]
-    if summary.documents:
-        lines.append("| document | format | references | claims (cited) | errors | warnings | info | top codes |")
-        lines.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |")
-        ranked = sorted(
-            summary.documents,
-            key=lambda doc: (-doc.findings.get("error", 0), -doc.findings.get("warning", 0), doc.path),
-        )
+    yield line + "."
+    yield ""
+    if documents:
+        yield "| document | format | references | claims (cited) | errors | warnings | info | top codes |"
+        yield "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |"
         for document in ranked:
-            # The most frequent codes, most severe first, so the row says what kind of trouble it is.
-            ranked_codes = sorted(
-                document.codes.items(),
-                key=lambda item: (-(RULES[item[0]].severity.rank if item[0] in RULES else 0), -item[1], item[0]),
-            )
-            top = ", ".join(f"{md_cell(code, 10)}×{count}" for code, count in ranked_codes[:4])
-            lines.append(
-                f"| [{md_cell(document.title or document.path, 80)}](<{quote(document.report_md)}>) | "
-                f"{document.format} | {document.references} | {document.claims} ({document.cited_claims}) | "
-                f"{document.findings.get('error', 0)} | {document.findings.get('warning', 0)} | "
-                f"{document.findings.get('info', 0)} | {top or '—'} |"
-            )
-        lines.append("")
+            yield _index_row(document)
+        yield ""
+    lines: list[str] = []
     if summary.conflicts:
         lines += ['<a id="conflicting-figures"></a>', ""]
-        lines += _conflict_section(summary)
+        lines += _conflict_section(summary, conflict_reports)
     if summary.errors:
         lines.append(f"## Not audited ({len(summary.errors)})")
         lines.append("")
@@ -725,4 +741,19 @@ def render_index_markdown(summary: AuditSummary) -> str:
         lines.append("")
         lines += [f"- {md_text(problem, 300)}" for problem in summary.internal_errors]
         lines.append("")
+    yield from lines
+
+
+def render_index_markdown(summary: AuditSummary) -> str:
+    """``index.md``: documents ranked by problems (errors, then warnings), then figure conflicts."""
+    totals = Counter[str]()
+    for document in summary.documents:
+        totals.update(document.findings)
+    lines = index_markdown_lines(
+        summary,
+        documents=len(summary.documents),
+        totals=totals,
+        ranked=sorted(summary.documents, key=index_rank),
+        conflict_reports={document.path: document.report_md for document in summary.documents},
+    )
     return "\n".join(lines)

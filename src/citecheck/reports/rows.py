@@ -121,15 +121,25 @@ def sort_key(row: FindingRow) -> tuple[int, int, str]:
     return (-row.severity.rank, row.line if row.line is not None else 1 << 30, row.code)
 
 
+def document_rows(report: DocumentReport) -> list[FindingRow]:
+    """One document's findings as rows, worst first."""
+    return sorted(_rows_of(report, document_key(report.document.path)), key=sort_key)
+
+
 def finding_rows(reports: Iterable[DocumentReport]) -> list[FindingRow]:
     """Every finding as a row: documents with the worst problems first, each document's rows worst first."""
     by_document: list[list[FindingRow]] = []
     for report in reports:
-        rows = sorted(_rows_of(report, document_key(report.document.path)), key=sort_key)
+        rows = document_rows(report)
         if rows:
             by_document.append(rows)
-    by_document.sort(key=lambda rows: (_weight(rows), rows[0].document))
+    by_document.sort(key=document_order)
     return [row for rows in by_document for row in rows]
+
+
+def document_order(rows: list[FindingRow]) -> tuple[tuple[int, int, int], str]:
+    """Where one document's rows (not empty) stand among the documents': worst first, then by path."""
+    return (_weight(rows), rows[0].document)
 
 
 def _weight(rows: list[FindingRow]) -> tuple[int, int, int]:

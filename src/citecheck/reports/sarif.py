@@ -11,6 +11,8 @@ are percent-encoded ASCII.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -41,18 +43,29 @@ def _rule_descriptor(code: str, name: str, meaning: str, severity: Severity, rea
     return descriptor
 
 
-def _rules(reports: list[DocumentReport], readme_url: str | None) -> list[dict[str, Any]]:
+def extra_rule(finding: Finding) -> tuple[str, Severity] | None:
+    """The name and level of a rule for a code the catalogue does not hold (None for catalogued codes)."""
+    return None if finding.code in RULES else (finding.name, finding.severity)
+
+
+def sarif_rules(extra: Mapping[str, tuple[str, Severity]], readme_url: str | None) -> list[dict[str, Any]]:
     """The catalogue, plus any code a finding carries that the catalogue does not (never drop a result)."""
     descriptors = {
         code: _rule_descriptor(code, rule.name, rule.meaning, rule.severity, readme_url) for code, rule in RULES.items()
     }
+    for code, (name, severity) in extra.items():
+        descriptors.setdefault(code, _rule_descriptor(code, name, name.replace("-", " "), severity, readme_url))
+    return [descriptors[code] for code in sorted(descriptors)]
+
+
+def _rules(reports: list[DocumentReport], readme_url: str | None) -> list[dict[str, Any]]:
+    extra: dict[str, tuple[str, Severity]] = {}
     for report in reports:
         for finding in report.findings:
-            if finding.code not in descriptors:
-                descriptors[finding.code] = _rule_descriptor(
-                    finding.code, finding.name, finding.name.replace("-", " "), finding.severity, readme_url
-                )
-    return [descriptors[code] for code in sorted(descriptors)]
+            rule = extra_rule(finding)
+            if rule is not None:
+                extra.setdefault(finding.code, rule)
+    return sarif_rules(extra, readme_url)
 
 
 def _url_scheme(key: str) -> str:
@@ -73,9 +86,10 @@ def artifact_location(path: str, root: Path | None = None) -> dict[str, str]:
     return {"uri": quote(key, safe="/", errors="replace"), "uriBaseId": SOURCE_ROOT_ID}
 
 
-def _result(
-    finding: Finding, report: DocumentReport, fingerprint: str, rule_index: int, root: Path | None
+def sarif_result(
+    finding: Finding, report: DocumentReport, fingerprint: str, rule_index: int, root: Path | None = None
 ) -> dict[str, Any]:
+    """One finding as a SARIF result (``rule_index`` may be set later: the key keeps its place)."""
     line = source_line(finding, report)
     result: dict[str, Any] = {
         "ruleId": finding.code,
@@ -111,15 +125,48 @@ def sarif_log(
     rules = _rules(reports, readme_url)
     rule_indexes = {rule["id"]: index for index, rule in enumerate(rules)}
     results = [
-        _result(finding, report, fingerprint, rule_indexes[finding.code], root)
+        sarif_result(finding, report, fingerprint, rule_indexes[finding.code], root)
         for report in reports
         for finding, fingerprint in zip(report.findings, fingerprints_of(report, root=root), strict=True)
     ]
+    return sarif_skeleton(rules, tool_version, readme_url=readme_url, results=results)
+
+
+def sarif_skeleton(
+    rules: list[dict[str, Any]],
+    tool_version: str,
+    *,
+    readme_url: str | None = None,
+    results: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """The log around its results (none unless given): what :func:`sarif_chunks` fills in."""
     driver: dict[str, Any] = {"name": "citecheck", "version": tool_version, "rules": rules}
     if readme_url:
         driver["informationUri"] = readme_url
     return {
         "$schema": SARIF_SCHEMA_URI,
         "version": SARIF_VERSION,
-        "runs": [{"tool": {"driver": driver}, "results": results}],
+        "runs": [{"tool": {"driver": driver}, "results": results if results is not None else []}],
     }
+
+
+def sarif_chunks(log_without_results: dict[str, Any], results: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """``json.dumps(log, indent=2) + "\\n"`` for a log whose one run's results arrive one by one.
+
+    ``log_without_results`` is :func:`sarif_log` of no reports (its rules set);
+    the results are spliced in where its empty list stands, indented as
+    ``json.dumps`` would indent them.
+    """
+    skeleton = json.dumps(log_without_results, indent=2)
+    head, tail = skeleton.split(_EMPTY_RESULTS)
+    yield head + '"results": ['
+    first = True
+    for result in results:
+        text = json.dumps(result, indent=2)
+        yield ("\n" if first else ",\n") + "\n".join(_RESULT_INDENT + line for line in text.split("\n"))
+        first = False
+    yield ("]" if first else "\n" + _RESULT_INDENT[:-2] + "]") + tail + "\n"
+
+
+_EMPTY_RESULTS = '"results": []'
+_RESULT_INDENT = " " * 8  # $.runs[0].results[i] in a two-space indented log

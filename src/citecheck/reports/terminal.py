@@ -20,8 +20,8 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, TextIO
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Protocol, TextIO
 
 from citecheck.models import AuditSummary, Severity
 
@@ -98,8 +98,21 @@ def _indented(text: str, prefix: str = "    ") -> list[str]:
     return [prefix + terminal_safe(line) for line in text.splitlines()] or [prefix]
 
 
+def _capped(rows: Iterable[FindingRow], show: Severity, max_lines: int) -> tuple[list[FindingRow], int, int]:
+    """The rows at or above ``show`` that fit in ``max_lines`` (0: all), how many there are, and how many rows."""
+    capped: list[FindingRow] = []
+    shown = total = 0
+    for row in rows:
+        total += 1
+        if row.severity.rank >= show.rank:
+            shown += 1
+            if max_lines <= 0 or len(capped) < max_lines:
+                capped.append(row)
+    return capped, shown, total
+
+
 def render_rows(
-    rows: Sequence[FindingRow],
+    rows: Iterable[FindingRow],
     *,
     output_format: str = "concise",
     show: Severity = Severity.warning,
@@ -107,12 +120,15 @@ def render_rows(
     colour: bool = False,
     index: str = "reports/index.md",
 ) -> str:
-    """The finding lines for ``rows`` (already in display order); empty when there is nothing to show."""
-    shown = rows_at_or_above(rows, show)
+    """The finding lines for ``rows`` (already in display order); empty when there is nothing to show.
+
+    ``rows`` may be a stream: only the rows that are printed are held.
+    """
     if output_format == "json":
-        return json.dumps([row.model_dump(mode="json") for row in shown], indent=2, ensure_ascii=False) + "\n"
+        shown_rows = rows_at_or_above(rows, show)
+        return json.dumps([row.model_dump(mode="json") for row in shown_rows], indent=2, ensure_ascii=False) + "\n"
     style = _Style(colour)
-    capped = shown if max_lines <= 0 else shown[:max_lines]
+    capped, shown, total = _capped(rows, show, max_lines)
     lines: list[str] = []
     if output_format == "grouped":
         document = None
@@ -131,21 +147,30 @@ def render_rows(
                 if row.repair:
                     lines.append(f"    repair ({row.repair_language or 'text'}), ready to paste:")
                     lines += _indented(row.repair, "      ")
-    if len(capped) < len(shown):
-        lines.append(_more_line(len(shown) - len(capped), index))
-    below = len(rows) - len(shown)
+    if len(capped) < shown:
+        lines.append(_more_line(shown - len(capped), index))
+    below = total - shown
     if below and lines:
         lines.append(style(f"({plural(below, 'finding')} below {show.value} not listed; --show info lists all)", "2"))
     return "\n".join(lines) + "\n" if lines else ""
 
 
-def summary_line(summary: AuditSummary, index: str) -> str:
-    """``4 documents, 19 references, 30 claims: 1 error, 0 warnings, 1 info → reports/index.md``."""
-    documents = summary.documents
+def summary_line(summary: AuditSummary, index: str, *, totals: AuditCounts | None = None) -> str:
+    """``4 documents, 19 references, 30 claims: 1 error, 0 warnings, 1 info → reports/index.md``.
+
+    ``totals`` give the documents, references and claims when the summary
+    holds no document rows (a streamed audit keeps none).
+    """
+    if totals is not None:
+        documents, references, claims = totals.documents, totals.references, totals.claims
+    else:
+        documents = len(summary.documents)
+        references = sum(document.references for document in summary.documents)
+        claims = sum(document.claims for document in summary.documents)
     counts = summary.findings
     line = (
-        f"{plural(len(documents), 'document')}, {plural(sum(d.references for d in documents), 'reference')}, "
-        f"{plural(sum(d.claims for d in documents), 'claim')}: "
+        f"{plural(documents, 'document')}, {plural(references, 'reference')}, "
+        f"{plural(claims, 'claim')}: "
         f"{plural(counts.get('error', 0), 'error')}, {plural(counts.get('warning', 0), 'warning')}, "
         f"{counts.get('info', 0)} info"
     )
@@ -155,12 +180,24 @@ def summary_line(summary: AuditSummary, index: str) -> str:
     return f"{line} → {index}"
 
 
-def quiet_lines(rows: Sequence[FindingRow], exit_code: int, *, max_lines: int = 30, index: str) -> str:
-    """``-q``: the error lines only, then the exit status."""
-    errors = rows_at_or_above(rows, Severity.error)
-    capped = errors if max_lines <= 0 else errors[:max_lines]
+class AuditCounts(Protocol):
+    """How many documents, references and claims an audit covered."""
+
+    @property
+    def documents(self) -> int: ...
+
+    @property
+    def references(self) -> int: ...
+
+    @property
+    def claims(self) -> int: ...
+
+
+def quiet_lines(rows: Iterable[FindingRow], exit_code: int, *, max_lines: int = 30, index: str) -> str:
+    """``-q``: the error lines only, then the exit status (``rows`` may be a stream)."""
+    capped, errors, _ = _capped(rows, Severity.error, max_lines)
     lines = [finding_line(row) for row in capped]
-    if len(capped) < len(errors):
-        lines.append(_more_line(len(errors) - len(capped), index))
+    if len(capped) < errors:
+        lines.append(_more_line(errors - len(capped), index))
     lines.append(f"exit {exit_code}")
     return "\n".join(lines) + "\n"

@@ -436,9 +436,16 @@ def timeline_files(
     dead (from the store's live history), where known.  The names match
     :func:`timeline_names` called with the same arguments.
     """
+    return timeline_files_named(report, timeline_names(report, stem, first_seen_dead=first_seen_dead), first_seen_dead)
+
+
+def timeline_files_named(
+    report: DocumentReport, names: Mapping[str, str], first_seen_dead: Mapping[str, datetime] | None = None
+) -> dict[str, str]:
+    """:func:`timeline_files` for names :func:`timeline_names` already gave (they are not worked out twice)."""
     files: dict[str, str] = {}
     references = {reference.id: reference for reference in report.references}
-    for reference_id, name in timeline_names(report, stem, first_seen_dead=first_seen_dead).items():
+    for reference_id, name in names.items():
         svg = timeline_svg(
             references[reference_id],
             document_date=report.document.date,

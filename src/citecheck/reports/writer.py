@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from citecheck.checks.catalogue import RULES
-from citecheck.models import AuditSummary, DocumentReport
+from citecheck.models import AuditSummary, DocumentReport, DocumentSummary
 from citecheck.reports.escape import json_inert
 
 
@@ -20,24 +21,64 @@ def _creation_mode() -> int:
     return 0o666 & ~umask
 
 
-def atomic_write_text(path: Path, text: str) -> None:
+def atomic_write_text(path: Path, text: str, *, durable: bool = True) -> None:
     """Write ``text`` to ``path`` so readers see the old file or the new one, never half of one.
 
     The file gets the mode any new file would (``mkstemp`` alone makes it
     0600, unreadable to the web server or colleague the reports are for).
+    ``durable`` also flushes it to disk before the rename; a report folder's
+    many per-document files skip that (the rename alone keeps readers from
+    half a file, and one fsync per file would cost more than rendering them).
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    atomic_write_chunks(path, (text,), durable=durable)
+
+
+def atomic_write_chunks(path: Path, chunks: Iterable[str], *, durable: bool = True) -> None:
+    """:func:`atomic_write_text` for text produced piece by piece (audit-wide files of a large audit)."""
+    target = AtomicFile(path, durable=durable)
     try:
-        os.fchmod(handle, _creation_mode())
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
+        for chunk in chunks:
+            target.write(chunk)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        target.abort()
         raise
+    target.commit()
+
+
+class AtomicFile:
+    """A file written under a temporary name next to ``path`` and renamed over it on :meth:`commit`."""
+
+    def __init__(self, path: Path, *, durable: bool = True) -> None:
+        self.path = path
+        self.durable = durable
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        self._temporary = Path(temporary)
+        try:
+            os.fchmod(handle, _creation_mode())
+            self._stream = os.fdopen(handle, "w", encoding="utf-8", newline="\n")
+        except BaseException:
+            os.close(handle)
+            self._temporary.unlink(missing_ok=True)
+            raise
+
+    def write(self, text: str) -> None:
+        self._stream.write(text)
+
+    def commit(self) -> None:
+        try:
+            if self.durable:
+                self._stream.flush()
+                os.fsync(self._stream.fileno())
+            self._stream.close()
+            os.replace(self._temporary, self.path)
+        except BaseException:
+            self.abort()
+            raise
+
+    def abort(self) -> None:
+        self._stream.close()
+        self._temporary.unlink(missing_ok=True)
 
 
 def report_json(report: DocumentReport) -> str:
@@ -46,6 +87,42 @@ def report_json(report: DocumentReport) -> str:
 
 def summary_json(summary: AuditSummary) -> str:
     return json_inert(summary.model_dump_json(by_alias=True, indent=2)) + "\n"
+
+
+def json_list_items(items: Iterable[str], indent: str) -> Iterator[str]:
+    """The inside and end of a JSON list as ``indent=2`` writes it, from items already serialised with
+    ``indent=2`` at the top level; ``indent`` is the items' depth (the closing bracket sits two spaces less).
+    """
+    first = True
+    for item in items:
+        yield ("\n" if first else ",\n") + "\n".join(indent + line for line in item.split("\n"))
+        first = False
+    yield "]" if first else "\n" + indent[:-2] + "]"
+
+
+def summary_json_chunks(
+    summary: AuditSummary, documents: Iterable[DocumentSummary], fingerprints: Iterable[str]
+) -> Iterator[str]:
+    """:func:`summary_json` piece by piece, its documents and fingerprints coming from iterables.
+
+    ``summary`` carries everything else (its own ``documents`` and
+    ``fingerprints`` empty); the lists are spliced in where they stand in its
+    JSON, so the text is the one :func:`summary_json` would give.
+    """
+    skeleton = summary.model_dump_json(by_alias=True, indent=2)
+    head, rest = skeleton.split(_EMPTY_DOCUMENTS)
+    middle, tail = rest.split(_EMPTY_FINGERPRINTS)
+    yield json_inert(head) + _EMPTY_DOCUMENTS[:-1]
+    rendered = (json_inert(document.model_dump_json(by_alias=True, indent=2)) for document in documents)
+    yield from json_list_items(rendered, "    ")
+    yield json_inert(middle) + _EMPTY_FINGERPRINTS[:-1]
+    yield from json_list_items((json_inert(json.dumps(item, ensure_ascii=False)) for item in fingerprints), "    ")
+    yield json_inert(tail) + "\n"
+
+
+# Top-level keys in a two-space indented summary: no string holds a raw newline, so these occur once.
+_EMPTY_DOCUMENTS = '\n  "documents": []'
+_EMPTY_FINGERPRINTS = '\n  "fingerprints": []'
 
 
 def report_schema() -> dict[str, Any]:
@@ -61,10 +138,10 @@ def summary_schema() -> dict[str, Any]:
     return AuditSummary.model_json_schema(by_alias=True, mode="serialization")
 
 
-def write_outputs(files: dict[Path, str]) -> None:
+def write_outputs(files: Mapping[Path, str], *, durable: bool = True) -> None:
     """Write a batch of already-rendered files atomically, one by one."""
     for path, text in files.items():
-        atomic_write_text(path, text)
+        atomic_write_text(path, text, durable=durable)
 
 
 def dumps_schema(schema: dict[str, Any]) -> str:

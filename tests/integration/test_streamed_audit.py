@@ -1,0 +1,180 @@
+"""The streamed audit writes the same bytes the in-memory renderers give, whichever way it spills.
+
+Two references for every report folder:
+
+* the in-memory renderers (``render_index_markdown``, ``summary_json``,
+  ``sarif_log``, ``junit_xml``, ``finding_lines``, ``baseline_json``) applied
+  to every report of the audit held at once, as the audit wrote them before
+  it streamed;
+* the same audit driven through every spill path: two passes over a spill
+  file, sorted runs of one record each, no report kept.
+
+The inputs are the repository's ``citations/`` samples, the shared seeds (they
+hold cross-document figure conflicts, so CC503 reports wait for the end) and
+two small documents that disagree, made here.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import json
+from pathlib import Path
+
+import pytest
+
+from citecheck.config import AuditOptions
+from citecheck.models import AuditSummary
+from citecheck.pipeline import AuditResult, StreamSettings, audit, collect_inputs
+from citecheck.reports.baseline import baseline_entries, baseline_json
+from citecheck.reports.jsonl import finding_lines
+from citecheck.reports.junit import junit_xml
+from citecheck.reports.markdown import render_index_markdown
+from citecheck.reports.rows import finding_rows
+from citecheck.reports.sarif import sarif_log
+from citecheck.reports.writer import summary_json
+from tests.conftest import REPO_ROOT, SHARED
+
+FORMATS = ["md", "json", "sarif", "jsonl", "junit", "github"]
+DISAGREEING = {
+    "first.md": (
+        "# Raid\n\nOn 28 July 2009, Iraqi forces raided Camp Ashraf, killing eleven people, "
+        "according to the Los Angeles Times.[^1]\n\n"
+        '[^1]: Parker, Ned (29 July 2009). "Raid on Camp Ashraf". Los Angeles Times. https://latimes.example/ashraf\n'
+    ),
+    "second.md": (
+        "# Raid\n\nOn 28 July 2009, Iraqi forces raided Camp Ashraf, killing four people, "
+        "Agence France-Presse reported.[^1]\n\n"
+        '[^1]: "Iraq raid on Camp Ashraf". Agence France-Presse. 29 July 2009. https://afp.example/ashraf\n'
+    ),
+    "unrelated.txt": "A calm page with no figures at all.\n",
+}
+
+
+def _corpora(tmp_path: Path) -> list[Path]:
+    made = tmp_path / "disagreeing"
+    made.mkdir()
+    for name, text in DISAGREEING.items():
+        (made / name).write_text(text, encoding="utf-8")
+    corpora = [REPO_ROOT / "citations", made]
+    if (SHARED / "seeds").is_dir():
+        corpora.append(SHARED / "seeds")
+    return corpora
+
+
+def _audit(corpus: Path, out: Path, **kwargs: object) -> AuditResult:
+    options = AuditOptions(offline=True, out=out, cache=out.parent / "no-store.db", formats=FORMATS)
+    return audit([corpus], options, **kwargs)  # type: ignore[arg-type]
+
+
+def _differing(first: Path, second: Path) -> list[str]:
+    comparison = filecmp.dircmp(first, second)
+    names = sorted(set(comparison.left_only) | set(comparison.right_only))
+    _, mismatch, errors = filecmp.cmpfiles(first, second, comparison.common_files, shallow=False)
+    return names + mismatch + errors
+
+
+@pytest.fixture(autouse=True)
+def _fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+
+
+def test_streamed_files_are_what_the_in_memory_renderers_give(tmp_path: Path) -> None:
+    for number, corpus in enumerate(_corpora(tmp_path)):
+        out = tmp_path / f"out-{number}"
+        result = _audit(corpus, out)
+        reports, summary = result.reports, result.summary
+        assert summary.documents and len(reports) == len(summary.documents)
+        held = AuditSummary.model_validate(json.loads((out / "summary.json").read_text(encoding="utf-8")))
+        assert held == summary
+        assert (out / "summary.json").read_text(encoding="utf-8") == summary_json(summary)
+        assert (out / "index.md").read_text(encoding="utf-8") == render_index_markdown(summary)
+        sarif = json.dumps(sarif_log(reports, summary_version(out)), indent=2) + "\n"
+        assert (out / "citecheck.sarif").read_text(encoding="utf-8") == sarif
+        assert (out / "findings.jsonl").read_text(encoding="utf-8") == "".join(finding_lines(reports))
+        assert (out / "junit.xml").read_text(encoding="utf-8") == junit_xml(reports)
+        assert [row.model_dump() for row in result.finding_rows()] == [
+            row.model_dump() for row in finding_rows(reports)
+        ]
+
+
+def summary_version(out: Path) -> str:
+    """The tool version the SARIF file carries (whatever this install calls itself)."""
+    log = json.loads((out / "citecheck.sarif").read_text(encoding="utf-8"))
+    version: str = log["runs"][0]["tool"]["driver"]["version"]
+    return version
+
+
+def test_every_spill_path_writes_the_same_folder(tmp_path: Path) -> None:
+    for number, corpus in enumerate(_corpora(tmp_path)):
+        plain = tmp_path / f"plain-{number}"
+        spilled = tmp_path / f"spilled-{number}"
+        kept = _audit(corpus, plain)
+        streamed = _audit(corpus, spilled, keep_reports=False, stream=StreamSettings(two_pass=True, sort_chunk=1))
+        assert _differing(plain, spilled) == []
+        assert streamed.reports == [] and streamed.summary.documents == []
+        assert streamed.totals == kept.totals
+        assert list(streamed.finding_rows()) == list(kept.finding_rows())
+        assert list(streamed.annotation_lines()) == list(kept.annotation_lines())
+        streamed.close()
+
+
+def test_cross_document_conflicts_reach_the_reports_that_waited(tmp_path: Path) -> None:
+    made = _corpora(tmp_path)[1]
+    result = _audit(made, tmp_path / "out", stream=StreamSettings(sort_chunk=1))
+    assert result.summary.conflicts, "the two documents should disagree on the death toll"
+    flagged = {
+        Path(report.document.path).name
+        for report in result.reports
+        if any(finding.code == "CC503" for finding in report.findings)
+    }
+    assert flagged == {"first.md", "second.md"}
+    first = json.loads((tmp_path / "out" / "first.json").read_text(encoding="utf-8"))
+    assert any(finding["code"] == "CC503" and finding["fingerprint"] for finding in first["findings"])
+    assert "Conflicting figures" in (tmp_path / "out" / "index.md").read_text(encoding="utf-8")
+
+
+def test_the_written_baseline_is_the_in_memory_one(tmp_path: Path) -> None:
+    for number, corpus in enumerate(_corpora(tmp_path)):
+        written = tmp_path / f"baseline-{number}.json"
+        options = AuditOptions(
+            offline=True, out=tmp_path / f"b-{number}", cache=tmp_path / "none.db", write_baseline=written
+        )
+        result = audit([corpus], options, stream=StreamSettings(sort_chunk=2))
+        assert written.read_text(encoding="utf-8") == baseline_json(baseline_entries(result.reports))
+        assert result.totals.accepted == len(set(result.summary.fingerprints))
+
+
+def test_a_folder_walk_skips_the_audits_own_report_folder(tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "a.md").write_text("# A\n\nText.\n", encoding="utf-8")
+    out = tmp_path / "docs" / "reports"
+    first = _audit(tmp_path / "docs", out)
+    assert (out / "a.md").exists() and len(first.summary.documents) == 1
+    second = _audit(tmp_path / "docs", out)
+    assert [Path(document.path).name for document in second.summary.documents] == ["a.md"]
+    assert collect_inputs([tmp_path / "docs"]).documents != collect_inputs([tmp_path / "docs"], exclude=[out]).documents
+
+
+def test_timeline_files_of_two_documents_cannot_share_a_name(tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    line = "{{cite web |url=https://example.org/%s |title=T |date=1 May 2010 |access-date=1 June 2011}}"
+    # a.wiki's reference "x-ref-y" and a-ref-x.wiki's reference "y" would both be a-ref-x-ref-y.svg.
+    (folder / "a.wiki").write_text(f'Text.<ref name="x-ref-y">{line % 1}</ref>\n', encoding="utf-8")
+    (folder / "a-ref-x.wiki").write_text(f'Text.<ref name="y">{line % 2}</ref>\n', encoding="utf-8")
+    out = tmp_path / "out"
+    _audit(folder, out)
+    svgs = sorted(path.name for path in out.glob("*.svg"))
+    assert len(svgs) == 2, svgs
+    assert any(name.startswith("a-ref_x") for name in svgs)
+
+
+def test_jobs_write_the_same_folder_as_one_process(tmp_path: Path) -> None:
+    for number, corpus in enumerate(_corpora(tmp_path)):
+        alone, parallel = tmp_path / f"alone-{number}", tmp_path / f"jobs-{number}"
+        one = _audit(corpus, alone)
+        options = AuditOptions(offline=True, out=parallel, cache=tmp_path / "no-store.db", formats=FORMATS, jobs=2)
+        two = audit([corpus], options)
+        assert _differing(alone, parallel) == []
+        assert two.summary == one.summary
+        assert [report.model_dump() for report in two.reports] == [report.model_dump() for report in one.reports]
