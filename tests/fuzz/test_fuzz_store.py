@@ -72,6 +72,7 @@ def mutate(data: bytes, mutations: list[tuple[str, int, int]], noise: bytes) -> 
 @FUZZ
 @given(mutations=st.lists(mutation, min_size=1, max_size=4), noise=st.binary(min_size=1, max_size=64))
 @example(mutations=[("flip", 60, 1)], noise=b"\x00")  # user_version 16777217: damage, not a newer citecheck
+@example(mutations=[("flip", 62, 1)], noise=b"\x00")  # user_version 257: the store still records format 1
 def test_a_mutated_store_opens_stores_and_reads(mutations: list[tuple[str, int, int]], noise: bytes) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "cache.sqlite"

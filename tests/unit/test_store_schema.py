@@ -78,11 +78,22 @@ def test_a_schema_from_a_newer_citecheck_is_refused_with_what_to_do(tmp_path: Pa
 
 def test_a_store_format_from_a_newer_citecheck_is_refused_not_moved(tmp_path: Path) -> None:
     path = tmp_path / "cache.sqlite"
-    with Store(path) as store:
+    with Store(path) as store:  # a newer citecheck writes its format in the header and in the schema table
         store.execute(f"PRAGMA user_version = {STORE_FORMAT_VERSION + 1}")
+        store.execute(f"UPDATE {SCHEMA_TABLE} SET version = ? WHERE name = 'store-format'", (STORE_FORMAT_VERSION + 1,))
     with pytest.raises(StoreError, match="newer citecheck"):
         Store(path)
     assert path.is_file() and not list(tmp_path.glob("*.corrupt-*"))
+
+
+def test_a_header_format_the_store_does_not_record_is_damage_and_healed(tmp_path: Path) -> None:
+    """A flipped header byte (user_version 257) is no newer citecheck: the schema table still says 1."""
+    path = tmp_path / "cache.sqlite"
+    with Store(path) as store:
+        store.execute("PRAGMA user_version = 257")
+    with Store(path) as store:
+        assert store.healed_from is not None
+    assert list(tmp_path.glob("*.corrupt-*"))
 
 
 def test_a_table_with_unexpected_columns_is_rebuilt_and_the_rest_kept(

@@ -194,6 +194,18 @@ def _file_problem(path: Path) -> str | None:
 # --- checks SQLite makes ------------------------------------------------------------------------------------------
 
 
+_FORMAT_ROW = "store-format"  # the row of SCHEMA_TABLE that repeats PRAGMA user_version
+
+
+def _recorded_format(connection: sqlite3.Connection) -> int | None:
+    """The store format recorded in the schema table (None when absent or unreadable)."""
+    try:
+        row = connection.execute(f"SELECT version FROM {SCHEMA_TABLE} WHERE name = ?", (_FORMAT_ROW,)).fetchone()
+    except sqlite3.DatabaseError:
+        return None
+    return row[0] if row is not None and isinstance(row[0], int) else None
+
+
 def _content_problem(connection: sqlite3.Connection, path: Path, *, verified: bool) -> str | None:
     """Why the open database is not a healthy citecheck store, or None.  SQLite errors other than
     corruption raise :class:`StoreError`."""
@@ -213,6 +225,7 @@ def _content_problem(connection: sqlite3.Connection, path: Path, *, verified: bo
                 for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
                 if not str(row[0]).startswith("sqlite_")
             }
+            recorded_format = _recorded_format(connection) if SCHEMA_TABLE in tables else None
         finally:
             if connection.in_transaction:
                 connection.execute("COMMIT")
@@ -229,9 +242,14 @@ def _content_problem(connection: sqlite3.Connection, path: Path, *, verified: bo
     if application_id == 0 and tables and not tables & LEGACY_TABLES:
         shown = ", ".join(sorted(tables)[:5]) + (", …" if len(tables) > 5 else "")
         return f"is another application's SQLite database (tables: {shown})"
-    if application_id == APPLICATION_ID and format_version > _PLAUSIBLE_FORMAT_VERSION:
-        # No citecheck will write format 16777217: a flipped byte in the header, not a newer version.
-        return f"is damaged (store format {format_version} is no format citecheck writes)"
+    if (
+        application_id == APPLICATION_ID
+        and format_version > STORE_FORMAT_VERSION
+        and (format_version > _PLAUSIBLE_FORMAT_VERSION or recorded_format != format_version)
+    ):
+        # Every citecheck records its store format twice: in the header and in a row of its schema table.
+        # A header that disagrees with the row (a flipped byte: 257, 16777217 …) is damage, not a newer version.
+        return f"is damaged (store format {format_version} in the header, {recorded_format} recorded in the store)"
     if application_id == APPLICATION_ID and format_version > STORE_FORMAT_VERSION:
         raise StoreError(
             f"store {path}: written by a newer citecheck (store format {format_version}, this version reads up to "
@@ -506,6 +524,10 @@ class Store:
                     connection.execute(statement)
             connection.execute(f"PRAGMA application_id={APPLICATION_ID}")
             connection.execute(f"PRAGMA user_version={STORE_FORMAT_VERSION}")
+            connection.execute(
+                f"INSERT OR REPLACE INTO {SCHEMA_TABLE} (name, version, updated_at) VALUES (?, ?, datetime('now'))",
+                (_FORMAT_ROW, STORE_FORMAT_VERSION),
+            )
             connection.execute("COMMIT")
         except BaseException:
             connection.execute("ROLLBACK")
