@@ -282,16 +282,7 @@ def network_findings(document: ParsedDocument, options: AuditOptions) -> list[Fi
 
 def run_identifier_stage(documents: Sequence[ParsedDocument], options: AuditOptions, network: NetworkState) -> None:
     """DOIs through the DOI handle API and Crossref (the store only when offline or the network is down)."""
-    settings = IdentifierSettings(
-        store_path=str(options.cache),
-        offline=options.offline or network.mode == "unreachable",
-        allow_private=options.allow_private,
-        contact=options.contact,
-        mailto=options.crossref_mailto or (options.contact if options.contact and "@" in options.contact else None),
-        doi_api=options.doi_api,
-        crossref_api=options.crossref_api,
-    )
-    resolve_identifiers(documents, settings)
+    resolve_identifiers(documents, _identifier_settings(options, network))
 
 
 def document_sources(document: ParsedDocument, batch: ResolvedBatch) -> dict[str, SourceText]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import resource
 import socket
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -26,7 +25,7 @@ from citecheck.resolve.settings import ResolveSettings
 from citecheck.resolve.stage import apply_resolution, plan_for, resolve_plan
 from citecheck.resolve.web import FetchError, FetchFailed, WebClient, WebSettings
 from tests.integration.pywb_world import at
-from tests.resilience.raw_world import gzip_bomb_blocks
+from tests.resilience.raw_world import gzip_bomb_blocks, listening
 
 pytestmark = pytest.mark.integration
 
@@ -37,13 +36,7 @@ Answer = Callable[[socket.socket, str], None]
 @contextmanager
 def raw_server(answer: Answer, address: str = "127.0.0.1") -> Iterator[tuple[str, list[str]]]:
     """A loopback TCP server whose ``answer(connection, request_line)`` writes the response by hand."""
-    listener = socket.socket()
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind((address, 0))
-    listener.listen(16)
-    listener.settimeout(0.2)
     seen: list[str] = []
-    stop = threading.Event()
 
     def serve_one(connection: socket.socket) -> None:
         with connection:
@@ -58,24 +51,8 @@ def raw_server(answer: Answer, address: str = "127.0.0.1") -> Iterator[tuple[str
             with contextlib.suppress(OSError):  # the client hung up (a cap or a deadline): expected
                 answer(connection, line)
 
-    def loop() -> None:
-        while not stop.is_set():
-            try:
-                connection, _ = listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            threading.Thread(target=serve_one, args=(connection,), daemon=True).start()
-
-    thread = threading.Thread(target=loop, daemon=True)
-    thread.start()
-    try:
-        yield f"http://{address}:{listener.getsockname()[1]}", seen
-    finally:
-        stop.set()
-        listener.close()
-        thread.join(timeout=2)
+    with listening(serve_one, address, backlog=16, poll=0.2) as port:
+        yield f"http://{address}:{port}", seen
 
 
 def trickle(connection: socket.socket, line: str) -> None:

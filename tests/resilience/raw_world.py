@@ -22,6 +22,50 @@ Reply = Callable[[socket.socket], None]
 Route = Callable[[str], Reply]
 
 
+@contextlib.contextmanager
+def listening(
+    on_connection: Callable[[socket.socket], None],
+    address: str = "127.0.0.1",
+    *,
+    backlog: int = 64,
+    poll: float = 0.1,
+    threaded: bool = True,
+) -> Iterator[int]:
+    """A loopback listener handing each accepted connection to ``on_connection``; yields its port.
+
+    Each connection gets a thread of its own when ``threaded``; the listener
+    is closed and its accept loop joined when the block ends.
+    """
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind((address, 0))
+    listener.listen(backlog)
+    listener.settimeout(poll)
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            if threaded:
+                threading.Thread(target=on_connection, args=(connection,), daemon=True).start()
+            else:
+                on_connection(connection)
+
+    thread = threading.Thread(target=loop, daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        stop.set()
+        listener.close()
+        thread.join(timeout=2)
+
+
 @dataclass
 class Site:
     base: str  # http://address:port
@@ -34,13 +78,7 @@ class Site:
 @contextlib.contextmanager
 def raw_site(route: Route, address: str = "127.0.0.1") -> Iterator[Site]:
     """A loopback HTTP server answering each request with ``route(path)`` (one request per connection)."""
-    listener = socket.socket()
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind((address, 0))
-    listener.listen(64)
-    listener.settimeout(0.1)
-    site = Site(f"http://{address}:{listener.getsockname()[1]}")
-    stop = threading.Event()
+    site = Site("")
 
     def serve_one(connection: socket.socket) -> None:
         with connection:
@@ -57,24 +95,9 @@ def raw_site(route: Route, address: str = "127.0.0.1") -> Iterator[Site]:
                 site.requests.append(path)
                 route(path)(connection)  # a client giving up (a cap, a deadline) is expected
 
-    def loop() -> None:
-        while not stop.is_set():
-            try:
-                connection, _ = listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            threading.Thread(target=serve_one, args=(connection,), daemon=True).start()
-
-    thread = threading.Thread(target=loop, daemon=True)
-    thread.start()
-    try:
+    with listening(serve_one, address) as port:
+        site.base = f"http://{address}:{port}"
         yield site
-    finally:
-        stop.set()
-        listener.close()
-        thread.join(timeout=2)
 
 
 @dataclass
@@ -86,34 +109,17 @@ class ForbiddenTarget:
 @contextlib.contextmanager
 def forbidden_target(address: str = "127.0.0.2") -> Iterator[ForbiddenTarget]:
     """A listening socket on an address the guard must refuse; ``accepted`` counts who reached it."""
-    listener = socket.socket()
-    listener.bind((address, 0))
-    listener.listen(16)
-    listener.settimeout(0.1)
-    target = ForbiddenTarget(f"http://{address}:{listener.getsockname()[1]}")
-    stop = threading.Event()
+    target = ForbiddenTarget("")
 
-    def loop() -> None:
-        while not stop.is_set():
-            try:
-                connection, _ = listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            target.accepted += 1
-            with contextlib.suppress(OSError):
-                connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\nConnection: close\r\n\r\nsecret")
-            connection.close()
+    def count(connection: socket.socket) -> None:
+        target.accepted += 1
+        with contextlib.suppress(OSError):
+            connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\nConnection: close\r\n\r\nsecret")
+        connection.close()
 
-    thread = threading.Thread(target=loop, daemon=True)
-    thread.start()
-    try:
+    with listening(count, address, backlog=16, threaded=False) as port:
+        target.url = f"http://{address}:{port}"
         yield target
-    finally:
-        stop.set()
-        listener.close()
-        thread.join(timeout=2)
 
 
 # --------------------------------------------------------------------------- replies
