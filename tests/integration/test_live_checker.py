@@ -172,7 +172,9 @@ def test_reading_stops_at_the_caps(standard_results: tuple[dict[str, LiveCheck],
     assert max(len(decoder.output) for decoder in _DECODERS) <= CAP
     bombs = [decoder for decoder in _DECODERS if decoder._gzip and decoder.truncated]
     assert bombs, "the bomb was read"
-    assert all(decoder.raw_read < 64 * 1024 for decoder in bombs), [decoder.raw_read for decoder in bombs]
+    # Stopped within the first network read (httpcore reads at most 64 KiB at a time; one read of exactly
+    # 64 KiB happens on a quiet machine), i.e. before half of the ~128 KiB bomb was taken off the wire.
+    assert all(decoder.raw_read <= 64 * 1024 for decoder in bombs), [decoder.raw_read for decoder in bombs]
 
 
 async def test_head_first_falls_back_to_get(world: WebWorld) -> None:
