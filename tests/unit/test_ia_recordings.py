@@ -369,3 +369,15 @@ async def test_a_wait_beyond_the_cap_refuses_the_pool_at_once() -> None:
             assert error.value.retry_after > 86400
     assert time.monotonic() - started < 2
     assert len(seen) == 1
+
+
+@pytest.mark.parametrize("location", ["http://[::g]/", "//[zz]/x", "http://[1::2::3]/"])
+def test_a_location_urllib_cannot_read_costs_that_answer_only(location: str) -> None:
+    """Found on CI: ``urljoin`` raises on a bracketed host that is no address; the memento keeps no location."""
+    headers = httpx.Headers({"Memento-Datetime": "Sun, 01 May 2011 10:00:00 GMT", "Location": location})
+    memento = memento_from_response(
+        "http://example.org/", "http://archive.test/web/20110501100000/http://example.org/", 302, headers, None
+    )
+    assert memento is not None
+    assert memento.location is None
+    assert memento.capture_time == datetime(2011, 5, 1, 10, 0, tzinfo=UTC)

@@ -35,7 +35,6 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
-from urllib.parse import urljoin
 
 import httpx
 
@@ -73,6 +72,7 @@ from citecheck.resolve.archive.pywb import FAST_INDEX_POLICY, FAST_PLAYBACK_POLI
 from citecheck.resolve.archive.wayback import (
     dedupe_records,
     is_web_capture,
+    join_url,
     memento_from_response,
     parse_timemap,
 )
@@ -271,7 +271,10 @@ class HttpArchive:
         profile = self._profile or profile_for(self.spec.dialect or Dialect.pywb, self.spec.url)
         base = profile.playback_base or self.spec.url
         try:
-            path = httpx.URL(urljoin(base + "/", address)).raw_path.decode("ascii", "replace")
+            joined = join_url(base + "/", address)
+            if joined is None:
+                return None
+            path = httpx.URL(joined).raw_path.decode("ascii", "replace")
         except httpx.InvalidURL:
             return None
         prefix = httpx.URL(base).raw_path.decode("ascii", "replace").rstrip("/")
@@ -399,7 +402,9 @@ class HttpArchive:
                 raise ArchiveProtocolError(f"{self.name} redirected too often looking for a capture of {url}")
             # The archive pointing at its nearest capture: its address names the capture, which may
             # be one this run already holds or is fetching.
-            address = urljoin(response.final_url, location)
+            address = join_url(response.final_url, location)
+            if address is None:
+                raise ArchiveProtocolError(f"{self.name} redirected to an unusable address {location[:200]!r}")
             inside = self.split_playback_url(address)
             if inside is not None:
                 if len(self._redirects) > 65536:

@@ -43,6 +43,18 @@ def parse_link_header(value: str) -> list[tuple[str, dict[str, str]]]:
     return links
 
 
+def join_url(base: str, reference: str) -> str | None:
+    """``reference`` resolved against ``base``, or None when either is no URL urllib can read.
+
+    An archive's ``Location`` or ``Link`` target is the server's text: ``http://[::g]/`` makes
+    :func:`urllib.parse.urljoin` raise, and one such header must cost that answer only.
+    """
+    try:
+        return urljoin(base, reference)
+    except ValueError:
+        return None
+
+
 def parse_http_date(text: str) -> datetime | None:
     """An RFC 1123 date (``Fri, 24 Nov 2017 15:13:15 GMT``) as an aware UTC moment; None when unreadable.
 
@@ -185,8 +197,9 @@ def memento_from_response(
             break
     location = headers.get("Location")
     if location is not None:
-        inside = unwrap_playback(urljoin(response_url, location))
-        location = inside[1] if inside else urljoin(original, location)
+        joined = join_url(response_url, location)
+        inside = unwrap_playback(joined) if joined is not None else None
+        location = inside[1] if inside else join_url(original, location)
     original_headers = {
         key[len("x-archive-orig-") :]: value
         for key, value in headers.items()
