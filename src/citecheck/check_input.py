@@ -17,6 +17,8 @@ from citecheck.errors import UsageError
 from citecheck.models import Identifiers, Reference, ReferenceKind
 from citecheck.references import reference_from_text
 from citecheck.references.identifiers import normalize_doi
+from citecheck.references.links import url_problem
+from citecheck.references.validation import check_reference_data
 
 _BARE_URL_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:\S+$")
 # A list number as rendered lists show it; at most three digits so a leading year stays part of the text.
@@ -62,6 +64,9 @@ def _bare_url(text: str) -> Reference | None:
         return None
     if scheme not in ("http", "https"):
         raise CheckInputError(f"refusing a {scheme}: URL; only http(s) URLs can be checked")
+    problem = url_problem(text)
+    if problem is not None:
+        raise CheckInputError(f"{text[:200]!r} is not a web address ({problem})")
     return reference_from_text(id="1", raw=text, kind="link", url=text)
 
 
@@ -92,6 +97,7 @@ def reference_from_input(text: str) -> Reference:
     for reader in (*IDENTIFIER_READERS, _bare_url, _template):
         reference = reader(stripped)
         if reference is not None:
+            check_reference_data(reference)  # an unusable URL in a template is left out, as in an audit
             return reference
     number: int | None = None
     numbered = _LIST_NUMBER_RE.match(stripped)
@@ -105,6 +111,7 @@ def reference_from_input(text: str) -> Reference:
         raise CheckInputError(
             f"{NOT_A_CITATION}: {shown!r} (give a reference-list line, a cite template, a URL or a DOI)"
         )
+    check_reference_data(reference)
     return reference
 
 

@@ -1158,9 +1158,10 @@ def run_network_stage(
     usage error.
     """
     try:
-        plan = plan_for(documents, ResolveSettings.from_options(options))
+        settings = ResolveSettings.from_options(options)
     except ValueError as error:
         raise UsageError(f"--archive: {error}") from None
+    plan = plan_for(documents, settings)
     batch = run_planned_network_stage(plan, options, executor, progress)
     apply_resolution(documents, batch)
     return batch

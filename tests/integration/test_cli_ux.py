@@ -193,6 +193,20 @@ def test_bad_out_is_one_line_and_exit_2(workdir: Path) -> None:
     assert code == 2 and "so the folder cannot be created" in err
 
 
+@pytest.mark.parametrize("url", ["http://[::g]/", "https://[zz]:99/x", "http://host:port/"])
+def test_a_url_urllib_cannot_read_is_a_usage_error_for_check_not_a_crash(workdir: Path, url: str) -> None:
+    for offline in (["--offline"], []):
+        code, _, err = _run("check", *offline, "--cache", str(workdir / "store.db"), url)
+        assert code == 2 and err.startswith(f"citecheck: error: {url!r} is not a web address ("), err
+        assert err.count("\n") == 1
+
+
+def test_an_unusable_url_inside_a_citation_is_left_out_as_in_an_audit(workdir: Path) -> None:
+    code, out, err = _run("check", "--offline", "{{cite web |url=http://[::g]/ |title=A title |website=Site}}")
+    assert code in (0, 1) and "internal error" not in err, err
+    assert "CC102" in out  # the reference is checked without the URL, as the audit's readers leave it out
+
+
 def test_unwritable_store_is_an_error_not_offline_mode(workdir: Path) -> None:
     (workdir / "blocker").write_text("a file", encoding="utf-8")
     code, out, err = _run("audit", "docs", "--cache", "blocker/cache.sqlite")

@@ -149,6 +149,10 @@ def test_bad_inputs_each_get_one_line_and_the_others_are_still_audited(
         "wikipedia:No such article": "no page titled 'No such article'",
         "wikipedia:Broken": "the wiki answered garbage",
         web.url("wiki", "/wiki/Valley?oldid=notanumber"): "is not a revision number",
+        # urllib raises on these; they once crashed the audit (exit 4) with a ValueError
+        "http://[::g]/": "not a web address",
+        "https://[zz]:99/x": "not a web address",
+        "http://": "not a web address (no host)",
     }
     result = audit([*bad, good, web.url("blog", "/untyped")], _options(tmp_path, web, wiki))
     assert result.exit_code == 2

@@ -223,8 +223,13 @@ def _wikimedia_site(host: str) -> WikiSite | None:
 
 
 def parse_article_url(url: str, wiki: str | None = None) -> ArticleTarget | None:
-    """The article a Wikimedia (or ``--wiki``) URL names; None for any other URL."""
-    parts = urlsplit(url.strip())
+    """The article a Wikimedia (or ``--wiki``) URL names; None for any other URL (and for no URL at all:
+    ``http://[::g]/`` is left to the guarded client to refuse in plain words)."""
+    try:
+        parts = urlsplit(url.strip())
+        _ = parts.port
+    except ValueError:
+        return None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return None
     site = _wikimedia_site(parts.hostname)

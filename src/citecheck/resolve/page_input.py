@@ -24,6 +24,7 @@ from typing import Literal
 
 from citecheck.documents.loading import decode_document
 from citecheck.models import ArchiveStatus
+from citecheck.references.links import url_problem
 from citecheck.resolve.api_http import FailureKind, HttpAnswer, HttpGet, TransportFailure
 from citecheck.resolve.archive.models import ArchiveError, SnapshotRequest
 from citecheck.resolve.archive.resolver import ArchiveResolver
@@ -145,6 +146,9 @@ class PageFetcher:
             return cached
         if self.offline or self.http is None:
             raise PageInputError(f"{url}: offline, and the store holds no copy of the page (run once online)")
+        problem = url_problem(url)
+        if problem is not None:  # no address at all: nothing --allow-private could permit
+            raise PageInputError(f"{url}: not a web address ({problem})")
         why: str
         try:
             answer = await self.http(url, headers={"Accept": PAGE_ACCEPT}, max_bytes=self.max_bytes)

@@ -97,14 +97,20 @@ def nearest_is_usable(memento: Memento, target: datetime | None, after_tolerance
 
 def is_site_root(url: str) -> bool:
     """True for a site's home page (``/``, ``/index.html``, with or without a query)."""
-    path = urlsplit(url).path.lower()
+    try:
+        path = urlsplit(url).path.lower()
+    except ValueError:
+        return False
     return path in ("", "/") or path.strip("/") in ("index.html", "index.htm", "index.php", "default.aspx")
 
 
 def url_identity(url: str) -> str:
     """A URL reduced to what identifies the page for loop detection (scheme, www., trailing slash dropped)."""
-    parts = urlsplit(url.strip())
-    host = (parts.hostname or "").lower().removeprefix("www.")
+    try:
+        parts = urlsplit(url.strip())
+        host = (parts.hostname or "").lower().removeprefix("www.")
+    except ValueError:  # "http://[::g]/": no page to compare, itself only
+        return url.strip()
     path = parts.path.rstrip("/") or "/"
     return f"{host}{path}{'?' + parts.query if parts.query else ''}"
 

@@ -16,6 +16,7 @@ from urllib.parse import urljoin
 
 import httpx
 
+from citecheck.references.links import url_problem
 from citecheck.resolve.archive.models import (
     ArchiveProtocolError,
     CdxRecord,
@@ -162,7 +163,7 @@ def record_from_fields(fields: dict[str, str]) -> CdxRecord | None:
 def is_web_capture(record: CdxRecord) -> bool:
     """False for the non-web originals real indexes contain (``mailto:`` hosts, ``data:`` URIs)."""
     lowered = record.original.lower()
-    if not lowered.startswith(("http://", "https://")):
+    if not lowered.startswith(("http://", "https://")) or url_problem(record.original) is not None:
         return False
     authority = lowered.split("/", 3)[2]
     return bool(authority) and "@" not in authority and "data:" not in lowered
@@ -193,7 +194,8 @@ def memento_from_response(
     link = headers.get("Link", "")
     for link_url, params in parse_link_header(link):
         if "original" in params.get("rel", "").split():
-            original = link_url
+            if url_problem(link_url) is None:  # the server's text: "<http://[::g]/>" names no page
+                original = link_url
             break
     location = headers.get("Location")
     if location is not None:
