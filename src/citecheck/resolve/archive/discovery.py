@@ -105,7 +105,10 @@ def normalize_outlet(name: str) -> str:
 
 
 def site_domain(url: str) -> str | None:
-    host = (urlsplit(url).hostname or "").lower()
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:  # "http://[::g]/": no site
+        return None
     return host.removeprefix("www.") or None
 
 
@@ -152,7 +155,11 @@ def score_url(url: str, words: list[str]) -> tuple[float, tuple[str, ...]]:
     """The share of slug words found in the URL's path, and which ones."""
     if not words:
         return 0.0, ()
-    path_words = set(_WORD_RE.findall(unquote(urlsplit(url).path).lower()))
+    try:
+        path = urlsplit(url).path
+    except ValueError:
+        return 0.0, ()
+    path_words = set(_WORD_RE.findall(unquote(path).lower()))
     matched = tuple(word for word in words if word in path_words)
     return len(matched) / len(words), matched
 
