@@ -241,6 +241,7 @@ def collect_inputs(paths: list[Path], *, exclude: Iterable[Path] = ()) -> Collec
     audited, so nothing is skipped without a word.  ``exclude`` are the
     audit's own outputs (its report folder, its store): a folder walk never
     enters them, so a second run does not audit the first one's reports.
+    A document reached twice is kept once, where it was first named.
     """
     collected = CollectedDocuments()
     skip = frozenset(_resolved(place) for place in exclude)
@@ -257,6 +258,16 @@ def collect_inputs(paths: list[Path], *, exclude: Iterable[Path] = ()) -> Collec
             raise UsageError(f"{path}: not a file or directory")
         else:
             raise UsageError(f"{path}: no such file or directory")
+    # One document named twice (``a.md a.md``, ``a.md .``, ``./a.md``) is audited once, as a
+    # linter lints it once: two audits of one file would share one report file and count twice.
+    seen: set[Path] = set()
+    unique: list[Path] = []
+    for document in collected.documents:
+        key = _resolved(document)
+        if key not in seen:
+            seen.add(key)
+            unique.append(document)
+    collected.documents = unique
     return collected
 
 

@@ -149,10 +149,13 @@ async def test_submissions_are_rate_limited(spn: FakeSavePageNow) -> None:
     for letter in "ghi":
         spn.status_answers[f"job-{letter}"] = [{"status": "success", "timestamp": "20261125000000"}]
     async with WebClient(WebSettings(backoff_base=0.01)) as client:
-        outcomes = await save_missing(urls, web=client, config=config_for(spn, per_minute=300.0))
+        outcomes = await save_missing(urls, web=client, config=config_for(spn, per_minute=120.0))
     assert [outcome.status for outcome in outcomes] == ["saved"] * 3
     times = sorted(when for _, _, when in spn.posts)
-    assert times[2] - times[0] >= 2 * 60 / 300 - 0.02  # 5 per second: at least 0.2 s apart
+    # 2 per second: the third post at least 1 s after the first. The times are the server's, so a
+    # first request held up on a loaded machine arrives late and shortens the gap: 0.25 s of slack
+    # (unpaced, the three posts arrive within a few milliseconds).
+    assert times[2] - times[0] >= 2 * 60 / 120 - 0.25
 
 
 async def test_without_keys_the_same_api_is_asked_anonymously(spn: FakeSavePageNow) -> None:

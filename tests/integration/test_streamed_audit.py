@@ -155,6 +155,22 @@ def test_a_folder_walk_skips_the_audits_own_report_folder(tmp_path: Path) -> Non
     assert collect_inputs([tmp_path / "docs"]).documents != collect_inputs([tmp_path / "docs"], exclude=[out]).documents
 
 
+def test_a_document_named_twice_is_audited_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``a.md a.md ./a.md docs`` once wrote four index rows linking one report file, overwritten thrice."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.md").write_text("# A\n\nText.\n", encoding="utf-8")
+    (docs / "b.md").write_text("# B\n\nText.\n", encoding="utf-8")
+    (tmp_path / "link.md").symlink_to(docs / "a.md")
+    monkeypatch.chdir(tmp_path)
+    named = [Path("docs/a.md"), Path("docs/a.md"), Path("./docs/a.md"), Path("link.md"), Path("docs")]
+    assert collect_inputs(named).documents == [Path("docs/a.md"), Path("docs/b.md")]
+    options = AuditOptions(offline=True, out=tmp_path / "out", cache=tmp_path / "no-store.db", formats=FORMATS)
+    result = audit(named, options)
+    assert [Path(document.path).name for document in result.summary.documents] == ["a.md", "b.md"]
+    assert sorted(path.name for path in (tmp_path / "out").glob("*.md")) == ["a.md", "b.md", "index.md"]
+
+
 def test_timeline_files_of_two_documents_cannot_share_a_name(tmp_path: Path) -> None:
     folder = tmp_path / "docs"
     folder.mkdir()
