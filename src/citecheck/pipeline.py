@@ -758,11 +758,17 @@ class _StreamedAudit:
     def check(self, number: int, key: Path | str, parsed: ParsedDocument, sources: Mapping[str, SourceText]) -> None:
         self.take(check_document(self.work, number, key, self.stems[key], parsed, sources))
 
+    def unreadable(self, error: DocumentError) -> None:
+        """A document that could not be read: listed, and no longer awaited by the check and report bars."""
+        self.parse_errors.append(error)
+        self.events.add_total(Stage.checks, -1)
+        self.events.add_total(Stage.reports, -1)
+
     def take(self, outcome: DocumentOutcome) -> None:
         """Take in what became of one document (here or in a worker), in audit order."""
         events = self.events
         if outcome.parse_error is not None:
-            self.parse_errors.append(outcome.parse_error)
+            self.unreadable(outcome.parse_error)
             return
         for step, message in outcome.internal:
             if step not in self._reported_steps:
@@ -940,7 +946,7 @@ def _one_pass(run: _StreamedAudit, executor: Executor, documents: list[Path], we
         for number, (path, outcome) in enumerate(_parsed_stream(executor, documents, options)):
             events.advance(Stage.documents)
             if isinstance(outcome, DocumentError):
-                run.parse_errors.append(outcome)
+                run.unreadable(outcome)
             else:
                 run.check(number, path, outcome, {})
     events.finish(Stage.documents)

@@ -6,6 +6,7 @@ import io
 import logging
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -236,3 +237,44 @@ def test_log_mode_reports_waits_of_a_second_or_more(capsys: pytest.CaptureFixtur
     err = capsys.readouterr().err
     assert "citecheck: INFO: waiting 2 s for web.archive.org (politeness limit)" in err
     assert "example.org" not in err
+
+
+class _Recording:
+    """Every event, and each stage's total and count, as an audit sends them."""
+
+    def __init__(self) -> None:
+        self.totals: dict[str, int] = {}
+        self.done: dict[str, int] = {}
+
+    def start(self, stage: str, total: int | None = None) -> None:
+        self.totals[stage], self.done[stage] = total or 0, 0
+
+    def advance(self, stage: str, amount: int = 1) -> None:
+        self.done[stage] += amount
+
+    def add_total(self, stage: str, amount: int) -> None:
+        self.totals[stage] += amount
+
+    def finish(self, stage: str) -> None:
+        return None
+
+    def waiting(self, host: str, seconds: float) -> None:
+        return None
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_every_bar_ends_full_when_a_document_cannot_be_read(tmp_path: Path, jobs: int) -> None:
+    """An unreadable document once left the check and report bars short of their totals for good."""
+    from citecheck import AuditOptions, audit
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.md").write_text("# A\n\nText.[^1]\n\n[^1]: <https://example.org/a>\n", encoding="utf-8")
+    (docs / "b.md").write_bytes(b"\x00\x01\x02 binary \xff\xfe" * 200)
+    (docs / "c.md").write_text("# C\n\nText.\n", encoding="utf-8")
+    events = _Recording()
+    options = AuditOptions(offline=True, out=tmp_path / "out", cache=tmp_path / "store.db", jobs=jobs)
+    result = audit([docs], options, events)
+    assert [error.path.endswith("b.md") for error in result.summary.errors] == [True]
+    for stage in (Stage.documents, Stage.checks, Stage.reports):
+        assert events.done[stage] == events.totals[stage], (stage, events.done, events.totals)
