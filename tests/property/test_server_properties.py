@@ -109,6 +109,15 @@ header_strategies = {
     "Memento-Datetime": memento_datetimes,
     "Link": links,
     "Content-Length": st.sampled_from(["abc", "-1", "0", "99999999999", "1"]),
+    # Headers the live checker, the cookie jar and the archive readers look at, as any server may send them.
+    "Set-Cookie": st.one_of(
+        st.sampled_from(["a=b; Path=/", "=; Domain=.", "a=b; Domain=[::g]", "a=" + "x" * 5000, "a=b; Expires=garbage"]),
+        _header_text,
+    ),
+    "X-Archive-Orig-Location": locations,
+    "X-Archive-Orig-Date": memento_datetimes,
+    "X-Archive-Wayback-Runtime-Error": st.one_of(st.just("AdministrativeAccessControlException"), _header_text),
+    "cf-mitigated": st.one_of(st.just("challenge"), _header_text),
 }
 headers = st.lists(
     st.sampled_from(sorted(header_strategies)).flatmap(lambda name: header_strategies[name].map(lambda v: (name, v))),
