@@ -30,6 +30,7 @@ from citecheck.resolve.extract import (
     extract_with_trafilatura,
     page_publication_date,
     parse_date_value,
+    read_html,
 )
 
 # --------------------------------------------------------------------------- fixtures built by code
@@ -258,10 +259,11 @@ def test_wrapper_with_a_furniture_class_is_kept() -> None:
 def test_falls_back_to_trafilatura_when_the_heuristic_keeps_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     import citecheck.resolve.extract as extract_module
 
-    def keeps_nothing(html: str) -> ExtractedPage:
+    def keeps_nothing(soup: object) -> ExtractedPage:
         return ExtractedPage(title="Only a title", text="", extractor=EXTRACTOR_BS4)
 
-    monkeypatch.setattr(extract_module, "extract_main_text_bs4", keeps_nothing)
+    # The heuristic on the parsed page (extract_page and read_html parse once and hand the tree over).
+    monkeypatch.setattr(extract_module, "_main_text_of", keeps_nothing)
     page = extract_page(semantic_layout("Ministers agree water deal"))
     assert page.extractor == EXTRACTOR_TRAFILATURA
     assert score(page, ARTICLE_SENTENCES, []).recovered == 1.0
@@ -410,3 +412,24 @@ def test_no_date_anywhere() -> None:
 def test_parse_date_value_keeps_precision(value: str, expected: str | None) -> None:
     parsed = parse_date_value(value)
     assert (parsed.iso() if parsed else None) == expected
+
+
+# --------------------------------------------------------------------------- one parse for text and date
+
+_DATED_PAGES = [
+    _page('<script type="application/ld+json">{"datePublished": "2012-02-29"}</script>', "<p>A short note.</p>"),
+    _page('<meta name="pubdate" content="20110414">', "<nav>Home</nav><article><p>" + "word " * 40 + "</p></article>"),
+    _page("", '<article><header><time datetime="2008-11-04">4 Nov</time></header><p>Too short.</p></article>'),
+    _page("", "<noscript><p>Enable scripts to read this story in full, please.</p></noscript>"),
+    "<html><body>story 7 archived</body></html>",
+]
+
+
+@pytest.mark.parametrize(
+    "html", [*(LAYOUTS[name]("Ministers agree water deal") for name in sorted(LAYOUTS)), *_DATED_PAGES]
+)
+def test_one_parse_reads_what_two_parses_read(html: str) -> None:
+    url = "http://news.example.net/2011/04/14/water-deal"
+    extracted, page_date = read_html(html, url=url, today=TODAY)
+    assert extracted == extract_page(html, url=url)
+    assert page_date == page_publication_date(html, url=url, today=TODAY)

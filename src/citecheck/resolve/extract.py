@@ -208,7 +208,11 @@ def _block_text(container: Tag) -> str:
 
 def extract_main_text_bs4(html: str) -> ExtractedPage:
     """A beautifulsoup4 main-text heuristic: drop furniture, keep the densest block of prose."""
-    soup = parse_html(html)
+    return _main_text_of(parse_html(html))
+
+
+def _main_text_of(soup: BeautifulSoup) -> ExtractedPage:
+    """:func:`extract_main_text_bs4` on a parsed page (which it takes apart: furniture is decomposed)."""
     title = soup.title.get_text(" ", strip=True) if soup.title else None
     heading = soup.find("h1")
     if not title and isinstance(heading, Tag):
@@ -236,7 +240,11 @@ def extract_page(html: bytes | str, url: str | None = None, encoding: str | None
     do, the heuristic's (short) answer stands.
     """
     markup = decode_html(html, encoding)
-    extracted = extract_main_text_bs4(markup)
+    return _page_of(parse_html(markup), markup, url)
+
+
+def _page_of(soup: BeautifulSoup, markup: str, url: str | None) -> ExtractedPage:
+    extracted = _main_text_of(soup)
     if len(extracted.text) >= _MIN_TEXT_CHARS:
         return extracted
     fallback = extract_with_trafilatura(markup, url)
@@ -438,8 +446,11 @@ def page_publication_date(
     marked as publication time, the URL path, then htmldate (original date).
     """
     markup = decode_html(html, encoding)
-    today = today or datetime.now(UTC).date()
-    soup = parse_html(markup)
+    return _date_of(parse_html(markup), markup, url, today or datetime.now(UTC).date())
+
+
+def _date_of(soup: BeautifulSoup, markup: str, url: str | None, today: date) -> PageDate | None:
+    """:func:`page_publication_date` on a parsed page (read only, never changed)."""
     for layer in (_date_from_meta, _date_from_json_ld, _date_from_time_element):
         found = layer(soup, today)
         if found is not None:
@@ -448,3 +459,17 @@ def page_publication_date(
     if from_url is not None and _plausible(from_url.date, today) is not None:
         return from_url
     return _date_from_htmldate(markup, url, today)
+
+
+def read_html(
+    html: bytes | str, url: str | None = None, *, encoding: str | None = None, today: date | None = None
+) -> tuple[ExtractedPage, PageDate | None]:
+    """:func:`extract_page` and :func:`page_publication_date` of a page from one parse.
+
+    The date layers only read the tree; the main-text heuristic then takes the same
+    tree apart — each sees what its own parse would have given it.
+    """
+    markup = decode_html(html, encoding)
+    soup = parse_html(markup)
+    page_date = _date_of(soup, markup, url, today or datetime.now(UTC).date())
+    return _page_of(soup, markup, url), page_date

@@ -35,7 +35,7 @@ from citecheck.resolve.archive.models import (
     format_timestamp,
 )
 from citecheck.resolve.decode import decode_text, looks_binary, media_type, read_off_loop
-from citecheck.resolve.extract import extract_page, page_publication_date
+from citecheck.resolve.extract import read_html
 from citecheck.resolve.web import FetchFailed, WebClient, WebResponse, is_pdf, is_text_type
 from citecheck.store.db import Store
 
@@ -173,9 +173,8 @@ def read_page_body(
         page_date = None
     else:
         markup = decode_text(body, content_type)
-        extracted = extract_page(markup, url=page_url)
+        extracted, page_date = read_html(markup, url=page_url)  # one parse for text, title and date
         text, extracted_title, extractor = extracted.text, extracted.title, extracted.extractor
-        page_date = page_publication_date(markup, page_url)
     if not text:
         return PageRead("unavailable", origin, url, reason="no text on the page", cacheable=True)
     reason = f"body cut at {len(body)} bytes" if truncated else None
