@@ -433,3 +433,36 @@ def test_one_parse_reads_what_two_parses_read(html: str) -> None:
     extracted, page_date = read_html(html, url=url, today=TODAY)
     assert extracted == extract_page(html, url=url)
     assert page_date == page_publication_date(html, url=url, today=TODAY)
+
+
+def _short_pages() -> list[str]:
+    """Small pages near the threshold, in the shapes error pages and short captures take."""
+    texts = ["story 7 archived", "Not Found", "Gone", "Page moved: see the new address", "a b c d e f g h i j k l"]
+    texts += ["x" * 23, "y" * 24, "word " * 5, "Ünïcödé déjà vu here", "&amp; &lt;tags&gt; only"]
+    shapes = [
+        "{t}",
+        "<html><body>{t}</body></html>",
+        "<html><head><title>{t}</title></head><body><p>{t}</p></body></html>",
+        "<div><span>{t}</span><b>!</b></div>",
+        "<p>{t}</p><p>{t}</p>",
+        '<script type="application/ld+json">{{"articleBody": "{t}"}}</script><p>{t}</p>',
+        "<noscript>{t}</noscript>",
+        "<h1>{t}</h1>",
+        "<ul><li>{t}</li><li>more</li></ul>",
+        "<table><tr><td>{t}</td><td>1</td></tr></table>",
+        '<meta name="description" content="{t} {t} {t}"><p>{t}</p>',
+        "<p>{t}<br>{t}</p>",
+        "<article><p>{t}</p></article><!-- a comment that is long enough to count -->",
+    ]
+    return [shape.format(t=text) for shape in shapes for text in texts]
+
+
+def test_trafilatura_is_skipped_only_where_its_answer_would_be_thrown_away(monkeypatch: pytest.MonkeyPatch) -> None:
+    import citecheck.resolve.extract as extract_module
+
+    pages = _short_pages()
+    with_shortcut = [extract_with_trafilatura(page, "http://example.org/a") for page in pages]
+    monkeypatch.setattr(extract_module, "_too_little_text_for_trafilatura", lambda tree: False)
+    without = [extract_with_trafilatura(page, "http://example.org/a") for page in pages]
+    assert with_shortcut == without
+    assert sum(1 for page in pages if extract_module._parsed_tree(page) is not None) > 100

@@ -93,6 +93,39 @@ def _hashable_stoplist() -> None:
         external.JT_STOPLIST = frozenset(external.JT_STOPLIST or external.jt_stoplist_init())  # type: ignore[assignment]
 
 
+# Elements trafilatura writes with marks of its own ("| " cells, "- " items, "#" headings, table rules) or
+# reads for text outside the page's text nodes: a page holding one is always handed to trafilatura.
+_MARKED_TAGS = frozenset(
+    {
+        *("table", "thead", "tbody", "tfoot", "tr", "td", "th", "caption", "ul", "ol", "li", "dl", "dt", "dd"),
+        *("h1", "h2", "h3", "h4", "h5", "h6", "img", "picture", "figure", "figcaption", "pre", "code", "blockquote"),
+        *("q", "math", "svg", "video", "audio", "iframe", "object", "embed"),
+    }
+)
+
+
+def _too_little_text_for_trafilatura(tree: HtmlElement) -> bool:
+    """Whether trafilatura surely finds fewer than ``_MIN_TEXT_CHARS`` characters in the page.
+
+    Its text is made of the page's text nodes (scripts' too, for JSON-LD ``articleBody``),
+    joined by at most one space or line break each once whitespace is collapsed; with
+    none of the elements it marks up, that bound is the text's characters plus one per
+    node.  Below the threshold its answer would be thrown away, so it is not asked
+    (~5 ms a page: error pages and short archived copies).
+    """
+    length = 0
+    for element in tree.iter():
+        if isinstance(element.tag, str) and element.tag.lower() in _MARKED_TAGS:
+            return False
+    for piece in tree.itertext():
+        words = piece.split()
+        if words:
+            length += sum(len(word) + 1 for word in words) + 1
+            if length >= _MIN_TEXT_CHARS:
+                return False
+    return True
+
+
 def extract_with_trafilatura(html: str, url: str | None = None) -> ExtractedPage | None:
     """trafilatura's main text and title, or None when it finds no usable text."""
     # Imported on first use: it is the fallback, and importing it costs ~0.3 s of every run's start.
@@ -102,7 +135,7 @@ def extract_with_trafilatura(html: str, url: str | None = None) -> ExtractedPage
     _hashable_stoplist()
 
     tree = _parsed_tree(html)
-    if tree is None:
+    if tree is None or _too_little_text_for_trafilatura(tree):
         return None
     document = trafilatura.bare_extraction(
         tree, url=url, with_metadata=True, include_comments=False, include_tables=True
