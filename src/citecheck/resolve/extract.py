@@ -128,15 +128,14 @@ def _too_little_text_for_trafilatura(tree: HtmlElement) -> bool:
 
 def extract_with_trafilatura(html: str, url: str | None = None) -> ExtractedPage | None:
     """trafilatura's main text and title, or None when it finds no usable text."""
+    tree = _parsed_tree(html)
+    if tree is None or _too_little_text_for_trafilatura(tree):
+        return None
     # Imported on first use: it is the fallback, and importing it costs ~0.3 s of every run's start.
     import trafilatura
     from trafilatura.settings import Document
 
     _hashable_stoplist()
-
-    tree = _parsed_tree(html)
-    if tree is None or _too_little_text_for_trafilatura(tree):
-        return None
     document = trafilatura.bare_extraction(
         tree, url=url, with_metadata=True, include_comments=False, include_tables=True
     )
