@@ -17,7 +17,7 @@ reports, against ``linkchecker`` checking the same 500 URLs (links only).  Every
 through a loopback DNS stub: citecheck's resolver hook, and ``socket.getaddrinfo`` patched in
 linkchecker's process; the NXDOMAIN host is the stub's answer, never the machine's resolver.
 
-Run: ``.venv/bin/python benchmarks/bench_live.py [--urls 500] [--hosts 20] [--skip-cases]``
+Run: ``.venv/bin/python benchmarks/bench_live.py [--urls 500] [--hosts 20] [--skip-cases] [--baseline-src ../base/src]``
 (needs ``pip install linkchecker`` in the venv; without it only citecheck is measured).
 """
 
@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import os
 import resource
 import shutil
 import subprocess
@@ -215,16 +216,25 @@ def child_cpu() -> float:
 
 
 def run_audit(
-    folder: Path, document: Path, archive: str, names: dict[str, str], concurrency: int | None
+    folder: Path,
+    document: Path,
+    archive: str,
+    names: dict[str, str],
+    concurrency: int | None,
+    source: str | None = None,
 ) -> tuple[float, float]:
-    """``citecheck audit`` in a process of its own, every name through the stub; (wall, CPU) seconds."""
+    """``citecheck audit`` in a process of its own, every name through the stub; (wall, CPU) seconds.
+
+    ``source``: a ``src`` folder to import citecheck from instead (the baseline).
+    """
     command = [sys.executable, "-c", _AUDIT_WRAPPER, json.dumps(names), "audit", str(document), "-q"]
     command += ["--out", str(folder / "reports"), "--cache", str(folder / "cache.sqlite"), "--archive", archive]
     command += ["--allow-private", "--fail-on", "never"]
     if concurrency is not None:
         command += ["--concurrency", str(concurrency)]
+    env = dict(os.environ, PYTHONPATH=source) if source else None
     started, cpu = time.monotonic(), child_cpu()
-    finished = subprocess.run(command, capture_output=True, text=True, timeout=1800, check=False)
+    finished = subprocess.run(command, capture_output=True, text=True, timeout=1800, check=False, env=env)
     elapsed = time.monotonic() - started
     if finished.returncode not in (0, 1):
         print(finished.stdout[-2000:], finished.stderr[-3000:])
@@ -267,7 +277,9 @@ def run_linkchecker_on(urls: list[str], names: dict[str, str]) -> tuple[dict[str
     return valid, elapsed, cpu
 
 
-def scale_part(urls: int, hosts: int, latency: float, concurrencies: list[int | None], kind: str) -> None:
+def scale_part(
+    urls: int, hosts: int, latency: float, concurrencies: list[int | None], kind: str, baseline: str | None = None
+) -> None:
     web, names, cited = scale_world(urls, hosts, latency)
     try:
         access = at("2015-05-08T12:00:00")
@@ -288,14 +300,17 @@ def scale_part(urls: int, hosts: int, latency: float, concurrencies: list[int | 
             document.write_text(scale_document(cited))
             results: list[tuple[str, float, int]] = []
             with ArchiveWorld(root / "pywb", captures) as archive:
-                for concurrency in concurrencies:
-                    folder = root / f"run-{concurrency}"
+                sources = (None, baseline) if baseline else (None,)  # this tree, then the baseline: interleaved
+                runs = [(concurrency, source) for concurrency in concurrencies for source in sources]
+                for number, (concurrency, source) in enumerate(runs):
+                    folder = root / f"run-{number}"
                     folder.mkdir()
                     before = len(web.requests)
                     spec = f"pywb+{archive.archive_url}" if kind == "pywb" else f"warc:{archive.warc_dir}"
-                    wall, cpu = run_audit(folder, document, spec, names, concurrency)
+                    wall, cpu = run_audit(folder, document, spec, names, concurrency, source)
                     live_requests = len(web.requests) - before
-                    label = f"citecheck audit (concurrency {concurrency if concurrency else 'default'})"
+                    who = f"baseline {source}" if source else "citecheck audit"
+                    label = f"{who} (concurrency {concurrency if concurrency else 'default'})"
                     results.append((label, wall, live_requests))
                     print(
                         f"{label}: {wall:.1f} s ({cpu:.1f} s CPU), {live_requests} requests to the cited hosts "
@@ -328,10 +343,20 @@ def main() -> None:
     parser.add_argument("--skip-cases", action="store_true", help="only the whole-audit part")
     parser.add_argument("--concurrency", type=int, action="append", help="audit --concurrency values to run")
     parser.add_argument("--archive", choices=["pywb", "warc"], default="pywb", help="the audit's archive")
+    parser.add_argument(
+        "--baseline-src", help="also run the whole audit with citecheck imported from this src folder, interleaved"
+    )
     options = parser.parse_args()
     if not options.skip_cases:
         cases_part()
-    scale_part(options.urls, options.hosts, options.latency, options.concurrency or [None], options.archive)
+    scale_part(
+        options.urls,
+        options.hosts,
+        options.latency,
+        options.concurrency or [None],
+        options.archive,
+        options.baseline_src,
+    )
 
 
 if __name__ == "__main__":

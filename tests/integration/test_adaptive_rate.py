@@ -65,3 +65,52 @@ async def test_after_a_429_the_refused_rate_is_never_resumed(monkeypatch: pytest
     assert pool.per_second is not None and pool.per_second <= pool.ceiling
     assert refused <= 8
     assert proxy.violations() == 0  # every Retry-After honoured
+
+
+async def test_429s_naming_no_wait_pause_briefly_escalate_and_never_resume_at_the_refused_rate(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The Internet Archive's 429s carry no Retry-After: a short pause, doubling while refusals go on."""
+    captures = [Capture(f"http://unnamed.example/{n}", WHEN + timedelta(minutes=n)) for n in range(60)]
+    limits = {"playback": PoolLimit(per_second=REAL, burst=4, retry_after=None, send_retry_after=False)}
+    refusals: list[tuple[float, float]] = []  # (rate refused, pause taken) per refusal
+    original = Pool.rate_limited_by_server
+
+    def observed(self: Pool, retry_after: float | None) -> float:
+        refusal = self.paused_until <= self._clock()
+        rate = self.per_second
+        paused = original(self, retry_after)
+        if self.name == "unnamed" and refusal and rate is not None:
+            refusals.append((rate, paused))
+        return paused
+
+    monkeypatch.setattr(Pool, "rate_limited_by_server", observed)
+    policy = PoolPolicy(
+        concurrency=4,
+        per_second=ASSUMED,
+        burst=4,
+        pause_without_retry_after=2.0,
+        first_pause_without_retry_after=0.2,
+    )
+    with IaDialectArchive(captures) as archive, LimitsProxy(archive.port, limits) as proxy:
+        async with WebClient(WebSettings(allow_private=True)) as web:
+            web.configure_pool("unnamed", policy)
+
+            async def one(capture: Capture) -> int:
+                stamp = capture.when.strftime("%Y%m%d%H%M%S")
+                response = await web.fetch(
+                    proxy.url(f"/web/{stamp}id_/{capture.url}"), pool="unnamed", follow_redirects=False, retries=6
+                )
+                return response.status
+
+            statuses = await asyncio.gather(*(one(capture) for capture in captures))
+    assert statuses == [200] * len(captures)
+    assert proxy.refused and all(retry_after == 0 for _pool, _at, retry_after in proxy.refused)
+    assert len(proxy.hits) == len(captures) + len(proxy.refused)  # each refused request sent once more
+    assert refusals
+    # The first pause is short, not the default minute; a refusal after a refusal pauses twice as long.
+    assert refusals[0][1] == pytest.approx(0.2)
+    for (_earlier_rate, earlier_pause), (_later_rate, later_pause) in itertools.pairwise(refusals):
+        assert later_pause in (pytest.approx(0.2), pytest.approx(min(2.0, earlier_pause * 2)))
+    # Every refusal met a lower rate than the one before: the refused rate is never resumed.
+    assert all(later[0] < earlier[0] for earlier, later in itertools.pairwise(refusals))

@@ -30,6 +30,7 @@ from citecheck.resolve.extract import (
     extract_with_trafilatura,
     page_publication_date,
     parse_date_value,
+    read_html,
 )
 
 # --------------------------------------------------------------------------- fixtures built by code
@@ -258,10 +259,11 @@ def test_wrapper_with_a_furniture_class_is_kept() -> None:
 def test_falls_back_to_trafilatura_when_the_heuristic_keeps_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     import citecheck.resolve.extract as extract_module
 
-    def keeps_nothing(html: str) -> ExtractedPage:
+    def keeps_nothing(soup: object) -> ExtractedPage:
         return ExtractedPage(title="Only a title", text="", extractor=EXTRACTOR_BS4)
 
-    monkeypatch.setattr(extract_module, "extract_main_text_bs4", keeps_nothing)
+    # The heuristic on the parsed page (extract_page and read_html parse once and hand the tree over).
+    monkeypatch.setattr(extract_module, "_main_text_of", keeps_nothing)
     page = extract_page(semantic_layout("Ministers agree water deal"))
     assert page.extractor == EXTRACTOR_TRAFILATURA
     assert score(page, ARTICLE_SENTENCES, []).recovered == 1.0
@@ -410,3 +412,57 @@ def test_no_date_anywhere() -> None:
 def test_parse_date_value_keeps_precision(value: str, expected: str | None) -> None:
     parsed = parse_date_value(value)
     assert (parsed.iso() if parsed else None) == expected
+
+
+# --------------------------------------------------------------------------- one parse for text and date
+
+_DATED_PAGES = [
+    _page('<script type="application/ld+json">{"datePublished": "2012-02-29"}</script>', "<p>A short note.</p>"),
+    _page('<meta name="pubdate" content="20110414">', "<nav>Home</nav><article><p>" + "word " * 40 + "</p></article>"),
+    _page("", '<article><header><time datetime="2008-11-04">4 Nov</time></header><p>Too short.</p></article>'),
+    _page("", "<noscript><p>Enable scripts to read this story in full, please.</p></noscript>"),
+    "<html><body>story 7 archived</body></html>",
+]
+
+
+@pytest.mark.parametrize(
+    "html", [*(LAYOUTS[name]("Ministers agree water deal") for name in sorted(LAYOUTS)), *_DATED_PAGES]
+)
+def test_one_parse_reads_what_two_parses_read(html: str) -> None:
+    url = "http://news.example.net/2011/04/14/water-deal"
+    extracted, page_date = read_html(html, url=url, today=TODAY)
+    assert extracted == extract_page(html, url=url)
+    assert page_date == page_publication_date(html, url=url, today=TODAY)
+
+
+def _short_pages() -> list[str]:
+    """Small pages near the threshold, in the shapes error pages and short captures take."""
+    texts = ["story 7 archived", "Not Found", "Gone", "Page moved: see the new address", "a b c d e f g h i j k l"]
+    texts += ["x" * 23, "y" * 24, "word " * 5, "Ünïcödé déjà vu here", "&amp; &lt;tags&gt; only"]
+    shapes = [
+        "{t}",
+        "<html><body>{t}</body></html>",
+        "<html><head><title>{t}</title></head><body><p>{t}</p></body></html>",
+        "<div><span>{t}</span><b>!</b></div>",
+        "<p>{t}</p><p>{t}</p>",
+        '<script type="application/ld+json">{{"articleBody": "{t}"}}</script><p>{t}</p>',
+        "<noscript>{t}</noscript>",
+        "<h1>{t}</h1>",
+        "<ul><li>{t}</li><li>more</li></ul>",
+        "<table><tr><td>{t}</td><td>1</td></tr></table>",
+        '<meta name="description" content="{t} {t} {t}"><p>{t}</p>',
+        "<p>{t}<br>{t}</p>",
+        "<article><p>{t}</p></article><!-- a comment that is long enough to count -->",
+    ]
+    return [shape.format(t=text) for shape in shapes for text in texts]
+
+
+def test_trafilatura_is_skipped_only_where_its_answer_would_be_thrown_away(monkeypatch: pytest.MonkeyPatch) -> None:
+    import citecheck.resolve.extract as extract_module
+
+    pages = _short_pages()
+    with_shortcut = [extract_with_trafilatura(page, "http://example.org/a") for page in pages]
+    monkeypatch.setattr(extract_module, "_too_little_text_for_trafilatura", lambda tree: False)
+    without = [extract_with_trafilatura(page, "http://example.org/a") for page in pages]
+    assert with_shortcut == without
+    assert sum(1 for page in pages if extract_module._parsed_tree(page) is not None) > 100

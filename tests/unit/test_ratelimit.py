@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 
 import pytest
@@ -133,3 +134,95 @@ def test_a_pool_refused_on_its_first_requests_and_told_how_long_only_waits() -> 
     pool._recent.append(0.0)  # one request sent: no rate was refused, the server had its reasons
     pool.rate_limited_by_server(0.0)
     assert pool.per_second is None
+
+
+# --------------------------------------------------------------------------- 429s that name no wait (IA's)
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _escalating(clock: _Clock, per_second: float = 8.0) -> Pool:
+    policy = PoolPolicy(
+        concurrency=8,
+        per_second=per_second,
+        burst=8,
+        pause_without_retry_after=60.0,
+        first_pause_without_retry_after=1.0,
+    )
+    return Pool("archive:ia:playback", policy, clock)
+
+
+def test_429s_naming_no_wait_pause_briefly_then_twice_as_long_each_time_up_to_the_cap() -> None:
+    clock = _Clock()
+    pool = _escalating(clock)
+    pauses = []
+    for _ in range(9):
+        pauses.append(pool.rate_limited_by_server(None))
+        clock.now = pool.paused_until + 0.01  # the next refusal comes after the pause
+    # Two intervals at the refused rate at least (8/s: 0.25 s, so the 1 s floor), then doubling.
+    assert pauses[:7] == [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 60.0]
+    assert pauses[7:] == [60.0, 60.0]  # never beyond pause_without_retry_after
+
+
+def test_every_refusal_lowers_the_rate_so_the_pool_never_resumes_at_a_refused_rate() -> None:
+    clock = _Clock()
+    pool = _escalating(clock)
+    rates = [pool.per_second]
+    for _ in range(3):
+        pool.rate_limited_by_server(None)
+        rates.append(pool.per_second)
+        clock.now = pool.paused_until + 0.01
+    assert all(
+        later is not None and earlier is not None and later < earlier for earlier, later in itertools.pairwise(rates)
+    )
+    assert pool.ceiling is not None and pool.ceiling <= 8.0 * 0.9
+
+
+def test_429s_in_flight_during_a_pause_are_one_refusal_not_an_escalation() -> None:
+    clock = _Clock()
+    pool = _escalating(clock)
+    assert pool.rate_limited_by_server(None) == 1.0
+    rate = pool.per_second
+    clock.now += 0.1  # answers to requests sent before the pause began
+    assert pool.rate_limited_by_server(None) == 1.0
+    assert pool.rate_limited_by_server(None) == 1.0
+    assert pool.per_second == rate and pool.pauses_in_a_row == 1
+
+
+def test_a_run_of_answers_starts_the_escalation_again() -> None:
+    clock = _Clock()
+    pool = _escalating(clock)
+    pool.rate_limited_by_server(None)
+    clock.now = pool.paused_until + 0.01
+    assert pool.rate_limited_by_server(None) == 2.0
+    clock.now = pool.paused_until + 0.01
+    for _ in range(Pool.ESCALATION_RESET - 1):
+        pool.answered()
+    assert pool.pauses_in_a_row == 2  # not yet: a few answers between refusals are still a streak
+    pool.answered()
+    assert pool.rate_limited_by_server(None) == 1.0
+
+
+def test_a_slow_pool_pauses_at_least_two_of_its_intervals() -> None:
+    clock = _Clock()
+    pool = _escalating(clock, per_second=0.4)  # IA's index: one request every 2.5 s
+    assert pool.rate_limited_by_server(None) == pytest.approx(5.0)
+
+
+def test_a_retry_after_is_honoured_as_given_and_does_not_escalate() -> None:
+    clock = _Clock()
+    pool = _escalating(clock)
+    assert pool.rate_limited_by_server(7.0) == 7.0
+    assert pool.paused_until == pytest.approx(clock.now + 7.0)
+    assert pool.pauses_in_a_row == 0
+
+
+def test_without_an_escalating_policy_a_429_naming_no_wait_pauses_the_whole_default() -> None:
+    pool = Pool("archive:other", PoolPolicy(per_second=8.0, pause_without_retry_after=30.0), _Clock())
+    assert pool.rate_limited_by_server(None) == 30.0

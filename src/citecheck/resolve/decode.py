@@ -14,15 +14,37 @@
 
 from __future__ import annotations
 
+import asyncio
 import codecs
 import json
 import warnings
+from collections.abc import Callable
 from email.message import Message
+from typing import ParamSpec, TypeVar
 
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
 from bs4.dammit import UnicodeDammit
 
 DEFAULT_MAX_JSON_DEPTH = 64
+# Bodies up to this size are read on the event loop; larger ones in a worker thread.
+INLINE_READ_BYTES = 64 * 1024
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+async def read_off_loop(size: int, reader: Callable[_P, _R], *args: _P.args, **kwargs: _P.kwargs) -> _R:
+    """Run a CPU-bound ``reader`` of a ``size``-byte body: inline when small, in a worker thread when large.
+
+    Parsing holds the GIL, so a thread buys no parallelism; what it costs is the handoff and,
+    worse, the event loop waiting for the GIL on every socket call while a reader holds it
+    (the loop's ``send``/``getpeername``/``sqlite`` calls each waited up to a switch interval).
+    A small page (~1 ms to read) goes inline; a large one still goes to a thread so the loop
+    keeps serving other requests' timeouts while it is read.
+    """
+    if size <= INLINE_READ_BYTES:
+        return reader(*args, **kwargs)
+    return await asyncio.to_thread(reader, *args, **kwargs)
 
 
 class JsonDataError(ValueError):

@@ -79,15 +79,63 @@ def _clean_lines(text: str) -> str:
 # --------------------------------------------------------------------------- trafilatura
 
 
+def _hashable_stoplist() -> None:
+    """Give trafilatura's justext fallback its all-languages stoplist as a frozenset, once.
+
+    trafilatura keeps that stoplist as a tuple of ~154,000 words, and justext's
+    ``define_stoplist`` is an ``lru_cache`` keyed on it: every call hashed and compared
+    the whole tuple (~18 ms a page).  A frozenset holds the same words and caches its
+    hash, so the cache hits in O(1) and justext classifies with the same words.
+    """
+    from trafilatura import external
+
+    if not isinstance(external.JT_STOPLIST, frozenset):
+        external.JT_STOPLIST = frozenset(external.JT_STOPLIST or external.jt_stoplist_init())  # type: ignore[assignment]
+
+
+# Elements trafilatura writes with marks of its own ("| " cells, "- " items, "#" headings, table rules) or
+# reads for text outside the page's text nodes: a page holding one is always handed to trafilatura.
+_MARKED_TAGS = frozenset(
+    {
+        *("table", "thead", "tbody", "tfoot", "tr", "td", "th", "caption", "ul", "ol", "li", "dl", "dt", "dd"),
+        *("h1", "h2", "h3", "h4", "h5", "h6", "img", "picture", "figure", "figcaption", "pre", "code", "blockquote"),
+        *("q", "math", "svg", "video", "audio", "iframe", "object", "embed"),
+    }
+)
+
+
+def _too_little_text_for_trafilatura(tree: HtmlElement) -> bool:
+    """Whether trafilatura surely finds fewer than ``_MIN_TEXT_CHARS`` characters in the page.
+
+    Its text is made of the page's text nodes (scripts' too, for JSON-LD ``articleBody``),
+    joined by at most one space or line break each once whitespace is collapsed; with
+    none of the elements it marks up, that bound is the text's characters plus one per
+    node.  Below the threshold its answer would be thrown away, so it is not asked
+    (~5 ms a page: error pages and short archived copies).
+    """
+    length = 0
+    for element in tree.iter():
+        if isinstance(element.tag, str) and element.tag.lower() in _MARKED_TAGS:
+            return False
+    for piece in tree.itertext():
+        words = piece.split()
+        if words:
+            length += sum(len(word) + 1 for word in words) + 1
+            if length >= _MIN_TEXT_CHARS:
+                return False
+    return True
+
+
 def extract_with_trafilatura(html: str, url: str | None = None) -> ExtractedPage | None:
     """trafilatura's main text and title, or None when it finds no usable text."""
+    tree = _parsed_tree(html)
+    if tree is None or _too_little_text_for_trafilatura(tree):
+        return None
     # Imported on first use: it is the fallback, and importing it costs ~0.3 s of every run's start.
     import trafilatura
     from trafilatura.settings import Document
 
-    tree = _parsed_tree(html)
-    if tree is None:
-        return None
+    _hashable_stoplist()
     document = trafilatura.bare_extraction(
         tree, url=url, with_metadata=True, include_comments=False, include_tables=True
     )
@@ -192,7 +240,11 @@ def _block_text(container: Tag) -> str:
 
 def extract_main_text_bs4(html: str) -> ExtractedPage:
     """A beautifulsoup4 main-text heuristic: drop furniture, keep the densest block of prose."""
-    soup = parse_html(html)
+    return _main_text_of(parse_html(html))
+
+
+def _main_text_of(soup: BeautifulSoup) -> ExtractedPage:
+    """:func:`extract_main_text_bs4` on a parsed page (which it takes apart: furniture is decomposed)."""
     title = soup.title.get_text(" ", strip=True) if soup.title else None
     heading = soup.find("h1")
     if not title and isinstance(heading, Tag):
@@ -220,7 +272,11 @@ def extract_page(html: bytes | str, url: str | None = None, encoding: str | None
     do, the heuristic's (short) answer stands.
     """
     markup = decode_html(html, encoding)
-    extracted = extract_main_text_bs4(markup)
+    return _page_of(parse_html(markup), markup, url)
+
+
+def _page_of(soup: BeautifulSoup, markup: str, url: str | None) -> ExtractedPage:
+    extracted = _main_text_of(soup)
     if len(extracted.text) >= _MIN_TEXT_CHARS:
         return extracted
     fallback = extract_with_trafilatura(markup, url)
@@ -422,8 +478,11 @@ def page_publication_date(
     marked as publication time, the URL path, then htmldate (original date).
     """
     markup = decode_html(html, encoding)
-    today = today or datetime.now(UTC).date()
-    soup = parse_html(markup)
+    return _date_of(parse_html(markup), markup, url, today or datetime.now(UTC).date())
+
+
+def _date_of(soup: BeautifulSoup, markup: str, url: str | None, today: date) -> PageDate | None:
+    """:func:`page_publication_date` on a parsed page (read only, never changed)."""
     for layer in (_date_from_meta, _date_from_json_ld, _date_from_time_element):
         found = layer(soup, today)
         if found is not None:
@@ -432,3 +491,17 @@ def page_publication_date(
     if from_url is not None and _plausible(from_url.date, today) is not None:
         return from_url
     return _date_from_htmldate(markup, url, today)
+
+
+def read_html(
+    html: bytes | str, url: str | None = None, *, encoding: str | None = None, today: date | None = None
+) -> tuple[ExtractedPage, PageDate | None]:
+    """:func:`extract_page` and :func:`page_publication_date` of a page from one parse.
+
+    The date layers only read the tree; the main-text heuristic then takes the same
+    tree apart — each sees what its own parse would have given it.
+    """
+    markup = decode_html(html, encoding)
+    soup = parse_html(markup)
+    page_date = _date_of(soup, markup, url, today or datetime.now(UTC).date())
+    return _page_of(soup, markup, url), page_date

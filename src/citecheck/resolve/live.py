@@ -41,6 +41,7 @@ from citecheck.resolve.classify import (
     probe_url_for,
     text_similarity,
 )
+from citecheck.resolve.decode import read_off_loop
 from citecheck.resolve.net import HostResolutionError, Resolver, system_resolver
 from citecheck.resolve.web import (
     DEFAULT_USER_AGENT,
@@ -310,7 +311,7 @@ class LiveChecker:
             response = await self.web.fetch(url, method=method, tls_fallback=True)
         except FetchFailed as failure:
             return outcome_from_failure(url, failure, method), None
-        outcome = await asyncio.to_thread(outcome_from_response, url, response)
+        outcome = await read_off_loop(len(response.body), outcome_from_response, url, response)
         return outcome, response
 
     async def _probe(self, url: str) -> FetchOutcome | None:

@@ -141,8 +141,9 @@ class LiveHistory:
 
         The returned result is also kept whole (see :meth:`recent`).
         """
-        confirmed = self._confirm(url, check)
-        self.remember(url, confirmed)
+        with self.store.transaction():  # the history row and the latest result: one commit
+            confirmed = self._confirm(url, check)
+            self.remember(url, confirmed)
         return confirmed
 
     def _confirm(self, url: str, check: LiveCheck) -> LiveCheck:

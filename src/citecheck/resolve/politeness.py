@@ -14,7 +14,16 @@ for a slot in its pool.  A pool is
   names none) stops every request of the pool until then, not only the one
   that was refused; a wait longer than the pool's cap is not waited for — the
   pool is *refused* until then, and every request of it fails at once with the
-  reason, so the run goes on.
+  reason, so the run goes on;
+* an *escalating* pause for 429s that name no wait, where the policy asks for
+  one (the Internet Archive's pools: IA's 429s carry no Retry-After): the first
+  pauses ``first_pause_without_retry_after`` (at least two request intervals
+  at the refused rate), each consecutive one twice the last, up to
+  ``pause_without_retry_after``; a run of answers without a 429 starts the
+  streak again.  The rate is lowered as for any 429, so the pool resumes
+  below the refused rate after a short wait instead of at it after a long one,
+  and a server that keeps refusing meets longer and longer pauses at lower
+  and lower rates.
 
 Pools are configured in one place (:class:`PoolPolicy`, built by the settings)
 and looked up by name; the Internet Archive's published limits are the policy
@@ -165,7 +174,10 @@ class PoolPolicy:
     per_second: float | None = None
     burst: int = 1
     adaptive: bool = True  # after a 429 lower the rate, climb back slowly, never to the refused rate
-    pause_without_retry_after: float = DEFAULT_PAUSE_SECONDS  # a 429 that names no wait pauses this long
+    pause_without_retry_after: float = DEFAULT_PAUSE_SECONDS  # a 429 that names no wait pauses this long …
+    # … or, when set, the first such 429 pauses this long (at least two intervals at the refused rate),
+    # doubling per consecutive 429 up to pause_without_retry_after (see Pool.ESCALATION_RESET).
+    first_pause_without_retry_after: float | None = None
     max_wait: float = 120.0  # a longer Retry-After is not waited for: the pool's requests fail at once
 
 
@@ -199,6 +211,8 @@ class Pool:
     CLIMB = 0.02
     MIN_RATE = 0.1  # requests per second: lowered rates stop here (one every ten seconds)
     RATE_SAMPLES = 4  # sends a rate-less pool needs before a 429 tells the rate it was refused at
+    # Answers without a 429 after which an escalating pause starts again from its first length.
+    ESCALATION_RESET = 20
 
     def __init__(
         self,
@@ -224,6 +238,9 @@ class Pool:
         self.requests = 0
         self.rate_limited = 0  # 429s received
         self._recent: deque[float] = deque(maxlen=64)  # send times, to know the rate a 429 refused
+        self.pauses_in_a_row = 0  # refusals naming no wait since the last run of answers (escalation)
+        self._answers_since_refusal = 0
+        self._first_pause = 0.0
 
     @property
     def per_second(self) -> float | None:
@@ -295,13 +312,15 @@ class Pool:
         for a wait longer than the policy's cap: the pool is refused until then.
         """
         self.rate_limited += 1
-        wait = self.policy.pause_without_retry_after if retry_after is None else retry_after
         now = self._clock()
+        refusal = now >= self.paused_until  # not a 429 answering a request sent before the pause began
+        refused_rate = self.bucket.per_second if self.bucket is not None else self.observed_rate()
+        wait = self._pause_without_wait(refused_rate, refusal) if retry_after is None else retry_after
+        self._answers_since_refusal = 0
         # A rate-less pool refused before it sent a few requests was refused for something other than
         # its rate (the server's own history, one URL's first answer): told how long, it only waits.
         knows_its_rate = self.bucket is not None or len(self._recent) >= self.RATE_SAMPLES or retry_after is None
-        if self.policy.adaptive and knows_its_rate and now >= self.paused_until:
-            refused_rate = self.bucket.per_second if self.bucket is not None else self.observed_rate()
+        if self.policy.adaptive and knows_its_rate and refusal:
             lowered = max(refused_rate * self.DECREASE, self.MIN_RATE)
             self.ceiling = min(self.ceiling or refused_rate, refused_rate * 0.9)
             if self.bucket is None:
@@ -320,8 +339,24 @@ class Pool:
             self.bucket.pause(wait)
         return wait
 
+    def _pause_without_wait(self, refused_rate: float, refusal: bool) -> float:
+        """The pause for a 429 that names no wait: the policy's fixed pause, or the escalating one."""
+        longest = self.policy.pause_without_retry_after
+        first = self.policy.first_pause_without_retry_after
+        if first is None:
+            return longest
+        if refusal or not self.pauses_in_a_row:
+            if not self.pauses_in_a_row:
+                # Two request intervals at the refused rate at least: a shorter pause would not skip one send.
+                self._first_pause = min(longest, max(first, 2.0 / max(refused_rate, self.MIN_RATE)))
+            self.pauses_in_a_row += 1
+        return min(longest, self._first_pause * 2.0 ** max(self.pauses_in_a_row - 1, 0))
+
     def answered(self) -> None:
         """An answer without a 429: a lowered rate creeps back towards its ceiling."""
+        self._answers_since_refusal += 1
+        if self._answers_since_refusal >= self.ESCALATION_RESET:
+            self.pauses_in_a_row = 0
         if self.bucket is None or self.ceiling is None or not self.policy.adaptive:
             return
         current = self.bucket.per_second

@@ -18,7 +18,6 @@ anything missing from it is ``not-checked``, never ``unavailable``.
 
 from __future__ import annotations
 
-import asyncio
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,8 +34,8 @@ from citecheck.resolve.archive.models import (
     RateLimitError,
     format_timestamp,
 )
-from citecheck.resolve.decode import decode_text, looks_binary, media_type
-from citecheck.resolve.extract import extract_page, page_publication_date
+from citecheck.resolve.decode import decode_text, looks_binary, media_type, read_off_loop
+from citecheck.resolve.extract import read_html
 from citecheck.resolve.web import FetchFailed, WebClient, WebResponse, is_pdf, is_text_type
 from citecheck.store.db import Store
 
@@ -174,9 +173,8 @@ def read_page_body(
         page_date = None
     else:
         markup = decode_text(body, content_type)
-        extracted = extract_page(markup, url=page_url)
+        extracted, page_date = read_html(markup, url=page_url)  # one parse for text, title and date
         text, extracted_title, extractor = extracted.text, extracted.title, extracted.extractor
-        page_date = page_publication_date(markup, page_url)
     if not text:
         return PageRead("unavailable", origin, url, reason="no text on the page", cacheable=True)
     reason = f"body cut at {len(body)} bytes" if truncated else None
@@ -310,7 +308,7 @@ class SourceReader:
                 return PageRead("not-checked", "capture", snapshot_url, reason=f"{backend.name}: {error}")
             except ArchiveError as error:
                 return PageRead("unavailable", "capture", snapshot_url, reason=f"{type(error).__name__}: {error}")
-        read = await asyncio.to_thread(self._read_capture_body, snapshot_url, body)
+        read = await read_off_loop(len(body.body), self._read_capture_body, snapshot_url, body)
         self._keep(snapshot_url, read)
         return read
 
@@ -341,7 +339,8 @@ class SourceReader:
                 return PageRead("not-checked", "live", url, reason=f"{failure.error.value}: {failure.detail}")
             if response.status >= 400:
                 return PageRead("unavailable", "live", url, reason=f"the live page answered {response.status}")
-        read = await asyncio.to_thread(
+        read = await read_off_loop(
+            len(response.body),
             read_page_body,
             "live",
             response.final_url,

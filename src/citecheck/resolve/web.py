@@ -570,7 +570,8 @@ class WebClient:
                 async with pool.slot():
                     client = self._http(insecure)
                     request = client.build_request(method, url, headers=headers, params=params, data=data)
-                    cookies.set_cookie_header(request)
+                    if cookies:  # the cookie machinery of an empty jar adds nothing, at some cost per request
+                        cookies.set_cookie_header(request)
                     self.sent[pool.name] += 1
                     if attempt:
                         self.retries[pool.name] += 1
@@ -579,7 +580,9 @@ class WebClient:
                     if pool.name.startswith("host:"):
                         # Only the live web's answers prove the live web is reachable from here.
                         self.evidence.server_answered(f"{url.host}:{url.port or url.scheme}")
-                    cookies.extract_cookies(httpx.Response(exchange.status, headers=exchange.headers, request=request))
+                    if "set-cookie" in exchange.headers or "set-cookie2" in exchange.headers:
+                        response = httpx.Response(exchange.status, headers=exchange.headers, request=request)
+                        cookies.extract_cookies(response)
             except PoolRefusedError as error:
                 raise FetchFailed(FetchError.rate_limited, error.why, retry_after=error.seconds) from error
             except UrlSafetyError as error:

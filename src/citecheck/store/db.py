@@ -655,6 +655,30 @@ class Store:
         with self._lock, self._errors_translated():
             return self.connection.execute(sql, parameters)
 
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Run the statements inside as one transaction (one commit; all or none), holding the store.
+
+        For writes that belong together and follow one another without waiting (a check's
+        history row and its latest result): one commit instead of one per statement.  Nested,
+        the inner block joins the outer transaction.
+        """
+        with self._lock:
+            if self.connection.in_transaction:
+                yield
+                return
+            with self._errors_translated():
+                self.connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                if self.connection.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):  # the error that got here is the one to raise
+                        self.connection.execute("ROLLBACK")
+                raise
+            with self._errors_translated():
+                self.connection.execute("COMMIT")
+
     def close(self) -> None:
         with self._lock:
             self.connection.close()

@@ -151,18 +151,8 @@ class HttpArchive:
         override = self.web.settings.host_settings(httpx.URL(self.spec.url).host)
         if override is not None and override.per_second is not None and not ia:
             # A per-host rate the operator set for this endpoint (its own limits, a test mirror).
-            index = PoolPolicy(
-                concurrency=index.concurrency,
-                per_second=override.per_second,
-                burst=index.burst,
-                pause_without_retry_after=index.pause_without_retry_after,
-            )
-            playback = PoolPolicy(
-                concurrency=playback.concurrency,
-                per_second=override.per_second,
-                burst=playback.burst,
-                pause_without_retry_after=playback.pause_without_retry_after,
-            )
+            index = replace(index, per_second=override.per_second)
+            playback = replace(playback, per_second=override.per_second)
         # No single wait longer than the run's cap: a longer Retry-After makes those lookups not-checked.
         cap = self.web.settings.retry_after_cap
         self.web.configure_pool(self.index_pool, replace(index, max_wait=min(index.max_wait, cap)))
