@@ -81,11 +81,17 @@ def reference_from_text(
 
 
 def _reference(source: CitationFields | TemplateCitation, choice: LinkChoice, **rest: Any) -> Reference:
-    """A reference from parsed fields (of a rendered citation or a template) and the links chosen."""
-    return Reference(
+    """A reference from parsed fields (of a rendered citation or a template) and the links chosen.
+
+    Every value here is already of its field's type (parsed dates, enums, classified links), so the
+    model is built without validating it again (``model_construct``: the per-reference validation was
+    most of the cost of building one); ``tests/unit/test_reference_construction.py`` re-validates what
+    the readers build and compares.
+    """
+    return Reference.model_construct(
         title=source.title,
-        authors=source.authors,
-        editors=source.editors,
+        authors=list(source.authors),
+        editors=list(source.editors),
         work=source.work,
         publisher=source.publisher,
         date=source.date,
@@ -141,7 +147,7 @@ def reference_from_template(
     identifiers = dict(citation.identifiers)
     for name, value in choice.identifiers.items():
         identifiers.setdefault(name, value)
-    source_flags = list(flags)
+    source_flags = [SourceFlag(flag) for flag in flags]
     if citation.url_status == "dead":
         source_flags.append(SourceFlag.url_status_dead)
     elif citation.url_status == "live":
@@ -151,10 +157,10 @@ def reference_from_template(
         choice,
         id=id,
         number=number,
-        kind=kind,
+        kind=ReferenceKind(kind),
         raw=raw,
         archive_date=archive_date,
-        identifiers=Identifiers(**identifiers),
+        identifiers=Identifiers(**identifiers) if identifiers else Identifiers.model_construct(),
         links=classified,
         source_flags=list(dict.fromkeys(source_flags)),
         line=line,

@@ -30,9 +30,10 @@ _SCHEME_RE = re.compile(r"^(?:https?:)?//", re.I)
 def classify_link(url: str, text: str | None = None) -> ReferenceLink:
     """One link as a :class:`ReferenceLink` (``original`` unless it is an archive or identifier link)."""
     kind, archive = _link_kind(url)
-    if archive is not None:
+    # Plain values of the fields' own types (a str URL, a LinkKind): built without validating them again.
+    if not isinstance(url, str) or not (text is None or isinstance(text, str)):
         return ReferenceLink(url=url, kind=kind, text=text or None, archive=archive)
-    return ReferenceLink(url=url, kind=kind, text=text or None)
+    return ReferenceLink.model_construct(url=url, kind=kind, text=text or None, archive=archive)
 
 
 @functools.lru_cache(maxsize=8192)
