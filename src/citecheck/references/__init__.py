@@ -14,6 +14,7 @@ from citecheck.models import Identifiers, LinkKind, Reference, ReferenceKind, Re
 from citecheck.references.archive_urls import ArchiveUrl, is_archive_url, parse_archive_url
 from citecheck.references.citation_line import CitationFields, MarkupHints, parse_citation_line
 from citecheck.references.cite_templates import TemplateCitation
+from citecheck.references.construct import build
 from citecheck.references.identifiers import identifiers_from_text, merge_identifiers
 from citecheck.references.links import LinkChoice, choose_links, classify_links
 
@@ -84,11 +85,12 @@ def _reference(source: CitationFields | TemplateCitation, choice: LinkChoice, **
     """A reference from parsed fields (of a rendered citation or a template) and the links chosen.
 
     Every value here is already of its field's type (parsed dates, enums, classified links), so the
-    model is built without validating it again (``model_construct``: the per-reference validation was
-    most of the cost of building one); ``tests/unit/test_reference_construction.py`` re-validates what
-    the readers build and compares.
+    model is built without validating it again (:func:`citecheck.references.construct.build`; the
+    per-reference validation was much of the cost of building one);
+    ``tests/unit/test_reader_models_valid.py`` validates what the readers build and compares.
     """
-    return Reference.model_construct(
+    return build(
+        Reference,
         title=source.title,
         authors=list(source.authors),
         editors=list(source.editors),
@@ -160,7 +162,7 @@ def reference_from_template(
         kind=ReferenceKind(kind),
         raw=raw,
         archive_date=archive_date,
-        identifiers=Identifiers(**identifiers) if identifiers else Identifiers.model_construct(),
+        identifiers=Identifiers(**identifiers) if identifiers else build(Identifiers),
         links=classified,
         source_flags=list(dict.fromkeys(source_flags)),
         line=line,

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from citecheck.models import LinkKind, ReferenceLink
 from citecheck.references.archive_urls import parse_archive_url
+from citecheck.references.construct import build
 from citecheck.references.identifiers import identifiers_from_url
 
 __all__ = ["LinkChoice", "choose_links", "classify_link", "classify_links", "url_problem"]
@@ -33,7 +34,7 @@ def classify_link(url: str, text: str | None = None) -> ReferenceLink:
     # Plain values of the fields' own types (a str URL, a LinkKind): built without validating them again.
     if not isinstance(url, str) or not (text is None or isinstance(text, str)):
         return ReferenceLink(url=url, kind=kind, text=text or None, archive=archive)
-    return ReferenceLink.model_construct(url=url, kind=kind, text=text or None, archive=archive)
+    return build(ReferenceLink, url=url, kind=kind, text=text or None, archive=archive)
 
 
 @functools.lru_cache(maxsize=8192)
