@@ -130,6 +130,85 @@ def _generated_inputs(megabytes: float) -> Iterator[tuple[str, str, str]]:
         yield f"blog-html:{seed}", "html", blog_sample(seed).text
 
 
+# Inserts that leave a document without markup, or nearly (the Markdown reader's plain-document scan must
+# agree with markdown-it on the documents it takes and give the rest to it).
+_PLAIN_INSERTS = (
+    "[^1]",
+    "[^2]",
+    "[^3]",
+    "[^99]",
+    "[^a-b]",
+    "[^1][^2]",
+    " [^2]",
+    "[^2] ",
+    "\n[^7]: A note. 3 May 2014.",
+    "\n[^1]: Defined again.",
+    "[^4]:",
+    "[^4]:  two spaces",
+    "[^4]:x",
+    "[^4]: # heading",
+    "[^4]: 1. item",
+    "\n# Heading",
+    "\n## Heading [^2]",
+    "\n###### Six",
+    "\n####### Seven",
+    "#",
+    "# ",
+    "\n",
+    "\n\n",
+    "  ",
+    " ",
+    "1. ",
+    "2) ",
+    "12. ",
+    "-",
+    "- ",
+    "+",
+    "=",
+    "===",
+    "\n===\n",
+    "\n---\n",
+    "a:b",
+    "(x)",
+    "“q”",
+    '"q"',
+    ":",
+    ".",
+    "\u00a0",
+    "^",
+    "[",
+    "]",
+    "](",
+    "[^1](x)",
+    "[^ 1]",
+    "[^]",
+    "%",
+    "@",
+    "{",
+    "}",
+    "$",
+    "'",
+    "\u2028",
+    "\x0c",
+)
+
+
+def _mutate_plain(text: str, rng: random.Random) -> str:
+    lines = text.split("\n")
+    for _ in range(rng.randint(1, 6)):
+        index = rng.randrange(len(lines))
+        line = lines[index]
+        action = rng.randrange(4)
+        if action == 0 and len(lines) > 1:
+            del lines[index]
+        elif action == 1:
+            lines.insert(index, rng.choice(("", line, "A plain line [^1].", "[^5]: Five. 2014.")))
+        else:
+            at = rng.randint(0, len(line))
+            lines[index] = line[:at] + rng.choice(_PLAIN_INSERTS) + line[at:]
+    return "\n".join(lines)
+
+
 def _mutate(text: str, rng: random.Random) -> str:
     lines = text.split("\n")
     for _ in range(rng.randint(1, 12)):
@@ -175,6 +254,9 @@ def inputs(args: argparse.Namespace) -> Iterator[tuple[str, str, str]]:
             yield f"{name} mutated {number}", fmt, mutated
             if fmt != "markdown":
                 yield f"{name} mutated {number} as markdown", "markdown", mutated
+        if fmt == "markdown" or name.startswith("seed:"):
+            for number in range(args.mutations * 4):
+                yield f"{name} plain-mutated {number}", "markdown", _mutate_plain(text, rng)
 
 
 def serve(args: argparse.Namespace) -> None:
@@ -225,7 +307,8 @@ def main() -> None:
             break
         assert mine["name"] == other["name"], (mine["name"], other["name"])
         compared += 1
-        kind = mine["name"].split(":", 1)[0] + (" mutated" if "mutated" in mine["name"] else "")
+        kind = mine["name"].split(":", 1)[0]
+        kind += " plain-mutated" if "plain-mutated" in mine["name"] else " mutated" if "mutated" in mine["name"] else ""
         by_kind[kind] = by_kind.get(kind, 0) + 1
         if mine["digest"] != other["digest"]:
             differing.append(mine["name"])

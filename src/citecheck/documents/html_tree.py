@@ -24,6 +24,7 @@ from lxml import etree
 
 from citecheck.dates import PartialDate, find_dates, parse_date
 from citecheck.models import Marker, Paragraph, Section
+from citecheck.references.construct import build
 
 Element = etree._Element
 
@@ -365,7 +366,7 @@ class TextBuilder:
 
     def add_marker(self, label: str, ref_id: str | None) -> None:
         # The marker sits right after the preceding text; the space before it goes with it.
-        self.markers.append(Marker(label=label, offset=self.length, ref_id=ref_id))
+        self.markers.append(build(Marker, label=label, offset=self.length, ref_id=ref_id))
 
     def take(self) -> tuple[str, list[Marker]]:
         text, markers = "".join(self.parts), self.markers
@@ -532,7 +533,7 @@ class BodyWalker:
             return
         prose = self.cited_only_depth == 0 and not self.appendix
         if prose or markers:
-            self.section.paragraphs.append(Paragraph(text=text, markers=markers))
+            self.section.paragraphs.append(build(Paragraph, text=text, markers=markers))
         else:
             self.body.skipped_uncited_blocks += 1
 
