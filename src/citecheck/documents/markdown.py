@@ -38,7 +38,6 @@ from citecheck.dates import PartialDate, parse_date
 from citecheck.models import Marker, Paragraph, ParsedDocument, Reference, Section
 from citecheck.references import reference_from_text
 from citecheck.references.citation_line import MarkupHints
-from citecheck.references.construct import build
 
 __all__ = ["read_markdown"]
 
@@ -624,7 +623,7 @@ def _read_plain_document(text: str) -> _Walk | None:
             else:
                 book.uses[marker.ref_id] += 1
         if text_read or markers:
-            paragraph = build(Paragraph, text=text_read, markers=markers, line=block.index + 1)
+            paragraph = Paragraph(text=text_read, markers=markers, line=block.index + 1)
             sections[-1].paragraphs.append(paragraph)
 
     footnotes = [
@@ -666,7 +665,7 @@ def _plain_inline(
             label = match.group(1)
             if label in defined:
                 order.setdefault(label, len(order))
-            markers.append(build(Marker, label=label, offset=len(text), ref_id=footnote_ids.get(label)))
+            markers.append(Marker(label=label, offset=len(text), ref_id=footnote_ids.get(label)))
             position = match.end()
         text += line[position:]
     stripped = text.lstrip()

@@ -6,7 +6,6 @@ import re
 from collections.abc import Callable
 
 from citecheck.models import Marker
-from citecheck.references.construct import build
 
 # [3], [12] with the spaces before them: "text. [1] [2]"; a page locator rendered by {{rp}} right after
 # the marker ("[3]: 45", "[3]:45–47") is part of the marker, not of the sentence.
@@ -36,10 +35,7 @@ def extract_markers(
         clean_length += len(before)
         label = match.group("label")
         ref_id = resolve(label) if resolve else label
-        if ref_id is None or isinstance(ref_id, str):
-            markers.append(build(Marker, label=label, offset=clean_length, ref_id=ref_id))
-        else:
-            markers.append(Marker(label=label, offset=clean_length, ref_id=ref_id))
+        markers.append(Marker(label=label, offset=clean_length, ref_id=ref_id))
         position = match.end()
     pieces.append(text[position:])
     clean = "".join(pieces)

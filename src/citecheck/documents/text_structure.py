@@ -19,7 +19,6 @@ from dataclasses import dataclass
 
 from citecheck.documents.markers import NUMERIC_MARKER_RE, extract_markers
 from citecheck.models import Paragraph
-from citecheck.references.construct import build
 
 # A tag left over from an HTML-to-text conversion: <span class="…">, </span>, <br/>.
 HTML_TAG_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9-]{0,20}(?:\s[^<>]{0,300})?/?>")
@@ -173,7 +172,7 @@ def paragraphs_from_block(block: list[SourceLine]) -> list[tuple[str, int]]:
 def make_paragraph(text: str, line: int, resolve: Callable[[str], str | None] | None) -> Paragraph:
     """A :class:`Paragraph` with numeric markers (``[3]``) taken out of ``text``."""
     clean, markers = extract_markers(text, NUMERIC_MARKER_RE, resolve)
-    return build(Paragraph, text=clean, markers=markers, line=line)
+    return Paragraph(text=clean, markers=markers, line=line)
 
 
 def plural(count: int, noun: str) -> str:

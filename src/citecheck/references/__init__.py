@@ -162,7 +162,7 @@ def reference_from_template(
         kind=ReferenceKind(kind),
         raw=raw,
         archive_date=archive_date,
-        identifiers=Identifiers(**identifiers) if identifiers else build(Identifiers),
+        identifiers=Identifiers(**identifiers) if identifiers else Identifiers(),
         links=classified,
         source_flags=list(dict.fromkeys(source_flags)),
         line=line,

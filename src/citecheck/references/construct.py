@@ -34,11 +34,7 @@ def _plan(cls: type[BaseModel]) -> _Plan:
         factory = info.default_factory
         defaults[name] = None if factory is not None or info.default is PydanticUndefined else info.default
         if factory is not None:
-            if isinstance(factory, type) and issubclass(factory, BaseModel):
-                nested = factory
-                factories.append((name, lambda nested=nested: build(nested)))  # type: ignore[misc]
-            else:
-                factories.append((name, factory))  # type: ignore[arg-type]
+            factories.append((name, factory))  # type: ignore[arg-type]  # a nested model: validated, as pydantic does
         elif info.default is PydanticUndefined:
             required.add(name)
     if cls.__pydantic_post_init__ is not None or cls.__private_attributes__:

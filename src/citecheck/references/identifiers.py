@@ -21,7 +21,6 @@ import re
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from citecheck.models import Identifiers
-from citecheck.references.construct import build
 
 __all__ = [
     "IDENTIFIER_NAMES",
@@ -391,10 +390,10 @@ _IDENTIFIER_WORDS += ("jstor", "s2cid", "hdl", "osti", "ssrn")
 def identifiers_from_text(text: str | None) -> Identifiers:
     """Identifiers a rendered citation writes out (``doi:10.1/x``, ``ISBN 978-…``, ``PMID 123`` …); first of each."""
     if not text or not isinstance(text, str):
-        return build(Identifiers)
+        return Identifiers()
     lowered = text.lower()
     if not any(map(lowered.__contains__, _IDENTIFIER_WORDS)):  # most citations name no identifier
-        return build(Identifiers)
+        return Identifiers()
     found: dict[str, str] = {}
     upper = text.upper()
     for name, pattern in _TEXT_PATTERNS:

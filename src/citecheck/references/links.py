@@ -20,7 +20,6 @@ from urllib.parse import urlsplit
 
 from citecheck.models import LinkKind, ReferenceLink
 from citecheck.references.archive_urls import parse_archive_url
-from citecheck.references.construct import build
 from citecheck.references.identifiers import identifiers_from_url
 
 __all__ = ["LinkChoice", "choose_links", "classify_link", "classify_links", "url_problem"]
@@ -31,10 +30,9 @@ _SCHEME_RE = re.compile(r"^(?:https?:)?//", re.I)
 def classify_link(url: str, text: str | None = None) -> ReferenceLink:
     """One link as a :class:`ReferenceLink` (``original`` unless it is an archive or identifier link)."""
     kind, archive = _link_kind(url)
-    # Plain values of the fields' own types (a str URL, a LinkKind): built without validating them again.
-    if not isinstance(url, str) or not (text is None or isinstance(text, str)):
+    if archive is not None:
         return ReferenceLink(url=url, kind=kind, text=text or None, archive=archive)
-    return build(ReferenceLink, url=url, kind=kind, text=text or None, archive=archive)
+    return ReferenceLink(url=url, kind=kind, text=text or None)
 
 
 @functools.lru_cache(maxsize=8192)
