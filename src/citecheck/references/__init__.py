@@ -54,12 +54,13 @@ def reference_from_text(
     a ``link`` reference, which has nothing else.
     """
     fields = parse_citation_line(raw, hints)
+    kind = ReferenceKind(kind)
     candidates: list[tuple[str, str | None]] = [(url, None)] if url else []
     candidates += links
     candidates += [(found, None) for found in fields.urls]
     classified = classify_links(candidates)
     choice = choose_links(classified)
-    if choice.url is None and ReferenceKind(kind) is ReferenceKind.link:
+    if choice.url is None and kind is ReferenceKind.link:
         # A reference that is nothing but a link (a cited link, a pasted DOI) keeps it as its URL even
         # when it is an identifier's resolver link: there is nothing else to check.
         choice.url = next((link.url for link in classified if link.kind is LinkKind.identifier), None)
@@ -70,7 +71,7 @@ def reference_from_text(
         choice,
         id=id,
         number=number,
-        kind=ReferenceKind(kind),
+        kind=kind,
         raw=raw,
         archive_date=fields.archive_date,
         identifiers=identifiers,
