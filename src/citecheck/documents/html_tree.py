@@ -222,7 +222,10 @@ def is_hidden(element: Element) -> bool:
 
 def iter_elements(root: Element, tag: str | None = None) -> Iterator[Element]:
     """Descendant elements (not comments or entities), optionally of one tag."""
-    for element in root.iter(tag) if tag else root.iter():
+    if tag:
+        yield from root.iter(tag)  # only elements carry a tag name: no comment or entity among them
+        return
+    for element in root.iter():
         if isinstance(element.tag, str):
             yield element
 
