@@ -116,6 +116,24 @@ def _real_inputs(shared: Path) -> Iterator[tuple[str, str, str]]:
             yield f"citations:{path.name}", _EXTENSIONS[path.suffix], path.read_text(encoding="utf-8")
 
 
+_EDGE_CITATIONS = (
+    'Smith, Carol (3 May 1985). "Old". The Daily Example. Retrieved 3 May 1985.',
+    '"Ahead". Example Wire. 2 May 2014. Archived from the original on 4 May 2099. Retrieved 1 January 2100.',
+    '"Season". Foreign Policy. Spring 1985. Retrieved Spring 1989. https://[::g]/bad',
+    '"Stamp". https://web.archive.org/web/99991231235959/http://example.org/a Retrieved 3 May 2014.',
+    '"Month". http://x.com:abc/ Archived from the original on December 1989. Retrieved February 2024.',
+)
+
+
+def _edge_inputs() -> Iterator[tuple[str, str, str]]:
+    """Citations with implausible web dates, out-of-range timestamps and unusable URLs (the data checks)."""
+    numbered = "\n\n".join(f"  {number}. {line}" for number, line in enumerate(_EDGE_CITATIONS, start=1))
+    body = "Edge cases\n\nA claim cites them [1] [2] [3] [4] [5].\n\nReferences\n\n"
+    yield "edge:text", "text", body + numbered + "\n"
+    notes = "\n".join(f"[^{number}]: {line}" for number, line in enumerate(_EDGE_CITATIONS, start=1))
+    yield "edge:markdown", "markdown", "# Edge\n\nA claim [^1] [^2] [^3] [^4] [^5].\n\n" + notes + "\n"
+
+
 def _generated_inputs(megabytes: float) -> Iterator[tuple[str, str, str]]:
     sys.path.insert(0, str(REPOSITORY / "benchmarks"))
     sys.path.insert(0, str(REPOSITORY))
@@ -238,7 +256,7 @@ def _mutate(text: str, rng: random.Random) -> str:
 
 def inputs(args: argparse.Namespace) -> Iterator[tuple[str, str, str]]:
     """(name, format, text) for every input, in a fixed order (both children build the same list)."""
-    base = list(_real_inputs(Path(args.samples))) + list(_generated_inputs(args.megabytes))
+    base = list(_real_inputs(Path(args.samples))) + list(_edge_inputs()) + list(_generated_inputs(args.megabytes))
     rng = random.Random(args.seed)
     for name, fmt, text in base:
         yield name, fmt, text
