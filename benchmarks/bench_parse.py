@@ -1,6 +1,7 @@
 """Parse benchmark: accuracy of the parsed fields, then MB/s per format against floors and the previous readers.
 
-Run: ``python benchmarks/bench_parse.py [--megabytes 10] [--seed 1] [--repeat 5] [--baseline-src DIR]``
+Run: ``python benchmarks/bench_parse.py [--megabytes 10] [--seed 1] [--repeat 5] [--baseline-src DIR]
+[--formats text,markdown,html]`` (``--formats``: time only these; accuracy is always scored for all four)
 
 The corpus is generated (no data files): wiki-mirror plain text, Markdown,
 wikitext and HTML documents with numbered reference lists in CS1 style,
@@ -382,6 +383,9 @@ def main() -> None:
     parser.add_argument("--references-per-document", type=int, default=60)
     parser.add_argument("--repeat", type=int, default=5, help="timed passes per format and contender (fastest counts)")
     parser.add_argument("--baseline-src", type=Path, help="another checkout's src/ (e.g. a worktree of main)")
+    parser.add_argument(
+        "--formats", default=",".join(FORMATS), help="formats to time, comma-separated (default: all four)"
+    )
     parser.add_argument("--floor-seconds", type=float, default=0.5, help="shortest window a floor is timed over")
     parser.add_argument(
         "--samples", type=Path, default=REPOSITORY.parent / "shared", help="real documents (default ../shared)"
@@ -393,6 +397,9 @@ def main() -> None:
     if args.serve:
         serve(args)
         return
+    timed = [fmt for fmt in FORMATS if fmt in args.formats.split(",")]
+    if not timed:
+        parser.error(f"--formats: none of {', '.join(FORMATS)}")
 
     cores = os.cpu_count()
     load = os.getloadavg()
@@ -424,13 +431,14 @@ def main() -> None:
     # Interleaved timing: round by round, format by format, every contender, the order turned each round.
     best: dict[tuple[str, str], float] = {}
     jobs: list[tuple[_Child, str]] = []
-    for fmt in FORMATS:
+    for fmt in timed:
         jobs += [(child, f"read:{fmt}") for child in children]
         jobs.append((current, f"split:{fmt}"))
         if fmt != "text":
             jobs.append((current, f"floor:{fmt}"))
-    jobs.append((current, "tree:wikitext"))
-    real = real_documents(args.samples)
+    if "wikitext" in timed:
+        jobs.append((current, "tree:wikitext"))
+    real = {fmt: texts for fmt, texts in real_documents(args.samples).items() if fmt in timed}
     for fmt in real:
         jobs += [(child, f"real:{fmt}") for child in children]
     for round_number in range(args.repeat):
@@ -450,7 +458,7 @@ def main() -> None:
         header += f" {'baseline':>9} {'speed-up':>9}"
     print(header + f" {'floor: split':>13} {'floor: parser':>14}   (parse only, MB/s; floor: the library alone)")
     floors = {"markdown": "markdown-it", "wikitext": "mwparserfromhell tokenizer", "html": "lxml"}
-    for fmt in FORMATS:
+    for fmt in timed:
         mbs = rate("this checkout", f"read:{fmt}", fmt)
         line = f"{fmt:<10} {counts[fmt]:>5} {refs[fmt] / best[('this checkout', f'read:{fmt}')]:>8,.0f} {mbs:>7.2f}"
         if len(children) > 1:
@@ -460,11 +468,14 @@ def main() -> None:
         if fmt in floors:
             line += f" {rate('this checkout', f'floor:{fmt}', fmt):>14.1f}   ({floors[fmt]})"
         print(line)
-    total = sum(best[("this checkout", f"read:{fmt}")] for fmt in FORMATS)
-    line = f"{'all':<10} {len(corpus):>5} {sum(refs.values()) / total:>8,.0f} {size / 1048576 / total:>7.2f}"
+    total = sum(best[("this checkout", f"read:{fmt}")] for fmt in timed)
+    timed_size = sum(nbytes[fmt] for fmt in timed) / 1048576
+    timed_refs = sum(refs[fmt] for fmt in timed)
+    label = "all" if len(timed) == len(FORMATS) else "these"
+    line = f"{label:<10} {sum(counts[fmt] for fmt in timed):>5} {timed_refs / total:>8,.0f} {timed_size / total:>7.2f}"
     if len(children) > 1:
-        base_total = sum(best[("baseline", f"read:{fmt}")] for fmt in FORMATS)
-        line += f" {size / 1048576 / base_total:>9.2f} {base_total / total:>8.2f}×"
+        base_total = sum(best[("baseline", f"read:{fmt}")] for fmt in timed)
+        line += f" {timed_size / base_total:>9.2f} {base_total / total:>8.2f}×"
     print(line)
     if real:
         print("\nreal documents (parse only, MB/s, fastest of the same interleaved passes):")
@@ -476,8 +487,9 @@ def main() -> None:
                 base = real_bytes / 1048576 / best[("baseline", f"real:{fmt}")]
                 line += f"   baseline {base:>6.2f}   speed-up {mbs / base:.2f}×"
             print(line)
-    tree = rate("this checkout", "tree:wikitext", "wikitext")
-    print(f"mwparserfromhell's full tree (mwparserfromhell.parse) alone: {tree:.2f} MB/s on the wikitext documents")
+    if "wikitext" in timed:
+        tree = rate("this checkout", "tree:wikitext", "wikitext")
+        print(f"mwparserfromhell's full tree (mwparserfromhell.parse) alone: {tree:.2f} MB/s on the wikitext documents")
     load = os.getloadavg()
     print(f"load average at the end: {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}")
 

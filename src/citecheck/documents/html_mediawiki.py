@@ -396,7 +396,9 @@ class _Reader:
             reference = self._from_template_data(element, ref_id=ref_id, number=number, kind=kind)
         if reference is None:
             reference = self._from_markup(element, ref_id=ref_id, number=number, kind=kind)
-        for cite in iter_elements(element, "cite"):
+        has_citation = False
+        for cite in element.iter("cite"):
+            has_citation = has_citation or has_class(cite, "citation")
             cite_id = cite.get("id")
             if cite_id and cite_id.startswith("CITEREF"):
                 if kind is ReferenceKind.bibliography and cite_id not in self.bibliography_citerefs:
@@ -406,7 +408,7 @@ class _Reader:
                     self.citerefs[cite_id] = ref_id
                 else:
                     self.citerefs.setdefault(cite_id, ref_id)
-        if not any(has_class(cite, "citation") for cite in iter_elements(element, "cite")):
+        if not has_citation:
             link = _citeref_link(element)
             if link is not None:
                 self.short_targets[ref_id] = link[0]
@@ -572,6 +574,8 @@ def _after_first_citation(element: Element) -> set[Element]:
     The set holds the elements themselves, not their ``id()``: lxml makes a new proxy object for an element
     each time one is needed once the last is gone, so ids of proxies not kept alive are reused.
     """
+    if sum(1 for cite in element.iter("cite") if has_class(cite, "citation")) < 2:
+        return set()  # one citation or none (almost every footnote): no walk over all its elements
     seen = 0
     start: Element | None = None
     later: set[Element] = set()
@@ -628,10 +632,12 @@ def _is_title_text(text: str) -> bool:
 
 
 def _reference_text(item: Element) -> Element:
-    for element in iter_elements(item, "span"):
-        names = classes(element)
-        if "mw-reference-text" in names or "reference-text" in names:
-            return element
+    for element in item.iter("span"):
+        value = element.get("class")
+        if value is not None and ("reference-text" in value):
+            names = value.split()
+            if "mw-reference-text" in names or "reference-text" in names:
+                return element
     return item
 
 

@@ -222,7 +222,10 @@ def is_hidden(element: Element) -> bool:
 
 def iter_elements(root: Element, tag: str | None = None) -> Iterator[Element]:
     """Descendant elements (not comments or entities), optionally of one tag."""
-    for element in root.iter(tag) if tag else root.iter():
+    if tag:
+        yield from root.iter(tag)  # only elements carry a tag name: no comment or entity among them
+        return
+    for element in root.iter():
         if isinstance(element.tag, str):
             yield element
 
@@ -434,6 +437,9 @@ class Body:
     skipped_uncited_blocks: int = 0
 
 
+_ENTER, _LEAVE, _LEAVE_CITED_ONLY = 0, 1, 2
+
+
 class BodyWalker:
     """Splits a content area into sections and paragraphs, in one iterative pass."""
 
@@ -453,14 +459,15 @@ class BodyWalker:
             self.builder.add_text(text)
 
     def walk(self, root: Element) -> Body:
-        # (node, leaving): an element is visited when entered and again when left.
+        # (node, visit): an element is visited when entered (_ENTER) and again when left (_LEAVE, or
+        # _LEAVE_CITED_ONLY when entering it opened a cited-only area: the policy is asked once per element).
         policy = self.policy
         self._add(root.text)
-        stack: list[tuple[Element, bool]] = [(child, False) for child in reversed(root)]
+        stack: list[tuple[Element, int]] = [(child, _ENTER) for child in reversed(root)]
         while stack:
-            node, leaving = stack.pop()
-            if leaving:
-                self._leave(node)
+            node, visit = stack.pop()
+            if visit != _ENTER:
+                self._leave(node, visit == _LEAVE_CITED_ONLY)
                 self._add(node.tail)
                 continue
             if not isinstance(node.tag, str) or policy.dropped(node):
@@ -471,15 +478,16 @@ class BodyWalker:
                 self.builder.add_marker(*found)
                 self._add(node.tail)
                 continue
-            self._enter(node)
+            cited_only = self._enter(node)
             self._add(node.text)
-            stack.append((node, True))
-            stack.extend((child, False) for child in reversed(node))
+            stack.append((node, _LEAVE_CITED_ONLY if cited_only else _LEAVE))
+            stack.extend((child, _ENTER) for child in reversed(node))
         self._flush()
         self.body.sections = [section for section in self.body.sections if section.paragraphs]
         return self.body
 
-    def _enter(self, element: Element) -> None:
+    def _enter(self, element: Element) -> bool:
+        """Enter ``element``; True when it is a cited-only area."""
         name = str(element.tag)
         if name in HEADINGS and self.heading_level is None:
             self._flush()
@@ -492,8 +500,10 @@ class BodyWalker:
             self._flush()
         if self.policy.cited_only(element):
             self.cited_only_depth += 1
+            return True
+        return False
 
-    def _leave(self, element: Element) -> None:
+    def _leave(self, element: Element, cited_only: bool) -> None:
         name = str(element.tag)
         if self.heading_level is None:
             link_ref = self.policy.link_marker(element)
@@ -511,7 +521,7 @@ class BodyWalker:
             if name == "tr":
                 self.table_row_depth -= 1
             self._flush()
-        if self.policy.cited_only(element):
+        if cited_only:
             self.cited_only_depth -= 1
 
     def _inside_row(self, name: str) -> bool:

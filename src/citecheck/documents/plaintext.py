@@ -167,7 +167,8 @@ LAST_EDITED_RE = re.compile(
 
 def _last_edited_date(lines: list[SourceLine]) -> PartialDate | None:
     for line in reversed(lines):
-        match = LAST_EDITED_RE.search(line.text) if len(line.text) < 300 else None
+        # every match holds "last", whose "la" no other character matches case-insensitively
+        match = LAST_EDITED_RE.search(line.text) if len(line.text) < 300 and "la" in line.text.lower() else None
         if match:
             found = match_date_at(line.text, match.end())
             if found is not None:
@@ -185,8 +186,11 @@ def _clean_lines(text: str) -> tuple[list[SourceLine], int]:
     lines: list[SourceLine] = []
     tagged = 0
     for number, raw in enumerate(text.split("\n"), start=1):
-        cleaned, had_tags = strip_html_tags(raw.replace("\r", ""))
-        tagged += had_tags
+        if "<" in raw:
+            cleaned, had_tags = strip_html_tags(raw.replace("\r", ""))
+            tagged += had_tags
+        else:
+            cleaned = raw.replace("\r", "") if "\r" in raw else raw
         lines.append(SourceLine(number, cleaned))
     return lines, tagged
 
@@ -210,13 +214,27 @@ def _heading_key(text: str) -> str:
     return normalise_space(text).rstrip(":").lower()
 
 
+def _may_be_heading(text: str) -> bool:
+    """Could ``_heading_key(text)`` be one of the headings?  Not with four words or more (none has three spaces)."""
+    return len(text) <= 40 or len(text.split(None, 3)) <= 3
+
+
+def _is_boilerplate(text: str) -> bool:
+    """``BOILERPLATE_RE.search(text)``: its anchored words at the start, "creative commons" anywhere."""
+    if BOILERPLATE_RE.match(text):
+        return True
+    # "commo" holds no letter that case-insensitive matching lets another character stand for
+    return "commo" in text.lower() and BOILERPLATE_RE.search(text) is not None
+
+
 # --------------------------------------------------------------------------- reference list
 
 
 def _find_reference_list(lines: list[SourceLine], body_start: int) -> tuple[int, _BackMatter]:
     """Where the body ends, and the numbered entries after it."""
     for index in range(body_start, len(lines)):
-        if _heading_key(lines[index].text) in REFERENCE_HEADINGS and _stands_alone(lines, index):
+        text = lines[index].text
+        if _may_be_heading(text) and _heading_key(text) in REFERENCE_HEADINGS and _stands_alone(lines, index):
             return index, _read_back_matter(lines, index)
     run_start = _final_numbered_run(lines, body_start)
     if run_start is None:
@@ -298,7 +316,7 @@ def _read_back_matter(lines: list[SourceLine], start: int) -> _BackMatter:
             in_reference_section = key in REFERENCE_HEADINGS
             previous_was_entry = False
             continue
-        if BOILERPLATE_RE.search(stripped):
+        if _is_boilerplate(stripped):
             back.boilerplate_lines += 1
             previous_was_entry = False
             continue
@@ -345,7 +363,7 @@ def _read_body_block(
     kept: list[SourceLine] = []
     for line in block:
         stripped = normalise_space(line.text)
-        if BOILERPLATE_RE.search(stripped):
+        if _is_boilerplate(stripped):
             state.skipped["boilerplate"] += 1
         elif not state.seen_prose and title is not None and stripped == title:
             state.skipped["infobox"] += 1  # the title repeated at the head of an infobox

@@ -72,8 +72,19 @@ def ends_sentence(text: str) -> bool:
     return SENTENCE_END_RE.search(text) is not None
 
 
+# A line of this many words or more has more than SHORT_LINE_WORDS even after a bullet is taken off: no label,
+# and prose.  Counted with a bounded split, so that long lines are not split word by word to say so.
+_MANY_WORDS = SHORT_LINE_WORDS + 3
+
+
+def _has_many_words(text: str) -> bool:
+    return len(text) > SHORT_LINE_CHARS and len(text.split(None, _MANY_WORDS - 1)) >= _MANY_WORDS
+
+
 def is_label_line(text: str) -> bool:
     """A short line without sentence punctuation: a heading, menu item or infobox row."""
+    if _has_many_words(text):
+        return False
     stripped = normalise_space(strip_bullet(text)[0])
     if not stripped:
         return False
@@ -84,6 +95,8 @@ def is_label_line(text: str) -> bool:
 
 def is_prose_line(text: str) -> bool:
     """A line that carries at least one sentence: long, or ending like a sentence with several words."""
+    if _has_many_words(text):
+        return True
     stripped = normalise_space(strip_bullet(text)[0])
     if not stripped:
         return False

@@ -14,6 +14,7 @@ from citecheck.models import Identifiers, LinkKind, Reference, ReferenceKind, Re
 from citecheck.references.archive_urls import ArchiveUrl, is_archive_url, parse_archive_url
 from citecheck.references.citation_line import CitationFields, MarkupHints, parse_citation_line
 from citecheck.references.cite_templates import TemplateCitation
+from citecheck.references.construct import build
 from citecheck.references.identifiers import identifiers_from_text, merge_identifiers
 from citecheck.references.links import LinkChoice, choose_links, classify_links
 
@@ -53,12 +54,13 @@ def reference_from_text(
     a ``link`` reference, which has nothing else.
     """
     fields = parse_citation_line(raw, hints)
+    kind = ReferenceKind(kind)
     candidates: list[tuple[str, str | None]] = [(url, None)] if url else []
     candidates += links
     candidates += [(found, None) for found in fields.urls]
     classified = classify_links(candidates)
     choice = choose_links(classified)
-    if choice.url is None and ReferenceKind(kind) is ReferenceKind.link:
+    if choice.url is None and kind is ReferenceKind.link:
         # A reference that is nothing but a link (a cited link, a pasted DOI) keeps it as its URL even
         # when it is an identifier's resolver link: there is nothing else to check.
         choice.url = next((link.url for link in classified if link.kind is LinkKind.identifier), None)
@@ -69,7 +71,7 @@ def reference_from_text(
         choice,
         id=id,
         number=number,
-        kind=ReferenceKind(kind),
+        kind=kind,
         raw=raw,
         archive_date=fields.archive_date,
         identifiers=identifiers,
@@ -81,11 +83,18 @@ def reference_from_text(
 
 
 def _reference(source: CitationFields | TemplateCitation, choice: LinkChoice, **rest: Any) -> Reference:
-    """A reference from parsed fields (of a rendered citation or a template) and the links chosen."""
-    return Reference(
+    """A reference from parsed fields (of a rendered citation or a template) and the links chosen.
+
+    Every value here is already of its field's type (parsed dates, enums, classified links), so the
+    model is built without validating it again (:func:`citecheck.references.construct.build`; the
+    per-reference validation was much of the cost of building one);
+    ``tests/unit/test_reader_models_valid.py`` validates what the readers build and compares.
+    """
+    return build(
+        Reference,
         title=source.title,
-        authors=source.authors,
-        editors=source.editors,
+        authors=list(source.authors),
+        editors=list(source.editors),
         work=source.work,
         publisher=source.publisher,
         date=source.date,
@@ -141,7 +150,7 @@ def reference_from_template(
     identifiers = dict(citation.identifiers)
     for name, value in choice.identifiers.items():
         identifiers.setdefault(name, value)
-    source_flags = list(flags)
+    source_flags = [SourceFlag(flag) for flag in flags]
     if citation.url_status == "dead":
         source_flags.append(SourceFlag.url_status_dead)
     elif citation.url_status == "live":
@@ -151,10 +160,10 @@ def reference_from_template(
         choice,
         id=id,
         number=number,
-        kind=kind,
+        kind=ReferenceKind(kind),
         raw=raw,
         archive_date=archive_date,
-        identifiers=Identifiers(**identifiers),
+        identifiers=Identifiers(**identifiers) if identifiers else Identifiers(),
         links=classified,
         source_flags=list(dict.fromkeys(source_flags)),
         line=line,

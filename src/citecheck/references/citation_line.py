@@ -798,7 +798,7 @@ def parse_citation_line(text: str, hints: MarkupHints | None = None) -> Citation
     if "(" in working or "required" in lowered or "cs1" in lowered:
         # Every CS1 note holds one of these words; an ASCII text without them has none (IGNORECASE only
         # adds non-ASCII spellings: the long s, the dotless i, the Kelvin sign).
-        folded = working.lower()
+        folded = lowered if working is normalised else working.lower()
         if not working.isascii() or any(map(folded.__contains__, _CS1_NOTE_WORDS)):
             working = _CS1_NOTE_RE.sub(" ", working)
 

@@ -385,6 +385,8 @@ _TEXT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 
 _IDENTIFIER_WORDS: tuple[str, ...] = ("doi", "isbn", "issn", "pmid", "pmc", "arxiv", "oclc", "bibcode", "lccn")
 _IDENTIFIER_WORDS += ("jstor", "s2cid", "hdl", "osti", "ssrn")
+# Any of the words, found in one pass over the lower-cased text (case-sensitively: the text is lowered first).
+_IDENTIFIER_WORDS_RE = re.compile("|".join(_IDENTIFIER_WORDS))
 
 
 def identifiers_from_text(text: str | None) -> Identifiers:
@@ -392,7 +394,7 @@ def identifiers_from_text(text: str | None) -> Identifiers:
     if not text or not isinstance(text, str):
         return Identifiers()
     lowered = text.lower()
-    if not any(map(lowered.__contains__, _IDENTIFIER_WORDS)):  # most citations name no identifier
+    if _IDENTIFIER_WORDS_RE.search(lowered) is None:  # most citations name no identifier
         return Identifiers()
     found: dict[str, str] = {}
     upper = text.upper()

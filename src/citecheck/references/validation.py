@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from citecheck.dates import web_date_problem
+from citecheck.dates import EARLIEST_WEB_DATE, PartialDate, latest_web_date, web_date_problem
 from citecheck.models import ParsedDocument, Reference, SourceFlag
 from citecheck.references.links import url_problem
 
@@ -40,9 +40,12 @@ def check_reference_data(reference: Reference, today: date | None = None) -> boo
         reference.links = kept
         _flag(reference, SourceFlag.invalid_url)
         found = True
+    limit = latest_web_date(today)
     for field_name, what in (("access_date", "access date"), ("archive_date", "archive date")):
         value = getattr(reference, field_name)
-        problem = web_date_problem(value, what=what, today=today) if value is not None else None
+        if value is None or _plausible(value, limit):
+            continue
+        problem = web_date_problem(value, what=what, today=today)
         if problem is not None:
             # Kept as written, so that the date checks can say what is wrong with it (CC405 for a future
             # access date), but flagged: no later stage should take it for when the page was seen.
@@ -69,6 +72,11 @@ def check_document_data(document: ParsedDocument, today: date | None = None) -> 
             f"{len(affected)} reference(s) hold unusable URLs or dates outside 1990 – next year, "
             f"(see each reference's data_errors): {shown}"
         )
+
+
+def _plausible(value: object, limit: date) -> bool:
+    """What :func:`web_date_problem` finds nothing wrong with, told without building its message (most dates)."""
+    return isinstance(value, PartialDate) and value.latest() >= EARLIEST_WEB_DATE and value.earliest() <= limit
 
 
 def _flag(reference: Reference, flag: SourceFlag) -> None:

@@ -1,0 +1,86 @@
+"""CPU-time A/B of two checkouts' readers on one format of the bench_parse corpus.
+
+Run: ``python benchmarks/ab_readers.py --baseline-src DIR --format html [--megabytes 10] [--passes 6]``
+
+Each checkout parses the same generated documents (``bench_parse.build_corpus``) in a persistent child
+process; passes alternate between the two (the order turned each round), and each pass is timed in CPU
+time (``time.process_time``), which other processes' load disturbs less than wall clock does on a shared
+machine.  Prints the fastest and the median pass of each and their ratio.  A development aid beside
+``bench_parse.py`` (whose wall-clock figures are the ones reported), not a replacement for it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+_CHILD = r"""
+import sys, time
+sys.path.insert(0, sys.argv[1])
+sys.path.insert(0, sys.argv[4])
+import bench_parse
+from citecheck.documents import parse_document
+corpus, _, _ = bench_parse.build_corpus(float(sys.argv[3]), 1, 60)
+fmt = sys.argv[2]
+documents = [text for doc_fmt, text, _ in corpus if doc_fmt == fmt]
+for text in documents:
+    parse_document(text, "doc", fmt)
+print(sum(len(text.encode()) for text in documents), flush=True)
+for _ in sys.stdin:
+    started = time.process_time()
+    for text in documents:
+        parse_document(text, "doc", fmt)
+    print(time.process_time() - started, flush=True)
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--baseline-src", type=Path, required=True)
+    parser.add_argument("--format", default="html", choices=("text", "markdown", "wikitext", "html"))
+    parser.add_argument("--megabytes", type=float, default=10.0, help="whole corpus size (all four formats)")
+    parser.add_argument("--passes", type=int, default=6)
+    args = parser.parse_args()
+    benchmarks = str(REPOSITORY / "benchmarks")
+    children = {
+        label: subprocess.Popen(
+            [sys.executable, "-c", _CHILD, str(src), args.format, str(args.megabytes), benchmarks],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for label, src in (("this checkout", REPOSITORY / "src"), ("baseline", args.baseline_src))
+    }
+    sizes = {label: int(child.stdout.readline()) for label, child in children.items()}  # type: ignore[union-attr]
+    seconds: dict[str, list[float]] = {label: [] for label in children}
+    order = list(children)
+    for number in range(args.passes):
+        for label in order if number % 2 == 0 else order[::-1]:
+            child = children[label]
+            assert child.stdin is not None and child.stdout is not None
+            child.stdin.write("go\n")
+            child.stdin.flush()
+            seconds[label].append(float(child.stdout.readline()))
+    for child in children.values():
+        assert child.stdin is not None
+        child.stdin.close()
+        child.wait()
+    megabytes = sizes["this checkout"] / 1048576
+    fastest = {label: min(values) for label, values in seconds.items()}
+    median = {label: sorted(values)[len(values) // 2] for label, values in seconds.items()}
+    for label in children:
+        print(
+            f"{label:<14} {args.format}: {megabytes:.2f} MB, fastest {fastest[label]:.3f} s CPU "
+            f"({megabytes / fastest[label]:.2f} MB/s), median {median[label]:.3f} s"
+        )
+    print(
+        f"speed-up: {fastest['baseline'] / fastest['this checkout']:.2f}× fastest, "
+        f"{median['baseline'] / median['this checkout']:.2f}× median ({args.passes} passes each, alternated)"
+    )
+
+
+if __name__ == "__main__":
+    main()
