@@ -386,10 +386,18 @@ def main() -> None:
     parser.add_argument(
         "--samples", type=Path, default=REPOSITORY.parent / "shared", help="real documents (default ../shared)"
     )
+    parser.add_argument(
+        "--formats",
+        default=",".join(FORMATS),
+        help="comma-separated formats to time (default all; accuracy is always printed for all)",
+    )
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--floors", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--src", default=str(REPOSITORY / "src"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    timed = tuple(fmt for fmt in FORMATS if fmt in args.formats.split(","))
+    if not timed:
+        parser.error(f"--formats: none of {', '.join(FORMATS)}")
     if args.serve:
         serve(args)
         return
@@ -424,13 +432,14 @@ def main() -> None:
     # Interleaved timing: round by round, format by format, every contender, the order turned each round.
     best: dict[tuple[str, str], float] = {}
     jobs: list[tuple[_Child, str]] = []
-    for fmt in FORMATS:
+    for fmt in timed:
         jobs += [(child, f"read:{fmt}") for child in children]
         jobs.append((current, f"split:{fmt}"))
         if fmt != "text":
             jobs.append((current, f"floor:{fmt}"))
-    jobs.append((current, "tree:wikitext"))
-    real = real_documents(args.samples)
+    if "wikitext" in timed:
+        jobs.append((current, "tree:wikitext"))
+    real = {fmt: texts for fmt, texts in real_documents(args.samples).items() if fmt in timed}
     for fmt in real:
         jobs += [(child, f"real:{fmt}") for child in children]
     for round_number in range(args.repeat):
@@ -450,7 +459,7 @@ def main() -> None:
         header += f" {'baseline':>9} {'speed-up':>9}"
     print(header + f" {'floor: split':>13} {'floor: parser':>14}   (parse only, MB/s; floor: the library alone)")
     floors = {"markdown": "markdown-it", "wikitext": "mwparserfromhell tokenizer", "html": "lxml"}
-    for fmt in FORMATS:
+    for fmt in timed:
         mbs = rate("this checkout", f"read:{fmt}", fmt)
         line = f"{fmt:<10} {counts[fmt]:>5} {refs[fmt] / best[('this checkout', f'read:{fmt}')]:>8,.0f} {mbs:>7.2f}"
         if len(children) > 1:
@@ -460,11 +469,14 @@ def main() -> None:
         if fmt in floors:
             line += f" {rate('this checkout', f'floor:{fmt}', fmt):>14.1f}   ({floors[fmt]})"
         print(line)
-    total = sum(best[("this checkout", f"read:{fmt}")] for fmt in FORMATS)
-    line = f"{'all':<10} {len(corpus):>5} {sum(refs.values()) / total:>8,.0f} {size / 1048576 / total:>7.2f}"
+    total = sum(best[("this checkout", f"read:{fmt}")] for fmt in timed)
+    timed_size = sum(nbytes[fmt] for fmt in timed)
+    timed_refs = sum(refs[fmt] for fmt in timed)
+    timed_docs = sum(counts[fmt] for fmt in timed)
+    line = f"{'all':<10} {timed_docs:>5} {timed_refs / total:>8,.0f} {timed_size / 1048576 / total:>7.2f}"
     if len(children) > 1:
-        base_total = sum(best[("baseline", f"read:{fmt}")] for fmt in FORMATS)
-        line += f" {size / 1048576 / base_total:>9.2f} {base_total / total:>8.2f}×"
+        base_total = sum(best[("baseline", f"read:{fmt}")] for fmt in timed)
+        line += f" {timed_size / 1048576 / base_total:>9.2f} {base_total / total:>8.2f}×"
     print(line)
     if real:
         print("\nreal documents (parse only, MB/s, fastest of the same interleaved passes):")
@@ -476,8 +488,9 @@ def main() -> None:
                 base = real_bytes / 1048576 / best[("baseline", f"real:{fmt}")]
                 line += f"   baseline {base:>6.2f}   speed-up {mbs / base:.2f}×"
             print(line)
-    tree = rate("this checkout", "tree:wikitext", "wikitext")
-    print(f"mwparserfromhell's full tree (mwparserfromhell.parse) alone: {tree:.2f} MB/s on the wikitext documents")
+    if "wikitext" in timed:
+        tree = rate("this checkout", "tree:wikitext", "wikitext")
+        print(f"mwparserfromhell's full tree (mwparserfromhell.parse) alone: {tree:.2f} MB/s on the wikitext documents")
     load = os.getloadavg()
     print(f"load average at the end: {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}")
 

@@ -37,6 +37,7 @@ from mwparserfromhell.nodes import (
 
 from citecheck.dates import PartialDate, parse_date
 from citecheck.documents.markers import extract_markers
+from citecheck.documents.wikitext_scan import scan_wikitext
 from citecheck.documents.wikitext_tree import (
     FlatTemplate,
     parse_wikitext,
@@ -1116,7 +1117,10 @@ def _dropped_summary(walker: _Walker) -> str | None:
 
 def _walk_document(text: str) -> tuple[_Walker, Any]:
     text = _sanitise(text)
-    code = parse_wikitext(text)
+    # Plain articles are scanned without mwparserfromhell's tokenizer (the same tree); the rest is parsed.
+    code = scan_wikitext(text)
+    if code is None:
+        code = parse_wikitext(text)
     walker = _Walker()
     walker.walk(code, 0, "body")
     return walker, text

@@ -67,23 +67,27 @@ class FlatTemplate(Template):
 
     def __init__(self, body: list[Any], name: str, params: list[tuple[str, str, bool]], source: str) -> None:
         # Deliberately no Template.__init__: name and params are built from ``body`` when first asked for.
+        # ``body`` is the template's tokens between its braces, or None when the source is to be tokenized
+        # (a template the scanner of ``wikitext_scan`` read without mwparserfromhell's tokenizer).
         self._body: list[Any] | None = body
+        self.materialised = False
         self.flat_name = name
         self.flat_params = params
         self._source = source
         self.has_loose_ref = "<ref" in source.lower()
 
-    @property
-    def materialised(self) -> bool:
-        return self._body is None
-
     def _materialise(self) -> None:
-        if self._body is not None:
-            built = _BUILDER().build([tokens.TemplateOpen(), *self._body, _Close()])
+        if not self.materialised:
+            body = self._body
+            if body is None:
+                built = _BUILDER().build(_PARSER()._tokenizer.tokenize(self._source, 0, False))
+            else:
+                built = _BUILDER().build([tokens.TemplateOpen(), *body, _Close()])
             template = built.nodes[0]
             self._name = template._name
             self._params = template._params
             self._body = None
+            self.materialised = True
 
     @property
     def name(self) -> Wikicode:
@@ -101,7 +105,7 @@ class FlatTemplate(Template):
         return self._params
 
     def __str__(self) -> str:
-        if self._body is not None:
+        if not self.materialised:
             return self._source
         return super().__str__()
 
