@@ -1074,9 +1074,11 @@ def _finish_section(draft: _SectionDraft, ids: dict[Any, str], line_of: Any) -> 
     chunks.append((joined[start:], start))
     for chunk, position in chunks:
         leading = len(chunk) - len(chunk.lstrip())
-        text = _WHITESPACE_RE.sub(" ", chunk).strip()
-        text = _EMPTY_PARENS_RE.sub("", text)
-        text = _SPACE_BEFORE_PUNCT_RE.sub("", _WHITESPACE_RE.sub(" ", text)).strip()
+        # (str.split() splits where \s matches: " ".join(split()) is _WHITESPACE_RE.sub(" ", …).strip())
+        text = " ".join(chunk.split())
+        if "(" in text:
+            text = " ".join(_EMPTY_PARENS_RE.sub("", text).split())
+        text = _SPACE_BEFORE_PUNCT_RE.sub("", text).strip()
         clean, found = extract_markers(text, _SENTINEL_RE)
         stripped = clean.lstrip()
         shift = len(clean) - len(stripped)

@@ -53,6 +53,7 @@ _KEY_RE = re.compile(r"[ \t\n]*[^\s=][^\n=]*?[ \t\n]*\Z")
 # Line starts mwparserfromhell reads as lists, rules, tables or headings.
 _LINE_START_MARKUP = frozenset("#*;:-!|={")
 _REF_CLOSE = "</ref>"
+_SINGLE_TEMPLATE_RE = re.compile(r"\{\{[^{}\[\]<>&\x00]*\}\}\Z")
 
 
 def _flat_template(source: str) -> FlatTemplate | None:
@@ -186,12 +187,23 @@ def _scan(text: str, start: int, end: int, top: bool) -> list[object] | None:
                 node = _ref_tag(piece, None)
                 position = piece.end()
             else:
-                body_end = text.find(_REF_CLOSE, piece.end(), end)
-                if body_end < 0 or "<" in text[piece.end() : body_end]:
+                body_start = piece.end()
+                body_end = text.find(_REF_CLOSE, body_start, end)
+                if body_end < 0:
                     return None
-                contents = _scan(text, piece.end(), body_end, False)
-                if contents is None:
+                body = text[body_start:body_end]
+                if "<" in body:
                     return None
+                if _SINGLE_TEMPLATE_RE.match(body):
+                    # The common case, <ref>{{cite …}}</ref>: what _scan would make of it, without its loop.
+                    flat = _flat_template(body)
+                    if flat is None:
+                        return None
+                    contents: list[object] | None = [flat]
+                else:
+                    contents = _scan(text, body_start, body_end, False)
+                    if contents is None:
+                        return None
                 node = _ref_tag(piece, contents)
                 position = body_end + len(_REF_CLOSE)
             if pending:

@@ -75,6 +75,7 @@ class FlatTemplate(Template):
         self.flat_params = params
         self._source = source
         self.has_loose_ref = "<ref" in source.lower()
+        self.reader_name: str | None = None  # template_name()'s answer, once asked
 
     def _materialise(self) -> None:
         if not self.materialised:
@@ -184,7 +185,10 @@ def parse_wikitext(text: str) -> Wikicode:
 def template_name(template: Any) -> str:
     """A template's name as the reader compares names: markup stripped, ``_`` as space, whitespace collapsed, lower."""
     if type(template) is FlatTemplate and not template.materialised:
-        written = template.flat_name
+        cached = template.reader_name
+        if cached is None:
+            cached = template.reader_name = " ".join(template.flat_name.replace("_", " ").split()).lower()
+        return cached
     else:
         written = template.name.strip_code() if hasattr(template.name, "strip_code") else str(template.name)
     return " ".join(str(written).replace("_", " ").split()).lower()
