@@ -295,6 +295,8 @@ def _plain(code: Any) -> str:
 
     A flat template's value is a ``str`` (text and bare URLs only), which is its own plain text.
     """
+    if type(code) is str:
+        return " ".join(code.split())
     text = str(code.strip_code(normalize=True, collapse=True)) if hasattr(code, "strip_code") else str(code)
     return " ".join(text.split())
 
