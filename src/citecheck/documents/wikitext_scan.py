@@ -49,7 +49,6 @@ _HEADING_RE = re.compile(rf"(?P<marks>={{1,6}})(?P<title>{_PLAIN}+?)(?P=marks)(?
 # Inside ``{{`` … ``}}``: the name (trailing whitespace only), then ``|``-separated parameters.
 _NAME_RE = re.compile(r"[ \t]*[A-Za-z0-9][A-Za-z0-9 _\-]*[ \t\n]*\Z")
 _TEMPLATE_LINE_START_RE = re.compile(r"\n[#*;:\-!=]")
-_KEY_RE = re.compile(r"[ \t\n]*[^\s=][^\n=]*?[ \t\n]*\Z")
 # Line starts mwparserfromhell reads as lists, rules, tables or headings.
 _LINE_START_MARKUP = frozenset("#*;:-!|={")
 _REF_CLOSE = "</ref>"
@@ -76,7 +75,9 @@ def _flat_template(source: str) -> FlatTemplate | None:
             position += 1
             continue
         key = part[:equals]
-        if not _KEY_RE.match(key):
+        # A key of one line between blanks (whitespace-only keys and keys over lines fail the tokenizer's checks).
+        core = key.strip(" \t\n")
+        if not core or core[0].isspace() or "\n" in core:
             return None
         params.append((key, part[equals + 1 :], True))
     return FlatTemplate(None, name, params, source)  # type: ignore[arg-type]
