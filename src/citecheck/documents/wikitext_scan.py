@@ -80,7 +80,7 @@ def _flat_template(source: str) -> FlatTemplate | None:
         if not core or core[0].isspace() or "\n" in core:
             return None
         params.append((key, part[equals + 1 :], True))
-    return FlatTemplate(None, name, params, source)  # type: ignore[arg-type]
+    return FlatTemplate(None, name, params, source)
 
 
 def _wikicode(nodes: list[object]) -> Wikicode:

@@ -65,7 +65,7 @@ class FlatTemplate(Template):
     as written (positional ones named ``"1"``, ``"2"`` … as mwparserfromhell names them).
     """
 
-    def __init__(self, body: list[Any], name: str, params: list[tuple[str, str, bool]], source: str) -> None:
+    def __init__(self, body: list[Any] | None, name: str, params: list[tuple[str, str, bool]], source: str) -> None:
         # Deliberately no Template.__init__: name and params are built from ``body`` when first asked for.
         # ``body`` is the template's tokens between its braces, or None when the source is to be tokenized
         # (a template the scanner of ``wikitext_scan`` read without mwparserfromhell's tokenizer).
