@@ -394,12 +394,12 @@ def main() -> None:
     parser.add_argument("--floors", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--src", default=str(REPOSITORY / "src"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    timed = tuple(fmt for fmt in FORMATS if fmt in args.formats.split(","))
+    if not timed:
+        parser.error(f"--formats: none of {', '.join(FORMATS)}")
     if args.serve:
         serve(args)
         return
-    timed = [fmt for fmt in FORMATS if fmt in args.formats.split(",")]
-    if not timed:
-        parser.error(f"--formats: none of {', '.join(FORMATS)}")
 
     cores = os.cpu_count()
     load = os.getloadavg()

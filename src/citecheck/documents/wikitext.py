@@ -86,13 +86,22 @@ _LOOSE_ATTR_RE = re.compile(r"""(?P<key>\w+)\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^
 _REF_OPENING_RE = re.compile(r"<ref\b", re.I)
 # Dead-link templates' names all hold one of these words ({{dead link}}, {{404}}, {{lien brisé}} …).
 _DEAD_WORD_RE = re.compile(r"dead|404|broken|brisé|toter|roto|interrotto|inativa|mrtvý|مكسورة", re.I)
-# For ASCII text (where IGNORECASE is lower-casing; the other words cannot occur in it), the same test without it.
-_DEAD_WORD_ASCII_RE = re.compile(r"dead|404|broken|toter|roto|interrotto|inativa")
 
 
 def _names_dead_word(text: str) -> bool:
     if text.isascii():
-        return _DEAD_WORD_ASCII_RE.search(text.lower()) is not None
+        # For ASCII text (where IGNORECASE is lower-casing; the other words cannot occur in it), the same
+        # test as substring searches of the lower-cased text.
+        low = text.lower()
+        return (
+            "dead" in low
+            or "404" in low
+            or "broken" in low
+            or "toter" in low
+            or "roto" in low
+            or "interrotto" in low
+            or "inativa" in low
+        )
     return _DEAD_WORD_RE.search(text) is not None
 
 
@@ -294,6 +303,8 @@ def _plain(code: Any) -> str:
 
     A flat template's value is a ``str`` (text and bare URLs only), which is its own plain text.
     """
+    if type(code) is str:
+        return " ".join(code.split())
     text = str(code.strip_code(normalize=True, collapse=True)) if hasattr(code, "strip_code") else str(code)
     return " ".join(text.split())
 
@@ -472,6 +483,9 @@ class _Walker:
         self.walk(node.title, offset + level, "hidden")
 
     def visit_text(self, text: str, offset: int, mode: Mode) -> None:
+        if "<" not in text:  # no loose <ref> or </ref> (both regexes need a "<"); magic words need "__"
+            self.emit_text(_MAGIC_WORD_RE.sub("", text) if "__" in text else text, offset, mode)
+            return
         position = 0
         for match in _LOOSE_REF_RE.finditer(text):
             self.emit_text(_MAGIC_WORD_RE.sub("", text[position : match.start()]), offset + position, mode)
@@ -1073,9 +1087,11 @@ def _finish_section(draft: _SectionDraft, ids: dict[Any, str], line_of: Any) -> 
     chunks.append((joined[start:], start))
     for chunk, position in chunks:
         leading = len(chunk) - len(chunk.lstrip())
-        text = _WHITESPACE_RE.sub(" ", chunk).strip()
-        text = _EMPTY_PARENS_RE.sub("", text)
-        text = _SPACE_BEFORE_PUNCT_RE.sub("", _WHITESPACE_RE.sub(" ", text)).strip()
+        # (str.split() splits where \s matches: " ".join(split()) is _WHITESPACE_RE.sub(" ", …).strip())
+        text = " ".join(chunk.split())
+        if "(" in text:
+            text = " ".join(_EMPTY_PARENS_RE.sub("", text).split())
+        text = _SPACE_BEFORE_PUNCT_RE.sub("", text).strip()
         clean, found = extract_markers(text, _SENTINEL_RE)
         stripped = clean.lstrip()
         shift = len(clean) - len(stripped)

@@ -92,6 +92,7 @@ _CITE_NAME_RE = re.compile(
 _NOT_CITATIONS = frozenset({"cite quote", "citation needed", "cita requerida", "citace potřebná", "cite check"})
 
 
+@functools.lru_cache(maxsize=4096)
 def is_cite_template(name: str) -> bool:
     """Whether the (normalised) template name is a full citation template."""
     return name not in _NOT_CITATIONS and bool(_CITE_NAME_RE.match(name))
