@@ -148,8 +148,8 @@ def _generated_inputs(megabytes: float) -> Iterator[tuple[str, str, str]]:
         yield f"blog-html:{seed}", "html", blog_sample(seed).text
 
 
-# Inserts that leave a document without markup, or nearly (the Markdown reader's plain-document scan must
-# agree with markdown-it on the documents it takes and give the rest to it).
+# Inserts that leave a document without markup, or nearly: the small edits a reader's shortcut for
+# markup-free text would have to get right.
 _PLAIN_INSERTS = (
     "[^1]",
     "[^2]",

@@ -236,7 +236,6 @@ class _FootnoteDefinition:
     line: int | None  # 1-based
     source: str
     children: list[Token] | None = None  # inline tokens markdown-it already parsed
-    rendered: str | None = None  # a plain definition's text (no links, no emphasis): what its tokens would give
 
 
 def _used_footnotes(tokens: list[Token]) -> list[_FootnoteDefinition]:
@@ -302,16 +301,12 @@ def _footnote_reference(definition: _FootnoteDefinition, env: dict[str, Any]) ->
             links.append((use.href.strip(), use.text or None))
         return None
 
-    if definition.rendered is not None:
-        rendered, hints = definition.rendered, None
-    else:
-        children = definition.children
-        if children is None:
-            children = []
-            for token in _PARSER.parseInline(definition.source, {"references": env.get("references", {})}):
-                children.extend(token.children or [])
-        rendered, _ = _inline_text(children, every_link, {})
-        hints = _emphasis_hints(children)
+    children = definition.children
+    if children is None:
+        children = []
+        for token in _PARSER.parseInline(definition.source, {"references": env.get("references", {})}):
+            children.extend(token.children or [])
+    rendered, _ = _inline_text(children, every_link, {})
     reference = reference_from_text(
         id=_reference_id(definition.label),
         raw=rendered,
@@ -319,7 +314,7 @@ def _footnote_reference(definition: _FootnoteDefinition, env: dict[str, Any]) ->
         kind="footnote",
         line=definition.line,
         links=links,
-        hints=hints,
+        hints=_emphasis_hints(children),
     )
     reference.raw = definition.source
     reference.name = definition.label
@@ -392,71 +387,12 @@ def _link_definitions(env: dict[str, Any], lines: list[str], taken: set[str]) ->
 # --------------------------------------------------------------------------- the reader
 
 
-@dataclass
-class _Walk:
-    """What reading the blocks gives (markdown-it's tokens, or the plain scan): what the document is made of."""
-
-    title: str | None
-    date: PartialDate | None
-    footnotes: list[_FootnoteDefinition]
-    link_references: list[Reference]
-    book: _Book
-    sections: list[Section]
-    skipped_blocks: Counter[str]
-    env: dict[str, Any]
-
-
 def read_markdown(text: str, path: str) -> ParsedDocument:
     """Parse Markdown into body sections with markers and the reference list. Never raises."""
-    walk = _read_plain_document(text) or _read_tokens(text)
-    book, footnotes, sections = walk.book, walk.footnotes, walk.sections
-    notices: list[str] = []
-    references: list[Reference] = []
-    # Unused definitions come after the cited ones, numbered on in source order.
-    next_number = max((definition.number or 0 for definition in footnotes), default=0)
-    for definition in footnotes:
-        if definition.number is None:
-            next_number += 1
-            definition.number = next_number
-        reference = _footnote_reference(definition, walk.env)
-        reference.uses = book.uses[reference.id]
-        references.append(reference)
-    references.sort(key=lambda reference: reference.number or 0)
-    references += [reference.model_copy(update={"uses": book.uses[reference.id]}) for reference in walk.link_references]
-    references += [
-        reference.model_copy(update={"uses": book.uses[reference.id]}) for reference in book.inline_links.values()
-    ]
-
-    if sections[0].title is None and not sections[0].paragraphs:
-        sections = sections[1:]
-    if book.dangling:
-        notices.append(f"footnote markers with no definition: {', '.join(sorted(set(book.dangling)))}")
-    if book.skipped:
-        notices.append(
-            "links not treated as references: " + ", ".join(f"{n} {k}" for k, n in sorted(book.skipped.items()))
-        )
-    if walk.skipped_blocks:
-        notices.append(
-            "not read as body text: " + ", ".join(f"{n} {k}" for k, n in sorted(walk.skipped_blocks.items()))
-        )
-    if book.hidden_uses:
-        notices.append(f"{book.hidden_uses} footnote uses in headings or tables leave no marker")
-    return ParsedDocument(
-        path=path,
-        format="markdown",
-        title=walk.title,
-        date=walk.date,
-        sections=sections,
-        references=references,
-        notices=notices,
-    )
-
-
-def _read_tokens(text: str) -> _Walk:
-    """The blocks as markdown-it reads them (any Markdown)."""
     env: dict[str, Any] = {}
     tokens = _PARSER.parse(text, env)
     lines = text.splitlines()
+    notices: list[str] = []
     title, date = _front_matter(tokens)
 
     footnotes = _used_footnotes(tokens)
@@ -514,164 +450,41 @@ def _read_tokens(text: str) -> _Walk:
         if paragraph_text or markers:
             line = token.map[0] + 1 if token.map else None
             sections[-1].paragraphs.append(Paragraph(text=paragraph_text, markers=markers, line=line))
-    return _Walk(title or first_heading, date, footnotes, link_references, book, sections, skipped_blocks, env)
 
-
-# --------------------------------------------------------------------------- plain documents, without markdown-it
-
-# A plain document is one whose every line is blank (empty), an ATX heading, a footnote definition
-# ``[^label]: text`` or a line of text that nothing in CommonMark can read as markup: no emphasis, code,
-# HTML, entity, escape, image, link or table characters anywhere, brackets only in ``[^label]``, and no line
-# opening a list, quote, rule, fence, setext underline, front matter or code block.  Those documents are
-# read line by line with exactly markdown-it's result (benchmarks/diff_readers.py compares both on real,
-# generated and mutated documents); any other document goes through markdown-it.
-_NOT_PLAIN_RE = re.compile("[`*_<>&\\\\!~|\r\t\x00\x0b\x0c\x1c-\x1e\x85\u2028\u2029]|\\]\\(")
-_PLAIN_REF_RE = re.compile(r"\[\^([A-Za-z0-9-]{1,64})\]")
-_PLAIN_DEFINITION_RE = re.compile(r"\[\^([A-Za-z0-9-]{1,64})\]: (?=\S)")
-_PLAIN_HEADING_RE = re.compile(r"(#{1,6}) (?=\S)")
-_ANY_DEFINITION_RE = re.compile(r"\[\^[^\] ]+\]:")  # what markdown-it's footnote rule takes for a definition
-_BLOCK_START_CHARACTERS = frozenset("-+=#[")
-_LIST_ITEM_RE = re.compile(r"\d{1,12}[.)]")
-
-
-def _plain_line(line: str) -> bool:
-    """A line of text that stays a paragraph line in CommonMark (within or after a paragraph)."""
-    first = line[0]
-    if first in _BLOCK_START_CHARACTERS:
-        # "[^1] says …" is a paragraph line; any footnote definition is not
-        return first == "[" and _ANY_DEFINITION_RE.match(line) is None
-    return not (first.isdigit() and _LIST_ITEM_RE.match(line))
-
-
-@dataclass(slots=True)
-class _PlainBlock:
-    kind: str  # heading | paragraph | definition
-    index: int  # 0-based line of its first line
-    lines: list[str]  # its text, line by line (a heading's without the #s, a definition's without its label)
-    level: int = 1  # a heading's
-    label: str = ""  # a definition's
-
-
-def _read_plain_document(text: str) -> _Walk | None:
-    """The blocks of a plain document (see above), or None when ``text`` is not one."""
-    if _NOT_PLAIN_RE.search(text):
-        return None
-    if "[" in text or "]" in text or "^" in text:
-        references = len(_PLAIN_REF_RE.findall(text))
-        if not (text.count("[") == text.count("]") == text.count("^") == references):
-            return None
-    blocks: list[_PlainBlock] = []
-    current: _PlainBlock | None = None  # the open paragraph or definition
-    for index, line in enumerate(text.split("\n")):
-        if not line:
-            current = None
-            continue
-        if line[0].isspace() or line[-1].isspace():
-            return None
-        if line[0] == "#":
-            heading = _PLAIN_HEADING_RE.match(line)
-            if heading is None or "#" in line[heading.end() :]:
-                return None
-            blocks.append(_PlainBlock("heading", index, [line[heading.end() :]], level=len(heading.group(1))))
-            current = None
-            continue
-        if line[0] == "[" and _ANY_DEFINITION_RE.match(line):
-            definition = _PLAIN_DEFINITION_RE.match(line)
-            if definition is None:
-                return None
-            content = line[definition.end() :]
-            if "[" in content or not _plain_line(content):
-                return None  # markup inside the footnote, or a footnote citing another
-            current = _PlainBlock("definition", index, [content], label=definition.group(1))
-            blocks.append(current)
-            continue
-        if not _plain_line(line):
-            return None
-        if current is None:
-            current = _PlainBlock("paragraph", index, [line])
-            blocks.append(current)
-        elif current.kind == "definition" and "[" in line:
-            return None
-        else:
-            current.lines.append(line)  # a paragraph continues; so does a definition (lazily)
-    definitions: dict[str, _PlainBlock] = {}
-    for block in blocks:
-        if block.kind == "definition":
-            if block.label in definitions:
-                return None  # a label defined twice: markdown-it's rules for that are its own
-            definitions[block.label] = block
-
-    footnote_ids = {label: _reference_id(label) for label in definitions}
-    book = _Book(footnote_ids=footnote_ids, link_ids={})
-    sections: list[Section] = [Section(title=None, level=1)]
-    first_heading: str | None = None
-    order: dict[str, int] = {}  # label → footnote id (0-based), in order of first use
-    for block in blocks:
-        if block.kind == "definition":
-            continue
-        text_read, markers = _plain_inline(block.lines, definitions, footnote_ids, order)
-        if block.kind == "heading":
-            sections.append(Section(title=text_read or None, level=block.level))
-            book.hidden_uses += len(markers)
-            book.uses.update(marker.ref_id for marker in markers if marker.ref_id is not None)
-            if first_heading is None and block.level == 1:
-                first_heading = text_read
-            continue
-        for marker in markers:
-            if marker.ref_id is None:
-                book.dangling.append(marker.label)
-            else:
-                book.uses[marker.ref_id] += 1
-        if text_read or markers:
-            paragraph = Paragraph(text=text_read, markers=markers, line=block.index + 1)
-            sections[-1].paragraphs.append(paragraph)
-
-    footnotes = [
-        _FootnoteDefinition(
-            label,
-            number + 1,
-            definitions[label].index + 1,
-            "\n".join(definitions[label].lines),
-            rendered=" ".join(definitions[label].lines),
-        )
-        for label, number in order.items()
+    references: list[Reference] = []
+    # Unused definitions come after the cited ones, numbered on in source order.
+    next_number = max((definition.number or 0 for definition in footnotes), default=0)
+    for definition in footnotes:
+        if definition.number is None:
+            next_number += 1
+            definition.number = next_number
+        reference = _footnote_reference(definition, env)
+        reference.uses = book.uses[reference.id]  # built here: no copy needed
+        references.append(reference)
+    references.sort(key=lambda reference: reference.number or 0)
+    references += [reference.model_copy(update={"uses": book.uses[reference.id]}) for reference in link_references]
+    references += [
+        reference.model_copy(update={"uses": book.uses[reference.id]}) for reference in book.inline_links.values()
     ]
-    unused = {label for label in definitions if label not in order}
-    if unused:
-        for unused_definition in _unused_footnotes(text.splitlines(), set(), unused):
-            if "[" not in unused_definition.source:
-                # what markdown-it's inline parse of the (plain) source gives: its lines, softbreaks as spaces
-                unused_definition.rendered = unused_definition.source.replace("\n", " ")
-            footnotes.append(unused_definition)
-    return _Walk(first_heading, None, footnotes, [], book, sections, Counter(), {})
 
-
-def _plain_inline(
-    lines: list[str], defined: dict[str, _PlainBlock], footnote_ids: dict[str, str], order: dict[str, int]
-) -> tuple[str, list[Marker]]:
-    """:func:`_inline_text` of a plain block: its lines joined by spaces, ``[^label]`` taken out as markers."""
-    text = ""
-    markers: list[Marker] = []
-    for number, line in enumerate(lines):
-        if number:
-            text += " "
-        if "[" not in line:
-            text += line
-            continue
-        position = 0
-        for match in _PLAIN_REF_RE.finditer(line):
-            text += line[position : match.start()]
-            text = text.rstrip()
-            label = match.group(1)
-            if label in defined:
-                order.setdefault(label, len(order))
-            markers.append(Marker(label=label, offset=len(text), ref_id=footnote_ids.get(label)))
-            position = match.end()
-        text += line[position:]
-    stripped = text.lstrip()
-    shift = len(text) - len(stripped)
-    clean = stripped.rstrip()
-    if shift or len(clean) != len(stripped):
-        for marker in markers:
-            marker.offset = min(max(marker.offset - shift, 0), len(clean))
-    return clean, markers
+    if sections[0].title is None and not sections[0].paragraphs:
+        sections = sections[1:]
+    if book.dangling:
+        notices.append(f"footnote markers with no definition: {', '.join(sorted(set(book.dangling)))}")
+    if book.skipped:
+        notices.append(
+            "links not treated as references: " + ", ".join(f"{n} {k}" for k, n in sorted(book.skipped.items()))
+        )
+    if skipped_blocks:
+        notices.append("not read as body text: " + ", ".join(f"{n} {k}" for k, n in sorted(skipped_blocks.items())))
+    if book.hidden_uses:
+        notices.append(f"{book.hidden_uses} footnote uses in headings or tables leave no marker")
+    return ParsedDocument(
+        path=path,
+        format="markdown",
+        title=title or first_heading,
+        date=date,
+        sections=sections,
+        references=references,
+        notices=notices,
+    )
