@@ -182,6 +182,13 @@ def md_text(value: object, limit: int | None = None) -> str:
 def md_cell(value: object, limit: int | None = 300) -> str:
     """Untrusted text for one GFM table cell: one line, no bare pipes, never empty."""
     text = _as_text(value)
+    if _MARKDOWN_RE.search(text) is None:
+        # Most cells: nothing to clean or escape (the Markdown table holds every prose special too), and
+        # collapsing whitespace or shortening adds none.  The same text as the general path below, in one scan.
+        text = " ".join(text.split())
+        if limit is not None and len(text) > limit:
+            text = text[: max(limit - 1, 0)].rstrip() + "…"
+        return text or " "
     if _PROSE_RE.search(text) is not None:  # controls become spaces first, so they collapse with the rest
         text = _without_escape_sequences(text).translate(_PROSE)
     # str.split() splits on exactly the characters the regex \s matches, at a third of the cost.
