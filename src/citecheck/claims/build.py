@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from citecheck.claims.sentences import sentence_spans
-from citecheck.models import Claim, ClaimVerdict, Evidence, EvidenceKind, Marker, ParsedDocument
+from citecheck.models import Claim, Evidence, Marker, ParsedDocument
 
 # A claim needs at least two words or a marker: headings-turned-paragraphs
 # like "Reactions" and stray numbers are not claims.
@@ -19,11 +19,6 @@ class ClaimSet:
     claims: list[Claim]
     dangling: list[tuple[Claim, Marker]] = field(default_factory=list)  # markers that point nowhere
     uses: Counter[str] = field(default_factory=Counter)  # reference id -> markers / attributed claims
-
-
-def _evidence(kind: EvidenceKind, detail: str, ref: str) -> Evidence:
-    """A linking evidence item (how the claim is tied to a reference), from validated parts."""
-    return Evidence.model_construct(kind=kind, detail=detail, ref=ref)
 
 
 def _is_claim_text(text: str, has_markers: bool) -> bool:
@@ -99,28 +94,27 @@ def build_claims(document: ParsedDocument) -> ClaimSet:
                         result.uses[marker.ref_id] += 1
                         if marker.ref_id not in refs:
                             refs.append(marker.ref_id)
-                            evidence.append(_evidence(EvidenceKind.marker, f"[{marker.label}]", marker.ref_id))
+                            evidence.append(Evidence(kind="marker", detail=f"[{marker.label}]", ref=marker.ref_id))
                         _add_full_citations(marker.ref_id, full_citation, counted, refs, evidence, result)
                 for ref in inherited:
                     if ref not in refs:
                         refs.append(ref)
                         evidence.append(
-                            _evidence(EvidenceKind.inferred, "covered by the citation closing the passage", ref)
+                            Evidence(kind="inferred", detail="covered by the citation closing the passage", ref=ref)
                         )
                 for ref in implicit:
                     if ref not in refs:
                         result.uses[ref] += 1
                         refs.append(ref)
-                        evidence.append(_evidence(EvidenceKind.attribution, "cited by the post's attribution", ref))
-                # Built from the validated document's own strings: constructed, not validated again.
-                claim = Claim.model_construct(
+                        evidence.append(Evidence(kind="attribution", detail="cited by the post's attribution", ref=ref))
+                claim = Claim(
                     id=f"c{len(result.claims) + 1}",
                     text=text,
                     section=section.title,
                     refs=refs,
                     markers=[marker.label for marker in markers],
                     line=paragraph.line,
-                    verdict=ClaimVerdict.uncited if not refs else ClaimVerdict.not_checked,
+                    verdict="uncited" if not refs else "not-checked",
                     evidence=evidence,
                 )
                 result.claims.append(claim)
@@ -149,6 +143,6 @@ def _add_full_citations(
         if target not in refs:
             refs.append(target)
             evidence.append(
-                _evidence(EvidenceKind.full_citation, f"reference {current} points to its full citation", target)
+                Evidence(kind="full-citation", detail=f"reference {current} points to its full citation", ref=target)
             )
         current = target

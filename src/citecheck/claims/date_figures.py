@@ -336,6 +336,10 @@ _PATTERNS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], tuple[DateSpan,
 ]
 
 
+# Every date pattern holds a digit (``\d`` here, the widest digit class any of them uses): a quick "nothing to find".
+_ANY_DIGIT_RE = re.compile(r"\d")
+
+
 def _named_windows(text: str) -> list[tuple[int, int]]:
     """Stretches of ``text`` around month and season names, merged: the only places a named date can be."""
     windows: list[tuple[int, int]] = []
@@ -358,6 +362,8 @@ def find_date_spans(text: str) -> list[tuple[int, int, tuple[DateSpan, ...]]]:
 
     Where patterns overlap, the longest written date wins ("3–9 May 2012" over "9 May 2012").
     """
+    if _ANY_DIGIT_RE.search(text) is None:
+        return []  # every pattern needs a digit (a day, a year, a decade)
     found: list[_Found] = []
     windows = _named_windows(text)
     for pattern, build, named in _PATTERNS:

@@ -404,8 +404,11 @@ _YEAR_CUE_LOOKBACK = 12  # characters before a number searched for a year cue
 # "not a single death", "no one was hurt": zero said in words.
 _ZERO_RE = re.compile(r"\b(?P<figure>not\s+a\s+single|not\s+one|no\s+one|nobody)\b", re.I)
 _TENS_ORDINAL_RE = "|".join(_TENS)
+# The lookahead (the first letters of the words below; case-insensitive like the rest) only skips positions
+# where no ordinal can start, cheaply: the matches are the same.
+_ORDINAL_FIRST_LETTERS = "".join(sorted({word[0] for word in (*_TENS, *_ORDINAL_WORDS)}))
 _ORDINAL_WORD_RE = re.compile(
-    rf"\b(?P<figure>(?:(?P<tens>{_TENS_ORDINAL_RE})[-\s](?P<digit>{'|'.join(_ORDINAL_DIGITS)})"
+    rf"(?=[{_ORDINAL_FIRST_LETTERS}])\b(?P<figure>(?:(?P<tens>{_TENS_ORDINAL_RE})[-\s](?P<digit>{'|'.join(_ORDINAL_DIGITS)})"
     rf"|{'|'.join(sorted(_ORDINAL_WORDS, key=len, reverse=True))}))\b",
     re.I,
 )
@@ -417,6 +420,7 @@ _BETWEEN_RE = re.compile(r"\b(?:between|from)\s+$", re.I)
 _YEAR_LIKE_RE = re.compile(r"\d{4}")
 # Letters that may run into a year when a page's text was extracted without spaces ("Italy1990", "2018FILE").
 _GLUED_BEFORE_RE = re.compile(r"[A-Za-z]{2,}[a-z]$")
+_FOUR_DIGITS_RE = re.compile(r"\d{4}")  # what every glued year holds: most texts need no look-behind scan
 _GLUED_YEAR_RE = re.compile(r"(?<=[A-Za-z]{2}[a-z])(?:1[5-9]\d\d|20\d\d|21\d\d)(?!\d)(?![a-z])")
 
 
@@ -524,7 +528,7 @@ def _extract_figures(text: str) -> list[Figure]:
     for match in _MARKER_RE.finditer(text):
         taken.add(match.start(), match.end())
     figures = [figure for figure in _date_figures(text) if taken.add(figure.start, figure.end)]
-    for match in _GLUED_YEAR_RE.finditer(text):
+    for match in _GLUED_YEAR_RE.finditer(text) if _FOUR_DIGITS_RE.search(text) else ():
         if taken.add(match.start(), match.end()):
             year = int(match.group())
             figures.append(
