@@ -264,6 +264,8 @@ def json_inert(serialized: str) -> str:
     surrogates written as ``\\uXXXX`` escapes: the same values, but no raw character that acts on a viewer
     or splits a line for ``str.splitlines``.
     """
-    if _JSON_RE.search(serialized) is None:
+    # Every character escaped here is DEL or beyond ASCII: two C scans settle most reports (a character-class
+    # regex over a whole report's JSON costs a thousand times more).
+    if (serialized.isascii() and "\x7f" not in serialized) or _JSON_RE.search(serialized) is None:
         return serialized
     return serialized.translate(_JSON)
