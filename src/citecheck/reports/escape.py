@@ -181,7 +181,7 @@ def md_text(value: object, limit: int | None = None) -> str:
 
 def md_cell(value: object, limit: int | None = 300) -> str:
     """Untrusted text for one GFM table cell: one line, no bare pipes, never empty."""
-    text = _as_text(value)
+    text = value if isinstance(value, str) else _as_text(value)
     if _MARKDOWN_RE.search(text) is None:
         # Most cells: nothing to clean or escape (the Markdown table holds every prose special too), and
         # collapsing whitespace or shortening adds none.  The same text as the general path below, in one scan.

@@ -15,6 +15,7 @@ pure function of its inputs: the same reference gives the same bytes.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Mapping
@@ -194,6 +195,13 @@ def _shorten(text: str, limit: int) -> str:
 
 
 def _number(value: float) -> str:
+    # Rows, axes and ticks repeat the same coordinates in every picture; zero is written directly (0.0 and -0.0
+    # are one cache key but two texts).
+    return _formatted_number(value) if value else f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+@functools.lru_cache(maxsize=4_096)
+def _formatted_number(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
@@ -218,7 +226,11 @@ class _Scale:
 
     def x(self, day: date) -> float:
         ordinal = day.toordinal()
-        segment = next((segment for segment in self.segments if ordinal <= segment.high), self.segments[-1])
+        for segment in self.segments:
+            if ordinal <= segment.high:
+                break
+        else:
+            segment = self.segments[-1]
         fraction = (ordinal - segment.low) / (segment.high - segment.low)
         return segment.left + fraction * (segment.right - segment.left)
 
