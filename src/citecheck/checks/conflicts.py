@@ -47,6 +47,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from citecheck.checks.catalogue import make_finding
+from citecheck.claims.casefold import word_key
 from citecheck.claims.figures import HEDGE_SLACK, Figure, extract_figures, rounding_step
 from citecheck.dates import MONTHS, PartialDate, find_dates
 from citecheck.models import (
@@ -432,7 +433,7 @@ def _count_role(text: str, figure: Figure) -> tuple[str, str] | None:
         # an elliptic participle after a counted noun ("34 people were killed and 318 injured") does not.
         elliptic_verb = not words and noun_first["word"].lower() == "died"
         if not elliptic_verb and not any(word in _CLAUSE_WORDS or re.search(r"\d", word) for word in words):
-            measure = _MEASURE_WORDS[noun_first["word"].lower()]
+            measure = _MEASURE_WORDS[word_key(noun_first["word"])]
             noun_phrase = noun_first.group(0)
     if measure is None and verb_first:
         measure = _VERB_TO_MEASURE[re.sub(r"\s+", " ", verb_first["word"].lower())]

@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
+from citecheck.claims.casefold import word_key
+
 __all__ = ["DateSpan", "date_relation", "find_date_spans", "year_span"]
 
 Precision = Literal["day", "month", "season", "year", "decade"]
@@ -114,7 +116,7 @@ def _year_value(text: str, reference: int | None = None) -> int:
 
 
 def _month_value(text: str) -> int:
-    return _MONTH_NAMES[text.rstrip(".").lower()]
+    return _MONTH_NAMES[word_key(text.rstrip("."))]
 
 
 def _day_value(text: str) -> int:
@@ -221,7 +223,7 @@ def _month_year(match: re.Match[str]) -> tuple[DateSpan, ...]:
 
 def _season(match: re.Match[str]) -> tuple[DateSpan, ...]:
     year = _year_value(match["y"])
-    first_month, last_month = _SEASONS[match["season"].lower()]
+    first_month, last_month = _SEASONS[word_key(match["season"])]
     first, _ = _month_span(year, first_month)
     last_year, last_month = (year + 1, last_month - 12) if last_month > 12 else (year, last_month)
     _, last = _month_span(last_year, last_month)

@@ -32,6 +32,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Literal
 
+from citecheck.claims.casefold import word_key
 from citecheck.claims.content_words import CALENDAR_WORDS, STOPWORDS, is_content_word, stem, word_spans
 from citecheck.claims.date_figures import DateSpan, date_relation, find_date_spans, year_span
 
@@ -538,7 +539,7 @@ def _extract_figures(text: str) -> list[Figure]:
     for match in ordinal_words:
         # "twenty-first" before "twenty" is read as a count.
         if match["tens"] and taken.add(match.start(), match.end()):
-            rank = float(_TENS[match["tens"].lower()] + _ORDINAL_DIGITS[match["digit"].lower()])
+            rank = float(_TENS[word_key(match["tens"])] + _ORDINAL_DIGITS[word_key(match["digit"])])
             figures.append(Figure(match["figure"], match.start(), match.end(), rank, None, "ordinal"))
     numbers: list[Figure] = []
     for match in _FIGURE_RE.finditer(text):
@@ -553,7 +554,7 @@ def _extract_figures(text: str) -> list[Figure]:
             figures.append(Figure(match["figure"], match.start(), match.end(), 0.0, None, "count"))
     for match in ordinal_words:
         if not match["tens"] and taken.add(match.start(), match.end()):
-            rank = float(_ORDINAL_WORDS[match["figure"].lower()])
+            rank = float(_ORDINAL_WORDS[word_key(match["figure"])])
             figures.append(Figure(match["figure"], match.start(), match.end(), rank, None, "ordinal"))
     figures.sort(key=lambda figure: figure.start)
     return figures
@@ -664,8 +665,8 @@ def _figure_from_match(text: str, match: re.Match[str]) -> Figure | None:
         return None
     qualifier = re.sub(r"\s+", " ", match["qualifier"].lower()) if match["qualifier"] else None
     approximate = qualifier is not None
-    unit_text = re.sub(r"\s+", " ", (match["unit"] or "").lower())
-    scale = (match["scale"] or "").lower()
+    unit_text = re.sub(r"\s+", " ", word_key(match["unit"] or ""))
+    scale = word_key(match["scale"] or "")
     written = match["figure"]
     currency_code = (
         _CURRENCY_CODES.get(re.sub(r"\s+", "", match["currency"].lower()), "USD") if match["currency"] else None
@@ -676,8 +677,8 @@ def _figure_from_match(text: str, match: re.Match[str]) -> Figure | None:
         counted = _MULTIPLIER_CONTEXT_RE.match(text, end)
         if currency_code is not None or counted is not None:
             scale, unit_text = _SUFFIX_SCALES[suffix], ""
-            if currency_code is None and counted is not None and counted["noun"].lower() in _CURRENCY_WORDS:
-                currency_code = _CURRENCY_WORDS[counted["noun"].lower()]
+            if currency_code is None and counted is not None and word_key(counted["noun"]) in _CURRENCY_WORDS:
+                currency_code = _CURRENCY_WORDS[word_key(counted["noun"])]
                 end = counted.end()
                 written = text[start:end]
         elif suffix == "k":
