@@ -17,6 +17,8 @@ its report folder is compared with this checkout's, file by file.
 ``--jobs N`` runs this checkout with N worker processes (``ru_maxrss`` is
 then the largest of the parent and its workers, each measured alone).
 ``--baseline-max`` skips the baseline above a size (main needs ~2 GB at 100k).
+CPU seconds (user + system, from the same ``wait4``) are printed beside the
+wall: on a machine shared with other work they move far less than the wall.
 
 The corpus is built by :mod:`bench_parse`'s generators (plain text,
 Markdown, wikitext and HTML in turn, ``--per-document`` references each,
@@ -53,6 +55,7 @@ class Run:
     label: str
     references: int
     wall: float
+    cpu: float  # user + system seconds of the child (and the workers it waited for): steadier than wall under load
     peak_mb: float
     exit_code: int
     out: Path
@@ -93,7 +96,8 @@ def audit_in_child(label: str, src: Path, corpus: Path, out: Path, references: i
     _, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - started
     child.returncode = os.waitstatus_to_exitcode(status)
-    return Run(label, references, wall, usage.ru_maxrss / 1024, child.returncode, out)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(label, references, wall, cpu, usage.ru_maxrss / 1024, child.returncode, out)
 
 
 def environ_without_venv_noise(environment: dict[str, str]) -> dict[str, str]:
@@ -155,15 +159,16 @@ def main() -> None:
         ours.append(run)
         line = (
             f"{size:>9,} refs ({megabytes:6.1f} MB): this checkout {run.wall:7.1f} s  {run.rate:6.0f} refs/s  "
-            f"peak RSS {run.peak_mb:6.0f} MB  exit {run.exit_code}"
+            f"cpu {run.cpu:7.1f} s  peak RSS {run.peak_mb:6.0f} MB  exit {run.exit_code}"
         )
         if args.baseline_src and size <= args.baseline_max:
             base = audit_in_child("baseline", args.baseline_src, corpus, work / f"out-{size}-baseline", size, [])
             theirs.append(base)
             compared, differing = same_folders(run.out, base.out)
             line += (
-                f"\n{'':>27}baseline      {base.wall:7.1f} s  {base.rate:6.0f} refs/s  peak RSS {base.peak_mb:6.0f} MB"
-                f"  exit {base.exit_code}\n{'':>27}ratio: wall ×{run.wall / base.wall:.2f}, "
+                f"\n{'':>27}baseline      {base.wall:7.1f} s  {base.rate:6.0f} refs/s  cpu {base.cpu:7.1f} s  "
+                f"peak RSS {base.peak_mb:6.0f} MB  exit {base.exit_code}\n"
+                f"{'':>27}ratio: wall ×{run.wall / base.wall:.2f}, cpu ×{run.cpu / base.cpu:.2f}, "
                 f"peak RSS ×{run.peak_mb / base.peak_mb:.2f}; reports: {compared} files compared, {differing} differ"
             )
             shutil.rmtree(base.out, ignore_errors=True)

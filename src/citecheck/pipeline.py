@@ -67,7 +67,7 @@ from citecheck.reports.fingerprint import assign_fingerprints
 from citecheck.reports.markdown import render_document_files
 from citecheck.reports.rows import FindingRow, finding_rows
 from citecheck.reports.spill import SORT_CHUNK, RecordFile, SortedSpill
-from citecheck.reports.timeline import timeline_files_named, timeline_names
+from citecheck.reports.timeline import timeline_names_and_files
 from citecheck.reports.writer import report_json, write_outputs
 from citecheck.resolve.identifiers import (
     IdentifierSettings,
@@ -1119,8 +1119,7 @@ def _own_outputs(options: AuditOptions) -> list[Path]:
 def _document_files(report: DocumentReport, stem: str, options: AuditOptions) -> dict[Path, str]:
     files: dict[Path, str] = {}
     if "md" in options.formats:
-        names = timeline_names(report, stem)
-        timelines = timeline_files_named(report, names)
+        names, timelines = timeline_names_and_files(report, stem)
         pages = render_document_files(report, stem, timelines=names)
         files.update({options.out / name: text for name, text in pages.items()})
         files.update({options.out / name: svg for name, svg in timelines.items()})

@@ -348,3 +348,30 @@ def test_number_words_in_wikipedia_text_are_whole_figures(wikipedia_samples_dir:
         for first, second in itertools.pairwise(words):
             assert not re.fullmatch(r"[\s-]+", body[first.end : second.start]), body[first.start : second.end]
     assert word_figures >= 50
+
+
+@pytest.mark.parametrize(
+    ("text", "rank"), [("the ſecond time", 2.0), ("the Twenty-FİRST century", 21.0), ("a ſixtieth", 60.0)]
+)
+def test_ordinal_words_written_with_letters_that_match_ascii_ones(text: str, rank: float) -> None:
+    # A case-insensitive pattern matches "ſecond"; its lower case is not a key ("second"): this raised KeyError.
+    ordinals = [figure for figure in extract_figures(text) if figure.kind == "ordinal"]
+    assert [figure.value for figure in ordinals] == [rank]
+
+
+def test_table_words_spelt_with_letters_re_equates_with_ascii_ones_do_not_crash() -> None:
+    # Long s, the Kelvin sign and dotless/dotted I match s, k and i case-insensitively, so the patterns match
+    # "kılometres" or "dollarſ" while their lower case is no key of the word tables (KeyError, the document's
+    # checks lost).  Whether each then reads as the word is not asserted: "twenty bıllıon" is still no figure.
+    from citecheck.claims import date_figures, figures
+
+    tables = (figures._UNITS, figures._TENS, figures._SCALES, figures._ORDINAL_WORDS, figures._UNIT_TABLE)
+    words = {word for table in (*tables, date_figures._MONTH_NAMES, date_figures._SEASONS) for word in table}
+    for word in sorted(words):
+        for ascii_letter, other in (("s", "ſ"), ("k", "\u212a"), ("i", "ı"), ("i", "İ")):
+            if ascii_letter in word:
+                variant = word.replace(ascii_letter, other)
+                texts = (f"3 {variant} 2012", f"about 40 {variant}", f"twenty {variant}", f"{variant}-{variant} 2012")
+                for text in texts:
+                    extract_figures(text)
+                    date_figures.find_date_spans(text)

@@ -39,6 +39,7 @@ one speaker.
 from __future__ import annotations
 
 import calendar
+import functools
 import math
 import re
 from collections import Counter
@@ -46,6 +47,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from citecheck.checks.catalogue import make_finding
+from citecheck.claims.casefold import word_key
 from citecheck.claims.figures import HEDGE_SLACK, Figure, extract_figures, rounding_step
 from citecheck.dates import MONTHS, PartialDate, find_dates
 from citecheck.models import (
@@ -380,7 +382,13 @@ def _entities(text: str) -> list[str]:
 
 
 def _topic_words(*texts: str) -> frozenset[str]:
-    return frozenset(word.lower() for text in texts for entity in _entities(text) for word in entity.split())
+    return frozenset().union(*(_text_topic_words(text) for text in texts))
+
+
+@functools.lru_cache(maxsize=256)
+def _text_topic_words(text: str) -> frozenset[str]:
+    # A paragraph and its section title are asked once per figure-bearing claim they hold: read once.
+    return frozenset(word.lower() for entity in _entities(text) for word in entity.split())
 
 
 def _speaker(document: ParsedDocument, section: Section) -> tuple[str, str]:
@@ -425,7 +433,7 @@ def _count_role(text: str, figure: Figure) -> tuple[str, str] | None:
         # an elliptic participle after a counted noun ("34 people were killed and 318 injured") does not.
         elliptic_verb = not words and noun_first["word"].lower() == "died"
         if not elliptic_verb and not any(word in _CLAUSE_WORDS or re.search(r"\d", word) for word in words):
-            measure = _MEASURE_WORDS[noun_first["word"].lower()]
+            measure = _MEASURE_WORDS[word_key(noun_first["word"])]
             noun_phrase = noun_first.group(0)
     if measure is None and verb_first:
         measure = _VERB_TO_MEASURE[re.sub(r"\s+", " ", verb_first["word"].lower())]
@@ -553,6 +561,10 @@ def _date_statement(context: _Context, figure: Figure) -> _Statement | None:
     return context.statement(figure, "date", ("date", subject.lower(), event), f"{subject}: date {event}")
 
 
+# Figure kinds a statement can be made of (see _statements_for_claim).
+_STATEMENT_KINDS = frozenset({"distance", "count", "money", "date", "year"})
+
+
 def _statements_for_claim(
     document: ParsedDocument,
     claim: Claim,
@@ -561,6 +573,9 @@ def _statements_for_claim(
     offset: int,
     references: dict[str, Reference],
 ) -> list[_Statement]:
+    figures = [figure for figure in extract_figures(claim.text) if figure.kind in _STATEMENT_KINDS]
+    if not figures:
+        return []  # most claims: nothing to state, so no context to work out
     context = _Context(
         document=document,
         claim=claim,
@@ -572,7 +587,7 @@ def _statements_for_claim(
         topic=_topic_words(claim.text, paragraph.text, section.title or ""),
     )
     statements: list[_Statement] = []
-    for figure in extract_figures(claim.text):
+    for figure in figures:
         statement: _Statement | None = None
         if figure.kind == "distance":
             statement = _distance_statement(context, figure)

@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
+from citecheck.claims.casefold import word_key
+
 __all__ = ["DateSpan", "date_relation", "find_date_spans", "year_span"]
 
 Precision = Literal["day", "month", "season", "year", "decade"]
@@ -114,7 +116,7 @@ def _year_value(text: str, reference: int | None = None) -> int:
 
 
 def _month_value(text: str) -> int:
-    return _MONTH_NAMES[text.rstrip(".").lower()]
+    return _MONTH_NAMES[word_key(text.rstrip("."))]
 
 
 def _day_value(text: str) -> int:
@@ -221,7 +223,7 @@ def _month_year(match: re.Match[str]) -> tuple[DateSpan, ...]:
 
 def _season(match: re.Match[str]) -> tuple[DateSpan, ...]:
     year = _year_value(match["y"])
-    first_month, last_month = _SEASONS[match["season"].lower()]
+    first_month, last_month = _SEASONS[word_key(match["season"])]
     first, _ = _month_span(year, first_month)
     last_year, last_month = (year + 1, last_month - 12) if last_month > 12 else (year, last_month)
     _, last = _month_span(last_year, last_month)
@@ -336,6 +338,10 @@ _PATTERNS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], tuple[DateSpan,
 ]
 
 
+# Every date pattern holds a digit (``\d`` here, the widest digit class any of them uses): a quick "nothing to find".
+_ANY_DIGIT_RE = re.compile(r"\d")
+
+
 def _named_windows(text: str) -> list[tuple[int, int]]:
     """Stretches of ``text`` around month and season names, merged: the only places a named date can be."""
     windows: list[tuple[int, int]] = []
@@ -358,6 +364,8 @@ def find_date_spans(text: str) -> list[tuple[int, int, tuple[DateSpan, ...]]]:
 
     Where patterns overlap, the longest written date wins ("3–9 May 2012" over "9 May 2012").
     """
+    if _ANY_DIGIT_RE.search(text) is None:
+        return []  # every pattern needs a digit (a day, a year, a decade)
     found: list[_Found] = []
     windows = _named_windows(text)
     for pattern, build, named in _PATTERNS:

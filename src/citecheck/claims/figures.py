@@ -32,6 +32,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Literal
 
+from citecheck.claims.casefold import word_key
 from citecheck.claims.content_words import CALENDAR_WORDS, STOPWORDS, is_content_word, stem, word_spans
 from citecheck.claims.date_figures import DateSpan, date_relation, find_date_spans, year_span
 
@@ -404,8 +405,11 @@ _YEAR_CUE_LOOKBACK = 12  # characters before a number searched for a year cue
 # "not a single death", "no one was hurt": zero said in words.
 _ZERO_RE = re.compile(r"\b(?P<figure>not\s+a\s+single|not\s+one|no\s+one|nobody)\b", re.I)
 _TENS_ORDINAL_RE = "|".join(_TENS)
+# The lookahead (the first letters of the words below; case-insensitive like the rest) only skips positions
+# where no ordinal can start, cheaply: the matches are the same.
+_ORDINAL_FIRST_LETTERS = "".join(sorted({word[0] for word in (*_TENS, *_ORDINAL_WORDS)}))
 _ORDINAL_WORD_RE = re.compile(
-    rf"\b(?P<figure>(?:(?P<tens>{_TENS_ORDINAL_RE})[-\s](?P<digit>{'|'.join(_ORDINAL_DIGITS)})"
+    rf"(?=[{_ORDINAL_FIRST_LETTERS}])\b(?P<figure>(?:(?P<tens>{_TENS_ORDINAL_RE})[-\s](?P<digit>{'|'.join(_ORDINAL_DIGITS)})"
     rf"|{'|'.join(sorted(_ORDINAL_WORDS, key=len, reverse=True))}))\b",
     re.I,
 )
@@ -417,6 +421,7 @@ _BETWEEN_RE = re.compile(r"\b(?:between|from)\s+$", re.I)
 _YEAR_LIKE_RE = re.compile(r"\d{4}")
 # Letters that may run into a year when a page's text was extracted without spaces ("Italy1990", "2018FILE").
 _GLUED_BEFORE_RE = re.compile(r"[A-Za-z]{2,}[a-z]$")
+_FOUR_DIGITS_RE = re.compile(r"\d{4}")  # what every glued year holds: most texts need no look-behind scan
 _GLUED_YEAR_RE = re.compile(r"(?<=[A-Za-z]{2}[a-z])(?:1[5-9]\d\d|20\d\d|21\d\d)(?!\d)(?![a-z])")
 
 
@@ -524,7 +529,7 @@ def _extract_figures(text: str) -> list[Figure]:
     for match in _MARKER_RE.finditer(text):
         taken.add(match.start(), match.end())
     figures = [figure for figure in _date_figures(text) if taken.add(figure.start, figure.end)]
-    for match in _GLUED_YEAR_RE.finditer(text):
+    for match in _GLUED_YEAR_RE.finditer(text) if _FOUR_DIGITS_RE.search(text) else ():
         if taken.add(match.start(), match.end()):
             year = int(match.group())
             figures.append(
@@ -534,7 +539,7 @@ def _extract_figures(text: str) -> list[Figure]:
     for match in ordinal_words:
         # "twenty-first" before "twenty" is read as a count.
         if match["tens"] and taken.add(match.start(), match.end()):
-            rank = float(_TENS[match["tens"].lower()] + _ORDINAL_DIGITS[match["digit"].lower()])
+            rank = float(_TENS[word_key(match["tens"])] + _ORDINAL_DIGITS[word_key(match["digit"])])
             figures.append(Figure(match["figure"], match.start(), match.end(), rank, None, "ordinal"))
     numbers: list[Figure] = []
     for match in _FIGURE_RE.finditer(text):
@@ -549,7 +554,7 @@ def _extract_figures(text: str) -> list[Figure]:
             figures.append(Figure(match["figure"], match.start(), match.end(), 0.0, None, "count"))
     for match in ordinal_words:
         if not match["tens"] and taken.add(match.start(), match.end()):
-            rank = float(_ORDINAL_WORDS[match["figure"].lower()])
+            rank = float(_ORDINAL_WORDS[word_key(match["figure"])])
             figures.append(Figure(match["figure"], match.start(), match.end(), rank, None, "ordinal"))
     figures.sort(key=lambda figure: figure.start)
     return figures
@@ -660,8 +665,8 @@ def _figure_from_match(text: str, match: re.Match[str]) -> Figure | None:
         return None
     qualifier = re.sub(r"\s+", " ", match["qualifier"].lower()) if match["qualifier"] else None
     approximate = qualifier is not None
-    unit_text = re.sub(r"\s+", " ", (match["unit"] or "").lower())
-    scale = (match["scale"] or "").lower()
+    unit_text = re.sub(r"\s+", " ", word_key(match["unit"] or ""))
+    scale = word_key(match["scale"] or "")
     written = match["figure"]
     currency_code = (
         _CURRENCY_CODES.get(re.sub(r"\s+", "", match["currency"].lower()), "USD") if match["currency"] else None
@@ -672,8 +677,8 @@ def _figure_from_match(text: str, match: re.Match[str]) -> Figure | None:
         counted = _MULTIPLIER_CONTEXT_RE.match(text, end)
         if currency_code is not None or counted is not None:
             scale, unit_text = _SUFFIX_SCALES[suffix], ""
-            if currency_code is None and counted is not None and counted["noun"].lower() in _CURRENCY_WORDS:
-                currency_code = _CURRENCY_WORDS[counted["noun"].lower()]
+            if currency_code is None and counted is not None and word_key(counted["noun"]) in _CURRENCY_WORDS:
+                currency_code = _CURRENCY_WORDS[word_key(counted["noun"])]
                 end = counted.end()
                 written = text[start:end]
         elif suffix == "k":

@@ -34,20 +34,33 @@ _BOUNDARY_RE = re.compile(
     """,
     re.VERBOSE,
 )
-_WORD_BEFORE_RE = re.compile(r"([\w.]+)$")
+
+
+def _word_before(text: str, end: int) -> str:
+    """What ``re.search(r"([\\w.]+)$", text[:end])`` finds, read backwards from ``end``.
+
+    The search tried every position from the paragraph's start for each
+    period (quadratic in long paragraphs); ``\\w`` is ``str.isalnum()`` or
+    ``_``, and ``$`` also matches before a final newline.
+    """
+    if end > 0 and text[end - 1] == "\n":
+        end -= 1
+    start = end
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "._"):
+        start -= 1
+    return text[start:end]
 
 
 def _is_abbreviation(text: str, period_at: int) -> bool:
     """Is the period at ``period_at`` part of an abbreviation or initial?"""
-    match = _WORD_BEFORE_RE.search(text, 0, period_at)
-    if not match:
+    token = _word_before(text, period_at)
+    if not token:
         return False
-    word = match.group(1).lower().rstrip(".")
+    word = token.lower().rstrip(".")
     if word in ABBREVIATIONS:
         return True
     # Single capital initials ("John F. Kennedy", "J. Smith") and dotted
     # acronyms ("U.S.", "N.A.T.O").
-    token = match.group(1)
     if len(token) == 1 and token.isupper():
         return True
     return bool(re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]?", token))

@@ -181,7 +181,14 @@ def md_text(value: object, limit: int | None = None) -> str:
 
 def md_cell(value: object, limit: int | None = 300) -> str:
     """Untrusted text for one GFM table cell: one line, no bare pipes, never empty."""
-    text = _as_text(value)
+    text = value if isinstance(value, str) else _as_text(value)
+    if _MARKDOWN_RE.search(text) is None:
+        # Most cells: nothing to clean or escape (the Markdown table holds every prose special too), and
+        # collapsing whitespace or shortening adds none.  The same text as the general path below, in one scan.
+        text = " ".join(text.split())
+        if limit is not None and len(text) > limit:
+            text = text[: max(limit - 1, 0)].rstrip() + "…"
+        return text or " "
     if _PROSE_RE.search(text) is not None:  # controls become spaces first, so they collapse with the rest
         text = _without_escape_sequences(text).translate(_PROSE)
     # str.split() splits on exactly the characters the regex \s matches, at a third of the cost.
@@ -257,6 +264,8 @@ def json_inert(serialized: str) -> str:
     surrogates written as ``\\uXXXX`` escapes: the same values, but no raw character that acts on a viewer
     or splits a line for ``str.splitlines``.
     """
-    if _JSON_RE.search(serialized) is None:
+    # Every character escaped here is DEL or beyond ASCII: two C scans settle most reports (a character-class
+    # regex over a whole report's JSON costs a thousand times more).
+    if (serialized.isascii() and "\x7f" not in serialized) or _JSON_RE.search(serialized) is None:
         return serialized
     return serialized.translate(_JSON)

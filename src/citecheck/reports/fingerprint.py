@@ -150,7 +150,8 @@ def finding_subject(finding: Finding, reference: Reference | None, claim: Claim 
     if claim is not None:
         positions |= {claim.id, *claim.refs, *claim.markers}
     subject = _URL_RE.sub("<url>", finding.message)
-    labels = sorted((label for label in positions if label), key=len, reverse=True)
+    # Only labels the message holds can match (most messages name none): no pattern built for the others.
+    labels = sorted((label for label in positions if label and label in subject), key=len, reverse=True)
     if labels:
         alternatives = "|".join(re.escape(label) for label in labels)
         subject = re.sub(rf"(?<![\w-])(?:{alternatives})(?![\w-])", "#", subject)

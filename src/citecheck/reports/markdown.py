@@ -15,6 +15,7 @@ run inside, so they stay literal whatever the citation contains.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
@@ -94,7 +95,9 @@ def _ordered_findings(findings: list[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda finding: (-finding.severity.rank, finding.new is not True, finding.code))
 
 
+@functools.lru_cache(maxsize=1_024)
 def _ref_link(reference_id: str) -> str:
+    # A pure function of the id, asked for every claim, finding and evidence item citing the reference.
     return f"[{md_cell(reference_id, 20)}]({link_target(anchor('ref', reference_id))})"
 
 

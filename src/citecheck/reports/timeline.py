@@ -15,6 +15,7 @@ pure function of its inputs: the same reference gives the same bytes.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Mapping
@@ -194,6 +195,13 @@ def _shorten(text: str, limit: int) -> str:
 
 
 def _number(value: float) -> str:
+    # Rows, axes and ticks repeat the same coordinates in every picture; zero is written directly (0.0 and -0.0
+    # are one cache key but two texts).
+    return _formatted_number(value) if value else f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+@functools.lru_cache(maxsize=4_096)
+def _formatted_number(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
@@ -218,7 +226,11 @@ class _Scale:
 
     def x(self, day: date) -> float:
         ordinal = day.toordinal()
-        segment = next((segment for segment in self.segments if ordinal <= segment.high), self.segments[-1])
+        for segment in self.segments:
+            if ordinal <= segment.high:
+                break
+        else:
+            segment = self.segments[-1]
         fraction = (ordinal - segment.low) / (segment.high - segment.low)
         return segment.left + fraction * (segment.right - segment.left)
 
@@ -328,6 +340,11 @@ def timeline_svg(
     marks = timeline_marks(reference, document_date=document_date, first_seen_dead=first_seen_dead)
     if len(marks) < 2:
         return None
+    return _timeline_svg(reference, marks)
+
+
+def _timeline_svg(reference: Reference, marks: list[TimelineMark]) -> str:
+    """:func:`timeline_svg` for marks already worked out (two at least)."""
     mismatches = timeline_mismatches(reference)
     flagged = {key for mismatch in mismatches for key in mismatch.keys}
     scale = _scale_for(marks)
@@ -408,7 +425,14 @@ def timeline_names(
     that clean to the same name — or differ only in case, one file on macOS and
     Windows — are told apart by their position.
     """
-    names: dict[str, str] = {}
+    return {reference.id: name for reference, name, _ in _named_marks(report, stem, first_seen_dead)}
+
+
+def _named_marks(
+    report: DocumentReport, stem: str, first_seen_dead: Mapping[str, datetime] | None
+) -> list[tuple[Reference, str, list[TimelineMark]]]:
+    """(reference, file name, marks) for each reference that gets a timeline, in document order."""
+    named: list[tuple[Reference, str, list[TimelineMark]]] = []
     taken: set[str] = set()
     for index, reference in enumerate(report.references):
         marks = timeline_marks(
@@ -423,8 +447,23 @@ def timeline_names(
         if name_key(name) in taken:
             name = bounded_name(f"{base}-{index + 1}", ".svg")
         taken.add(name_key(name))
-        names[reference.id] = name
-    return names
+        named.append((reference, name, marks))
+    return named
+
+
+def timeline_names_and_files(
+    report: DocumentReport, stem: str, *, first_seen_dead: Mapping[str, datetime] | None = None
+) -> tuple[dict[str, str], dict[str, str]]:
+    """:func:`timeline_names` and :func:`timeline_files` at once, each reference's marks worked out once."""
+    named = {
+        reference.id: (reference, name, marks) for reference, name, marks in _named_marks(report, stem, first_seen_dead)
+    }
+    names = {reference_id: name for reference_id, (_, name, _) in named.items()}
+    last = {reference.id: reference for reference in report.references}
+    if all(last[reference_id] is reference for reference_id, (reference, _, _) in named.items()):
+        return names, {name: _timeline_svg(reference, marks) for reference, name, marks in named.values()}
+    # Ids shared by several references: exactly what the two functions give one after the other.
+    return names, timeline_files_named(report, names, first_seen_dead)
 
 
 def timeline_files(

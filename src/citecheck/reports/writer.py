@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
@@ -30,7 +31,51 @@ def atomic_write_text(path: Path, text: str, *, durable: bool = True) -> None:
     many per-document files skip that (the rename alone keeps readers from
     half a file, and one fsync per file would cost more than rendering them).
     """
-    atomic_write_chunks(path, (text,), durable=durable)
+    data = text.encode("utf-8")  # before any file exists: text that cannot be written leaves nothing behind
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _write_bytes_atomically(path, data, durable=durable)
+
+
+# The one temporary name tried first: created exclusively, never followed if it is a link, never inherited.
+_FRESH_FLAGS = (
+    os.O_WRONLY
+    | os.O_CREAT
+    | os.O_EXCL
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+
+
+def _write_bytes_atomically(path: Path, data: bytes, *, durable: bool) -> None:
+    """``data`` into ``path`` by way of ``.<name>.tmp`` beside it (or a random name if that one is taken).
+
+    A report folder holds thousands of small files; ``mkstemp``'s random
+    name, ``fchmod`` and text stream cost more than the write itself, so the
+    fixed temporary name is created directly with ``O_EXCL`` (another writer
+    or a leftover of a crashed run holding it sends this write the slow way)
+    and gets the mode a plain ``open()`` would (0o666 less the umask).
+    """
+    temporary = os.path.join(os.fspath(path.parent), f".{path.name}.tmp")
+    try:
+        handle = os.open(temporary, _FRESH_FLAGS, 0o666)
+    except FileExistsError:
+        atomic_write_chunks(path, (data.decode("utf-8"),), durable=durable)
+        return
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(handle, view) :]
+            if durable:
+                os.fsync(handle)
+        finally:
+            os.close(handle)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
 
 
 def atomic_write_chunks(path: Path, chunks: Iterable[str], *, durable: bool = True) -> None:
@@ -139,9 +184,14 @@ def summary_schema() -> dict[str, Any]:
 
 
 def write_outputs(files: Mapping[Path, str], *, durable: bool = True) -> None:
-    """Write a batch of already-rendered files atomically, one by one."""
+    """Write a batch of already-rendered files atomically, one by one (each folder made once)."""
+    folders: set[Path] = set()
     for path, text in files.items():
-        atomic_write_text(path, text, durable=durable)
+        data = text.encode("utf-8")
+        if path.parent not in folders:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            folders.add(path.parent)
+        _write_bytes_atomically(path, data, durable=durable)
 
 
 def dumps_schema(schema: dict[str, Any]) -> str:
