@@ -165,6 +165,9 @@ def _answer(status: int, drawn: list[tuple[str, str]], body: bytes, forbidden: s
     database=None,
 )
 @given(status=statuses, drawn=headers, body=bodies, length=st.booleans())
+# Found merging this round (and in main before it): the page and the archive both redirecting to
+# "http://?.net/" sent two lookups' redirects into each other, and each waited for the other forever.
+@example(status=301, drawn=[("Location", "http://\u2603.net/")], body=article("A page"), length=False)
 # Found on CI: an archived answer whose Location holds a bracketed host that is no address
 # made urllib's urljoin raise, and the whole network stage failed (exit 4).
 @example(

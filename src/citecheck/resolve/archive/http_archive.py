@@ -124,6 +124,11 @@ class HttpArchive:
         # Where the archive's redirect-first answers pointed: (identity, moment asked) -> (URL, timestamp).
         self._redirects: dict[tuple[str, str], tuple[str, str]] = {}
         self._playing: dict[tuple[str, str], asyncio.Future[Memento]] = {}  # captures being fetched
+        # Who waits for whom, so that following an archive's redirects never waits on itself: each lookup
+        # is named by the capture it was first asked for (its root); ``_holders`` maps a capture being
+        # fetched to the root fetching it, ``_waiting`` a root to the capture it waits for.
+        self._holders: dict[tuple[str, str], tuple[str, str]] = {}
+        self._waiting: dict[tuple[str, str], tuple[str, str]] = {}
         self._never_captured: set[str] = set()  # URL identities playback answered 404 for
         # What batched index queries said, by URL identity: every capture of the URL (complete answers only).
         self._indexed: dict[str, list[CdxRecord]] = {}
@@ -346,41 +351,68 @@ class HttpArchive:
         self.capture_cache_hits += 1
         return memento
 
-    async def _play_back(self, url: str, at: datetime | str, hops: int = 0) -> Memento:
+    async def _play_back(
+        self, url: str, at: datetime | str, hops: int = 0, root: tuple[str, str] | None = None
+    ) -> Memento:
         """``id_`` playback at ``at``; an archive redirect to its nearest capture is followed (at most twice).
 
         A capture is asked once per run: one already answered (or being
         fetched for another lookup) is not asked again — neither at the
-        moment asked, nor where the archive's redirect points.
+        moment asked, nor where the archive's redirect points. Redirects that
+        lead back to a capture this lookup (or one it waits for) is fetching
+        are a loop: ArchiveProtocolError, inconclusive for that URL only.
         """
         stamp = at if isinstance(at, str) else format_timestamp(at)
         key = (url_identity(url), stamp[:14])
+        root = root or key
         remembered = self._remembered(url, stamp)
         if remembered is not None:
             return remembered
+        if hops > 2:
+            raise ArchiveProtocolError(f"{self.name} redirected too often looking for a capture of {url}")
         running = self._playing.get(key)
         if running is not None:
+            if self._waits_on_itself(root, key):
+                raise ArchiveProtocolError(f"{self.name} redirects in a loop looking for a capture of {url}")
             self.capture_cache_hits += 1
-            return await asyncio.shield(running)
+            self._waiting[root] = key
+            try:
+                return await asyncio.shield(running)
+            finally:
+                self._waiting.pop(root, None)
         if key[0] in self._never_captured:
             raise NoMementoError(f"{self.name} has no capture of {url} at {stamp}")
         pointed = self._redirects.get(key)
         if pointed is not None:
-            return await self._play_back(pointed[0], pointed[1], hops + 1)
+            return await self._play_back(pointed[0], pointed[1], hops + 1, root)
         future: asyncio.Future[Memento] = asyncio.get_running_loop().create_future()
         self._playing[key] = future
+        self._holders[key] = root
         try:
-            memento = await self._play_back_once(url, stamp, hops)
+            memento = await self._play_back_once(url, stamp, hops, root)
         except BaseException as error:
             future.set_exception(error)
             future.exception()  # retrieved: a future nobody else awaited stays quiet
             raise
         finally:
             self._playing.pop(key, None)
+            self._holders.pop(key, None)
         future.set_result(memento)
         return memento
 
-    async def _play_back_once(self, url: str, stamp: str, hops: int) -> Memento:
+    def _waits_on_itself(self, root: tuple[str, str], key: tuple[str, str]) -> bool:
+        """Whether waiting for the capture ``key`` would, through the lookups it waits for, wait for ``root``."""
+        seen: set[tuple[str, str]] = set()
+        holder = self._holders.get(key)
+        while holder is not None and holder not in seen:
+            if holder == root:
+                return True
+            seen.add(holder)
+            awaited = self._waiting.get(holder)
+            holder = self._holders.get(awaited) if awaited is not None else None
+        return False
+
+    async def _play_back_once(self, url: str, stamp: str, hops: int, root: tuple[str, str]) -> Memento:
         response = await self._get(self.playback_pool, self.playback_url(url, stamp), capture=True)
         memento = self._memento(url, response, keep_body=True)
         if memento is not None:
@@ -400,7 +432,7 @@ class HttpArchive:
                 if len(self._redirects) > 65536:
                     self._redirects.clear()
                 self._redirects[(url_identity(url), stamp[:14])] = (inside[1], inside[0])
-                return await self._play_back(inside[1], inside[0], hops + 1)
+                return await self._play_back(inside[1], inside[0], hops + 1, root)
             response = await self._get(self.playback_pool, address, capture=True)  # vetted like any redirect
             memento = self._memento(url, response, keep_body=True)
             if memento is not None:
