@@ -30,6 +30,7 @@ remembered; a URL playback answered 404 for is not asked again.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import re
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -125,10 +126,11 @@ class HttpArchive:
         self._redirects: dict[tuple[str, str], tuple[str, str]] = {}
         self._playing: dict[tuple[str, str], asyncio.Future[Memento]] = {}  # captures being fetched
         # Who waits for whom, so that following an archive's redirects never waits on itself: each lookup
-        # is named by the capture it was first asked for (its root); ``_holders`` maps a capture being
-        # fetched to the root fetching it, ``_waiting`` a root to the capture it waits for.
-        self._holders: dict[tuple[str, str], tuple[str, str]] = {}
-        self._waiting: dict[tuple[str, str], tuple[str, str]] = {}
+        # gets a number (its root); ``_holders`` maps a capture being fetched to the lookup fetching it,
+        # ``_waiting`` a lookup to the capture it waits for.
+        self._lookups = itertools.count(1)
+        self._holders: dict[tuple[str, str], int] = {}
+        self._waiting: dict[int, tuple[str, str]] = {}
         self._never_captured: set[str] = set()  # URL identities playback answered 404 for
         # What batched index queries said, by URL identity: every capture of the URL (complete answers only).
         self._indexed: dict[str, list[CdxRecord]] = {}
@@ -351,20 +353,19 @@ class HttpArchive:
         self.capture_cache_hits += 1
         return memento
 
-    async def _play_back(
-        self, url: str, at: datetime | str, hops: int = 0, root: tuple[str, str] | None = None
-    ) -> Memento:
+    async def _play_back(self, url: str, at: datetime | str, hops: int = 0, root: int = 0) -> Memento:
         """``id_`` playback at ``at``; an archive redirect to its nearest capture is followed (at most twice).
 
         A capture is asked once per run: one already answered (or being
         fetched for another lookup) is not asked again — neither at the
-        moment asked, nor where the archive's redirect points. Redirects that
-        lead back to a capture this lookup (or one it waits for) is fetching
-        are a loop: ArchiveProtocolError, inconclusive for that URL only.
+        moment asked, nor where the archive's redirect points. ``root`` numbers
+        the lookup a redirect is followed for; redirects that lead back to a
+        capture this lookup (or one it waits for) is fetching are a loop:
+        ArchiveProtocolError, inconclusive for that URL only.
         """
         stamp = at if isinstance(at, str) else format_timestamp(at)
         key = (url_identity(url), stamp[:14])
-        root = root or key
+        root = root or next(self._lookups)
         remembered = self._remembered(url, stamp)
         if remembered is not None:
             return remembered
@@ -400,9 +401,9 @@ class HttpArchive:
         future.set_result(memento)
         return memento
 
-    def _waits_on_itself(self, root: tuple[str, str], key: tuple[str, str]) -> bool:
+    def _waits_on_itself(self, root: int, key: tuple[str, str]) -> bool:
         """Whether waiting for the capture ``key`` would, through the lookups it waits for, wait for ``root``."""
-        seen: set[tuple[str, str]] = set()
+        seen: set[int] = set()
         holder = self._holders.get(key)
         while holder is not None and holder not in seen:
             if holder == root:
@@ -412,7 +413,7 @@ class HttpArchive:
             holder = self._holders.get(awaited) if awaited is not None else None
         return False
 
-    async def _play_back_once(self, url: str, stamp: str, hops: int, root: tuple[str, str]) -> Memento:
+    async def _play_back_once(self, url: str, stamp: str, hops: int, root: int) -> Memento:
         response = await self._get(self.playback_pool, self.playback_url(url, stamp), capture=True)
         memento = self._memento(url, response, keep_body=True)
         if memento is not None:
