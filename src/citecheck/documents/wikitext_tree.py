@@ -68,21 +68,23 @@ class FlatTemplate(Template):
     def __init__(self, body: list[Any], name: str, params: list[tuple[str, str, bool]], source: str) -> None:
         # Deliberately no Template.__init__: name and params are built from ``body`` when first asked for.
         self._body: list[Any] | None = body
-        self.materialised = False
         self.flat_name = name
         self.flat_params = params
         self._source = source
         self.has_loose_ref = "<ref" in source.lower()
         self.reader_name: str | None = None  # template_name()'s answer, once asked
 
+    @property
+    def materialised(self) -> bool:
+        return self._body is None
+
     def _materialise(self) -> None:
-        if not self.materialised and self._body is not None:
+        if self._body is not None:
             built = _BUILDER().build([tokens.TemplateOpen(), *self._body, _Close()])
             template = built.nodes[0]
             self._name = template._name
             self._params = template._params
             self._body = None
-            self.materialised = True
 
     @property
     def name(self) -> Wikicode:
@@ -100,7 +102,7 @@ class FlatTemplate(Template):
         return self._params
 
     def __str__(self) -> str:
-        if not self.materialised:
+        if self._body is not None:
             return self._source
         return super().__str__()
 
@@ -179,13 +181,15 @@ def parse_wikitext(text: str) -> Wikicode:
 def template_name(template: Any) -> str:
     """A template's name as the reader compares names: markup stripped, ``_`` as space, whitespace collapsed, lower."""
     if type(template) is FlatTemplate and not template.materialised:
-        cached = template.reader_name
-        if cached is None:
-            cached = template.reader_name = " ".join(template.flat_name.replace("_", " ").split()).lower()
-        return cached
-    else:
-        written = template.name.strip_code() if hasattr(template.name, "strip_code") else str(template.name)
-    return " ".join(str(written).replace("_", " ").split()).lower()
+        if template.reader_name is None:  # asked once per template, then remembered
+            template.reader_name = _compared_name(template.flat_name)
+        return template.reader_name
+    written = template.name.strip_code() if hasattr(template.name, "strip_code") else str(template.name)
+    return _compared_name(str(written))
+
+
+def _compared_name(written: str) -> str:
+    return " ".join(written.replace("_", " ").split()).lower()
 
 
 def template_fields(template: Any) -> dict[str, Any]:
