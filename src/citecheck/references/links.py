@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from citecheck.models import LinkKind, ReferenceLink
 from citecheck.references.archive_urls import parse_archive_url
@@ -146,6 +146,15 @@ def choose_links(links: Iterable[ReferenceLink]) -> LinkChoice:
             if choice.url is None and parsed.original_url:
                 choice.url = parsed.original_url
     return choice
+
+
+def split_url(url: str) -> SplitResult | None:
+    """``urlsplit(url)``, or None where urllib refuses the text (``http://[::g]/``: a bracketed host that is
+    no address). For URLs from documents and servers, which may hold anything."""
+    try:
+        return urlsplit(url)
+    except ValueError:
+        return None
 
 
 @functools.lru_cache(maxsize=8192)

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from urllib.parse import urlsplit
 
 from citecheck.dates import PartialDate
 from citecheck.models import Reference
+from citecheck.references.links import split_url
 from citecheck.resolve.archive.models import CdxRecord, Memento, SnapshotRequest, TargetKind
 
 
@@ -97,20 +97,19 @@ def nearest_is_usable(memento: Memento, target: datetime | None, after_tolerance
 
 def is_site_root(url: str) -> bool:
     """True for a site's home page (``/``, ``/index.html``, with or without a query)."""
-    try:
-        path = urlsplit(url).path.lower()
-    except ValueError:
+    parts = split_url(url)
+    if parts is None:
         return False
+    path = parts.path.lower()
     return path in ("", "/") or path.strip("/") in ("index.html", "index.htm", "index.php", "default.aspx")
 
 
 def url_identity(url: str) -> str:
     """A URL reduced to what identifies the page for loop detection (scheme, www., trailing slash dropped)."""
-    try:
-        parts = urlsplit(url.strip())
-        host = (parts.hostname or "").lower().removeprefix("www.")
-    except ValueError:  # "http://[::g]/": no page to compare, itself only
+    parts = split_url(url.strip())
+    if parts is None:  # "http://[::g]/": no page to compare, itself only
         return url.strip()
+    host = (parts.hostname or "").lower().removeprefix("www.")
     path = parts.path.rstrip("/") or "/"
     return f"{host}{path}{'?' + parts.query if parts.query else ''}"
 

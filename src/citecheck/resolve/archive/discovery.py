@@ -16,9 +16,10 @@ from datetime import UTC, datetime, time, timedelta
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from citecheck.models import ArchiveResult, ArchiveStatus, Candidate, Reference
+from citecheck.references.links import split_url
 from citecheck.resolve.archive.backend import ArchiveBackend
 from citecheck.resolve.archive.cache import ArchiveCache
 from citecheck.resolve.archive.models import (
@@ -105,10 +106,8 @@ def normalize_outlet(name: str) -> str:
 
 
 def site_domain(url: str) -> str | None:
-    try:
-        host = (urlsplit(url).hostname or "").lower()
-    except ValueError:  # "http://[::g]/": no site
-        return None
+    parts = split_url(url)  # None for "http://[::g]/": no site
+    host = (parts.hostname or "").lower() if parts is not None else ""
     return host.removeprefix("www.") or None
 
 
@@ -155,11 +154,10 @@ def score_url(url: str, words: list[str]) -> tuple[float, tuple[str, ...]]:
     """The share of slug words found in the URL's path, and which ones."""
     if not words:
         return 0.0, ()
-    try:
-        path = urlsplit(url).path
-    except ValueError:
+    parts = split_url(url)
+    if parts is None:
         return 0.0, ()
-    path_words = set(_WORD_RE.findall(unquote(path).lower()))
+    path_words = set(_WORD_RE.findall(unquote(parts.path).lower()))
     matched = tuple(word for word in words if word in path_words)
     return len(matched) / len(words), matched
 
