@@ -240,6 +240,9 @@ def scenario_captures() -> list[Capture]:
         Capture(f"{site}/gone", at("2011-05-01T10:00:00"), status=404, body=b"not found"),
         Capture(f"{site}/moved", at("2011-05-01T10:00:00"), status=301, body=b"", location=f"{site}/"),
         Capture(f"{site}/", at("2011-05-01T10:00:05")),
+        # A redirect to a bare language root is a redirect home, as it is for the live web.
+        Capture(f"{site}/moved-lang", at("2011-05-01T11:00:00"), status=302, body=b"", location=f"{site}/en/"),
+        Capture(f"{site}/en/", at("2011-05-01T11:00:03")),
         Capture(f"{site}/old-story", at("2011-05-02T10:00:00"), status=301, body=b"", location=f"{site}/new-story"),
         Capture(f"{site}/new-story", at("2011-05-02T10:00:02")),
         Capture(f"{site}/loop-a", at("2011-05-03T10:00:00"), status=302, body=b"", location=f"{site}/loop-b"),
@@ -272,6 +275,7 @@ SCENARIO_EXPECTATIONS = [
     Expected("/years", "found", "2016-03-01", 200, codes=("CC302",)),
     Expected("/gone", "error-snapshot", "2011-05-01", 404, codes=("CC304",)),
     Expected("/moved", "error-snapshot", "2011-05-01", 301, codes=("CC304",), reason_contains="home page"),
+    Expected("/moved-lang", "error-snapshot", "2011-05-01", 302, codes=("CC304",), reason_contains="home page"),
     Expected("/old-story", "found", "2011-05-02", 200, reason_contains="archived redirect"),
     Expected("/loop-a", "error-snapshot", "2011-05-03", 302, codes=("CC304",), reason_contains="loop"),
     Expected("/never", "none", codes=("CC301",)),

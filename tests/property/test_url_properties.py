@@ -15,10 +15,10 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from citecheck.references.links import url_problem
+from citecheck.references.links import is_site_root, url_problem
 from citecheck.reports.escape import safe_url
 from citecheck.reports.fingerprint import normalized_url
-from citecheck.resolve.archive.choose import is_site_root, url_identity
+from citecheck.resolve.archive.choose import url_identity
 from citecheck.resolve.archive.discovery import score_url, site_domain
 from citecheck.resolve.archive.wayback import join_url, parse_link_header
 from citecheck.resolve.mediawiki import parse_article_url

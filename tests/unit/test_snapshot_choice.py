@@ -9,10 +9,11 @@ import pytest
 from citecheck.checks.archive import findings_for_archive
 from citecheck.dates import PartialDate
 from citecheck.models import ArchiveResult, ArchiveStatus, Reference
+from citecheck.references.links import is_site_root
+from citecheck.resolve import classify
 from citecheck.resolve.archive.choose import (
     choose_capture,
     citation_target,
-    is_site_root,
     nearest_is_usable,
     request_for_reference,
     url_identity,
@@ -113,6 +114,10 @@ def test_timestamps_round_trip_and_clamp() -> None:
 def test_site_roots_and_identities() -> None:
     assert is_site_root("http://example.org") and is_site_root("https://example.org/index.html")
     assert not is_site_root("http://example.org/news/")
+    # One rule for the live web and the archive: /home, /default.aspx and a language root are home too.
+    for root in ("http://example.org/home", "http://example.org/Default.aspx", "http://example.org/pt-br/"):
+        assert is_site_root(root) and classify.is_site_root(root), root
+    assert not is_site_root("http://[::g]/a")
     assert url_identity("https://www.Example.org/a/") == url_identity("http://example.org/a")
 
 

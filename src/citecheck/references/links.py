@@ -157,6 +157,21 @@ def split_url(url: str) -> SplitResult | None:
         return None
 
 
+# A site's home page: "/", "/index.html", "/default.aspx", "/home", "/start.php", a bare language root "/en/"
+# or "/pt-br/". One rule for live redirects and archived ones, so both call the same redirect "home".
+_HOME_PATH = re.compile(
+    r"^/?((index|default|home|start)(\.[a-z]{2,5})?|[a-z]{2}([-_][a-z]{2})?)?/?$",
+    re.IGNORECASE,
+)
+
+
+def is_site_root(url: str) -> bool:
+    """True for a site's home page (``/``, ``/index.html``, ``/home``, a bare language root ``/en/``; any query),
+    False for a deeper page and for text urllib cannot split."""
+    parts = split_url(url)
+    return parts is not None and _HOME_PATH.match(parts.path) is not None
+
+
 @functools.lru_cache(maxsize=8192)
 def url_problem(url: str) -> str | None:
     """Why ``url`` cannot be a web address (``"invalid IPv6 address"``…), or None when it can."""

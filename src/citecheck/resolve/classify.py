@@ -22,6 +22,7 @@ import httpx
 from bs4 import BeautifulSoup
 
 from citecheck.models import LiveStatus
+from citecheck.references.links import is_site_root
 from citecheck.resolve.decode import decode_text, parse_html
 from citecheck.resolve.web import FetchError, Hop
 
@@ -128,17 +129,6 @@ def text_similarity(first: str, second: str) -> float:
 
 def _strip_www(host: str) -> str:
     return host[4:] if host.startswith("www.") else host
-
-
-_HOME_PATH = re.compile(
-    r"^/?((index|default|home|start)(\.[a-z]{2,5})?|[a-z]{2}([-_][a-z]{2})?)?/?$",
-    re.IGNORECASE,
-)
-
-
-def is_site_root(url: str) -> bool:
-    """True for a site's home page: ``/``, ``/index.html``, ``/home``, a bare language root ``/en/``."""
-    return bool(_HOME_PATH.match(httpx.URL(url).path))
 
 
 def _path_segments(path: str) -> list[str]:

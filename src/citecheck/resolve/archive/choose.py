@@ -95,15 +95,6 @@ def nearest_is_usable(memento: Memento, target: datetime | None, after_tolerance
     return memento.capture_time <= target or memento.capture_time - target <= after_tolerance
 
 
-def is_site_root(url: str) -> bool:
-    """True for a site's home page (``/``, ``/index.html``, with or without a query)."""
-    parts = split_url(url)
-    if parts is None:
-        return False
-    path = parts.path.lower()
-    return path in ("", "/") or path.strip("/") in ("index.html", "index.htm", "index.php", "default.aspx")
-
-
 def url_identity(url: str) -> str:
     """A URL reduced to what identifies the page for loop detection (scheme, www., trailing slash dropped)."""
     parts = split_url(url.strip())

@@ -26,6 +26,7 @@ from datetime import UTC, datetime, timedelta
 from types import TracebackType
 
 from citecheck.models import ArchiveResult, ArchiveStatus, EndpointState, Reference
+from citecheck.references.links import is_site_root
 from citecheck.resolve.archive.backend import ArchiveBackend
 from citecheck.resolve.archive.cache import ArchiveCache, target_key
 from citecheck.resolve.archive.choose import (
@@ -33,7 +34,6 @@ from citecheck.resolve.archive.choose import (
     choose_capture,
     closest_capture,
     days_between,
-    is_site_root,
     nearest_is_usable,
     url_identity,
 )
