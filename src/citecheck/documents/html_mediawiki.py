@@ -188,6 +188,8 @@ def _is_parsoid_ref(element: Element) -> bool:
 
 
 class _MediaWikiPolicy(Policy):
+    marker_tags = frozenset({"sup"})  # _is_ref_marker
+
     def __init__(self, note_ids: dict[str, str], drop_classes: frozenset[str], drop_ids: frozenset[str]) -> None:
         self.note_ids = note_ids  # cite_note anchor → reference id
         self.drop_classes = drop_classes
@@ -545,6 +547,7 @@ class _SkipTransclusions(Policy):
     def __init__(self, inner: Policy, about: set[str]) -> None:
         self.inner = inner
         self.about = about
+        self.marker_tags = inner.marker_tags
 
     def dropped(self, element: Element) -> bool:
         about = element.get("about")
@@ -560,6 +563,7 @@ class _SkipElements(Policy):
     def __init__(self, inner: Policy, elements: set[Element]) -> None:
         self.inner = inner
         self.elements = elements
+        self.marker_tags = inner.marker_tags
 
     def dropped(self, element: Element) -> bool:
         return element in self.elements or self.inner.dropped(element)
