@@ -92,7 +92,7 @@ from citecheck.references.cite_templates import (
     wikitext_plain,
     wikitext_raw,
 )
-from citecheck.references.coins import coins_fields, read_coins
+from citecheck.references.coins import COINS_FIELD_KEYS, coins_fields, read_coins
 from citecheck.references.identifiers import (
     identifiers_from_url,
     merge_identifiers,
@@ -537,7 +537,7 @@ class _Reader:
             if coins is None and following is not None and following.tag == "span" and has_class(following, "Z3988"):
                 coins = following  # a bibliography entry standing alone: CS1's COinS span follows its <cite>
             if coins is not None and coins.get("title"):
-                _apply_coins(reference, read_coins(attr(coins, "title")))
+                _apply_coins(reference, read_coins(attr(coins, "title"), _COINS_KEYS))
         return reference
 
 
@@ -834,6 +834,10 @@ _COINS_ID_PREFIXES = {
     "info:hdl/": "hdl",
     "info:pmc/": "pmc",
 }
+
+
+# What _apply_coins reads (the rest of a COinS span is never decoded).
+_COINS_KEYS = COINS_FIELD_KEYS | {"rft.place", "rft.pub", "rft.isbn", "rft.issn", "rft.eissn"}
 
 
 def _apply_coins(reference: Reference, coins: dict[str, list[str]]) -> None:
