@@ -49,7 +49,11 @@ from citecheck.documents.html_tree import (
     BodyWalker,
     Element,
     LinkResolver,
+    CITED_ONLY,
+    DROPPED,
+    KEPT,
     Policy,
+    Visit,
     attr,
     classes,
     collect_text,
@@ -59,7 +63,7 @@ from citecheck.documents.html_tree import (
     element_by_id,
     fragment,
     has_class,
-    is_hidden,
+    hiding_style,
     iter_elements,
     marker_label,
     parse_date_value,
@@ -198,27 +202,39 @@ class _MediaWikiPolicy(Policy):
         self.seen_markers: set[str] = set()  # cite_ref ids: one use of a reference each
 
     def dropped(self, element: Element) -> bool:
-        # Policy.dropped, then this policy's own tests; asked for every element, so each attribute is read once.
+        return self.classify(element) is DROPPED
+
+    def classify(self, element: Element) -> Visit:
+        # Policy.dropped, then this policy's own tests, then cited_only; asked for every element, so each
+        # attribute is read once.
         tag = element.tag
         if tag in NEVER_TEXT:
-            return True
-        if is_hidden(element):
-            return True
+            return DROPPED
         get = element.get
+        if get("hidden") is not None:
+            return DROPPED
+        style = get("style")
+        if style is not None and hiding_style(style):
+            return DROPPED
         marker_id = get("id")
         sup = tag == "sup"  # _is_ref_marker holds only for sup elements
         if sup and marker_id is not None and marker_id in self.seen_markers and _is_ref_marker(element):
-            return True  # the same use rendered twice (mobile pages repeat the infobox): one marker
+            return DROPPED  # the same use rendered twice (mobile pages repeat the infobox): one marker
         value = get("class")
-        if value and not self.drop_classes.isdisjoint(value.split()):
-            return True
+        names = value.split() if value else ()
+        if names and not self.drop_classes.isdisjoint(names):
+            return DROPPED
         rel = get("rel")
         if rel and "mw:referencedBy" in rel:
-            return True
+            return DROPPED
         if self.drop_ids and marker_id in self.drop_ids:
-            return True
+            return DROPPED
         # {{rp|23}}: a sup.reference holding a page locator and no note link is not a marker.
-        return sup and _is_ref_marker(element) and not _is_parsoid_ref(element) and _note_target(element) is None
+        if sup and _is_ref_marker(element) and not _is_parsoid_ref(element) and _note_target(element) is None:
+            return DROPPED
+        if tag == "table" or (names and not _CITED_ONLY_CLASSES.isdisjoint(names)):
+            return CITED_ONLY
+        return KEPT
 
     def marker(self, element: Element) -> tuple[str, str | None] | None:
         if not _is_ref_marker(element):
@@ -235,10 +251,7 @@ class _MediaWikiPolicy(Policy):
         return label or (target or ""), ref_id
 
     def cited_only(self, element: Element) -> bool:
-        if element.tag == "table":
-            return True
-        value = element.get("class")
-        return value is not None and not _CITED_ONLY_CLASSES.isdisjoint(value.split())
+        return self.classify(element) is CITED_ONLY
 
 
 # --------------------------------------------------------------------------- reference lists

@@ -17,6 +17,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from enum import Enum
 from html.parser import HTMLParser
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -229,7 +230,12 @@ def is_hidden(element: Element) -> bool:
     if element.get("hidden") is not None:
         return True
     style = element.get("style")
-    return style is not None and _DISPLAY_NONE_RE.search(style) is not None
+    return style is not None and hiding_style(style)
+
+
+def hiding_style(style: str) -> bool:
+    """Does a ``style`` attribute hide its element (``display: none``)?"""
+    return _DISPLAY_NONE_RE.search(style) is not None
 
 
 def iter_elements(root: Element, tag: str | None = None) -> Iterator[Element]:
@@ -388,6 +394,19 @@ class TextBuilder:
         return text, markers
 
 
+class Visit(Enum):
+    """What a walk does with an element (:meth:`Policy.classify`)."""
+
+    dropped = 0  # never text
+    kept = 1
+    cited_only = 2  # a non-prose area whose uncited text is left out
+
+
+# The members as module constants: an Enum class attribute costs a lookup far slower than a global's, and the
+# walks ask for every element.
+DROPPED, KEPT, CITED_ONLY = Visit.dropped, Visit.kept, Visit.cited_only
+
+
 class Policy:
     """What a walk asks about each element; subclasses answer for MediaWiki and generic pages.
 
@@ -405,6 +424,12 @@ class Policy:
 
     def dropped(self, element: Element) -> bool:
         return element.tag in NEVER_TEXT or is_hidden(element)
+
+    def classify(self, element: Element) -> Visit:
+        """:meth:`dropped`, else :meth:`cited_only`, in one question (a policy may answer both from one look)."""
+        if self.dropped(element):
+            return DROPPED
+        return CITED_ONLY if self.cited_only(element) else KEPT
 
     def marker(self, element: Element) -> tuple[str, str | None] | None:
         """``(label, ref_id)`` when ``element`` is an in-text citation marker."""
@@ -505,11 +530,11 @@ class BodyWalker:
         add_text = builder.add_text
         text_markers = policy.text_markers if _overrides(policy, "text_markers") else None
         link_marker = policy.link_marker if _overrides(policy, "link_marker") else None
-        dropped = policy.dropped
+        classify = policy.classify
         marker = policy.marker
         marker_tags = policy.marker_tags
-        cited_only_of = policy.cited_only
         layout_of = _LAYOUT.get
+
         text = root.text
         if text and (text_markers is None or not text_markers(text, builder)):
             add_text(text)
@@ -533,7 +558,8 @@ class BodyWalker:
                 text = element.tail
             else:
                 tag = node.tag  # type: ignore[union-attr]
-                if tag.__class__ is not str or dropped(node):  # type: ignore[arg-type]
+                visit = classify(node) if tag.__class__ is str else DROPPED  # type: ignore[arg-type]
+                if visit is DROPPED:
                     text = node.tail  # type: ignore[union-attr]
                 else:
                     found = marker(node) if marker_tags is None or tag in marker_tags else None  # type: ignore[arg-type]
@@ -544,7 +570,7 @@ class BodyWalker:
                         layout = layout_of(tag, _INLINE)  # type: ignore[arg-type]
                         if layout != _INLINE:
                             self._enter(tag, layout)  # type: ignore[arg-type]
-                        cited_only = cited_only_of(node)  # type: ignore[arg-type]
+                        cited_only = visit is CITED_ONLY
                         if cited_only:
                             self.cited_only_depth += 1
                         text = node.text  # type: ignore[union-attr]
