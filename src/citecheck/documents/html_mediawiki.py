@@ -940,9 +940,20 @@ def _display_name(name: str) -> str:
 
 
 def read_mediawiki(
-    root: Element, content: Element, path: str, links: LinkResolver, *, parsoid: bool, use_coins: bool
+    root: Element,
+    content: Element,
+    path: str,
+    links: LinkResolver,
+    *,
+    parsoid: bool,
+    use_coins: bool,
+    landmarks: dict[str, Element] | None = None,
 ) -> ParsedDocument:
-    """Read a MediaWiki content area (legacy or Parsoid) into sections, markers and references."""
+    """Read a MediaWiki content area (legacy or Parsoid) into sections, markers and references.
+
+    ``landmarks``: the first element of ``root`` holding each id the title and date are read from
+    (``firstHeading``, ``footer-info-lastmod``, ``mw-mf-last-modified``), when a walk has found them already.
+    """
     lists = _reference_lists(content)
     prefixes = _list_prefixes(lists, _marker_groups(content))
     citation_policy = _MediaWikiPolicy({}, _CITATION_DROP_CLASSES, frozenset())
@@ -974,8 +985,8 @@ def read_mediawiki(
     return ParsedDocument(
         path=path,
         format="html",
-        title=_title(root, parsoid),
-        date=_revision_date(root),
+        title=_title(root, parsoid, landmarks),
+        date=_revision_date(root, landmarks),
         layout="article",
         renderer=Renderer.parsoid if parsoid else Renderer.mediawiki,
         sections=body.sections,
@@ -1059,8 +1070,12 @@ def _count_uses(references: list[Reference], sections: list[Section]) -> None:
                 main.uses += reference.uses
 
 
-def _title(root: Element, parsoid: bool) -> str | None:
-    heading = element_by_id(root, "firstHeading")
+def _by_id(root: Element, element_id: str, landmarks: dict[str, Element] | None) -> Element | None:
+    return landmarks.get(element_id) if landmarks is not None else element_by_id(root, element_id)
+
+
+def _title(root: Element, parsoid: bool, landmarks: dict[str, Element] | None) -> str | None:
+    heading = _by_id(root, "firstHeading", landmarks)
     if heading is not None:
         title = text_content(heading)
         if title:
@@ -1072,10 +1087,10 @@ def _title(root: Element, parsoid: bool) -> str | None:
     return document_title(root)
 
 
-def _revision_date(root: Element) -> PartialDate | None:
+def _revision_date(root: Element, landmarks: dict[str, Element] | None) -> PartialDate | None:
     # "This page was last edited on 30 September 2019, at 10:00": the revision's own date.
     for element_id in ("footer-info-lastmod", "mw-mf-last-modified"):
-        footer = element_by_id(root, element_id)
+        footer = _by_id(root, element_id, landmarks)
         if footer is not None:
             stamp = footer.get("data-timestamp")
             date = parse_date_value(stamp) if stamp else date_in_text(text_content(footer))
