@@ -825,7 +825,7 @@ _QUOTED_RE = re.compile(r"[\"“][^\"“”]{2,400}[\"”]")
 
 
 def _own_text(cite: Element) -> str:
-    return " ".join("".join(cite.itertext()).split())
+    return text_content(cite)
 
 
 def _is_within(node: Element, ancestor: Element) -> bool:
