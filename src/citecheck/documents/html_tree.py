@@ -134,13 +134,13 @@ def parse_html(text: str, notices: list[str]) -> Element:
     and drops the rest; such documents are built again with the standard
     library's tokenizer, nesting capped, so that no text is lost.
     """
-    cleaned = _XML_INCOMPATIBLE_RE.sub("", text)
+    cleaned, data = _xml_compatible(text)
     parser = etree.HTMLParser(
         recover=True, remove_comments=True, remove_pis=True, no_network=True, huge_tree=True, encoding="utf-8"
     )
     root: Element | None
     try:
-        root = etree.fromstring(cleaned.encode("utf-8", "replace"), parser)
+        root = etree.fromstring(data, parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as error:
         notices.append(f"the HTML could not be parsed ({type(error).__name__}); nothing read")
         root = None
@@ -150,6 +150,31 @@ def parse_html(text: str, notices: list[str]) -> Element:
     if root is None:
         root = etree.Element("html")
     return root
+
+
+# The C0 controls lxml refuses, as UTF-8 bytes (tab, newline and carriage return are text).
+_XML_INCOMPATIBLE_CONTROLS = bytes(code for code in range(0x20) if code not in (0x09, 0x0A, 0x0D))
+
+
+def _xml_compatible(text: str) -> tuple[str, bytes]:
+    """``text`` without the characters lxml refuses, and its UTF-8 bytes.
+
+    Almost every page holds none of them: its strict UTF-8 encoding (no lone surrogate), with no control
+    byte and no U+FFFE/U+FFFF, is told in C (a byte deletion and a substring search) instead of a
+    character-class scan.
+    """
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate
+        data = b""
+    else:
+        if (
+            len(data.translate(None, _XML_INCOMPATIBLE_CONTROLS)) == len(data)
+            and (b"\xef\xbf" not in data or (b"\xef\xbf\xbe" not in data and b"\xef\xbf\xbf" not in data))
+        ):
+            return text, data
+    cleaned = _XML_INCOMPATIBLE_RE.sub("", text)
+    return cleaned, cleaned.encode("utf-8", "replace")
 
 
 _MAX_DEPTH = 512
