@@ -515,9 +515,10 @@ class _Reader:
         wiki_identifiers: list[Identifiers] = []
         title_link: str | None = None
         original_link: str | None = None
+        known: dict[Element, bool] = {}
         for anchor in iter_elements(element, "a"):
             href = anchor.get("href")
-            if not href or _inside_dropped(anchor, element, policy):
+            if not href or _inside_dropped(anchor, element, policy, known):
                 continue
             if not _is_external(anchor):
                 # Wikilinks are the wiki's own pages; Special:BookSources/ISBN is an identifier.
@@ -624,13 +625,26 @@ def _attach_archive(reference: Reference, archive_url: str, archive_date: Partia
     reference.archive_date = reference.archive_date or archive_date
 
 
-def _inside_dropped(node: Element, stop: Element, policy: Policy) -> bool:
+def _inside_dropped(node: Element, stop: Element, policy: Policy, known: dict[Element, bool]) -> bool:
+    """Is ``node``, or an ancestor of it below ``stop``, dropped by ``policy``?
+
+    ``known`` remembers the answer for each element asked about (the links of one citation share their
+    ancestors), so each is put to the policy once.
+    """
+    chain: list[Element] = []
     parent: Element | None = node
+    inside = False
     while parent is not None and parent is not stop:
-        if policy.dropped(parent):
-            return True
+        answer = known.get(parent)
+        if answer is not None:
+            inside = answer
+            break
+        chain.append(parent)
         parent = parent.getparent()
-    return False
+    for element in reversed(chain):
+        inside = inside or policy.dropped(element)
+        known[element] = inside
+    return inside
 
 
 def _is_external(anchor: Element) -> bool:

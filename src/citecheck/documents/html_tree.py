@@ -595,6 +595,16 @@ class BodyWalker:
                         text = node.tail  # type: ignore[union-attr]
                     else:
                         layout = layout_of(tag, _INLINE)  # type: ignore[arg-type]
+                        if layout == _INLINE and visit is KEPT and link_marker is None and not len(node):  # type: ignore[arg-type]
+                            # An inline element without children (most links and italics): its text, then
+                            # its tail, with nothing to do on leaving it.
+                            text = node.text  # type: ignore[union-attr]
+                            if text and (text_markers is None or not text_markers(text, builder)):
+                                add_text(text)
+                            text = node.tail  # type: ignore[union-attr]
+                            if text and (text_markers is None or not text_markers(text, builder)):
+                                add_text(text)
+                            continue
                         if layout != _INLINE:
                             self._enter(tag, layout)  # type: ignore[arg-type]
                         cited_only = visit is CITED_ONLY
