@@ -61,6 +61,7 @@ from citecheck.documents.html_tree import (
     document_date,
     document_title,
     element_by_id,
+    first_with_class,
     fragment,
     has_class,
     hiding_style,
@@ -240,7 +241,7 @@ class _MediaWikiPolicy(Policy):
         if not _is_ref_marker(element):
             return None
         target = _note_target(element)
-        link_text = next((span for span in iter_elements(element, "span") if has_class(span, "mw-reflink-text")), None)
+        link_text = first_with_class(element, "span", "mw-reflink-text")
         label = marker_label(text_content(link_text if link_text is not None else element))
         ref_id = self.note_ids.get(target) if target else None
         if ref_id is None:
@@ -546,7 +547,7 @@ class _Reader:
             # CS1 links the title to the archive copy exactly when |url-status=dead.
             reference.source_flags.append(SourceFlag.url_status_dead)
         if self.use_coins:
-            coins = next((span for span in iter_elements(element, "span") if has_class(span, "Z3988")), None)
+            coins = first_with_class(element, "span", "Z3988")
             following = element.getnext() if element.tag == "cite" else None
             if coins is None and following is not None and following.tag == "span" and has_class(following, "Z3988"):
                 coins = following  # a bibliography entry standing alone: CS1's COinS span follows its <cite>
@@ -802,7 +803,7 @@ def _transclusion_head(element: Element) -> Element | None:
 
 def _markup_hints(element: Element) -> MarkupHints | None:
     """Title and work as a CS1 ``<cite>`` sets them apart (quotes, italics, the citation's class)."""
-    cite = next((node for node in iter_elements(element, "cite") if has_class(node, "citation")), None)
+    cite = first_with_class(element, "cite", "citation")
     if cite is None:
         return None
     kind = classes(cite) - {"citation", "cs1", "cs2"}

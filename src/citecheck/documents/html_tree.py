@@ -247,6 +247,15 @@ def has_class(element: Element, name: str) -> bool:
     return value is not None and name in value.split()
 
 
+def first_with_class(root: Element, tag: str, name: str) -> Element | None:
+    """The first ``tag`` element of ``root`` (itself included) with the class ``name``."""
+    for element in root.iter(tag):
+        value = element.get("class")
+        if value is not None and name in value and name in value.split():  # the substring test first: cheaper
+            return element
+    return None
+
+
 def is_element(node: object) -> bool:
     return isinstance(node, etree._Element) and isinstance(node.tag, str)
 
