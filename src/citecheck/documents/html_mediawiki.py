@@ -187,6 +187,23 @@ def _note_target(marker: Element) -> str | None:
     return None
 
 
+class _NoteTargets:
+    """:func:`_note_target` of each marker, read once per marker (the groups, the body walk's drop test and
+    the marker itself ask)."""
+
+    __slots__ = ("known",)
+
+    def __init__(self) -> None:
+        self.known: dict[Element, str | None] = {}  # the elements themselves: their proxies stay alive
+
+    def of(self, marker: Element) -> str | None:
+        known = self.known
+        if marker in known:
+            return known[marker]
+        target = known[marker] = _note_target(marker)
+        return target
+
+
 def _is_parsoid_ref(element: Element) -> bool:
     typeof = element.get("typeof")
     return typeof is not None and "mw:Extension/ref" in typeof
@@ -195,10 +212,17 @@ def _is_parsoid_ref(element: Element) -> bool:
 class _MediaWikiPolicy(Policy):
     marker_tags = frozenset({"sup"})  # _is_ref_marker
 
-    def __init__(self, note_ids: dict[str, str], drop_classes: frozenset[str], drop_ids: frozenset[str]) -> None:
+    def __init__(
+        self,
+        note_ids: dict[str, str],
+        drop_classes: frozenset[str],
+        drop_ids: frozenset[str],
+        targets: _NoteTargets | None = None,
+    ) -> None:
         self.note_ids = note_ids  # cite_note anchor → reference id
         self.drop_classes = drop_classes
         self.drop_ids = drop_ids
+        self.targets = targets if targets is not None else _NoteTargets()
         self.dangling: Counter[str] = Counter()
         self.seen_markers: set[str] = set()  # cite_ref ids: one use of a reference each
 
@@ -231,7 +255,7 @@ class _MediaWikiPolicy(Policy):
         if self.drop_ids and marker_id in self.drop_ids:
             return DROPPED
         # {{rp|23}}: a sup.reference holding a page locator and no note link is not a marker.
-        if sup and _is_ref_marker(element) and not _is_parsoid_ref(element) and _note_target(element) is None:
+        if sup and _is_ref_marker(element) and not _is_parsoid_ref(element) and self.targets.of(element) is None:
             return DROPPED
         if tag == "table" or (names and not _CITED_ONLY_CLASSES.isdisjoint(names)):
             return CITED_ONLY
@@ -240,7 +264,7 @@ class _MediaWikiPolicy(Policy):
     def marker(self, element: Element) -> tuple[str, str | None] | None:
         if not _is_ref_marker(element):
             return None
-        target = _note_target(element)
+        target = self.targets.of(element)
         link_text = first_with_class(element, "span", "mw-reflink-text")
         label = marker_label(text_content(link_text if link_text is not None else element))
         ref_id = self.note_ids.get(target) if target else None
@@ -296,13 +320,13 @@ def _wrapper_group(reference_list: Element) -> str | None:
     return None
 
 
-def _marker_groups(content: Element) -> dict[str, set[str | None]]:
+def _marker_groups(content: Element, targets: _NoteTargets) -> dict[str, set[str | None]]:
     """For each note anchor, the group names its markers' labels show (``[n 1]`` → ``n``)."""
     groups: dict[str, set[str | None]] = {}
     for sup in iter_elements(content, "sup"):
         if not _is_ref_marker(sup):
             continue
-        target = _note_target(sup)
+        target = targets.of(sup)
         if target is None:
             continue
         match = _GROUP_LABEL_RE.fullmatch(marker_label(text_content(sup)))
@@ -970,7 +994,8 @@ def read_mediawiki(
     (``firstHeading``, ``footer-info-lastmod``, ``mw-mf-last-modified``), when a walk has found them already.
     """
     lists = _reference_lists(content)
-    prefixes = _list_prefixes(lists, _marker_groups(content))
+    targets = _NoteTargets()  # the markers' note links, read once for the groups and once more in the body walk
+    prefixes = _list_prefixes(lists, _marker_groups(content, targets))
     citation_policy = _MediaWikiPolicy({}, _CITATION_DROP_CLASSES, frozenset())
     reader = _Reader(links=links, parsoid=parsoid, use_coins=use_coins, citation_policy=citation_policy)
     references: list[Reference] = []
@@ -991,7 +1016,7 @@ def read_mediawiki(
         for reference in references:
             reference.name = names.get(reference.anchor or "", reference.name)
     bibliography = _bibliography(content, lists, reader)
-    policy = _MediaWikiPolicy(note_ids, _BODY_DROP_CLASSES, _BODY_DROP_IDS)
+    policy = _MediaWikiPolicy(note_ids, _BODY_DROP_CLASSES, _BODY_DROP_IDS, targets)
     body: Body = BodyWalker(policy).walk(content)
     _link_short_citations(references, bibliography, reader)
     references.extend(bibliography)
