@@ -672,7 +672,7 @@ class BodyWalker:
             return
         prose = self.cited_only_depth == 0 and not self.appendix
         if prose or markers:
-            self.section.paragraphs.append(Paragraph(text=text, markers=markers))
+            self.section.paragraphs.append(build(Paragraph, text=text, markers=markers))
         else:
             self.body.skipped_uncited_blocks += 1
 
