@@ -44,14 +44,14 @@ from typing import Any
 
 from citecheck.dates import PartialDate
 from citecheck.documents.html_tree import (
+    CITED_ONLY,
+    DROPPED,
+    KEPT,
     NEVER_TEXT,
     Body,
     BodyWalker,
     Element,
     LinkResolver,
-    CITED_ONLY,
-    DROPPED,
-    KEPT,
     Policy,
     Visit,
     attr,

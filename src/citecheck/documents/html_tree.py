@@ -168,9 +168,8 @@ def _xml_compatible(text: str) -> tuple[str, bytes]:
     except UnicodeEncodeError:  # a lone surrogate
         data = b""
     else:
-        if (
-            len(data.translate(None, _XML_INCOMPATIBLE_CONTROLS)) == len(data)
-            and (b"\xef\xbf" not in data or (b"\xef\xbf\xbe" not in data and b"\xef\xbf\xbf" not in data))
+        if len(data.translate(None, _XML_INCOMPATIBLE_CONTROLS)) == len(data) and (
+            b"\xef\xbf" not in data or (b"\xef\xbf\xbe" not in data and b"\xef\xbf\xbf" not in data)
         ):
             return text, data
     cleaned = _XML_INCOMPATIBLE_RE.sub("", text)
@@ -533,7 +532,7 @@ def collect_text(root: Element, policy: Policy) -> tuple[str, list[Marker]]:
         if text and (text_markers is None or not text_markers(text, builder)):
             add_text(text)
         append(node.tail or None)  # type: ignore[union-attr]
-        extend(reversed(node))  # type: ignore[arg-type]
+        extend(reversed(node))
     return builder.take()
 
 
@@ -581,12 +580,12 @@ class BodyWalker:
         while stack:
             node = pop()
             if node.__class__ is tuple:
-                element, cited_only = node  # type: ignore[misc]
+                element, cited_only = node
                 if link_marker is not None and self.heading_level is None:
                     link_ref = link_marker(element)
                     if link_ref is not None:
                         builder.add_marker(link_ref, link_ref)
-                layout = layout_of(element.tag, _INLINE)
+                layout = layout_of(element.tag, _INLINE)  # type: ignore[arg-type]
                 if layout != _INLINE:
                     self._leave(element, layout)
                 if cited_only:
@@ -604,7 +603,7 @@ class BodyWalker:
                         text = node.tail  # type: ignore[union-attr]
                     else:
                         layout = layout_of(tag, _INLINE)  # type: ignore[arg-type]
-                        if layout == _INLINE and visit is KEPT and link_marker is None and not len(node):  # type: ignore[arg-type]
+                        if layout == _INLINE and visit is KEPT and link_marker is None and not len(node):
                             # An inline element without children (most links and italics): its text, then
                             # its tail, with nothing to do on leaving it.
                             text = node.text  # type: ignore[union-attr]
