@@ -40,27 +40,43 @@ __all__ = ["CoinsFields", "coins_fields", "detect_renderer", "read_coins", "read
 _PARSOID_META = frozenset({"mw:html:version", "mw:htmlVersion"})
 
 
+# Elements the MediaWiki reader looks up by id (title, revision date): found in the renderer's pass.
+_LANDMARK_IDS = frozenset({"firstHeading", "footer-info-lastmod", "mw-mf-last-modified"})
+
+
 def detect_renderer(root: Element) -> tuple[Renderer, Element]:
     """Which software rendered the page, and its content area (the element to read)."""
+    renderer, content, _ = _scan(root)
+    return renderer, content
+
+
+def _scan(root: Element) -> tuple[Renderer, Element, dict[str, Element]]:
+    """:func:`detect_renderer`, and the first element holding each of ``_LANDMARK_IDS``, in one pass."""
     parsoid = False
     legacy_content: Element | None = None
     content_text: Element | None = None
+    landmarks: dict[str, Element] = {}
     for element in root.iter():
         tag = element.tag
-        if not isinstance(tag, str):
+        if tag.__class__ is not str:
             continue
-        if tag == "meta" and element.get("property") in _PARSOID_META:
+        get = element.get
+        if tag == "meta" and get("property") in _PARSOID_META:
             parsoid = True
         elif tag == "sup":
-            typeof = element.get("typeof")
+            typeof = get("typeof")
             if (typeof and "mw:Extension/ref" in typeof) or has_class(element, "mw-ref"):
                 parsoid = True
         elif (tag == "ol" and has_class(element, "mw-references")) or (
-            tag == "body" and (has_class(element, "parsoid-body") or element.get("data-mw-html-version"))
+            tag == "body" and (has_class(element, "parsoid-body") or get("data-mw-html-version"))
         ):
             parsoid = True
-        if element.get("id") == "mw-content-text":
-            content_text = element
+        element_id = get("id")
+        if element_id is not None:
+            if element_id == "mw-content-text":
+                content_text = element
+            elif element_id in _LANDMARK_IDS:
+                landmarks.setdefault(element_id, element)
         if legacy_content is None and has_class(element, "mw-parser-output"):
             legacy_content = element
     if content_text is not None:
@@ -68,10 +84,11 @@ def detect_renderer(root: Element) -> tuple[Renderer, Element]:
         legacy_content = inner if inner is not None else content_text
     if parsoid:
         body = next(iter_elements(root, "body"), None)
-        return Renderer.parsoid, legacy_content if legacy_content is not None else (body if body is not None else root)
+        content = legacy_content if legacy_content is not None else (body if body is not None else root)
+        return Renderer.parsoid, content, landmarks
     if legacy_content is not None:
-        return Renderer.mediawiki, legacy_content
-    return Renderer.generic, root
+        return Renderer.mediawiki, legacy_content, landmarks
+    return Renderer.generic, root, landmarks
 
 
 def read_html(text: str, path: str, *, use_coins: bool = True) -> ParsedDocument:
@@ -84,11 +101,12 @@ def read_html(text: str, path: str, *, use_coins: bool = True) -> ParsedDocument
     notices: list[str] = []
     root = parse_html(text, notices)
     links = LinkResolver(base_href(root))
-    renderer, content = detect_renderer(root)
+    renderer, content, landmarks = _scan(root)
     if renderer is Renderer.generic:
         document = read_generic(root, path, links)
     else:
-        document = read_mediawiki(root, content, path, links, parsoid=renderer is Renderer.parsoid, use_coins=use_coins)
+        parsoid = renderer is Renderer.parsoid
+        document = read_mediawiki(root, content, path, links, parsoid=parsoid, use_coins=use_coins, landmarks=landmarks)
     document.notices[:0] = notices
     document.notices.extend(links.notices())
     return document

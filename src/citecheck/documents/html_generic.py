@@ -61,6 +61,8 @@ _TEXT_MARKER_RE = re.compile(r"\s*\[(?P<label>\d{1,3})\]")
 
 
 class _GenericPolicy(Policy):
+    marker_tags = frozenset({"sup", "a"})
+
     def __init__(
         self,
         skipped_lists: set[int],

@@ -44,12 +44,16 @@ from typing import Any
 
 from citecheck.dates import PartialDate
 from citecheck.documents.html_tree import (
+    CITED_ONLY,
+    DROPPED,
+    KEPT,
     NEVER_TEXT,
     Body,
     BodyWalker,
     Element,
     LinkResolver,
     Policy,
+    Visit,
     attr,
     classes,
     collect_text,
@@ -57,9 +61,10 @@ from citecheck.documents.html_tree import (
     document_date,
     document_title,
     element_by_id,
+    first_with_class,
     fragment,
     has_class,
-    is_hidden,
+    hiding_style,
     iter_elements,
     marker_label,
     parse_date_value,
@@ -92,7 +97,7 @@ from citecheck.references.cite_templates import (
     wikitext_plain,
     wikitext_raw,
 )
-from citecheck.references.coins import coins_fields, read_coins
+from citecheck.references.coins import COINS_FIELD_KEYS, coins_fields, read_coins
 from citecheck.references.identifiers import (
     identifiers_from_url,
     merge_identifiers,
@@ -182,47 +187,85 @@ def _note_target(marker: Element) -> str | None:
     return None
 
 
+class _NoteTargets:
+    """:func:`_note_target` of each marker, read once per marker (the groups, the body walk's drop test and
+    the marker itself ask)."""
+
+    __slots__ = ("known",)
+
+    def __init__(self) -> None:
+        self.known: dict[Element, str | None] = {}  # the elements themselves: their proxies stay alive
+
+    def of(self, marker: Element) -> str | None:
+        known = self.known
+        if marker in known:
+            return known[marker]
+        target = known[marker] = _note_target(marker)
+        return target
+
+
 def _is_parsoid_ref(element: Element) -> bool:
     typeof = element.get("typeof")
     return typeof is not None and "mw:Extension/ref" in typeof
 
 
 class _MediaWikiPolicy(Policy):
-    def __init__(self, note_ids: dict[str, str], drop_classes: frozenset[str], drop_ids: frozenset[str]) -> None:
+    marker_tags = frozenset({"sup"})  # _is_ref_marker
+
+    def __init__(
+        self,
+        note_ids: dict[str, str],
+        drop_classes: frozenset[str],
+        drop_ids: frozenset[str],
+        targets: _NoteTargets | None = None,
+    ) -> None:
         self.note_ids = note_ids  # cite_note anchor → reference id
         self.drop_classes = drop_classes
         self.drop_ids = drop_ids
+        self.targets = targets if targets is not None else _NoteTargets()
         self.dangling: Counter[str] = Counter()
         self.seen_markers: set[str] = set()  # cite_ref ids: one use of a reference each
 
     def dropped(self, element: Element) -> bool:
-        # Policy.dropped, then this policy's own tests; asked for every element, so each attribute is read once.
+        return self.classify(element) is DROPPED
+
+    def classify(self, element: Element) -> Visit:
+        # Policy.dropped, then this policy's own tests, then cited_only; asked for every element, so each
+        # attribute is read once.
         tag = element.tag
         if tag in NEVER_TEXT:
-            return True
-        if is_hidden(element):
-            return True
+            return DROPPED
         get = element.get
+        if get("hidden") is not None:
+            return DROPPED
+        style = get("style")
+        if style is not None and hiding_style(style):
+            return DROPPED
         marker_id = get("id")
         sup = tag == "sup"  # _is_ref_marker holds only for sup elements
         if sup and marker_id is not None and marker_id in self.seen_markers and _is_ref_marker(element):
-            return True  # the same use rendered twice (mobile pages repeat the infobox): one marker
+            return DROPPED  # the same use rendered twice (mobile pages repeat the infobox): one marker
         value = get("class")
-        if value and not self.drop_classes.isdisjoint(value.split()):
-            return True
+        names = value.split() if value else ()
+        if names and not self.drop_classes.isdisjoint(names):
+            return DROPPED
         rel = get("rel")
         if rel and "mw:referencedBy" in rel:
-            return True
+            return DROPPED
         if self.drop_ids and marker_id in self.drop_ids:
-            return True
+            return DROPPED
         # {{rp|23}}: a sup.reference holding a page locator and no note link is not a marker.
-        return sup and _is_ref_marker(element) and not _is_parsoid_ref(element) and _note_target(element) is None
+        if sup and _is_ref_marker(element) and not _is_parsoid_ref(element) and self.targets.of(element) is None:
+            return DROPPED
+        if tag == "table" or (names and not _CITED_ONLY_CLASSES.isdisjoint(names)):
+            return CITED_ONLY
+        return KEPT
 
     def marker(self, element: Element) -> tuple[str, str | None] | None:
         if not _is_ref_marker(element):
             return None
-        target = _note_target(element)
-        link_text = next((span for span in iter_elements(element, "span") if has_class(span, "mw-reflink-text")), None)
+        target = self.targets.of(element)
+        link_text = first_with_class(element, "span", "mw-reflink-text")
         label = marker_label(text_content(link_text if link_text is not None else element))
         ref_id = self.note_ids.get(target) if target else None
         if ref_id is None:
@@ -233,10 +276,7 @@ class _MediaWikiPolicy(Policy):
         return label or (target or ""), ref_id
 
     def cited_only(self, element: Element) -> bool:
-        if element.tag == "table":
-            return True
-        value = element.get("class")
-        return value is not None and not _CITED_ONLY_CLASSES.isdisjoint(value.split())
+        return self.classify(element) is CITED_ONLY
 
 
 # --------------------------------------------------------------------------- reference lists
@@ -280,13 +320,13 @@ def _wrapper_group(reference_list: Element) -> str | None:
     return None
 
 
-def _marker_groups(content: Element) -> dict[str, set[str | None]]:
+def _marker_groups(content: Element, targets: _NoteTargets) -> dict[str, set[str | None]]:
     """For each note anchor, the group names its markers' labels show (``[n 1]`` → ``n``)."""
     groups: dict[str, set[str | None]] = {}
     for sup in iter_elements(content, "sup"):
         if not _is_ref_marker(sup):
             continue
-        target = _note_target(sup)
+        target = targets.of(sup)
         if target is None:
             continue
         match = _GROUP_LABEL_RE.fullmatch(marker_label(text_content(sup)))
@@ -500,9 +540,10 @@ class _Reader:
         wiki_identifiers: list[Identifiers] = []
         title_link: str | None = None
         original_link: str | None = None
+        known: dict[Element, bool] = {}
         for anchor in iter_elements(element, "a"):
             href = anchor.get("href")
-            if not href or _inside_dropped(anchor, element, policy):
+            if not href or _inside_dropped(anchor, element, policy, known):
                 continue
             if not _is_external(anchor):
                 # Wikilinks are the wiki's own pages; Special:BookSources/ISBN is an identifier.
@@ -530,12 +571,12 @@ class _Reader:
             # CS1 links the title to the archive copy exactly when |url-status=dead.
             reference.source_flags.append(SourceFlag.url_status_dead)
         if self.use_coins:
-            coins = next((span for span in iter_elements(element, "span") if has_class(span, "Z3988")), None)
+            coins = first_with_class(element, "span", "Z3988")
             following = element.getnext() if element.tag == "cite" else None
             if coins is None and following is not None and following.tag == "span" and has_class(following, "Z3988"):
                 coins = following  # a bibliography entry standing alone: CS1's COinS span follows its <cite>
             if coins is not None and coins.get("title"):
-                _apply_coins(reference, read_coins(attr(coins, "title")))
+                _apply_coins(reference, read_coins(attr(coins, "title"), _COINS_KEYS))
         return reference
 
 
@@ -545,6 +586,7 @@ class _SkipTransclusions(Policy):
     def __init__(self, inner: Policy, about: set[str]) -> None:
         self.inner = inner
         self.about = about
+        self.marker_tags = inner.marker_tags
 
     def dropped(self, element: Element) -> bool:
         about = element.get("about")
@@ -560,6 +602,7 @@ class _SkipElements(Policy):
     def __init__(self, inner: Policy, elements: set[Element]) -> None:
         self.inner = inner
         self.elements = elements
+        self.marker_tags = inner.marker_tags
 
     def dropped(self, element: Element) -> bool:
         return element in self.elements or self.inner.dropped(element)
@@ -607,13 +650,26 @@ def _attach_archive(reference: Reference, archive_url: str, archive_date: Partia
     reference.archive_date = reference.archive_date or archive_date
 
 
-def _inside_dropped(node: Element, stop: Element, policy: Policy) -> bool:
+def _inside_dropped(node: Element, stop: Element, policy: Policy, known: dict[Element, bool]) -> bool:
+    """Is ``node``, or an ancestor of it below ``stop``, dropped by ``policy``?
+
+    ``known`` remembers the answer for each element asked about (the links of one citation share their
+    ancestors), so each is put to the policy once.
+    """
+    chain: list[Element] = []
     parent: Element | None = node
+    inside = False
     while parent is not None and parent is not stop:
-        if policy.dropped(parent):
-            return True
+        answer = known.get(parent)
+        if answer is not None:
+            inside = answer
+            break
+        chain.append(parent)
         parent = parent.getparent()
-    return False
+    for element in reversed(chain):
+        inside = inside or policy.dropped(element)
+        known[element] = inside
+    return inside
 
 
 def _is_external(anchor: Element) -> bool:
@@ -771,7 +827,7 @@ def _transclusion_head(element: Element) -> Element | None:
 
 def _markup_hints(element: Element) -> MarkupHints | None:
     """Title and work as a CS1 ``<cite>`` sets them apart (quotes, italics, the citation's class)."""
-    cite = next((node for node in iter_elements(element, "cite") if has_class(node, "citation")), None)
+    cite = first_with_class(element, "cite", "citation")
     if cite is None:
         return None
     kind = classes(cite) - {"citation", "cs1", "cs2"}
@@ -808,7 +864,7 @@ _QUOTED_RE = re.compile(r"[\"“][^\"“”]{2,400}[\"”]")
 
 
 def _own_text(cite: Element) -> str:
-    return " ".join("".join(cite.itertext()).split())
+    return text_content(cite)
 
 
 def _is_within(node: Element, ancestor: Element) -> bool:
@@ -830,6 +886,10 @@ _COINS_ID_PREFIXES = {
     "info:hdl/": "hdl",
     "info:pmc/": "pmc",
 }
+
+
+# What _apply_coins reads (the rest of a COinS span is never decoded).
+_COINS_KEYS = COINS_FIELD_KEYS | {"rft.place", "rft.pub", "rft.isbn", "rft.issn", "rft.eissn"}
 
 
 def _apply_coins(reference: Reference, coins: dict[str, list[str]]) -> None:
@@ -919,11 +979,23 @@ def _display_name(name: str) -> str:
 
 
 def read_mediawiki(
-    root: Element, content: Element, path: str, links: LinkResolver, *, parsoid: bool, use_coins: bool
+    root: Element,
+    content: Element,
+    path: str,
+    links: LinkResolver,
+    *,
+    parsoid: bool,
+    use_coins: bool,
+    landmarks: dict[str, Element] | None = None,
 ) -> ParsedDocument:
-    """Read a MediaWiki content area (legacy or Parsoid) into sections, markers and references."""
+    """Read a MediaWiki content area (legacy or Parsoid) into sections, markers and references.
+
+    ``landmarks``: the first element of ``root`` holding each id the title and date are read from
+    (``firstHeading``, ``footer-info-lastmod``, ``mw-mf-last-modified``), when a walk has found them already.
+    """
     lists = _reference_lists(content)
-    prefixes = _list_prefixes(lists, _marker_groups(content))
+    targets = _NoteTargets()  # the markers' note links, read once for the groups and once more in the body walk
+    prefixes = _list_prefixes(lists, _marker_groups(content, targets))
     citation_policy = _MediaWikiPolicy({}, _CITATION_DROP_CLASSES, frozenset())
     reader = _Reader(links=links, parsoid=parsoid, use_coins=use_coins, citation_policy=citation_policy)
     references: list[Reference] = []
@@ -944,7 +1016,7 @@ def read_mediawiki(
         for reference in references:
             reference.name = names.get(reference.anchor or "", reference.name)
     bibliography = _bibliography(content, lists, reader)
-    policy = _MediaWikiPolicy(note_ids, _BODY_DROP_CLASSES, _BODY_DROP_IDS)
+    policy = _MediaWikiPolicy(note_ids, _BODY_DROP_CLASSES, _BODY_DROP_IDS, targets)
     body: Body = BodyWalker(policy).walk(content)
     _link_short_citations(references, bibliography, reader)
     references.extend(bibliography)
@@ -953,8 +1025,8 @@ def read_mediawiki(
     return ParsedDocument(
         path=path,
         format="html",
-        title=_title(root, parsoid),
-        date=_revision_date(root),
+        title=_title(root, parsoid, landmarks),
+        date=_revision_date(root, landmarks),
         layout="article",
         renderer=Renderer.parsoid if parsoid else Renderer.mediawiki,
         sections=body.sections,
@@ -1038,8 +1110,12 @@ def _count_uses(references: list[Reference], sections: list[Section]) -> None:
                 main.uses += reference.uses
 
 
-def _title(root: Element, parsoid: bool) -> str | None:
-    heading = element_by_id(root, "firstHeading")
+def _by_id(root: Element, element_id: str, landmarks: dict[str, Element] | None) -> Element | None:
+    return landmarks.get(element_id) if landmarks is not None else element_by_id(root, element_id)
+
+
+def _title(root: Element, parsoid: bool, landmarks: dict[str, Element] | None) -> str | None:
+    heading = _by_id(root, "firstHeading", landmarks)
     if heading is not None:
         title = text_content(heading)
         if title:
@@ -1051,10 +1127,10 @@ def _title(root: Element, parsoid: bool) -> str | None:
     return document_title(root)
 
 
-def _revision_date(root: Element) -> PartialDate | None:
+def _revision_date(root: Element, landmarks: dict[str, Element] | None) -> PartialDate | None:
     # "This page was last edited on 30 September 2019, at 10:00": the revision's own date.
     for element_id in ("footer-info-lastmod", "mw-mf-last-modified"):
-        footer = element_by_id(root, element_id)
+        footer = _by_id(root, element_id, landmarks)
         if footer is not None:
             stamp = footer.get("data-timestamp")
             date = parse_date_value(stamp) if stamp else date_in_text(text_content(footer))

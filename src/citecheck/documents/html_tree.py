@@ -17,6 +17,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from enum import Enum
 from html.parser import HTMLParser
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -24,6 +25,7 @@ from lxml import etree
 
 from citecheck.dates import PartialDate, find_dates, parse_date
 from citecheck.models import Marker, Paragraph, Section
+from citecheck.references.construct import build
 
 Element = etree._Element
 
@@ -93,6 +95,17 @@ BLOCKS = frozenset(
 )
 CELLS = frozenset({"td", "th"})
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+# What each tag does to the paragraph structure, looked up once per element by the walks: nothing (inline, the
+# default), a heading, a space (cells and line breaks), a block, a table, a table row.
+_INLINE, _HEADING, _SPACE, _BLOCK, _TABLE, _ROW = range(6)
+_LAYOUT: dict[str, int] = {
+    **dict.fromkeys(BLOCKS, _BLOCK),
+    "table": _TABLE,
+    "tr": _ROW,
+    **dict.fromkeys(CELLS, _SPACE),
+    "br": _SPACE,
+    **dict.fromkeys(HEADINGS, _HEADING),
+}
 
 # Section titles whose content is apparatus, not prose (MOS:APPENDIX and the usual blog/paper headings).
 APPENDIX_TITLE_RE = re.compile(
@@ -121,13 +134,13 @@ def parse_html(text: str, notices: list[str]) -> Element:
     and drops the rest; such documents are built again with the standard
     library's tokenizer, nesting capped, so that no text is lost.
     """
-    cleaned = _XML_INCOMPATIBLE_RE.sub("", text)
+    cleaned, data = _xml_compatible(text)
     parser = etree.HTMLParser(
         recover=True, remove_comments=True, remove_pis=True, no_network=True, huge_tree=True, encoding="utf-8"
     )
     root: Element | None
     try:
-        root = etree.fromstring(cleaned.encode("utf-8", "replace"), parser)
+        root = etree.fromstring(data, parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as error:
         notices.append(f"the HTML could not be parsed ({type(error).__name__}); nothing read")
         root = None
@@ -137,6 +150,30 @@ def parse_html(text: str, notices: list[str]) -> Element:
     if root is None:
         root = etree.Element("html")
     return root
+
+
+# The C0 controls lxml refuses, as UTF-8 bytes (tab, newline and carriage return are text).
+_XML_INCOMPATIBLE_CONTROLS = bytes(code for code in range(0x20) if code not in (0x09, 0x0A, 0x0D))
+
+
+def _xml_compatible(text: str) -> tuple[str, bytes]:
+    """``text`` without the characters lxml refuses, and its UTF-8 bytes.
+
+    Almost every page holds none of them: its strict UTF-8 encoding (no lone surrogate), with no control
+    byte and no U+FFFE/U+FFFF, is told in C (a byte deletion and a substring search) instead of a
+    character-class scan.
+    """
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate
+        data = b""
+    else:
+        if len(data.translate(None, _XML_INCOMPATIBLE_CONTROLS)) == len(data) and (
+            b"\xef\xbf" not in data or (b"\xef\xbf\xbe" not in data and b"\xef\xbf\xbf" not in data)
+        ):
+            return text, data
+    cleaned = _XML_INCOMPATIBLE_RE.sub("", text)
+    return cleaned, cleaned.encode("utf-8", "replace")
 
 
 _MAX_DEPTH = 512
@@ -209,6 +246,15 @@ def has_class(element: Element, name: str) -> bool:
     return value is not None and name in value.split()
 
 
+def first_with_class(root: Element, tag: str, name: str) -> Element | None:
+    """The first ``tag`` element of ``root`` (itself included) with the class ``name``."""
+    for element in root.iter(tag):
+        value = element.get("class")
+        if value is not None and name in value and name in value.split():  # the substring test first: cheaper
+            return element
+    return None
+
+
 def is_element(node: object) -> bool:
     return isinstance(node, etree._Element) and isinstance(node.tag, str)
 
@@ -217,7 +263,12 @@ def is_hidden(element: Element) -> bool:
     if element.get("hidden") is not None:
         return True
     style = element.get("style")
-    return style is not None and _DISPLAY_NONE_RE.search(style) is not None
+    return style is not None and hiding_style(style)
+
+
+def hiding_style(style: str) -> bool:
+    """Does a ``style`` attribute hide its element (``display: none``)?"""
+    return _DISPLAY_NONE_RE.search(style) is not None
 
 
 def iter_elements(root: Element, tag: str | None = None) -> Iterator[Element]:
@@ -232,7 +283,9 @@ def iter_elements(root: Element, tag: str | None = None) -> Iterator[Element]:
 
 def text_content(element: Element) -> str:
     """All the text under ``element`` with whitespace collapsed (scripts included: use on small parts)."""
-    return " ".join("".join(element.itertext()).split())
+    # lxml's text serialisation is "".join(element.itertext()) done in C (the tree holds no comments or
+    # processing instructions: parse_html drops them), several times faster on the small parts it is used on.
+    return " ".join(etree.tostring(element, method="text", encoding="unicode", with_tail=False).split())
 
 
 def fragment(href: str) -> str | None:
@@ -368,7 +421,7 @@ class TextBuilder:
 
     def add_marker(self, label: str, ref_id: str | None) -> None:
         # The marker sits right after the preceding text; the space before it goes with it.
-        self.markers.append(Marker(label=label, offset=self.length, ref_id=ref_id))
+        self.markers.append(build(Marker, label=label, offset=self.length, ref_id=ref_id))
 
     def take(self) -> tuple[str, list[Marker]]:
         text, markers = "".join(self.parts), self.markers
@@ -376,11 +429,42 @@ class TextBuilder:
         return text, markers
 
 
+class Visit(Enum):
+    """What a walk does with an element (:meth:`Policy.classify`)."""
+
+    dropped = 0  # never text
+    kept = 1
+    cited_only = 2  # a non-prose area whose uncited text is left out
+
+
+# The members as module constants: an Enum class attribute costs a lookup far slower than a global's, and the
+# walks ask for every element.
+DROPPED, KEPT, CITED_ONLY = Visit.dropped, Visit.kept, Visit.cited_only
+
+
 class Policy:
-    """What a walk asks about each element; subclasses answer for MediaWiki and generic pages."""
+    """What a walk asks about each element; subclasses answer for MediaWiki and generic pages.
+
+    ``marker_tags``: the tags of the elements :meth:`marker` can answer for (None: any element); the walks ask
+    it about no other element.  :meth:`text_markers` and :meth:`link_marker` are asked only when a subclass
+    overrides them.
+    """
+
+    marker_tags: frozenset[str] | None = frozenset()
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if "marker" in cls.__dict__ and "marker_tags" not in cls.__dict__:
+            cls.marker_tags = None  # a marker method that does not say which tags it answers for: ask it always
 
     def dropped(self, element: Element) -> bool:
         return element.tag in NEVER_TEXT or is_hidden(element)
+
+    def classify(self, element: Element) -> Visit:
+        """:meth:`dropped`, else :meth:`cited_only`, in one question (a policy may answer both from one look)."""
+        if self.dropped(element):
+            return DROPPED
+        return CITED_ONLY if self.cited_only(element) else KEPT
 
     def marker(self, element: Element) -> tuple[str, str | None] | None:
         """``(label, ref_id)`` when ``element`` is an in-text citation marker."""
@@ -399,35 +483,56 @@ class Policy:
         return element.tag == "table"
 
 
+def _overrides(policy: Policy, name: str) -> bool:
+    """Does ``policy`` answer ``name`` itself (or is it :class:`Policy`'s answer, the same for every element)?"""
+    return getattr(type(policy), name) is not getattr(Policy, name)
+
+
 def collect_text(root: Element, policy: Policy) -> tuple[str, list[Marker]]:
     """The inline text of ``root`` (blocks become spaces), with its markers."""
     builder = TextBuilder()
-
-    def add(text: str | None) -> None:
-        if text and not policy.text_markers(text, builder):
-            builder.add_text(text)
-
-    add(root.text)
-    stack: list[tuple[Element, bool]] = [(child, False) for child in reversed(root)]
+    add_text = builder.add_text
+    text_markers = policy.text_markers if _overrides(policy, "text_markers") else None
+    dropped = policy.dropped
+    marker = policy.marker
+    marker_tags = policy.marker_tags
+    text = root.text
+    if text and (text_markers is None or not text_markers(text, builder)):
+        add_text(text)
+    # Elements to enter; an element's tail waits on the stack as a string once the element is entered.
+    stack: list[Element | str | None] = list(reversed(root))
+    pop = stack.pop
+    append = stack.append
+    extend = stack.extend
     while stack:
-        node, leaving = stack.pop()
-        if leaving:
-            add(node.tail)
+        node = pop()
+        if node is None:
             continue
-        tag = node.tag
-        if not isinstance(tag, str) or policy.dropped(node):
-            add(node.tail)
+        if node.__class__ is str:
+            if text_markers is None or not text_markers(node, builder):
+                add_text(node)
             continue
-        found = policy.marker(node)
-        if found is not None:
-            builder.add_marker(*found)
-            add(node.tail)
+        tag = node.tag  # type: ignore[union-attr]
+        if tag.__class__ is not str or dropped(node):  # type: ignore[arg-type]
+            text = node.tail  # type: ignore[union-attr]
+            if text and (text_markers is None or not text_markers(text, builder)):
+                add_text(text)
             continue
+        if marker_tags is None or tag in marker_tags:
+            found = marker(node)  # type: ignore[arg-type]
+            if found is not None:
+                builder.add_marker(*found)
+                text = node.tail  # type: ignore[union-attr]
+                if text and (text_markers is None or not text_markers(text, builder)):
+                    add_text(text)
+                continue
         if tag in BLOCKS or tag in CELLS or tag == "br":
             builder.add_space()
-        add(node.text)
-        stack.append((node, True))
-        stack.extend((child, False) for child in reversed(node))
+        text = node.text  # type: ignore[union-attr]
+        if text and (text_markers is None or not text_markers(text, builder)):
+            add_text(text)
+        append(node.tail or None)  # type: ignore[union-attr]
+        extend(reversed(node))
     return builder.take()
 
 
@@ -435,9 +540,6 @@ def collect_text(root: Element, policy: Policy) -> tuple[str, list[Marker]]:
 class Body:
     sections: list[Section] = field(default_factory=list)
     skipped_uncited_blocks: int = 0
-
-
-_ENTER, _LEAVE, _LEAVE_CITED_ONLY = 0, 1, 2
 
 
 class BodyWalker:
@@ -454,79 +556,106 @@ class BodyWalker:
         self.table_row_depth = 0
         self.heading_level: int | None = None
 
-    def _add(self, text: str | None) -> None:
-        if text and not self.policy.text_markers(text, self.builder):
-            self.builder.add_text(text)
-
     def walk(self, root: Element) -> Body:
-        # (node, visit): an element is visited when entered (_ENTER) and again when left (_LEAVE, or
-        # _LEAVE_CITED_ONLY when entering it opened a cited-only area: the policy is asked once per element).
+        # Each element is entered when popped from the stack; a tuple (element, cited-only) pushed under its
+        # children leaves it (the policy is asked once per element).  The loop inlines what entering and
+        # leaving do to the paragraph structure (see _LAYOUT); the rest is in _enter_structure and _leave.
         policy = self.policy
-        self._add(root.text)
-        stack: list[tuple[Element, int]] = [(child, _ENTER) for child in reversed(root)]
+        builder = self.builder
+        add_text = builder.add_text
+        text_markers = policy.text_markers if _overrides(policy, "text_markers") else None
+        link_marker = policy.link_marker if _overrides(policy, "link_marker") else None
+        classify = policy.classify
+        marker = policy.marker
+        marker_tags = policy.marker_tags
+        layout_of = _LAYOUT.get
+
+        text = root.text
+        if text and (text_markers is None or not text_markers(text, builder)):
+            add_text(text)
+        stack: list[Element | tuple[Element, bool]] = list(reversed(root))
+        pop = stack.pop
+        append = stack.append
+        extend = stack.extend
         while stack:
-            node, visit = stack.pop()
-            if visit != _ENTER:
-                self._leave(node, visit == _LEAVE_CITED_ONLY)
-                self._add(node.tail)
-                continue
-            if not isinstance(node.tag, str) or policy.dropped(node):
-                self._add(node.tail)
-                continue
-            found = policy.marker(node)
-            if found is not None:
-                self.builder.add_marker(*found)
-                self._add(node.tail)
-                continue
-            cited_only = self._enter(node)
-            self._add(node.text)
-            stack.append((node, _LEAVE_CITED_ONLY if cited_only else _LEAVE))
-            stack.extend((child, _ENTER) for child in reversed(node))
+            node = pop()
+            if node.__class__ is tuple:
+                element, cited_only = node
+                if link_marker is not None and self.heading_level is None:
+                    link_ref = link_marker(element)
+                    if link_ref is not None:
+                        builder.add_marker(link_ref, link_ref)
+                layout = layout_of(element.tag, _INLINE)  # type: ignore[arg-type]
+                if layout != _INLINE:
+                    self._leave(element, layout)
+                if cited_only:
+                    self.cited_only_depth -= 1
+                text = element.tail
+            else:
+                tag = node.tag  # type: ignore[union-attr]
+                visit = classify(node) if tag.__class__ is str else DROPPED  # type: ignore[arg-type]
+                if visit is DROPPED:
+                    text = node.tail  # type: ignore[union-attr]
+                else:
+                    found = marker(node) if marker_tags is None or tag in marker_tags else None  # type: ignore[arg-type]
+                    if found is not None:
+                        builder.add_marker(*found)
+                        text = node.tail  # type: ignore[union-attr]
+                    else:
+                        layout = layout_of(tag, _INLINE)  # type: ignore[arg-type]
+                        if layout == _INLINE and visit is KEPT and link_marker is None and not len(node):
+                            # An inline element without children (most links and italics): its text, then
+                            # its tail, with nothing to do on leaving it.
+                            text = node.text  # type: ignore[union-attr]
+                            if text and (text_markers is None or not text_markers(text, builder)):
+                                add_text(text)
+                            text = node.tail  # type: ignore[union-attr]
+                            if text and (text_markers is None or not text_markers(text, builder)):
+                                add_text(text)
+                            continue
+                        if layout != _INLINE:
+                            self._enter(tag, layout)  # type: ignore[arg-type]
+                        cited_only = visit is CITED_ONLY
+                        if cited_only:
+                            self.cited_only_depth += 1
+                        text = node.text  # type: ignore[union-attr]
+                        if text and (text_markers is None or not text_markers(text, builder)):
+                            add_text(text)
+                        append((node, cited_only))  # type: ignore[arg-type]
+                        extend(reversed(node))  # type: ignore[arg-type]
+                        continue
+            if text and (text_markers is None or not text_markers(text, builder)):
+                add_text(text)
         self._flush()
         self.body.sections = [section for section in self.body.sections if section.paragraphs]
         return self.body
 
-    def _enter(self, element: Element) -> bool:
-        """Enter ``element``; True when it is a cited-only area."""
-        name = str(element.tag)
-        if name in HEADINGS and self.heading_level is None:
-            self._flush()
-            self.heading_level = HEADINGS[name]
-        elif name in CELLS or name == "br" or self._inside_row(name):
-            self.builder.add_space()
-        elif name in BLOCKS:
-            if name == "tr":
+    def _enter(self, name: str, layout: int) -> None:
+        if layout == _HEADING:
+            if self.heading_level is None:
+                self._flush()
+                self.heading_level = HEADINGS[name]
+        elif layout == _SPACE or (layout == _BLOCK and self.table_row_depth > 0):
+            self.builder.add_space()  # a block inside a table row (an infobox's list or div) is part of the row
+        elif layout != _INLINE:
+            if layout == _ROW:
                 self.table_row_depth += 1
             self._flush()
-        if self.policy.cited_only(element):
-            self.cited_only_depth += 1
-            return True
-        return False
 
-    def _leave(self, element: Element, cited_only: bool) -> None:
-        name = str(element.tag)
-        if self.heading_level is None:
-            link_ref = self.policy.link_marker(element)
-            if link_ref is not None:
-                self.builder.add_marker(link_ref, link_ref)
-        if name in HEADINGS and self.heading_level == HEADINGS[name]:
-            title, _ = self.builder.take()
-            self.section = Section(title=title or None, level=self.heading_level)
-            self.body.sections.append(self.section)
-            self.appendix = bool(title) and bool(APPENDIX_TITLE_RE.fullmatch(title.rstrip(": ")))
-            self.heading_level = None
-        elif self._inside_row(name):
+    def _leave(self, element: Element, layout: int) -> None:
+        if layout == _HEADING:
+            if self.heading_level == HEADINGS[str(element.tag)]:
+                title, _ = self.builder.take()
+                self.section = Section(title=title or None, level=self.heading_level)
+                self.body.sections.append(self.section)
+                self.appendix = bool(title) and bool(APPENDIX_TITLE_RE.fullmatch(title.rstrip(": ")))
+                self.heading_level = None
+        elif layout == _BLOCK and self.table_row_depth > 0:
             self.builder.add_space()
-        elif name in BLOCKS:
-            if name == "tr":
+        elif layout != _SPACE:
+            if layout == _ROW:
                 self.table_row_depth -= 1
             self._flush()
-        if cited_only:
-            self.cited_only_depth -= 1
-
-    def _inside_row(self, name: str) -> bool:
-        """A block inside a table row (an infobox's list or div) is part of the row's one paragraph."""
-        return self.table_row_depth > 0 and name in BLOCKS and name not in ("table", "tr")
 
     def _flush(self) -> None:
         if self.heading_level is not None:
@@ -542,7 +671,7 @@ class BodyWalker:
             return
         prose = self.cited_only_depth == 0 and not self.appendix
         if prose or markers:
-            self.section.paragraphs.append(Paragraph(text=text, markers=markers))
+            self.section.paragraphs.append(build(Paragraph, text=text, markers=markers))
         else:
             self.body.skipped_uncited_blocks += 1
 

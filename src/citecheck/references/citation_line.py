@@ -24,6 +24,7 @@ odd input (see tests/property).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -648,7 +649,9 @@ _TRAILING_YEAR_RE = re.compile(r"(?P<year>(?:1[5-9]|20)\d\d)$")
 _NAME_KEY_STRIP = " .,;:\"'“”‘’«»()[]"
 
 
+@functools.lru_cache(maxsize=4096)
 def _name_key(name: str) -> str:
+    # Cached: the markup-hint comparisons ask for the same few names (title, work, each block) several times.
     return " ".join(name.split()).strip(_NAME_KEY_STRIP).casefold()
 
 

@@ -7,24 +7,41 @@ fields for free, and a cross-check for a text parser.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
-from urllib.parse import parse_qsl
+from urllib.parse import unquote
 
-__all__ = ["CoinsFields", "coins_fields", "read_coins"]
+__all__ = ["COINS_FIELD_KEYS", "CoinsFields", "coins_fields", "read_coins"]
 
 
-def read_coins(title_attr: str) -> dict[str, list[str]]:
+def read_coins(title_attr: str, keys: Collection[str] | None = None) -> dict[str, list[str]]:
     """Decode a COinS span's ``title`` (an OpenURL ContextObject query string).
 
     ``"ctx_ver=Z39.88-2004&rft.au=A&rft.au=B"`` → ``{"ctx_ver": [...], "rft.au": ["A", "B"]}``.
-    Keys keep their order of first appearance; empty values are dropped.
+    Keys keep their order of first appearance; empty values are dropped.  With ``keys``, only those keys
+    are decoded and kept (what :func:`coins_fields` and the HTML reader read; the rest is never decoded).
+
+    Decodes as :func:`urllib.parse.parse_qsl` does (``&``-separated, ``+`` a space, a field without ``=``
+    or with an empty value left out, invalid UTF-8 replaced).
     """
     fields: dict[str, list[str]] = {}
-    for key, value in parse_qsl(title_attr.replace("&amp;", "&"), keep_blank_values=False, errors="replace"):
-        value = " ".join(value.split())
+    for name_value in title_attr.replace("&amp;", "&").split("&"):
+        name, equals, value = name_value.partition("=")
+        if not equals or not value:
+            continue
+        name = unquote(name.replace("+", " "), errors="replace")
+        if keys is not None and name not in keys:
+            continue
+        value = " ".join(unquote(value.replace("+", " "), errors="replace").split())
         if value:
-            fields.setdefault(key, []).append(value)
+            fields.setdefault(name, []).append(value)
     return fields
+
+
+# The keys coins_fields reads.
+COINS_FIELD_KEYS = frozenset(
+    {"rft.atitle", "rft.btitle", "rft.title", "rft.jtitle", "rft.date", "rft_id", "rft.au", "rft.aulast", "rft.aufirst"}
+)
 
 
 @dataclass(frozen=True)
