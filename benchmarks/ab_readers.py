@@ -1,6 +1,10 @@
 """CPU-time A/B of two checkouts' readers on one format of the bench_parse corpus.
 
-Run: ``python benchmarks/ab_readers.py --baseline-src DIR --format html [--megabytes 10] [--passes 6]``
+Run: ``python benchmarks/ab_readers.py --baseline-src DIR --format html [--megabytes 10] [--passes 6]
+[--real ../shared]``
+
+With ``--real DIR`` the documents are the real ones under DIR (``bench_parse.real_documents``: the
+Wikipedia wikitext and HTML samples, the plain-text seeds) of that format instead of the generated corpus.
 
 Each checkout parses the same generated documents (``bench_parse.build_corpus``) in a persistent child
 process; passes alternate between the two (the order turned each round), and each pass is timed in CPU
@@ -23,9 +27,15 @@ sys.path.insert(0, sys.argv[1])
 sys.path.insert(0, sys.argv[4])
 import bench_parse
 from citecheck.documents import parse_document
-corpus, _, _ = bench_parse.build_corpus(float(sys.argv[3]), 1, 60)
 fmt = sys.argv[2]
-documents = [text for doc_fmt, text, _ in corpus if doc_fmt == fmt]
+if sys.argv[5]:
+    from pathlib import Path
+    documents = bench_parse.real_documents(Path(sys.argv[5])).get(fmt, [])
+else:
+    corpus, _, _ = bench_parse.build_corpus(float(sys.argv[3]), 1, 60)
+    documents = [text for doc_fmt, text, _ in corpus if doc_fmt == fmt]
+if not documents:
+    raise SystemExit(f"no {fmt} documents")
 for text in documents:
     parse_document(text, "doc", fmt)
 print(sum(len(text.encode()) for text in documents), flush=True)
@@ -43,11 +53,13 @@ def main() -> None:
     parser.add_argument("--format", default="html", choices=("text", "markdown", "wikitext", "html"))
     parser.add_argument("--megabytes", type=float, default=10.0, help="whole corpus size (all four formats)")
     parser.add_argument("--passes", type=int, default=6)
+    parser.add_argument("--real", type=Path, help="read the real documents under this directory (e.g. ../shared)")
     args = parser.parse_args()
     benchmarks = str(REPOSITORY / "benchmarks")
+    real = str(args.real.resolve()) if args.real is not None else ""
     children = {
         label: subprocess.Popen(
-            [sys.executable, "-c", _CHILD, str(src), args.format, str(args.megabytes), benchmarks],
+            [sys.executable, "-c", _CHILD, str(src), args.format, str(args.megabytes), benchmarks, real],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -69,6 +81,8 @@ def main() -> None:
         child.stdin.close()
         child.wait()
     megabytes = sizes["this checkout"] / 1048576
+    what = f"real documents under {args.real}" if args.real is not None else "generated corpus"
+    print(f"{what}: {megabytes:.3f} MB of {args.format}")
     fastest = {label: min(values) for label, values in seconds.items()}
     median = {label: sorted(values)[len(values) // 2] for label, values in seconds.items()}
     for label in children:

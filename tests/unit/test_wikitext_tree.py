@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from typing import Any
 
 import mwparserfromhell
@@ -10,10 +11,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from mwparserfromhell.parser import ParserError, tokens
+from mwparserfromhell.wikicode import Wikicode
 
 from citecheck.documents import wikitext, wikitext_tree
 from citecheck.documents.wikitext_tree import (
     FlatTemplate,
+    SourceCache,
     build_tree,
     parse_wikitext,
     positional_values,
@@ -255,3 +258,46 @@ def test_token_streams_the_direct_builder_does_not_read_go_to_mwparserfromhells_
         [tokens.Text(text="a"), tokens.WikilinkOpen(), tokens.Text(text="L"), tokens.WikilinkClose()]
     )
     assert direct and str(code) == "a[[L]]"
+
+
+# --------------------------------------------------------------------------- the source cache
+
+
+def _every_code_and_node(code: Any) -> Iterator[Any]:
+    yield code
+    for node in code.nodes:
+        yield node
+        for child in node.__children__():
+            yield from _every_code_and_node(child)
+
+
+def _assert_sources(text: str) -> None:
+    code = parse_wikitext(text)
+    cache = SourceCache()
+    assert cache.code(code) == str(code)
+    # Top down, as the walk asks: each answer (cached while its parent was made) is str() of its object.
+    for item in _every_code_and_node(code):
+        made = cache.code(item) if type(item) is Wikicode else cache.node(item)
+        assert made == str(item)
+    for template in templates_in(code):  # built on demand: the cache reads the materialised Wikicode
+        if isinstance(template, FlatTemplate):
+            assert [str(parameter) for parameter in template.params] == [cache.parameter(p) for p in template.params]
+            assert cache.node(template) == str(template)
+
+
+@pytest.mark.parametrize("text", [*SNIPPETS, *WIKI_BITS, *MARKUP_BITS])
+def test_source_cache_is_str_on_snippets(text: str) -> None:
+    _assert_sources(text)
+
+
+@pytest.mark.parametrize("name", REAL_ARTICLES)
+def test_source_cache_is_str_on_real_articles(name: str) -> None:
+    text = shared_path("wikipedia-samples", name).read_text(encoding="utf-8")
+    for document in [text, *_mutations(text, seed=len(name) + 1, count=2)]:
+        _assert_sources(document)
+
+
+@FUZZ
+@given(wikitext_documents)
+def test_source_cache_is_str_on_generated_wikitext(text: str) -> None:
+    _assert_sources(text)
