@@ -37,6 +37,7 @@ from mwparserfromhell.nodes import (
     Text,
     Wikilink,
 )
+from mwparserfromhell.wikicode import Wikicode
 
 from citecheck.dates import PartialDate, parse_date
 from citecheck.documents.markers import extract_markers
@@ -309,6 +310,11 @@ def _plain(code: Any) -> str:
     """
     if type(code) is str:
         return " ".join(code.split())
+    if type(code) is Wikicode:
+        nodes: list[Any] = code._nodes
+        if all(type(node) is Text for node in nodes):
+            # strip_code keeps a Text node's text; normalize and collapse change nothing the split below keeps.
+            return " ".join("".join([node._value for node in nodes]).split())
     text = str(code.strip_code(normalize=True, collapse=True)) if hasattr(code, "strip_code") else str(code)
     return " ".join(text.split())
 
@@ -422,10 +428,11 @@ class _Walker:
         return "hidden" if mode == "body" and self.skip_below is not None else mode
 
     def emit_text(self, text: str, offset: int | None, mode: Mode) -> None:
-        if self._body_mode(mode) != "body" or not text:
+        if mode != "body" or self.skip_below is not None or not text:  # (not body text: _body_mode)
             return
-        text = _sanitise(text)
-        draft = self.draft
+        if _MARK_OPEN in text or _MARK_CLOSE in text:
+            text = _sanitise(text)
+        draft = self.sections[-1]
         if draft.in_list_item and "\n" in text:
             # A list item ends at its line end, whatever follows.
             cut = text.index("\n")
@@ -699,7 +706,12 @@ class _Walker:
             self.walk_children(node, offset, "hidden" if mode == "body" else mode, source)
             return
         if node.text is not None:
-            self.walk(node.text, _contents_offset_of(node, node.text, offset, source, self.text_of), mode)
+            text_offset = _contents_offset_of(node, node.text, offset, source, self.text_of)
+            nodes = node.text._nodes
+            if len(nodes) == 1 and type(nodes[0]) is Text:  # [[target|text]]: what walk() does with one Text
+                self.visit_text(nodes[0]._value, text_offset, mode)
+            else:
+                self.walk(node.text, text_offset, mode)
         else:
             self.emit_text(_plain(node.title).lstrip(":"), offset + 2, mode)
 
