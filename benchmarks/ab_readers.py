@@ -38,7 +38,16 @@ if not documents:
     raise SystemExit(f"no {fmt} documents")
 for text in documents:
     parse_document(text, "doc", fmt)
-print(sum(len(text.encode()) for text in documents), flush=True)
+direct = ""
+if fmt == "wikitext":
+    try:
+        from citecheck.documents.wikitext_tree import _TOKENIZER, build_tree
+    except ImportError:  # a checkout without the direct tree builder
+        pass
+    else:
+        built = sum(build_tree(_TOKENIZER.tokenize(text, 0, False))[1] for text in documents)
+        direct = f"{built} of {len(documents)}"
+print(sum(len(text.encode()) for text in documents), direct, flush=True)
 for _ in sys.stdin:
     started = time.process_time()
     for text in documents:
@@ -66,7 +75,8 @@ def main() -> None:
         )
         for label, src in (("this checkout", REPOSITORY / "src"), ("baseline", args.baseline_src))
     }
-    sizes = {label: int(child.stdout.readline()) for label, child in children.items()}  # type: ignore[union-attr]
+    first_lines = {label: child.stdout.readline().split(maxsplit=1) for label, child in children.items()}  # type: ignore[union-attr]
+    sizes = {label: int(words[0]) for label, words in first_lines.items()}
     seconds: dict[str, list[float]] = {label: [] for label in children}
     order = list(children)
     for number in range(args.passes):
@@ -83,6 +93,10 @@ def main() -> None:
     megabytes = sizes["this checkout"] / 1048576
     what = f"real documents under {args.real}" if args.real is not None else "generated corpus"
     print(f"{what}: {megabytes:.3f} MB of {args.format}")
+    for label, words in first_lines.items():
+        if len(words) > 1:
+            # (the rest: wikitext documents whose tree mwparserfromhell's own builder made, the direct one refusing)
+            print(f"{label}: {words[1].strip()} documents' trees made by the direct builder")
     fastest = {label: min(values) for label, values in seconds.items()}
     median = {label: sorted(values)[len(values) // 2] for label, values in seconds.items()}
     for label in children:
