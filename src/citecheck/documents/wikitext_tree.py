@@ -3,8 +3,10 @@
 Most of a wikitext reader's time went into mwparserfromhell's Python tree
 builder, and most of the tree is citation templates whose parameters are plain
 text (``{{cite news |last=Smith |url=https://… |title=…}}``).  The tokens come
-from the same tokenizer (mwparserfromhell's C tokenizer); the builder here is
-mwparserfromhell's own, except that a template whose tokens are only text,
+from the same tokenizer (mwparserfromhell's C tokenizer); the builder here
+(:func:`build_tree`) follows mwparserfromhell's builder rule for rule but sets
+each node's attributes directly (mwparserfromhell's own builder takes over for
+any stream it does not expect), and a template whose tokens are only text,
 parameter separators and bare URLs becomes a :class:`FlatTemplate`: a real
 :class:`~mwparserfromhell.nodes.Template` (``isinstance`` holds, ``str()`` is
 the exact source) that keeps its parameters as strings and builds its
@@ -15,6 +17,7 @@ hot paths (:func:`template_name`, :func:`template_fields`,
 :func:`positional_values`, :func:`templates_in`) read flat templates' strings
 without building anything.  ``tests/unit/test_wikitext_tree.py`` checks that
 the tree is the one ``mwparserfromhell.parse`` builds, node for node.
+:class:`SourceCache` gives ``str()`` of the tree's nodes, each made once.
 """
 
 from __future__ import annotations
