@@ -1,6 +1,10 @@
 """CPU-time A/B of two checkouts' readers on one format of the bench_parse corpus.
 
-Run: ``python benchmarks/ab_readers.py --baseline-src DIR --format html [--megabytes 10] [--passes 6]``
+Run: ``python benchmarks/ab_readers.py --baseline-src DIR --format html [--megabytes 10] [--passes 6]
+[--real ../shared]``
+
+With ``--real DIR`` the documents are the real ones under DIR (``bench_parse.real_documents``: the
+Wikipedia wikitext and HTML samples, the plain-text seeds) of that format instead of the generated corpus.
 
 Each checkout parses the same generated documents (``bench_parse.build_corpus``) in a persistent child
 process; passes alternate between the two (the order turned each round), and each pass is timed in CPU
@@ -23,12 +27,27 @@ sys.path.insert(0, sys.argv[1])
 sys.path.insert(0, sys.argv[4])
 import bench_parse
 from citecheck.documents import parse_document
-corpus, _, _ = bench_parse.build_corpus(float(sys.argv[3]), 1, 60)
 fmt = sys.argv[2]
-documents = [text for doc_fmt, text, _ in corpus if doc_fmt == fmt]
+if sys.argv[5]:
+    from pathlib import Path
+    documents = bench_parse.real_documents(Path(sys.argv[5])).get(fmt, [])
+else:
+    corpus, _, _ = bench_parse.build_corpus(float(sys.argv[3]), 1, 60)
+    documents = [text for doc_fmt, text, _ in corpus if doc_fmt == fmt]
+if not documents:
+    raise SystemExit(f"no {fmt} documents")
 for text in documents:
     parse_document(text, "doc", fmt)
-print(sum(len(text.encode()) for text in documents), flush=True)
+direct = ""
+if fmt == "wikitext":
+    try:
+        from citecheck.documents.wikitext_tree import _TOKENIZER, build_tree
+    except ImportError:  # a checkout without the direct tree builder
+        pass
+    else:
+        built = sum(build_tree(_TOKENIZER.tokenize(text, 0, False))[1] for text in documents)
+        direct = f"{built} of {len(documents)}"
+print(sum(len(text.encode()) for text in documents), direct, flush=True)
 for _ in sys.stdin:
     started = time.process_time()
     for text in documents:
@@ -43,18 +62,21 @@ def main() -> None:
     parser.add_argument("--format", default="html", choices=("text", "markdown", "wikitext", "html"))
     parser.add_argument("--megabytes", type=float, default=10.0, help="whole corpus size (all four formats)")
     parser.add_argument("--passes", type=int, default=6)
+    parser.add_argument("--real", type=Path, help="read the real documents under this directory (e.g. ../shared)")
     args = parser.parse_args()
     benchmarks = str(REPOSITORY / "benchmarks")
+    real = str(args.real.resolve()) if args.real is not None else ""
     children = {
         label: subprocess.Popen(
-            [sys.executable, "-c", _CHILD, str(src), args.format, str(args.megabytes), benchmarks],
+            [sys.executable, "-c", _CHILD, str(src), args.format, str(args.megabytes), benchmarks, real],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
         )
         for label, src in (("this checkout", REPOSITORY / "src"), ("baseline", args.baseline_src))
     }
-    sizes = {label: int(child.stdout.readline()) for label, child in children.items()}  # type: ignore[union-attr]
+    first_lines = {label: child.stdout.readline().split(maxsplit=1) for label, child in children.items()}  # type: ignore[union-attr]
+    sizes = {label: int(words[0]) for label, words in first_lines.items()}
     seconds: dict[str, list[float]] = {label: [] for label in children}
     order = list(children)
     for number in range(args.passes):
@@ -69,6 +91,12 @@ def main() -> None:
         child.stdin.close()
         child.wait()
     megabytes = sizes["this checkout"] / 1048576
+    what = f"real documents under {args.real}" if args.real is not None else "generated corpus"
+    print(f"{what}: {megabytes:.3f} MB of {args.format}")
+    for label, words in first_lines.items():
+        if len(words) > 1:
+            # (the rest: wikitext documents whose tree mwparserfromhell's own builder made, the direct one refusing)
+            print(f"{label}: {words[1].strip()} documents' trees made by the direct builder")
     fastest = {label: min(values) for label, values in seconds.items()}
     median = {label: sorted(values)[len(values) // 2] for label, values in seconds.items()}
     for label in children:

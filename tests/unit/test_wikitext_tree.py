@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import random
+from collections.abc import Iterator
 from typing import Any
 
 import mwparserfromhell
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from mwparserfromhell.parser import ParserError, tokens
+from mwparserfromhell.wikicode import Wikicode
 
-from citecheck.documents import wikitext
+from citecheck.documents import wikitext, wikitext_tree
 from citecheck.documents.wikitext_tree import (
     FlatTemplate,
+    SourceCache,
+    build_tree,
     parse_wikitext,
     positional_values,
     template_fields,
@@ -124,16 +130,16 @@ def test_reader_reads_the_same_from_either_tree(text: str, monkeypatch: pytest.M
     assert fast == plain
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "enwiki_Toronto.wikitext.txt",
-        "enwiki_Anarchism.wikitext.txt",
-        "enwiki_Mozilla_Firefox.wikitext.txt",
-        "enwiki_Raith_Rovers.wikitext.txt",
-        "enwiki_Elizabeth_Gilbert.wikitext.txt",
-    ],
-)
+REAL_ARTICLES = [
+    "enwiki_Toronto.wikitext.txt",
+    "enwiki_Anarchism.wikitext.txt",
+    "enwiki_Mozilla_Firefox.wikitext.txt",
+    "enwiki_Raith_Rovers.wikitext.txt",
+    "enwiki_Elizabeth_Gilbert.wikitext.txt",
+]
+
+
+@pytest.mark.parametrize("name", REAL_ARTICLES)
 def test_real_articles_read_the_same_from_either_tree(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     text = shared_path("wikipedia-samples", name).read_text(encoding="utf-8")
     _assert_same_tree(text)
@@ -153,3 +159,145 @@ def test_generated_wikitext_reads_the_same_from_either_tree(text: str) -> None:
     finally:
         wikitext.parse_wikitext = original
     assert fast == plain
+
+
+# --------------------------------------------------------------------------- the direct builder
+
+
+def _same_nodes(fast: Any, built: Any, path: str = "tree") -> None:
+    """Node for node, attribute for attribute (private ones included), the same tree."""
+    assert type(fast) is type(built), path
+    if isinstance(fast, list):  # node lists (SmartList), parameter and attribute lists, a flat template's tokens
+        assert len(fast) == len(built), path
+        for index, (left, right) in enumerate(zip(fast, built, strict=True)):
+            _same_nodes(left, right, f"{path}[{index}]")
+        return
+    if isinstance(fast, dict):  # a token
+        assert dict(fast) == dict(built), path
+    if hasattr(fast, "__dict__"):
+        assert list(vars(fast)) == list(vars(built)), path
+        for key, value in vars(fast).items():
+            _same_nodes(value, vars(built)[key], f"{path}.{key}")
+        return
+    assert fast == built, path
+
+
+def _assert_direct_build(text: str) -> None:
+    token_list = wikitext_tree._TOKENIZER.tokenize(text, 0, False)
+    code, direct = build_tree(list(token_list))
+    assert direct  # the tokenizer's streams are all ones the direct builder reads
+    _same_nodes(code, wikitext_tree._FlatBuilder().build(token_list))
+
+
+@pytest.mark.parametrize("text", [*SNIPPETS, *WIKI_BITS, *MARKUP_BITS])
+def test_direct_builder_builds_mwparserfromhells_tree_on_snippets(text: str) -> None:
+    _assert_direct_build(text)
+
+
+def _mutations(text: str, seed: int, count: int) -> list[str]:
+    """Seeded edits of a real article: lines dropped, duplicated, swapped or cut, markup inserted (Raith Rovers'
+    article is a single line: there the edits are insertions and cuts)."""
+    rng = random.Random(seed)
+    mutated: list[str] = []
+    for _ in range(count):
+        lines = text.split("\n")
+        for _ in range(rng.randint(1, 12)):
+            index = rng.randrange(len(lines))
+            line = lines[index]
+            action = rng.randrange(5)
+            if action == 0 and len(lines) > 1:
+                del lines[index]
+            elif action == 1:
+                lines.insert(index, line)
+            elif action == 2:
+                other = rng.randrange(len(lines))
+                lines[index], lines[other] = lines[other], line
+            elif action == 3:
+                at = rng.randint(0, len(line))
+                lines[index] = (
+                    line[:at] + rng.choice(("{{", "}}", "[[", "]]", "<ref>", "</ref>", "|", "=", "<!--")) + line[at:]
+                )
+            else:
+                lines[index] = line[: rng.randint(0, len(line))]
+        mutated.append("\n".join(lines))
+    return mutated
+
+
+@pytest.mark.parametrize("name", REAL_ARTICLES)
+def test_direct_builder_builds_mwparserfromhells_tree_on_real_articles(name: str) -> None:
+    text = shared_path("wikipedia-samples", name).read_text(encoding="utf-8")
+    for document in [text, *_mutations(text, seed=len(name), count=3)]:
+        _assert_direct_build(document)
+
+
+@FUZZ
+@given(wikitext_documents)
+def test_direct_builder_builds_mwparserfromhells_tree_on_generated_wikitext(text: str) -> None:
+    _assert_direct_build(text)
+
+
+def test_token_streams_the_direct_builder_does_not_read_go_to_mwparserfromhells_builder() -> None:
+    # A template never closed (the tokenizer never makes one; hand-made streams can): mwparserfromhell's
+    # builder decides, so its error is the one raised.
+    with pytest.raises(ParserError):
+        build_tree([tokens.TemplateOpen(), tokens.Text(text="a")])
+    # A tag whose padding is not whitespace: the direct builder refuses it, mwparserfromhell's builder
+    # (through Tag's own setter) decides.
+    stream = [
+        tokens.TagOpenOpen(),
+        tokens.Text(text="b"),
+        tokens.TagCloseOpen(padding="x"),
+        tokens.Text(text="t"),
+        tokens.TagOpenClose(),
+        tokens.Text(text="b"),
+        tokens.TagCloseClose(),
+    ]
+    with pytest.raises(ValueError, match="padding"):
+        build_tree(stream)
+    code, direct = build_tree(
+        [tokens.Text(text="a"), tokens.WikilinkOpen(), tokens.Text(text="L"), tokens.WikilinkClose()]
+    )
+    assert direct and str(code) == "a[[L]]"
+
+
+# --------------------------------------------------------------------------- the source cache
+
+
+def _every_code_and_node(code: Any) -> Iterator[Any]:
+    yield code
+    for node in code.nodes:
+        yield node
+        for child in node.__children__():
+            yield from _every_code_and_node(child)
+
+
+def _assert_sources(text: str) -> None:
+    code = parse_wikitext(text)
+    cache = SourceCache()
+    assert cache.code(code) == str(code)
+    # Top down, as the walk asks: each answer (cached while its parent was made) is str() of its object.
+    for item in _every_code_and_node(code):
+        made = cache.code(item) if type(item) is Wikicode else cache.node(item)
+        assert made == str(item)
+    for template in templates_in(code):  # built on demand: the cache reads the materialised Wikicode
+        if isinstance(template, FlatTemplate):
+            assert [str(parameter) for parameter in template.params] == [cache.parameter(p) for p in template.params]
+            assert cache.node(template) == str(template)
+
+
+@pytest.mark.parametrize("text", [*SNIPPETS, *WIKI_BITS, *MARKUP_BITS])
+def test_source_cache_is_str_on_snippets(text: str) -> None:
+    _assert_sources(text)
+
+
+@pytest.mark.parametrize("name", REAL_ARTICLES)
+def test_source_cache_is_str_on_real_articles(name: str) -> None:
+    text = shared_path("wikipedia-samples", name).read_text(encoding="utf-8")
+    for document in [text, *_mutations(text, seed=len(name) + 1, count=2)]:
+        _assert_sources(document)
+
+
+@FUZZ
+@given(wikitext_documents)
+def test_source_cache_is_str_on_generated_wikitext(text: str) -> None:
+    _assert_sources(text)

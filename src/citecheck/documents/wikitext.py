@@ -17,9 +17,12 @@ field; free-text footnotes go through :func:`citecheck.references.reference_from
 from __future__ import annotations
 
 import bisect
+import gc
 import re
+import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -34,11 +37,13 @@ from mwparserfromhell.nodes import (
     Text,
     Wikilink,
 )
+from mwparserfromhell.wikicode import Wikicode
 
 from citecheck.dates import PartialDate, parse_date
 from citecheck.documents.markers import extract_markers
 from citecheck.documents.wikitext_tree import (
     FlatTemplate,
+    SourceCache,
     parse_wikitext,
     positional_values,
     template_fields,
@@ -305,6 +310,11 @@ def _plain(code: Any) -> str:
     """
     if type(code) is str:
         return " ".join(code.split())
+    if type(code) is Wikicode:
+        nodes: list[Any] = code._nodes
+        if all(type(node) is Text for node in nodes):
+            # strip_code keeps a Text node's text; normalize and collapse change nothing the split below keeps.
+            return " ".join("".join([node._value for node in nodes]).split())
     text = str(code.strip_code(normalize=True, collapse=True)) if hasattr(code, "strip_code") else str(code)
     return " ".join(text.split())
 
@@ -345,13 +355,17 @@ def _tag_attributes(tag: Any) -> dict[str, str]:
     return values
 
 
-def _children_with_offsets(node: Any, offset: int, source: str | None = None) -> list[tuple[Any, int]]:
-    """The child Wikicodes of ``node`` with their source offsets (found in the node's own text, ``source``)."""
+def _children_with_offsets(
+    node: Any, offset: int, source: str | None = None, text_of: Callable[[Any], str] = str
+) -> list[tuple[Any, int]]:
+    """The child Wikicodes of ``node`` with their source offsets (found in the node's own text, ``source``).
+
+    ``text_of`` is ``str`` of a Wikicode (the walk's :class:`SourceCache` makes each once)."""
     text = str(node) if source is None else source
     cursor = 0
     children: list[tuple[Any, int]] = []
     for child in node.__children__():
-        child_text = str(child)
+        child_text = text_of(child)
         index = text.find(child_text, cursor) if child_text else -1
         if index < 0:
             index = cursor
@@ -360,10 +374,10 @@ def _children_with_offsets(node: Any, offset: int, source: str | None = None) ->
     return children
 
 
-def _contents_offset(node: Any, offset: int, source: str | None = None) -> int:
+def _contents_offset(node: Any, offset: int, source: str | None = None, text_of: Callable[[Any], str] = str) -> int:
     """Where a tag's contents start in the source (``source``: the tag's own text, when the caller has it)."""
     text = str(node) if source is None else source
-    contents = str(node.contents)
+    contents = text_of(node.contents)
     opening_end = text.find(">") + 1 if not node.wiki_markup else len(str(node.wiki_markup))
     index = text.find(contents, max(opening_end, 0)) if contents else -1
     return offset + (index if index >= 0 else 0)
@@ -399,6 +413,10 @@ class _Walker:
         self.skip_below: int | None = None  # level of the non-body section being skipped
         self.attached_ids: set[int] = set()
         self.display_title: str | None = None
+        # str() of the tree's nodes and Wikicodes, each made once (the walk asks for them level by level).
+        self.sources = SourceCache()
+        self.text_of = self.sources.code
+        self.node_text = self.sources.node
 
     # -- emission -----------------------------------------------------------------
 
@@ -410,10 +428,11 @@ class _Walker:
         return "hidden" if mode == "body" and self.skip_below is not None else mode
 
     def emit_text(self, text: str, offset: int | None, mode: Mode) -> None:
-        if self._body_mode(mode) != "body" or not text:
+        if mode != "body" or self.skip_below is not None or not text:  # (not body text: _body_mode)
             return
-        text = _sanitise(text)
-        draft = self.draft
+        if _MARK_OPEN in text or _MARK_CLOSE in text:
+            text = _sanitise(text)
+        draft = self.sections[-1]
         if draft.in_list_item and "\n" in text:
             # A list item ends at its line end, whatever follows.
             cut = text.index("\n")
@@ -433,14 +452,18 @@ class _Walker:
     def walk(self, code: Any, offset: int, mode: Mode) -> None:
         position = offset
         nodes = list(code.nodes)
+        node_text = self.node_text
         for index, node in enumerate(nodes):
-            # A node's text is made once per level and handed down (each str() rebuilds the whole subtree).
-            source = str(node)
-            self.visit(node, position, mode, _Siblings(nodes, index + 1), source)
+            # A node's text is made once (SourceCache) and handed down.
+            source = node_text(node)
+            if type(node) is Text:
+                self.visit_text(source, position, mode)
+            else:
+                self.visit(node, position, mode, _Siblings(nodes, index + 1), source)
             position += len(source)
 
     def walk_children(self, node: Any, offset: int, mode: Mode, source: str | None = None) -> None:
-        for child, child_offset in _children_with_offsets(node, offset, source):
+        for child, child_offset in _children_with_offsets(node, offset, source, self.text_of):
             self.walk(child, child_offset, mode)
 
     def visit(self, node: Any, offset: int, mode: Mode, following: _Siblings, source: str) -> None:
@@ -453,10 +476,10 @@ class _Walker:
         elif isinstance(node, Wikilink):
             self.visit_wikilink(node, offset, mode, source)
         elif isinstance(node, ExternalLink):
-            if node.title is not None and str(node.title).strip():
-                self.walk(node.title, _contents_offset_of(node, node.title, offset, source), mode)
+            if node.title is not None and self.text_of(node.title).strip():
+                self.walk(node.title, _contents_offset_of(node, node.title, offset, source, self.text_of), mode)
             elif not node.brackets:
-                self.emit_text(str(node.url), offset, mode)
+                self.emit_text(self.text_of(node.url), offset, mode)
         elif isinstance(node, HTMLEntity):
             self.emit_text(node.normalize(), None, mode)
         elif isinstance(node, Heading):
@@ -503,22 +526,25 @@ class _Walker:
         self.emit_text(_MAGIC_WORD_RE.sub("", rest), offset + position, mode)
 
     def visit_tag(self, node: Any, offset: int, mode: Mode, following: _Siblings, source: str) -> None:
-        tag = str(node.tag).strip().lower()
+        text_of = self.text_of
+        tag = text_of(node.tag).strip().lower()
         if tag == "ref":
             self.visit_ref(node, offset, mode, following)
         elif tag == "nowiki":
-            contents = str(node.contents) if node.contents is not None else ""
+            contents = text_of(node.contents) if node.contents is not None else ""
             self.counts.escaped += len(_REF_OPENING_RE.findall(contents))
-            self.emit_text(contents, _contents_offset(node, offset, source), mode)
+            self.emit_text(contents, _contents_offset(node, offset, source, text_of), mode)
         elif tag == "references":
             if node.contents is not None:
-                self.walk(node.contents, _contents_offset(node, offset, source), "reflist")
+                self.walk(node.contents, _contents_offset(node, offset, source, text_of), "reflist")
         elif tag in _HIDDEN_TAGS:
             if self._body_mode(mode) == "body":
                 self.dropped_tags[tag] += 1
             self.emit_break(mode)
             if node.contents is not None:
-                self.walk(node.contents, _contents_offset(node, offset, source), "hidden" if mode == "body" else mode)
+                self.walk(
+                    node.contents, _contents_offset(node, offset, source, text_of), "hidden" if mode == "body" else mode
+                )
             self.emit_break(mode)
         elif tag in _LIST_TAGS and node.wiki_markup:
             self.emit_break(mode)
@@ -529,17 +555,18 @@ class _Walker:
         elif tag == "br":
             self.emit_text(" ", None, mode)
         elif node.contents is not None:
-            self.walk(node.contents, _contents_offset(node, offset, source), mode)
+            self.walk(node.contents, _contents_offset(node, offset, source, text_of), mode)
 
     def visit_ref(self, node: Any, offset: int, mode: Mode, following: _Siblings) -> None:
         attributes = _tag_attributes(node)
         name = attributes.get("name") or None
         group = attributes.get("group", "")
-        content = node.contents if node.contents is not None and str(node.contents).strip() else None
+        text_of = self.text_of
+        content = node.contents if node.contents is not None and text_of(node.contents).strip() else None
         if content is None and not name:
             # <ref></ref> or <ref/>: an empty definition, kept so CC101 can report it.
             content = mwparserfromhell.parse("")
-        raw = str(content).strip() if content is not None else ""
+        raw = text_of(content).strip() if content is not None else ""
         nested = (
             content is not None
             and _opens_ref(raw)
@@ -547,7 +574,7 @@ class _Walker:
         )
         attached: list[Any] = []
         for sibling in following:
-            if isinstance(sibling, Text) and not str(sibling).strip():
+            if isinstance(sibling, Text) and not self.node_text(sibling).strip():
                 continue
             if isinstance(sibling, Template) and _template_name(sibling) in _ATTACHED_TEMPLATES:
                 attached.append(sibling)
@@ -601,8 +628,8 @@ class _Walker:
         if name in _REFLIST_TEMPLATES:
             for parameter in node.params:
                 key = str(parameter.name).strip().lower()
-                written = str(node) if source is None else source
-                child_offset = offset + max(written.find(str(parameter.value)), 0)
+                written = self.node_text(node) if source is None else source
+                child_offset = offset + max(written.find(self.text_of(parameter.value)), 0)
                 self.walk(parameter.value, child_offset, "reflist" if key == "refs" else "hidden")
             return
         if name in _NOTE_GROUPS:
@@ -638,10 +665,13 @@ class _Walker:
         content: Any = None
         content_offset = offset
         ref_name: str | None = None
-        for parameter, child_offset in zip(node.params, _param_offsets(node, offset), strict=False):
+        text_of = self.text_of
+        for parameter, child_offset in zip(
+            node.params, _param_offsets(node, offset, self.node_text(node), text_of), strict=False
+        ):
             key = str(parameter.name).strip().lower()
             if not parameter.showkey or key == "1" or key == "text":
-                if content is None and str(parameter.value).strip():
+                if content is None and text_of(parameter.value).strip():
                     content, content_offset = parameter.value, child_offset
             elif key == "group":
                 group = _plain(parameter.value)
@@ -649,7 +679,7 @@ class _Walker:
                 ref_name = _plain(parameter.value) or None
         if content is None and not ref_name:
             return
-        raw = str(content).strip() if content is not None else ""
+        raw = text_of(content).strip() if content is not None else ""
         self.add_ref(_RefTag(offset, ref_name, group, content, raw, mode), [], mode)
         if content is not None:
             # <ref>s inside the note are uses of their own references, wherever the note stands.
@@ -669,20 +699,27 @@ class _Walker:
             self.add_marker(placeholder, ("\x00harv", short.anchor))
 
     def visit_wikilink(self, node: Any, offset: int, mode: Mode, source: str | None = None) -> None:
-        target = str(node.title).strip().lower()
+        target = self.text_of(node.title).strip().lower()
         if target.startswith(_HIDDEN_NAMESPACES) or (_INTERLANGUAGE_RE.match(target) and node.text is None):
             if self._body_mode(mode) == "body":
                 self.dropped_links[target.split(":", 1)[0]] += 1
             self.walk_children(node, offset, "hidden" if mode == "body" else mode, source)
             return
         if node.text is not None:
-            self.walk(node.text, _contents_offset_of(node, node.text, offset, source), mode)
+            text_offset = _contents_offset_of(node, node.text, offset, source, self.text_of)
+            nodes = node.text._nodes
+            if len(nodes) == 1 and type(nodes[0]) is Text:  # [[target|text]]: what walk() does with one Text
+                self.visit_text(nodes[0]._value, text_offset, mode)
+            else:
+                self.walk(node.text, text_offset, mode)
         else:
             self.emit_text(_plain(node.title).lstrip(":"), offset + 2, mode)
 
 
-def _contents_offset_of(node: Any, child: Any, offset: int, source: str | None = None) -> int:
-    index = (str(node) if source is None else source).rfind(str(child))
+def _contents_offset_of(
+    node: Any, child: Any, offset: int, source: str | None = None, text_of: Callable[[Any], str] = str
+) -> int:
+    index = (str(node) if source is None else source).rfind(text_of(child))
     return offset + max(index, 0)
 
 
@@ -723,13 +760,15 @@ def _template_fields(template: Any) -> dict[str, Any]:
     return template_fields(template)
 
 
-def _param_offsets(template: Any, offset: int) -> list[int]:
-    """Source offsets of a template's parameter values (found in the template's own text)."""
-    text = str(template)
+def _param_offsets(
+    template: Any, offset: int, source: str | None = None, text_of: Callable[[Any], str] = str
+) -> list[int]:
+    """Source offsets of a template's parameter values (found in the template's own text, ``source``)."""
+    text = str(template) if source is None else source
     cursor = 0
     offsets: list[int] = []
     for parameter in template.params:
-        value = str(parameter.value)
+        value = text_of(parameter.value)
         index = text.find(value, cursor) if value else -1
         offsets.append(offset + (index if index >= 0 else cursor))
         cursor = index + len(value) if index >= 0 else cursor
@@ -1138,9 +1177,39 @@ def _walk_document(text: str) -> tuple[_Walker, Any]:
     return walker, text
 
 
+_COLLECTOR_LOCK = threading.Lock()
+_collector_pauses = 0
+_collector_was_enabled = False
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while a document is read (back on when the last concurrent read ends).
+
+    A read allocates some 200,000 tree nodes, Wikicodes and strings per megabyte, all alive until it ends:
+    the collector's passes over them found nothing to free and cost about a fifth of the read.  Reference
+    counting still frees everything as usual; what cycles a read leaves are collected at the next pass
+    after it.
+    """
+    global _collector_pauses, _collector_was_enabled
+    with _COLLECTOR_LOCK:
+        if _collector_pauses == 0:
+            _collector_was_enabled = gc.isenabled()
+            gc.disable()
+        _collector_pauses += 1
+    try:
+        yield
+    finally:
+        with _COLLECTOR_LOCK:
+            _collector_pauses -= 1
+            if _collector_pauses == 0 and _collector_was_enabled:
+                gc.enable()
+
+
 def count_ref_tags(text: str) -> RefTagCounts:
     """How each ``<ref`` opening of ``text`` is read (definition, reuse, unparseable, escaped)."""
-    walker, _ = _walk_document(text)
+    with _collector_paused():
+        walker, _ = _walk_document(text)
     walker.counts.dangling = _dangling_uses(walker.refs)
     return walker.counts
 
@@ -1157,6 +1226,11 @@ def read_wikitext(text: str, path: str) -> ParsedDocument:
     Never raises on malformed markup: what cannot be read is left out and
     listed in ``notices``.
     """
+    with _collector_paused():
+        return _read_wikitext(text, path)
+
+
+def _read_wikitext(text: str, path: str) -> ParsedDocument:
     walker, clean_source = _walk_document(_SURROGATE_ENTITY_RE.sub("&#xFFFD;", text))
     line_starts = [0] + [match.end() for match in re.finditer("\n", clean_source)]
 

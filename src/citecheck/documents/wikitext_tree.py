@@ -3,8 +3,10 @@
 Most of a wikitext reader's time went into mwparserfromhell's Python tree
 builder, and most of the tree is citation templates whose parameters are plain
 text (``{{cite news |last=Smith |url=https://… |title=…}}``).  The tokens come
-from the same tokenizer (mwparserfromhell's C tokenizer); the builder here is
-mwparserfromhell's own, except that a template whose tokens are only text,
+from the same tokenizer (mwparserfromhell's C tokenizer); the builder here
+(:func:`build_tree`) follows mwparserfromhell's builder rule for rule but sets
+each node's attributes directly (mwparserfromhell's own builder takes over for
+any stream it does not expect), and a template whose tokens are only text,
 parameter separators and bare URLs becomes a :class:`FlatTemplate`: a real
 :class:`~mwparserfromhell.nodes.Template` (``isinstance`` holds, ``str()`` is
 the exact source) that keeps its parameters as strings and builds its
@@ -15,6 +17,7 @@ hot paths (:func:`template_name`, :func:`template_fields`,
 :func:`positional_values`, :func:`templates_in`) read flat templates' strings
 without building anything.  ``tests/unit/test_wikitext_tree.py`` checks that
 the tree is the one ``mwparserfromhell.parse`` builds, node for node.
+:class:`SourceCache` gives ``str()`` of the tree's nodes, each made once.
 """
 
 from __future__ import annotations
@@ -23,13 +26,17 @@ from collections.abc import Iterator
 from typing import Any
 
 import mwparserfromhell
-from mwparserfromhell.nodes import Template
+from mwparserfromhell.nodes import Argument, Comment, ExternalLink, Heading, HTMLEntity, Tag, Template, Text, Wikilink
+from mwparserfromhell.nodes.extras import Attribute, Parameter
 from mwparserfromhell.parser import tokens
 from mwparserfromhell.parser.builder import Builder
+from mwparserfromhell.smart_list import SmartList as _SmartList
 from mwparserfromhell.wikicode import Wikicode
 
 __all__ = [
     "FlatTemplate",
+    "SourceCache",
+    "build_tree",
     "flat_plain",
     "parse_wikitext",
     "positional_values",
@@ -173,9 +180,388 @@ class _FlatBuilder(_BUILDER):  # type: ignore[misc]
 
 def parse_wikitext(text: str) -> Wikicode:
     """The tree ``mwparserfromhell.parse(text)`` builds, with flat templates built lazily."""
-    tokenizer = _PARSER()._tokenizer  # the C tokenizer when installed
-    code: Wikicode = _FlatBuilder().build(tokenizer.tokenize(text, 0, False))
-    return code
+    return build_tree(_TOKENIZER.tokenize(text, 0, False))[0]
+
+
+_TOKENIZER: Any = _PARSER()._tokenizer  # the C tokenizer when installed (it keeps no state between calls)
+
+
+def build_tree(token_list: list[Any]) -> tuple[Wikicode, bool]:
+    """The tree of ``token_list`` and whether the direct builder built it (else mwparserfromhell's builder did).
+
+    The direct builder (:class:`_DirectBuilder`) makes the nodes mwparserfromhell's builder makes, attribute
+    for attribute, without its per-node ``parse_anything`` round trips; on any token sequence it does not
+    expect (an unbalanced stream, a token it has no rule for) it gives up and mwparserfromhell's own builder
+    (with flat templates) builds the tree from the same, untouched token list, so errors are its errors.
+    """
+    try:
+        return _DirectBuilder(token_list).build(), True
+    except Exception:  # any surprise: mwparserfromhell's builder decides
+        code: Wikicode = _FlatBuilder().build(list(token_list))
+        return code, False
+
+
+_new = object.__new__
+SmartList: Any = _SmartList  # (untyped)
+_TextNode: Any = Text
+_TemplateNode: Any = Template
+_ParameterNode: Any = Parameter
+_TagNode: Any = Tag
+_WikilinkNode: Any = Wikilink
+_ExternalLinkNode: Any = ExternalLink
+_HeadingNode: Any = Heading
+_ArgumentNode: Any = Argument
+
+
+class _Unbuildable(Exception):
+    """A token sequence the direct builder does not build (mwparserfromhell's builder then does)."""
+
+
+def _code(nodes: list[Any]) -> Wikicode:
+    code: Any = _new(Wikicode)
+    code._nodes = SmartList(nodes)
+    return code  # type: ignore[no-any-return]
+
+
+def _text(value: str) -> Any:
+    node = _new(_TextNode)
+    node._value = value
+    return node
+
+
+_TEMPLATE_STOPS = frozenset({_Separator, _Close})
+_PARAMETER_STOPS = frozenset({_Equals, _Separator, _Close})
+_ARGUMENT_STOPS = frozenset({tokens.ArgumentSeparator, tokens.ArgumentClose})
+_WIKILINK_STOPS = frozenset({tokens.WikilinkSeparator, tokens.WikilinkClose})
+_EXTERNAL_STOPS = frozenset({tokens.ExternalLinkSeparator, _LinkClose})
+_HEADING_STOPS = frozenset({tokens.HeadingEnd})
+_COMMENT_STOPS = frozenset({tokens.CommentEnd})
+_ATTRIBUTE_STOPS = frozenset(
+    {tokens.TagAttrEquals, tokens.TagAttrQuote, tokens.TagAttrStart, tokens.TagCloseOpen, tokens.TagCloseSelfclose}
+)
+_TAG_STOPS = frozenset(
+    {tokens.TagAttrStart, tokens.TagCloseOpen, tokens.TagOpenClose, tokens.TagCloseSelfclose, tokens.TagCloseClose}
+)
+_NO_STOPS: frozenset[Any] = frozenset()
+
+
+class _DirectBuilder:
+    """mwparserfromhell's :class:`~mwparserfromhell.parser.builder.Builder`, rule for rule, reading forward.
+
+    Each node is made as the node's constructor makes it from the Wikicode the builder hands it (the
+    private attributes its setters fill, in their order); flat templates become :class:`FlatTemplate`.
+    ``tests/unit/test_wikitext_tree.py`` compares the trees attribute by attribute.
+    """
+
+    __slots__ = ("end", "position", "tokens")
+
+    def __init__(self, token_list: list[Any]) -> None:
+        self.tokens = token_list
+        self.position = 0
+        self.end = len(token_list)
+
+    def build(self) -> Wikicode:
+        nodes = self.nodes_until(_NO_STOPS)
+        if self.position != self.end:
+            raise _Unbuildable("a close token at top level")
+        return _code(nodes)
+
+    def nodes_until(self, stops: frozenset[Any]) -> list[Any]:
+        """Nodes up to the next token of a type in ``stops`` (left unread); at the end only when ``stops`` is empty."""
+        token_list = self.tokens
+        index = self.position
+        end = self.end
+        nodes: list[Any] = []
+        append = nodes.append
+        while index < end:
+            token = token_list[index]
+            token_type = type(token)
+            if token_type is _Text:
+                node = _new(_TextNode)
+                node._value = token["text"]
+                append(node)
+                index += 1
+                continue
+            if token_type in stops:
+                self.position = index
+                return nodes
+            handler = _HANDLERS.get(token_type)
+            if handler is None:
+                raise _Unbuildable(token_type.__name__)
+            self.position = index + 1
+            append(handler(self, token))
+            index = self.position
+        self.position = index
+        if stops:
+            raise _Unbuildable("missed a close token")
+        return nodes
+
+    def next_token(self) -> Any:
+        if self.position >= self.end:
+            raise _Unbuildable("ran out of tokens")
+        token = self.tokens[self.position]
+        self.position += 1
+        return token
+
+    def template(self, _: Any) -> Any:
+        flat = _flat_template_at(self.tokens, self.position)
+        if flat is not None:
+            self.position = flat[1]
+            return flat[0]
+        name = _code(self.nodes_until(_TEMPLATE_STOPS))
+        params: list[Any] = []
+        default = 1
+        while type(self.next_token()) is not _Close:
+            parameter = self.parameter(default)
+            params.append(parameter)
+            if not parameter._showkey:
+                default += 1
+        template = _new(_TemplateNode)
+        template._name = name
+        template._params = params
+        return template
+
+    def parameter(self, default: int) -> Any:
+        key: Wikicode | None = None
+        showkey = False
+        nodes = self.nodes_until(_PARAMETER_STOPS)
+        while type(self.tokens[self.position]) is _Equals:
+            key = _code(nodes)
+            showkey = True
+            self.position += 1
+            nodes = self.nodes_until(_PARAMETER_STOPS)
+        value = _code(nodes)
+        if key is None:
+            key = _code([_text(str(default))])
+        parameter = _new(_ParameterNode)
+        parameter._name = key
+        parameter._value = value
+        parameter._showkey = showkey
+        return parameter
+
+    def argument(self, _: Any) -> Any:
+        name: Wikicode | None = None
+        nodes = self.nodes_until(_ARGUMENT_STOPS)
+        while type(self.next_token()) is tokens.ArgumentSeparator:
+            name = _code(nodes)
+            nodes = self.nodes_until(_ARGUMENT_STOPS)
+        if name is not None:
+            return Argument(name, _code(nodes))
+        return Argument(_code(nodes))
+
+    def wikilink(self, _: Any) -> Any:
+        title: Wikicode | None = None
+        nodes = self.nodes_until(_WIKILINK_STOPS)
+        while type(self.next_token()) is tokens.WikilinkSeparator:
+            title = _code(nodes)
+            nodes = self.nodes_until(_WIKILINK_STOPS)
+        link = _new(_WikilinkNode)
+        if title is not None:
+            link._title = title
+            link._text = _code(nodes)
+        else:
+            link._title = _code(nodes)
+            link._text = None
+        return link
+
+    def external_link(self, opening: Any) -> Any:
+        brackets = opening.get("brackets")
+        url: Wikicode | None = None
+        suppress_space = None
+        nodes = self.nodes_until(_EXTERNAL_STOPS)
+        while True:
+            token = self.next_token()
+            if type(token) is not tokens.ExternalLinkSeparator:
+                break
+            url = _code(nodes)
+            suppress_space = token.get("suppress_space")
+            nodes = self.nodes_until(_EXTERNAL_STOPS)
+        link = _new(_ExternalLinkNode)
+        if url is not None:
+            link._url = url
+            link._title = _code(nodes)
+        else:
+            link._url = _code(nodes)
+            link._title = None
+        link._brackets = bool(brackets)
+        link.suppress_space = suppress_space is True
+        return link
+
+    def entity(self, _: Any) -> Any:
+        token = self.next_token()
+        if type(token) is tokens.HTMLEntityNumeric:
+            token = self.next_token()
+            if type(token) is tokens.HTMLEntityHex:
+                text = self.next_token()
+                self.next_token()  # HTMLEntityEnd
+                return HTMLEntity(text.get("text"), named=False, hexadecimal=True, hex_char=token.get("char"))
+            self.next_token()
+            return HTMLEntity(token.get("text"), named=False, hexadecimal=False)
+        self.next_token()
+        return HTMLEntity(token.get("text"), named=True, hexadecimal=False)
+
+    def heading(self, opening: Any) -> Any:
+        title = _code(self.nodes_until(_HEADING_STOPS))
+        self.position += 1
+        return Heading(title, opening.get("level"))
+
+    def comment(self, _: Any) -> Any:
+        contents = _code(self.nodes_until(_COMMENT_STOPS))
+        self.position += 1
+        return Comment(contents)
+
+    def attribute(self, start: Any) -> Any:
+        name: Any = None
+        quotes = None
+        nodes = self.nodes_until(_ATTRIBUTE_STOPS)
+        while True:
+            token = self.tokens[self.position]
+            token_type = type(token)
+            if token_type is tokens.TagAttrEquals:
+                name = _code(nodes)
+                self.position += 1
+                nodes = self.nodes_until(_ATTRIBUTE_STOPS)
+            elif token_type is tokens.TagAttrQuote:
+                quotes = token.get("char")
+                self.position += 1
+                nodes += self.nodes_until(_ATTRIBUTE_STOPS)
+            else:  # TagAttrStart, TagCloseOpen, TagCloseSelfclose: left for the tag
+                if name:
+                    value = _code(nodes)
+                else:
+                    name, value = _code(nodes), None
+                return Attribute(
+                    name, value, quotes, start.get("pad_first"), start.get("pad_before_eq"), start.get("pad_after_eq")
+                )
+
+    def tag(self, opening: Any) -> Any:
+        tag: Wikicode | None = None
+        padding = None
+        implicit, attrs, contents, closing_tag = False, [], None, None
+        wiki_markup, invalid = opening.get("wiki_markup"), opening.get("invalid") or False
+        wiki_style_separator, closing_wiki_markup = None, wiki_markup
+        nodes = self.nodes_until(_TAG_STOPS)
+        while True:
+            token = self.next_token()
+            token_type = type(token)
+            if token_type is tokens.TagAttrStart:
+                attrs.append(self.attribute(token))
+                nodes += self.nodes_until(_TAG_STOPS)
+            elif token_type is tokens.TagCloseOpen:
+                wiki_style_separator = token.get("wiki_markup")
+                padding = token.get("padding") or ""
+                tag = _code(nodes)
+                nodes = self.nodes_until(_TAG_STOPS)
+            elif token_type is tokens.TagOpenClose:
+                closing_wiki_markup = token.get("wiki_markup")
+                contents = _code(nodes)
+                nodes = self.nodes_until(_TAG_STOPS)
+            else:
+                if token_type is tokens.TagCloseSelfclose:
+                    closing_wiki_markup = token.get("wiki_markup")
+                    tag = _code(nodes)
+                    self_closing = True
+                    padding = token.get("padding") or ""
+                    implicit = token.get("implicit") or False
+                else:
+                    self_closing = False
+                    closing_tag = _code(nodes)
+                break
+        if tag is None or padding is None:
+            raise _Unbuildable("a tag without its name")
+        node = _new(_TagNode)
+        # As Tag.__init__'s setters fill them, in their order.
+        node._tag = node._closing_tag = tag
+        node._contents = contents if contents is not None else _code([])
+        node._attrs = attrs if attrs else []
+        node._closing_wiki_markup = None
+        node._wiki_markup = str(wiki_markup) if wiki_markup else None
+        node._closing_wiki_markup = node._wiki_markup
+        node._self_closing = bool(self_closing)
+        node._invalid = bool(invalid)
+        node._implicit = bool(implicit)
+        if not padding:
+            node._padding = ""
+        else:
+            padding = str(padding)
+            if not padding.isspace():
+                raise _Unbuildable("padding must be entirely whitespace")
+            node._padding = padding
+        if closing_tag is not None:
+            node._closing_tag = closing_tag
+        node._wiki_style_separator = str(wiki_style_separator) if wiki_style_separator else None
+        if closing_wiki_markup is not None:
+            node._closing_wiki_markup = str(closing_wiki_markup) if closing_wiki_markup else None
+        return node
+
+
+_HANDLERS: dict[Any, Any] = {
+    tokens.TemplateOpen: _DirectBuilder.template,
+    tokens.ArgumentOpen: _DirectBuilder.argument,
+    tokens.WikilinkOpen: _DirectBuilder.wikilink,
+    tokens.ExternalLinkOpen: _DirectBuilder.external_link,
+    tokens.HTMLEntityStart: _DirectBuilder.entity,
+    tokens.HeadingStart: _DirectBuilder.heading,
+    tokens.CommentStart: _DirectBuilder.comment,
+    tokens.TagOpenOpen: _DirectBuilder.tag,
+}
+
+
+def _flat_template_at(token_list: list[Any], start: int) -> tuple[FlatTemplate, int] | None:
+    """The flat template whose tokens start at ``start`` (just after its ``{{``) and where it ends; else None.
+
+    :func:`_flat_template`'s rule, read forward.
+    """
+    end = len(token_list)
+    index = start
+    name_parts: list[str] = []
+    while index < end and type(token_list[index]) is _Text:
+        name_parts.append(token_list[index]["text"])
+        index += 1
+    if not name_parts or index >= end:
+        return None
+    params: list[tuple[str, str, bool]] = []
+    source = ["{{", *name_parts]
+    position = 1
+    token_type = type(token_list[index])
+    while token_type is _Separator:
+        index += 1
+        key: str | None = None
+        parts: list[str] = []
+        while index < end:
+            token = token_list[index]
+            token_type = type(token)
+            if token_type is _Text:
+                parts.append(token["text"])
+            elif token_type is _Equals and key is None:
+                key = "".join(parts)
+                parts = []
+            elif token_type is _LinkOpen and not token.get("brackets"):
+                if (
+                    index + 2 >= end
+                    or type(token_list[index + 1]) is not _Text
+                    or type(token_list[index + 2]) is not _LinkClose
+                ):
+                    return None
+                parts.append(token_list[index + 1]["text"])
+                index += 2
+            else:
+                break
+            index += 1
+        else:
+            return None
+        value = "".join(parts)
+        if key is None:
+            params.append((str(position), value, False))
+            position += 1
+            source += ("|", value)
+        else:
+            params.append((key, value, True))
+            source += ("|", key, "=", value)
+    if token_type is not _Close:
+        return None
+    source.append("}}")
+    return FlatTemplate(token_list[start:index], "".join(name_parts), params, "".join(source)), index + 1
 
 
 def template_name(template: Any) -> str:
@@ -221,3 +607,107 @@ def templates_in(code: Any) -> Iterator[Any]:
         children = [child.nodes for child in node.__children__()]
         for nodes in reversed(children):
             stack.append(iter(nodes))
+
+
+class SourceCache:
+    """``str()`` of the nodes and Wikicodes of one tree, each made once.
+
+    ``str(node)`` rebuilds the node's whole subtree, and a walk that asks it of a node and then of each of
+    its children, level by level, serialises deep content once per level.  Here each Wikicode and node is
+    serialised from its children's cached text, by the rules of mwparserfromhell's own ``__str__`` methods
+    for the exact node classes (any other class, and leaves such as entities and comments, by ``str()``).
+    Entries hold their object, so an id is never reused while the cache lives; the tree must not be edited
+    while it is in use (the reader never edits it).  ``tests/unit/test_wikitext_tree.py`` checks every
+    Wikicode and node of real, mutated and generated articles against ``str()``.
+    """
+
+    __slots__ = ("_memo",)
+
+    def __init__(self) -> None:
+        self._memo: dict[int, tuple[Any, str]] = {}
+
+    def code(self, code: Any) -> str:
+        """``str(code)`` of a Wikicode."""
+        entry = self._memo.get(id(code))
+        if entry is not None and entry[0] is code:
+            return entry[1]
+        if type(code) is not Wikicode:
+            text = str(code)
+        else:
+            node_source = self.node
+            text = "".join([node_source(node) for node in code._nodes])
+        self._memo[id(code)] = (code, text)
+        return text
+
+    def node(self, node: Any) -> str:
+        """``str(node)`` of a node."""
+        node_type = type(node)
+        if node_type is _TextNode:
+            return node._value  # type: ignore[no-any-return]
+        if node_type is FlatTemplate and node._body is not None:
+            return node._source  # type: ignore[no-any-return]
+        entry = self._memo.get(id(node))
+        if entry is not None and entry[0] is node:
+            return entry[1]
+        code = self.code
+        text: str
+        if node_type is _TagNode:
+            text = self._tag(node)
+        elif node_type is _WikilinkNode:
+            title = code(node._title)
+            text = "[[" + title + "|" + code(node._text) + "]]" if node._text is not None else "[[" + title + "]]"
+        elif node_type is _TemplateNode or node_type is FlatTemplate:
+            name = code(node._name)
+            if node._params:
+                params = "|".join([self.parameter(parameter) for parameter in node._params])
+                text = "{{" + name + "|" + params + "}}"
+            else:
+                text = "{{" + name + "}}"
+        elif node_type is _ExternalLinkNode:
+            url = code(node._url)
+            if node._brackets:
+                if node._title is not None:
+                    separator = "" if node.suppress_space is True else " "
+                    text = "[" + url + separator + code(node._title) + "]"
+                else:
+                    text = "[" + url + "]"
+            else:
+                text = url
+        elif node_type is _HeadingNode:
+            marks = "=" * node._level
+            text = marks + code(node._title) + marks
+        elif node_type is _ArgumentNode:
+            start = "{{{" + code(node._name)
+            text = start + "|" + code(node._default) + "}}}" if node._default is not None else start + "}}}"
+        else:  # entities, comments, other node classes
+            text = str(node)
+        self._memo[id(node)] = (node, text)
+        return text
+
+    def parameter(self, parameter: Any) -> str:
+        if type(parameter) is not _ParameterNode:
+            return str(parameter)
+        if parameter._showkey:
+            return self.code(parameter._name) + "=" + self.code(parameter._value)
+        return self.code(parameter._value)
+
+    def _tag(self, node: Any) -> str:
+        attributes = node._attrs
+        wiki_markup = node._wiki_markup
+        if wiki_markup:
+            attrs = "".join([str(attribute) for attribute in attributes]) if attributes else ""
+            padding = node._padding or ""
+            separator = node._wiki_style_separator or ""
+            if node._self_closing:
+                return wiki_markup + attrs + padding + separator  # type: ignore[no-any-return]
+            close = node._closing_wiki_markup or ""
+            return wiki_markup + attrs + padding + separator + self.code(node._contents) + close  # type: ignore[no-any-return]
+        result = ("</" if node._invalid else "<") + self.code(node._tag)
+        if attributes:
+            result += "".join([str(attribute) for attribute in attributes])
+        if node._self_closing:
+            result += node._padding + (">" if node._implicit else "/>")
+        else:
+            result += node._padding + ">" + self.code(node._contents)
+            result += "</" + self.code(node._closing_tag) + ">"
+        return result  # type: ignore[no-any-return]
