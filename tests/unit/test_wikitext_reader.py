@@ -441,3 +441,47 @@ def test_wikitext_saved_as_txt_is_read_as_wikitext(tmp_path: Path) -> None:
     plain = tmp_path / "notes.txt"
     plain.write_text("== not a heading, just a rule ==\nA sentence without references.\n", encoding="utf-8")
     assert read_document(plain).format == "text"
+
+
+def test_html_escaped_wikitext_is_read_as_the_wikitext_it_escapes() -> None:
+    """An XML dump's <text> (or a source view) holds "&lt;ref&gt;": its footnotes are still footnotes."""
+    import html
+
+    source = (
+        "== History ==\n"
+        'The bridge opened in 1932.<ref name="open">{{cite news|url=http://news.example/1|title=Opened'
+        "|date=1 May 1932}}</ref> It was widened&nbsp;twice.<ref name=\"open\"/><ref>Smith, A. ''Bridges'' "
+        "(1990) p.&nbsp;4</ref>\n\n== References ==\n{{reflist}}\n"
+    )
+    plain = read_wikitext(source, "plain.wiki")
+    escaped = read_wikitext(html.escape(source), "escaped.wiki")
+    assert len(plain.references) == 2
+    assert [r.model_dump() for r in escaped.references] == [r.model_dump() for r in plain.references]
+    assert [p.text for p in _paragraphs(escaped)] == [p.text for p in _paragraphs(plain)]
+    assert any("entities decoded" in notice for notice in escaped.notices)
+    assert not any("entities decoded" in notice for notice in plain.notices)
+
+
+def test_wikitext_that_only_mentions_an_escaped_tag_is_not_unescaped() -> None:
+    """An article about markup that writes "&lt;ref&gt;" beside real <ref> tags keeps its entities."""
+    source = "Write &lt;ref&gt; to cite.<ref>{{cite web|url=http://a.example/|title=Help}}</ref>\n"
+    document = read_wikitext(source, "help.wiki")
+    assert len(document.references) == 1
+    assert _paragraphs(document)[0].text == "Write <ref> to cite."  # the entity as MediaWiki shows it
+    assert not any("entities decoded" in notice for notice in document.notices)
+
+
+def test_the_real_escaped_article_reads_its_footnotes() -> None:
+    """../shared's Anarchism sample is an HTML-escaped copy: its <ref> footnotes are found, as in the unescaped
+    article, beside the 90 cite templates of its bibliography."""
+    import html
+
+    from tests.conftest import shared_path
+
+    sample = shared_path("wikipedia-samples", "enwiki_Anarchism.wikitext.txt")
+    text = sample.read_text(encoding="utf-8")
+    assert "&lt;ref" in text
+    document = read_wikitext(text, sample.name)
+    assert document.references == read_wikitext(html.unescape(text), sample.name).references
+    footnotes = [reference for reference in document.references if not reference.id.startswith("B")]
+    assert len(footnotes) > 150 and len(_markers(document)) > 300

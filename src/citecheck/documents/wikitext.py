@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import gc
+import html
 import re
 import threading
 from collections import Counter
@@ -1230,7 +1231,26 @@ def read_wikitext(text: str, path: str) -> ParsedDocument:
         return _read_wikitext(text, path)
 
 
+# Wikitext copied out of an XML dump's <text> element or a browser's view of the edit box's source arrives
+# HTML-escaped: "&lt;ref&gt;" where the article has "<ref>". Read as it stands, every footnote would be
+# body text and the article would seem to cite nothing in <ref>s.
+_ESCAPED_REF_RE = re.compile(r"&lt;ref(?:\s|&gt;|/)", re.IGNORECASE)
+_REF_TAG_RE = re.compile(r"<ref[\s>/]", re.IGNORECASE)
+
+
+def unescaped_wikitext(text: str) -> str | None:
+    """The wikitext with its HTML entities decoded when it is an HTML-escaped copy (``&lt;ref&gt;`` and no
+    ``<ref>`` tag anywhere), else None. One ``html.unescape`` undoes one escaping exactly: an entity the
+    article itself writes (``&nbsp;``) was escaped to ``&amp;nbsp;`` and comes back as written."""
+    if _ESCAPED_REF_RE.search(text) is None or _REF_TAG_RE.search(text) is not None:
+        return None
+    return html.unescape(text)
+
+
 def _read_wikitext(text: str, path: str) -> ParsedDocument:
+    unescaped = unescaped_wikitext(text)
+    if unescaped is not None:
+        text = unescaped
     walker, clean_source = _walk_document(_SURROGATE_ENTITY_RE.sub("&#xFFFD;", text))
     line_starts = [0] + [match.end() for match in re.finditer("\n", clean_source)]
 
@@ -1250,6 +1270,11 @@ def _read_wikitext(text: str, path: str) -> ParsedDocument:
         f"<ref> tags: {counts.definitions} definitions ({counts.list_defined} list-defined), "
         f"{counts.reuses} reuses, {counts.unparseable} unparseable, {counts.escaped} in comments/nowiki"
     ]
+    if unescaped is not None:
+        notices.append(
+            "the wikitext is HTML-escaped (&lt;ref&gt; for <ref>, as copied from an XML dump or a page's source "
+            "view): read with its entities decoded"
+        )
     notices += resolution.notices
     if counts.hidden_uses:
         notices.append(
