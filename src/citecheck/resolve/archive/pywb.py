@@ -16,13 +16,9 @@ from citecheck.resolve.archive.wayback import record_from_fields
 from citecheck.resolve.decode import JsonDataError, loads_json
 from citecheck.resolve.politeness import PoolPolicy
 
-# A self-hosted archive has no published limits: start fast, back off when it says 429.  Playback is
-# bounded by its concurrency only, as a live host is (a pool without a rate gets one from its first
-# 429, then adapts): a rate of its own capped a pywb answering in 6 ms at 50 lookups a second, the
-# floor of a 500-citation audit (issue 17).  The index keeps a rate: one query can cost the server
-# what many playbacks cost.
+# A self-hosted archive has no published limits: start fast, back off when it says 429.
 FAST_INDEX_POLICY = PoolPolicy(concurrency=4, per_second=20.0, burst=20, pause_without_retry_after=5.0)
-FAST_PLAYBACK_POLICY = PoolPolicy(concurrency=8, pause_without_retry_after=5.0)
+FAST_PLAYBACK_POLICY = PoolPolicy(concurrency=8, per_second=50.0, burst=50, pause_without_retry_after=5.0)
 
 
 def parse_cdx_json_lines(text: str) -> tuple[list[CdxRecord], int]:
