@@ -210,6 +210,17 @@ main()
 """
 
 
+def process_cpu(pid: int | None) -> float | None:
+    """CPU seconds a running process has used so far (Linux ``/proc``), or None where that cannot be read."""
+    if pid is None:
+        return None
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def child_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -307,14 +318,23 @@ def scale_part(
                     folder.mkdir()
                     before = len(web.requests)
                     spec = f"pywb+{archive.archive_url}" if kind == "pywb" else f"warc:{archive.warc_dir}"
+                    pywb_pid = archive._process.pid if archive._process is not None and kind == "pywb" else None
+                    pywb_before = process_cpu(pywb_pid)
                     wall, cpu = run_audit(folder, document, spec, names, concurrency, source)
+                    pywb_after = process_cpu(pywb_pid)
                     live_requests = len(web.requests) - before
                     who = f"baseline {source}" if source else "citecheck audit"
                     label = f"{who} (concurrency {concurrency if concurrency else 'default'})"
                     results.append((label, wall, live_requests))
+                    # The archive's own work runs on the same cores as the audit (linkchecker asks no archive).
+                    archive_cpu = (
+                        f", pywb {pywb_after - pywb_before:.1f} s CPU"
+                        if pywb_before is not None and pywb_after is not None
+                        else ""
+                    )
                     print(
-                        f"{label}: {wall:.1f} s ({cpu:.1f} s CPU), {live_requests} requests to the cited hosts "
-                        f"({live_requests / len(cited):.2f}/URL)",
+                        f"{label}: {wall:.1f} s ({cpu:.1f} s CPU{archive_cpu}), {live_requests} requests to the "
+                        f"cited hosts ({live_requests / len(cited):.2f}/URL)",
                         flush=True,
                     )
             executable = Path(sys.executable).with_name("linkchecker")

@@ -742,9 +742,21 @@ def rounding_step(figure: Figure) -> float:
     return step * abs(figure.value / written)
 
 
+_DIGIT_RE = re.compile(r"\d")
+# Compiled once: built per call, the unit alternation was re-hashed every time and, pushed out of re's
+# cache by the other patterns, recompiled ~1,000 times per 500-claim audit (issue 17).
+_UNIT_SUFFIX_RE = re.compile(rf"(?:{_UNIT_ALT})\s*$", re.I)
+
+
 def _form(figure: Figure) -> tuple[str, str]:
-    written_in = "digits" if re.search(r"\d", figure.text) else "words"
-    unit_match = re.search(rf"(?:{_UNIT_ALT})\s*$", figure.text, re.I)
+    return _form_of_text(figure.text)
+
+
+@functools.lru_cache(maxsize=4_096)
+def _form_of_text(text: str) -> tuple[str, str]:
+    """(digits or words, the unit it ends with) of a figure's text: asked per pair compared, so remembered."""
+    written_in = "digits" if _DIGIT_RE.search(text) else "words"
+    unit_match = _UNIT_SUFFIX_RE.search(text)
     return written_in, (unit_match.group(0).lower() if unit_match else "")
 
 
