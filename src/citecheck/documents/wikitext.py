@@ -1234,7 +1234,6 @@ def read_wikitext(text: str, path: str) -> ParsedDocument:
 # Wikitext copied out of an XML dump's <text> element or a browser's view of the edit box's source arrives
 # HTML-escaped: "&lt;ref&gt;" where the article has "<ref>". Read as it stands, every footnote would be
 # body text and the article would seem to cite nothing in <ref>s.
-_ESCAPED_REF_RE = re.compile(r"&lt;ref(?:\s|&gt;|/)", re.IGNORECASE)
 _REF_TAG_RE = re.compile(r"<ref[\s>/]", re.IGNORECASE)
 
 
