@@ -171,7 +171,7 @@ def make_text(rng: random.Random, references: int) -> tuple[str, list[Truth]]:
 
 def _markdown_mark(word: str, kind: int) -> str:
     if kind <= 2:
-        return f"[{word}](https://example.org/wiki/{word})"
+        return f"[{word}](/tags/{word})"  # the blog's own pages: not references (the count stays exact)
     if kind <= 4:
         return f"*{word}*"
     if kind == 5:
