@@ -3,10 +3,14 @@
 Run: ``python benchmarks/bench_parse.py [--megabytes 10] [--seed 1] [--repeat 5] [--baseline-src DIR]
 [--formats text,markdown,html]`` (``--formats``: time only these; accuracy is always scored for all four)
 
-The corpus is generated (no data files): wiki-mirror plain text, Markdown,
-wikitext and HTML documents with numbered reference lists in CS1 style,
-archive links, dead-link marks and in-text markers, each with the fields the
-generator wrote.
+The corpus is generated (no data files; :mod:`generated_documents`): wiki-mirror
+plain text, Markdown blog posts, wikitext articles and whole MediaWiki HTML
+pages with the markup density of real ones (links, templates, tables,
+comments, named, reused and list-defined references, navigation, scripts and
+styles), CS1-style citations, archive links, dead-link marks and in-text
+markers, each with the fields the generator wrote.  Its markup per KB is
+printed beside the real documents' (``../shared``; for Markdown the
+repository's own), so a plainer corpus cannot flatter the readers unnoticed.
 
 1. **Accuracy first**: every document is parsed once through
    ``citecheck.documents.parse_document`` and its fields compared with the
@@ -52,146 +56,15 @@ if TYPE_CHECKING:
     from citecheck.models import ParsedDocument
 
 REPOSITORY = Path(__file__).resolve().parents[1]
-FORMATS = ("text", "markdown", "wikitext", "html")
-WORDS = (  # noqa: SIM905 - a word list reads better than two dozen quoted strings
-    "archive camp report officials said the raid government forces residents statement council "
-    "investigation human rights united nations embassy ministry police province capital press agency"
-).split()
-OUTLETS = ["The Daily Example", "Los Angeles Times", "Foreign Policy", "United Nations", "Example Wire"]
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October"]
-Truth = dict[str, object]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from generated_documents import (  # noqa: E402 - the benchmarks folder is not a package
+    FORMATS,
+    GENERATORS,
+    Truth,
+    density_line,
+    markup_density,
+)
 
-
-def _sentence(rng: random.Random) -> str:
-    words = [rng.choice(WORDS) for _ in range(rng.randint(8, 20))]
-    return words[0].capitalize() + " " + " ".join(words[1:]) + "."
-
-
-def _citation_fields(rng: random.Random, number: int) -> dict[str, str]:
-    day, month, year = rng.randint(1, 28), rng.choice(MONTHS), rng.randint(2005, 2020)
-    month_number = MONTHS.index(month) + 1
-    last, first = rng.choice(["Smith", "Jolly", "Allen", "Dreazen"]), rng.choice(["Carol", "David", "Kate"])
-    return {
-        "last": last,
-        "first": first,
-        "author": f"{last}, {first}",
-        "title": " ".join(rng.choice(WORDS) for _ in range(6)).capitalize(),
-        "work": rng.choice(OUTLETS),
-        "date": f"{day} {month} {year}",
-        "date_iso": f"{year}-{month_number:02d}-{day:02d}",
-        "archived": f"{min(day + 3, 28)} {month} {year}",
-        "archived_iso": f"{year}-{month_number:02d}-{min(day + 3, 28):02d}",
-        "retrieved": f"{day} {month} {year + 1}",
-        "retrieved_iso": f"{year + 1}-{month_number:02d}-{day:02d}",
-        "url": f"https://news{number % 50}.example.org/{year}/{rng.randint(1, 9999)}/story",
-    }
-
-
-def _truth(f: dict[str, str], **fields: object) -> Truth:
-    base: Truth = {
-        "title": f["title"],
-        "work": f["work"],
-        "date": f["date_iso"],
-        "authors": [f"{f['first']} {f['last']}"],
-    }
-    base.update(fields)
-    return base
-
-
-def _paragraphs(rng: random.Random, references: int, marker: Callable[[int], str], cited: list[int]) -> list[str]:
-    """Body paragraphs, each closed by one marker; ``cited`` collects the reference number of each marker."""
-    paragraphs = []
-    for _ in range(references):
-        sentences = [_sentence(rng) for _ in range(rng.randint(2, 4))]
-        number = rng.randint(1, references)
-        cited.append(number)
-        sentences[-1] += marker(number)
-        paragraphs.append(" ".join(sentences))
-    return paragraphs
-
-
-def _with_uses(truths: list[Truth], cited: list[int]) -> list[Truth]:
-    for number, truth in enumerate(truths, start=1):
-        truth["uses"] = cited.count(number)
-    return truths
-
-
-def make_text(rng: random.Random, references: int) -> tuple[str, list[Truth]]:
-    cited: list[int] = []
-    lines = ["Generated article", "", *_paragraphs(rng, references, lambda n: f"[{n}]", cited)]
-    lines += ["", "References", ""]
-    truths = []
-    for number in range(1, references + 1):
-        f = _citation_fields(rng, number)
-        dead = number % 7 == 0
-        mark = " [dead link]" if dead else ""
-        lines.append(
-            f'  {number}. {f["author"]} ({f["date"]}). "{f["title"]}". {f["work"]}. '
-            f"Archived from the original on {f['archived']}. Retrieved {f['retrieved']}.{mark}"
-        )
-        truths.append(_truth(f, archive_date=f["archived_iso"], access_date=f["retrieved_iso"], dead=dead))
-    return "\n\n".join(lines[:2]) + "\n\n" + "\n\n".join(lines[2:]) + "\n", _with_uses(truths, cited)
-
-
-def make_markdown(rng: random.Random, references: int) -> tuple[str, list[Truth]]:
-    cited: list[int] = []
-    body = _paragraphs(rng, references, lambda n: f"[^{n}]", cited)
-    notes, truths = [], []
-    for number in range(1, references + 1):
-        f = _citation_fields(rng, number)
-        notes.append(f'[^{number}]: {f["author"]} ({f["date"]}). "{f["title"]}". {f["work"]}. {f["url"]}')
-        truths.append(_truth(f, url=f["url"]))
-    text = "# Generated\n\n" + "\n\n".join(body) + "\n\n" + "\n".join(notes) + "\n"
-    return text, _with_uses(truths, cited)
-
-
-def make_wikitext(rng: random.Random, references: int) -> tuple[str, list[Truth]]:
-    parts = ["'''Generated''' article."]
-    truths = []
-    for number in range(1, references + 1):
-        f = _citation_fields(rng, number)
-        archive = f"https://web.archive.org/web/2015/{f['url']}"
-        template = (
-            f"{{{{cite news |last={f['last']} |first={f['first']} "
-            f"|title={f['title']} |work={f['work']} |date={f['date']} |url={f['url']} "
-            f"|access-date={f['retrieved']} |archive-date={f['archived']} "
-            f"|archive-url={archive}}}}}"
-        )
-        parts.append(_sentence(rng) + f"<ref>{template}</ref>")
-        fields = {"url": f["url"], "archive_url": archive, "access_date": f["retrieved_iso"]}
-        truths.append(_truth(f, archive_date=f["archived_iso"], uses=1, **fields))
-    return "\n\n".join(parts) + "\n\n== References ==\n{{reflist}}\n", truths
-
-
-def make_html(rng: random.Random, references: int) -> tuple[str, list[Truth]]:
-    cited: list[int] = []
-    marker = lambda n: f'<sup class="reference"><a href="#cite_note-{n}">[{n}]</a></sup>'  # noqa: E731
-    body = _paragraphs(rng, references, marker, cited)
-    items, truths = [], []
-    for number in range(1, references + 1):
-        f = _citation_fields(rng, number)
-        items.append(
-            f'<li id="cite_note-{number}"><span class="reference-text"><cite class="citation news cs1">'
-            f'{f["author"]} ({f["date"]}). <a class="external text" href="{f["url"]}">"{f["title"]}"</a>. '
-            f"<i>{f['work']}</i>. Retrieved {f['retrieved']}.</cite></span></li>"
-        )
-        truths.append(_truth(f, url=f["url"], access_date=f["retrieved_iso"]))
-    text = (
-        "<html><head><title>Generated</title></head><body><div class='mw-parser-output'>"
-        + "".join(f"<p>{p}</p>" for p in body)
-        + "<h2>References</h2><ol class='references'>"
-        + "".join(items)
-        + "</ol></div></body></html>"
-    )
-    return text, _with_uses(truths, cited)
-
-
-GENERATORS: dict[str, Callable[[random.Random, int], tuple[str, list[Truth]]]] = {
-    "text": make_text,
-    "markdown": make_markdown,
-    "wikitext": make_wikitext,
-    "html": make_html,
-}
 _NUMBERED_RE = re.compile(r"^\s*\d+\.\s")
 _CHECKED = ("title", "work", "date", "authors", "url", "archive_url", "access_date", "archive_date", "dead", "uses")
 _DEAD = {"dead-link", "permanent-dead-link", "url-status-dead"}
@@ -368,6 +241,28 @@ class _Child:
         self.process.wait(timeout=60)
 
 
+def print_density(corpus: Corpus, samples: Path) -> None:
+    """The generated corpus's markup per KB beside the real documents' (so the corpus cannot be plainer)."""
+    real = real_documents(samples)
+    labels = {fmt: f"real ({len(texts)} files in {samples.name})" for fmt, texts in real.items()}
+    # No real Markdown in ../shared: the repository's own (README, docs) is real Markdown written by people.
+    own = [
+        REPOSITORY / "README.md",
+        REPOSITORY / "benchmarks" / "README.md",
+        *sorted((REPOSITORY / "docs").glob("*.md")),
+    ]
+    real["markdown"] = [path.read_text(encoding="utf-8") for path in own if path.is_file()]
+    labels["markdown"] = f"this repository's {len(real['markdown'])} Markdown files"
+    print("markup density (occurrences per KB; generated / real, ×ratio; the generated corpus cites ~3× more per KB):")
+    for fmt in FORMATS:
+        generated = markup_density(fmt, (text for doc_fmt, text, _ in corpus if doc_fmt == fmt))
+        others = real.get(fmt)
+        print(
+            "  "
+            + density_line(fmt, generated, markup_density(fmt, others) if others else None, labels.get(fmt, "real"))
+        )
+
+
 def _accuracy_table(label: str, tallies: dict[str, dict[str, list[int]]]) -> None:
     print(f"\naccuracy ({label}): share of references whose field matches the generator")
     print(f"{'format':<10} " + " ".join(f"{name:>12}" for name in ("references", *_CHECKED)))
@@ -425,6 +320,7 @@ def main() -> None:
         f"corpus: {len(corpus)} documents, {size / 1048576:.1f} MB, {sum(refs.values()):,} references "
         f"(digest {current.ready['digest']})"
     )
+    print_density(corpus, args.samples)
     for child in children:
         _accuracy_table(child.label, child.ready["accuracy"])
 

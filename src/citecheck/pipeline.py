@@ -68,7 +68,7 @@ from citecheck.reports.markdown import render_document_files
 from citecheck.reports.rows import FindingRow, finding_rows
 from citecheck.reports.spill import SORT_CHUNK, RecordFile, SortedSpill
 from citecheck.reports.timeline import timeline_names_and_files
-from citecheck.reports.writer import report_json, write_outputs
+from citecheck.reports.writer import StagedFolder, report_json, write_outputs
 from citecheck.resolve.identifiers import (
     IdentifierSettings,
     apply_doi_records,
@@ -593,6 +593,7 @@ class DocumentWork:
     conflicts: bool  # CC503 selected: figure statements are collected
     network_failed: bool = False  # the network stage failed with a bug: references are marked so
     identifiers: IdentifierSettings | None = None  # look DOIs up per document (the one-pass audit)
+    staged: bool = False  # the report folder is a StagedFolder: files are created under their own names
 
 
 @dataclass
@@ -669,7 +670,7 @@ def finish_document(
     else:
         summary = _summarise(report, stem)
         try:
-            write_outputs(files, durable=False)
+            write_outputs(files, durable=False, staged=work.staged)
         except OSError as error:
             outcome.write_error = (str(error.filename or work.options.out), str(error.strerror))
             return outcome
@@ -903,31 +904,43 @@ def audit(
     stems: dict[Path | str, str] = {path: stem for path, stem in output_stems(documents).items()}
     two_pass = _needs_plan(options, rules) if stream.two_pass is None else stream.two_pass
     executor = make_executor(options)
-    run = _StreamedAudit(options, events, baseline, stems, keep_reports=keep_reports, stream=stream)
+    # A new report folder is built under a hidden name and renamed into place at the end (see StagedFolder).
+    staged = StagedFolder.begin(options.out)
+    written = options if staged is None else options.model_copy(update={"out": staged.path})
+    run = _StreamedAudit(written, events, baseline, stems, keep_reports=keep_reports, stream=stream)
+    run.work.staged = staged is not None
     try:
-        web = WebBatch()
-        if web_inputs:
-            web = (
-                _contained(
-                    run.internal_errors,
-                    "reading pages and wiki articles",
-                    lambda: read_web_documents(web_inputs, options),
+        try:
+            web = WebBatch()
+            if web_inputs:
+                web = (
+                    _contained(
+                        run.internal_errors,
+                        "reading pages and wiki articles",
+                        lambda: read_web_documents(web_inputs, options),
+                    )
+                    or WebBatch()
                 )
-                or WebBatch()
-            )
-        stems.update({page.key: page.stem for page in web.documents})
-        stems.update(collision_safe_stems(stems))
-        total = len(documents) + len(web.documents)
-        if two_pass:
-            _two_passes(run, executor, documents, web, rules, settings)
-        else:
-            _one_pass(run, executor, documents, web, total)
+            stems.update({page.key: page.stem for page in web.documents})
+            stems.update(collision_safe_stems(stems))
+            total = len(documents) + len(web.documents)
+            if two_pass:
+                _two_passes(run, executor, documents, web, rules, settings)
+            else:
+                _one_pass(run, executor, documents, web, total)
+        finally:
+            executor.close()
+        try:
+            return _finish_audit(run, collected, input_errors, web)
+        finally:
+            run.assembler.close()
+    except UsageError as error:  # "cannot write …": named by where the file was going
+        if staged is None:
+            raise
+        raise UsageError(str(error).replace(str(staged.path), str(options.out))) from None
     finally:
-        executor.close()
-    try:
-        return _finish_audit(run, collected, input_errors, web)
-    finally:
-        run.assembler.close()
+        if staged is not None:
+            staged.publish()  # however the audit ended: every report written is in --out, as without staging
 
 
 def _one_pass(run: _StreamedAudit, executor: Executor, documents: list[Path], web: WebBatch, total: int) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -17,9 +18,7 @@ from citecheck.reports.escape import json_inert
 
 def _creation_mode() -> int:
     """The mode a plain ``open()`` would give a new file: 0o666 less the umask (0644 with the usual 022)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
+    return 0o666 & ~_umask()
 
 
 def atomic_write_text(path: Path, text: str, *, durable: bool = True) -> None:
@@ -63,14 +62,7 @@ def _write_bytes_atomically(path: Path, data: bytes, *, durable: bool) -> None:
         atomic_write_chunks(path, (data.decode("utf-8"),), durable=durable)
         return
     try:
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(handle, view) :]
-            if durable:
-                os.fsync(handle)
-        finally:
-            os.close(handle)
+        _write_all(handle, data, durable=durable)
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -183,15 +175,92 @@ def summary_schema() -> dict[str, Any]:
     return AuditSummary.model_json_schema(by_alias=True, mode="serialization")
 
 
-def write_outputs(files: Mapping[Path, str], *, durable: bool = True) -> None:
-    """Write a batch of already-rendered files atomically, one by one (each folder made once)."""
+def write_outputs(files: Mapping[Path, str], *, durable: bool = True, staged: bool = False) -> None:
+    """Write a batch of already-rendered files atomically, one by one (each folder made once).
+
+    ``staged``: the files go into a :class:`StagedFolder` no reader sees
+    before it is renamed into place, so each is created under its own name
+    (one ``open``, no temporary name and ``rename``); a name already there
+    (the same file written twice) is replaced atomically as usual.
+    """
     folders: set[Path] = set()
     for path, text in files.items():
         data = text.encode("utf-8")
         if path.parent not in folders:
             path.parent.mkdir(parents=True, exist_ok=True)
             folders.add(path.parent)
+        if staged:
+            try:
+                handle = os.open(path, _FRESH_FLAGS, 0o666)
+            except FileExistsError:
+                pass
+            else:
+                try:
+                    _write_all(handle, data, durable=durable)
+                except BaseException:
+                    with contextlib.suppress(OSError):
+                        os.unlink(path)  # no half file published
+                    raise
+                continue
         _write_bytes_atomically(path, data, durable=durable)
+
+
+def _write_all(handle: int, data: bytes, *, durable: bool) -> None:
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(handle, view) :]
+        if durable:
+            os.fsync(handle)
+    finally:
+        os.close(handle)
+
+
+class StagedFolder:
+    """A report folder that did not exist yet, built under a hidden name beside it and renamed into place.
+
+    Readers see no report folder, then the whole one (a single ``rename``);
+    its files need no temporary name each.  When ``--out`` exists already
+    nothing is staged (:meth:`begin` gives None): files replace the old ones
+    one by one as before, and files of earlier runs stay.  If the folder
+    appeared meanwhile, :meth:`publish` moves the staged files into it one
+    by one.  Publishing happens however the audit ends, so every report
+    written is where it would have been without staging.
+    """
+
+    def __init__(self, target: Path, path: Path) -> None:
+        self.target = target
+        self.path = path
+
+    @classmethod
+    def begin(cls, target: Path) -> StagedFolder | None:
+        if os.path.lexists(target):
+            return None
+        target.parent.mkdir(parents=True, exist_ok=True)
+        path = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".staged", dir=target.parent))
+        os.chmod(path, 0o777 & ~_umask())  # the mode a plain mkdir gives, not mkdtemp's 0700
+        return cls(target, path)
+
+    def publish(self) -> None:
+        try:
+            os.rename(self.path, self.target)  # only when the target is still missing (or an empty folder)
+            return
+        except OSError:
+            pass
+        self.target.mkdir(parents=True, exist_ok=True)
+        for folder, _, names in os.walk(self.path):  # top-down: a folder is made before its files move
+            relative = os.path.relpath(folder, self.path)
+            destination = self.target / relative if relative != "." else self.target
+            destination.mkdir(exist_ok=True)
+            for name in names:
+                os.replace(os.path.join(folder, name), destination / name)
+        shutil.rmtree(self.path, ignore_errors=True)
+
+
+def _umask() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return umask
 
 
 def dumps_schema(schema: dict[str, Any]) -> str:
