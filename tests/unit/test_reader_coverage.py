@@ -155,10 +155,12 @@ def test_wikitext_notes_short_citations_and_bibliography() -> None:
     assert markers == ["1", "lower-alpha-1", "1", "B2", "3.1", "n-1", "n-2", "4"]
 
 
-def test_escaped_ref_tags_are_text_and_said_so() -> None:
+def test_an_escaped_copy_is_read_unescaped_and_said_so() -> None:
+    """Only escaped tags (an XML dump's copy): the footnote is a footnote, and the notice says the text was decoded.
+    Escaped tags beside real ones stay text (test_wikitext_reader)."""
     document = read_wikitext("A.&lt;ref&gt;{{cite web|url=http://e.example/|title=E}}&lt;/ref&gt;", "e.wiki")
-    assert [reference.kind for reference in document.references] == ["bibliography"]
-    assert any("HTML-escaped" in notice for notice in document.notices)
+    assert [reference.kind for reference in document.references] == ["template"]
+    assert any("entities decoded" in notice for notice in document.notices)
 
 
 # --------------------------------------------------------------------------- bad values
