@@ -77,6 +77,7 @@ from citecheck.resolve.identifiers import (
     resolve_dois,
     resolve_identifiers,
 )
+from citecheck.resolve.answers import Answers, SpilledAnswers
 from citecheck.resolve.plan import PlanBuilder, ResolvePlan
 from citecheck.resolve.settings import ResolveSettings
 from citecheck.resolve.sources import SourceText
@@ -552,14 +553,19 @@ def _excluded_note(network: NetworkState, excluded: int) -> NetworkState:
 
 
 def _network_stage(
-    plan: ResolvePlan, options: AuditOptions, executor: Executor, events: ProgressEvents, internal_errors: list[str]
+    plan: ResolvePlan,
+    options: AuditOptions,
+    executor: Executor,
+    events: ProgressEvents,
+    internal_errors: list[str],
+    answers: Answers | None = None,
 ) -> tuple[ResolvedBatch, bool]:
     """The resolve stage, with its totals on the progress display; a bug in it leaves the references not-checked
     (the second value: whether it failed so)."""
     # run_planned_network_stage starts these with the plan's totals and advances them as URLs finish.
     network_stages: list[str] = [] if options.offline else [Stage.live, Stage.archive]
     try:
-        return run_planned_network_stage(plan, options, executor, events), False
+        return run_planned_network_stage(plan, options, executor, events, answers), False
     except Exception as error:  # a bug in the network stage: contained, reports still written, exit 4
         logger.info("internal error in the network stage", exc_info=True)
         internal_errors.append(f"network stage: {type(error).__name__}: {error}")
@@ -985,9 +991,32 @@ def _two_passes(
     rules: UrlRules,
     settings: ResolveSettings,
 ) -> None:
-    """Read every document once for the plan (spilling it), resolve the plan, then check and write each."""
+    """Read every document once for the plan (spilling it), resolve the plan, then check and write each.
+
+    The plan's per-reference parts and the network's answers (page texts
+    included) are spilled to the audit's temporary folder too, and read back
+    per document when its checks run: what is held in memory is one compact
+    entry per distinct URL, not the corpus's references, answers and pages.
+    """
+    builder = PlanBuilder(queried_archive_hosts=archive_hosts(settings.archives), folder=run.folder)
+    answers = SpilledAnswers(run.folder)
+    try:
+        _plan_resolve_check(run, executor, documents, web, rules, builder, answers)
+    finally:
+        answers.close()
+        builder.close()
+
+
+def _plan_resolve_check(
+    run: _StreamedAudit,
+    executor: Executor,
+    documents: list[Path],
+    web: WebBatch,
+    rules: UrlRules,
+    builder: PlanBuilder,
+    answers: SpilledAnswers,
+) -> None:
     events, options = run.events, run.options
-    builder = PlanBuilder(queried_archive_hosts=archive_hosts(settings.archives))
     dois: dict[str, str] = {}
     excluded = 0
     spill_path = run.folder / "parsed"
@@ -1014,7 +1043,7 @@ def _two_passes(
     events.finish(Stage.documents)
     for page in web.documents:
         plan(page.document)
-    batch, failed = _network_stage(builder.plan(), options, executor, events, run.internal_errors)
+    batch, failed = _network_stage(builder.plan(), options, executor, events, run.internal_errors, answers)
     records = (
         _contained(
             run.internal_errors,
@@ -1188,9 +1217,13 @@ def run_planned_network_stage(
     options: AuditOptions,
     executor: Executor | None = None,
     progress: ProgressEvents = NULL_PROGRESS,
+    answers: Answers | None = None,
 ) -> ResolvedBatch:
     """The resolve stage for a plan built beforehand (:class:`~citecheck.resolve.plan.PlanBuilder`, one
     document at a time); the caller applies the answers (:func:`~citecheck.resolve.stage.apply_resolution`).
+
+    ``answers``: where the outcomes wait for the checks (default: in memory;
+    :class:`~citecheck.resolve.answers.SpilledAnswers` writes them to disk as they arrive).
     """
     try:
         settings = ResolveSettings.from_options(options)
@@ -1198,10 +1231,10 @@ def run_planned_network_stage(
         raise UsageError(f"--archive: {error}") from None
     if settings.offline:
         # No request at all, but whatever earlier runs left in the store is used.
-        return asyncio.run(resolve_plan_from_store(plan, settings))
+        return asyncio.run(resolve_plan_from_store(plan, settings, answers))
     progress.start(Stage.live, len(plan.live_urls))
     progress.start(Stage.archive, len(plan.archive_requests))
-    return (executor or LocalExecutor()).resolve(plan, settings, progress)
+    return (executor or LocalExecutor()).resolve(plan, settings, progress, answers)
 
 
 def resolve_network(

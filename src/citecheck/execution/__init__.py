@@ -18,6 +18,7 @@ from typing import Protocol
 from citecheck.documents import DocumentInputError, read_document
 from citecheck.models import DocumentError, DocumentErrorKind, ParsedDocument
 from citecheck.progress import NULL_PROGRESS, ProgressEvents
+from citecheck.resolve.answers import Answers
 from citecheck.resolve.plan import ResolvePlan
 from citecheck.resolve.settings import ResolveSettings
 from citecheck.resolve.stage import ResolvedBatch, resolve_plan
@@ -43,7 +44,11 @@ class Executor(Protocol):
     def parse(self, paths: Sequence[Path], max_bytes: int) -> list[ParsedDocument | DocumentError]: ...
 
     def resolve(
-        self, plan: ResolvePlan, settings: ResolveSettings, progress: ProgressEvents = NULL_PROGRESS
+        self,
+        plan: ResolvePlan,
+        settings: ResolveSettings,
+        progress: ProgressEvents = NULL_PROGRESS,
+        answers: Answers | None = None,
     ) -> ResolvedBatch: ...
 
     def close(self) -> None: ...
@@ -56,9 +61,14 @@ class LocalExecutor:
         return [parse_one(path, max_bytes) for path in paths]
 
     def resolve(
-        self, plan: ResolvePlan, settings: ResolveSettings, progress: ProgressEvents = NULL_PROGRESS
+        self,
+        plan: ResolvePlan,
+        settings: ResolveSettings,
+        progress: ProgressEvents = NULL_PROGRESS,
+        answers: Answers | None = None,
     ) -> ResolvedBatch:
-        return asyncio.run(resolve_plan(plan, settings, progress))
+        """The plan resolved on one event loop; each URL's outcome written to ``answers`` as it finishes."""
+        return asyncio.run(resolve_plan(plan, settings, progress, answers))
 
     def close(self) -> None:
         return None
