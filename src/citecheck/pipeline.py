@@ -69,6 +69,7 @@ from citecheck.reports.rows import FindingRow, finding_rows
 from citecheck.reports.spill import SORT_CHUNK, RecordFile, SortedSpill
 from citecheck.reports.timeline import timeline_names_and_files
 from citecheck.reports.writer import report_json, write_outputs
+from citecheck.resolve.answers import Answers, SpilledAnswers
 from citecheck.resolve.identifiers import (
     IdentifierSettings,
     apply_doi_records,
@@ -77,7 +78,6 @@ from citecheck.resolve.identifiers import (
     resolve_dois,
     resolve_identifiers,
 )
-from citecheck.resolve.answers import Answers, SpilledAnswers
 from citecheck.resolve.plan import PlanBuilder, ResolvePlan
 from citecheck.resolve.settings import ResolveSettings
 from citecheck.resolve.sources import SourceText

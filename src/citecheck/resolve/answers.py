@@ -179,7 +179,7 @@ class SpilledAnswers:
             self._connection.execute("COMMIT")
         self.offline = offline
         for table in ("urls", "refs"):
-            (count,) = self._connection.execute(f"SELECT COUNT(*) FROM {table}").fetchone()  # noqa: S608
+            (count,) = self._connection.execute(f"SELECT COUNT(*) FROM {table}").fetchone()
             self._counts[table] = int(count)
         return _LiveChecks(self), _ArchiveResults(self), _Sources(self)
 
@@ -217,9 +217,8 @@ class SpilledAnswers:
         return assemble_source(url, check, _loads(archive), capture, live_read, offline=self.offline)
 
     def column(self, table: str, key_column: str, value_column: str) -> Iterator[tuple[str, Any]]:
-        query = f"SELECT {key_column}, {value_column} FROM {table} ORDER BY rowid"  # noqa: S608 (fixed names)
-        for key, blob in self._connection.execute(query):
-            yield key, blob
+        query = f"SELECT {key_column}, {value_column} FROM {table} ORDER BY rowid"
+        yield from self._connection.execute(query)
 
     def count(self, table: str) -> int:
         return self._counts[table]
@@ -229,7 +228,7 @@ class SpilledAnswers:
 
 
 def _loads(blob: bytes) -> Any:
-    return pickle.loads(blob)  # noqa: S301 (our own file, written by this run)
+    return pickle.loads(blob)
 
 
 class _Spilled(Mapping[str, _V]):

@@ -226,7 +226,7 @@ class PlanTable:
 
 
 class SpilledRows(Sequence[Any]):
-    """One table of a :class:`PlanTable` as a read-only sequence (what ``plan.references`` and ``plan.discovery`` are)."""
+    """One table of a :class:`PlanTable` as a read-only sequence (a spilled ``plan.references``, ``plan.discovery``)."""
 
     def __init__(self, table: PlanTable, name: str) -> None:
         self.table = table

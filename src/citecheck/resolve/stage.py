@@ -52,7 +52,7 @@ from citecheck.resolve.live import LiveChecker, LiveResult, page_worth_reading
 from citecheck.resolve.net import system_resolver
 from citecheck.resolve.plan import ReferenceWork, ResolvePlan, UrlWork, plan_resolution, reference_key
 from citecheck.resolve.settings import ResolveSettings
-from citecheck.resolve.sources import PageRead, SourceReader, SourceText, assemble_source, wants_live_text
+from citecheck.resolve.sources import PageRead, SourceReader, SourceText
 from citecheck.resolve.web import WebClient
 from citecheck.store.db import Store
 
@@ -339,7 +339,7 @@ class ResolveSession:
         return candidates, refused
 
     async def _save_missing(
-        self, plan: ResolvePlan, live: dict[str, LiveCheck], archive: dict[str, ArchiveResult]
+        self, plan: ResolvePlan, live: Mapping[str, LiveCheck], archive: Mapping[str, ArchiveResult]
     ) -> dict[str, SaveOutcome]:
         """--save-missing: captures for live pages no archive holds (opt-in; rate-limited by save.py)."""
         urls = [
