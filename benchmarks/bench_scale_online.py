@@ -47,10 +47,30 @@ EPOCH = "1700000000"
 ARCHIVE_HOST = "archive.example.org"
 _STORY = re.compile(r"https://news\d+\.example\.org/(\d{4})/(\d+)/story")
 _ARCHIVED = re.compile(r"https://web\.archive\.org/web/(\d+)/")
-_WORDS = (
-    "harvest council river report figures minister budget station village museum bridge season "
-    "election league rainfall survey hospital district railway festival court factory"
-).split()
+_WORDS = [
+    "harvest",
+    "council",
+    "river",
+    "report",
+    "figures",
+    "minister",
+    "budget",
+    "station",
+    "village",
+    "museum",
+    "bridge",
+    "season",
+    "election",
+    "league",
+    "rainfall",
+    "survey",
+    "hospital",
+    "district",
+    "railway",
+    "festival",
+    "court",
+    "factory",
+]
 
 _WRAPPER = """
 import json, sys

@@ -497,6 +497,8 @@ class StreamSettings:
     # None: parse twice over a spill only when the network stage needs the corpus's whole plan first.
     two_pass: bool | None = None
     sort_chunk: int = SORT_CHUNK  # records held in memory per spilled sort
+    # The network stage's plan and answers (page texts included) spilled to disk; False holds them in memory.
+    spill_answers: bool = True
 
 
 def _parsed_stream(
@@ -722,6 +724,7 @@ class _StreamedAudit:
         self.baseline = baseline
         self.stems = stems
         self.keep_reports = keep_reports
+        self.stream = stream
         self.generated_at = generation_time()
         self.assembler = AuditAssembler(
             formats=frozenset(options.formats),
@@ -998,12 +1001,14 @@ def _two_passes(
     per document when its checks run: what is held in memory is one compact
     entry per distinct URL, not the corpus's references, answers and pages.
     """
-    builder = PlanBuilder(queried_archive_hosts=archive_hosts(settings.archives), folder=run.folder)
-    answers = SpilledAnswers(run.folder)
+    spill = run.stream.spill_answers
+    builder = PlanBuilder(queried_archive_hosts=archive_hosts(settings.archives), folder=run.folder if spill else None)
+    answers = SpilledAnswers(run.folder) if spill else None
     try:
         _plan_resolve_check(run, executor, documents, web, rules, builder, answers)
     finally:
-        answers.close()
+        if answers is not None:
+            answers.close()
         builder.close()
 
 
@@ -1014,7 +1019,7 @@ def _plan_resolve_check(
     web: WebBatch,
     rules: UrlRules,
     builder: PlanBuilder,
-    answers: SpilledAnswers,
+    answers: SpilledAnswers | None,
 ) -> None:
     events, options = run.events, run.options
     dois: dict[str, str] = {}
