@@ -14,6 +14,7 @@ import logging
 import os
 import pickle
 import stat
+import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -66,7 +67,7 @@ from citecheck.reports.filenames import collision_safe_stems, report_stems
 from citecheck.reports.fingerprint import assign_fingerprints
 from citecheck.reports.markdown import render_document_files
 from citecheck.reports.rows import FindingRow, finding_rows
-from citecheck.reports.spill import SORT_CHUNK, RecordFile, SortedSpill
+from citecheck.reports.spill import SORT_CHUNK, RecordFile, SortedSpill, SpilledSequence
 from citecheck.reports.timeline import timeline_names_and_files
 from citecheck.reports.writer import report_json, write_outputs
 from citecheck.resolve.answers import Answers, SpilledAnswers
@@ -108,8 +109,17 @@ class AuditTotals:
 
 @dataclass
 class AuditResult:
+    """What :func:`audit` found: the summary, the reports, the totals.
+
+    ``reports`` are every document's report in audit order: read back one at
+    a time from a temporary file (a :class:`~citecheck.reports.spill.SpilledSequence`:
+    each access reads a fresh copy) unless ``audit(..., reports_in_memory=True)``
+    asked for a list; empty with ``keep_reports=False``.  :meth:`close` removes
+    the temporary files now rather than when the result is collected.
+    """
+
     summary: AuditSummary
-    reports: list[DocumentReport] = field(default_factory=list)
+    reports: Sequence[DocumentReport] = field(default_factory=list)
     totals: AuditTotals = field(default_factory=AuditTotals)
     # The spilled rows and annotations of an audit run with keep_reports=False.
     records: AuditRecords | None = None
@@ -131,10 +141,13 @@ class AuditResult:
         return iter(github_annotations(self.reports, only_new=only_new).splitlines(keepends=True))
 
     def close(self) -> None:
-        """Remove the spilled records now rather than when the result is collected."""
+        """Remove the spilled records and reports now rather than when the result is collected."""
         if self.records is not None:
             self.records.close()
             self.records = None
+        if isinstance(self.reports, SpilledSequence):
+            self.reports.close()
+            self.reports = []
 
 
 @dataclass
@@ -718,6 +731,7 @@ class _StreamedAudit:
         *,
         keep_reports: bool,
         stream: StreamSettings,
+        in_memory: bool = True,
     ) -> None:
         self.options = options
         self.events = events
@@ -738,7 +752,13 @@ class _StreamedAudit:
         self.parse_errors: list[DocumentError] = []
         self.check_errors: list[DocumentError] = []
         self.render_errors: list[tuple[int, DocumentError]] = []
-        self.reports: dict[int, DocumentReport] = {}
+        self.reports: dict[int, DocumentReport] = {}  # reports_in_memory
+        # Otherwise the kept reports wait in a file of their own: it outlives the audit, with its result.
+        self.report_folder: tempfile.TemporaryDirectory[str] | None = None
+        self.report_file: RecordFile | None = None
+        if keep_reports and not in_memory:
+            self.report_folder = tempfile.TemporaryDirectory(prefix="citecheck-reports-")
+            self.report_file = RecordFile(Path(self.report_folder.name) / "reports")
         self.conflicts_active = code_selected("CC503", options.select, options.ignore)
         self.work = DocumentWork(
             options=options,
@@ -812,7 +832,10 @@ class _StreamedAudit:
         if outcome.record is not None:
             self.assembler.add_record(outcome.number, outcome.record)
         if outcome.report is not None:
-            self.reports[outcome.number] = outcome.report
+            if self.report_file is not None:
+                self.report_file.put(outcome.number, outcome.report)
+            else:
+                self.reports[outcome.number] = outcome.report
         self.references += outcome.references
         self.claims += outcome.claims
         self.events.advance(Stage.reports)
@@ -877,6 +900,7 @@ def audit(
     progress: ProgressEvents | None = None,
     *,
     keep_reports: bool = True,
+    reports_in_memory: bool = False,
     stream: StreamSettings | None = None,
 ) -> AuditResult:
     """Audit documents and write reports. Raises :class:`UsageError` for bad paths, settings or output places.
@@ -891,9 +915,13 @@ def audit(
     Documents stream: each is parsed, checked and its report files written
     before the next is read, and the audit-wide files are built from compact
     records spilled to a temporary folder, so memory does not grow with the
-    corpus.  ``keep_reports=False`` keeps no report at all (the CLI's way):
-    the result then has no ``reports``, its summary no document rows or
-    fingerprints, and :meth:`AuditResult.finding_rows` reads the spilled rows.
+    corpus.  The result's ``reports`` are read back from a temporary file one
+    at a time as they are asked for (each access a fresh copy);
+    ``reports_in_memory=True`` holds them in a list instead (memory then
+    grows with the corpus).  ``keep_reports=False`` keeps no report at all
+    (the CLI's way): the result then has no ``reports``, its summary no
+    document rows or fingerprints, and :meth:`AuditResult.finding_rows` reads
+    the spilled rows.
     """
     options = options or AuditOptions()
     events = progress or NULL_PROGRESS
@@ -912,7 +940,9 @@ def audit(
     stems: dict[Path | str, str] = {path: stem for path, stem in output_stems(documents).items()}
     two_pass = _needs_plan(options, rules) if stream.two_pass is None else stream.two_pass
     executor = make_executor(options)
-    run = _StreamedAudit(options, events, baseline, stems, keep_reports=keep_reports, stream=stream)
+    run = _StreamedAudit(
+        options, events, baseline, stems, keep_reports=keep_reports, stream=stream, in_memory=reports_in_memory
+    )
     try:
         web = WebBatch()
         if web_inputs:
@@ -1117,7 +1147,9 @@ def _finish_audit(
     except OSError as error:
         raise UsageError(f"cannot write {error.filename or options.out} ({error.strerror})") from None
     run.events.finish(Stage.reports)
-    reports = [run.reports[number] for number in sorted(run.reports)]
+    reports: Sequence[DocumentReport] = [run.reports[number] for number in sorted(run.reports)]
+    if run.report_folder is not None and run.report_file is not None:
+        reports = SpilledSequence(run.report_folder, run.report_file)
     result = AuditResult(
         summary=summary,
         reports=reports,

@@ -36,6 +36,7 @@ from citecheck.reports.junit import junit_xml
 from citecheck.reports.markdown import render_index_markdown
 from citecheck.reports.rows import finding_rows
 from citecheck.reports.sarif import sarif_log
+from citecheck.reports.spill import SpilledSequence
 from citecheck.reports.writer import summary_json
 from citecheck.resolve import live as live_module
 from tests.conftest import REPO_ROOT, SHARED
@@ -282,3 +283,20 @@ def test_a_networked_audit_spilled_writes_what_the_in_memory_one_writes(
 def _page(name: str) -> bytes:
     body = f"<p>The archived {name} story, as it was.</p>"
     return f"<html><head><title>{name}</title></head><body>{body}</body></html>".encode()
+
+
+def test_the_reports_read_back_are_the_reports_held_in_memory(tmp_path: Path) -> None:
+    """By default ``audit()`` gives its reports from a spill file, one at a time; ``reports_in_memory`` a list."""
+    for number, corpus in enumerate(_corpora(tmp_path)):
+        lazy = _audit(corpus, tmp_path / f"lazy-{number}")
+        held = _audit(corpus, tmp_path / f"held-{number}", reports_in_memory=True)
+        assert isinstance(lazy.reports, SpilledSequence) and isinstance(held.reports, list)
+        assert len(lazy.reports) == len(held.reports) > 0
+        assert lazy.reports == held.reports
+        assert lazy.reports[-1] == held.reports[-1] and lazy.reports[:2] == held.reports[:2]
+        lazy.reports[0].findings.clear()  # a fresh copy each time: the next read is unchanged
+        assert lazy.reports[0] == held.reports[0]
+        assert lazy.summary == held.summary
+        assert list(lazy.annotation_lines()) == list(held.annotation_lines())
+        lazy.close()
+        assert lazy.reports == []
