@@ -462,24 +462,38 @@ async def _in_window(works: Iterable[UrlWork], one: Callable[[UrlWork], Awaitabl
     """``one(work)`` for every work, at most ``window`` of them started and unfinished at a time.
 
     Works start in plan order, as one ``gather`` over all of them would start
-    them; the first failure cancels the rest and is raised.
+    them; the first failure cancels the rest and is raised.  A slot is freed
+    by the task that ends (a semaphore, not ``asyncio.wait`` over the window:
+    that costs a callback on every running task per finished one).
     """
+    slots = asyncio.Semaphore(window)
     running: set[asyncio.Future[None]] = set()
+    failures: list[BaseException] = []
+
+    def finished(task: asyncio.Future[None]) -> None:
+        running.discard(task)
+        slots.release()
+        if not task.cancelled() and task.exception() is not None:
+            failures.append(task.exception())  # type: ignore[arg-type]
+
     try:
         for work in works:
-            if len(running) >= window:
-                done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
-                for task in done:
-                    task.result()
-            running.add(asyncio.ensure_future(one(work)))
-        while running:
-            done, running = await asyncio.wait(running, return_when=asyncio.FIRST_EXCEPTION)
-            for task in done:
-                task.result()
+            await slots.acquire()
+            if failures:
+                break
+            task = asyncio.ensure_future(one(work))
+            running.add(task)
+            task.add_done_callback(finished)
+        while running and not failures:
+            await asyncio.wait(set(running), return_when=asyncio.FIRST_EXCEPTION)
     except BaseException:
-        for task in running:
-            task.cancel()
+        for pending in list(running):
+            pending.cancel()
         raise
+    if failures:
+        for pending in list(running):
+            pending.cancel()
+        raise failures[0]
 
 
 async def resolve_plan(
