@@ -16,11 +16,11 @@ import pickle
 import stat
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from citecheck.checks.archive import findings_for_archive
 from citecheck.checks.catalogue import code_selected
@@ -80,6 +80,7 @@ from citecheck.resolve.identifiers import (
     resolve_identifiers,
 )
 from citecheck.resolve.plan import PlanBuilder, ResolvePlan
+from citecheck.resolve.run_client import RunClient
 from citecheck.resolve.settings import ResolveSettings
 from citecheck.resolve.sources import SourceText
 from citecheck.resolve.stage import OFFLINE_STATE as OFFLINE_STATE  # re-exported for callers
@@ -91,7 +92,7 @@ from citecheck.resolve.stage import (
     resolve_plan_from_store,
 )
 from citecheck.url_rules import UrlRules, apply_url_rules
-from citecheck.web_documents import WebBatch, read_web_documents, split_inputs, wikitext_diffs
+from citecheck.web_documents import WebBatch, WebInput, read_web_documents, split_inputs, wikitext_diffs
 
 logger = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -739,6 +740,7 @@ class _StreamedAudit:
         self.stems = stems
         self.keep_reports = keep_reports
         self.stream = stream
+        self.client: RunClient | None = None  # the run's one HTTP client, when it goes online
         self.generated_at = generation_time()
         self.assembler = AuditAssembler(
             formats=frozenset(options.formats),
@@ -885,7 +887,10 @@ class _StreamedAudit:
                 self.internal_errors,
                 "writing wikitext diffs",
                 lambda: wikitext_diffs(
-                    web, {page.key: by_key[page.key] for page in web.documents if page.key in by_key}, self.options
+                    web,
+                    {page.key: by_key[page.key] for page in web.documents if page.key in by_key},
+                    self.options,
+                    self.client,
                 ),
             )
             or {}
@@ -943,6 +948,31 @@ def audit(
     run = _StreamedAudit(
         options, events, baseline, stems, keep_reports=keep_reports, stream=stream, in_memory=reports_in_memory
     )
+    # One HTTP client and one event loop for every fetch of the run (pages to audit, the resolve stage, DOIs,
+    # wiki diffs): one host pool, one politeness state, one body of network evidence.
+    client = RunClient(settings, events.waiting) if not options.offline else None
+    run.client = client
+    if client is not None and isinstance(executor, LocalExecutor):
+        executor.client = client
+    try:
+        return _audit_with(run, executor, collected, documents, web_inputs, input_errors, rules, settings, two_pass)
+    finally:
+        if client is not None:
+            client.close()
+
+
+def _audit_with(
+    run: _StreamedAudit,
+    executor: Executor,
+    collected: CollectedDocuments,
+    documents: list[Path],
+    web_inputs: list[WebInput],
+    input_errors: list[DocumentError],
+    rules: UrlRules,
+    settings: ResolveSettings,
+    two_pass: bool,
+) -> AuditResult:
+    options, stems = run.options, run.stems
     try:
         web = WebBatch()
         if web_inputs:
@@ -950,7 +980,7 @@ def audit(
                 _contained(
                     run.internal_errors,
                     "reading pages and wiki articles",
-                    lambda: read_web_documents(web_inputs, options),
+                    lambda: read_web_documents(web_inputs, options, run.client),
                 )
                 or WebBatch()
             )
@@ -1079,11 +1109,14 @@ def _plan_resolve_check(
     for page in web.documents:
         plan(page.document)
     batch, failed = _network_stage(builder.plan(), options, executor, events, run.internal_errors, answers)
+    shared = run.client.web if run.client is not None else None
     records = (
         _contained(
             run.internal_errors,
             "looking up DOIs",
-            lambda: asyncio.run(resolve_dois(list(dois.values()), _identifier_settings(options, batch.network))),
+            lambda: _run_step(
+                run.client, resolve_dois(list(dois.values()), _identifier_settings(options, batch.network), web=shared)
+            ),
         )
         or {}
     )
@@ -1113,6 +1146,11 @@ def _plan_resolve_check(
         run.check(number, page.key, page.document, resolved(page.document))
         number += 1
     events.finish(Stage.checks)
+
+
+def _run_step(client: RunClient | None, step: Coroutine[Any, Any, _T]) -> _T:
+    """One async step of the audit: on the run's loop when it has one, else on a loop of its own."""
+    return client.run(step) if client is not None else asyncio.run(step)
 
 
 def _finish_audit(

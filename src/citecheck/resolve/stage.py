@@ -137,13 +137,23 @@ class ResolveSession:
     """One run's network components over one HTTP layer; ``async with ResolveSession(settings, store)``."""
 
     def __init__(
-        self, settings: ResolveSettings, store: Store | None, progress: ProgressEvents = NULL_PROGRESS
+        self,
+        settings: ResolveSettings,
+        store: Store | None,
+        progress: ProgressEvents = NULL_PROGRESS,
+        web: WebClient | None = None,
     ) -> None:
+        """``web``: the run's client (:class:`~citecheck.resolve.run_client.RunClient`), entered and closed by
+        its owner; None: a client of the session's own."""
         self.settings = settings
         self.store = store
         self.progress = progress
         resolver = settings.resolver or system_resolver
-        self.web = WebClient(settings.web, offline=settings.offline, resolver=resolver, on_wait=progress.waiting)
+        self._own_web = web is None or settings.offline
+        if self._own_web:
+            web = WebClient(settings.web, offline=settings.offline, resolver=resolver, on_wait=progress.waiting)
+        assert web is not None
+        self.web = web
         self.live = LiveChecker(settings.live_config(), store=store, web=self.web, resolver=resolver)
         self.archives = ArchiveResolver(
             settings.archives,
@@ -158,7 +168,8 @@ class ResolveSession:
         self._copies: dict[str, asyncio.Task[CitedCopy]] = {}
 
     async def __aenter__(self) -> ResolveSession:
-        await self.web.__aenter__()
+        if self._own_web:
+            await self.web.__aenter__()
         await self.live.__aenter__()
         await self.archives.__aenter__()
         return self
@@ -170,7 +181,8 @@ class ResolveSession:
             task.cancel()
         await self.archives.__aexit__(kind, value, traceback)
         await self.live.__aexit__(kind, value, traceback)
-        await self.web.__aexit__(kind, value, traceback)
+        if self._own_web:
+            await self.web.__aexit__(kind, value, traceback)
 
     # ------------------------------------------------------------------ per URL
 
@@ -501,15 +513,17 @@ async def resolve_plan(
     settings: ResolveSettings,
     progress: ProgressEvents = NULL_PROGRESS,
     answers: Answers | None = None,
+    web: WebClient | None = None,
 ) -> ResolvedBatch:
     """Check the plan's URLs live and in the archives and read their sources, over the network.
 
     ``answers``: where the outcomes wait (default: in memory; a streamed audit spills them).
+    ``web``: the run's client, shared with the audit's other steps (default: one of the session's own).
     """
     if settings.offline:
         return await resolve_plan_from_store(plan, settings, answers)
     with Store(settings.store_path) as store:
-        async with ResolveSession(settings, store, progress) as session:
+        async with ResolveSession(settings, store, progress, web) as session:
             return await session.run(plan, answers)
 
 
