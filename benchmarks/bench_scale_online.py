@@ -240,6 +240,8 @@ def main() -> None:
     parser.add_argument("--baseline-max", type=int, default=1_000_000, help="largest size the baseline runs at")
     parser.add_argument("--work", type=Path, help="where corpora and reports go (default: a temp folder)")
     parser.add_argument("--port", type=int, default=18765, help="the loopback server's port (it is in the corpus)")
+    parser.add_argument("--src", type=Path, default=REPOSITORY / "src", help="the src folder of the first contender")
+    parser.add_argument("--label", default="this checkout", help="what the first contender is called")
     args = parser.parse_args()
     work = args.work or Path(tempfile.gettempdir()) / "citecheck-bench-scale-online"
     work.mkdir(parents=True, exist_ok=True)
@@ -251,14 +253,16 @@ def main() -> None:
     try:
         for size in (int(size) for size in args.sizes.split(",")):
             corpus = online_corpus(work, size, args.hosts, args.port)
-            run = audit_in_child("this checkout", REPOSITORY / "src", corpus, work / f"out-{size}", size, args.port)
+            run = audit_in_child(args.label, args.src, corpus, work / f"out-{size}-{args.port}", size, args.port)
             ours.append(run)
             line = (
-                f"{size:>9,} refs: this checkout {run.wall:7.1f} s  {run.rate:6.0f} refs/s  cpu {run.cpu:7.1f} s  "
+                f"{size:>9,} refs: {args.label:<13} {run.wall:7.1f} s  {run.rate:6.0f} refs/s  cpu {run.cpu:7.1f} s  "
                 f"peak RSS {run.peak_mb:6.0f} MB  exit {run.exit_code}"
             )
             if args.baseline_src and size <= args.baseline_max:
-                base = audit_in_child("baseline", args.baseline_src, corpus, work / f"base-{size}", size, args.port)
+                base = audit_in_child(
+                    "baseline", args.baseline_src, corpus, work / f"base-{size}-{args.port}", size, args.port
+                )
                 theirs.append(base)
                 compared, differing = masked_differences(run.out, base.out)
                 line += (
@@ -273,7 +277,7 @@ def main() -> None:
             shutil.rmtree(run.out.parent, ignore_errors=True)
     finally:
         server.shutdown()
-    print("growth, this checkout:")
+    print(f"growth, {args.label}:")
     print("\n".join(growth(ours)))
     if len(theirs) > 1:
         print("growth, baseline:")
