@@ -14,12 +14,13 @@ import logging
 import os
 import pickle
 import stat
+import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from citecheck.checks.archive import findings_for_archive
 from citecheck.checks.catalogue import code_selected
@@ -66,9 +67,10 @@ from citecheck.reports.filenames import collision_safe_stems, report_stems
 from citecheck.reports.fingerprint import assign_fingerprints
 from citecheck.reports.markdown import render_document_files
 from citecheck.reports.rows import FindingRow, finding_rows
-from citecheck.reports.spill import SORT_CHUNK, RecordFile, SortedSpill
+from citecheck.reports.spill import SORT_CHUNK, RecordFile, SortedSpill, SpilledSequence
 from citecheck.reports.timeline import timeline_names_and_files
 from citecheck.reports.writer import StagedFolder, report_json, write_outputs
+from citecheck.resolve.answers import Answers, SpilledAnswers
 from citecheck.resolve.identifiers import (
     IdentifierSettings,
     apply_doi_records,
@@ -78,6 +80,7 @@ from citecheck.resolve.identifiers import (
     resolve_identifiers,
 )
 from citecheck.resolve.plan import PlanBuilder, ResolvePlan
+from citecheck.resolve.run_client import RunClient
 from citecheck.resolve.settings import ResolveSettings
 from citecheck.resolve.sources import SourceText
 from citecheck.resolve.stage import OFFLINE_STATE as OFFLINE_STATE  # re-exported for callers
@@ -89,7 +92,7 @@ from citecheck.resolve.stage import (
     resolve_plan_from_store,
 )
 from citecheck.url_rules import UrlRules, apply_url_rules
-from citecheck.web_documents import WebBatch, read_web_documents, split_inputs, wikitext_diffs
+from citecheck.web_documents import WebBatch, WebInput, read_web_documents, split_inputs, wikitext_diffs
 
 logger = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -107,8 +110,17 @@ class AuditTotals:
 
 @dataclass
 class AuditResult:
+    """What :func:`audit` found: the summary, the reports, the totals.
+
+    ``reports`` are every document's report in audit order: read back one at
+    a time from a temporary file (a :class:`~citecheck.reports.spill.SpilledSequence`:
+    each access reads a fresh copy) unless ``audit(..., reports_in_memory=True)``
+    asked for a list; empty with ``keep_reports=False``.  :meth:`close` removes
+    the temporary files now rather than when the result is collected.
+    """
+
     summary: AuditSummary
-    reports: list[DocumentReport] = field(default_factory=list)
+    reports: Sequence[DocumentReport] = field(default_factory=list)
     totals: AuditTotals = field(default_factory=AuditTotals)
     # The spilled rows and annotations of an audit run with keep_reports=False.
     records: AuditRecords | None = None
@@ -130,10 +142,13 @@ class AuditResult:
         return iter(github_annotations(self.reports, only_new=only_new).splitlines(keepends=True))
 
     def close(self) -> None:
-        """Remove the spilled records now rather than when the result is collected."""
+        """Remove the spilled records and reports now rather than when the result is collected."""
         if self.records is not None:
             self.records.close()
             self.records = None
+        if isinstance(self.reports, SpilledSequence):
+            self.reports.close()
+            self.reports = []
 
 
 @dataclass
@@ -496,6 +511,8 @@ class StreamSettings:
     # None: parse twice over a spill only when the network stage needs the corpus's whole plan first.
     two_pass: bool | None = None
     sort_chunk: int = SORT_CHUNK  # records held in memory per spilled sort
+    # The network stage's plan and answers (page texts included) spilled to disk; False holds them in memory.
+    spill_answers: bool = True
 
 
 def _parsed_stream(
@@ -552,14 +569,19 @@ def _excluded_note(network: NetworkState, excluded: int) -> NetworkState:
 
 
 def _network_stage(
-    plan: ResolvePlan, options: AuditOptions, executor: Executor, events: ProgressEvents, internal_errors: list[str]
+    plan: ResolvePlan,
+    options: AuditOptions,
+    executor: Executor,
+    events: ProgressEvents,
+    internal_errors: list[str],
+    answers: Answers | None = None,
 ) -> tuple[ResolvedBatch, bool]:
     """The resolve stage, with its totals on the progress display; a bug in it leaves the references not-checked
     (the second value: whether it failed so)."""
     # run_planned_network_stage starts these with the plan's totals and advances them as URLs finish.
     network_stages: list[str] = [] if options.offline else [Stage.live, Stage.archive]
     try:
-        return run_planned_network_stage(plan, options, executor, events), False
+        return run_planned_network_stage(plan, options, executor, events, answers), False
     except Exception as error:  # a bug in the network stage: contained, reports still written, exit 4
         logger.info("internal error in the network stage", exc_info=True)
         internal_errors.append(f"network stage: {type(error).__name__}: {error}")
@@ -711,12 +733,15 @@ class _StreamedAudit:
         *,
         keep_reports: bool,
         stream: StreamSettings,
+        in_memory: bool = True,
     ) -> None:
         self.options = options
         self.events = events
         self.baseline = baseline
         self.stems = stems
         self.keep_reports = keep_reports
+        self.stream = stream
+        self.client: RunClient | None = None  # the run's one HTTP client, when it goes online
         self.generated_at = generation_time()
         self.assembler = AuditAssembler(
             formats=frozenset(options.formats),
@@ -730,7 +755,13 @@ class _StreamedAudit:
         self.parse_errors: list[DocumentError] = []
         self.check_errors: list[DocumentError] = []
         self.render_errors: list[tuple[int, DocumentError]] = []
-        self.reports: dict[int, DocumentReport] = {}
+        self.reports: dict[int, DocumentReport] = {}  # reports_in_memory
+        # Otherwise the kept reports wait in a file of their own: it outlives the audit, with its result.
+        self.report_folder: tempfile.TemporaryDirectory[str] | None = None
+        self.report_file: RecordFile | None = None
+        if keep_reports and not in_memory:
+            self.report_folder = tempfile.TemporaryDirectory(prefix="citecheck-reports-")
+            self.report_file = RecordFile(Path(self.report_folder.name) / "reports")
         self.conflicts_active = code_selected("CC503", options.select, options.ignore)
         self.work = DocumentWork(
             options=options,
@@ -804,7 +835,10 @@ class _StreamedAudit:
         if outcome.record is not None:
             self.assembler.add_record(outcome.number, outcome.record)
         if outcome.report is not None:
-            self.reports[outcome.number] = outcome.report
+            if self.report_file is not None:
+                self.report_file.put(outcome.number, outcome.report)
+            else:
+                self.reports[outcome.number] = outcome.report
         self.references += outcome.references
         self.claims += outcome.claims
         self.events.advance(Stage.reports)
@@ -854,7 +888,10 @@ class _StreamedAudit:
                 self.internal_errors,
                 "writing wikitext diffs",
                 lambda: wikitext_diffs(
-                    web, {page.key: by_key[page.key] for page in web.documents if page.key in by_key}, self.options
+                    web,
+                    {page.key: by_key[page.key] for page in web.documents if page.key in by_key},
+                    self.options,
+                    self.client,
                 ),
             )
             or {}
@@ -869,6 +906,7 @@ def audit(
     progress: ProgressEvents | None = None,
     *,
     keep_reports: bool = True,
+    reports_in_memory: bool = False,
     stream: StreamSettings | None = None,
 ) -> AuditResult:
     """Audit documents and write reports. Raises :class:`UsageError` for bad paths, settings or output places.
@@ -883,9 +921,13 @@ def audit(
     Documents stream: each is parsed, checked and its report files written
     before the next is read, and the audit-wide files are built from compact
     records spilled to a temporary folder, so memory does not grow with the
-    corpus.  ``keep_reports=False`` keeps no report at all (the CLI's way):
-    the result then has no ``reports``, its summary no document rows or
-    fingerprints, and :meth:`AuditResult.finding_rows` reads the spilled rows.
+    corpus.  The result's ``reports`` are read back from a temporary file one
+    at a time as they are asked for (each access a fresh copy);
+    ``reports_in_memory=True`` holds them in a list instead (memory then
+    grows with the corpus).  ``keep_reports=False`` keeps no report at all
+    (the CLI's way): the result then has no ``reports``, its summary no
+    document rows or fingerprints, and :meth:`AuditResult.finding_rows` reads
+    the spilled rows.
     """
     options = options or AuditOptions()
     events = progress or NULL_PROGRESS
@@ -907,40 +949,65 @@ def audit(
     # A new report folder is built under a hidden name and renamed into place at the end (see StagedFolder).
     staged = StagedFolder.begin(options.out)
     written = options if staged is None else options.model_copy(update={"out": staged.path})
-    run = _StreamedAudit(written, events, baseline, stems, keep_reports=keep_reports, stream=stream)
+    run = _StreamedAudit(
+        written, events, baseline, stems, keep_reports=keep_reports, stream=stream, in_memory=reports_in_memory
+    )
     run.work.staged = staged is not None
+    # One HTTP client and one event loop for every fetch of the run (pages to audit, the resolve stage, DOIs,
+    # wiki diffs): one host pool, one politeness state, one body of network evidence.
+    client = RunClient(settings, events.waiting) if not options.offline else None
+    run.client = client
+    if client is not None and isinstance(executor, LocalExecutor):
+        executor.client = client
     try:
-        try:
-            web = WebBatch()
-            if web_inputs:
-                web = (
-                    _contained(
-                        run.internal_errors,
-                        "reading pages and wiki articles",
-                        lambda: read_web_documents(web_inputs, options),
-                    )
-                    or WebBatch()
-                )
-            stems.update({page.key: page.stem for page in web.documents})
-            stems.update(collision_safe_stems(stems))
-            total = len(documents) + len(web.documents)
-            if two_pass:
-                _two_passes(run, executor, documents, web, rules, settings)
-            else:
-                _one_pass(run, executor, documents, web, total)
-        finally:
-            executor.close()
-        try:
-            return _finish_audit(run, collected, input_errors, web)
-        finally:
-            run.assembler.close()
+        return _audit_with(run, executor, collected, documents, web_inputs, input_errors, rules, settings, two_pass)
     except UsageError as error:  # "cannot write …": named by where the file was going
         if staged is None:
             raise
         raise UsageError(str(error).replace(str(staged.path), str(options.out))) from None
     finally:
+        if client is not None:
+            client.close()
         if staged is not None:
             staged.publish()  # however the audit ended: every report written is in --out, as without staging
+
+
+def _audit_with(
+    run: _StreamedAudit,
+    executor: Executor,
+    collected: CollectedDocuments,
+    documents: list[Path],
+    web_inputs: list[WebInput],
+    input_errors: list[DocumentError],
+    rules: UrlRules,
+    settings: ResolveSettings,
+    two_pass: bool,
+) -> AuditResult:
+    options, stems = run.options, run.stems
+    try:
+        web = WebBatch()
+        if web_inputs:
+            web = (
+                _contained(
+                    run.internal_errors,
+                    "reading pages and wiki articles",
+                    lambda: read_web_documents(web_inputs, options, run.client),
+                )
+                or WebBatch()
+            )
+        stems.update({page.key: page.stem for page in web.documents})
+        stems.update(collision_safe_stems(stems))
+        total = len(documents) + len(web.documents)
+        if two_pass:
+            _two_passes(run, executor, documents, web, rules, settings)
+        else:
+            _one_pass(run, executor, documents, web, total)
+    finally:
+        executor.close()
+    try:
+        return _finish_audit(run, collected, input_errors, web)
+    finally:
+        run.assembler.close()
 
 
 def _one_pass(run: _StreamedAudit, executor: Executor, documents: list[Path], web: WebBatch, total: int) -> None:
@@ -998,9 +1065,34 @@ def _two_passes(
     rules: UrlRules,
     settings: ResolveSettings,
 ) -> None:
-    """Read every document once for the plan (spilling it), resolve the plan, then check and write each."""
+    """Read every document once for the plan (spilling it), resolve the plan, then check and write each.
+
+    The plan's per-reference parts and the network's answers (page texts
+    included) are spilled to the audit's temporary folder too, and read back
+    per document when its checks run: what is held in memory is one compact
+    entry per distinct URL, not the corpus's references, answers and pages.
+    """
+    spill = run.stream.spill_answers
+    builder = PlanBuilder(queried_archive_hosts=archive_hosts(settings.archives), folder=run.folder if spill else None)
+    answers = SpilledAnswers(run.folder) if spill else None
+    try:
+        _plan_resolve_check(run, executor, documents, web, rules, builder, answers)
+    finally:
+        if answers is not None:
+            answers.close()
+        builder.close()
+
+
+def _plan_resolve_check(
+    run: _StreamedAudit,
+    executor: Executor,
+    documents: list[Path],
+    web: WebBatch,
+    rules: UrlRules,
+    builder: PlanBuilder,
+    answers: SpilledAnswers | None,
+) -> None:
     events, options = run.events, run.options
-    builder = PlanBuilder(queried_archive_hosts=archive_hosts(settings.archives))
     dois: dict[str, str] = {}
     excluded = 0
     spill_path = run.folder / "parsed"
@@ -1027,12 +1119,15 @@ def _two_passes(
     events.finish(Stage.documents)
     for page in web.documents:
         plan(page.document)
-    batch, failed = _network_stage(builder.plan(), options, executor, events, run.internal_errors)
+    batch, failed = _network_stage(builder.plan(), options, executor, events, run.internal_errors, answers)
+    shared = run.client.web if run.client is not None else None
     records = (
         _contained(
             run.internal_errors,
             "looking up DOIs",
-            lambda: asyncio.run(resolve_dois(list(dois.values()), _identifier_settings(options, batch.network))),
+            lambda: _run_step(
+                run.client, resolve_dois(list(dois.values()), _identifier_settings(options, batch.network), web=shared)
+            ),
         )
         or {}
     )
@@ -1062,6 +1157,11 @@ def _two_passes(
         run.check(number, page.key, page.document, resolved(page.document))
         number += 1
     events.finish(Stage.checks)
+
+
+def _run_step(client: RunClient | None, step: Coroutine[Any, Any, _T]) -> _T:
+    """One async step of the audit: on the run's loop when it has one, else on a loop of its own."""
+    return client.run(step) if client is not None else asyncio.run(step)
 
 
 def _finish_audit(
@@ -1096,7 +1196,9 @@ def _finish_audit(
     except OSError as error:
         raise UsageError(f"cannot write {error.filename or options.out} ({error.strerror})") from None
     run.events.finish(Stage.reports)
-    reports = [run.reports[number] for number in sorted(run.reports)]
+    reports: Sequence[DocumentReport] = [run.reports[number] for number in sorted(run.reports)]
+    if run.report_folder is not None and run.report_file is not None:
+        reports = SpilledSequence(run.report_folder, run.report_file)
     result = AuditResult(
         summary=summary,
         reports=reports,
@@ -1201,9 +1303,13 @@ def run_planned_network_stage(
     options: AuditOptions,
     executor: Executor | None = None,
     progress: ProgressEvents = NULL_PROGRESS,
+    answers: Answers | None = None,
 ) -> ResolvedBatch:
     """The resolve stage for a plan built beforehand (:class:`~citecheck.resolve.plan.PlanBuilder`, one
     document at a time); the caller applies the answers (:func:`~citecheck.resolve.stage.apply_resolution`).
+
+    ``answers``: where the outcomes wait for the checks (default: in memory;
+    :class:`~citecheck.resolve.answers.SpilledAnswers` writes them to disk as they arrive).
     """
     try:
         settings = ResolveSettings.from_options(options)
@@ -1211,10 +1317,10 @@ def run_planned_network_stage(
         raise UsageError(f"--archive: {error}") from None
     if settings.offline:
         # No request at all, but whatever earlier runs left in the store is used.
-        return asyncio.run(resolve_plan_from_store(plan, settings))
+        return asyncio.run(resolve_plan_from_store(plan, settings, answers))
     progress.start(Stage.live, len(plan.live_urls))
     progress.start(Stage.archive, len(plan.archive_requests))
-    return (executor or LocalExecutor()).resolve(plan, settings, progress)
+    return (executor or LocalExecutor()).resolve(plan, settings, progress, answers)
 
 
 def resolve_network(

@@ -55,6 +55,8 @@ from citecheck.resolve.mediawiki import (
     wiki_politeness,
 )
 from citecheck.resolve.page_input import FetchedPage, PageFetcher, PageInputError
+from citecheck.resolve.run_client import RunClient
+from citecheck.resolve.web import WebClient
 from citecheck.resolve.wiki_history import recover_access_dates
 from citecheck.store.db import Store
 
@@ -185,12 +187,13 @@ def unique_stems(wanted: Sequence[str], taken: set[str]) -> list[str]:
 class _Session:
     """One run's web reading: one guarded client, one serial endpoint per wiki, the store."""
 
-    def __init__(self, options: AuditOptions) -> None:
+    def __init__(self, options: AuditOptions, web: WebClient | None = None) -> None:
+        """``web``: the run's client (shared with the audit's other steps); None: a client of this session's own."""
         self.options = options
         self.store = _open_store(options)
         self.http: GuardedHttp | None = None
         if not options.offline:
-            self.http = GuardedHttp(allow_private=options.allow_private, agent=user_agent(options.contact))
+            self.http = GuardedHttp(allow_private=options.allow_private, agent=user_agent(options.contact), web=web)
         self.clients: dict[str, MediaWikiClient] = {}
         self.pages = PageFetcher(
             self.http,
@@ -335,9 +338,9 @@ def _page_document(page: FetchedPage) -> ParsedDocument:
     return document
 
 
-async def _read_all(inputs: Sequence[WebInput], options: AuditOptions) -> WebBatch:
+async def _read_all(inputs: Sequence[WebInput], options: AuditOptions, shared: WebClient | None = None) -> WebBatch:
     batch = WebBatch()
-    session = _Session(options)
+    session = _Session(options, shared)
     try:
         for item in inputs:
             try:
@@ -384,10 +387,15 @@ async def _read_all(inputs: Sequence[WebInput], options: AuditOptions) -> WebBat
     return batch
 
 
-def read_web_documents(inputs: Sequence[WebInput], options: AuditOptions) -> WebBatch:
-    """Fetch and read every web input (serially: one wiki at a time is its etiquette); never raises for one input."""
+def read_web_documents(inputs: Sequence[WebInput], options: AuditOptions, client: RunClient | None = None) -> WebBatch:
+    """Fetch and read every web input (serially: one wiki at a time is its etiquette); never raises for one input.
+
+    ``client``: the run's one HTTP client and loop (:class:`~citecheck.resolve.run_client.RunClient`).
+    """
     if not inputs:
         return WebBatch()
+    if client is not None:
+        return client.run(_read_all(inputs, options, client.web))
     return asyncio.run(_read_all(inputs, options))
 
 
@@ -412,9 +420,9 @@ async def _pinned_wikitext(session: _Session, page: RevisionHtml) -> str:
 
 
 async def _diffs(
-    batch: WebBatch, reports: Mapping[str, DocumentReport], options: AuditOptions
+    batch: WebBatch, reports: Mapping[str, DocumentReport], options: AuditOptions, shared: WebClient | None = None
 ) -> dict[str, tuple[str, str]]:
-    session = _Session(options)
+    session = _Session(options, shared)
     diffs: dict[str, tuple[str, str]] = {}
     try:
         for web in batch.documents:
@@ -444,15 +452,18 @@ async def _diffs(
 
 
 def wikitext_diffs(
-    batch: WebBatch, reports: Mapping[str, DocumentReport], options: AuditOptions
+    batch: WebBatch, reports: Mapping[str, DocumentReport], options: AuditOptions, client: RunClient | None = None
 ) -> dict[str, tuple[str, str]]:
     """For each wiki article whose audit found repairs: ``key -> (file name, unified diff of its wikitext)``.
 
-    Sets ``report.wikitext_diff`` and adds a notice naming the file.
+    Sets ``report.wikitext_diff`` and adds a notice naming the file.  ``client``: the run's one HTTP client.
     """
     if not any(web.revision is not None for web in batch.documents):
         return {}
-    diffs = asyncio.run(_diffs(batch, reports, options))
+    if client is not None:
+        diffs = client.run(_diffs(batch, reports, options, client.web))
+    else:
+        diffs = asyncio.run(_diffs(batch, reports, options))
     for key, (name, text) in diffs.items():
         report = reports[key]
         report.wikitext_diff = name

@@ -216,3 +216,42 @@ def test_an_audit_flags_a_cited_retraction_in_a_document(registries: RegistryWor
     assert result.exit_code == 1
     markdown = (tmp_path / "reports" / "article.md").read_text(encoding="utf-8")
     assert "retracted-source" in markdown and NOTICE in markdown
+
+
+def test_one_audit_sends_every_request_through_one_client(
+    registries: RegistryWorld, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Live checks, archive lookups and DOI lookups of one run share one WebClient (one pool, one politeness)."""
+    from citecheck import AuditOptions, audit
+    from citecheck.resolve import web as web_module
+
+    made: list[object] = []
+    original = web_module.WebClient.__init__
+
+    def counted(self: object, *args: object, **kwargs: object) -> None:
+        made.append(self)
+        original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(web_module.WebClient, "__init__", counted)
+    document = tmp_path / "article.wiki"
+    story = registries.world.url("news", "/articles/harvest-2011")
+    document.write_text(
+        "Yields fell under drought.<ref>{{cite journal |last=Reyes |first=Ana |title=Harvest yields under drought "
+        f"|journal=Journal of Valley Agriculture |year=2011 |doi={RETRACTED}}}}}</ref> The harvest was revised."
+        f"<ref>{{{{cite web |url={story} |title=Harvest figures revised |access-date=2011-05-08}}}}</ref>\n",
+        encoding="utf-8",
+    )
+    options = AuditOptions(
+        out=tmp_path / "reports",
+        cache=tmp_path / "cache.sqlite",
+        allow_private=True,
+        canary=[registries.world.url("news", "/")],
+        archives=[f"warc:{tmp_path / 'none.warc.gz'}"],
+        doi_api=registries.doi_api,
+        crossref_api=registries.crossref_api,
+    )
+    report = audit([document], options).reports[0]
+    assert any(finding.code == "CC701" for finding in report.findings)  # the DOI was looked up
+    checked = [reference.live for reference in report.references if reference.url == story]
+    assert checked and checked[0].http_status is not None  # the URL was checked: the server answered
+    assert len(made) == 1

@@ -9,6 +9,10 @@ Two references for every report folder:
 * the same audit driven through every spill path: two passes over a spill
   file, sorted runs of one record each, no report kept.
 
+A networked audit (a loopback web and a pywb archive) is compared the same
+way: its plan and answers spilled to disk against the same audit holding them
+in memory.
+
 The inputs are the repository's ``citations/`` samples, the shared seeds (they
 hold cross-document figure conflicts, so CC503 reports wait for the end) and
 two small documents that disagree, made here.
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import filecmp
 import json
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
 import pytest
@@ -31,8 +36,12 @@ from citecheck.reports.junit import junit_xml
 from citecheck.reports.markdown import render_index_markdown
 from citecheck.reports.rows import finding_rows
 from citecheck.reports.sarif import sarif_log
+from citecheck.reports.spill import SpilledSequence
 from citecheck.reports.writer import summary_json
+from citecheck.resolve import live as live_module
 from tests.conftest import REPO_ROOT, SHARED
+from tests.integration.pywb_world import ArchiveWorld, Capture, at
+from tests.integration.web_world import WebWorld, running_world
 
 FORMATS = ["md", "json", "sarif", "jsonl", "junit", "github"]
 DISAGREEING = {
@@ -194,3 +203,100 @@ def test_jobs_write_the_same_folder_as_one_process(tmp_path: Path) -> None:
         assert _differing(alone, parallel) == []
         assert two.summary == one.summary
         assert [report.model_dump() for report in two.reports] == [report.model_dump() for report in one.reports]
+
+
+# --------------------------------------------------------------------------- a networked audit
+
+
+class _FixedClock(datetime):
+    """The live checks' clock held still: two audits of one web write the same ``checked_at``."""
+
+    @classmethod
+    def now(cls, tz: tzinfo | None = None) -> _FixedClock:
+        return cls(2024, 5, 1, 12, 0, 0, tzinfo=tz or UTC)
+
+
+def _networked_corpus(web: WebWorld, folder: Path) -> Path:
+    """Documents citing one loopback web (some URLs in several documents) and a capture or two of it."""
+    harvest, withdrawn = web.url("news", "/articles/harvest-2011"), web.url("news", "/articles/withdrawn")
+    soft, flood = web.url("news", "/articles/soft-missing"), web.url("news", "/articles/flood-2012")
+    moved, chain = web.url("news", "/moved-away"), web.url("news", "/chain/1")
+    folder.mkdir()
+    (folder / "harvest.md").write_text(
+        "# Harvest\n\nThe 2011 harvest was revised upward.[^a] An earlier report was withdrawn.[^b]\n"
+        "One page now shows an error.[^c] Another story was never archived.[^d]\n\n"
+        f'[^a]: "Harvest figures revised". Daily Ledger. 2 May 2011. {harvest} Retrieved 8 May 2011.\n'
+        f'[^b]: "Early harvest estimate". Daily Ledger. 1 March 2012. {withdrawn} Retrieved 2 March 2012.\n'
+        f'[^c]: "Harvest prices". Daily Ledger. 3 May 2011. {soft} Retrieved 8 May 2011.\n'
+        f'[^d]: "Flood damage assessed". Daily Ledger. 4 June 2012. {flood} Retrieved 5 June 2012.\n',
+        encoding="utf-8",
+    )
+    (folder / "flood.wiki").write_text(
+        "The flood damaged the harvest.<ref>{{cite web |url=" + flood + " |title=Flood damage assessed "
+        "|work=Daily Ledger |date=4 June 2012 |access-date=5 June 2012}}</ref> "
+        "Figures were revised.<ref>{{cite news |url=" + harvest + " |title=Harvest figures revised "
+        "|work=Daily Ledger |date=2 May 2011 |access-date=9 May 2011}}</ref> "
+        "The story moved.<ref>{{cite web |url=" + moved + " |title=Moved |date=2011 |access-date=2012-01-01}}</ref>\n"
+        "A chain of redirects.<ref>{{cite web |url=" + chain + " |title=Chain |access-date=2012-01-01}}</ref>\n",
+        encoding="utf-8",
+    )
+    (folder / "notes.txt").write_text(f"Notes\n\nSee {withdrawn} and {harvest} for the figures.\n", encoding="utf-8")
+    return folder
+
+
+def test_a_networked_audit_spilled_writes_what_the_in_memory_one_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The plan and the answers (page texts included) spilled to disk and read back per document, against
+    the same audit holding them in memory: the same report folder, byte for byte, on a loopback web and archive."""
+    monkeypatch.setattr(live_module, "datetime", _FixedClock)
+    with running_world() as web:
+        captures = [
+            Capture(web.url("news", "/articles/harvest-2011"), at("2011-05-06T10:00:00"), body=_page("harvest")),
+            Capture(web.url("news", "/articles/withdrawn"), at("2012-03-01T08:00:00"), body=_page("withdrawn")),
+        ]
+        with ArchiveWorld(tmp_path / "pywb", captures) as archive:
+            corpus = _networked_corpus(web, tmp_path / "docs")
+
+            def networked(name: str, **kwargs: object) -> AuditResult:
+                options = AuditOptions(
+                    out=tmp_path / name,
+                    cache=tmp_path / f"{name}.sqlite",
+                    archives=[archive.archive_url],
+                    allow_private=True,
+                    canary=[web.url("news", "/")],
+                    formats=FORMATS,
+                )
+                return audit([corpus], options, **kwargs)  # type: ignore[arg-type]
+
+            held = networked("held", stream=StreamSettings(spill_answers=False))
+            spilled = networked("spilled", keep_reports=False, stream=StreamSettings(sort_chunk=1))
+    assert held.summary.network.mode == "online"
+    sources = [reference.source for report in held.reports for reference in report.references]
+    assert any(source is not None and source.status == "fetched" for source in sources)
+    assert any(reference.archive.status == "found" for report in held.reports for reference in report.references)
+    assert _differing(tmp_path / "held", tmp_path / "spilled") == []
+    assert list(spilled.finding_rows()) == list(held.finding_rows())
+    spilled.close()
+
+
+def _page(name: str) -> bytes:
+    body = f"<p>The archived {name} story, as it was.</p>"
+    return f"<html><head><title>{name}</title></head><body>{body}</body></html>".encode()
+
+
+def test_the_reports_read_back_are_the_reports_held_in_memory(tmp_path: Path) -> None:
+    """By default ``audit()`` gives its reports from a spill file, one at a time; ``reports_in_memory`` a list."""
+    for number, corpus in enumerate(_corpora(tmp_path)):
+        lazy = _audit(corpus, tmp_path / f"lazy-{number}")
+        held = _audit(corpus, tmp_path / f"held-{number}", reports_in_memory=True)
+        assert isinstance(lazy.reports, SpilledSequence) and isinstance(held.reports, list)
+        assert len(lazy.reports) == len(held.reports) > 0
+        assert lazy.reports == held.reports
+        assert lazy.reports[-1] == held.reports[-1] and lazy.reports[:2] == held.reports[:2]
+        lazy.reports[0].findings.clear()  # a fresh copy each time: the next read is unchanged
+        assert lazy.reports[0] == held.reports[0]
+        assert lazy.summary == held.summary
+        assert list(lazy.annotation_lines()) == list(held.annotation_lines())
+        lazy.close()
+        assert lazy.reports == []

@@ -18,7 +18,9 @@ from typing import Protocol
 from citecheck.documents import DocumentInputError, read_document
 from citecheck.models import DocumentError, DocumentErrorKind, ParsedDocument
 from citecheck.progress import NULL_PROGRESS, ProgressEvents
+from citecheck.resolve.answers import Answers
 from citecheck.resolve.plan import ResolvePlan
+from citecheck.resolve.run_client import RunClient
 from citecheck.resolve.settings import ResolveSettings
 from citecheck.resolve.stage import ResolvedBatch, resolve_plan
 
@@ -43,22 +45,40 @@ class Executor(Protocol):
     def parse(self, paths: Sequence[Path], max_bytes: int) -> list[ParsedDocument | DocumentError]: ...
 
     def resolve(
-        self, plan: ResolvePlan, settings: ResolveSettings, progress: ProgressEvents = NULL_PROGRESS
+        self,
+        plan: ResolvePlan,
+        settings: ResolveSettings,
+        progress: ProgressEvents = NULL_PROGRESS,
+        answers: Answers | None = None,
     ) -> ResolvedBatch: ...
 
     def close(self) -> None: ...
 
 
 class LocalExecutor:
-    """This process: documents one after another, the network stage on one asyncio loop."""
+    """This process: documents one after another, the network stage on one asyncio loop.
+
+    With ``client`` (the run's :class:`~citecheck.resolve.run_client.RunClient`), on the run's loop
+    through the run's one HTTP client.
+    """
+
+    def __init__(self, client: RunClient | None = None) -> None:
+        self.client = client
 
     def parse(self, paths: Sequence[Path], max_bytes: int) -> list[ParsedDocument | DocumentError]:
         return [parse_one(path, max_bytes) for path in paths]
 
     def resolve(
-        self, plan: ResolvePlan, settings: ResolveSettings, progress: ProgressEvents = NULL_PROGRESS
+        self,
+        plan: ResolvePlan,
+        settings: ResolveSettings,
+        progress: ProgressEvents = NULL_PROGRESS,
+        answers: Answers | None = None,
     ) -> ResolvedBatch:
-        return asyncio.run(resolve_plan(plan, settings, progress))
+        """The plan resolved on one event loop; each URL's outcome written to ``answers`` as it finishes."""
+        if self.client is not None and not settings.offline:
+            return self.client.run(resolve_plan(plan, settings, progress, answers, web=self.client.web))
+        return asyncio.run(resolve_plan(plan, settings, progress, answers))
 
     def close(self) -> None:
         return None

@@ -22,6 +22,7 @@ from typing import Any
 from citecheck.execution import parse_one
 from citecheck.models import DocumentError, ParsedDocument
 from citecheck.progress import NULL_PROGRESS, ProgressEvents, Stage
+from citecheck.resolve.answers import Answers
 from citecheck.resolve.plan import ResolvePlan
 from citecheck.resolve.settings import ResolveSettings
 from citecheck.resolve.stage import ResolvedBatch, merge_batches, resolve_plan
@@ -80,8 +81,17 @@ class DaskExecutor:
         return results
 
     def resolve(
-        self, plan: ResolvePlan, settings: ResolveSettings, progress: ProgressEvents = NULL_PROGRESS
+        self,
+        plan: ResolvePlan,
+        settings: ResolveSettings,
+        progress: ProgressEvents = NULL_PROGRESS,
+        answers: Answers | None = None,
     ) -> ResolvedBatch:
+        """The plan's partitions resolved on the workers, merged here.
+
+        ``answers`` is not used: each partition's answers come back from its
+        worker in memory (a spill on a worker's disk could not be read here).
+        """
         parts = plan.partition(self.worker_count * self.partitions_per_worker)
         if not parts:
             return asyncio.run(resolve_plan(plan, settings, progress))

@@ -12,6 +12,7 @@ a runner log is a terminal too.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from citecheck.models import DocumentReport, Finding, Severity
@@ -43,7 +44,7 @@ def annotation(finding: Finding, report: DocumentReport, *, root: Path | None = 
     return f"::{ANNOTATION_COMMANDS[finding.severity]} {rendered}::{message}"
 
 
-def github_annotations(reports: list[DocumentReport], *, root: Path | None = None, only_new: bool = False) -> str:
+def github_annotations(reports: Iterable[DocumentReport], *, root: Path | None = None, only_new: bool = False) -> str:
     """Every finding as a workflow command, one per line.
 
     With ``only_new``, findings a baseline accepted (``new is False``) are left

@@ -10,7 +10,9 @@ in a temporary folder:
   sorted runs and merged back in Python's own order (so a spilled sort gives
   exactly what ``sorted()`` would, for any items Python can compare);
 * :class:`RecordFile` — one pickled record per document number, written in
-  any order, read back by number.
+  any order, read back by number;
+* :class:`SpilledSequence` — a record file read as a sequence in number
+  order (a finished audit's reports, read back one at a time).
 
 Memory stays bounded by the chunk size, not by the number of documents.
 """
@@ -19,10 +21,11 @@ from __future__ import annotations
 
 import heapq
 import pickle
+import tempfile
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 if TYPE_CHECKING:
     from _typeshed import SupportsRichComparison
@@ -108,3 +111,48 @@ class RecordFile:
 
     def close(self) -> None:
         self._stream.close()
+
+
+class SpilledSequence(Sequence[Any]):
+    """The records of a :class:`RecordFile` in number order, each read back when it is asked for.
+
+    What a finished audit's ``reports`` are unless the caller asked for them
+    in memory: every access reads (unpickles) a fresh copy, so changing one
+    changes nothing the next access returns.  The folder goes with
+    :meth:`close` or when the sequence is collected.
+    """
+
+    def __init__(self, folder: tempfile.TemporaryDirectory[str], records: RecordFile) -> None:
+        self._folder = folder
+        self._records = records
+        self._numbers = array("q", records.numbers())
+
+    def __len__(self) -> int:
+        return len(self._numbers)
+
+    @overload
+    def __getitem__(self, index: int) -> Any: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Any]: ...
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return [self._records.get(number) for number in self._numbers[index]]
+        return self._records.get(self._numbers[index])
+
+    def __iter__(self) -> Iterator[Any]:
+        for number in self._numbers:
+            yield self._records.get(number)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, SpilledSequence | list | tuple):
+            return len(self) == len(other) and all(mine == theirs for mine, theirs in zip(self, other, strict=True))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} records spilled to {self._folder.name}>"
+
+    def close(self) -> None:
+        self._records.close()
+        self._folder.cleanup()

@@ -163,6 +163,8 @@ class GuardedHttp:
         web: WebClient | None = None,
     ) -> None:
         self._own = web is None
+        # On a shared client (the run's), the API etiquette's own User-Agent is sent with each request.
+        self._agent = agent if web is not None else None
         self.web = web or WebClient(
             WebSettings(
                 allow_private=allow_private,
@@ -209,6 +211,8 @@ class GuardedHttp:
     ) -> HttpAnswer:
         if self._own and not self._entered:
             await self.__aenter__()
+        if self._agent is not None:
+            headers = {"User-Agent": self._agent, **(headers or {})}
         try:
             response = await self.web.fetch(
                 url,

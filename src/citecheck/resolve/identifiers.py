@@ -30,6 +30,7 @@ from citecheck.resolve.crossref import (
     follow_rate_limit,
 )
 from citecheck.resolve.doi import DEFAULT_HANDLE_API, DoiHandleClient
+from citecheck.resolve.web import WebClient
 from citecheck.store.db import Store
 
 REGISTERED_TTL = timedelta(days=7)
@@ -158,9 +159,12 @@ class DoiResolver:
 
 
 async def resolve_dois(
-    dois: Sequence[str], settings: IdentifierSettings, *, http: HttpGet | None = None
+    dois: Sequence[str], settings: IdentifierSettings, *, http: HttpGet | None = None, web: WebClient | None = None
 ) -> dict[str, DoiRecord]:
-    """A record for each DOI (keyed by :func:`doi_key`), from the store or the services."""
+    """A record for each DOI (keyed by :func:`doi_key`), from the store or the services.
+
+    ``web``: the run's client to send the lookups through (default: a client of their own).
+    """
     if not dois:
         return {}
     path = Path(settings.store_path)
@@ -183,7 +187,7 @@ async def resolve_dois(
             owned: GuardedHttp | None = None
             client: HttpGet
             if http is None:
-                owned = GuardedHttp(allow_private=settings.allow_private, agent=user_agent(settings.contact))
+                owned = GuardedHttp(allow_private=settings.allow_private, agent=user_agent(settings.contact), web=web)
                 client = owned
             else:
                 client = http

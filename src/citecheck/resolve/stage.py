@@ -21,7 +21,7 @@ end from what the run proved about the network (:mod:`.evidence`).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import TracebackType
@@ -40,6 +40,7 @@ from citecheck.models import (
     ParsedDocument,
 )
 from citecheck.progress import NULL_PROGRESS, ProgressEvents, Stage
+from citecheck.resolve.answers import Answers, MemoryAnswers
 from citecheck.resolve.archive.backend import ArchiveBackend
 from citecheck.resolve.archive.cited import CitedCopy, verify_cited_copy
 from citecheck.resolve.archive.discovery import discover_for_references
@@ -51,7 +52,7 @@ from citecheck.resolve.live import LiveChecker, LiveResult, page_worth_reading
 from citecheck.resolve.net import system_resolver
 from citecheck.resolve.plan import ReferenceWork, ResolvePlan, UrlWork, plan_resolution, reference_key
 from citecheck.resolve.settings import ResolveSettings
-from citecheck.resolve.sources import PageRead, SourceReader, SourceText, assemble_source, wants_live_text
+from citecheck.resolve.sources import PageRead, SourceReader, SourceText
 from citecheck.resolve.web import WebClient
 from citecheck.store.db import Store
 
@@ -66,6 +67,7 @@ CREATE TABLE IF NOT EXISTS endpoint_states (
 
 # The progress display's events (citecheck.progress): Dask partitions get NULL_PROGRESS.
 ProgressCallback = ProgressEvents
+URL_WINDOW = 1024  # URLs started and unfinished at once, at least (the gates bound the requests)
 
 
 @dataclass
@@ -73,13 +75,16 @@ class ResolvedBatch:
     """What the network (or the store) said about one plan: picklable, so it can come back from a worker.
 
     Live checks are keyed by URL; everything per reference by its
-    :func:`~citecheck.resolve.plan.reference_key`.
+    :func:`~citecheck.resolve.plan.reference_key`.  ``live``, ``archive`` and
+    ``sources`` are dictionaries, or read-only mappings over the spilled
+    answers of a streamed audit (:class:`~citecheck.resolve.answers.SpilledAnswers`,
+    which a batch so made cannot be pickled with).
     """
 
     network: NetworkState
-    live: dict[str, LiveCheck] = field(default_factory=dict)
-    archive: dict[str, ArchiveResult] = field(default_factory=dict)  # by reference key
-    sources: dict[str, SourceText] = field(default_factory=dict)  # by reference key
+    live: Mapping[str, LiveCheck] = field(default_factory=dict)
+    archive: Mapping[str, ArchiveResult] = field(default_factory=dict)  # by reference key
+    sources: Mapping[str, SourceText] = field(default_factory=dict)  # by reference key
     candidates: dict[str, list[Candidate]] = field(default_factory=dict)  # by reference key
     discovery_refused: dict[str, ArchiveResult] = field(default_factory=dict)  # by reference key
     saved: dict[str, SaveOutcome] = field(default_factory=dict)  # --save-missing, by URL
@@ -132,13 +137,23 @@ class ResolveSession:
     """One run's network components over one HTTP layer; ``async with ResolveSession(settings, store)``."""
 
     def __init__(
-        self, settings: ResolveSettings, store: Store | None, progress: ProgressEvents = NULL_PROGRESS
+        self,
+        settings: ResolveSettings,
+        store: Store | None,
+        progress: ProgressEvents = NULL_PROGRESS,
+        web: WebClient | None = None,
     ) -> None:
+        """``web``: the run's client (:class:`~citecheck.resolve.run_client.RunClient`), entered and closed by
+        its owner; None: a client of the session's own."""
         self.settings = settings
         self.store = store
         self.progress = progress
         resolver = settings.resolver or system_resolver
-        self.web = WebClient(settings.web, offline=settings.offline, resolver=resolver, on_wait=progress.waiting)
+        self._own_web = web is None or settings.offline
+        if self._own_web:
+            web = WebClient(settings.web, offline=settings.offline, resolver=resolver, on_wait=progress.waiting)
+        assert web is not None
+        self.web = web
         self.live = LiveChecker(settings.live_config(), store=store, web=self.web, resolver=resolver)
         self.archives = ArchiveResolver(
             settings.archives,
@@ -153,7 +168,8 @@ class ResolveSession:
         self._copies: dict[str, asyncio.Task[CitedCopy]] = {}
 
     async def __aenter__(self) -> ResolveSession:
-        await self.web.__aenter__()
+        if self._own_web:
+            await self.web.__aenter__()
         await self.live.__aenter__()
         await self.archives.__aenter__()
         return self
@@ -165,7 +181,8 @@ class ResolveSession:
             task.cancel()
         await self.archives.__aexit__(kind, value, traceback)
         await self.live.__aexit__(kind, value, traceback)
-        await self.web.__aexit__(kind, value, traceback)
+        if self._own_web:
+            await self.web.__aexit__(kind, value, traceback)
 
     # ------------------------------------------------------------------ per URL
 
@@ -269,38 +286,45 @@ class ResolveSession:
 
     # ------------------------------------------------------------------ the run
 
-    async def run(self, plan: ResolvePlan) -> ResolvedBatch:
-        """Resolve the whole plan; returns the batch (verdicts settled, sources assembled)."""
-        gates = (asyncio.Semaphore(self.settings.concurrency), asyncio.Semaphore(self.settings.concurrency))
+    async def run(self, plan: ResolvePlan, answers: Answers | None = None) -> ResolvedBatch:
+        """Resolve the whole plan; returns the batch (verdicts settled, sources assembled).
 
-        async def one(work: UrlWork) -> _UrlOutcome:
-            return await self._resolve_url(work, plan, gates)
+        Each URL's outcome goes to ``answers`` as soon as the URL is resolved
+        (:class:`~citecheck.resolve.answers.SpilledAnswers`: to disk, page texts
+        included); only the live results whose verdict waits for the run's
+        evidence are held until the end.  URLs are started in a bounded window
+        (the gates bound the requests; the window bounds the tasks held).
+        """
+        gates = (asyncio.Semaphore(self.settings.concurrency), asyncio.Semaphore(self.settings.concurrency))
+        answers = answers if answers is not None else MemoryAnswers()
+        waiting: list[tuple[str, LiveResult]] = []
+
+        async def one(work: UrlWork) -> None:
+            outcome = await self._resolve_url(work, plan, gates)
+            check = outcome.check
+            if check is None:
+                if outcome.live is not None:
+                    waiting.append((work.url, outcome.live))
+                else:
+                    check = LiveCheck()
+            answers.put_url(
+                work.url, check, outcome.live_read, outcome.archive, outcome.captures, list(work.references)
+            )
 
         discovery = asyncio.ensure_future(self._discover(plan))
         if not self.settings.offline:
             self.archives.schedule_index([request for work in plan.urls for request in work.requests])
-        outcomes = await asyncio.gather(*(one(work) for work in plan.urls))
+        try:
+            await _in_window(plan.urls, one, max(URL_WINDOW, self.settings.concurrency * 32))
+        except BaseException:
+            discovery.cancel()
+            raise
         candidates, refused = await discovery
-        results = [outcome.live for outcome in outcomes if outcome.live is not None]
         if not self.settings.offline:
-            await self.live.gather_evidence(results)
-        live: dict[str, LiveCheck] = {}
-        archive: dict[str, ArchiveResult] = {}
-        sources: dict[str, SourceText] = {}
-        for work, outcome in zip(plan.urls, outcomes, strict=True):
-            if outcome.check is not None:
-                check = outcome.check
-            else:
-                check = self.live.settle(outcome.live) if outcome.live is not None else LiveCheck()
-            live[work.url] = check
-            for key in work.references:
-                result = outcome.archive.get(key, ArchiveResult())
-                archive[key] = result
-                capture = outcome.captures.get(key)
-                live_read = outcome.live_read if wants_live_text(work.url, check, capture is not None) else None
-                sources[key] = assemble_source(
-                    work.url, check, result, capture, live_read, offline=self.settings.offline
-                )
+            await self.live.gather_evidence(result for _, result in waiting)
+        for url, result in waiting:
+            answers.settle(url, self.live.settle(result))
+        live, archive, sources = answers.mappings(self.settings.offline, (work.url for work in plan.urls))
         saved = await self._save_missing(plan, live, archive) if self.settings.save_missing else {}
         batch = ResolvedBatch(
             network=NetworkState(mode="online"),
@@ -327,7 +351,7 @@ class ResolveSession:
         return candidates, refused
 
     async def _save_missing(
-        self, plan: ResolvePlan, live: dict[str, LiveCheck], archive: dict[str, ArchiveResult]
+        self, plan: ResolvePlan, live: Mapping[str, LiveCheck], archive: Mapping[str, ArchiveResult]
     ) -> dict[str, SaveOutcome]:
         """--save-missing: captures for live pages no archive holds (opt-in; rate-limited by save.py)."""
         urls = [
@@ -446,18 +470,66 @@ def online_message(
     return message
 
 
+async def _in_window(works: Iterable[UrlWork], one: Callable[[UrlWork], Awaitable[None]], window: int) -> None:
+    """``one(work)`` for every work, at most ``window`` of them started and unfinished at a time.
+
+    Works start in plan order, as one ``gather`` over all of them would start
+    them; the first failure cancels the rest and is raised.  A slot is freed
+    by the task that ends (a semaphore, not ``asyncio.wait`` over the window:
+    that costs a callback on every running task per finished one).
+    """
+    slots = asyncio.Semaphore(window)
+    running: set[asyncio.Future[None]] = set()
+    failures: list[BaseException] = []
+
+    def finished(task: asyncio.Future[None]) -> None:
+        running.discard(task)
+        slots.release()
+        if not task.cancelled() and task.exception() is not None:
+            failures.append(task.exception())  # type: ignore[arg-type]
+
+    try:
+        for work in works:
+            await slots.acquire()
+            if failures:
+                break
+            task = asyncio.ensure_future(one(work))
+            running.add(task)
+            task.add_done_callback(finished)
+        while running and not failures:
+            await asyncio.wait(set(running), return_when=asyncio.FIRST_EXCEPTION)
+    except BaseException:
+        for pending in list(running):
+            pending.cancel()
+        raise
+    if failures:
+        for pending in list(running):
+            pending.cancel()
+        raise failures[0]
+
+
 async def resolve_plan(
-    plan: ResolvePlan, settings: ResolveSettings, progress: ProgressEvents = NULL_PROGRESS
+    plan: ResolvePlan,
+    settings: ResolveSettings,
+    progress: ProgressEvents = NULL_PROGRESS,
+    answers: Answers | None = None,
+    web: WebClient | None = None,
 ) -> ResolvedBatch:
-    """Check the plan's URLs live and in the archives and read their sources, over the network."""
+    """Check the plan's URLs live and in the archives and read their sources, over the network.
+
+    ``answers``: where the outcomes wait (default: in memory; a streamed audit spills them).
+    ``web``: the run's client, shared with the audit's other steps (default: one of the session's own).
+    """
     if settings.offline:
-        return await resolve_plan_from_store(plan, settings)
+        return await resolve_plan_from_store(plan, settings, answers)
     with Store(settings.store_path) as store:
-        async with ResolveSession(settings, store, progress) as session:
-            return await session.run(plan)
+        async with ResolveSession(settings, store, progress, web) as session:
+            return await session.run(plan, answers)
 
 
-async def resolve_plan_from_store(plan: ResolvePlan, settings: ResolveSettings) -> ResolvedBatch:
+async def resolve_plan_from_store(
+    plan: ResolvePlan, settings: ResolveSettings, answers: Answers | None = None
+) -> ResolvedBatch:
     """What earlier runs left in the store, without a single request (``--offline``).
 
     The same code path as :func:`resolve_plan`, with the HTTP layer offline:
@@ -471,7 +543,7 @@ async def resolve_plan_from_store(plan: ResolvePlan, settings: ResolveSettings) 
         return ResolvedBatch(network=OFFLINE_STATE)
     with Store(path) as store:
         async with ResolveSession(offline, store) as session:
-            batch = await session.run(plan)
+            batch = await session.run(plan, answers)
     live = sum(1 for check in batch.live.values() if check.status is not LiveStatus.not_checked)
     archive = sum(1 for result in batch.archive.values() if result.status is not ArchiveStatus.not_checked)
     read = sum(1 for source in batch.sources.values() if source.info.status == "fetched")
@@ -493,12 +565,15 @@ def _offline(settings: ResolveSettings) -> ResolveSettings:
 def merge_batches(batches: Iterable[ResolvedBatch], plan: ResolvePlan, settings: ResolveSettings) -> ResolvedBatch:
     """One batch from the partitions' batches; endpoints merged by name."""
     batches = list(batches)
-    merged = ResolvedBatch(network=NetworkState(mode="online"))
+    live: dict[str, LiveCheck] = {}
+    archive: dict[str, ArchiveResult] = {}
+    sources: dict[str, SourceText] = {}
+    merged = ResolvedBatch(network=NetworkState(mode="online"), live=live, archive=archive, sources=sources)
     endpoints: dict[str, EndpointState] = {}
     for batch in batches:
-        merged.live.update(batch.live)
-        merged.archive.update(batch.archive)
-        merged.sources.update(batch.sources)
+        live.update(batch.live)
+        archive.update(batch.archive)
+        sources.update(batch.sources)
         merged.candidates.update(batch.candidates)
         merged.discovery_refused.update(batch.discovery_refused)
         merged.saved.update(batch.saved)
