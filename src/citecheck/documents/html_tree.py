@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 from html.parser import HTMLParser
@@ -488,16 +488,29 @@ def _overrides(policy: Policy, name: str) -> bool:
     return getattr(type(policy), name) is not getattr(Policy, name)
 
 
+def _text_adder(policy: Policy, builder: TextBuilder) -> Callable[[str], object]:
+    """What a walk calls with each piece of text: the builder's ``add_text`` itself, or, for a policy with
+    text markers of its own, ``add_text`` for the text those markers did not take."""
+    add_text = builder.add_text
+    if not _overrides(policy, "text_markers"):
+        return add_text
+    text_markers = policy.text_markers
+
+    def add_unmarked(text: str) -> object:
+        return text_markers(text, builder) or add_text(text)
+
+    return add_unmarked
+
+
 def collect_text(root: Element, policy: Policy) -> tuple[str, list[Marker]]:
     """The inline text of ``root`` (blocks become spaces), with its markers."""
     builder = TextBuilder()
-    add_text = builder.add_text
-    text_markers = policy.text_markers if _overrides(policy, "text_markers") else None
+    add_text = _text_adder(policy, builder)
     dropped = policy.dropped
     marker = policy.marker
     marker_tags = policy.marker_tags
     text = root.text
-    if text and (text_markers is None or not text_markers(text, builder)):
+    if text:
         add_text(text)
     # Elements to enter; an element's tail waits on the stack as a string once the element is entered.
     stack: list[Element | str | None] = list(reversed(root))
@@ -509,13 +522,12 @@ def collect_text(root: Element, policy: Policy) -> tuple[str, list[Marker]]:
         if node is None:
             continue
         if node.__class__ is str:
-            if text_markers is None or not text_markers(node, builder):
-                add_text(node)
+            add_text(node)
             continue
         tag = node.tag  # type: ignore[union-attr]
         if tag.__class__ is not str or dropped(node):  # type: ignore[arg-type]
             text = node.tail  # type: ignore[union-attr]
-            if text and (text_markers is None or not text_markers(text, builder)):
+            if text:
                 add_text(text)
             continue
         if marker_tags is None or tag in marker_tags:
@@ -523,13 +535,13 @@ def collect_text(root: Element, policy: Policy) -> tuple[str, list[Marker]]:
             if found is not None:
                 builder.add_marker(*found)
                 text = node.tail  # type: ignore[union-attr]
-                if text and (text_markers is None or not text_markers(text, builder)):
+                if text:
                     add_text(text)
                 continue
         if tag in BLOCKS or tag in CELLS or tag == "br":
             builder.add_space()
         text = node.text  # type: ignore[union-attr]
-        if text and (text_markers is None or not text_markers(text, builder)):
+        if text:
             add_text(text)
         append(node.tail or None)  # type: ignore[union-attr]
         extend(reversed(node))
@@ -562,8 +574,7 @@ class BodyWalker:
         # leaving do to the paragraph structure (see _LAYOUT); the rest is in _enter_structure and _leave.
         policy = self.policy
         builder = self.builder
-        add_text = builder.add_text
-        text_markers = policy.text_markers if _overrides(policy, "text_markers") else None
+        add_text = _text_adder(policy, builder)
         link_marker = policy.link_marker if _overrides(policy, "link_marker") else None
         classify = policy.classify
         marker = policy.marker
@@ -571,7 +582,7 @@ class BodyWalker:
         layout_of = _LAYOUT.get
 
         text = root.text
-        if text and (text_markers is None or not text_markers(text, builder)):
+        if text:
             add_text(text)
         stack: list[Element | tuple[Element, bool]] = list(reversed(root))
         pop = stack.pop
@@ -607,10 +618,10 @@ class BodyWalker:
                             # An inline element without children (most links and italics): its text, then
                             # its tail, with nothing to do on leaving it.
                             text = node.text  # type: ignore[union-attr]
-                            if text and (text_markers is None or not text_markers(text, builder)):
+                            if text:
                                 add_text(text)
                             text = node.tail  # type: ignore[union-attr]
-                            if text and (text_markers is None or not text_markers(text, builder)):
+                            if text:
                                 add_text(text)
                             continue
                         if layout != _INLINE:
@@ -619,12 +630,12 @@ class BodyWalker:
                         if cited_only:
                             self.cited_only_depth += 1
                         text = node.text  # type: ignore[union-attr]
-                        if text and (text_markers is None or not text_markers(text, builder)):
+                        if text:
                             add_text(text)
                         append((node, cited_only))  # type: ignore[arg-type]
                         extend(reversed(node))  # type: ignore[arg-type]
                         continue
-            if text and (text_markers is None or not text_markers(text, builder)):
+            if text:
                 add_text(text)
         self._flush()
         self.body.sections = [section for section in self.body.sections if section.paragraphs]
