@@ -23,7 +23,9 @@ import pytest
 from citecheck import AuditOptions, audit
 from citecheck.models import ArchiveStatus, LiveStatus
 from citecheck.resolve import settings as resolve_settings_module
+from citecheck.resolve.archive.pywb import FAST_INDEX_POLICY, FAST_PLAYBACK_POLICY
 from citecheck.resolve.settings import ResolveSettings
+from citecheck.resolve.web import WebSettings
 from tests.integration.pywb_world import ArchiveWorld, Capture, at
 from tests.integration.web_world import closed_port_url
 from tests.resilience.fault_world import (
@@ -167,6 +169,15 @@ def test_retry_after_violations_flags_only_requests_inside_the_window() -> None:
     assert [hit.path for _, hit in retry_after_violations(hits, [limit])] == ["/early"]
 
 
+def test_retry_after_violations_excuses_only_what_the_other_slots_could_hold() -> None:
+    """With two connections, one late-logged arrival may have left before the 429; a second cannot have."""
+    limit = RateLimitSent("a", "/x", sent_at=10.0, retry_after=2.0)
+    hits = [Hit("a", "/late-logged", 10.4), Hit("a", "/sent-after", 10.6), Hit("a", "/after", 12.5)]
+    assert retry_after_violations(hits[:1], [limit], in_flight={"a": 1}) == []
+    assert [hit.path for _, hit in retry_after_violations(hits, [limit], in_flight={"a": 1})] == ["/sent-after"]
+    assert [hit.path for _, hit in retry_after_violations(hits, [limit])] == ["/late-logged", "/sent-after"]
+
+
 @pytest.mark.unguarded_client("hammers a fault site with a plain client to prove the politeness check")
 def test_an_impolite_client_is_caught(world: FaultWorld) -> None:
     """The politeness check has teeth: hammering through 429s shows up as violations."""
@@ -248,7 +259,10 @@ def test_audit_survives_fault_storm_and_dying_archive(
     # Politeness: no pool heard from us between a 429 and the end of its Retry-After.
     hits, limits = world.log.snapshot()
     assert {limit.pool for limit in limits} >= {"storm", "longwait", "archive:playback"}
-    violations = retry_after_violations(hits, limits)
+    # Each pool's other connection slots may hold requests sent before its 429 arrived.
+    slots = {name: WebSettings().per_host_concurrency for name in world.sites}
+    slots |= {"archive:cdx": FAST_INDEX_POLICY.concurrency, "archive:playback": FAST_PLAYBACK_POLICY.concurrency}
+    violations = retry_after_violations(hits, limits, in_flight={pool: count - 1 for pool, count in slots.items()})
     assert not violations, [(v[0].pool, v[0].retry_after, round(v[1].at - v[0].sent_at, 3)) for v in violations]
     # A host asking for an hour is asked once per connection slot, then left alone.
     assert len(world.log.paths("longwait")) <= 2
