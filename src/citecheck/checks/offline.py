@@ -14,12 +14,12 @@ from datetime import date
 from citecheck.checks.catalogue import make_finding
 from citecheck.claims.build import ClaimSet
 from citecheck.dates import PartialDate, find_dates, parse_date
-from citecheck.models import Finding, ParsedDocument, Reference
+from citecheck.models import Finding, ParsedDocument, Reference, SourceFlag
 
 DEAD_FLAGS = {
-    "dead-link": "[dead link]",
-    "permanent-dead-link": "[permanent dead link]",
-    "url-status-dead": "url-status=dead",
+    SourceFlag.dead_link: "[dead link]",
+    SourceFlag.permanent_dead_link: "[permanent dead link]",
+    SourceFlag.url_status_dead: "url-status=dead",
 }
 
 # Identifiers with a resolver of their own (doi.org, PubMed Central, PubMed, arXiv, hdl.handle.net).
@@ -57,11 +57,11 @@ def _uses(context: CheckContext, reference: Reference) -> int:
 def check_empty_references(context: CheckContext) -> list[Finding]:
     findings = []
     for reference in _references(context):
-        if "unread-template" in reference.source_flags:
+        if SourceFlag.unread_template in reference.source_flags:
             continue  # a template we cannot expand is not an empty reference
         if reference.full_citation_ref:
             continue  # a sub-reference's details or a short citation: the full citation is elsewhere
-        if reference.is_empty or "empty" in reference.source_flags:
+        if reference.is_empty or SourceFlag.empty in reference.source_flags:
             shown = reference.raw.strip() or "(nothing)"
             findings.append(
                 make_finding(
@@ -77,9 +77,9 @@ def check_empty_references(context: CheckContext) -> list[Finding]:
 def check_missing_urls(context: CheckContext) -> list[Finding]:
     findings = []
     for reference in _references(context):
-        if reference.is_empty or "empty" in reference.source_flags:
+        if reference.is_empty or SourceFlag.empty in reference.source_flags:
             continue  # CC101 already says more
-        if "short-citation" in reference.source_flags or reference.full_citation_ref:
+        if SourceFlag.short_citation in reference.source_flags or reference.full_citation_ref:
             continue  # "King 2003, p. 41" points into a bibliography, not to a web page
         if _RESOLVABLE_IDENTIFIERS & reference.identifiers.present().keys():
             continue  # a DOI, PMC, PMID, arXiv id or handle resolves without discovery

@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from citecheck.claims.sentences import sentence_spans
-from citecheck.models import Claim, Evidence, Marker, ParsedDocument
+from citecheck.models import Claim, Evidence, Marker, ParsedDocument, SourceFlag
 
 # A claim needs at least two words or a marker: headings-turned-paragraphs
 # like "Reactions" and stray numbers are not claims.
@@ -50,7 +50,7 @@ def build_claims(document: ParsedDocument) -> ClaimSet:
     counted |= {
         reference.full_citation_ref
         for reference in document.references
-        if reference.full_citation_ref and "sub-reference" in reference.source_flags
+        if reference.full_citation_ref and SourceFlag.sub_reference in reference.source_flags
     }
     for section in document.sections:
         implicit = [ref for ref in section.implicit_refs if ref in known_ids]

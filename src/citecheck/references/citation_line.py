@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from citecheck.dates import PartialDate, find_dates, match_date_at, parse_date
+from citecheck.models import SourceFlag
 from citecheck.references.archive_urls import parse_archive_url
 
 
@@ -50,7 +51,7 @@ class CitationFields:
     archive_url: str | None = None
     archive_url_time: datetime | None = None
     format: str | None = None  # "PDF"
-    flags: list[str] = field(default_factory=list)  # dead-link, permanent-dead-link, empty
+    flags: list[SourceFlag] = field(default_factory=list)  # dead-link, permanent-dead-link, empty
     backlinks: int | None = None  # 4 for "3.0 3.1 3.2 3.3", 3 for "^ a b c", 1 for "^"; None when none shown
     urls: list[str] = field(default_factory=list)  # every http(s) URL in the text, in order
     archive_service: str | None = None  # "Wayback Machine" from "Archived DATE at the Wayback Machine"
@@ -783,13 +784,17 @@ def parse_citation_line(text: str, hints: MarkupHints | None = None) -> Citation
     normalised, backlinks = _strip_backlinks(_normalise(text))
     fields = CitationFields(text=normalised, backlinks=backlinks)
 
-    flags: list[str] = []
+    flags: list[SourceFlag] = []
     lowered = normalised.lower()
     working = normalised
     # Each clean-up pass runs only when its trigger is in the text (most citations have none of them).
     if "dead" in lowered:
         for match in _DEAD_LINK_RE.finditer(normalised):
-            flag = "permanent-dead-link" if match["permanent"] or match["permanent_template"] else "dead-link"
+            flag = (
+                SourceFlag.permanent_dead_link
+                if match["permanent"] or match["permanent_template"]
+                else SourceFlag.dead_link
+            )
             if flag not in flags:
                 flags.append(flag)
         working = _DEAD_LINK_RE.sub(" ", working)
@@ -850,14 +855,14 @@ def parse_citation_line(text: str, hints: MarkupHints | None = None) -> Citation
     fields.publisher = head_fields.publisher
 
     if head_fields.short:
-        flags.append("short-citation")
+        flags.append(SourceFlag.short_citation)
     if archive_date is not None and _title_names_the_archive(fields.urls, working[:clauses_at]):
         # Print view shows each link's URL: a title followed by an archive URL, and the original only after
         # "Archived from the original", is how CS1 renders |url-status=dead.
-        flags.append("url-status-dead")
+        flags.append(SourceFlag.url_status_dead)
     content = _MARKER_ONLY_RE.sub("", normalised) if "[" in normalised else normalised
     if not _ALNUM_RE.search(content):
-        flags.append("empty")
+        flags.append(SourceFlag.empty)
         fields.title = None
     fields.flags = flags
     return fields

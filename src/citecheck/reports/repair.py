@@ -20,12 +20,12 @@ from datetime import UTC, date
 
 import mwparserfromhell
 
-from citecheck.models import ArchiveStatus, LiveStatus, Reference
+from citecheck.models import ArchiveStatus, LiveStatus, Reference, SourceFlag
 from citecheck.references.archive_urls import parse_archive_url
 from citecheck.reports.escape import display_text, md_text, safe_url
 
 LIVE_GONE = {LiveStatus.dead, LiveStatus.soft_404, LiveStatus.parked, LiveStatus.redirected}
-DEAD_SOURCE_FLAGS = {"dead-link", "permanent-dead-link", "url-status-dead"}
+DEAD_SOURCE_FLAGS = {SourceFlag.dead_link, SourceFlag.permanent_dead_link, SourceFlag.url_status_dead}
 # url-status values CS1 accepts that already mean "do not link the original".
 _CS1_DEAD_STATUSES = {"dead", "unfit", "usurped"}
 _CITE_TEMPLATE_RE = re.compile(r"^(?:v?cite\s+\S.*|citation)$")
