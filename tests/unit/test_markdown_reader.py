@@ -250,3 +250,52 @@ def test_arbitrary_text_never_raises(text: str) -> None:
 @given(st.lists(_MARKDOWN_PIECES, max_size=40).map("".join))
 def test_unbalanced_markdown_never_raises(text: str) -> None:
     _check_invariants(read_markdown(text, "any.md"))
+
+
+def test_relative_and_in_page_link_definitions_are_no_references() -> None:
+    """Real API docs (Node.js's) define hundreds of ``[`x`]: #anchor`` and ``[y]: other.md#z`` targets."""
+    text = (
+        "Emits [`'close'`][] and throws [`ERR_X`][] (see [RFC 4007][]).\n\n"
+        "[`'close'`]: #event-close\n"
+        "[`ERR_X`]: errors.md#err_x\n"
+        "[mail]: mailto:a@example.org\n"
+        "[RFC 4007]: https://tools.ietf.org/html/rfc4007\n"
+    )
+    document = read_markdown(text, "api.md")
+    assert [(reference.id, reference.url) for reference in document.references] == [
+        ("RFC 4007", "https://tools.ietf.org/html/rfc4007")
+    ]
+    assert [marker.ref_id for marker in _markers(document)] == ["RFC 4007"]
+    assert _paragraphs(document)[0].text == "Emits 'close' and throws ERR_X (see RFC 4007)."
+    notice = next(notice for notice in document.notices if notice.startswith("links not treated as references"))
+    for expected in ("2 relative or in-page link definitions", "1 mailto link definitions", "2 relative or in-page"):
+        assert expected in notice, notice
+
+
+def test_a_link_definition_used_only_in_a_table_or_heading_is_used() -> None:
+    """A comparison table citing ``[0x][]`` uses the definition: no "unused reference" for it."""
+    text = (
+        "# About [the spec][spec]\n\n"
+        "| Tool | Tier |\n| --- | --- |\n| Profiling | [0x][] |\n\n"
+        "[0x]: https://github.com/davidmarkclements/0x\n"
+        "[spec]: https://spec.example/\n"
+        "[idle]: https://idle.example/\n"
+    )
+    document = read_markdown(text, "tiers.md")
+    uses = {reference.id: reference.uses for reference in document.references}
+    assert uses == {"0x": 1, "spec": 1, "idle": 0}
+    assert _markers(document) == []
+    assert "2 footnote or link uses in headings or tables leave no marker" in document.notices
+
+
+def test_a_link_definition_named_inside_a_footnote_is_used_by_it() -> None:
+    text = (
+        "Ed448 is experimental.[^1]\n\n"
+        "[^1]: An implementation from [Secure Curves][] as of 21 October 2024\n\n"
+        "[Secure Curves]: https://wicg.github.io/webcrypto-secure-curves/\n"
+    )
+    document = read_markdown(text, "crypto.md")
+    uses = {reference.id: reference.uses for reference in document.references}
+    assert uses == {"1": 1, "Secure Curves": 1}
+    assert [marker.ref_id for marker in _markers(document)] == ["1"]
+    assert not any("headings or tables" in notice for notice in document.notices)

@@ -110,17 +110,30 @@ class _Book:
     dangling: list[str] = field(default_factory=list)
     hidden_uses: int = 0
 
+    def _use_definition(self, use: _LinkUse) -> bool:
+        if use.syntax == "reference" and use.label is not None and use.label in self.link_ids:
+            self.uses[self.link_ids[use.label]] += 1
+            return True
+        return False
+
+    def hidden_link_use(self, use: _LinkUse) -> str | None:
+        """A link in a heading or table: no marker, but a defined reference it names counts as used."""
+        if self._use_definition(use):
+            self.hidden_uses += 1
+        return None
+
+    def link_use_in_footnote(self, use: _LinkUse) -> str | None:
+        """A link inside a footnote's text: part of that citation, and a use of the definition it names."""
+        self._use_definition(use)
+        return None
+
     def link_target(self, use: _LinkUse) -> str | None:
         """The reference id a body link cites, creating inline-link references as met; None to skip."""
-        lowered = use.href.strip().lower()
-        scheme = next((scheme for scheme in SKIPPED_SCHEMES if lowered.startswith(scheme)), None)
-        if scheme is not None:
-            self.skipped[scheme.rstrip(":") + " links"] += 1
-            return None
         if use.syntax == "reference" and use.label is not None and use.label in self.link_ids:
             return self.link_ids[use.label]
-        if not _CITABLE_URL_RE.match(use.href.strip()):
-            self.skipped["relative or in-page links"] += 1
+        why = _link_kind_skipped(use.href)
+        if why is not None:
+            self.skipped[why] += 1
             return None
         known = self.inline_links.get(use.href)
         if known is not None:
@@ -354,12 +367,34 @@ def _emphasis_hints(children: Sequence[Token]) -> MarkupHints | None:
     return None
 
 
-def _link_definitions(env: dict[str, Any], lines: list[str], taken: set[str]) -> tuple[dict[str, str], list[Reference]]:
-    """``[label]: URL "Title"`` definitions as references; returns (normalised label → id, references)."""
+def _link_kind_skipped(href: str) -> str | None:
+    """Why a link is not a citation (a script, file, data or mail link; a relative or in-page one), or None."""
+    lowered = href.strip().lower()
+    scheme = next((scheme for scheme in SKIPPED_SCHEMES if lowered.startswith(scheme)), None)
+    if scheme is not None:
+        return scheme.rstrip(":") + " links"
+    if not _CITABLE_URL_RE.match(href.strip()):
+        return "relative or in-page links"
+    return None
+
+
+def _link_definitions(
+    env: dict[str, Any], lines: list[str], taken: set[str], skipped: Counter[str]
+) -> tuple[dict[str, str], list[Reference]]:
+    """``[label]: URL "Title"`` definitions as references; returns (normalised label → id, references).
+
+    A definition of a relative or in-page target (``[close]: #event-close``,
+    ``[fs]: fs.md``) or a script, file, data or mail link cites no web source:
+    it is no reference, its uses are skipped links, and it is counted in ``skipped``.
+    """
     ids: dict[str, str] = {}
     references: list[Reference] = []
     for normalised, definition in dict(env.get("references", {})).items():
         href = str(definition.get("href", ""))
+        why = _link_kind_skipped(href)
+        if why is not None:
+            skipped[f"{why.removesuffix(' links')} link definitions"] += 1
+            continue
         line_range = definition.get("map") or [0, 0]
         first = int(line_range[0])
         source_lines = lines[first : int(line_range[1])]
@@ -399,8 +434,9 @@ def read_markdown(text: str, path: str) -> ParsedDocument:
     unused_labels = {key[1:] for key, number in dict(env.get("footnotes", {}).get("refs", {})).items() if number < 0}
     footnotes += _unused_footnotes(lines, _code_lines(tokens), unused_labels)
     footnote_ids = {definition.label: _reference_id(definition.label) for definition in footnotes}
-    link_ids, link_references = _link_definitions(env, lines, set(footnote_ids))
-    book = _Book(footnote_ids=footnote_ids, link_ids=link_ids)
+    skipped_links: Counter[str] = Counter()
+    link_ids, link_references = _link_definitions(env, lines, set(footnote_ids), skipped_links)
+    book = _Book(footnote_ids=footnote_ids, link_ids=link_ids, skipped=skipped_links)
 
     sections: list[Section] = [Section(title=None, level=1)]
     skipped_blocks: Counter[str] = Counter()
@@ -427,13 +463,17 @@ def read_markdown(text: str, path: str) -> ParsedDocument:
         if kind == "html_block":
             skipped_blocks["HTML blocks"] += 1
             continue
-        if kind != "inline" or "footnote_block" in context or "footnote" in context:
+        if kind != "inline":
+            continue
+        if "footnote_block" in context or "footnote" in context:
+            # A footnote is read as its own citation; a defined link it names is used by it.
+            _inline_text(token.children or [], book.link_use_in_footnote, footnote_ids)
             continue
         children = token.children or []
         in_table = "table" in context
         if in_table or (context and context[-1] == "heading"):
             # Not body text: footnotes here are uses without a marker; links are not citations.
-            hidden_text, hidden_markers = _inline_text(children, lambda use: None, footnote_ids)
+            hidden_text, hidden_markers = _inline_text(children, book.hidden_link_use, footnote_ids)
             book.hidden_uses += len(hidden_markers)
             book.uses.update(marker.ref_id for marker in hidden_markers if marker.ref_id is not None)
             if not in_table:
@@ -478,7 +518,7 @@ def read_markdown(text: str, path: str) -> ParsedDocument:
     if skipped_blocks:
         notices.append("not read as body text: " + ", ".join(f"{n} {k}" for k, n in sorted(skipped_blocks.items())))
     if book.hidden_uses:
-        notices.append(f"{book.hidden_uses} footnote uses in headings or tables leave no marker")
+        notices.append(f"{book.hidden_uses} footnote or link uses in headings or tables leave no marker")
     return ParsedDocument(
         path=path,
         format="markdown",
