@@ -388,3 +388,77 @@ def test_html_like_input_never_raises_and_markers_stay_in_text(text: str) -> Non
 @given(st.text(max_size=200))
 def test_arbitrary_text_never_raises(text: str) -> None:
     _assert_markers_within_text(read_html(text, "text.html"))
+
+
+# --------------------------------------------------------------------------- real documentation pages
+# (Shapes met auditing the HTML documentation under /usr/share/doc: Node.js's API pages, libxslt's.)
+
+
+def _dangling(document: ParsedDocument) -> list[str]:
+    return [
+        marker.label
+        for section in document.sections
+        for paragraph in section.paragraphs
+        for marker in paragraph.markers
+        if marker.ref_id is None
+    ]
+
+
+def test_github_footnote_backlinks_are_all_counted() -> None:
+    """remark-gfm/GitHub write one "↩", "↩²", "↩³" … per use, with ids prefixed ``user-content-``."""
+    uses = "".join(
+        f'<p>Row {n}<sup><a href="#user-content-fn-1" id="user-content-fnref-1{suffix}" data-footnote-ref>1</a>'
+        "</sup></p>"
+        for n, suffix in enumerate(["", "-2", "-3"])
+    )
+    backrefs = " ".join(
+        f'<a href="#user-content-fnref-1{suffix}" data-footnote-backref class="data-footnote-backref">↩{sup}</a>'
+        for suffix, sup in [("", ""), ("-2", "<sup>2</sup>"), ("-3", "<sup>3</sup>")]
+    )
+    page = (
+        f"<html><body><main>{uses}<section data-footnotes class='footnotes'><ol><li id='user-content-fn-1'>"
+        f"<p>Curves, <a href='https://wicg.github.io/curves/'>Secure Curves</a>, 21 October 2024 {backrefs}</p>"
+        "</li></ol></section></main></body></html>"
+    )
+    document = read_html(page, "gfm.html")
+    (reference,) = document.references
+    assert (reference.backlinks, reference.uses) == (3, 3)
+    assert "↩" not in reference.raw
+
+
+def test_an_unlinked_superscript_beyond_the_footnote_list_is_an_exponent() -> None:
+    page = (
+        "<html><body><main><p>The limit is 2<sup>31</sup> - 1 bytes.<sup>1</sup></p>"
+        "<p>A typed note.<sup>[7]</sup></p>"
+        "<ol class='footnotes'><li id='fn1'>Spec, https://spec.example/ (2020).</li></ol></main></body></html>"
+    )
+    document = read_html(page, "exp.html")
+    assert _dangling(document) == ["7"]
+    (first, _second) = [paragraph for section in document.sections for paragraph in section.paragraphs]
+    assert "231" in first.text.replace(" ", "")
+    assert [marker.ref_id for marker in first.markers] == [document.references[0].id]
+
+
+def test_links_without_text_are_page_furniture_not_citations() -> None:
+    page = (
+        "<html><body><table><tr><td><a href='https://www.gnome.org/'><img src='gnome.png' alt='GNOME logo'></a>"
+        "</td></tr></table><p>Read <a href='https://xmlsoft.org/XSLT/'>the XSLT docs</a> first.</p></body></html>"
+    )
+    document = read_html(page, "logos.html")
+    assert [(reference.id, reference.url, reference.uses) for reference in document.references] == [
+        ("L1", "https://xmlsoft.org/XSLT/", 1)
+    ]
+    assert "1 link(s) without text (images, icons) not read as citations" in document.notices
+
+
+def test_a_bare_number_in_a_links_text_does_not_date_it() -> None:
+    """ "DR 2082" in gcc's NEWS page was read as a year and reported as a date in the future (CC405)."""
+    page = (
+        "<html><body><p>See <a href='https://wg21.link/cwg2082'>DR 2082</a> and "
+        "<a href='https://www.rfc-editor.org/rfc/rfc2616'>RFC 2616</a>.</p></body></html>"
+    )
+    document = read_html(page, "links.html")
+    assert [(reference.raw, reference.date) for reference in document.references] == [
+        ("DR 2082", None),
+        ("RFC 2616", None),
+    ]

@@ -52,9 +52,14 @@ _FOOTNOTE_CLASSES = frozenset({"footnotes", "footnote-list", "endnotes", "refere
 # Generic footnote-marker hrefs (#fn1, #fn:2, #cite_note-3); a digit is required so
 # that table-of-contents links such as "#citations" are not taken for markers.
 _FOOTNOTE_HREF_RE = re.compile(r"#(?:fn|cite|note|ref|footnote|endnote)[\w:.\-]*\d[\w:.\-]*", re.I)
-_BACKLINK_HREF_RE = re.compile(r"#(?:fnref|cite_ref|ref|footnote-ref|backref)[\w:.\-]*", re.I)
+# GitHub and remark prefix their ids: "#user-content-fnref-1-2".
+_BACKLINK_HREF_RE = re.compile(r"#(?:user-content-)?(?:fnref|cite_ref|ref|footnote-ref|backref)[\w:.\-]*", re.I)
 _BACKLINK_TEXTS = frozenset({"↩", "↩︎", "^", "↑", "⏎", "back", "return", "⤴"})
-_BACKLINK_CLASSES = frozenset({"footnote-backref", "reversefootnote", "footnote-back", "backref"})
+_BACKLINK_CLASSES = frozenset(
+    {"footnote-backref", "reversefootnote", "footnote-back", "backref", "data-footnote-backref"}
+)
+# "↩²": the second backlink of a reused footnote (GitHub, remark-gfm).
+_NUMBERED_BACKLINK_RE = re.compile(r"[↩↑^]\ufe0e?\d{1,3}")
 # "[3]", "3", "[3, 4]" written without a link.
 _BARE_MARKER_RE = re.compile(r"^\[?(?P<numbers>\d{1,3}(?:\s*[,–-]\s*\d{1,3})*)\]?$")
 _TEXT_MARKER_RE = re.compile(r"\s*\[(?P<label>\d{1,3})\]")
@@ -105,8 +110,10 @@ class _GenericPolicy(Policy):
             return None
         label = match["numbers"].split(",")[0].split("–")[0].split("-")[0].strip()
         number = int(label)
-        ref_id = self.positions[number - 1] if 1 <= number <= len(self.positions) else None
-        return label, ref_id
+        if 1 <= number <= len(self.positions):
+            return label, self.positions[number - 1]
+        # "2<sup>31</sup>" on a page with one footnote is an exponent; "<sup>[31]</sup>" is a marker to no note.
+        return (label, None) if "[" in text_content(sup) else None
 
     def _anchor_marker(self, anchor: Element) -> tuple[str, str | None] | None:
         href = attr(anchor, "href").strip()
@@ -166,6 +173,7 @@ def read_generic(root: Element, path: str, links: LinkResolver) -> ParsedDocumen
                     note_ids.setdefault(element_id, reference.id)
 
     link_references: dict[str, Reference] = {}
+    textless_links = [0]
 
     def link_reference(anchor: Element) -> str | None:
         url = links.resolve(attr(anchor, "href"))
@@ -175,8 +183,15 @@ def read_generic(root: Element, path: str, links: LinkResolver) -> ParsedDocumen
         if existing is not None:
             return existing.id
         text = text_content(anchor)
+        if not text:
+            textless_links[0] += 1  # a logo or icon link is page furniture, not a citation in running text
+            return None
         reference = reference_from_text(id=f"L{len(link_references) + 1}", raw=text, kind="link", url=url)
         reference.title = text or None
+        if reference.date is not None and reference.date.month is None:
+            # A bare number in a link's text is a name more often than a year ("RFC 2616", "DR 2082",
+            # "Windows 2000"); only a month or a full date dates a running-text link.
+            reference.date = None
         link_references[url] = reference
         return reference.id
 
@@ -187,6 +202,8 @@ def read_generic(root: Element, path: str, links: LinkResolver) -> ParsedDocumen
     for reference in references:
         reference.uses = uses[reference.id]
     notices = [f"read {len(lists)} footnote list(s)"] if lists else []
+    if textless_links[0]:
+        notices.append(f"{textless_links[0]} link(s) without text (images, icons) not read as citations")
     return ParsedDocument(
         path=path,
         format="html",
@@ -319,5 +336,10 @@ def _is_backlink(anchor: Element) -> bool:
         bool(classes(anchor) & _BACKLINK_CLASSES)
         or attr(anchor, "role") == "doc-backlink"
         or bool(_BACKLINK_HREF_RE.fullmatch(href))
-        or (href.startswith("#") and text_content(anchor) in _BACKLINK_TEXTS)
+        or anchor.get("data-footnote-backref") is not None
+        or (href.startswith("#") and _backlink_text(text_content(anchor)))
     )
+
+
+def _backlink_text(text: str) -> bool:
+    return text in _BACKLINK_TEXTS or bool(_NUMBERED_BACKLINK_RE.fullmatch(text))
