@@ -334,3 +334,25 @@ def test_any_text_parses_with_consistent_offsets(lines: list[str]) -> None:
             for marker in paragraph.markers:
                 assert 0 <= marker.offset <= len(paragraph.text)
                 assert marker.ref_id is None or marker.ref_id in ids
+
+
+def test_bracketed_numbers_in_a_text_without_references_or_a_first_marker_stay_text() -> None:
+    """git's release notes: "uchar[20]", "sizeof(array[0])" are no citations to a missing list."""
+    text = (
+        "Git v2.18 Release Notes\n\n"
+        "Conversion from uchar[20] to struct object_id continues, and sizeof(array[0]) is gone.\n\n"
+        "The hash is now 40 [40] hex digits.\n"
+    )
+    document = read_plaintext(text, "RelNotes.txt")
+    paragraphs = [paragraph for section in document.sections for paragraph in section.paragraphs]
+    assert all(not paragraph.markers for paragraph in paragraphs)
+    assert "uchar[20] to struct object_id" in paragraphs[0].text
+    assert "bracketed numbers not read as citation markers: no reference list and no [1]" in document.notices
+
+
+def test_a_copy_without_its_reference_list_keeps_its_markers() -> None:
+    """An article copied without its list still shows [1], [2]: those markers are real, and dangling."""
+    text = "Title\n\nThe treaty was signed in 1949.[1] It has 32 members.[2]\n"
+    document = read_plaintext(text, "copy.txt")
+    markers = [marker for section in document.sections for p in section.paragraphs for marker in p.markers]
+    assert [(marker.label, marker.ref_id) for marker in markers] == [("1", None), ("2", None)]

@@ -40,7 +40,7 @@ from citecheck.documents.text_structure import (
     split_blocks,
     strip_html_tags,
 )
-from citecheck.models import ParsedDocument, Reference, Section
+from citecheck.models import Paragraph, ParsedDocument, Reference, Section
 
 # Headings under which a document lists its sources.
 REFERENCE_HEADINGS = frozenset(
@@ -113,6 +113,7 @@ class _BodyState:
     skipped: Counter[str] = field(default_factory=Counter)
     seen_prose: bool = False
     mode: str = "body"  # body | link-list | related
+    read_markers: bool = True  # False: bracketed numbers stay text (see _numbered_from_one)
 
 
 def read_plaintext(text: str, path: str) -> ParsedDocument:
@@ -135,7 +136,11 @@ def read_plaintext(text: str, path: str) -> ParsedDocument:
         return ids_by_label.get(label.lstrip("0") or "0")
 
     state = _BodyState(sections=[Section(title=None)])
-    for block in split_blocks(lines[body_start:body_end]):
+    body_lines = lines[body_start:body_end]
+    if not references and not _numbered_from_one(body_lines):
+        # No reference list and no "[1]": "uchar[20]", "array[0]" in release notes or code are no markers.
+        state.read_markers = False
+    for block in split_blocks(body_lines):
         _read_body_block(block, title, state, resolve)
 
     sections = [section for section in state.sections if section.paragraphs]
@@ -146,6 +151,8 @@ def read_plaintext(text: str, path: str) -> ParsedDocument:
     notices.extend(_describe_skips(state.skipped, back))
     if not references:
         notices.append("no reference list found")
+    if not state.read_markers and any(_BRACKETED_NUMBER_RE.search(line.text) for line in body_lines):
+        notices.append("bracketed numbers not read as citation markers: no reference list and no [1]")
     layout = "wiki-mirror" if _looks_like_wiki_mirror(lines, site_name, state.skipped, back) else "article"
     return ParsedDocument(
         path=path,
@@ -290,6 +297,16 @@ def _final_numbered_run(lines: list[SourceLine], body_start: int) -> int | None:
     return None
 
 
+# Searched without NUMERIC_MARKER_RE's leading \s*, which is quadratic over a long run of spaces.
+_BRACKETED_NUMBER_RE = re.compile(r"\[\d{1,4}\]")
+_FIRST_MARKER_RE = re.compile(r"\[0{0,3}1\]")
+
+
+def _numbered_from_one(lines: list[SourceLine]) -> bool:
+    """Whether the text has a ``[1]`` marker: footnotes are numbered from one, subscripts and sizes are not."""
+    return any(_FIRST_MARKER_RE.search(line.text) for line in lines if "[" in line.text)
+
+
 def _entry_number(lines: list[SourceLine]) -> int:
     highest = 0
     for line in lines:
@@ -387,7 +404,9 @@ def _read_body_block(
             return
     state.mode = "body"
     for text, line_number in paragraphs_from_block(kept):
-        paragraph = make_paragraph(text, line_number, resolve)
+        paragraph = (
+            make_paragraph(text, line_number, resolve) if state.read_markers else Paragraph(text=text, line=line_number)
+        )
         if paragraph.text.strip():
             state.sections[-1].paragraphs.append(paragraph)
             state.seen_prose = True
