@@ -462,3 +462,78 @@ def test_a_bare_number_in_a_links_text_does_not_date_it() -> None:
         ("DR 2082", None),
         ("RFC 2616", None),
     ]
+
+
+# --------------------------------------------------------------------------- blog footnote formats
+# Markup as each platform documents and emits it (WordPress's core Footnotes block since 6.3, Substack's
+# footnote components, and endnotes typed as numbered paragraphs under a "Notes" heading).
+
+_CITE = 'Jones, A. (2019). "Floods". The Ledger. https://ledger.example/floods Retrieved 3 May 2020.'
+
+
+def _cited(document: ParsedDocument) -> list[tuple[str, str | None]]:
+    return [
+        (marker.label, marker.ref_id)
+        for section in document.sections
+        for paragraph in section.paragraphs
+        for marker in paragraph.markers
+    ]
+
+
+def test_wordpress_core_footnotes_block() -> None:
+    page = (
+        '<html><body><article><p>Rivers rose.<sup data-fn="a1b2" class="fn"><a href="#a1b2" id="a1b2-link">1</a>'
+        "</sup> More.</p><ol class='wp-block-footnotes'><li id='a1b2'>"
+        f'{_CITE} <a href="#a1b2-link" aria-label="Jump to footnote reference 1">↩︎</a></li></ol>'
+        "</article></body></html>"
+    )
+    document = read_html(page, "wp.html")
+    (reference,) = document.references
+    assert (reference.url, reference.raw, reference.backlinks) == ("https://ledger.example/floods", _CITE, 1)
+    assert _cited(document) == [("1", "1")]
+
+
+def test_substack_footnote_blocks() -> None:
+    notes = "".join(
+        f'<div class="footnote" data-component-name="FootnoteToDOM"><a id="footnote-{n}" href="#footnote-anchor-{n}" '
+        f'class="footnote-number" contenteditable="false">{n}</a>'
+        f'<div class="footnote-content"><p>{text}</p></div></div>'
+        for n, text in ((1, _CITE), (2, "Smith, B. (2018). Rain. https://rain.example/"))
+    )
+    page = (
+        '<html><body><div class="body markup"><p>Rivers rose.<a class="footnote-anchor" id="footnote-anchor-1" '
+        'href="#footnote-1">1</a> It rained.<a class="footnote-anchor" id="footnote-anchor-2" href="#footnote-2">2</a>'
+        f"</p>{notes}</div></body></html>"
+    )
+    document = read_html(page, "substack.html")
+    assert [(reference.id, reference.url) for reference in document.references] == [
+        ("1", "https://ledger.example/floods"),
+        ("2", "https://rain.example/"),
+    ]
+    assert document.references[0].raw == _CITE
+    assert _cited(document) == [("1", "1"), ("2", "2")]
+    assert [p.text for s in document.sections for p in s.paragraphs] == ["Rivers rose. It rained."]
+
+
+def test_numbered_endnote_paragraphs_under_a_notes_heading() -> None:
+    page = (
+        "<html><body><div id='content'><p>Rivers rose.[1] It rained.<sup>2</sup></p><h3>Notes</h3>"
+        f"<p>[1] {_CITE}</p><p>[2] Smith, B. (2018). Rain. https://rain.example/</p>"
+        "<p>Thanks for reading.</p></div></body></html>"
+    )
+    document = read_html(page, "endnotes.html")
+    assert [(reference.id, reference.raw[:9]) for reference in document.references] == [
+        ("1", "Jones, A."),
+        ("2", "Smith, B."),
+    ]
+    assert _cited(document) == [("1", "1"), ("2", "2")]
+    # (the rest of a "Notes" section is back matter, as before: not read as claims)
+    assert [p.text for s in document.sections for p in s.paragraphs] == ["Rivers rose. It rained."]
+
+
+def test_paragraphs_under_a_notes_heading_not_numbered_from_one_are_prose() -> None:
+    page = (
+        "<html><body><p>Intro text here.</p><h2>Notes</h2><p>3. Bring a coat.</p><p>4. Bring boots.</p></body></html>"
+    )
+    document = read_html(page, "list.html")
+    assert document.references == []

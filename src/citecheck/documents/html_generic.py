@@ -1,9 +1,12 @@
 """Generic HTML pages (blogs, CMS articles, papers): footnote lists and their markers, or cited links.
 
 * Footnote lists are found by markup (``section.footnotes``, ``role="doc-endnotes"``,
-  the Markdown renderers' ``div.footnotes``) or by a heading ("References",
-  "Notes", …) followed by a list; each item becomes a ``footnote`` reference,
-  every link of it classified (original, archive copy, identifier).
+  the Markdown renderers' ``div.footnotes``, WordPress's ``ol.wp-block-footnotes``),
+  as a run of note blocks (Substack's ``div.footnote``), or by a heading
+  ("References", "Notes", …) followed by a list — or by paragraphs numbered
+  ``[1]`` / ``1.`` from one, as hand-written endnotes are; each entry becomes a
+  ``footnote`` reference, every link of it classified (original, archive copy,
+  identifier).
 * Markers are anchors into those lists (``<a href="#fn1">``, ``role="doc-noteref"``),
   a ``<sup>`` around one such anchor, and — what CMS editors type — a ``<sup>[3]</sup>``
   or a bare ``[3]`` without any link, which points to the 3rd entry of the first list.
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from citecheck.documents.html_tree import (
     HEADINGS,
@@ -48,15 +52,21 @@ _REFERENCE_LIST_TITLE_RE = re.compile(
     r"|notes and references|references and notes|literature cited)",
     re.I,
 )
-_FOOTNOTE_CLASSES = frozenset({"footnotes", "footnote-list", "endnotes", "references", "reflist"})
+_FOOTNOTE_CLASSES = frozenset({"footnotes", "footnote-list", "endnotes", "references", "reflist", "wp-block-footnotes"})
+# One note per block, the blocks side by side (Substack: div.footnote > a.footnote-number + div.footnote-content).
+_NOTE_BLOCK_CLASSES = frozenset({"footnote", "footnote-item", "endnote"})
+# A hand-written endnote paragraph: "[1] Smith …", "1. Smith …", "1) Smith …".
+_NUMBERED_NOTE_RE = re.compile(r"\s*(?:\[(?P<bracketed>\d{1,3})\]|(?P<number>\d{1,3})[.)])\s*")
 # Generic footnote-marker hrefs (#fn1, #fn:2, #cite_note-3); a digit is required so
 # that table-of-contents links such as "#citations" are not taken for markers.
 _FOOTNOTE_HREF_RE = re.compile(r"#(?:fn|cite|note|ref|footnote|endnote)[\w:.\-]*\d[\w:.\-]*", re.I)
 # GitHub and remark prefix their ids: "#user-content-fnref-1-2".
-_BACKLINK_HREF_RE = re.compile(r"#(?:user-content-)?(?:fnref|cite_ref|ref|footnote-ref|backref)[\w:.\-]*", re.I)
+_BACKLINK_HREF_RE = re.compile(
+    r"#(?:user-content-)?(?:fnref|cite_ref|ref|footnote-ref|footnote-anchor|backref)[\w:.\-]*", re.I
+)
 _BACKLINK_TEXTS = frozenset({"↩", "↩︎", "^", "↑", "⏎", "back", "return", "⤴"})
 _BACKLINK_CLASSES = frozenset(
-    {"footnote-backref", "reversefootnote", "footnote-back", "backref", "data-footnote-backref"}
+    {"footnote-backref", "reversefootnote", "footnote-back", "backref", "data-footnote-backref", "footnote-number"}
 )
 # "↩²": the second backlink of a reused footnote (GitHub, remark-gfm).
 _NUMBERED_BACKLINK_RE = re.compile(r"[↩↑^]\ufe0e?\d{1,3}")
@@ -153,6 +163,16 @@ class _GenericPolicy(Policy):
         return self.link_reference(element)
 
 
+@dataclass
+class _NoteList:
+    """One reference list: its entries in order, and the elements the body walk leaves out."""
+
+    entries: list[Element]
+    drop: list[Element]
+    numbered_text: bool = False  # entries open with their number as text ("[1] ", "1. ")
+    at: int = 0  # document position, for ordering lists
+
+
 def read_generic(root: Element, path: str, links: LinkResolver) -> ParsedDocument:
     body_root = _generic_root(root)
     lists = _footnote_lists(root)
@@ -160,17 +180,21 @@ def read_generic(root: Element, path: str, links: LinkResolver) -> ParsedDocumen
     note_ids: dict[str, str] = {}
     positions: list[str] = []
     citation_policy = _GenericPolicy(set(), {}, [], None)
-    for list_index, footnote_list in enumerate(lists):
+    for list_index, note_list in enumerate(lists):
         prefix = "" if list_index == 0 else f"{list_index + 1}-"
-        for position, item in enumerate((child for child in footnote_list if child.tag == "li"), start=1):
-            reference = _footnote_reference(item, f"{prefix}{position}", position, citation_policy, links)
-            references.append(reference)
-            if list_index == 0:
-                positions.append(reference.id)
+        for position, item in enumerate(note_list.entries, start=1):
+            reference_id = f"{prefix}{position}"
+            # Ids first: a backlink carrying the note's id (Substack's a.footnote-number) leaves the tree below.
             for element in iter_elements(item):
                 element_id = element.get("id")
                 if element_id:
-                    note_ids.setdefault(element_id, reference.id)
+                    note_ids.setdefault(element_id, reference_id)
+            reference = _footnote_reference(
+                item, reference_id, position, citation_policy, links, numbered_text=note_list.numbered_text
+            )
+            references.append(reference)
+            if list_index == 0:
+                positions.append(reference.id)
 
     link_references: dict[str, Reference] = {}
     textless_links = [0]
@@ -195,7 +219,8 @@ def read_generic(root: Element, path: str, links: LinkResolver) -> ParsedDocumen
         link_references[url] = reference
         return reference.id
 
-    policy = _GenericPolicy({id(item) for item in lists}, note_ids, positions, None if lists else link_reference)
+    dropped = {id(element) for note_list in lists for element in note_list.drop}
+    policy = _GenericPolicy(dropped, note_ids, positions, None if lists else link_reference)
     body = BodyWalker(policy).walk(body_root)
     references.extend(link_references.values())
     uses = count_uses(body.sections)
@@ -228,18 +253,20 @@ def _generic_root(root: Element) -> Element:
     return body if body is not None else root
 
 
-def _footnote_lists(root: Element) -> list[Element]:
-    """Reference lists in document order: by footnote markup, or following a "References"-like heading."""
-    found: dict[int, Element] = {}
+def _footnote_lists(root: Element) -> list[_NoteList]:
+    """Reference lists in document order: by footnote markup, a run of note blocks, or after a "References" heading."""
+    found: dict[int, _NoteList] = {}
     order: dict[int, int] = {}
     headings: list[Element] = []
+    note_blocks: list[Element] = []
     for index, element in enumerate(iter_elements(root)):
         tag = element.tag
-        if tag in ("ol", "ul"):
-            order[id(element)] = index
+        order[id(element)] = index
         if tag in HEADINGS:
             headings.append(element)
         names = classes(element)
+        if tag == "div" and names & _NOTE_BLOCK_CLASSES and not names & _FOOTNOTE_CLASSES:
+            note_blocks.append(element)
         if (names & _FOOTNOTE_CLASSES and tag in ("section", "div", "aside", "ol")) or attr(
             element, "role"
         ) == "doc-endnotes":
@@ -249,19 +276,67 @@ def _footnote_lists(root: Element) -> list[Element]:
                 else next((child for child in iter_elements(element) if child.tag in ("ol", "ul")), None)
             )
             if target is not None:
-                found.setdefault(id(target), target)
+                found.setdefault(id(target), _items(target))
     for heading in headings:
         title = text_content(heading).rstrip(": ")
         if not _REFERENCE_LIST_TITLE_RE.fullmatch(title):
             continue
         target = _list_after(heading)
         if target is not None:
-            found.setdefault(id(target), target)
+            found.setdefault(id(target), _items(target))
+        else:
+            paragraphs = _numbered_paragraphs_after(heading)
+            if paragraphs:
+                found.setdefault(id(paragraphs[0]), _NoteList(paragraphs, paragraphs, numbered_text=True))
+    blocks = _note_block_run(note_blocks)
+    if blocks and not any(id(parent) in found for parent in blocks[0].iterancestors()):
+        found.setdefault(id(blocks[0]), _NoteList(blocks, blocks))
     # Nested lists inside one already found are that list's content, not separate lists.
     lists = [
-        element for element in found.values() if not any(id(parent) in found for parent in element.iterancestors())
+        note_list
+        for key, note_list in found.items()
+        if note_list.entries
+        and not any(id(parent) in found for element in note_list.drop[:1] for parent in element.iterancestors())
     ]
-    return sorted(lists, key=lambda element: order.get(id(element), 0))
+    for note_list in lists:
+        note_list.at = order.get(id(note_list.drop[0]), 0)
+    return sorted(lists, key=lambda note_list: note_list.at)
+
+
+def _items(list_element: Element) -> _NoteList:
+    return _NoteList([child for child in list_element if child.tag == "li"], [list_element])
+
+
+def _note_block_run(blocks: list[Element]) -> list[Element]:
+    """The note blocks (``div.footnote``) not nested in one another, when two or more share a parent or one stands
+    with a link back into the text (a page with one footnote)."""
+    outer = [block for block in blocks if not any(parent in blocks for parent in block.iterancestors())]
+    if not outer:
+        return []
+    parent = outer[0].getparent()
+    run = [block for block in outer if block.getparent() is parent]
+    if len(run) == 1 and not any(_is_backlink(anchor) for anchor in iter_elements(run[0], "a")):
+        return []
+    return run
+
+
+def _numbered_paragraphs_after(heading: Element, limit: int = 2000) -> list[Element]:
+    """Paragraphs after ``heading`` written as numbered notes from one ("[1] …", "1. …"), up to the next heading."""
+    entries: list[Element] = []
+    for count, element in enumerate(heading.itersiblings()):
+        if count > limit or not isinstance(element.tag, str) or element.tag in HEADINGS:
+            break
+        if element.tag not in ("p", "div"):
+            continue
+        match = _NUMBERED_NOTE_RE.match(text_content(element))
+        if match is None:
+            if entries:
+                break
+            continue
+        if int(match["bracketed"] or match["number"]) != len(entries) + 1:
+            break
+        entries.append(element)
+    return entries
 
 
 def _list_after(heading: Element, limit: int = 2000) -> Element | None:
@@ -287,11 +362,16 @@ def _list_after(heading: Element, limit: int = 2000) -> Element | None:
     return None
 
 
-def _footnote_reference(item: Element, ref_id: str, position: int, policy: Policy, links: LinkResolver) -> Reference:
+def _footnote_reference(
+    item: Element, ref_id: str, position: int, policy: Policy, links: LinkResolver, *, numbered_text: bool = False
+) -> Reference:
     backlinks = [anchor for anchor in iter_elements(item, "a") if _is_backlink(anchor)]
     for anchor in backlinks:
         _remove_keeping_tail(anchor)  # out of the raw text; they are navigation
     raw, _ = collect_text(item, policy)
+    if numbered_text:
+        match = _NUMBERED_NOTE_RE.match(raw)
+        raw = raw[match.end() :] if match else raw
     anchors: list[tuple[str, str | None]] = []
     for anchor in iter_elements(item, "a"):
         url = links.resolve(attr(anchor, "href"))
