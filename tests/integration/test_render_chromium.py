@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import struct
-import subprocess
 import zlib
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -41,22 +39,10 @@ from citecheck.models import (
 from citecheck.pipeline import audit_parsed
 from citecheck.reports.markdown import render_document_files, render_document_markdown, render_index_markdown
 from citecheck.reports.timeline import timeline_files, timeline_names
+from tests.chromium import CHROMIUM, SKIP_REASON, run_chromium
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    # Belt and braces: the page is a local file, and no name may resolve even if something tried.
-    "--host-resolver-rules=MAP * ~NOTFOUND",
-]
 MISMATCH_RED = (0xC6, 0x28, 0x28)
 
 BRIDGE_WIKITEXT = """'''Harbour Bridge''' opened in April 2011.<ref name="opening">{{cite news |last=Jolly \
@@ -208,17 +194,6 @@ def _summary(report: DocumentReport) -> AuditSummary:
     )
 
 
-def _run_chromium(args: list[str], profile: Path) -> subprocess.CompletedProcess[str]:
-    assert CHROMIUM is not None
-    return subprocess.run(
-        [CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
 def _png_pixels(path: Path) -> tuple[int, int, list[tuple[int, int, int]]]:
     """Width, height and RGB pixels of an 8-bit, non-interlaced RGB/RGBA PNG (what Chromium writes)."""
     data = path.read_bytes()
@@ -276,7 +251,7 @@ def screenshot_dir(tmp_path: Path) -> Path:
     return directory
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install -y chromium)")
+@pytest.mark.skipif(CHROMIUM is None, reason=SKIP_REASON)
 def test_report_renders_tables_and_timelines_in_chromium(tmp_path: Path, screenshot_dir: Path) -> None:
     report = _resolved_report()
     stem = "bridge"
@@ -293,7 +268,7 @@ def test_report_renders_tables_and_timelines_in_chromium(tmp_path: Path, screens
     page.write_text(HTML_PAGE.format(body=renderer.render(markdown)), encoding="utf-8")
     (site / "index.html").write_text(HTML_PAGE.format(body=renderer.render(index_markdown)), encoding="utf-8")
 
-    dumped = _run_chromium(["--virtual-time-budget=5000", "--dump-dom", page.as_uri()], tmp_path / "profile-dom")
+    dumped = run_chromium(["--virtual-time-budget=5000", "--dump-dom", page.as_uri()], tmp_path / "profile-dom")
     assert dumped.returncode == 0, dumped.stderr[-2000:]
     dom = dumped.stdout
     severities = {finding.severity for finding in report.findings}
@@ -320,11 +295,11 @@ def test_report_renders_tables_and_timelines_in_chromium(tmp_path: Path, screens
     assert "data-versionurl" not in dom  # a wikitext document gets a wikitext repair
     assert "archive-url=https://web.archive.org/web/20110509101500/" in dom
 
-    index_dom = _run_chromium(["--dump-dom", (site / "index.html").as_uri()], tmp_path / "profile-index")
+    index_dom = run_chromium(["--dump-dom", (site / "index.html").as_uri()], tmp_path / "profile-index")
     assert index_dom.stdout.count("<table") == 2 and "Harbour Bridge length" in index_dom.stdout
 
     full_page = screenshot_dir / "report.png"
-    shot = _run_chromium(
+    shot = run_chromium(
         ["--virtual-time-budget=5000", f"--screenshot={full_page}", "--window-size=1200,2000", page.as_uri()],
         tmp_path / "profile-shot",
     )
@@ -337,7 +312,7 @@ def test_report_renders_tables_and_timelines_in_chromium(tmp_path: Path, screens
     # One timeline alone: its mismatch (archive URL 2011-06-01, capture 2011-08-20) must show in red.
     counts_id = next(reference.id for reference in report.references if reference.title == "Traffic counts")
     timeline_png = screenshot_dir / "timeline.png"
-    single = _run_chromium(
+    single = run_chromium(
         [f"--screenshot={timeline_png}", "--window-size=660,320", (site / names[counts_id]).as_uri()],
         tmp_path / "profile-svg",
     )
@@ -348,7 +323,7 @@ def test_report_renders_tables_and_timelines_in_chromium(tmp_path: Path, screens
     # The opening reference has no mismatch: nothing in its picture is mismatch red.
     opening_id = next(reference.id for reference in report.references if reference.title == "Bridge opens to traffic")
     calm_png = screenshot_dir / "timeline-no-mismatch.png"
-    calm = _run_chromium(
+    calm = run_chromium(
         [f"--screenshot={calm_png}", "--window-size=660,320", (site / names[opening_id]).as_uri()],
         tmp_path / "profile-svg-calm",
     )
@@ -358,7 +333,7 @@ def test_report_renders_tables_and_timelines_in_chromium(tmp_path: Path, screens
     assert sum(1 for pixel in calm_pixels if pixel != (255, 255, 255)) > 1000
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install -y chromium)")
+@pytest.mark.skipif(CHROMIUM is None, reason=SKIP_REASON)
 def test_a_split_report_renders_and_its_links_land_in_chromium(tmp_path: Path) -> None:
     """A report too large for one file: every part renders, and every link between parts reaches its anchor."""
     report = _resolved_report()
@@ -381,7 +356,7 @@ def test_a_split_report_renders_and_its_links_land_in_chromium(tmp_path: Path) -
     doms = {}
     for number, name in enumerate(sorted(pages)):
         html_name = name.replace(".md", ".html")
-        dumped = _run_chromium(["--dump-dom", (site / html_name).as_uri()], tmp_path / f"profile-{number}")
+        dumped = run_chromium(["--dump-dom", (site / html_name).as_uri()], tmp_path / f"profile-{number}")
         assert dumped.returncode == 0, dumped.stderr[-2000:]
         doms[html_name] = dumped.stdout
     main = doms["bridge.html"]

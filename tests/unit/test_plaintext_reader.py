@@ -356,3 +356,54 @@ def test_a_copy_without_its_reference_list_keeps_its_markers() -> None:
     document = read_plaintext(text, "copy.txt")
     markers = [marker for section in document.sections for p in section.paragraphs for marker in p.markers]
     assert [(marker.label, marker.ref_id) for marker in markers] == [("1", None), ("2", None)]
+
+
+# --------------------------------------------------------------------------- a browser's text of a page
+# Chromium's innerText (and a copy from the page) drops an <ol>'s numbers, which are CSS list markers:
+# Wikipedia's reference list arrives as "^ …" / "^ a b …" lines in order, the [n] markers intact.
+
+
+def _marker_targets(document: ParsedDocument) -> list[tuple[str, str | None]]:
+    return [(m.label, m.ref_id) for s in document.sections for p in s.paragraphs for m in p.markers]
+
+
+def test_unnumbered_caret_entries_are_numbered_in_order_when_the_markers_fit() -> None:
+    text = dedent(
+        """\
+        Cat
+
+        The cat is a small mammal.[1] It was named in 1758.[2] Cats purr.[1][3]
+
+        Notes
+        ^ A note group entry, cited as [n 1].
+
+        References
+        ^ a b Linnaeus, C. (1758). "Felis Catus". Systema naturae. p. 42.
+        ^ Wozencraft, W. C. (2005). "Species Felis catus". Mammal Species of the World.
+        ↑ Smith, J. (2010). "Purring". Cat Journal. Retrieved 3 May 2011.
+        """
+    )
+    document = read_plaintext(text, "cat.txt")
+    assert [(r.id, r.number, r.date and r.date.year) for r in document.references] == [
+        ("1", 1, 1758),
+        ("2", 2, 2005),
+        ("3", 3, 2010),
+    ]
+    assert _marker_targets(document) == [("1", "1"), ("2", "2"), ("1", "1"), ("3", "3")]
+    assert any("numbered 1, 2, 3" in notice and "'References'" in notice for notice in document.notices)
+    assert "1 unnumbered entry under 'Notes' not read as references" in document.notices
+
+
+def test_caret_entries_the_markers_do_not_fit_stay_unread() -> None:
+    text = "Title\n\nA claim.[4]\n\nReferences\n^ One source (2001).\n^ Two source (2002).\n"
+    document = read_plaintext(text, "short.txt")
+    assert document.references == []
+    assert "2 unnumbered entries under 'References' not read as references" in document.notices
+
+
+def test_a_reference_heading_in_another_language_ends_the_body() -> None:
+    """An Arabic article's text: "مراجع" heads the list, "↑" opens each entry."""
+    text = "رياضيات\n\nالرياضيات علم.[1] وهي قديمة.[2]\n\nمراجع\n↑ مجلة القافلة (2010).\n↑ كتاب (2012).\n"
+    document = read_plaintext(text, "ar.txt")
+    assert [(r.id, r.date and r.date.year) for r in document.references] == [("1", 2010), ("2", 2012)]
+    assert _marker_targets(document) == [("1", "1"), ("2", "2")]

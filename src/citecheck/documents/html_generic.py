@@ -38,6 +38,7 @@ from citecheck.documents.html_tree import (
     marker_label,
     text_content,
 )
+from citecheck.documents.text_structure import REFERENCE_HEADINGS, heading_key
 from citecheck.models import ParsedDocument, Reference, ReferenceKind, Renderer
 from citecheck.references import reference_from_text
 from citecheck.references.citation_line import MarkupHints
@@ -46,12 +47,6 @@ __all__ = ["read_generic"]
 
 _DROP_NAMES = frozenset({"nav", "header", "footer", "aside"})
 _DROP_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "search"})
-# Headings that introduce a generic page's reference list.
-_REFERENCE_LIST_TITLE_RE = re.compile(
-    r"(?:references?|notes?|footnotes?|endnotes?|citations?|sources?|bibliography|works cited"
-    r"|notes and references|references and notes|literature cited)",
-    re.I,
-)
 _FOOTNOTE_CLASSES = frozenset({"footnotes", "footnote-list", "endnotes", "references", "reflist", "wp-block-footnotes"})
 # One note per block, the blocks side by side (Substack: div.footnote > a.footnote-number + div.footnote-content).
 _NOTE_BLOCK_CLASSES = frozenset({"footnote", "footnote-item", "endnote"})
@@ -278,8 +273,7 @@ def _footnote_lists(root: Element) -> list[_NoteList]:
             if target is not None:
                 found.setdefault(id(target), _items(target))
     for heading in headings:
-        title = text_content(heading).rstrip(": ")
-        if not _REFERENCE_LIST_TITLE_RE.fullmatch(title):
+        if heading_key(text_content(heading)) not in REFERENCE_HEADINGS:
             continue
         target = _list_after(heading)
         if target is not None:

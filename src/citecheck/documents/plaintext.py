@@ -27,8 +27,11 @@ from dataclasses import dataclass, field
 from citecheck.dates import PartialDate, find_dates, match_date_at
 from citecheck.documents.markers import NUMERIC_MARKER_RE
 from citecheck.documents.text_structure import (
+    LINK_LIST_HEADINGS,
+    REFERENCE_HEADINGS,
     SourceLine,
     ends_sentence,
+    heading_key,
     is_heading_block,
     is_label_block,
     is_label_line,
@@ -43,25 +46,6 @@ from citecheck.documents.text_structure import (
 from citecheck.models import Paragraph, ParsedDocument, Reference, Section
 
 # Headings under which a document lists its sources.
-REFERENCE_HEADINGS = frozenset(
-    {
-        "references",
-        "notes",
-        "sources",
-        "citations",
-        "footnotes",
-        "notes and references",
-        "references and notes",
-        "notes and sources",
-        "bibliography",
-        "works cited",
-        "sources and references",
-    }
-)
-# Headings followed by link lists rather than prose; their short lines are not claims.
-LINK_LIST_HEADINGS = frozenset(
-    {"contents", "table of contents", "see also", "external links", "further reading", "navigation menu"}
-)
 # Headings followed by summaries of *other* pages (wiki mirrors): prose, but not this article's.
 RELATED_HEADINGS = frozenset(
     {"related research articles", "related articles", "related pages", "related posts", "you might also like"}
@@ -81,6 +65,8 @@ BOILERPLATE_RE = re.compile(
 SITE_NAME_RE = re.compile(r"\bwiki\b|wikipedia|\b[a-z0-9-]+\.(?:com|org|net|info)\b", re.IGNORECASE)
 # "  3. text", "3) text", "[3] text" — one entry of a numbered list.
 NUMBERED_ENTRY_RE = re.compile(r"^\s{0,16}(?:(?P<num>\d{1,4})[.)]|\[(?P<bracketed>\d{1,4})\])(?:\s+(?P<text>.*))?$")
+# "^ Smith 2003", "^ a b Smith 2003", "↑ …" (some skins and languages print an arrow).
+_CARET_ENTRY_RE = re.compile(r"^[\^↑]\s+\S")
 MIRROR_BACKLINK_RE = re.compile(r"^\d{1,4}\.0 \d{1,4}\.1\b")
 # At most this many non-blank lines may follow a reference list found without a heading.
 MAX_TRAILER_LINES = 3
@@ -105,6 +91,10 @@ class _BackMatter:
     unnumbered: Counter[str] = field(default_factory=Counter)  # heading -> unnumbered entry count
     skipped_lines: int = 0
     boilerplate_lines: int = 0
+    # Unnumbered entries opening with Wikipedia's backlink caret ("^ a b Smith …"), one run per heading: a
+    # browser's text of an <ol> drops the numbers (they are CSS list markers), the carets stay.
+    caret_runs: list[tuple[str, list[_NumberedEntry]]] = field(default_factory=list)
+    numbered_by_position: str | None = None  # the heading whose caret entries were numbered 1, 2, 3 … in order
 
 
 @dataclass
@@ -125,6 +115,7 @@ def read_plaintext(text: str, path: str) -> ParsedDocument:
 
     title, body_start, site_name = _find_title(lines)
     body_end, back = _find_reference_list(lines, body_start)
+    _number_caret_entries(back, _highest_marker(lines[body_start:body_end]))
 
     references = _build_references(back.entries, notices)
     ids_by_label: dict[str, str] = {}
@@ -217,12 +208,8 @@ def _find_title(lines: list[SourceLine]) -> tuple[str | None, int, str | None]:
     return first, candidates[0] + 1, None
 
 
-def _heading_key(text: str) -> str:
-    return normalise_space(text).rstrip(":").lower()
-
-
 def _may_be_heading(text: str) -> bool:
-    """Could ``_heading_key(text)`` be one of the headings?  Not with four words or more (none has three spaces)."""
+    """Could ``heading_key(text)`` be one of the headings?  Not with four words or more (none has three spaces)."""
     return len(text) <= 40 or len(text.split(None, 3)) <= 3
 
 
@@ -241,7 +228,7 @@ def _find_reference_list(lines: list[SourceLine], body_start: int) -> tuple[int,
     """Where the body ends, and the numbered entries after it."""
     for index in range(body_start, len(lines)):
         text = lines[index].text
-        if _may_be_heading(text) and _heading_key(text) in REFERENCE_HEADINGS and _stands_alone(lines, index):
+        if _may_be_heading(text) and heading_key(text) in REFERENCE_HEADINGS and _stands_alone(lines, index):
             return index, _read_back_matter(lines, index)
     run_start = _final_numbered_run(lines, body_start)
     if run_start is None:
@@ -298,8 +285,15 @@ def _final_numbered_run(lines: list[SourceLine], body_start: int) -> int | None:
 
 
 # Searched without NUMERIC_MARKER_RE's leading \s*, which is quadratic over a long run of spaces.
-_BRACKETED_NUMBER_RE = re.compile(r"\[\d{1,4}\]")
+_BRACKETED_NUMBER_RE = re.compile(r"\[(\d{1,4})\]")
 _FIRST_MARKER_RE = re.compile(r"\[0{0,3}1\]")
+
+
+def _highest_marker(lines: list[SourceLine]) -> int:
+    return max(
+        (int(match[1]) for line in lines if "[" in line.text for match in _BRACKETED_NUMBER_RE.finditer(line.text)),
+        default=0,
+    )
 
 
 def _numbered_from_one(lines: list[SourceLine]) -> bool:
@@ -322,16 +316,18 @@ def _read_back_matter(lines: list[SourceLine], start: int) -> _BackMatter:
     heading: str | None = None
     in_reference_section = True
     previous_was_entry = False
+    caret_run: list[_NumberedEntry] | None = None
     for line in lines[start:]:
         stripped = normalise_space(line.text)
         if not stripped:
             previous_was_entry = False
             continue
-        key = _heading_key(stripped)
+        key = heading_key(stripped)
         if key in REFERENCE_HEADINGS or key in BACK_MATTER_HEADINGS:
             heading = stripped.rstrip(":")
             in_reference_section = key in REFERENCE_HEADINGS
             previous_was_entry = False
+            caret_run = None
             continue
         if _is_boilerplate(stripped):
             back.boilerplate_lines += 1
@@ -347,9 +343,40 @@ def _read_back_matter(lines: list[SourceLine], start: int) -> _BackMatter:
             previous_was_entry = True
         elif previous_was_entry and back.entries:
             back.entries[-1].pieces.append(stripped)  # a wrapped entry continues on the next line
+        elif _CARET_ENTRY_RE.match(stripped):
+            if caret_run is None:
+                caret_run = []
+                back.caret_runs.append((heading or "the reference list", caret_run))
+            # "↑ Smith" (some skins) is read as the caret it stands for.
+            entry = "^" + stripped[1:] if stripped[0] == "↑" else stripped
+            caret_run.append(_NumberedEntry(len(caret_run) + 1, line.number, [entry]))
         else:
             back.unnumbered[heading or "the reference list"] += 1
     return back
+
+
+def _number_caret_entries(back: _BackMatter, highest_marker: int) -> None:
+    """Number a run of caret entries by position when the body's ``[n]`` markers fit it.
+
+    Used only when the list has no numbers at all.  The run whose length is the
+    highest marker (else the first longer one) is the list ``[n]`` points into;
+    a shorter run before it is a note group (``[n 1]``, ``[a]``), whose entries
+    stay unread and are counted as before.
+    """
+    if back.entries or not back.caret_runs or highest_marker < 1:
+        for heading, run in back.caret_runs:
+            back.unnumbered[heading] += len(run)
+        return
+    fitting = [run for _, run in back.caret_runs if len(run) == highest_marker] or [
+        run for _, run in back.caret_runs if len(run) > highest_marker
+    ]
+    chosen = fitting[0] if fitting else None
+    for heading, run in back.caret_runs:
+        if run is chosen:
+            back.entries = run
+            back.numbered_by_position = heading
+        else:
+            back.unnumbered[heading] += len(run)
 
 
 def _build_references(entries: list[_NumberedEntry], notices: list[str]) -> list[Reference]:
@@ -413,7 +440,7 @@ def _read_body_block(
 
 
 def _start_section(heading: str, line_number: int, state: _BodyState) -> None:
-    key = _heading_key(heading)
+    key = heading_key(heading)
     if key in RELATED_HEADINGS:
         # Summaries of other pages follow; their own title lines look like headings,
         # so only the reference list ends this block.
@@ -446,6 +473,11 @@ def _describe_skips(counts: Counter[str], back: _BackMatter) -> list[str]:
         notices.append(f"skipped {plural(back.boilerplate_lines, 'line')} of page boilerplate after the references")
     if back.skipped_lines:
         notices.append(f"skipped {plural(back.skipped_lines, 'line')} of link lists after the references")
+    if back.numbered_by_position is not None:
+        notices.append(
+            f"the {len(back.entries)} entries under {back.numbered_by_position!r} carry no numbers (a browser's "
+            "text of a numbered list): numbered 1, 2, 3 … in order, as the [n] markers count them"
+        )
     for heading, count in back.unnumbered.items():
         notices.append(
             f"{count} unnumbered {'entry' if count == 1 else 'entries'} under {heading!r} not read as references"
@@ -462,5 +494,5 @@ def _looks_like_wiki_mirror(
     if any(MIRROR_BACKLINK_RE.match(entry.text) for entry in back.entries):
         return True
     return any("wikipedia" in line.text.lower() or "creative commons" in line.text.lower() for line in lines[-20:]) or (
-        counts["boilerplate"] > 0 and any(_heading_key(line.text) == "last updated" for line in lines[:20])
+        counts["boilerplate"] > 0 and any(heading_key(line.text) == "last updated" for line in lines[:20])
     )

@@ -30,6 +30,142 @@ WHITESPACE_RE = re.compile(r"[ \t\u00a0\u2009\u202f]+")
 
 # A line this short, without sentence punctuation, is a label (heading, menu
 # item, infobox row) rather than prose.
+# Section headings that introduce a reference list, compared lower-cased with spaces normalised: English, and
+# the standard section names of the largest Wikipedias (a browser's text of a Czech or Arabic article keeps them).
+REFERENCE_HEADINGS = frozenset(
+    {
+        # English
+        "references",
+        "reference",
+        "notes",
+        "note",
+        "sources",
+        "source",
+        "citations",
+        "citation",
+        "footnotes",
+        "footnote",
+        "endnotes",
+        "notes and references",
+        "references and notes",
+        "notes and sources",
+        "sources and references",
+        "bibliography",
+        "works cited",
+        "literature cited",
+        # German, French, Spanish, Italian, Portuguese, Dutch
+        "einzelnachweise",
+        "anmerkungen",
+        "belege",
+        "quellen",
+        "literatur",
+        "références",
+        "notes et références",
+        "bibliographie",
+        "referencias",
+        "notas",
+        "notas y referencias",
+        "bibliografía",
+        "fuentes",
+        "riferimenti",
+        "bibliografia",
+        "fonti",
+        "referências",
+        "notas e referências",
+        "fontes",
+        "referenties",
+        "bronnen",
+        "noten",
+        "voetnoten",
+        # Czech, Polish, Russian, Ukrainian, Swedish, Turkish
+        "poznámky",
+        "literatura",
+        "przypisy",
+        "примечания",
+        "литература",
+        "источники",
+        "примітки",
+        "джерела",
+        "література",
+        "referenser",
+        "källor",
+        "noter",
+        "kaynakça",
+        "kaynaklar",
+        # Arabic, Persian, Hebrew
+        "مراجع",
+        "المراجع",
+        "مصادر",
+        "المصادر",
+        "هوامش",
+        "الهوامش",
+        "منابع",
+        "پانویس",
+        "הערות שוליים",
+        "מקורות",
+        # Japanese, Chinese, Korean, Vietnamese, Indonesian
+        "脚注",
+        "出典",
+        "参考文献",
+        "注釈",
+        "参考资料",
+        "注释",
+        "參考文獻",
+        "參考資料",
+        "註釋",
+        "각주",
+        "참고 문헌",
+        "tham khảo",
+        "chú thích",
+        "referensi",
+        "catatan kaki",
+    }
+)
+# Headings followed by link lists rather than prose; their short lines are not claims.
+LINK_LIST_HEADINGS = frozenset(
+    {
+        "contents",
+        "table of contents",
+        "see also",
+        "external links",
+        "further reading",
+        "navigation menu",
+        "siehe auch",
+        "weblinks",
+        "voir aussi",
+        "liens externes",
+        "véase también",
+        "enlaces externos",
+        "voci correlate",
+        "collegamenti esterni",
+        "ver também",
+        "ligações externas",
+        "zie ook",
+        "externe links",
+        "související články",
+        "externí odkazy",
+        "odkazy",
+        "zobacz też",
+        "linki zewnętrzne",
+        "см. также",
+        "ссылки",
+        "انظر أيضا",
+        "انظر أيضاً",
+        "وصلات خارجية",
+        "関連項目",
+        "外部リンク",
+        "参见",
+        "外部链接",
+        "外部連結",
+    }
+)
+
+
+def heading_key(text: str) -> str:
+    """A heading as the vocabularies above hold it: spaces normalised, a trailing colon dropped, lower case."""
+    return normalise_space(text).rstrip(":").lower()
+
+
 SHORT_LINE_CHARS = 80
 SHORT_LINE_WORDS = 10
 # Hard-wrapped prose (an e-mail or a text file) keeps every line under this width.
