@@ -341,13 +341,13 @@ def test_bracketed_numbers_in_a_text_without_references_or_a_first_marker_stay_t
     text = (
         "Git v2.18 Release Notes\n\n"
         "Conversion from uchar[20] to struct object_id continues, and sizeof(array[0]) is gone.\n\n"
-        "The hash is now 40 [40] hex digits.\n"
+        "The hash is now 40 [40] hex digits. See linkgit:git-format-patch[1].\n"
     )
     document = read_plaintext(text, "RelNotes.txt")
     paragraphs = [paragraph for section in document.sections for paragraph in section.paragraphs]
     assert all(not paragraph.markers for paragraph in paragraphs)
     assert "uchar[20] to struct object_id" in paragraphs[0].text
-    assert "bracketed numbers not read as citation markers: no reference list and no [1]" in document.notices
+    assert "bracketed numbers not read as citation markers: no reference list, and no [1] and [2]" in document.notices
 
 
 def test_a_copy_without_its_reference_list_keeps_its_markers() -> None:

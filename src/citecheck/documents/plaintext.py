@@ -129,7 +129,7 @@ def read_plaintext(text: str, path: str) -> ParsedDocument:
     state = _BodyState(sections=[Section(title=None)])
     body_lines = lines[body_start:body_end]
     if not references and not _numbered_from_one(body_lines):
-        # No reference list and no "[1]": "uchar[20]", "array[0]" in release notes or code are no markers.
+        # No reference list and no "[1]" and "[2]": "uchar[20]", "git[1]" in release notes and man pages are no markers.
         state.read_markers = False
     for block in split_blocks(body_lines):
         _read_body_block(block, title, state, resolve)
@@ -143,7 +143,7 @@ def read_plaintext(text: str, path: str) -> ParsedDocument:
     if not references:
         notices.append("no reference list found")
     if not state.read_markers and any(_BRACKETED_NUMBER_RE.search(line.text) for line in body_lines):
-        notices.append("bracketed numbers not read as citation markers: no reference list and no [1]")
+        notices.append("bracketed numbers not read as citation markers: no reference list, and no [1] and [2]")
     layout = "wiki-mirror" if _looks_like_wiki_mirror(lines, site_name, state.skipped, back) else "article"
     return ParsedDocument(
         path=path,
@@ -286,7 +286,6 @@ def _final_numbered_run(lines: list[SourceLine], body_start: int) -> int | None:
 
 # Searched without NUMERIC_MARKER_RE's leading \s*, which is quadratic over a long run of spaces.
 _BRACKETED_NUMBER_RE = re.compile(r"\[(\d{1,4})\]")
-_FIRST_MARKER_RE = re.compile(r"\[0{0,3}1\]")
 
 
 def _highest_marker(lines: list[SourceLine]) -> int:
@@ -297,8 +296,15 @@ def _highest_marker(lines: list[SourceLine]) -> int:
 
 
 def _numbered_from_one(lines: list[SourceLine]) -> bool:
-    """Whether the text has a ``[1]`` marker: footnotes are numbered from one, subscripts and sizes are not."""
-    return any(_FIRST_MARKER_RE.search(line.text) for line in lines if "[" in line.text)
+    """Whether the text has ``[1]`` and ``[2]``: footnotes are numbered from one, sizes, indexes and a man page's
+    section (AsciiDoc's ``linkgit:git[1]``) are not a run of them."""
+    seen: set[int] = set()
+    for line in lines:
+        if "[" in line.text:
+            seen.update(int(match[1]) for match in _BRACKETED_NUMBER_RE.finditer(line.text))
+            if 1 in seen and 2 in seen:
+                return True
+    return False
 
 
 def _entry_number(lines: list[SourceLine]) -> int:
