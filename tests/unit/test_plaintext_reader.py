@@ -407,3 +407,31 @@ def test_a_reference_heading_in_another_language_ends_the_body() -> None:
     document = read_plaintext(text, "ar.txt")
     assert [(r.id, r.date and r.date.year) for r in document.references] == [("1", 2010), ("2", 2012)]
     assert _marker_targets(document) == [("1", "1"), ("2", "2")]
+
+
+def test_note_group_markers_point_into_the_caret_run_before_the_main_list() -> None:
+    """New Zealand's text: "[n 3]" cites the 3rd of the Footnotes run, "[1]" the first of Citations."""
+    text = dedent(
+        """\
+        New Zealand
+
+        English is widespread.[n 2] Most people live in the north.[1] Many report two ethnicities.[n 1][2]
+
+        Footnotes
+        ^ a b Ethnicity figures add to more than 100% (2013).
+        ^ English is a de facto official language.
+        Citations
+        ^ "2018 Census population counts". Statistics New Zealand. Retrieved 26 September 2019.
+        ^ a b "Ethnic groups". Statistics New Zealand. Retrieved 3 May 2014.
+        """
+    )
+    document = read_plaintext(text, "nz.txt")
+    assert [(r.id, r.group, r.uses) for r in document.references] == [
+        ("1", None, 1),
+        ("2", None, 1),
+        ("n 1", "n", 1),
+        ("n 2", "n", 1),
+    ]
+    assert _marker_targets(document) == [("n 2", "n 2"), ("1", "1"), ("n 1", "n 1"), ("2", "2")]
+    paragraph = document.sections[0].paragraphs[0]
+    assert "[n" not in paragraph.text

@@ -95,6 +95,7 @@ class _BackMatter:
     # browser's text of an <ol> drops the numbers (they are CSS list markers), the carets stay.
     caret_runs: list[tuple[str, list[_NumberedEntry]]] = field(default_factory=list)
     numbered_by_position: str | None = None  # the heading whose caret entries were numbered 1, 2, 3 … in order
+    group_runs: list[tuple[str, list[_NumberedEntry]]] = field(default_factory=list)  # caret runs not the main list
 
 
 @dataclass
@@ -104,6 +105,7 @@ class _BodyState:
     seen_prose: bool = False
     mode: str = "body"  # body | link-list | related
     read_markers: bool = True  # False: bracketed numbers stay text (see _numbered_from_one)
+    marker_pattern: re.Pattern[str] = NUMERIC_MARKER_RE  # _ANY_MARKER_RE when note groups were read
 
 
 def read_plaintext(text: str, path: str) -> ParsedDocument:
@@ -117,17 +119,31 @@ def read_plaintext(text: str, path: str) -> ParsedDocument:
     body_end, back = _find_reference_list(lines, body_start)
     _number_caret_entries(back, _highest_marker(lines[body_start:body_end]))
 
+    body_lines = lines[body_start:body_end]
     references = _build_references(back.entries, notices)
+    groups = _note_groups(back, body_lines) if back.numbered_by_position is not None else {}
+    group_references = _group_references(groups)
     ids_by_label: dict[str, str] = {}
     for ref in references:
         if ref.number is not None:
             ids_by_label.setdefault(str(ref.number), ref.id)  # a repeated number: markers mean the first
+    group_ids = {ref.id for ref in group_references}
+    references += group_references
 
     def resolve(label: str) -> str | None:
+        if label in group_ids:
+            return label
         return ids_by_label.get(label.lstrip("0") or "0")
 
     state = _BodyState(sections=[Section(title=None)])
-    body_lines = lines[body_start:body_end]
+    if groups:
+        state.marker_pattern = _ANY_MARKER_RE
+        notices.append(
+            "note groups read from unnumbered lists: "
+            + ", ".join(
+                f"[{'a' if g == 'alpha' else g + ' 1'}] … under {heading!r}" for g, (heading, _) in groups.items()
+            )
+        )
     if not references and not _numbered_from_one(body_lines):
         # No reference list and no "[1]" and "[2]": "uchar[20]", "git[1]" in release notes and man pages are no markers.
         state.read_markers = False
@@ -288,6 +304,14 @@ def _final_numbered_run(lines: list[SourceLine], body_start: int) -> int | None:
 _BRACKETED_NUMBER_RE = re.compile(r"\[(\d{1,4})\]")
 
 
+# A note group's marker in a browser's text of a Wikipedia page: "[n 3]", "[note 2]" ({{refn}}), "[a]" ({{efn}}).
+_GROUP_MARKER_RE = re.compile(r"\[(?P<label>[a-z]{1,6} \d{1,3}|[a-z])\]")
+# NUMERIC_MARKER_RE's markers and note groups' in one pattern, for a text whose groups were read.
+_ANY_MARKER_RE = re.compile(
+    r"\s*\[(?P<label>\d{1,4}|[a-z]{1,6} \d{1,3}|[a-z])\](?::\s?\d{1,5}(?:\s?[–-]\s?\d{1,5})?(?=[\s.,;]|$))?"
+)
+
+
 def _highest_marker(lines: list[SourceLine]) -> int:
     return max(
         (int(match[1]) for line in lines if "[" in line.text for match in _BRACKETED_NUMBER_RE.finditer(line.text)),
@@ -383,6 +407,58 @@ def _number_caret_entries(back: _BackMatter, highest_marker: int) -> None:
             back.numbered_by_position = heading
         else:
             back.unnumbered[heading] += len(run)
+            back.group_runs.append((heading, run))
+
+
+def _note_groups(back: _BackMatter, body: list[SourceLine]) -> dict[str, tuple[str, list[_NumberedEntry]]]:
+    """The note groups the body cites (``[n 3]``, ``[a]``) matched to the caret runs left after the main list.
+
+    Each group, in the order the body first cites it, takes the first remaining
+    run (in document order) long enough for its highest marker; a group no run
+    fits stays unread.  Keys: the group's name ("n", "note"; "alpha" for
+    ``[a]``, ``[b]`` …).
+    """
+    highest: dict[str, int] = {}
+    for line in body:
+        if "[" not in line.text:
+            continue
+        for match in _GROUP_MARKER_RE.finditer(line.text):
+            group, number = _group_of(match["label"])
+            highest[group] = max(highest.get(group, 0), number)
+    groups: dict[str, tuple[str, list[_NumberedEntry]]] = {}
+    free = list(back.group_runs)
+    for group, top in highest.items():
+        run = next((candidate for candidate in free if len(candidate[1]) >= top), None)
+        if run is not None:
+            free.remove(run)
+            groups[group] = run
+            back.unnumbered[run[0]] -= len(run[1])
+            if back.unnumbered[run[0]] <= 0:
+                del back.unnumbered[run[0]]
+    return groups
+
+
+def _group_of(label: str) -> tuple[str, int]:
+    """``"n 3"`` → ("n", 3); ``"c"`` → ("alpha", 3)."""
+    if " " in label:
+        name, _, number = label.partition(" ")
+        return name, int(number)
+    return "alpha", ord(label) - ord("a") + 1
+
+
+def _group_references(groups: dict[str, tuple[str, list[_NumberedEntry]]]) -> list[Reference]:
+    from citecheck.references import reference_from_text
+
+    references: list[Reference] = []
+    for group, (_, run) in groups.items():
+        for entry in run:
+            label = chr(ord("a") + entry.number - 1) if group == "alpha" else f"{group} {entry.number}"
+            reference = reference_from_text(
+                id=label, raw=entry.text, number=entry.number, kind="numbered", line=entry.line
+            )
+            reference.group = group
+            references.append(reference)
+    return references
 
 
 def _build_references(entries: list[_NumberedEntry], notices: list[str]) -> list[Reference]:
@@ -438,7 +514,9 @@ def _read_body_block(
     state.mode = "body"
     for text, line_number in paragraphs_from_block(kept):
         paragraph = (
-            make_paragraph(text, line_number, resolve) if state.read_markers else Paragraph(text=text, line=line_number)
+            make_paragraph(text, line_number, resolve, state.marker_pattern)
+            if state.read_markers
+            else Paragraph(text=text, line=line_number)
         )
         if paragraph.text.strip():
             state.sections[-1].paragraphs.append(paragraph)

@@ -305,9 +305,14 @@ def paragraphs_from_block(block: list[SourceLine]) -> list[tuple[str, int]]:
     return paragraphs
 
 
-def make_paragraph(text: str, line: int, resolve: Callable[[str], str | None] | None) -> Paragraph:
-    """A :class:`Paragraph` with numeric markers (``[3]``) taken out of ``text``."""
-    clean, markers = extract_markers(text, NUMERIC_MARKER_RE, resolve)
+def make_paragraph(
+    text: str,
+    line: int,
+    resolve: Callable[[str], str | None] | None,
+    pattern: re.Pattern[str] = NUMERIC_MARKER_RE,
+) -> Paragraph:
+    """A :class:`Paragraph` with markers (``[3]``, or what ``pattern`` matches) taken out of ``text``."""
+    clean, markers = extract_markers(text, pattern, resolve)
     return Paragraph(text=clean, markers=markers, line=line)
 
 
