@@ -26,6 +26,7 @@ from citecheck.config import AuditOptions
 from citecheck.dates import parse_date
 from citecheck.models import (
     Claim,
+    DocumentFormat,
     Evidence,
     EvidenceKind,
     EvidenceReport,
@@ -148,7 +149,7 @@ def fetch_source_text(url: str, options: AuditOptions, accessed: str | None = No
     if accessed and access_date is None:
         raise EvidenceError(f"--accessed: not a date: {accessed!r}")
     reference = Reference(id=SOURCE_REF, url=url, raw=url, access_date=access_date)
-    document = ParsedDocument(path="<evidence>", format="text", references=[reference])
+    document = ParsedDocument(path="<evidence>", format=DocumentFormat.text, references=[reference])
     batch = run_network_stage([document], options)
     resolved = document.references[0]
     source = batch.sources_for(document).get(SOURCE_REF)

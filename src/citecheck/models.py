@@ -25,7 +25,14 @@ from citecheck.dates import IsoPartialDate
 REPORT_SCHEMA = "citecheck/report@1"
 SUMMARY_SCHEMA = "citecheck/summary@1"
 
-DocumentFormat = Literal["text", "html", "markdown", "wikitext"]
+
+class DocumentFormat(StrEnum):
+    """How a document is written."""
+
+    text = "text"
+    html = "html"
+    markdown = "markdown"
+    wikitext = "wikitext"
 
 
 class _Model(BaseModel):
@@ -125,14 +132,29 @@ class PageDate(_Model):
     method: str  # e.g. "meta:article:published_time", "json-ld:datePublished", "url", "text"
 
 
+class SourceStatus(StrEnum):
+    """Whether the source text a claim check needs was read."""
+
+    fetched = "fetched"
+    unavailable = "unavailable"
+    not_checked = "not-checked"
+
+
+class TextOrigin(StrEnum):
+    """Where a source text came from: an archived capture, or the live page."""
+
+    capture = "capture"
+    live = "live"
+
+
 class SourceInfo(_Model):
     """The source text the claim checks read (issue: claim integrity).
 
     The text itself stays in the store; the report says what was read and from where.
     """
 
-    status: Literal["fetched", "unavailable", "not-checked"] = "not-checked"
-    origin: Literal["capture", "live"] | None = None  # live only when no capture exists, and the report says so
+    status: SourceStatus = SourceStatus.not_checked
+    origin: TextOrigin | None = None  # live only when no capture exists, and the report says so
     url: str | None = None  # what was read: the snapshot URL, or the live URL
     title: str | None = None
     page_date: PageDate | None = None
@@ -349,7 +371,7 @@ class FetchedFrom(_Model):
     url: str  # what was asked for
     fetched_url: str  # what answered: the page's final URL, the REST endpoint, or the snapshot
     fetched_at: datetime
-    origin: Literal["live", "capture"] = "live"  # capture: the live page could not be had
+    origin: TextOrigin = TextOrigin.live  # capture: the live page could not be had
     snapshot_time: datetime | None = None
     archive: str | None = None
     reason: str | None = None  # why the capture was audited instead of the live page

@@ -18,7 +18,16 @@ from citecheck.claims.build import ClaimSet
 from citecheck.config import AuditOptions
 from citecheck.dates import parse_date
 from citecheck.exit_codes import exit_code_for
-from citecheck.models import OFFLINE_MESSAGE, ArchiveStatus, Finding, NetworkState, ParsedDocument, Reference
+from citecheck.models import (
+    OFFLINE_MESSAGE,
+    ArchiveStatus,
+    DocumentFormat,
+    Finding,
+    NetworkState,
+    ParsedDocument,
+    Reference,
+    ReferenceKind,
+)
 from citecheck.reports.check_text import render_check_markdown, render_check_plain
 
 __all__ = ["CheckResult", "check_citation", "reference_from_input", "render_check_text"]
@@ -43,7 +52,7 @@ class CheckResult(BaseModel):
     exit_code: int
     from_cache: bool = False  # every network answer came from the store; no request was sent
     repair: str | None = None  # the link is gone and a good capture exists: the citation rewritten to use it
-    repair_format: str | None = None  # wikitext for a cite template, text for a reference line
+    repair_format: DocumentFormat | None = None  # wikitext for a cite template, text for a reference line
 
 
 def check_citation(
@@ -72,7 +81,7 @@ def check_citation(
         reference.access_date = access_date
     reuse_hours = 0.0 if refresh else live_ttl.total_seconds() / 3600
     settings = (options or AuditOptions()).model_copy(update={"offline": offline, "live_reuse_hours": reuse_hours})
-    document = ParsedDocument(path="<input>", format="text", references=[reference])
+    document = ParsedDocument(path="<input>", format=DocumentFormat.text, references=[reference])
     from_cache = False
     resolved = True
     if offline and not (reference.url and settings.cache.is_file()):
@@ -106,7 +115,7 @@ def check_citation(
 
         findings += identifier_findings(reference)  # ISBN check digits, DOI records from the store
     findings = [finding for finding in findings if code_selected(finding.code, settings.select, settings.ignore)]
-    repair_format = "wikitext" if reference.kind == "template" else "text"
+    repair_format = DocumentFormat.wikitext if reference.kind == ReferenceKind.template else DocumentFormat.text
     return CheckResult(
         input=text,
         reference=reference,
@@ -119,7 +128,7 @@ def check_citation(
     )
 
 
-def _repair(reference: Reference, document_format: str) -> str | None:
+def _repair(reference: Reference, document_format: DocumentFormat) -> str | None:
     if reference.archive.status is not ArchiveStatus.found:
         return None
     from citecheck.reports.repair import repair_snippet

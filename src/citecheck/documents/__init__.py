@@ -22,12 +22,12 @@ def sniff_format(text: str) -> DocumentFormat:
     """Guess a format from content, for files whose name does not tell."""
     head = text[:4096].lower()
     if "<html" in head or "<!doctype html" in head or "<body" in head:
-        return "html"
+        return DocumentFormat.html
     if "{{cite" in head or "<ref" in head or "\n==" in head:
-        return "wikitext"
+        return DocumentFormat.wikitext
     if "[^" in text or "\n# " in head or head.startswith("# "):
-        return "markdown"
-    return "text"
+        return DocumentFormat.markdown
+    return DocumentFormat.text
 
 
 def looks_like_wikitext_source(text: str) -> bool:
@@ -47,15 +47,15 @@ def parse_document(text: str, path: str, fmt: DocumentFormat) -> ParsedDocument:
 
 
 def _read(text: str, path: str, fmt: DocumentFormat) -> ParsedDocument:
-    if fmt == "html":
+    if fmt == DocumentFormat.html:
         from citecheck.documents.html import read_html
 
         return read_html(text, path)
-    if fmt == "markdown":
+    if fmt == DocumentFormat.markdown:
         from citecheck.documents.markdown import read_markdown
 
         return read_markdown(text, path)
-    if fmt == "wikitext":
+    if fmt == DocumentFormat.wikitext:
         from citecheck.documents.wikitext import read_wikitext
 
         return read_wikitext(text, path)
@@ -72,9 +72,9 @@ def read_document(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedDocum
     """Load and parse one file. Raises :class:`DocumentInputError` with a one-line message."""
     text, notices = load_document_text(path, max_bytes=max_bytes)
     fmt = format_for_path(path) or sniff_format(text)
-    if fmt == "text" and looks_like_wikitext_source(text):
+    if fmt == DocumentFormat.text and looks_like_wikitext_source(text):
         # Wikitext saved as .txt (a page's "edit source" pasted into a file) is still wikitext.
-        fmt = "wikitext"
+        fmt = DocumentFormat.wikitext
         notices.append("read as MediaWiki wikitext: the .txt file holds <ref> tags and templates or == headings")
     document = parse_document(text, str(path), fmt)
     document.notices[:0] = notices

@@ -39,7 +39,7 @@ from citecheck.documents.html_tree import (
     text_content,
 )
 from citecheck.documents.text_structure import REFERENCE_HEADINGS, heading_key
-from citecheck.models import ParsedDocument, Reference, ReferenceKind, Renderer
+from citecheck.models import DocumentFormat, ParsedDocument, Reference, ReferenceKind, Renderer
 from citecheck.references import reference_from_text
 from citecheck.references.citation_line import MarkupHints
 
@@ -226,7 +226,7 @@ def read_generic(root: Element, path: str, links: LinkResolver) -> ParsedDocumen
         notices.append(f"{textless_links[0]} link(s) without text (images, icons) not read as citations")
     return ParsedDocument(
         path=path,
-        format="html",
+        format=DocumentFormat.html,
         title=document_title(root),
         date=document_date(root),
         layout="article",

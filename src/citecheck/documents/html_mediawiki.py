@@ -74,6 +74,7 @@ from citecheck.documents.html_tree import (
     count_uses as count_marker_uses,
 )
 from citecheck.models import (
+    DocumentFormat,
     Identifiers,
     ParsedDocument,
     Reference,
@@ -1024,7 +1025,7 @@ def read_mediawiki(
     notices = _notices(body, policy, reader, lists, references, parsoid)
     return ParsedDocument(
         path=path,
-        format="html",
+        format=DocumentFormat.html,
         title=_title(root, parsoid, landmarks),
         date=_revision_date(root, landmarks),
         layout="article",

@@ -17,16 +17,16 @@ from citecheck.models import DocumentFormat
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 
 SUFFIX_FORMATS: dict[str, DocumentFormat] = {
-    ".txt": "text",
-    ".text": "text",
-    ".md": "markdown",
-    ".markdown": "markdown",
-    ".html": "html",
-    ".htm": "html",
-    ".xhtml": "html",
-    ".wiki": "wikitext",
-    ".wikitext": "wikitext",
-    ".mediawiki": "wikitext",
+    ".txt": DocumentFormat.text,
+    ".text": DocumentFormat.text,
+    ".md": DocumentFormat.markdown,
+    ".markdown": DocumentFormat.markdown,
+    ".html": DocumentFormat.html,
+    ".htm": DocumentFormat.html,
+    ".xhtml": DocumentFormat.html,
+    ".wiki": DocumentFormat.wikitext,
+    ".wikitext": DocumentFormat.wikitext,
+    ".mediawiki": DocumentFormat.wikitext,
 }
 
 _BOMS = [

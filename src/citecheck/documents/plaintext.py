@@ -43,7 +43,7 @@ from citecheck.documents.text_structure import (
     split_blocks,
     strip_html_tags,
 )
-from citecheck.models import Paragraph, ParsedDocument, Reference, Section
+from citecheck.models import DocumentFormat, Paragraph, ParsedDocument, Reference, Section
 
 # Headings under which a document lists its sources.
 # Headings followed by summaries of *other* pages (wiki mirrors): prose, but not this article's.
@@ -163,7 +163,7 @@ def read_plaintext(text: str, path: str) -> ParsedDocument:
     layout = "wiki-mirror" if _looks_like_wiki_mirror(lines, site_name, state.skipped, back) else "article"
     return ParsedDocument(
         path=path,
-        format="text",
+        format=DocumentFormat.text,
         title=title,
         date=_last_edited_date(lines),
         layout=layout,

@@ -36,7 +36,7 @@ from citecheck.documents.text_structure import (
     strip_html_tags,
     word_count,
 )
-from citecheck.models import Paragraph, ParsedDocument, Reference, Section
+from citecheck.models import DocumentFormat, Paragraph, ParsedDocument, Reference, Section
 
 # "July 30, 2009 0 comments", "30 July 2009 | No comments": the footer that closes a post.
 FOOTER_RE = re.compile(r"^\s*(?P<date>[^|·]{4,40}?)\s*[|·•–-]?\s*(?:\d{1,6}|no)\s+comments?\s*$", re.IGNORECASE)
@@ -178,7 +178,7 @@ def read_repost(text: str, path: str) -> ParsedDocument:
         notices.append(f"{plural(unattributed, 'post')} without an attribution line")
     return ParsedDocument(
         path=path,
-        format="text",
+        format=DocumentFormat.text,
         title=site_name,
         layout="repost",
         sections=sections,

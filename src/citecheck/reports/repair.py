@@ -20,7 +20,7 @@ from datetime import UTC, date
 
 import mwparserfromhell
 
-from citecheck.models import ArchiveStatus, LiveStatus, Reference, SourceFlag
+from citecheck.models import ArchiveStatus, DocumentFormat, LiveStatus, Reference, SourceFlag
 from citecheck.references.archive_urls import parse_archive_url
 from citecheck.reports.escape import display_text, md_text, safe_url
 
@@ -144,7 +144,7 @@ def _text_snippet(snapshot: str, day: date) -> str:
     return f"Archived from the original on {day.day} {day:%B} {day.year}. <{snapshot}>"
 
 
-def repair_snippet(reference: Reference, document_format: str) -> str | None:
+def repair_snippet(reference: Reference, document_format: DocumentFormat) -> str | None:
     """The suggested repair for a dead citation with a good capture, in ``document_format``.
 
     ``document_format`` is ``wikitext``, ``markdown``, ``html`` or ``text``.
@@ -164,11 +164,11 @@ def repair_snippet(reference: Reference, document_format: str) -> str | None:
     day = _capture_day(reference, snapshot)
     if day is None:
         return None
-    if document_format == "wikitext":
+    if document_format == DocumentFormat.wikitext:
         snippet = _wikitext_snippet(reference, snapshot, day)
-    elif document_format == "markdown":
+    elif document_format == DocumentFormat.markdown:
         snippet = _markdown_snippet(reference, original, snapshot, day)
-    elif document_format == "html":
+    elif document_format == DocumentFormat.html:
         snippet = _html_snippet(reference, original, snapshot, day)
     else:
         snippet = _text_snippet(snapshot, day)

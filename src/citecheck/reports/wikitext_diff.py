@@ -30,7 +30,7 @@ import mwparserfromhell
 from mwparserfromhell.nodes import ExternalLink, Tag, Template, Text
 from mwparserfromhell.wikicode import Wikicode
 
-from citecheck.models import ArchiveStatus, LiveStatus, Reference, WikiRevision
+from citecheck.models import ArchiveStatus, DocumentFormat, LiveStatus, Reference, WikiRevision
 from citecheck.reports.escape import safe_url
 from citecheck.reports.repair import DEAD_SOURCE_FLAGS, is_cite_template, is_gone, repair_snippet, set_archive_fields
 
@@ -73,7 +73,7 @@ def _capture_day(reference: Reference) -> date | None:
 def _archive_fixes(references: Sequence[Reference]) -> dict[str, _ArchiveFix]:
     fixes: dict[str, _ArchiveFix] = {}
     for reference in references:
-        if reference.url is None or repair_snippet(reference, "wikitext") is None:
+        if reference.url is None or repair_snippet(reference, DocumentFormat.wikitext) is None:
             continue
         snapshot, day = safe_url(reference.archive.snapshot_url), _capture_day(reference)
         if snapshot is not None and day is not None:
