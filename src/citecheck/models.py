@@ -556,11 +556,23 @@ class DocumentInfo(_Model):
 OFFLINE_MESSAGE = "Offline audit: live and archive checks were not run; they are reported as not-checked."
 
 
+class EndpointKind(StrEnum):
+    archive = "archive"
+    live_web = "live-web"
+    dns = "dns"
+
+
+class NetworkMode(StrEnum):
+    offline = "offline"  # network stages not run (--offline)
+    online = "online"
+    unreachable = "unreachable"  # they ran, and nothing answered: every network result is not-checked
+
+
 class EndpointState(_Model):
     """What one endpoint of the run (an archive, the live web, our DNS) did: reachable or not, and why."""
 
     name: str  # e.g. "web.archive.org", "live web", "DNS"
-    kind: Literal["archive", "live-web", "dns"]
+    kind: EndpointKind
     reachable: bool | None = None  # None: not needed in this run (everything came from the store)
     dialect: str | None = None  # archives: internet-archive, pywb, openwayback, memento, warc
     detail: str | None = None
@@ -569,7 +581,7 @@ class EndpointState(_Model):
 class NetworkState(_Model):
     """Whether network stages ran, so a reader never mistakes 'not checked' for 'dead'."""
 
-    mode: Literal["offline", "online", "unreachable"] = "offline"
+    mode: NetworkMode = NetworkMode.offline
     message: str = "Network checks were not run (--offline)."
     endpoints: list[EndpointState] = Field(default_factory=list)  # per endpoint: what answered
 
