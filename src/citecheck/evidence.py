@@ -33,10 +33,13 @@ from citecheck.models import (
     EvidenceSource,
     LiveCheck,
     LiveStatus,
+    NetworkMode,
     NetworkState,
     ParsedDocument,
     Reference,
     SourceInfo,
+    SourceStatus,
+    TextOrigin,
 )
 from citecheck.pipeline import run_network_stage
 from citecheck.resolve.pdf_text import extract_pdf_text, looks_like_pdf
@@ -124,19 +127,19 @@ def read_source(path: Path) -> SourceText:
         pdf = extract_pdf_text(data)
         if pdf.text is None:
             raise EvidenceError(f"{path}: {pdf.reason or 'no text in the PDF'}")
-        info = SourceInfo(status="fetched", extractor="pypdf", chars=len(pdf.text), reason=pdf.reason)
+        info = SourceInfo(status=SourceStatus.fetched, extractor="pypdf", chars=len(pdf.text), reason=pdf.reason)
         return SourceText(info, pdf.text)
     head = data[:512].lstrip().lower()
     if path.suffix.lower() in _HTML_SUFFIXES or head.startswith(_HTML_SNIFF):
-        read = read_page_body("live", name, name, data, "text/html", truncated=False)
-        if read.status != "fetched":
+        read = read_page_body(TextOrigin.live, name, name, data, "text/html", truncated=False)
+        if read.status != SourceStatus.fetched:
             raise EvidenceError(f"{path}: {read.reason or 'no text on the page'}")
-        info = SourceInfo(status="fetched", title=read.title, extractor=read.extractor, chars=len(read.text))
+        info = SourceInfo(status=SourceStatus.fetched, title=read.title, extractor=read.extractor, chars=len(read.text))
         return SourceText(info, read.text)
     text = data.decode("utf-8", errors="replace").strip()
     if not text:
         raise EvidenceError(f"{path}: the source is empty")
-    return SourceText(SourceInfo(status="fetched", extractor="plain-text", chars=len(text)), text)
+    return SourceText(SourceInfo(status=SourceStatus.fetched, extractor="plain-text", chars=len(text)), text)
 
 
 def fetch_source_text(url: str, options: AuditOptions, accessed: str | None = None) -> tuple[SourceText, NetworkState]:
@@ -153,14 +156,14 @@ def fetch_source_text(url: str, options: AuditOptions, accessed: str | None = No
     batch = run_network_stage([document], options)
     resolved = document.references[0]
     source = batch.sources_for(document).get(SOURCE_REF)
-    if source is None or source.info.status != "fetched" or not source.text.strip():
+    if source is None or source.info.status != SourceStatus.fetched or not source.text.strip():
         reason = (source.info.reason if source is not None else None) or _unread_reason(resolved, batch.network)
         raise EvidenceError(f"{url}: no source text ({reason})")
     return source, batch.network
 
 
 def _unread_reason(reference: Reference, network: NetworkState) -> str:
-    if network.mode != "online":
+    if network.mode != NetworkMode.online:
         return network.message
     live: LiveCheck = reference.live
     if live.status is not LiveStatus.alive:

@@ -22,10 +22,20 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Literal, Protocol
+from typing import Protocol
 
 from citecheck.dates import PartialDate
-from citecheck.models import ArchiveResult, ArchiveStatus, LiveCheck, LiveStatus, PageDate, Reference, SourceInfo
+from citecheck.models import (
+    ArchiveResult,
+    ArchiveStatus,
+    LiveCheck,
+    LiveStatus,
+    PageDate,
+    Reference,
+    SourceInfo,
+    SourceStatus,
+    TextOrigin,
+)
 from citecheck.resolve.archive.backend import ArchiveBackend
 from citecheck.resolve.archive.models import (
     ArchiveError,
@@ -58,9 +68,6 @@ CREATE TABLE IF NOT EXISTS source_texts (
     fetched_at TEXT NOT NULL
 );
 """
-
-ReadStatus = Literal["fetched", "unavailable", "not-checked"]
-Origin = Literal["capture", "live"]
 
 
 @dataclass(frozen=True)
@@ -125,8 +132,8 @@ def load_pdf_reader() -> PdfReader | None:
 class PageRead:
     """One read of one page (a capture or a live URL), cached as a row."""
 
-    status: ReadStatus
-    origin: Origin
+    status: SourceStatus
+    origin: TextOrigin
     url: str
     text: str = ""
     title: str | None = None
@@ -144,13 +151,13 @@ class PageRead:
             title=self.title,
             page_date=self.page_date,
             extractor=self.extractor,
-            chars=len(self.text) if self.status == "fetched" else None,
+            chars=len(self.text) if self.status == SourceStatus.fetched else None,
             reason="; ".join(reasons) or None,
         )
 
 
 def read_page_body(
-    origin: Origin,
+    origin: TextOrigin,
     url: str,
     page_url: str,
     body: bytes,
@@ -163,10 +170,12 @@ def read_page_body(
         return _read_pdf(origin, url, body, truncated, pdf_reader)
     if not is_text_type(content_type or ""):
         kind = media_type(content_type) or "unknown type"
-        return PageRead("unavailable", origin, url, reason=f"not an HTML page ({kind}); text not read", cacheable=True)
+        return PageRead(
+            SourceStatus.unavailable, origin, url, reason=f"not an HTML page ({kind}); text not read", cacheable=True
+        )
     if looks_binary(body):
         binary = "binary data (runs of NUL bytes), not a text page; text not read"
-        return PageRead("unavailable", origin, url, reason=binary, cacheable=True)
+        return PageRead(SourceStatus.unavailable, origin, url, reason=binary, cacheable=True)
     if media_type(content_type).startswith("text/plain"):
         text = decode_text(body, content_type, html=False).strip()
         extracted_title, extractor = None, "plain-text"
@@ -176,26 +185,32 @@ def read_page_body(
         extracted, page_date = read_html(markup, url=page_url)  # one parse for text, title and date
         text, extracted_title, extractor = extracted.text, extracted.title, extracted.extractor
     if not text:
-        return PageRead("unavailable", origin, url, reason="no text on the page", cacheable=True)
+        return PageRead(SourceStatus.unavailable, origin, url, reason="no text on the page", cacheable=True)
     reason = f"body cut at {len(body)} bytes" if truncated else None
-    return PageRead("fetched", origin, url, text, extracted_title, page_date, extractor, reason, cacheable=True)
+    return PageRead(
+        SourceStatus.fetched, origin, url, text, extracted_title, page_date, extractor, reason, cacheable=True
+    )
 
 
-def _read_pdf(origin: Origin, url: str, body: bytes, truncated: bool, reader: PdfReader | None) -> PageRead:
+def _read_pdf(origin: TextOrigin, url: str, body: bytes, truncated: bool, reader: PdfReader | None) -> PageRead:
     if reader is None:
         # Not cached: once PDF extraction is installed, the next run reads it.
-        return PageRead("unavailable", origin, url, reason="a PDF; PDF text extraction is not installed")
+        return PageRead(SourceStatus.unavailable, origin, url, reason="a PDF; PDF text extraction is not installed")
     if truncated:
         return PageRead(
-            "unavailable", origin, url, reason=f"a PDF larger than the {len(body)}-byte cap", cacheable=True
+            SourceStatus.unavailable, origin, url, reason=f"a PDF larger than the {len(body)}-byte cap", cacheable=True
         )
     try:
         result = reader(body)
     except (ValueError, RuntimeError, OSError) as error:
-        return PageRead("unavailable", origin, url, reason=f"PDF not readable: {error}", cacheable=True)
+        return PageRead(SourceStatus.unavailable, origin, url, reason=f"PDF not readable: {error}", cacheable=True)
     if not result.text:
-        return PageRead("unavailable", origin, url, reason=f"PDF: {result.reason or 'no text'}", cacheable=True)
-    return PageRead("fetched", origin, url, result.text, None, None, EXTRACTOR_PDF, result.reason, cacheable=True)
+        return PageRead(
+            SourceStatus.unavailable, origin, url, reason=f"PDF: {result.reason or 'no text'}", cacheable=True
+        )
+    return PageRead(
+        SourceStatus.fetched, origin, url, result.text, None, None, EXTRACTOR_PDF, result.reason, cacheable=True
+    )
 
 
 class SourceCache:
@@ -219,6 +234,7 @@ class SourceCache:
             if ttl is not None and self.clock() - datetime.fromisoformat(fetched_at) > ttl:
                 return None
             date = PageDate(date=PartialDate.from_iso(page_date), method=method) if page_date and method else None
+            status, origin = SourceStatus(status), TextOrigin(origin)
         except (ValueError, TypeError):
             return None  # a damaged row is read again, not trusted
         return PageRead(status, origin, url, text, title, date, extractor, reason, cacheable=True)
@@ -297,17 +313,29 @@ class SourceReader:
             return cached
         if body is None:
             if self.offline:
-                return PageRead("not-checked", "capture", snapshot_url, reason=OFFLINE_REASON)
+                return PageRead(SourceStatus.not_checked, TextOrigin.capture, snapshot_url, reason=OFFLINE_REASON)
             original = (backend.original_url(snapshot_url) if backend is not None else None) or cited_url
             if backend is None or original is None or archive.snapshot_time is None:
-                return PageRead("not-checked", "capture", snapshot_url, reason="archive not configured for this run")
+                return PageRead(
+                    SourceStatus.not_checked,
+                    TextOrigin.capture,
+                    snapshot_url,
+                    reason="archive not configured for this run",
+                )
             try:
                 self.fetches += 1
                 body = await backend.read_capture(original, archive.snapshot_time, self.max_bytes)
             except (ArchiveUnavailableError, RateLimitError) as error:
-                return PageRead("not-checked", "capture", snapshot_url, reason=f"{backend.name}: {error}")
+                return PageRead(
+                    SourceStatus.not_checked, TextOrigin.capture, snapshot_url, reason=f"{backend.name}: {error}"
+                )
             except ArchiveError as error:
-                return PageRead("unavailable", "capture", snapshot_url, reason=f"{type(error).__name__}: {error}")
+                return PageRead(
+                    SourceStatus.unavailable,
+                    TextOrigin.capture,
+                    snapshot_url,
+                    reason=f"{type(error).__name__}: {error}",
+                )
         read = await read_off_loop(len(body.body), self._read_capture_body, snapshot_url, body)
         self._keep(snapshot_url, read)
         return read
@@ -315,9 +343,9 @@ class SourceReader:
     def _read_capture_body(self, snapshot_url: str, body: CaptureBody) -> PageRead:
         if not 200 <= body.status < 300:
             reason = f"the capture answered {body.status}"
-            return PageRead("unavailable", "capture", snapshot_url, reason=reason, cacheable=True)
+            return PageRead(SourceStatus.unavailable, TextOrigin.capture, snapshot_url, reason=reason, cacheable=True)
         return read_page_body(
-            "capture", snapshot_url, body.url, body.body, body.content_type, body.truncated, self.pdf_reader
+            TextOrigin.capture, snapshot_url, body.url, body.body, body.content_type, body.truncated, self.pdf_reader
         )
 
     def cached_live(self, url: str) -> PageRead | None:
@@ -331,18 +359,22 @@ class SourceReader:
             return cached
         if response is None:
             if self.offline or self.web is None:
-                return PageRead("not-checked", "live", url, reason=OFFLINE_REASON)
+                return PageRead(SourceStatus.not_checked, TextOrigin.live, url, reason=OFFLINE_REASON)
             try:
                 self.fetches += 1
                 response = await self.web.fetch(url, tls_fallback=True)
             except FetchFailed as failure:
-                return PageRead("not-checked", "live", url, reason=f"{failure.error.value}: {failure.detail}")
+                return PageRead(
+                    SourceStatus.not_checked, TextOrigin.live, url, reason=f"{failure.error.value}: {failure.detail}"
+                )
             if response.status >= 400:
-                return PageRead("unavailable", "live", url, reason=f"the live page answered {response.status}")
+                return PageRead(
+                    SourceStatus.unavailable, TextOrigin.live, url, reason=f"the live page answered {response.status}"
+                )
         read = await read_off_loop(
             len(response.body),
             read_page_body,
-            "live",
+            TextOrigin.live,
             response.final_url,
             response.final_url,
             response.body,
@@ -350,7 +382,7 @@ class SourceReader:
             response.truncated,
             self.pdf_reader,
         )
-        if read.status == "fetched":
+        if read.status == SourceStatus.fetched:
             # Only pages read are kept: a failure is inconclusive and retried on the next run.
             self._keep(key, read)
         return read
@@ -376,8 +408,8 @@ def assemble_source(
 ) -> SourceText:
     """The source text of one reference from its reads: the capture when there is one, else the live page."""
     if capture is not None:
-        drift_text = live_read.text if live_read is not None and live_read.status == "fetched" else None
-        drift_title = live_read.title if live_read is not None and live_read.status == "fetched" else None
+        drift_text = live_read.text if live_read is not None and live_read.status == SourceStatus.fetched else None
+        drift_title = live_read.title if live_read is not None and live_read.status == SourceStatus.fetched else None
         return SourceText(capture.info(), capture.text, live_text=drift_text, live_title=drift_title)
     if archive.status is ArchiveStatus.not_checked:
         why = f"archive not checked ({archive.reason or 'no answer'})"
@@ -390,10 +422,10 @@ def assemble_source(
             url is None or live.status is not LiveStatus.not_checked
         )
         if offline and not remembered:
-            return SourceText(SourceInfo(status="not-checked", reason=OFFLINE_REASON))
+            return SourceText(SourceInfo(status=SourceStatus.not_checked, reason=OFFLINE_REASON))
         reason = f"{why}, and the live page is {live.status.value}" if url else f"{why}, and no URL"
-        return SourceText(SourceInfo(status="unavailable", reason=reason))
-    if live_read.status == "fetched":
+        return SourceText(SourceInfo(status=SourceStatus.unavailable, reason=reason))
+    if live_read.status == SourceStatus.fetched:
         return SourceText(
             live_read.info(f"{why}: the live page was read, which may differ from what was cited"), live_read.text
         )
