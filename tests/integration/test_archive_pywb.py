@@ -197,7 +197,7 @@ async def test_an_endpoint_ending_in_web_is_not_taken_for_the_internet_archive(
             rate = resolver._web.pool(playback.playback_pool).per_second if resolver._web else None
     assert result.status is ArchiveStatus.found
     assert state.dialect == Dialect.pywb.value
-    assert rate is not None and rate > 8.0  # not the Internet Archive's limits
+    assert rate is None or rate > 8.0  # not the Internet Archive's limits (pywb playback: concurrency only)
 
 
 async def test_mismatched_archive_url_timestamp_is_cc303(world: ArchiveWorld) -> None:

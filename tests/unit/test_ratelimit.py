@@ -102,14 +102,98 @@ def test_a_pool_without_a_rate_gets_one_from_a_429_that_names_no_wait() -> None:
     assert pool.per_second is not None and pool.per_second > 0
 
 
-def test_a_pool_told_how_long_to_wait_also_gets_a_rate_below_the_refused_one() -> None:
-    pool = Pool("host:b", PoolPolicy(concurrency=2))
-    for _ in range(10):
-        pool._recent.append(0.0)
-    pool._recent.append(1.0)  # ten requests a second when the 429 came
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def _send_and_answer(pool: Pool, clock: _Clock, count: int, per_second: float) -> None:
+    """``count`` requests through a rate-less pool's slots at ``per_second``, each answered without a 429."""
+    for _ in range(count):
+        async with pool.slot():
+            pass
+        pool.answered()
+        clock.now += 1.0 / per_second
+
+
+def _answers(pool: Pool, clock: _Clock, count: int, per_second: float) -> None:
+    """``count`` answers without a 429 at ``per_second`` (a pool with a bucket: its sends are not simulated)."""
+    for _ in range(count):
+        pool.answered()
+        clock.now += 1.0 / per_second
+
+
+async def test_a_pool_told_how_long_to_wait_also_gets_a_rate_below_the_refused_one() -> None:
+    clock = _Clock()
+    pool = Pool("host:b", PoolPolicy(concurrency=2), clock)
+    await _send_and_answer(pool, clock, 16, 8.0)  # two seconds at eight requests a second, all accepted
     pool.rate_limited_by_server(0.0)
-    assert pool.per_second == pytest.approx(10.0 * Pool.DECREASE)
-    assert pool.ceiling == pytest.approx(9.0)
+    assert pool.per_second == pytest.approx(8.0 * Pool.DECREASE)
+    assert pool.ceiling == pytest.approx(8.0 * 0.9)
+    assert not pool.probing
+
+
+async def test_a_rate_less_pool_takes_its_rate_from_the_answers_accepted_not_the_requests_sent() -> None:
+    """Eight in flight on a fast link ask far above the server's limit: its grant over the last second is the rate."""
+    clock = _Clock()
+    pool = Pool("archive:self:playback", PoolPolicy(concurrency=8), clock)
+    await _send_and_answer(pool, clock, 32, 16.0)  # two seconds granted at 16/s ...
+    for _ in range(40):  # ... then asked at 256/s, refused
+        async with pool.slot():
+            pass
+        clock.now += 1.0 / 256
+    assert pool.observed_rate() > 20
+    pool.rate_limited_by_server(1.0)
+    accepted = 13.0  # the answers of the last second of sending (16/s, less the 156 ms of refused sends)
+    assert pool.per_second == pytest.approx(accepted * Pool.DECREASE)
+    assert pool.ceiling == pytest.approx(accepted * 0.9)
+
+
+async def test_a_pool_refused_in_its_first_second_starts_at_what_was_accepted_and_probes_upwards() -> None:
+    clock = _Clock()
+    pool = Pool("archive:self:playback", PoolPolicy(concurrency=8), clock)
+    await _send_and_answer(pool, clock, 4, 256.0)  # the server's burst of 4, answered at once
+    for _ in range(4):  # four more in flight: refused
+        async with pool.slot():
+            pass
+    pool.rate_limited_by_server(1.0)
+    assert pool.probing
+    assert pool.per_second == pytest.approx(4.0)
+    assert pool.ceiling is not None and pool.ceiling < pool.observed_rate()  # never back at the refused rate
+    pool.answered()  # an answer to a request sent before the 429, accepted during the pause: granted too
+    assert pool.per_second == pytest.approx(5.0)
+    clock.now += 1.0  # the pause is over
+    for _ in range(10):
+        pool.answered()
+    assert pool.per_second == pytest.approx(5.0 * (1 + Pool.PROBE_GROWTH) ** 10)
+    # The next 429 ends the probe: the rate settles below the server's grant over the last second.
+    _answers(pool, clock, 40, 32.0)
+    rate = pool.per_second
+    accepted, whole = pool.accepted_rate()
+    assert whole and rate is not None and accepted < rate  # the probe overshot what the server grants
+    pool.rate_limited_by_server(1.0)
+    assert not pool.probing
+    assert pool.per_second == pytest.approx(accepted * Pool.DECREASE)
+    assert pool.ceiling == pytest.approx(accepted * 0.9)
+    clock.now += 1.0
+    for _ in range(1000):
+        pool.answered()
+    assert pool.per_second == pytest.approx(accepted * 0.9)  # climbs back to the ceiling, never above
+
+
+async def test_pauses_are_left_out_of_the_window_answers_are_counted_over() -> None:
+    clock = _Clock()
+    pool = Pool("host:p", PoolPolicy(concurrency=2, pause_without_retry_after=5.0), clock)
+    await _send_and_answer(pool, clock, 32, 32.0)
+    pool.rate_limited_by_server(None)  # a rate learnt, then a pause of 5 s
+    clock.now += 5.0
+    _answers(pool, clock, 16, 32.0)  # half a second of answers after the pause
+    accepted, whole = pool.accepted_rate()
+    assert whole
+    assert accepted == pytest.approx(32.0)  # 16 after the pause and 16 before it: the pause is cut out
 
 
 async def test_a_wait_beyond_the_cap_refuses_the_pool_with_the_reason() -> None:
@@ -137,14 +221,6 @@ def test_a_pool_refused_on_its_first_requests_and_told_how_long_only_waits() -> 
 
 
 # --------------------------------------------------------------------------- 429s that name no wait (IA's)
-
-
-class _Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def _escalating(clock: _Clock, per_second: float = 8.0) -> Pool:

@@ -23,7 +23,7 @@ from bs4 import BeautifulSoup
 
 from citecheck.models import LiveStatus
 from citecheck.references.links import is_site_root
-from citecheck.resolve.decode import decode_text, parse_html
+from citecheck.resolve.decode import decode_text, find_tags, parse_html
 from citecheck.resolve.web import FetchError, Hop
 
 NETWORK_UNREACHABLE = "network unreachable"
@@ -95,12 +95,16 @@ def extract_page_text(html: bytes | str, content_type: str | None = None) -> Pag
     return page_text_of(soup)
 
 
+_HIDDEN = frozenset({"script", "style", "noscript", "template"})
+_HEADINGS = frozenset({"h1", "h2"})
+
+
 def page_text_of(soup: BeautifulSoup) -> PageText:
     """:class:`PageText` from a parsed page (scripts and styles dropped in place)."""
-    for hidden in soup(["script", "style", "noscript", "template"]):
+    for hidden in find_tags(soup, _HIDDEN):
         hidden.decompose()
     title = soup.title.get_text(" ", strip=True) if soup.title else ""
-    headings = [h.get_text(" ", strip=True) for h in soup.find_all(["h1", "h2"], limit=6)]
+    headings = [h.get_text(" ", strip=True) for h in find_tags(soup, _HEADINGS, limit=6)]
     body = soup.body or soup
     text = " ".join(body.get_text(" ", strip=True).split())
     return PageText(title=title, headings=[h for h in headings if h], text=text)

@@ -32,7 +32,7 @@ from lxml.html import HtmlElement
 
 from citecheck.dates import PartialDate, find_dates, parse_date
 from citecheck.models import PageDate
-from citecheck.resolve.decode import decode_text, parse_html
+from citecheck.resolve.decode import decode_text, find_parent_named, find_tags, parse_html
 
 EXTRACTOR_TRAFILATURA = "trafilatura"
 EXTRACTOR_BS4 = "bs4-main-text"
@@ -169,6 +169,12 @@ _BLOCK_TAGS = (
     *("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dd", "dt", "blockquote", "pre"),
     *("table", "tr", "td", "th", "section", "article", "main", "header", "footer", "figure", "figcaption"),
 )
+# The tag-name sets find_tags looks for (resolve.decode.find_tags: find_all without bs4's per-call rules).
+_BLOCK_TAG_SET = frozenset(_BLOCK_TAGS)
+_HIDDEN_TAG_SET = frozenset(_HIDDEN_TAGS)
+_LINK, _BR, _H1, _META, _SCRIPT, _TIME = ({name} for name in ("a", "br", "h1", "meta", "script", "time"))
+_ARTICLE_HEADER, _FOOTER = frozenset({"article", "header"}), frozenset({"footer"})
+_LD_JSON = re.compile(r"ld\+json", re.I)
 
 
 def _marker_text(element: Tag) -> str:
@@ -191,7 +197,7 @@ def _is_boilerplate(element: Tag) -> bool:
 
 def _prose_weight(element: Tag, text: str) -> int:
     """Characters of prose, discounting link text (lists of links are navigation)."""
-    link_chars = sum(len(link.get_text(" ", strip=True)) for link in element.find_all("a"))
+    link_chars = sum(len(link.get_text(" ", strip=True)) for link in find_tags(element, _LINK))
     return max(0, len(text) - 2 * link_chars)
 
 
@@ -208,7 +214,7 @@ def _main_container(body: Tag) -> Tag:
     """
     scores: dict[int, float] = {}
     elements: dict[int, Tag] = {}
-    for element in body.find_all(True):
+    for element in find_tags(body):
         if element.name == "p":
             weight = _prose_weight(element, element.get_text(" ", strip=True))
             credited = list(element.parents)[:2]
@@ -230,9 +236,9 @@ def _main_container(body: Tag) -> Tag:
 
 def _block_text(container: Tag) -> str:
     """The container's text, one line per block element or ``<br>``, inline text kept together."""
-    for line_break in container.find_all("br"):
+    for line_break in find_tags(container, _BR):
         line_break.replace_with("\n")
-    for block in container.find_all(_BLOCK_TAGS):
+    for block in find_tags(container, _BLOCK_TAG_SET):
         block.insert_before("\n")
         block.insert_after("\n")
     return _clean_lines(container.get_text(""))
@@ -246,14 +252,15 @@ def extract_main_text_bs4(html: str) -> ExtractedPage:
 def _main_text_of(soup: BeautifulSoup) -> ExtractedPage:
     """:func:`extract_main_text_bs4` on a parsed page (which it takes apart: furniture is decomposed)."""
     title = soup.title.get_text(" ", strip=True) if soup.title else None
-    heading = soup.find("h1")
+    headings = find_tags(soup, _H1, limit=1)
+    heading = headings[0] if headings else None
     if not title and isinstance(heading, Tag):
         title = heading.get_text(" ", strip=True) or None
-    for hidden in soup(_HIDDEN_TAGS):
+    for hidden in find_tags(soup, _HIDDEN_TAG_SET):
         hidden.decompose()
     body = soup.body or soup
     page_chars = len(body.get_text(" ", strip=True))
-    for element in body.find_all(True):
+    for element in find_tags(body):
         # Elements inside an already removed subtree are detached; skip them.
         if element.decomposed or not _is_boilerplate(element):
             continue
@@ -367,7 +374,7 @@ def _plausible(candidate: PartialDate | None, today: date) -> PartialDate | None
 
 def _date_from_meta(soup: BeautifulSoup, today: date) -> PageDate | None:
     best: tuple[int, PartialDate, str] | None = None
-    for meta in soup.find_all("meta"):
+    for meta in find_tags(soup, _META):
         key = ""
         for attribute in ("property", "name", "itemprop", "http-equiv"):
             value = meta.get(attribute)
@@ -401,7 +408,10 @@ def _json_ld_dates(node: object) -> Iterator[str]:
 
 
 def _date_from_json_ld(soup: BeautifulSoup, today: date) -> PageDate | None:
-    for script in soup.find_all("script", attrs={"type": re.compile(r"ld\+json", re.I)}):
+    for script in find_tags(soup, _SCRIPT):
+        kind = script.get("type")
+        if not isinstance(kind, str) or not _LD_JSON.search(kind):
+            continue
         try:
             data = json.loads(script.get_text() or "null")
         except json.JSONDecodeError:
@@ -420,13 +430,13 @@ def _date_from_time_element(soup: BeautifulSoup, today: date) -> PageDate | None
     """
     marked: list[Tag] = []
     placed: list[Tag] = []
-    for element in soup.find_all("time"):
+    for element in find_tags(soup, _TIME):
         if not element.get("datetime"):
             continue
         marker = _marker_text(element) + " " + str(element.get("itemprop") or "")
         if element.has_attr("pubdate") or re.search(r"datePublished|publish|posted", marker, re.I):
             marked.append(element)
-        elif element.find_parent(["article", "header"]) is not None and element.find_parent("footer") is None:
+        elif find_parent_named(element, _ARTICLE_HEADER) is not None and find_parent_named(element, _FOOTER) is None:
             placed.append(element)
     for element in (*marked, *placed[:1]):
         parsed = _plausible(parse_date_value(str(element.get("datetime"))), today)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -128,6 +128,9 @@ class LiveResult:
     probe: FetchOutcome | None
     response: WebResponse | None  # the page's bytes when it is worth reading (alive, HTML or PDF)
     reused: LiveCheck | None = None  # a conclusive check from the store: nothing was fetched
+    # Verdicts already reached, by what the run had proved of DNS and the network then (the
+    # provisional verdict and the settled one are one classification when nothing changed).
+    verdicts: dict[tuple[bool, bool], Verdict] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def needs_evidence(self) -> bool:
@@ -366,13 +369,17 @@ class LiveChecker:
 
     def verdict(self, result: LiveResult) -> Verdict:
         evidence = self.web.evidence
-        return classify_response(
-            result.outcome,
-            result.probe,
-            dns_ok=evidence.dns_proven,
-            network_ok=evidence.network_proven,
-            accepted=self.config.accepted_statuses,
-        )
+        key = (evidence.dns_proven, evidence.network_proven)
+        found = result.verdicts.get(key)
+        if found is None:
+            found = result.verdicts[key] = classify_response(
+                result.outcome,
+                result.probe,
+                dns_ok=key[0],
+                network_ok=key[1],
+                accepted=self.config.accepted_statuses,
+            )
+        return found
 
     def settle(self, result: LiveResult) -> LiveCheck:
         """The final :class:`LiveCheck` of one inspected URL, recorded in the history (call after the evidence)."""

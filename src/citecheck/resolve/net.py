@@ -14,7 +14,9 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import ipaddress
+import select
 import socket
+import ssl
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
@@ -248,9 +250,11 @@ class GuardedNetworkBackend(httpcore.AsyncNetworkBackend):
         try:
             for address in addresses:
                 try:
-                    return await self._inner.connect_tcp(address, port, timeout, local_address, socket_options)
+                    stream = await self._inner.connect_tcp(address, port, timeout, local_address, socket_options)
                 except (httpcore.ConnectError, httpcore.ConnectTimeout) as error:
                     last_error = error
+                else:
+                    return _ReadableCheck(stream)
         finally:
             GUARDED_CONNECT.reset(token)
         assert last_error is not None  # addresses is never empty
@@ -263,6 +267,52 @@ class GuardedNetworkBackend(httpcore.AsyncNetworkBackend):
 
     async def sleep(self, seconds: float) -> None:
         await self._inner.sleep(seconds)
+
+
+class _ReadableCheck(httpcore.AsyncNetworkStream):
+    """A connection whose "is the idle socket readable" answer costs one ``poll``.
+
+    httpcore asks it of every idle connection of a pool on each request and each response closed
+    (a server that closed a kept-alive connection makes it readable); anyio builds a table of every
+    attribute of the stream to hand over the socket each time.  The socket is looked up once here.
+    """
+
+    def __init__(self, stream: httpcore.AsyncNetworkStream) -> None:
+        self._stream = stream
+        self._socket: Any = None
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return await self._stream.read(max_bytes, timeout)
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        await self._stream.write(buffer, timeout)
+
+    async def aclose(self) -> None:
+        await self._stream.aclose()
+
+    async def start_tls(
+        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.AsyncNetworkStream:
+        return _ReadableCheck(await self._stream.start_tls(ssl_context, server_hostname, timeout))
+
+    def get_extra_info(self, info: str) -> Any:
+        if info != "is_readable":
+            return self._stream.get_extra_info(info)
+        if self._socket is None:
+            self._socket = self._stream.get_extra_info("socket")
+            if self._socket is None:
+                return self._stream.get_extra_info(info)
+        return _socket_readable(self._socket)
+
+
+def _socket_readable(sock: socket.socket) -> bool:
+    """Whether a read would return at once (data, or the b"" of a closed connection); a closed socket is."""
+    descriptor = sock.fileno()
+    if descriptor < 0:
+        return True
+    poller = select.poll()
+    poller.register(descriptor, select.POLLIN)
+    return bool(poller.poll(0))
 
 
 _Origin = tuple[bytes, bytes, int | None]

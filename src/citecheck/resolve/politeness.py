@@ -9,7 +9,12 @@ for a slot in its pool.  A pool is
   climbs back above 90 % of the rate that was refused, then creeps up again by
   a small step per answer without complaint (additive increase; issue 17:
   "never resume at the refused rate").  A pool without a rate of its own gets
-  one from its first 429, with or without Retry-After;
+  one from its first 429, with or without Retry-After: the answers the server
+  accepted over the last second (what it grants, not what it was asked —
+  eight requests in flight on a fast link are far above any limit).  A pool
+  refused within its first second of sending has seen mostly the server's
+  burst: it starts at what was accepted and *probes* upwards (a few per cent
+  per answer) until the server refuses again, which settles its rate and ceiling;
 * a pause: a 429's Retry-After (or the pool's default pause when the server
   names none) stops every request of the pool until then, not only the one
   that was refused; a wait longer than the pool's cap is not waited for — the
@@ -211,6 +216,11 @@ class Pool:
     CLIMB = 0.02
     MIN_RATE = 0.1  # requests per second: lowered rates stop here (one every ten seconds)
     RATE_SAMPLES = 4  # sends a rate-less pool needs before a 429 tells the rate it was refused at
+    # A rate-less pool's first rate is the answers accepted over this window before its first 429 ...
+    RATE_WINDOW = 1.0
+    # ... and, refused before it had sent for a whole window (the server's burst, not its rate), it
+    # climbs by this share of its rate per answer until the next 429 settles rate and ceiling.
+    PROBE_GROWTH = 0.05
     # Answers without a 429 after which an escalating pause starts again from its first length.
     ESCALATION_RESET = 20
 
@@ -238,6 +248,14 @@ class Pool:
         self.requests = 0
         self.rate_limited = 0  # 429s received
         self._recent: deque[float] = deque(maxlen=64)  # send times, to know the rate a 429 refused
+        # When answers without a 429 came, in *sending time* (the clock with the pauses cut out): a
+        # rate-less pool learns its rate from them; and when (in sending time) it first sent.
+        self._accepted: deque[float] = deque(maxlen=1024)
+        self._first_sent: float | None = None
+        self._paused_total = 0.0  # seconds of pause begun so far
+        self._pause_began = 0.0  # the sending time at which the latest pause began
+        self.probing = False  # a rate learnt from a burst, climbing until the server refuses again
+        self._probe_base = 0.0  # a probing pool's accepted answers per window when the 429 came
         self.pauses_in_a_row = 0  # refusals naming no wait since the last run of answers (escalation)
         self._answers_since_refusal = 0
         self._first_pause = 0.0
@@ -284,7 +302,10 @@ class Pool:
                 if refused is not None:
                     raise refused
             self.requests += 1
-            self._recent.append(self._clock())
+            now = self._clock()
+            self._recent.append(now)
+            if self._first_sent is None:
+                self._first_sent = self._sending_time(now)
             yield
 
     def expected_wait(self) -> float:
@@ -298,6 +319,26 @@ class Pool:
             return 1.0
         span = self._recent[-1] - self._recent[0]
         return (len(self._recent) - 1) / span if span > 0 else float(len(self._recent))
+
+    def _sending_time(self, now: float) -> float:
+        """The clock with the pool's pauses cut out (it stands still while the pool is paused)."""
+        return self._pause_began if now < self.paused_until else now - self._paused_total
+
+    def accepted_rate(self) -> tuple[float, bool]:
+        """Answers accepted per second over the pool's last :attr:`RATE_WINDOW` of sending (pauses left out).
+
+        Returns (rate, whole window): a count over a shorter window is given per whole window
+        (an underestimate, never more than the server granted in that second).
+        """
+        now = self._sending_time(self._clock())
+        start = now - self.RATE_WINDOW
+        since = self._first_sent if self._first_sent is not None else now
+        accepted = 0
+        for moment in reversed(self._accepted):
+            if moment < start:
+                break
+            accepted += 1
+        return accepted / self.RATE_WINDOW, since <= start
 
     def rate_limited_by_server(self, retry_after: float | None) -> float:
         """A 429 arrived: pause the pool, lower its rate; returns the pause (seconds).
@@ -314,19 +355,38 @@ class Pool:
         self.rate_limited += 1
         now = self._clock()
         refusal = now >= self.paused_until  # not a 429 answering a request sent before the pause began
-        refused_rate = self.bucket.per_second if self.bucket is not None else self.observed_rate()
-        wait = self._pause_without_wait(refused_rate, refusal) if retry_after is None else retry_after
+        sent_rate = self.observed_rate()
+        accepted, whole_window = self.accepted_rate()
+        # A rate-less pool was refused at the rate the server stops accepting: what it accepted over
+        # the last second, not the rate it was asked at (far above it with a few requests in flight).
+        asked_rate = self.bucket.per_second if self.bucket is not None else sent_rate
+        refused_rate = asked_rate if self.bucket is not None else min(sent_rate, max(accepted, 1.0))
+        if self.bucket is not None and self.policy.per_second is None and whole_window:
+            # A learnt rate (the policy named none): the server's grant over the last second is a better
+            # measure of where it refuses than the rate the bucket allowed (a probe overshoots it).
+            refused_rate = min(refused_rate, max(accepted, self.MIN_RATE))
+        wait = self._pause_without_wait(asked_rate, refusal) if retry_after is None else retry_after
         self._answers_since_refusal = 0
         # A rate-less pool refused before it sent a few requests was refused for something other than
         # its rate (the server's own history, one URL's first answer): told how long, it only waits.
         knows_its_rate = self.bucket is not None or len(self._recent) >= self.RATE_SAMPLES or retry_after is None
         if self.policy.adaptive and knows_its_rate and refusal:
-            lowered = max(refused_rate * self.DECREASE, self.MIN_RATE)
-            self.ceiling = min(self.ceiling or refused_rate, refused_rate * 0.9)
-            if self.bucket is None:
-                self.bucket = TokenBucket(PoolLimits(lowered, 1), self._clock)
+            if self.bucket is None and not whole_window:
+                # Refused within its first second: the answers so far were the server's burst. Start at
+                # what it accepted (at least one a second) and probe upwards; the next 429 settles it.
+                # The answers still in flight that the server accepts count too (see answered).
+                self._probe_base = accepted
+                self.bucket = TokenBucket(PoolLimits(max(accepted, 1.0), 1), self._clock)
+                self.ceiling = max(sent_rate, accepted) * 0.9
+                self.probing = True
             else:
-                self.bucket.set_rate(lowered)
+                self.probing = False
+                lowered = max(refused_rate * self.DECREASE, self.MIN_RATE)
+                self.ceiling = min(self.ceiling or refused_rate, refused_rate * 0.9)
+                if self.bucket is None:
+                    self.bucket = TokenBucket(PoolLimits(lowered, 1), self._clock)
+                else:
+                    self.bucket.set_rate(min(lowered, self.ceiling))
         if wait > self.policy.max_wait:
             self.refused_until = max(self.refused_until, now + wait)
             self.refused_why = (
@@ -334,7 +394,14 @@ class Pool:
                 f"{self.policy.max_wait:.0f} s we wait)"
             )
             raise PoolRefusedError(self.name, wait, self.refused_why)
-        self.paused_until = max(self.paused_until, now + wait)
+        until = now + wait
+        if until > self.paused_until:
+            if now >= self.paused_until:  # a new pause
+                self._pause_began = self._sending_time(now)
+                self._paused_total += until - now
+            else:  # the pause under way grows
+                self._paused_total += until - self.paused_until
+            self.paused_until = until
         if self.bucket is not None:
             self.bucket.pause(wait)
         return wait
@@ -357,11 +424,18 @@ class Pool:
         self._answers_since_refusal += 1
         if self._answers_since_refusal >= self.ESCALATION_RESET:
             self.pauses_in_a_row = 0
+        if self.policy.adaptive and self.policy.per_second is None:
+            self._accepted.append(self._sending_time(self._clock()))
         if self.bucket is None or self.ceiling is None or not self.policy.adaptive:
             return
         current = self.bucket.per_second
-        if current < self.ceiling:
-            self.bucket.set_rate(min(self.ceiling, current + self.ceiling * self.CLIMB))
+        if self.probing and self._clock() < self.paused_until:
+            # A request sent before the 429 that the server accepted: part of what it granted.
+            self._probe_base += 1.0 / self.RATE_WINDOW
+            self.bucket.set_rate(min(self.ceiling, max(self._probe_base, 1.0)))
+        elif current < self.ceiling:
+            step = current * self.PROBE_GROWTH if self.probing else self.ceiling * self.CLIMB
+            self.bucket.set_rate(min(self.ceiling, current + step))
 
 
 class PoolTable:
