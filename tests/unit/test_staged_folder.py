@@ -52,3 +52,33 @@ def test_a_file_written_twice_into_a_staged_folder_holds_the_last_text(tmp_path:
     write_outputs({staged.path / "a.md": "second\n"}, staged=True)
     staged.publish()
     assert (tmp_path / "reports" / "a.md").read_text(encoding="utf-8") == "second\n"
+
+
+def test_a_killed_audits_staged_folder_is_removed_by_the_next_run_and_a_running_ones_is_kept(tmp_path: Path) -> None:
+    """SIGKILL leaves a staged folder nobody will publish; its lock dies with the process."""
+    import signal
+    import subprocess
+    import sys
+
+    target = tmp_path / "reports"
+    script = (
+        "import sys, time\nfrom pathlib import Path\nfrom citecheck.reports.writer import StagedFolder\n"
+        "staged = StagedFolder.begin(Path(sys.argv[1]))\n(staged.path / 'half.md').write_text('x')\n"
+        "print(staged.path, flush=True)\ntime.sleep(60)\n"
+    )
+    child = subprocess.Popen([sys.executable, "-c", script, str(target)], stdout=subprocess.PIPE, text=True)
+    assert child.stdout is not None
+    killed = Path(child.stdout.readline().strip())
+    running = StagedFolder.begin(target)  # another audit of the same target, alive
+    assert running is not None
+    assert killed.exists()  # its owner still runs: left alone
+    child.send_signal(signal.SIGKILL)
+    child.wait(timeout=10)  # the kernel has dropped its lock
+
+    second = StagedFolder.begin(target)
+    assert second is not None
+    assert not killed.exists() and not Path(str(killed) + ".lock").exists()
+    assert running.path.exists()  # held by this process: not stale
+    second.publish()
+    running.publish()  # the folder exists now: its files move in one by one
+    assert sorted(os.listdir(tmp_path)) == ["reports"]

@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -226,22 +227,40 @@ class StagedFolder:
     appeared meanwhile, :meth:`publish` moves the staged files into it one
     by one.  Publishing happens however the audit ends, so every report
     written is where it would have been without staging.
+
+    Only a killed process (SIGKILL, a power cut) cannot publish: its staged
+    folder would stay beside ``--out`` for good.  Each staged folder has a
+    lock file beside it, locked (``flock``) for as long as its audit runs; the
+    kernel drops the lock when the process dies, so the next :meth:`begin` for
+    the same target removes the staged folders nobody holds.
     """
 
-    def __init__(self, target: Path, path: Path) -> None:
+    # A staged folder whose lock file is missing is another run's in the instant between its mkdtemp and its
+    # lock, or one left by a version without locks: removed only when this much older.
+    UNLOCKED_GRACE_SECONDS = 600.0
+
+    def __init__(self, target: Path, path: Path, lock: int | None = None) -> None:
         self.target = target
         self.path = path
+        self._lock = lock
 
     @classmethod
     def begin(cls, target: Path) -> StagedFolder | None:
         if os.path.lexists(target):
             return None
         target.parent.mkdir(parents=True, exist_ok=True)
+        removed_stale_staging(target)
         path = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".staged", dir=target.parent))
         os.chmod(path, 0o777 & ~_umask())  # the mode a plain mkdir gives, not mkdtemp's 0700
-        return cls(target, path)
+        return cls(target, path, _hold_lock(_lock_path(path)))
 
     def publish(self) -> None:
+        try:
+            self._move_into_place()
+        finally:
+            self._release()
+
+    def _move_into_place(self) -> None:
         try:
             os.rename(self.path, self.target)  # only when the target is still missing (or an empty folder)
             return
@@ -255,6 +274,67 @@ class StagedFolder:
             for name in names:
                 os.replace(os.path.join(folder, name), destination / name)
         shutil.rmtree(self.path, ignore_errors=True)
+
+    def _release(self) -> None:
+        if self._lock is None:
+            return
+        with contextlib.suppress(OSError):
+            os.unlink(_lock_path(self.path))
+        os.close(self._lock)
+        self._lock = None
+
+
+def _lock_path(staged: Path) -> Path:
+    return staged.with_name(staged.name + ".lock")
+
+
+def _hold_lock(path: Path) -> int | None:
+    """An open, exclusively locked lock file (its descriptor), or None where ``flock`` is not available."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not on POSIX
+        return None
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(descriptor)
+        return None
+    return descriptor
+
+
+def removed_stale_staging(target: Path) -> list[Path]:
+    """Remove the staged folders of ``target`` left by audits that were killed; returns those removed."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not on POSIX
+        return []
+    removed: list[Path] = []
+    for staged in target.parent.glob(f".{target.name}.*.staged"):
+        lock = _lock_path(staged)
+        try:
+            descriptor = os.open(lock, os.O_RDWR)
+        except FileNotFoundError:
+            with contextlib.suppress(OSError):
+                if time.time() - staged.stat().st_mtime > StagedFolder.UNLOCKED_GRACE_SECONDS:
+                    shutil.rmtree(staged, ignore_errors=True)
+                    removed.append(staged)
+            continue
+        except OSError:
+            continue
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(descriptor)  # its audit is still running
+            continue
+        try:
+            shutil.rmtree(staged, ignore_errors=True)
+            with contextlib.suppress(OSError):
+                os.unlink(lock)
+            removed.append(staged)
+        finally:
+            os.close(descriptor)
+    return removed
 
 
 def _umask() -> int:
