@@ -16,17 +16,15 @@ not every answer and every page of the corpus.
 
 from __future__ import annotations
 
-import pickle
-import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from citecheck.models import ArchiveResult, LiveCheck
+from citecheck.resolve.scratch import dump, load, scratch_database
 from citecheck.resolve.sources import PageRead, SourceText, assemble_source, wants_live_text
 
 _V = TypeVar("_V")
-_DUMP = pickle.HIGHEST_PROTOCOL
 _RECENT = 512  # source texts kept after they were assembled (one document's worth, and more)
 _COMMIT_EVERY = 2_000  # rows per transaction: few commits, and a reader sees them soon
 
@@ -106,14 +104,12 @@ class SpilledAnswers:
 
     def __init__(self, folder: Path) -> None:
         self.path = folder / "answers.sqlite"
-        self._connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        self._connection.executescript(
-            "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA temp_store=FILE;"
+        self._connection = scratch_database(
+            self.path,
             "CREATE TABLE reads (id INTEGER PRIMARY KEY, read BLOB NOT NULL);"
             "CREATE TABLE urls (url TEXT PRIMARY KEY, live_check BLOB, live_read INTEGER);"
-            "CREATE TABLE refs (key TEXT PRIMARY KEY, url TEXT NOT NULL, archive BLOB NOT NULL, capture INTEGER);"
+            "CREATE TABLE refs (key TEXT PRIMARY KEY, url TEXT NOT NULL, archive BLOB NOT NULL, capture INTEGER);",
         )
-        self._connection.execute("BEGIN")
         self._uncommitted = 0
         self._counts = {"urls": 0, "refs": 0}
         self.offline = False
@@ -126,7 +122,7 @@ class SpilledAnswers:
             return None
         found = known.get(id(read))
         if found is None:
-            cursor = self._connection.execute("INSERT INTO reads (read) VALUES (?)", (pickle.dumps(read, _DUMP),))
+            cursor = self._connection.execute("INSERT INTO reads (read) VALUES (?)", (dump(read),))
             found = known[id(read)] = int(cursor.lastrowid or 0)
         return found
 
@@ -141,12 +137,12 @@ class SpilledAnswers:
     ) -> None:
         known: dict[int, int] = {}
         execute = self._connection.execute
-        blob = pickle.dumps(check, _DUMP) if check is not None else None
+        blob = dump(check) if check is not None else None
         execute(
             "INSERT OR REPLACE INTO urls (url, live_check, live_read) VALUES (?, ?, ?)",
             (url, blob, self._read_id(live_read, known)),
         )
-        default = pickle.dumps(ArchiveResult(), _DUMP)
+        default = dump(ArchiveResult())
         for key in keys:
             result = archive.get(key)
             execute(
@@ -154,14 +150,14 @@ class SpilledAnswers:
                 (
                     key,
                     url,
-                    pickle.dumps(result, _DUMP) if result is not None else default,
+                    dump(result) if result is not None else default,
                     self._read_id(captures.get(key), known),
                 ),
             )
         self._written(1 + len(keys))
 
     def settle(self, url: str, check: LiveCheck) -> None:
-        self._connection.execute("UPDATE urls SET live_check = ? WHERE url = ?", (pickle.dumps(check, _DUMP), url))
+        self._connection.execute("UPDATE urls SET live_check = ? WHERE url = ?", (dump(check), url))
         self._written(1)
 
     def _written(self, rows: int) -> None:
@@ -228,7 +224,7 @@ class SpilledAnswers:
 
 
 def _loads(blob: bytes) -> Any:
-    return pickle.loads(blob)
+    return load(blob)
 
 
 class _Spilled(Mapping[str, _V]):

@@ -26,8 +26,6 @@ per distinct URL, not one model per citation.
 from __future__ import annotations
 
 import enum
-import pickle
-import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -39,6 +37,7 @@ from citecheck.resolve.archive.choose import request_for_reference
 from citecheck.resolve.archive.cited import needs_verifying
 from citecheck.resolve.archive.discovery import learn_outlet_domains
 from citecheck.resolve.archive.models import SnapshotRequest
+from citecheck.resolve.scratch import dump, load, scratch_database
 
 
 class Need(enum.StrEnum):
@@ -160,13 +159,11 @@ class PlanTable:
     """
 
     def __init__(self, path: Path) -> None:
-        self._connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self._connection.executescript(
-            "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA temp_store=FILE;"
+        self._connection = scratch_database(
+            path,
             "CREATE TABLE refs (id INTEGER PRIMARY KEY, url INTEGER NOT NULL, key TEXT NOT NULL, work BLOB NOT NULL);"
-            "CREATE TABLE discovery (id INTEGER PRIMARY KEY, reference BLOB NOT NULL);"
+            "CREATE TABLE discovery (id INTEGER PRIMARY KEY, reference BLOB NOT NULL);",
         )
-        self._connection.execute("BEGIN")
         self._counts = {"refs": 0, "discovery": 0}
         self._indexed = False
 
@@ -174,12 +171,12 @@ class PlanTable:
         state = (work.url, work.request, work.cited_copy, work.needs)
         self._connection.execute(
             "INSERT INTO refs (url, key, work) VALUES (?, ?, ?)",
-            (url, work.key, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)),
+            (url, work.key, dump(state)),
         )
         self._counts["refs"] += 1
 
     def add_discovery(self, reference: Reference) -> None:
-        blob = pickle.dumps(reference, protocol=pickle.HIGHEST_PROTOCOL)
+        blob = dump(reference)
         self._connection.execute("INSERT INTO discovery (reference) VALUES (?)", (blob,))
         self._counts["discovery"] += 1
 
@@ -197,7 +194,7 @@ class PlanTable:
 
     @staticmethod
     def _work(key: str, blob: bytes) -> ReferenceWork:
-        url, request, cited_copy, needs = pickle.loads(blob)
+        url, request, cited_copy, needs = load(blob)
         return ReferenceWork(key, url, request, cited_copy, needs)
 
     def reference(self, key: str) -> ReferenceWork | None:
@@ -219,7 +216,7 @@ class PlanTable:
         else:
             query = "SELECT reference FROM discovery WHERE id > ? AND id <= ? ORDER BY id"
             for (blob,) in self._connection.execute(query, (start, stop)):
-                yield pickle.loads(blob)
+                yield load(blob)
 
     def close(self) -> None:
         self._connection.close()
