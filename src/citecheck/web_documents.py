@@ -36,6 +36,7 @@ from citecheck.models import (
     DocumentReport,
     FetchedFrom,
     ParsedDocument,
+    TextOrigin,
     WikiRevision,
 )
 from citecheck.reports.wikitext_diff import diff_is_needed, wikitext_diff
@@ -327,7 +328,7 @@ def _page_document(page: FetchedPage) -> ParsedDocument:
         archive=page.archive,
         reason=page.reason,
     )
-    if page.origin == "capture" and page.snapshot_time is not None:
+    if page.origin == TextOrigin.capture and page.snapshot_time is not None:
         lead = (
             f"The live page could not be had ({page.reason}); the archive's capture of "
             f"{page.snapshot_time:%Y-%m-%d %H:%M} UTC ({page.final_url}) was audited instead."

@@ -20,10 +20,9 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Literal
 
 from citecheck.documents.loading import decode_document
-from citecheck.models import ArchiveStatus
+from citecheck.models import ArchiveStatus, TextOrigin
 from citecheck.references.links import url_problem
 from citecheck.resolve.api_http import FailureKind, HttpAnswer, HttpGet, TransportFailure
 from citecheck.resolve.archive.models import ArchiveError, SnapshotRequest
@@ -61,7 +60,7 @@ class FetchedPage:
     html: str
     final_url: str
     fetched_at: datetime
-    origin: Literal["live", "capture"] = "live"
+    origin: TextOrigin = TextOrigin.live
     snapshot_time: datetime | None = None
     archive: str | None = None
     reason: str | None = None  # why the capture was audited instead of the live page
@@ -211,7 +210,7 @@ class PageFetcher:
             text,
             result.snapshot_url,
             now,
-            origin="capture",
+            origin=TextOrigin.capture,
             snapshot_time=result.snapshot_time,
             archive=result.archive,
             reason=why,

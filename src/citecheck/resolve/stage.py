@@ -33,11 +33,14 @@ from citecheck.models import (
     ArchiveResult,
     ArchiveStatus,
     Candidate,
+    EndpointKind,
     EndpointState,
     LiveCheck,
     LiveStatus,
+    NetworkMode,
     NetworkState,
     ParsedDocument,
+    SourceStatus,
 )
 from citecheck.progress import NULL_PROGRESS, ProgressEvents, Stage
 from citecheck.resolve.answers import Answers, MemoryAnswers
@@ -381,18 +384,18 @@ class ResolveSession:
             states.append(
                 EndpointState(
                     name="live web",
-                    kind="live-web",
+                    kind=EndpointKind.live_web,
                     reachable=evidence.network_proven,
                     detail="servers answered" if evidence.network_proven else "no server answered",
                 )
             )
         else:
-            states.append(EndpointState(name="live web", kind="live-web", detail="not asked"))
+            states.append(EndpointState(name="live web", kind=EndpointKind.live_web, detail="not asked"))
         dns_state = evidence.dns_state()
         states.append(
             EndpointState(
                 name="DNS",
-                kind="dns",
+                kind=EndpointKind.dns,
                 reachable=None if dns_state == "unknown" else dns_state == "works",
                 detail=evidence.dns_summary() if dns_state != "unknown" else "not asked",
             )
@@ -424,8 +427,8 @@ class ResolveSession:
 
     def network_state(self, plan: ResolvePlan, batch: ResolvedBatch) -> NetworkState:
         endpoints = self.endpoint_states(plan, batch)
-        anything_answered = any(state.reachable for state in endpoints if state.kind != "dns")
-        mode = "online" if anything_answered or batch.requests_sent == 0 else "unreachable"
+        anything_answered = any(state.reachable for state in endpoints if state.kind != EndpointKind.dns)
+        mode = NetworkMode.online if anything_answered or batch.requests_sent == 0 else NetworkMode.unreachable
         return NetworkState(
             mode=mode, message=online_message(plan, self.settings, batch, endpoints), endpoints=endpoints
         )
@@ -445,9 +448,9 @@ def online_message(
     for state in endpoints:
         if state.reachable is False:
             parts.append(f"{state.name}: unreachable ({state.detail})")
-        elif state.kind == "archive" and state.reachable and state.dialect:
+        elif state.kind == EndpointKind.archive and state.reachable and state.dialect:
             parts.append(f"{state.name}: reachable ({state.dialect})")
-        elif state.kind == "dns" and state.reachable is not None:
+        elif state.kind == EndpointKind.dns and state.reachable is not None:
             parts.append(state.detail or "")
     if parts:
         message += " " + "; ".join(part for part in parts if part) + "."
@@ -546,7 +549,7 @@ async def resolve_plan_from_store(
             batch = await session.run(plan, answers)
     live = sum(1 for check in batch.live.values() if check.status is not LiveStatus.not_checked)
     archive = sum(1 for result in batch.archive.values() if result.status is not ArchiveStatus.not_checked)
-    read = sum(1 for source in batch.sources.values() if source.info.status == "fetched")
+    read = sum(1 for source in batch.sources.values() if source.info.status == SourceStatus.fetched)
     batch.network = NetworkState(
         mode="offline",
         message=(
@@ -594,12 +597,12 @@ def merge_batches(batches: Iterable[ResolvedBatch], plan: ResolvePlan, settings:
                 reachable = state.reachable if reachable is None else (reachable or state.reachable)
             endpoints[state.name] = known.model_copy(update={"reachable": reachable})
     states = list(endpoints.values())
-    anything = any(state.reachable for state in states if state.kind != "dns")
-    offline = all(batch.network.mode == "offline" for batch in batches) and batches
+    anything = any(state.reachable for state in states if state.kind != EndpointKind.dns)
+    offline = all(batch.network.mode == NetworkMode.offline for batch in batches) and batches
     if offline:
         merged.network = batches[0].network
     else:
-        mode = "online" if anything or merged.requests_sent == 0 else "unreachable"
+        mode = NetworkMode.online if anything or merged.requests_sent == 0 else NetworkMode.unreachable
         merged.network = NetworkState(
             mode=mode, message=online_message(plan, settings, merged, states), endpoints=states
         )

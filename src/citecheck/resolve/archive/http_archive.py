@@ -39,7 +39,7 @@ from datetime import datetime
 
 import httpx
 
-from citecheck.models import EndpointState
+from citecheck.models import EndpointKind, EndpointState
 from citecheck.resolve.archive.choose import url_identity
 from citecheck.resolve.archive.endpoint import (
     ArchiveSpec,
@@ -723,7 +723,7 @@ class HttpArchive:
             detail = "not asked (answers came from the store)" if self.requests_sent == 0 else "no answer"
         return EndpointState(
             name=self.name,
-            kind="archive",
+            kind=EndpointKind.archive,
             reachable=self.reachable,
             dialect=dialect.value if dialect else None,
             detail=detail,

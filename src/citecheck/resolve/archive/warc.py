@@ -19,7 +19,7 @@ from typing import IO
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
-from citecheck.models import EndpointState
+from citecheck.models import EndpointKind, EndpointState
 from citecheck.resolve.archive.choose import url_identity
 from citecheck.resolve.archive.models import (
     ArchiveUnavailableError,
@@ -215,7 +215,7 @@ class WarcArchive:
         detail = "read in-process" if exists else "no such file or folder"
         if self.damaged:
             detail += f"; damaged: {'; '.join(self.damaged[:3])}"
-        return EndpointState(name=self.name, kind="archive", reachable=exists, dialect="warc", detail=detail)
+        return EndpointState(name=self.name, kind=EndpointKind.archive, reachable=exists, dialect="warc", detail=detail)
 
     def _index(self) -> dict[str, list[WarcCapture]]:
         if self._by_identity is None:
