@@ -308,7 +308,7 @@ def audit_command(
 
 
 def _print_audit(options: AuditOptions, result: AuditResult, *, quiet: bool, color: bool | None) -> None:
-    from citecheck.models import Severity
+    from citecheck.models import NetworkMode, Severity
     from citecheck.reports.escape import terminal_text
     from citecheck.reports.terminal import colour_wanted, quiet_lines, render_rows, summary_line
 
@@ -350,7 +350,7 @@ def _print_audit(options: AuditOptions, result: AuditResult, *, quiet: bool, col
             count = result.totals.accepted
             noun = "finding" if count == 1 else "findings"
             click.echo(f"baseline written: {options.write_baseline} ({count} {noun} accepted)", err=True)
-        if summary.network.mode != "online":
+        if summary.network.mode != NetworkMode.online:
             click.echo(f"note: {summary.network.message}", err=True)
     if "github" in options.formats:
         # Workflow commands are read from the step's standard output.

@@ -55,6 +55,7 @@ from citecheck.models import (
     DocumentSummary,
     Finding,
     LiveCheck,
+    NetworkMode,
     NetworkState,
     ParsedDocument,
     Severity,
@@ -346,7 +347,7 @@ def audit_parsed(
         # Readers may count uses the body does not show (infoboxes, captions).
         reference.uses = max(reference.uses, claim_set.uses[reference.id])
     references = {reference.id: reference for reference in document.references}
-    network_ran = network.mode == "online"
+    network_ran = network.mode == NetworkMode.online
     for claim in claim_set.claims:
         check = check_claim(claim, references, sources, network_ran)
         claim.verdict = check.verdict
@@ -551,7 +552,7 @@ def _needs_plan(options: AuditOptions, rules: UrlRules) -> bool:
 def _identifier_settings(options: AuditOptions, network: NetworkState) -> IdentifierSettings:
     return IdentifierSettings(
         store_path=str(options.cache),
-        offline=options.offline or network.mode == "unreachable",
+        offline=options.offline or network.mode == NetworkMode.unreachable,
         allow_private=options.allow_private,
         contact=options.contact,
         mailto=options.crossref_mailto or (options.contact if options.contact and "@" in options.contact else None),
@@ -586,7 +587,7 @@ def _network_stage(
         logger.info("internal error in the network stage", exc_info=True)
         internal_errors.append(f"network stage: {type(error).__name__}: {error}")
         network = NetworkState(
-            mode="unreachable",
+            mode=NetworkMode.unreachable,
             message=f"Network checks failed with an internal error ({type(error).__name__}); "
             "they are reported not-checked. This is a bug in citecheck: please report it.",
         )

@@ -23,6 +23,7 @@ from citecheck.models import (
     ArchiveStatus,
     DocumentFormat,
     Finding,
+    NetworkMode,
     NetworkState,
     ParsedDocument,
     Reference,
@@ -86,7 +87,7 @@ def check_citation(
     resolved = True
     if offline and not (reference.url and settings.cache.is_file()):
         # Nothing to ask and nothing remembered: every network field stays not-checked.
-        network, resolved = NetworkState(mode="offline", message=OFFLINE_MESSAGE), False
+        network, resolved = NetworkState(mode=NetworkMode.offline, message=OFFLINE_MESSAGE), False
     else:
         from citecheck.pipeline import run_network_stage
 

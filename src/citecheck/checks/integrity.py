@@ -73,6 +73,8 @@ from citecheck.models import (
     Passage,
     Reference,
     SourceInfo,
+    SourceStatus,
+    TextOrigin,
 )
 
 # Figures of these kinds that fall within a cited source's own date say when,
@@ -195,12 +197,12 @@ def _read_sources(claim_text: str, refs: Sequence[str], sources: Mapping[str, So
     read: list[_ReadSource] = []
     for ref in refs:
         source = sources.get(ref)
-        if source is None or source.info.status != "fetched" or not source.text.strip():
+        if source is None or source.info.status != SourceStatus.fetched or not source.text.strip():
             continue
         complete = len(source.text) <= MAX_INDEXED_CHARS
         text = source.text if complete else source.text[:MAX_INDEXED_CHARS]
         index = index_source(text)
-        live_text = source.live_text if source.info.origin == "capture" else None
+        live_text = source.live_text if source.info.origin == TextOrigin.capture else None
         read.append(
             _ReadSource(
                 ref=ref,

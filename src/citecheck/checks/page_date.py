@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from citecheck.checks.catalogue import make_finding
 from citecheck.dates import PartialDate
-from citecheck.models import Finding, Reference, Severity
+from citecheck.models import Finding, Reference, Severity, SourceStatus
 
 # A page stamped 23:30 in New York is dated a day later in UTC, and citations copy either.
 TIME_ZONE_TOLERANCE_DAYS = 1
@@ -28,7 +28,7 @@ def publication_date_finding(reference: Reference) -> Finding | None:
     """A CC403 finding when the reference's date disagrees with the page's own date, else None."""
     source = reference.source
     page_date = source.page_date
-    if reference.date is None or page_date is None or source.status != "fetched":
+    if reference.date is None or page_date is None or source.status != SourceStatus.fetched:
         return None
     if not dates_disagree(reference.date, page_date.date):
         return None

@@ -24,7 +24,7 @@ import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from citecheck.dates import PartialDate, parse_date
 from citecheck.references.identifiers import identifier_from_parameter, identifier_kind
@@ -280,7 +280,7 @@ class TemplateCitation:
     url: str | None = None
     chapter_url: str | None = None
     archive_url: str | None = None
-    url_status: str | None = None  # "dead" | "live" | None (not stated)
+    url_status: Literal["dead", "live"] | None = None  # None: not stated
     format: str | None = None
     identifiers: dict[str, str] = field(default_factory=dict)
     surnames: list[str] = field(default_factory=list)  # what a CITEREF anchor is made of, with the year

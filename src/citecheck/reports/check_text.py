@@ -21,10 +21,12 @@ from citecheck.models import (
     Finding,
     LiveCheck,
     LiveStatus,
+    NetworkMode,
     NetworkState,
     Reference,
     Severity,
     SourceInfo,
+    SourceStatus,
 )
 from citecheck.reports.escape import md_cell, md_link
 from citecheck.reports.terminal import colour_wanted, terminal_safe
@@ -85,7 +87,7 @@ def headline(findings: list[Finding], network: NetworkState) -> VerdictLine:
     if problems:
         style = _SEVERITY_STYLES[Severity.error if counts[Severity.error] else Severity.warning]
         return VerdictLine("verdict", "problems: " + ", ".join(problems), style)
-    if network.mode != "online":
+    if network.mode != NetworkMode.online:
         return VerdictLine("verdict", "no problems found offline (live and archive checks not run)", "yellow")
     return VerdictLine("verdict", "ok: no problems found", "green")
 
@@ -153,9 +155,9 @@ def snapshot_line(archive: ArchiveResult) -> VerdictLine:
 
 def source_line(source: SourceInfo) -> VerdictLine | None:
     """What the claim checks read, and the page's own date; None when nothing was read."""
-    if source.status == "not-checked":
+    if source.status == SourceStatus.not_checked:
         return None
-    if source.status == "unavailable":
+    if source.status == SourceStatus.unavailable:
         return VerdictLine("source", "unavailable" + (f" ({source.reason})" if source.reason else ""), "dim")
     parts = [f"read from the {source.origin}" if source.origin else "read"]
     if source.title:

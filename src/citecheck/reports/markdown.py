@@ -33,9 +33,12 @@ from citecheck.models import (
     DocumentSummary,
     Evidence,
     Finding,
+    NetworkMode,
     Reference,
     Severity,
     SourceInfo,
+    SourceStatus,
+    TextOrigin,
 )
 from citecheck.reports.escape import md_cell, md_code_block, md_link, md_text
 from citecheck.reports.evidence_text import evidence_markdown
@@ -263,7 +266,7 @@ def _summary_section(
     cited = sum(1 for claim in report.claims if claim.refs)
     section = Section("summary", "Summary")
     network = [f"> **Network:** {md_text(report.network.message)}"]
-    if report.network.mode != "online":
+    if report.network.mode != NetworkMode.online:
         network += [">", "> Links shown as *not checked* were not tested; none is reported dead for that reason."]
     section.add(
         f"# Citation audit: {md_text(document.title or document.path, 120)}",
@@ -469,15 +472,15 @@ def _snapshot_cell(reference: Reference) -> str:
 
 
 def _source_cell(source: SourceInfo) -> str:
-    if source.status == "fetched":
-        origin = "from the live page (no capture)" if source.origin == "live" else "from the capture"
+    if source.status == SourceStatus.fetched:
+        origin = "from the live page (no capture)" if source.origin == TextOrigin.live else "from the capture"
         text = f"read {origin}"
         if source.chars is not None:
             text += f", {source.chars} chars"
         if source.page_date is not None:
             text += f"; page dated {md_cell(source.page_date.date, 20)} ({md_cell(source.page_date.method, 40)})"
         return text
-    if source.status == "unavailable":
+    if source.status == SourceStatus.unavailable:
         return "unavailable" + (f": {md_cell(source.reason, 80)}" if source.reason else "")
     return "not read"
 

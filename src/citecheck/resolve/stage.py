@@ -59,7 +59,7 @@ from citecheck.resolve.sources import PageRead, SourceReader, SourceText
 from citecheck.resolve.web import WebClient
 from citecheck.store.db import Store
 
-OFFLINE_STATE = NetworkState(mode="offline", message=OFFLINE_MESSAGE)
+OFFLINE_STATE = NetworkState(mode=NetworkMode.offline, message=OFFLINE_MESSAGE)
 
 _ENDPOINT_SCHEMA = """
 CREATE TABLE IF NOT EXISTS endpoint_states (
@@ -330,7 +330,7 @@ class ResolveSession:
         live, archive, sources = answers.mappings(self.settings.offline, (work.url for work in plan.urls))
         saved = await self._save_missing(plan, live, archive) if self.settings.save_missing else {}
         batch = ResolvedBatch(
-            network=NetworkState(mode="online"),
+            network=NetworkState(mode=NetworkMode.online),
             live=live,
             archive=archive,
             sources=sources,
@@ -551,7 +551,7 @@ async def resolve_plan_from_store(
     archive = sum(1 for result in batch.archive.values() if result.status is not ArchiveStatus.not_checked)
     read = sum(1 for source in batch.sources.values() if source.info.status == SourceStatus.fetched)
     batch.network = NetworkState(
-        mode="offline",
+        mode=NetworkMode.offline,
         message=(
             f"Offline audit from the cache ({settings.store_path}): {live} of {len(plan.live_urls)} live checks, "
             f"{archive} of {len(plan.references)} archive answers and {read} source texts were remembered "
@@ -571,7 +571,7 @@ def merge_batches(batches: Iterable[ResolvedBatch], plan: ResolvePlan, settings:
     live: dict[str, LiveCheck] = {}
     archive: dict[str, ArchiveResult] = {}
     sources: dict[str, SourceText] = {}
-    merged = ResolvedBatch(network=NetworkState(mode="online"), live=live, archive=archive, sources=sources)
+    merged = ResolvedBatch(network=NetworkState(mode=NetworkMode.online), live=live, archive=archive, sources=sources)
     endpoints: dict[str, EndpointState] = {}
     for batch in batches:
         live.update(batch.live)
