@@ -151,25 +151,34 @@ def main() -> None:
     print(f"cores: {os.cpu_count()}; corpus: {args.per_document} references per document, formats {', '.join(FORMATS)}")
     ours: list[Run] = []
     theirs: list[Run] = []
-    for size in sizes:
+    for index, size in enumerate(sizes):
         corpus = build_corpus(work, size, args.per_document, args.seed)
         megabytes = sum(path.stat().st_size for path in corpus.rglob("*") if path.is_file()) / 1e6
         jobs = ["--jobs", str(args.jobs)] if args.jobs > 1 else []
+        with_baseline = bool(args.baseline_src) and size <= args.baseline_max
+        # Alternate which contender runs first per size: the first run of a size pays for a cold page
+        # cache (the corpus just written or not read for a while), which biased wall toward the second.
+        baseline_first = with_baseline and index % 2 == 1
+        if baseline_first:
+            base = audit_in_child("baseline", args.baseline_src, corpus, work / f"out-{size}-baseline", size, [])
         run = audit_in_child("this checkout", REPOSITORY / "src", corpus, work / f"out-{size}", size, jobs)
         ours.append(run)
         line = (
             f"{size:>9,} refs ({megabytes:6.1f} MB): this checkout {run.wall:7.1f} s  {run.rate:6.0f} refs/s  "
             f"cpu {run.cpu:7.1f} s  peak RSS {run.peak_mb:6.0f} MB  exit {run.exit_code}"
         )
-        if args.baseline_src and size <= args.baseline_max:
-            base = audit_in_child("baseline", args.baseline_src, corpus, work / f"out-{size}-baseline", size, [])
+        if with_baseline:
+            if not baseline_first:
+                base = audit_in_child("baseline", args.baseline_src, corpus, work / f"out-{size}-baseline", size, [])
             theirs.append(base)
             compared, differing = same_folders(run.out, base.out)
+            order = "baseline ran first" if baseline_first else "this checkout ran first"
             line += (
                 f"\n{'':>27}baseline      {base.wall:7.1f} s  {base.rate:6.0f} refs/s  cpu {base.cpu:7.1f} s  "
                 f"peak RSS {base.peak_mb:6.0f} MB  exit {base.exit_code}\n"
                 f"{'':>27}ratio: wall ×{run.wall / base.wall:.2f}, cpu ×{run.cpu / base.cpu:.2f}, "
-                f"peak RSS ×{run.peak_mb / base.peak_mb:.2f}; reports: {compared} files compared, {differing} differ"
+                f"peak RSS ×{run.peak_mb / base.peak_mb:.2f}; reports: {compared} files compared, "
+                f"{differing} differ ({order})"
             )
             shutil.rmtree(base.out, ignore_errors=True)
         print(line, flush=True)
