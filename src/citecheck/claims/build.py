@@ -7,11 +7,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from citecheck.claims.sentences import sentence_spans
-from citecheck.models import Claim, Evidence, Marker, ParsedDocument, SourceFlag
+from citecheck.models import Claim, ClaimVerdict, Evidence, EvidenceKind, Marker, ParsedDocument, SourceFlag
+from citecheck.references.construct import build
 
 # A claim needs at least two words or a marker: headings-turned-paragraphs
 # like "Reactions" and stray numbers are not claims.
 _WORD_RE = re.compile(r"[^\W\d_]{2,}")
+_INFERRED = "covered by the citation closing the passage"
+_ATTRIBUTION = "cited by the post's attribution"
 
 
 @dataclass
@@ -94,27 +97,30 @@ def build_claims(document: ParsedDocument) -> ClaimSet:
                         result.uses[marker.ref_id] += 1
                         if marker.ref_id not in refs:
                             refs.append(marker.ref_id)
-                            evidence.append(Evidence(kind="marker", detail=f"[{marker.label}]", ref=marker.ref_id))
+                            evidence.append(
+                                build(Evidence, kind=EvidenceKind.marker, detail=f"[{marker.label}]", ref=marker.ref_id)
+                            )
                         _add_full_citations(marker.ref_id, full_citation, counted, refs, evidence, result)
                 for ref in inherited:
                     if ref not in refs:
                         refs.append(ref)
-                        evidence.append(
-                            Evidence(kind="inferred", detail="covered by the citation closing the passage", ref=ref)
-                        )
+                        evidence.append(build(Evidence, kind=EvidenceKind.inferred, detail=_INFERRED, ref=ref))
                 for ref in implicit:
                     if ref not in refs:
                         result.uses[ref] += 1
                         refs.append(ref)
-                        evidence.append(Evidence(kind="attribution", detail="cited by the post's attribution", ref=ref))
-                claim = Claim(
+                        evidence.append(build(Evidence, kind=EvidenceKind.attribution, detail=_ATTRIBUTION, ref=ref))
+                # Built, not validated: every value is already of its field's type (fresh lists, enum
+                # members); tests/unit/test_claim_models_valid.py validates what is built and compares.
+                claim = build(
+                    Claim,
                     id=f"c{len(result.claims) + 1}",
                     text=text,
                     section=section.title,
                     refs=refs,
                     markers=[marker.label for marker in markers],
                     line=paragraph.line,
-                    verdict="uncited" if not refs else "not-checked",
+                    verdict=ClaimVerdict.uncited if not refs else ClaimVerdict.not_checked,
                     evidence=evidence,
                 )
                 result.claims.append(claim)
@@ -143,6 +149,11 @@ def _add_full_citations(
         if target not in refs:
             refs.append(target)
             evidence.append(
-                Evidence(kind="full-citation", detail=f"reference {current} points to its full citation", ref=target)
+                build(
+                    Evidence,
+                    kind=EvidenceKind.full_citation,
+                    detail=f"reference {current} points to its full citation",
+                    ref=target,
+                )
             )
         current = target
