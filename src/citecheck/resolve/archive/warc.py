@@ -14,10 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO
-
-from warcio.archiveiterator import ArchiveIterator
-from warcio.exceptions import ArchiveLoadFailed
+from typing import IO, TYPE_CHECKING
 
 from citecheck.models import EndpointKind, EndpointState
 from citecheck.resolve.archive.choose import url_identity
@@ -68,19 +65,32 @@ def _warc_date(text: str) -> datetime | None:
     return moment if plausible_capture_time(moment) else None
 
 
-# What a damaged file raises part-way through (warcio's own, a cut gzip member, a bad header).
-_DAMAGED = (ArchiveLoadFailed, EOFError, OSError, ValueError, zlib.error)
+if TYPE_CHECKING:
+    from warcio.archiveiterator import ArchiveIterator
+
+
+def _damaged(*more: type[BaseException]) -> tuple[type[BaseException], ...]:
+    """What a damaged file raises part-way through (warcio's own, a cut gzip member, a bad header).
+
+    warcio (and fsspec under it, ~25 ms) is imported on first use, not when the archive resolver is
+    imported: an offline audit imports this module and never reads a WARC.
+    """
+    from warcio.exceptions import ArchiveLoadFailed
+
+    return (ArchiveLoadFailed, EOFError, OSError, ValueError, zlib.error, *more)
 
 
 def _index_stream(stream: IO[bytes], file: str, member: str | None, damaged: list[str]) -> Iterator[WarcCapture]:
     """The response records of one stream; stops at damage (noted), keeping every record read before it."""
+    from warcio.archiveiterator import ArchiveIterator
+
     iterator = ArchiveIterator(stream)
     try:
         for record in iterator:
             capture = _capture_of(record, iterator, file, member)
             if capture is not None:
                 yield capture
-    except _DAMAGED as error:
+    except _damaged() as error:
         damaged.append(f"{file}{'!' + member if member else ''}: {type(error).__name__} ({str(error)[:120]})")
 
 
@@ -142,7 +152,7 @@ def index_file(path: Path, damaged: list[str] | None = None) -> list[WarcCapture
         else:
             with path.open("rb") as stream:
                 captures.extend(_index_stream(stream, str(path), None, notes))
-    except (*_DAMAGED, zipfile.BadZipFile) as error:
+    except _damaged(zipfile.BadZipFile) as error:
         notes.append(f"{path}: {type(error).__name__} ({str(error)[:120]})")
     if len(notes) == before:
         _INDEXES[key] = captures  # damaged files are read again next time (they may be being written)
@@ -161,12 +171,14 @@ def archive_files(root: Path) -> list[Path]:
 
 
 def _body_of_record_at(stream: IO[bytes], capture: WarcCapture, max_bytes: int) -> CaptureBody:
+    from warcio.archiveiterator import ArchiveIterator
+
     stream.seek(capture.offset)
     for record in ArchiveIterator(stream):
         # content_stream() undoes chunking and Content-Encoding as a browser would.
         try:
             body = record.content_stream().read(max_bytes + 1)
-        except _DAMAGED as error:
+        except _damaged() as error:
             raise ArchiveUnavailableError(f"the WARC record at {capture.address} is damaged: {error}") from error
         headers = record.http_headers.headers if record.http_headers is not None else []
         return CaptureBody(
@@ -190,7 +202,7 @@ def read_record_body(capture: WarcCapture, max_bytes: int) -> CaptureBody:
                 return _body_of_record_at(member, capture, max_bytes)
         with open(capture.file, "rb") as stream:
             return _body_of_record_at(stream, capture, max_bytes)
-    except (*_DAMAGED, zipfile.BadZipFile) as error:
+    except _damaged(zipfile.BadZipFile) as error:
         if isinstance(error, ArchiveUnavailableError):
             raise
         raise ArchiveUnavailableError(f"cannot read {capture.address}: {error}") from error
