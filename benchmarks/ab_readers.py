@@ -1,10 +1,12 @@
 """CPU-time A/B of two checkouts' readers on one format of the bench_parse corpus.
 
 Run: ``python benchmarks/ab_readers.py --baseline-src DIR --format html [--megabytes 10] [--passes 6]
-[--real ../shared]``
+[--real ../shared] [--real-markdown /usr/share/doc]``
 
 With ``--real DIR`` the documents are the real ones under DIR (``bench_parse.real_documents``: the
 Wikipedia wikitext and HTML samples, the plain-text seeds) of that format instead of the generated corpus.
+With ``--real-markdown DIR`` (implies ``--format markdown``) they are every ``.md`` file under DIR
+(``bench_parse.markdown_files``; /usr/share/doc holds ~190 real ones).
 
 Each checkout parses the same generated documents (``bench_parse.build_corpus``) in a persistent child
 process; passes alternate between the two (the order turned each round), and each pass is timed in CPU
@@ -21,6 +23,15 @@ import sys
 from pathlib import Path
 
 REPOSITORY = Path(__file__).resolve().parents[1]
+
+
+def bench_parse_markdown_files(root: Path) -> list[Path]:
+    sys.path.insert(0, str(REPOSITORY / "benchmarks"))
+    import bench_parse
+
+    return bench_parse.markdown_files(root)
+
+
 _CHILD = r"""
 import sys, time
 sys.path.insert(0, sys.argv[1])
@@ -28,7 +39,10 @@ sys.path.insert(0, sys.argv[4])
 import bench_parse
 from citecheck.documents import parse_document
 fmt = sys.argv[2]
-if sys.argv[5]:
+if sys.argv[6]:
+    from pathlib import Path
+    documents = [path.read_text(encoding="utf-8") for path in bench_parse.markdown_files(Path(sys.argv[6]))]
+elif sys.argv[5]:
     from pathlib import Path
     documents = bench_parse.real_documents(Path(sys.argv[5])).get(fmt, [])
 else:
@@ -63,12 +77,18 @@ def main() -> None:
     parser.add_argument("--megabytes", type=float, default=10.0, help="whole corpus size (all four formats)")
     parser.add_argument("--passes", type=int, default=6)
     parser.add_argument("--real", type=Path, help="read the real documents under this directory (e.g. ../shared)")
+    parser.add_argument(
+        "--real-markdown", type=Path, help="read every .md file under this directory (e.g. /usr/share/doc) as markdown"
+    )
     args = parser.parse_args()
+    if args.real_markdown is not None:
+        args.format = "markdown"
     benchmarks = str(REPOSITORY / "benchmarks")
     real = str(args.real.resolve()) if args.real is not None else ""
+    real_markdown = str(args.real_markdown.resolve()) if args.real_markdown is not None else ""
     children = {
         label: subprocess.Popen(
-            [sys.executable, "-c", _CHILD, str(src), args.format, str(args.megabytes), benchmarks, real],
+            [sys.executable, "-c", _CHILD, str(src), args.format, str(args.megabytes), benchmarks, real, real_markdown],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -92,6 +112,8 @@ def main() -> None:
         child.wait()
     megabytes = sizes["this checkout"] / 1048576
     what = f"real documents under {args.real}" if args.real is not None else "generated corpus"
+    if args.real_markdown is not None:
+        what = f"{len(bench_parse_markdown_files(args.real_markdown))} .md files under {args.real_markdown}"
     print(f"{what}: {megabytes:.3f} MB of {args.format}")
     for label, words in first_lines.items():
         if len(words) > 1:

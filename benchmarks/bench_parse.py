@@ -164,6 +164,23 @@ def real_documents(shared: Path) -> dict[str, list[str]]:
     return found
 
 
+def markdown_files(root: Path) -> list[Path]:
+    """Every readable ``.md`` file under ``root`` (e.g. /usr/share/doc: Node.js API docs, pip, ...), sorted.
+
+    Real Markdown nobody here wrote, for measuring the Markdown reader's speed and identity beside the
+    generator's documents.  Files that are not UTF-8 are left out (the reader takes text, not bytes).
+    """
+    found = []
+    for path in sorted(root.rglob("*.md")):
+        try:
+            if path.is_file():
+                path.read_text(encoding="utf-8")
+                found.append(path)
+        except (OSError, UnicodeDecodeError):
+            continue
+    return found
+
+
 def _passes(corpus: Corpus, with_floors: bool, real: dict[str, list[str]]) -> dict[str, Callable[[], object]]:
     """What a child can time: one reader pass per format, the real documents, and (this checkout) the floors."""
     from citecheck.documents import parse_document

@@ -116,6 +116,15 @@ def _real_inputs(shared: Path) -> Iterator[tuple[str, str, str]]:
             yield f"citations:{path.name}", _EXTENSIONS[path.suffix], path.read_text(encoding="utf-8")
 
 
+def _real_markdown_inputs(root: Path) -> Iterator[tuple[str, str, str]]:
+    """Every .md file under ``root`` (``--real-markdown``, e.g. /usr/share/doc), read as markdown."""
+    sys.path.insert(0, str(REPOSITORY / "benchmarks"))
+    import bench_parse
+
+    for path in bench_parse.markdown_files(root):
+        yield f"realmd:{path.relative_to(root)}", "markdown", path.read_text(encoding="utf-8")
+
+
 _EDGE_CITATIONS = (
     'Smith, Carol (3 May 1985). "Old". The Daily Example. Retrieved 3 May 1985.',
     '"Ahead". Example Wire. 2 May 2014. Archived from the original on 4 May 2099. Retrieved 1 January 2100.',
@@ -257,6 +266,8 @@ def _mutate(text: str, rng: random.Random) -> str:
 def inputs(args: argparse.Namespace) -> Iterator[tuple[str, str, str]]:
     """(name, format, text) for every input, in a fixed order (both children build the same list)."""
     base = list(_real_inputs(Path(args.samples))) + list(_edge_inputs()) + list(_generated_inputs(args.megabytes))
+    if args.real_markdown:
+        base += list(_real_markdown_inputs(Path(args.real_markdown)))
     rng = random.Random(args.seed)
     for name, fmt, text in base:
         yield name, fmt, text
@@ -295,6 +306,8 @@ def serve(args: argparse.Namespace) -> None:
 def _child(src: Path, args: argparse.Namespace) -> subprocess.Popen[str]:
     command = [sys.executable, __file__, "--serve", "--src", str(src), "--megabytes", str(args.megabytes)]
     command += ["--mutations", str(args.mutations), "--seed", str(args.seed), "--samples", str(args.samples)]
+    if args.real_markdown:
+        command += ["--real-markdown", str(args.real_markdown)]
     return subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
 
 
@@ -305,6 +318,9 @@ def main() -> None:
     parser.add_argument("--mutations", type=int, default=3, help="mutated copies per input (default 3)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--samples", type=Path, default=REPOSITORY.parent / "shared")
+    parser.add_argument(
+        "--real-markdown", type=Path, help="also read every .md file under this directory (e.g. /usr/share/doc)"
+    )
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--src", default=str(REPOSITORY / "src"), help=argparse.SUPPRESS)
     args = parser.parse_args()
