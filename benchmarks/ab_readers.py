@@ -25,7 +25,7 @@ from pathlib import Path
 REPOSITORY = Path(__file__).resolve().parents[1]
 
 
-def bench_parse_markdown_files(root: Path) -> list[Path]:
+def bench_parse_markdown_files(root: Path) -> list[tuple[Path, str]]:
     sys.path.insert(0, str(REPOSITORY / "benchmarks"))
     import bench_parse
 
@@ -41,7 +41,7 @@ from citecheck.documents import parse_document
 fmt = sys.argv[2]
 if sys.argv[6]:
     from pathlib import Path
-    documents = [path.read_text(encoding="utf-8") for path in bench_parse.markdown_files(Path(sys.argv[6]))]
+    documents = [text for _, text in bench_parse.markdown_files(Path(sys.argv[6]))]
 elif sys.argv[5]:
     from pathlib import Path
     documents = bench_parse.real_documents(Path(sys.argv[5])).get(fmt, [])

@@ -164,8 +164,8 @@ def real_documents(shared: Path) -> dict[str, list[str]]:
     return found
 
 
-def markdown_files(root: Path) -> list[Path]:
-    """Every readable ``.md`` file under ``root`` (e.g. /usr/share/doc: Node.js API docs, pip, ...), sorted.
+def markdown_files(root: Path) -> list[tuple[Path, str]]:
+    """Every readable ``.md`` file under ``root`` (e.g. /usr/share/doc: Node.js API docs, pip, ...), sorted, with text.
 
     Real Markdown nobody here wrote, for measuring the Markdown reader's speed and identity beside the
     generator's documents.  Files that are not UTF-8 are left out (the reader takes text, not bytes).
@@ -174,8 +174,7 @@ def markdown_files(root: Path) -> list[Path]:
     for path in sorted(root.rglob("*.md")):
         try:
             if path.is_file():
-                path.read_text(encoding="utf-8")
-                found.append(path)
+                found.append((path, path.read_text(encoding="utf-8")))
         except (OSError, UnicodeDecodeError):
             continue
     return found

@@ -121,8 +121,8 @@ def _real_markdown_inputs(root: Path) -> Iterator[tuple[str, str, str]]:
     sys.path.insert(0, str(REPOSITORY / "benchmarks"))
     import bench_parse
 
-    for path in bench_parse.markdown_files(root):
-        yield f"realmd:{path.relative_to(root)}", "markdown", path.read_text(encoding="utf-8")
+    for path, text in bench_parse.markdown_files(root):
+        yield f"realmd:{path.relative_to(root)}", "markdown", text
 
 
 _EDGE_CITATIONS = (
