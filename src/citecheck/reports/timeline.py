@@ -270,7 +270,13 @@ def _scale_for(marks: list[TimelineMark]) -> _Scale:
     return _Scale(tuple(segments))
 
 
-def _ticks(segment: _Segment) -> list[tuple[date, str]]:
+@functools.lru_cache(maxsize=4_096)
+def _ticks(segment: _Segment) -> tuple[tuple[date, str], ...]:
+    # Segments recur (a citation's dates padded the same way): about half the calls of an audit are repeats.
+    return tuple(_tick_list(segment))
+
+
+def _tick_list(segment: _Segment) -> list[tuple[date, str]]:
     """Tick dates with labels for one stretch of axis, at years, months or days as its span requires."""
     most = max(1, int((segment.right - segment.left) // TICK_SPACING))
     first, last = date.fromordinal(segment.low), date.fromordinal(segment.high - 1)
@@ -307,27 +313,37 @@ def _ticks(segment: _Segment) -> list[tuple[date, str]]:
     return ticks
 
 
-def _mark_shape(mark: TimelineMark, scale: _Scale, y: float, colour: str, highlighted: bool) -> list[str]:
+def _mark_shape(
+    mark: TimelineMark, left: float, right_after: float, row: tuple[str, str, str, str], colour: str, highlighted: bool
+) -> list[str]:
+    """The mark's circle (a day) or bar (a span) from its left x, the x where its last day ends, and its row."""
     stroke = ' stroke-width="2"' if highlighted else ' stroke-width="1"'
+    y_text, _, top_text, _ = row
     if mark.is_span:
-        left = scale.x(mark.first)
-        right = max(scale.x_after(mark.last), left + 4)
+        right = max(right_after, left + 4)
         return [
-            f'<rect x="{_number(left)}" y="{_number(y - 5)}" width="{_number(right - left)}" height="10" rx="3" '
+            f'<rect x="{_number(left)}" y="{top_text}" width="{_number(right - left)}" height="10" rx="3" '
             f'fill="{colour}" fill-opacity="0.3" stroke="{colour}"{stroke}/>'
         ]
-    centre = (scale.x(mark.first) + scale.x_after(mark.first)) / 2
-    shape = [f'<circle cx="{_number(centre)}" cy="{_number(y)}" r="5" fill="{colour}" stroke="{colour}"{stroke}/>']
+    centre_text = _number((left + right_after) / 2)
+    shape = [f'<circle cx="{centre_text}" cy="{y_text}" r="5" fill="{colour}" stroke="{colour}"{stroke}/>']
     if highlighted:
         shape.append(
-            f'<circle cx="{_number(centre)}" cy="{_number(y)}" r="8.5" fill="none" '
-            f'stroke="{colour}" stroke-width="1.5"/>'
+            f'<circle cx="{centre_text}" cy="{y_text}" r="8.5" fill="none" stroke="{colour}" stroke-width="1.5"/>'
         )
     return shape
 
 
-def _mark_centre(mark: TimelineMark, scale: _Scale) -> float:
-    return (scale.x(mark.first) + scale.x_after(mark.last)) / 2
+@functools.lru_cache(maxsize=64)
+def _row(index: int) -> tuple[str, str, str, str]:
+    """Row ``index``'s y, its striped background ("" on odd rows), its shape's top and its label's baseline."""
+    y = FIRST_ROW_Y + index * ROW_HEIGHT + ROW_HEIGHT / 2
+    stripe = (
+        f'<rect x="1" y="{_number(y - ROW_HEIGHT / 2)}" width="{WIDTH - 2}" height="{ROW_HEIGHT}" fill="#f6f8fa"/>'
+        if index % 2 == 0
+        else ""
+    )
+    return _number(y), stripe, _number(y - 5), _number(y + 4)
 
 
 def timeline_svg(
@@ -367,23 +383,27 @@ def _timeline_svg(reference: Reference, marks: list[TimelineMark]) -> str:
         f'<text x="{LABEL_X}" y="{HEADING_Y}" font-weight="bold" fill="#24292f">{xml_text(heading)}</text>',
     ]
     for index, mark in enumerate(marks):
-        y = FIRST_ROW_Y + index * ROW_HEIGHT + ROW_HEIGHT / 2
+        row = _row(index)
+        y_text, stripe, _, label_y_text = row
         highlighted = mark.key in flagged
         colour = COLOURS["mismatch"] if highlighted else COLOURS[mark.colour_role]
-        if index % 2 == 0:
-            parts.append(
-                f'<rect x="1" y="{_number(y - ROW_HEIGHT / 2)}" width="{WIDTH - 2}" height="{ROW_HEIGHT}" '
-                'fill="#f6f8fa"/>'
-            )
-        centre = _mark_centre(mark, scale)
+        if stripe:
+            parts.append(stripe)
+        left, right_after = scale.x(mark.first), scale.x_after(mark.last)
+        centre_text = _number((left + right_after) / 2)
         parts.append(
-            f'<line x1="{_number(centre)}" y1="{_number(y)}" x2="{_number(centre)}" y2="{axis_y}" '
+            f'<line x1="{centre_text}" y1="{y_text}" x2="{centre_text}" y2="{axis_y}" '
             f'stroke="{colour}" stroke-opacity="0.35" stroke-dasharray="2 3"/>'
         )
-        parts.extend(_mark_shape(mark, scale, y, colour, highlighted))
-        label = ("⚠ " if highlighted else "") + mark.label
-        weight = ' font-weight="bold"' if highlighted else ""
-        parts.append(f'<text x="{LABEL_X}" y="{_number(y + 4)}" fill="{colour}"{weight}>{xml_text(label)}</text>')
+        parts.extend(_mark_shape(mark, left, right_after, row, colour, highlighted))
+        if highlighted:
+            parts.append(
+                f'<text x="{LABEL_X}" y="{label_y_text}" fill="{colour}" font-weight="bold">'
+                f"{xml_text('⚠ ' + mark.label)}</text>"
+            )
+        else:
+            parts.append(f'<text x="{LABEL_X}" y="{label_y_text}" fill="{colour}">{xml_text(mark.label)}</text>')
+    tick_bottom, tick_text_y = axis_y + 4, axis_y + 16
     for index, segment in enumerate(scale.segments):
         parts.append(
             f'<line x1="{_number(segment.left)}" y1="{axis_y}" x2="{_number(segment.right)}" y2="{axis_y}" '
@@ -400,9 +420,9 @@ def _timeline_svg(reference: Reference, marks: list[TimelineMark]) -> str:
                 )
         for tick, tick_label in _ticks(segment):
             x_text = _number(scale.x(tick))
-            parts.append(f'<line x1="{x_text}" y1="{axis_y}" x2="{x_text}" y2="{axis_y + 4}" stroke="#57606a"/>')
             parts.append(
-                f'<text x="{x_text}" y="{axis_y + 16}" text-anchor="middle" fill="#57606a" '
+                f'<line x1="{x_text}" y1="{axis_y}" x2="{x_text}" y2="{tick_bottom}" stroke="#57606a"/>\n'
+                f'<text x="{x_text}" y="{tick_text_y}" text-anchor="middle" fill="#57606a" '
                 f'font-size="10">{tick_label}</text>'
             )
     for index, mismatch in enumerate(mismatches):
