@@ -435,6 +435,29 @@ _FOUR_DIGITS_RE = re.compile(r"\d{4}")  # what every glued year holds: most text
 _GLUED_YEAR_RE = re.compile(r"(?<=[A-Za-z]{2}[a-z])(?:1[5-9]\d\d|20\d\d|21\d\d)(?!\d)(?![a-z])")
 
 
+# A figure holds a digit (digits, dates, glued years: ``\d``, the widest digit class any pattern here uses) or a
+# number word: _WORD_NUMBER is built of _UNITS, _TENS, _SCALES, "half" and "dozen"; _ORDINAL_WORD_RE of tens words
+# and _ORDINAL_WORDS; _ZERO_RE says "single", "one" or "nobody". Qualifiers, currencies and units only stand beside
+# a number. A text holding none of these words (as substrings, case-insensitively) and no digit has no figure.
+_NUMBER_WORDS = frozenset({*_UNITS, *_TENS, *_SCALES, "half", "dozen", *_ORDINAL_WORDS, "single", "nobody"})
+# The words containing no other (every other word contains one of them: "sixteenth" holds "six").
+_NUMBER_NEEDLES = tuple(
+    sorted(word for word in _NUMBER_WORDS if not any(o != word and o in word for o in _NUMBER_WORDS))
+)
+_ANY_DIGIT_RE = re.compile(r"\d")
+# Under re.IGNORECASE a pattern's ASCII letter also matches these (İ ı: i, ſ: s, Kelvin sign: k), which
+# str.lower() leaves as they are (or, for İ, turns into two characters).
+_REGEX_CASE_FOLDS = {0x130: "i", 0x131: "i", 0x17F: "s", 0x212A: "k"}
+
+
+def _may_hold_figures(text: str) -> bool:
+    """False only when no pattern of :func:`_extract_figures` can match ``text``: no digit, no number word."""
+    if _ANY_DIGIT_RE.search(text) is not None:
+        return True
+    folded = text.lower() if text.isascii() else text.translate(_REGEX_CASE_FOLDS).lower()
+    return any(needle in folded for needle in _NUMBER_NEEDLES)
+
+
 def _digits_value(digits: str) -> float:
     return float(re.sub(r"[,\s\u00a0\u202f]", "", digits))
 
@@ -535,6 +558,8 @@ def _extract_figures(text: str) -> list[Figure]:
     one of kind ``year``; two numbers joined as a range ("3–9 km", "between 4
     and 8") one figure with ``high`` set.
     """
+    if not _may_hold_figures(text):
+        return []  # most sentences: no digit and no number word
     taken = _Taken()
     for match in _MARKER_RE.finditer(text):
         taken.add(match.start(), match.end())
