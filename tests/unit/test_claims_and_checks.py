@@ -183,3 +183,22 @@ def test_unmarked_sentences_inherit_the_citation_closing_their_passage() -> None
     assert [claim.refs for claim in claims.claims] == [["1"], ["2"], ["2"], []]
     assert claims.claims[1].evidence[0].kind == "inferred"
     assert claims.uses == {"1": 1, "2": 1}  # inferred coverage is not a marker
+
+
+def test_claim_dates_shortcut_rests_on_every_date_pattern_holding_a_year() -> None:
+    # claim_dates returns [] for a text without "1" and "2": sound only while each pattern find_dates scans
+    # (all but the bare year) requires a year of 1500-2199, and the year phrases one of 19xx/20xx.
+    from citecheck import dates
+    from citecheck.checks.offline import _YEAR_PHRASE_RE
+
+    year = "(?:1[5-9]\\d\\d|2[01]\\d\\d)"
+    for kind, source in dates._date_patterns(named=False):
+        if kind != "year":
+            assert year in source, kind
+            assert f"{year})?" not in source and f"{year}))?" not in source, kind
+    assert "(?P<year>(?:19|20)\\d\\d)" in _YEAR_PHRASE_RE.pattern
+    assert claim_dates("In May 2010 and spring 2012 they met") != []
+    for text in ("As of 2025 it stood", "on 3 June 1999", "2011-08-02"):
+        assert claim_dates(text), text
+    for text in ("As of ٢٠٢٥ it stood", "in May, in spring, since the thirties", "They met in 3333 and 9999."):
+        assert claim_dates(text) == dates.find_dates(text) == [], text
