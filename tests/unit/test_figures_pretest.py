@@ -131,3 +131,13 @@ def test_case_folds_cover_every_character_ignorecase_matches_with_an_ascii_lette
         folded = character.translate(figures._REGEX_CASE_FOLDS).lower()
         readings = [letter for letter in letters if re.fullmatch(letter, character, re.IGNORECASE)]
         assert folded in readings, (hex(ord(character)), folded, readings)
+
+
+def test_the_needle_trie_finds_each_needle_and_nothing_else() -> None:
+    for needle in figures._NUMBER_NEEDLES:
+        assert figures._NUMBER_NEEDLE_RE.fullmatch(needle), needle
+        assert figures._NUMBER_NEEDLE_RE.search(f"xx{needle}yy"), needle
+        assert figures._NUMBER_NEEDLE_RE.search(needle[:-1]) is None or any(
+            other in needle[:-1] for other in figures._NUMBER_NEEDLES
+        ), needle
+    assert figures._trie_alternation(["ab", "ac", "b"]) == "(?:a(?:b|c)|b)"

@@ -444,6 +444,21 @@ _NUMBER_WORDS = frozenset({*_UNITS, *_TENS, *_SCALES, "half", "dozen", *_ORDINAL
 _NUMBER_NEEDLES = tuple(
     sorted(word for word in _NUMBER_WORDS if not any(o != word and o in word for o in _NUMBER_WORDS))
 )
+
+
+def _trie_alternation(words: Sequence[str]) -> str:
+    """A regex matching exactly ``words``, as a trie: a case-sensitive alternation whose branches start with
+    distinct literals lets the regex engine skip every position no word starts at (a flat one tries each word)."""
+    if "" in words:
+        return ""
+    groups: dict[str, list[str]] = {}
+    for word in words:
+        groups.setdefault(word[0], []).append(word[1:])
+    branches = [re.escape(first) + _trie_alternation(rests) for first, rests in sorted(groups.items())]
+    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+
+_NUMBER_NEEDLE_RE = re.compile(_trie_alternation(_NUMBER_NEEDLES))
 _ANY_DIGIT_RE = re.compile(r"\d")
 # Under re.IGNORECASE a pattern's ASCII letter also matches these (İ ı: i, ſ: s, Kelvin sign: k), which
 # str.lower() leaves as they are (or, for İ, turns into two characters).
@@ -455,7 +470,7 @@ def _may_hold_figures(text: str) -> bool:
     if _ANY_DIGIT_RE.search(text) is not None:
         return True
     folded = text.lower() if text.isascii() else text.translate(_REGEX_CASE_FOLDS).lower()
-    return any(needle in folded for needle in _NUMBER_NEEDLES)
+    return _NUMBER_NEEDLE_RE.search(folded) is not None
 
 
 def _digits_value(digits: str) -> float:
