@@ -89,11 +89,15 @@ def _tracking_link_rule(state: StateInline, silent: bool) -> bool:
     the reader needs to tell them apart.
     """
     start = state.pos
+    if silent:
+        return inline_link_rule(state, True)  # a probe: it leaves no token to mark
+    if state.src[start] != "[":
+        return False  # as the stock rule does, without calling it (tried wherever no earlier rule matched)
     first_token = len(state.tokens)
     if not inline_link_rule(state, silent):
         return False
     opening = next((token for token in state.tokens[first_token:] if token.type == "link_open"), None)
-    if not silent and opening is not None:
+    if opening is not None:
         # (pending text may be flushed as a token before the link_open)
         source = state.src[start : state.pos]
         if source.endswith(")"):
