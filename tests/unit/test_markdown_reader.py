@@ -398,7 +398,7 @@ def test_models_built_without_validation_validate_to_the_same_document() -> None
     text = (
         "# Title\n\nBody cites [^1] and [a link](https://example.org/x) and [def][d].\n\n"
         "## Part\n\n- item with [again](https://example.org/x) and [^1]\n\n"
-        "[^1]: Smith, J. (2014). *The Work*. https://example.org/w\n\n[d]: https://example.org/d \"T\"\n"
+        '[^1]: Smith, J. (2014). *The Work*. https://example.org/w\n\n[d]: https://example.org/d "T"\n'
     )
     document = read_markdown(text, "valid.md")
     validated = ParsedDocument.model_validate(document.model_dump())
