@@ -299,3 +299,115 @@ def test_a_link_definition_named_inside_a_footnote_is_used_by_it() -> None:
     assert uses == {"1": 1, "Secure Curves": 1}
     assert [marker.ref_id for marker in _markers(document)] == ["1"]
     assert not any("headings or tables" in notice for notice in document.notices)
+
+
+# --------------------------------------------------------------------------- link normalisation shortcut
+
+# URLs at the edge of the shortcut: each must come out exactly as markdown-it's own normalisation makes it.
+_EDGE_URLS = (
+    "https://example.org/a/b?c=d&e=f#g",
+    "HTTPS://Example.ORG/Path",
+    "//example.org/x",
+    "http://example.org:8080/x",
+    "http://example.org:/x",
+    "http://example.org:abc/x",
+    "http://[::1]/x",
+    "http://a:b:c/x",
+    "http://user@example.org/",
+    "http://@example.org/",
+    "https://example.org/%41%zz",
+    "https://example.org/100%",
+    "https://example.org/a%2",
+    "https://example.org/with space",
+    "https://example.org/[brackets]|pipe^{}",
+    "https://exämple.org/ü",
+    "https://xn--exmple-cua.org/",
+    "http://" + "a" * 64 + ".org/",
+    "http://" + "a" * 63 + ".org/",
+    "http://" + "b." * 127 + "org/",
+    "http://" + "b." * 128 + "org/",
+    "https://example.org/a@b/c",
+    "https://example.org\\path",
+    "  https://example.org/  ",
+    "https://example.org/\u200b",
+    "https://example.org/'quote'",
+    "http://a..b/",
+    "http://a.b./",
+    "mailto:someone@example.org",
+    "ftp://example.org/",
+    "#anchor",
+    "relative/path.md",
+    "",
+)
+
+_URL_CHARACTERS = st.sampled_from(
+    [
+        *"abcXYZ019.-_+:/?#@%;&=$,!~*'()[]|^{}\"<>\\` \té\u3002",
+        *("http://", "https://", "//", "xn--", "%41", "%4", ":80", "a" * 63, "b." * 40),
+    ]
+)
+
+
+def test_plain_urls_take_the_shortcut_and_normalise_as_markdown_it_does() -> None:
+    from markdown_it.common.normalize_url import normalizeLink, normalizeLinkText
+
+    from citecheck.documents.markdown import _is_plain_url, _normalize_link, _normalize_link_text
+
+    for url in _EDGE_URLS:
+        assert _normalize_link(url) == normalizeLink(url), url
+        assert _normalize_link_text(url) == normalizeLinkText(url), url
+    # The shortcut is taken where it should be (a regex that never matched would hide nothing above).
+    assert _is_plain_url("https://github.com/nodejs/node/pull/12345")
+    assert _is_plain_url("http://example.org:8080/a?b=c#d")
+    assert not _is_plain_url("http://example.org:/x")
+    assert not _is_plain_url("http://" + "b." * 128 + "org/")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_URL_CHARACTERS, max_size=25).map("".join))
+def test_the_link_shortcut_matches_markdown_it_on_any_string(url: str) -> None:
+    from markdown_it.common.normalize_url import normalizeLink, normalizeLinkText
+
+    from citecheck.documents.markdown import _normalize_link, _normalize_link_text
+
+    for candidate in (url, "https://" + url, "//" + url):
+        assert _normalize_link(candidate) == normalizeLink(candidate)
+        assert _normalize_link_text(candidate) == normalizeLinkText(candidate)
+
+
+def test_links_normalised_in_the_document_as_markdown_it_writes_them() -> None:
+    text = (
+        "A [plain](https://example.org/a?b=1) link, an [accented](https://exämple.org/ü) one, "
+        "a [spaced](<https://example.org/a b>) one, <https://example.org/auto%41> and [ref].\n\n"
+        "[ref]: https://example.org/ref%zz\n"
+    )
+    document = read_markdown(text, "links.md")
+    assert [reference.url for reference in document.references] == [
+        "https://example.org/ref%25zz",
+        "https://example.org/a?b=1",
+        "https://xn--exmple-cua.org/%C3%BC",
+        "https://example.org/a%20b",
+        "https://example.org/auto%41",
+    ]
+    autolink = document.references[-1]
+    assert autolink.raw == "https://example.org/autoA"  # the autolink's text, decoded as markdown-it does
+    assert [reference.uses for reference in document.references] == [1, 1, 1, 1, 1]
+
+
+def test_models_built_without_validation_validate_to_the_same_document() -> None:
+    text = (
+        "# Title\n\nBody cites [^1] and [a link](https://example.org/x) and [def][d].\n\n"
+        "## Part\n\n- item with [again](https://example.org/x) and [^1]\n\n"
+        '[^1]: Smith, J. (2014). *The Work*. https://example.org/w\n\n[d]: https://example.org/d "T"\n'
+    )
+    document = read_markdown(text, "valid.md")
+    validated = ParsedDocument.model_validate(document.model_dump())
+    assert repr(validated) == repr(document)
+    links = [reference for reference in document.references if reference.kind == "link"]
+    assert [(reference.id, reference.uses) for reference in links] == [("d", 1), ("L1", 2)]
+    markers = document.sections[0].paragraphs[0].markers
+    assert [(marker.label, marker.offset) for marker in markers] == [
+        ("1", len("Body cites")),
+        ("L1", len("Body cites and a link")),
+        ("d", len("Body cites and a link and def")),
+    ]

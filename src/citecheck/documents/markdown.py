@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.common.normalize_url import normalizeLink, normalizeLinkText
 from markdown_it.common.utils import normalizeReference
 from markdown_it.rules_inline import StateInline
 from markdown_it.rules_inline import link as inline_link_rule
@@ -35,9 +36,10 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 from citecheck.dates import PartialDate, parse_date
-from citecheck.models import Marker, Paragraph, ParsedDocument, Reference, Section
+from citecheck.models import Marker, Paragraph, ParsedDocument, Reference, ReferenceKind, Section
 from citecheck.references import reference_from_text
 from citecheck.references.citation_line import MarkupHints
+from citecheck.references.construct import build
 
 __all__ = ["read_markdown"]
 
@@ -51,6 +53,35 @@ _FRONT_MATTER_FIELD_RE = re.compile(r"^(?P<key>[A-Za-z_][\w-]*)\s*:\s*(?P<value>
 _REFERENCE_LABEL_RE = re.compile(r"\]\s*\[(?P<label>[^\]]*)\]$")
 
 
+# A web URL that markdown-it's normalisation (mdurl parse → punycode → format → percent-encode) returns
+# unchanged: http(s) or scheme-relative, an ASCII host of labels mdurl accepts (each ≤ 63 characters, the
+# whole ≤ 255: longer hosts are dropped), an optional numeric port, then only characters mdurl.encode keeps
+# and well-formed %XX escapes.  Most links of real documents are of this shape; the others take the full way.
+_PLAIN_URL_RE = re.compile(
+    r"(?:https?:)?//(?P<host>[A-Za-z0-9_+-]{1,63}(?:\.[A-Za-z0-9_+-]{1,63})*)(?::[0-9]+)?"
+    r"(?:[/?#](?:[A-Za-z0-9;/?:@&=+$,\-_.!~*'()#]|%[0-9A-Fa-f]{2})*)?",
+    re.I,
+)
+_MAX_HOST_LENGTH = 255
+
+
+def _is_plain_url(url: str) -> bool:
+    match = _PLAIN_URL_RE.fullmatch(url)
+    return match is not None and len(match["host"]) <= _MAX_HOST_LENGTH
+
+
+def _normalize_link(url: str) -> str:
+    """markdown-it's ``normalizeLink``, without its cost for the URLs it leaves as they are."""
+    return url if _is_plain_url(url) else normalizeLink(url)
+
+
+def _normalize_link_text(link: str) -> str:
+    """markdown-it's ``normalizeLinkText`` (an autolink's text): unchanged for plain URLs with no escapes or IDN."""
+    if "%" not in link and "xn--" not in link.lower() and _is_plain_url(link):
+        return link
+    return normalizeLinkText(link)
+
+
 def _tracking_link_rule(state: StateInline, silent: bool) -> bool:
     """CommonMark's link rule, recording on the link token which syntax it came from.
 
@@ -58,11 +89,15 @@ def _tracking_link_rule(state: StateInline, silent: bool) -> bool:
     the reader needs to tell them apart.
     """
     start = state.pos
+    if silent:
+        return inline_link_rule(state, True)  # a probe: it leaves no token to mark
+    if state.src[start] != "[":
+        return False  # as the stock rule does, without calling it (tried wherever no earlier rule matched)
     first_token = len(state.tokens)
     if not inline_link_rule(state, silent):
         return False
     opening = next((token for token in state.tokens[first_token:] if token.type == "link_open"), None)
-    if not silent and opening is not None:
+    if opening is not None:
         # (pending text may be flushed as a token before the link_open)
         source = state.src[start : state.pos]
         if source.endswith(")"):
@@ -83,6 +118,8 @@ def _parser() -> MarkdownIt:
     # Accept every destination so skipped schemes can be reported instead of vanishing into text;
     # nothing here is ever rendered as HTML.
     parser.validateLink = lambda url: True  # type: ignore[method-assign]
+    parser.normalizeLink = _normalize_link  # type: ignore[method-assign]
+    parser.normalizeLinkText = _normalize_link_text  # type: ignore[method-assign]
     return parser
 
 
@@ -139,8 +176,13 @@ class _Book:
         if known is not None:
             return known.id
         reference_id = f"L{len(self.inline_links) + 1}"
-        self.inline_links[use.href] = Reference(
-            id=reference_id, kind="link", raw=use.text or use.href, title=use.title or None, url=use.href
+        self.inline_links[use.href] = build(
+            Reference,
+            id=reference_id,
+            kind=ReferenceKind.link,
+            raw=use.text or use.href,
+            title=use.title or None,
+            url=use.href,
         )
         return reference_id
 
@@ -152,7 +194,7 @@ def _inline_text(
 ) -> tuple[str, list[Marker]]:
     """Plain text of inline tokens, with markers for footnotes and at link ends."""
     text = ""
-    markers: list[Marker] = []
+    markers: list[tuple[str, int, str | None]] = []  # label, offset in ``text``, reference id
     link_stack: list[tuple[Token, int]] = []
     for token in children:
         kind = token.type
@@ -165,7 +207,7 @@ def _inline_text(
                     text += content[position : match.start()]
                     text = text.rstrip()
                     label = match["label"]
-                    markers.append(Marker(label=label, offset=len(text), ref_id=footnote_ids.get(label)))
+                    markers.append((label, len(text), footnote_ids.get(label)))
                     position = match.end()
                 content = content[position:]
             text += content
@@ -177,7 +219,7 @@ def _inline_text(
         elif kind == "footnote_ref":
             text = text.rstrip()
             label = _footnote_label(token.meta)
-            markers.append(Marker(label=label, offset=len(text), ref_id=footnote_ids.get(label)))
+            markers.append((label, len(text), footnote_ids.get(label)))
         elif kind == "link_open":
             link_stack.append((token, len(text)))
         elif kind == "link_close" and link_stack:
@@ -194,11 +236,15 @@ def _inline_text(
             )
             target = on_link(use)
             if target is not None:
-                markers.append(Marker(label=target, offset=len(text), ref_id=target))
+                markers.append((target, len(text), target))
     stripped = text.lstrip()
     shift = len(text) - len(stripped)
     clean = stripped.rstrip()
-    fixed = [marker.model_copy(update={"offset": min(max(marker.offset - shift, 0), len(clean))}) for marker in markers]
+    end = len(clean)
+    fixed = [
+        build(Marker, label=label, offset=min(max(offset - shift, 0), end), ref_id=ref_id)
+        for label, offset, ref_id in markers
+    ]
     return clean, fixed
 
 
@@ -406,9 +452,10 @@ def _link_definitions(
         ids[str(normalised)] = reference_id
         title = definition.get("title")
         references.append(
-            Reference(
+            build(
+                Reference,
                 id=reference_id,
-                kind="link",
+                kind=ReferenceKind.link,
                 name=label,
                 raw=raw,
                 title=str(title) if title else None,
@@ -438,7 +485,7 @@ def read_markdown(text: str, path: str) -> ParsedDocument:
     link_ids, link_references = _link_definitions(env, lines, set(footnote_ids), skipped_links)
     book = _Book(footnote_ids=footnote_ids, link_ids=link_ids, skipped=skipped_links)
 
-    sections: list[Section] = [Section(title=None, level=1)]
+    sections: list[Section] = [build(Section, title=None, level=1)]
     skipped_blocks: Counter[str] = Counter()
     context: list[str] = []  # enclosing block kinds: heading, paragraph, table, footnote
     first_heading: str | None = None
@@ -449,7 +496,7 @@ def read_markdown(text: str, path: str) -> ParsedDocument:
             if kind == "heading_open":
                 level = int(token.tag[1:]) if token.tag[1:].isdigit() else 1
                 if "footnote_block" not in context:
-                    sections.append(Section(title=None, level=level))
+                    sections.append(build(Section, title=None, level=level))
             elif kind == "table_open":
                 skipped_blocks["tables"] += 1
             continue
@@ -489,7 +536,7 @@ def read_markdown(text: str, path: str) -> ParsedDocument:
                 book.uses[marker.ref_id] += 1
         if paragraph_text or markers:
             line = token.map[0] + 1 if token.map else None
-            sections[-1].paragraphs.append(Paragraph(text=paragraph_text, markers=markers, line=line))
+            sections[-1].paragraphs.append(build(Paragraph, text=paragraph_text, markers=markers, line=line))
 
     references: list[Reference] = []
     # Unused definitions come after the cited ones, numbered on in source order.
@@ -502,10 +549,10 @@ def read_markdown(text: str, path: str) -> ParsedDocument:
         reference.uses = book.uses[reference.id]  # built here: no copy needed
         references.append(reference)
     references.sort(key=lambda reference: reference.number or 0)
-    references += [reference.model_copy(update={"uses": book.uses[reference.id]}) for reference in link_references]
-    references += [
-        reference.model_copy(update={"uses": book.uses[reference.id]}) for reference in book.inline_links.values()
-    ]
+    # Built by this call (not validated: construct.build), so counted in place rather than copied.
+    for reference in (*link_references, *book.inline_links.values()):
+        reference.uses = book.uses[reference.id]
+        references.append(reference)
 
     if sections[0].title is None and not sections[0].paragraphs:
         sections = sections[1:]
