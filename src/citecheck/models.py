@@ -39,6 +39,18 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class _LaterModel(_Model):
+    """A model no one-citation ``check`` validates or serialises: claims, conflicts, reports, summaries, evidence.
+
+    Its validator and serialiser are built on first use, not at import (``defer_build``): building them all up
+    front cost ``citecheck check --offline`` ~12 ms of its start-up (issue 17).  Models a check does build
+    (references, documents, findings, network state) stay built at import, so their schemas are made once and
+    reused inside the models that nest them.
+    """
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+
+
 # --------------------------------------------------------------------------- documents
 
 
@@ -461,7 +473,7 @@ class EvidenceStatus(StrEnum):
     not_read = "not-read"
 
 
-class Passage(_Model):
+class Passage(_LaterModel):
     """Where in a source text the evidence sits, and how it was chosen.
 
     Offsets are character positions in the source text read (``SourceInfo``);
@@ -483,7 +495,7 @@ class Passage(_Model):
     text_fragment: str | None = None  # a #:~:text= directive that highlights the passage in a browser
 
 
-class Evidence(_Model):
+class Evidence(_LaterModel):
     kind: EvidenceKind
     detail: str
     ref: str | None = None
@@ -495,7 +507,7 @@ class Evidence(_Model):
     source_says: str | None = None  # the source's figure as written where it was found, or what it gives instead
 
 
-class Claim(_Model):
+class Claim(_LaterModel):
     id: str
     text: str
     section: str | None = None
@@ -518,7 +530,7 @@ class Finding(_Model):
     new: bool | None = None  # with --baseline: not in the baseline (None: no baseline given)
 
 
-class ConflictStatement(_Model):
+class ConflictStatement(_LaterModel):
     """One claim's figure in a conflict: who says what, on which sources."""
 
     document: str
@@ -533,7 +545,7 @@ class ConflictStatement(_Model):
     line: int | None = None
 
 
-class Conflict(_Model):
+class Conflict(_LaterModel):
     """Documents (or posts) in one audit giving different figures for the same thing (CC503)."""
 
     subject: str  # the event or entity, e.g. "Camp Ashraf distance north of Baghdad"
@@ -544,7 +556,7 @@ class Conflict(_Model):
 # --------------------------------------------------------------------------- reports
 
 
-class DocumentInfo(_Model):
+class DocumentInfo(_LaterModel):
     path: str
     format: DocumentFormat
     title: str | None = None
@@ -586,7 +598,7 @@ class NetworkState(_Model):
     endpoints: list[EndpointState] = Field(default_factory=list)  # per endpoint: what answered
 
 
-class DocumentReport(_Model):
+class DocumentReport(_LaterModel):
     schema_: str = Field(default=REPORT_SCHEMA, alias="schema")
     document: DocumentInfo
     references: list[Reference] = Field(default_factory=list)
@@ -609,7 +621,7 @@ class DocumentErrorKind(StrEnum):
     internal_error = "internal-error"  # citecheck failed on it: a bug to report, the other documents still audited
 
 
-class DocumentError(_Model):
+class DocumentError(_LaterModel):
     """A document that could not be audited, and why (one clear line)."""
 
     path: str
@@ -617,7 +629,7 @@ class DocumentError(_Model):
     kind: DocumentErrorKind = DocumentErrorKind.unreadable
 
 
-class DocumentSummary(_Model):
+class DocumentSummary(_LaterModel):
     path: str
     title: str | None = None
     format: DocumentFormat
@@ -630,7 +642,7 @@ class DocumentSummary(_Model):
     codes: dict[str, int]  # code -> count
 
 
-class AuditSummary(_Model):
+class AuditSummary(_LaterModel):
     schema_: str = Field(default=SUMMARY_SCHEMA, alias="schema")
     generated_at: datetime
     network: NetworkState
@@ -656,7 +668,7 @@ NOT_SUPPORT = (
 )
 
 
-class EvidenceSource(_Model):
+class EvidenceSource(_LaterModel):
     """What was read as the source."""
 
     input: str  # the path or URL as given
@@ -668,7 +680,7 @@ class EvidenceSource(_Model):
     reason: str | None = None  # a note on how it was read (live page read because no capture …)
 
 
-class EvidenceReport(_Model):
+class EvidenceReport(_LaterModel):
     """One claim against one source (``citecheck evidence``): the audit's evidence, grouped for a reader."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
