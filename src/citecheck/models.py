@@ -12,8 +12,6 @@ Every model here is part of the public JSON report (``citecheck schema``
 prints it), so fields are added, never silently renamed.
 """
 
-from __future__ import annotations
-
 from datetime import datetime
 from enum import StrEnum
 from typing import Literal
@@ -40,12 +38,13 @@ class _Model(BaseModel):
 
 
 class _LaterModel(_Model):
-    """A model no one-citation ``check`` validates or serialises: claims, conflicts, reports, summaries, evidence.
+    """A model whose validator and serialiser are built on first use, not at import (``defer_build``).
 
-    Its validator and serialiser are built on first use, not at import (``defer_build``): building them all up
-    front cost ``citecheck check --offline`` ~12 ms of its start-up (issue 17).  Models a check does build
-    (references, documents, findings, network state) stay built at import, so their schemas are made once and
-    reused inside the models that nest them.
+    For what a one-citation ``citecheck check`` never validates or serialises: a document's body (sections,
+    paragraphs, markers, where it was fetched from), claims, conflicts, reports, summaries and evidence.
+    Building them all at import cost ``check --offline`` a tenth of its start-up (issue 17).  The reference
+    and its parts, findings and the network state stay built at import: a check serialises them all, and
+    the models nesting them reuse their schemas instead of making them again.
     """
 
     model_config = ConfigDict(extra="forbid", defer_build=True)
@@ -54,7 +53,7 @@ class _LaterModel(_Model):
 # --------------------------------------------------------------------------- documents
 
 
-class Marker(_Model):
+class Marker(_LaterModel):
     """An in-text citation marker (``[3]``, ``[^3]``, ``<ref name=x/>``).
 
     ``offset`` is the character position in the paragraph's *clean* text
@@ -67,13 +66,13 @@ class Marker(_Model):
     ref_id: str | None = None  # None: points to no reference (dangling)
 
 
-class Paragraph(_Model):
+class Paragraph(_LaterModel):
     text: str
     markers: list[Marker] = Field(default_factory=list)
     line: int | None = None  # 1-based line in the source document, where known
 
 
-class Section(_Model):
+class Section(_LaterModel):
     title: str | None = None
     level: int = 1
     paragraphs: list[Paragraph] = Field(default_factory=list)
@@ -367,7 +366,7 @@ class Reference(_Model):
         )
 
 
-class WikiRevision(_Model):
+class WikiRevision(_LaterModel):
     """The revision of a wiki article that was audited (pinned: a re-run audits the same text)."""
 
     wiki: str  # the wiki's script path, e.g. https://en.wikipedia.org/w/
@@ -377,7 +376,7 @@ class WikiRevision(_Model):
     permalink: str
 
 
-class FetchedFrom(_Model):
+class FetchedFrom(_LaterModel):
     """Where a document given as a URL or a wiki article came from, and when it was fetched."""
 
     url: str  # what was asked for
@@ -398,7 +397,7 @@ class Renderer(StrEnum):
     generic = "generic"  # any other page: blog and CMS footnotes, or cited links
 
 
-class ParsedDocument(_Model):
+class ParsedDocument(_LaterModel):
     """What a reader makes of one document: the body and the reference list."""
 
     path: str
