@@ -4,8 +4,6 @@ Offline with nothing in the store to consult, no network module is even
 imported: process start to verdict stays a fraction of a second.
 """
 
-from __future__ import annotations
-
 import logging
 from datetime import timedelta
 
