@@ -10,8 +10,6 @@ Every error is one line naming the file (or the flag), the key and what
 would be accepted, in plain words.
 """
 
-from __future__ import annotations
-
 import difflib
 import re
 import tomllib

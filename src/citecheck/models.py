@@ -12,8 +12,6 @@ Every model here is part of the public JSON report (``citecheck schema``
 prints it), so fields are added, never silently renamed.
 """
 
-from __future__ import annotations
-
 from datetime import datetime
 from enum import StrEnum
 from typing import Literal
@@ -39,10 +37,23 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class _LaterModel(_Model):
+    """A model whose validator and serialiser are built on first use, not at import (``defer_build``).
+
+    For what a one-citation ``citecheck check`` never validates or serialises: a document's body (sections,
+    paragraphs, markers, where it was fetched from), claims, conflicts, reports, summaries and evidence.
+    Building them all at import cost ``check --offline`` a tenth of its start-up (issue 17).  The reference
+    and its parts, findings and the network state stay built at import: a check serialises them all, and
+    the models nesting them reuse their schemas instead of making them again.
+    """
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+
+
 # --------------------------------------------------------------------------- documents
 
 
-class Marker(_Model):
+class Marker(_LaterModel):
     """An in-text citation marker (``[3]``, ``[^3]``, ``<ref name=x/>``).
 
     ``offset`` is the character position in the paragraph's *clean* text
@@ -55,13 +66,13 @@ class Marker(_Model):
     ref_id: str | None = None  # None: points to no reference (dangling)
 
 
-class Paragraph(_Model):
+class Paragraph(_LaterModel):
     text: str
     markers: list[Marker] = Field(default_factory=list)
     line: int | None = None  # 1-based line in the source document, where known
 
 
-class Section(_Model):
+class Section(_LaterModel):
     title: str | None = None
     level: int = 1
     paragraphs: list[Paragraph] = Field(default_factory=list)
@@ -355,7 +366,7 @@ class Reference(_Model):
         )
 
 
-class WikiRevision(_Model):
+class WikiRevision(_LaterModel):
     """The revision of a wiki article that was audited (pinned: a re-run audits the same text)."""
 
     wiki: str  # the wiki's script path, e.g. https://en.wikipedia.org/w/
@@ -365,7 +376,7 @@ class WikiRevision(_Model):
     permalink: str
 
 
-class FetchedFrom(_Model):
+class FetchedFrom(_LaterModel):
     """Where a document given as a URL or a wiki article came from, and when it was fetched."""
 
     url: str  # what was asked for
@@ -386,7 +397,7 @@ class Renderer(StrEnum):
     generic = "generic"  # any other page: blog and CMS footnotes, or cited links
 
 
-class ParsedDocument(_Model):
+class ParsedDocument(_LaterModel):
     """What a reader makes of one document: the body and the reference list."""
 
     path: str
@@ -461,7 +472,7 @@ class EvidenceStatus(StrEnum):
     not_read = "not-read"
 
 
-class Passage(_Model):
+class Passage(_LaterModel):
     """Where in a source text the evidence sits, and how it was chosen.
 
     Offsets are character positions in the source text read (``SourceInfo``);
@@ -483,7 +494,7 @@ class Passage(_Model):
     text_fragment: str | None = None  # a #:~:text= directive that highlights the passage in a browser
 
 
-class Evidence(_Model):
+class Evidence(_LaterModel):
     kind: EvidenceKind
     detail: str
     ref: str | None = None
@@ -495,7 +506,7 @@ class Evidence(_Model):
     source_says: str | None = None  # the source's figure as written where it was found, or what it gives instead
 
 
-class Claim(_Model):
+class Claim(_LaterModel):
     id: str
     text: str
     section: str | None = None
@@ -518,7 +529,7 @@ class Finding(_Model):
     new: bool | None = None  # with --baseline: not in the baseline (None: no baseline given)
 
 
-class ConflictStatement(_Model):
+class ConflictStatement(_LaterModel):
     """One claim's figure in a conflict: who says what, on which sources."""
 
     document: str
@@ -533,7 +544,7 @@ class ConflictStatement(_Model):
     line: int | None = None
 
 
-class Conflict(_Model):
+class Conflict(_LaterModel):
     """Documents (or posts) in one audit giving different figures for the same thing (CC503)."""
 
     subject: str  # the event or entity, e.g. "Camp Ashraf distance north of Baghdad"
@@ -544,7 +555,7 @@ class Conflict(_Model):
 # --------------------------------------------------------------------------- reports
 
 
-class DocumentInfo(_Model):
+class DocumentInfo(_LaterModel):
     path: str
     format: DocumentFormat
     title: str | None = None
@@ -586,7 +597,7 @@ class NetworkState(_Model):
     endpoints: list[EndpointState] = Field(default_factory=list)  # per endpoint: what answered
 
 
-class DocumentReport(_Model):
+class DocumentReport(_LaterModel):
     schema_: str = Field(default=REPORT_SCHEMA, alias="schema")
     document: DocumentInfo
     references: list[Reference] = Field(default_factory=list)
@@ -609,7 +620,7 @@ class DocumentErrorKind(StrEnum):
     internal_error = "internal-error"  # citecheck failed on it: a bug to report, the other documents still audited
 
 
-class DocumentError(_Model):
+class DocumentError(_LaterModel):
     """A document that could not be audited, and why (one clear line)."""
 
     path: str
@@ -617,7 +628,7 @@ class DocumentError(_Model):
     kind: DocumentErrorKind = DocumentErrorKind.unreadable
 
 
-class DocumentSummary(_Model):
+class DocumentSummary(_LaterModel):
     path: str
     title: str | None = None
     format: DocumentFormat
@@ -630,7 +641,7 @@ class DocumentSummary(_Model):
     codes: dict[str, int]  # code -> count
 
 
-class AuditSummary(_Model):
+class AuditSummary(_LaterModel):
     schema_: str = Field(default=SUMMARY_SCHEMA, alias="schema")
     generated_at: datetime
     network: NetworkState
@@ -656,7 +667,7 @@ NOT_SUPPORT = (
 )
 
 
-class EvidenceSource(_Model):
+class EvidenceSource(_LaterModel):
     """What was read as the source."""
 
     input: str  # the path or URL as given
@@ -668,7 +679,7 @@ class EvidenceSource(_Model):
     reason: str | None = None  # a note on how it was read (live page read because no capture …)
 
 
-class EvidenceReport(_Model):
+class EvidenceReport(_LaterModel):
     """One claim against one source (``citecheck evidence``): the audit's evidence, grouped for a reader."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)

@@ -4,8 +4,6 @@ Offline with nothing in the store to consult, no network module is even
 imported: process start to verdict stays a fraction of a second.
 """
 
-from __future__ import annotations
-
 import logging
 from datetime import timedelta
 
@@ -29,6 +27,7 @@ from citecheck.models import (
     Reference,
     ReferenceKind,
 )
+from citecheck.references.construct import build
 from citecheck.reports.check_text import render_check_markdown, render_check_plain
 
 __all__ = ["CheckResult", "check_citation", "reference_from_input", "render_check_text"]
@@ -82,7 +81,8 @@ def check_citation(
         reference.access_date = access_date
     reuse_hours = 0.0 if refresh else live_ttl.total_seconds() / 3600
     settings = (options or AuditOptions()).model_copy(update={"offline": offline, "live_reuse_hours": reuse_hours})
-    document = ParsedDocument(path="<input>", format=DocumentFormat.text, references=[reference])
+    # Built, not validated: the reference is valid already, and ParsedDocument's validator is then never made.
+    document = build(ParsedDocument, path="<input>", format=DocumentFormat.text, references=[reference])
     from_cache = False
     resolved = True
     if offline and not (reference.url and settings.cache.is_file()):

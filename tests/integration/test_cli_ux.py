@@ -537,6 +537,30 @@ def test_check_offline_loads_no_network_module(tmp_path: Path) -> None:
     assert not loaded & set(HEAVY), loaded & set(HEAVY)
 
 
+@pytest.mark.parametrize("output_format", ["text", "json", "md"])
+def test_check_offline_builds_only_what_it_uses(tmp_path: Path, output_format: str) -> None:
+    """Issue 17's start-up budget: no fuzzy matcher, no validators for documents, claims or reports."""
+    code = (
+        "import os\n"
+        f"os.chdir({str(tmp_path)!r})\n"
+        "from citecheck.cli import main\n"
+        "try:\n"
+        f"    main(['check', '--offline', '--format', {output_format!r}, 'Doe, J. (2020). \"A title\". The Ex.'])\n"
+        "except SystemExit:\n    pass\n"
+        "import citecheck.models as models\n"
+        "built = [name for name in ('ParsedDocument', 'Section', 'Paragraph', 'Claim', 'DocumentReport',"
+        " 'AuditSummary', 'EvidenceReport') if getattr(models, name).__pydantic_complete__]\n"
+        "print('built:' + ','.join(built))\n"
+    )
+    probe = f"import sys\n{code}\nprint(' '.join(sorted({{m.split('.')[0] for m in sys.modules}})))"
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert "no problems found offline" in run.stdout or '"findings"' in run.stdout, run.stdout + run.stderr
+    built = next(line for line in run.stdout.splitlines() if line.startswith("built:"))
+    assert built == "built:", built
+    loaded = set(run.stdout.splitlines()[-1].split())
+    assert not loaded & {*HEAVY, "rapidfuzz"}, loaded & {*HEAVY, "rapidfuzz"}
+
+
 def test_reports_are_readable_by_others(workdir: Path) -> None:
     previous = os.umask(0o022)
     try:

@@ -24,8 +24,6 @@ import html
 import re
 import unicodedata
 
-from rapidfuzz import fuzz
-
 from citecheck.checks.catalogue import make_finding
 from citecheck.models import DoiRecord, Finding, Reference, RegistryStatus, Severity, UpdateNotice
 from citecheck.references.identifiers import isbn_is_valid
@@ -51,6 +49,9 @@ def titles_match(cited: str, registered: str) -> bool:
     a, b = _normal_title(cited), _normal_title(registered)
     if not a or not b or a == b or a in b or b in a:
         return True
+    # rapidfuzz loads here, not at import: `citecheck check` on a citation without a DOI record never needs it.
+    from rapidfuzz import fuzz
+
     return fuzz.token_set_ratio(a, b) >= TITLE_SIMILARITY
 
 

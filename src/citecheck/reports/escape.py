@@ -90,33 +90,61 @@ def _special_re(table: dict[int, str | None]) -> re.Pattern[str]:
     return re.compile("[" + "".join(parts) + "]")
 
 
+_Tables = tuple[dict[int, str | None], re.Pattern[str]]  # a str.translate table and its "anything to do?" regex
+
+# Terminal and display text, which every command prints: built at import.
 _DISPLAY_LINE = _inert_map(newlines=False, marks=False)
-_DISPLAY_LINES = _inert_map(newlines=True, marks=False)
 _DISPLAY_LINE_RE = _special_re(_DISPLAY_LINE)
-_DISPLAY_LINES_RE = _special_re(_DISPLAY_LINES)
 
-# Markdown inline text: HTML specials become entities and CommonMark/GFM inline specials get a backslash, in the
-# same single pass (so the entities added are never escaped again).  Untrusted text never starts a line in our
-# reports (it follows a table pipe, a list bullet or a label, and line breaks become spaces), so block-level
-# markers such as "#", "-", "+" or "1." need no escaping.
-_PROSE = _inert_map(newlines=False, marks=True)
-_PROSE_RE = _special_re(_PROSE)
-_MARKDOWN = dict(_PROSE)
-_MARKDOWN.update({ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;"})
-_MARKDOWN.update({ord(char): "\\" + char for char in "\\`*_[]|~"})
-_MARKDOWN_RE = _special_re(_MARKDOWN)
+# The other outputs' tables are built on first use: each costs ~1 ms to make (the regex compiler walks the
+# surrogate range code point by code point), which ``citecheck check`` would pay at start-up for outputs it never
+# writes (issue 17).  Each function reads its module global first, so after the first call a table costs one
+# global lookup, and the report writers' per-cell loops stay as fast as with tables built at import.
+_display_lines: _Tables | None = None
+_markdown: tuple[_Tables, _Tables] | None = None  # (prose, Markdown)
+_xml: _Tables | None = None
+_json: _Tables | None = None
 
-_XML = dict(_DISPLAY_LINE)
-_XML.update({ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord('"'): "&quot;", 0xFFFE: " ", 0xFFFF: " "})
-_XML_RE = _special_re(_XML)
 
-# Serialised JSON: outside strings JSON is plain ASCII, so these escapes are always valid and change no value.
-# json.dumps and pydantic already escape C0; C1, DEL, bidi controls, marks, line separators and lone surrogates
-# pass through raw unless escaped here.
-_JSON = {
-    code: f"\\u{code:04x}" for code in (*_C1_AND_DEL, *BIDI_CONTROLS, *BIDI_MARKS, *_LINE_SEPARATORS, *_SURROGATES)
-}
-_JSON_RE = _special_re(dict.fromkeys(_JSON, None))
+def _display_lines_tables() -> _Tables:
+    global _display_lines
+    table = _inert_map(newlines=True, marks=False)
+    _display_lines = (table, _special_re(table))
+    return _display_lines
+
+
+def _markdown_tables() -> tuple[_Tables, _Tables]:
+    # Markdown inline text: HTML specials become entities and CommonMark/GFM inline specials get a backslash, in
+    # the same single pass (so the entities added are never escaped again).  Untrusted text never starts a line in
+    # our reports (it follows a table pipe, a list bullet or a label, and line breaks become spaces), so
+    # block-level markers such as "#", "-", "+" or "1." need no escaping.
+    global _markdown
+    prose = _inert_map(newlines=False, marks=True)
+    markdown = dict(prose)
+    markdown.update({ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;"})
+    markdown.update({ord(char): "\\" + char for char in "\\`*_[]|~"})
+    _markdown = ((prose, _special_re(prose)), (markdown, _special_re(markdown)))
+    return _markdown
+
+
+def _xml_tables() -> _Tables:
+    global _xml
+    table = dict(_DISPLAY_LINE)
+    table.update({ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord('"'): "&quot;", 0xFFFE: " ", 0xFFFF: " "})
+    _xml = (table, _special_re(table))
+    return _xml
+
+
+def _json_tables() -> _Tables:
+    # Serialised JSON: outside strings JSON is plain ASCII, so these escapes are always valid and change no value.
+    # json.dumps and pydantic already escape C0; C1, DEL, bidi controls, marks, line separators and lone
+    # surrogates pass through raw unless escaped here.
+    global _json
+    codes = (*_C1_AND_DEL, *BIDI_CONTROLS, *BIDI_MARKS, *_LINE_SEPARATORS, *_SURROGATES)
+    table: dict[int, str | None] = {code: f"\\u{code:04x}" for code in codes}
+    _json = (table, _special_re(dict.fromkeys(table, None)))
+    return _json
+
 
 _BACKTICK_RUN_RE = re.compile(r"`+")
 
@@ -144,7 +172,7 @@ def display_text(value: object, *, newlines: bool = False) -> str:
     CR normalised).  Nothing is HTML- or Markdown-escaped.
     """
     text = _as_text(value)
-    table, special = (_DISPLAY_LINES, _DISPLAY_LINES_RE) if newlines else (_DISPLAY_LINE, _DISPLAY_LINE_RE)
+    table, special = (_display_lines or _display_lines_tables()) if newlines else (_DISPLAY_LINE, _DISPLAY_LINE_RE)
     if special.search(text) is None:
         return text
     text = _without_escape_sequences(text)
@@ -173,24 +201,26 @@ def md_text(value: object, limit: int | None = None) -> str:
     ``limit`` counts characters of the text before escaping.
     """
     text = _shorten(_as_text(value), limit)
+    markdown, markdown_re = (_markdown or _markdown_tables())[1]
     # One scan answers "anything to do?" (most report values: no); only then the sequences and the table.
-    if _MARKDOWN_RE.search(text) is None:
+    if markdown_re.search(text) is None:
         return text
-    return _without_escape_sequences(text).translate(_MARKDOWN)
+    return _without_escape_sequences(text).translate(markdown)
 
 
 def md_cell(value: object, limit: int | None = 300) -> str:
     """Untrusted text for one GFM table cell: one line, no bare pipes, never empty."""
     text = value if isinstance(value, str) else _as_text(value)
-    if _MARKDOWN_RE.search(text) is None:
+    (prose, prose_re), (_, markdown_re) = _markdown or _markdown_tables()
+    if markdown_re.search(text) is None:
         # Most cells: nothing to clean or escape (the Markdown table holds every prose special too), and
         # collapsing whitespace or shortening adds none.  The same text as the general path below, in one scan.
         text = " ".join(text.split())
         if limit is not None and len(text) > limit:
             text = text[: max(limit - 1, 0)].rstrip() + "…"
         return text or " "
-    if _PROSE_RE.search(text) is not None:  # controls become spaces first, so they collapse with the rest
-        text = _without_escape_sequences(text).translate(_PROSE)
+    if prose_re.search(text) is not None:  # controls become spaces first, so they collapse with the rest
+        text = _without_escape_sequences(text).translate(prose)
     # str.split() splits on exactly the characters the regex \s matches, at a third of the cost.
     return md_text(" ".join(text.split()), limit) or " "
 
@@ -254,9 +284,10 @@ def xml_text(value: object) -> str:
     and line breaks, U+FFFE, U+FFFF, lone surrogates).
     """
     text = _as_text(value)
-    if _XML_RE.search(text) is None:
+    table, special = _xml or _xml_tables()
+    if special.search(text) is None:
         return text
-    return _without_escape_sequences(text).translate(_XML)
+    return _without_escape_sequences(text).translate(table)
 
 
 def json_inert(serialized: str) -> str:
@@ -266,6 +297,9 @@ def json_inert(serialized: str) -> str:
     """
     # Every character escaped here is DEL or beyond ASCII: two C scans settle most reports (a character-class
     # regex over a whole report's JSON costs a thousand times more).
-    if (serialized.isascii() and "\x7f" not in serialized) or _JSON_RE.search(serialized) is None:
+    if serialized.isascii() and "\x7f" not in serialized:
         return serialized
-    return serialized.translate(_JSON)
+    table, special = _json or _json_tables()
+    if special.search(serialized) is None:
+        return serialized
+    return serialized.translate(table)
