@@ -93,6 +93,9 @@ CAPTURE_CACHE_BYTES = 64 * 1024 * 1024
 BATCH_MAX_URLS = 40
 _PLAIN_KEY = re.compile(r"[a-z0-9,.\-]+\)/[a-z0-9/._~\-]*")
 # One probe at a time, at most two a second: a handful of requests, before the dialect's limits are known.
+# Dialect probes asked in a row while it answers 429 (each of two requests, paused 1, 2, 4 … s between):
+# enough for the breaker to give a refusing endpoint up first (its patience, 20 s, is passed on the sixth).
+PROBE_ATTEMPTS = 5
 # A 429 naming no wait pauses it a second, doubling per refusal in a row (as the Internet Archive's pools).
 PROBE_POLICY = PoolPolicy(
     concurrency=1, per_second=2.0, burst=2, pause_without_retry_after=60.0, first_pause_without_retry_after=1.0
@@ -183,6 +186,9 @@ class HttpArchive:
             kind = "rate limited" if self.breaker.outage is EndpointOutage.rate_limited else "failing"
             self.unavailable_reason = f"archive unavailable: {kind} ({self.breaker.why}); not asked again this run"
             self.outage = self.breaker.outage
+            # A 429 is an answer: the endpoint was reached. A state known this run, never the store's older one.
+            if self.outage is EndpointOutage.rate_limited or self.reachable is None:
+                self.reachable = self.outage is EndpointOutage.rate_limited
         assert self.unavailable_reason is not None
         return ArchiveUnavailableError(self.unavailable_reason, self.outage)
 
@@ -210,7 +216,7 @@ class HttpArchive:
                         self.web.configure_pool(self.probe_pool, replace(PROBE_POLICY, max_wait=probe_wait))
                     )
                     try:
-                        probed = await probe_endpoint(self.web, self.spec.url, self.probe_pool)
+                        probed = await self._probe()
                     except ArchiveError as error:
                         if self.breaker.tripped:  # refused or failed throughout the probe: down for the run
                             raise self._unavailable() from error
@@ -226,6 +232,18 @@ class HttpArchive:
                     self._use(probed)
         assert self._profile is not None
         return self._profile
+
+    async def _probe(self) -> EndpointProfile:
+        """The dialect probe, asked again after a 429 (its pool pauses, longer each time) until it answers
+        or the breaker gives the endpoint up: every lookup waits for it, so one 429 must not fail the one
+        lookup that happened to ask."""
+        for attempt in range(PROBE_ATTEMPTS):
+            try:
+                return await probe_endpoint(self.web, self.spec.url, self.probe_pool)
+            except RateLimitError:
+                if self.breaker.tripped or attempt == PROBE_ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable: the loop returns or raises on its last attempt")
 
     @property
     def dialect(self) -> Dialect | None:
