@@ -121,6 +121,18 @@ class ArchiveRefusal(StrEnum):
     other = "other"  # 403/451 or another access-control answer
 
 
+class EndpointOutage(StrEnum):
+    """Why an endpoint gave no answer for the rest of a run (a state of ours, never evidence about a URL)."""
+
+    unreachable = "unreachable"  # no connection could be made
+    rate_limited = "rate-limited"  # it refused every request (429s naming no wait) for a while: it refuses us
+    failing = "failing"  # every answer was a server error (5xx) or a broken exchange, for a while
+
+
+def _is_none(value: object) -> bool:
+    return value is None
+
+
 class ArchiveResult(_Model):
     """The capture that best matches what the citing author saw (issue: archive resolution)."""
 
@@ -134,6 +146,9 @@ class ArchiveResult(_Model):
     # Set (with status not-checked) when the archive refuses to show or search this URL;
     # ``reason`` then carries the archive's own words.
     refusal: ArchiveRefusal | None = None
+    # Set (with status not-checked) when the archive was down for the run: unreachable, or refusing us.
+    # Left out of the JSON when unset, so reports without an outage stay as they were.
+    outage: EndpointOutage | None = Field(default=None, exclude_if=_is_none)
 
 
 class PageDate(_Model):
@@ -587,6 +602,7 @@ class EndpointState(_Model):
     reachable: bool | None = None  # None: not needed in this run (everything came from the store)
     dialect: str | None = None  # archives: internet-archive, pywb, openwayback, memento, warc
     detail: str | None = None
+    outage: EndpointOutage | None = Field(default=None, exclude_if=_is_none)  # why it answered nothing usable
 
 
 class NetworkState(_Model):

@@ -8,7 +8,16 @@ import time
 
 import pytest
 
-from citecheck.resolve.politeness import Pool, PoolLimits, PoolPolicy, PoolRefusedError, TokenBucket, continuing
+from citecheck.models import EndpointOutage
+from citecheck.resolve.politeness import (
+    EndpointBreaker,
+    Pool,
+    PoolLimits,
+    PoolPolicy,
+    PoolRefusedError,
+    TokenBucket,
+    continuing,
+)
 
 
 async def test_rate_is_kept_after_the_burst() -> None:
@@ -302,3 +311,113 @@ def test_a_retry_after_is_honoured_as_given_and_does_not_escalate() -> None:
 def test_without_an_escalating_policy_a_429_naming_no_wait_pauses_the_whole_default() -> None:
     pool = Pool("archive:other", PoolPolicy(per_second=8.0, pause_without_retry_after=30.0), _Clock())
     assert pool.rate_limited_by_server(None) == 30.0
+
+
+# --------------------------------------------------------------------------- the breaker
+
+
+def _watched(clock: _Clock, give_up_after: float = 10.0) -> tuple[EndpointBreaker, Pool, Pool]:
+    breaker = EndpointBreaker("ia", give_up_after, clock)
+    playback, index = _escalating(clock), Pool("archive:ia:index", PoolPolicy(per_second=0.4), clock)
+    breaker.watch(playback)
+    breaker.watch(index)
+    return breaker, playback, index
+
+
+def _refuse(pool: Pool, clock: _Clock, retry_after: float | None = None) -> None:
+    pool.rate_limited_by_server(retry_after)
+    clock.now = pool.paused_until + 0.01  # the next request goes out after the pause
+
+
+def test_refusals_naming_no_wait_trip_the_breaker_once_the_streak_has_lasted() -> None:
+    clock = _Clock()
+    breaker, playback, index = _watched(clock)
+    for _ in range(4):  # pauses of 1, 2, 4 and 8 s: 7 s of refusals, not yet 10
+        _refuse(playback, clock)
+    assert not breaker.tripped and playback.refusal() is None
+    with pytest.raises(PoolRefusedError):
+        playback.rate_limited_by_server(None)  # 15 s: given up, this request too
+    assert breaker.outage is EndpointOutage.rate_limited
+    assert "429 to every request" in breaker.why
+    # Every pool of the endpoint is refused for the rest of the run, one made later too.
+    for pool in (playback, index):
+        refused = pool.refusal()
+        assert refused is not None and refused.seconds == float("inf")
+    later = Pool("archive:ia:probe", PoolPolicy(), clock)
+    breaker.watch(later)
+    assert later.refusal() is not None
+
+
+def test_an_answer_between_refusals_starts_the_streak_again() -> None:
+    clock = _Clock()
+    breaker, playback, _index = _watched(clock, give_up_after=1.0)
+    for _ in range(20):
+        _refuse(playback, clock)
+        _refuse(playback, clock)
+        playback.answered()
+    assert not breaker.tripped
+
+
+def test_refusals_naming_their_wait_never_trip_the_breaker() -> None:
+    clock = _Clock()
+    breaker, playback, _index = _watched(clock, give_up_after=1.0)
+    for _ in range(20):
+        _refuse(playback, clock, retry_after=5.0)
+    assert not breaker.tripped and playback.refusal() is None
+
+
+def test_an_escalating_pause_at_its_cap_trips_the_breaker_however_patient_it_is() -> None:
+    clock = _Clock()
+    breaker, playback, _index = _watched(clock, give_up_after=1e9)
+    pauses = []
+    with pytest.raises(PoolRefusedError):
+        for _ in range(10):
+            pauses.append(playback.rate_limited_by_server(None))
+            clock.now = playback.paused_until + 0.01
+    assert pauses == [1.0, 2.0, 4.0, 8.0, 16.0, 32.0]  # the seventh would have paused the whole 60 s
+    assert breaker.outage is EndpointOutage.rate_limited
+
+
+def test_server_errors_and_failed_requests_trip_the_breaker_as_failing() -> None:
+    clock = _Clock()
+    breaker, playback, index = _watched(clock, give_up_after=5.0)
+    for _ in range(EndpointBreaker.FAILURES):
+        playback.answered(failing=True)
+        index.failed()
+    assert not breaker.tripped  # many, but all at once: not yet a while
+    clock.now += 5.0
+    playback.answered(failing=True)
+    assert breaker.outage is EndpointOutage.failing
+    assert index.refusal() is not None
+
+
+def test_pools_without_a_breaker_count_nothing() -> None:
+    clock = _Clock()
+    pool = _escalating(clock)
+    for _ in range(10):
+        pool.answered(failing=True)
+        pool.failed()
+        _refuse(pool, clock)
+    assert pool.refusal() is None
+
+
+async def test_a_trip_wakes_the_requests_waiting_in_a_pause_and_for_a_token() -> None:
+    breaker = EndpointBreaker("slow", 20.0)
+    paused = Pool("archive:slow:index", PoolPolicy(per_second=100.0))
+    starved = Pool("archive:slow:playback", PoolPolicy(per_second=0.01, burst=1))  # one token per 100 s
+    breaker.watch(paused)
+    breaker.watch(starved)
+    paused.rate_limited_by_server(100.0)  # told to wait 100 s
+    async with starved.slot():
+        pass  # the only token
+
+    async def one(pool: Pool) -> None:
+        async with pool.slot():
+            pass
+
+    waiting = [asyncio.create_task(one(pool)) for pool in (paused, starved)]
+    await asyncio.sleep(0.05)
+    assert not any(task.done() for task in waiting)
+    breaker.trip(EndpointOutage.rate_limited, "refusing us")
+    outcomes = await asyncio.wait_for(asyncio.gather(*waiting, return_exceptions=True), 10)  # a guard, not a timing
+    assert all(isinstance(outcome, PoolRefusedError) for outcome in outcomes)

@@ -30,6 +30,13 @@ for a slot in its pool.  A pool is
   and a server that keeps refusing meets longer and longer pauses at lower
   and lower rates.
 
+* a *breaker* (:class:`EndpointBreaker`), for the pools of one archive: an
+  endpoint that refuses every request (429s naming no wait, what the Internet
+  Archive answers a client it blocks) or fails every one (5xx, broken
+  exchanges) for a while is declared down for the rest of the run — every
+  pool of it refused, its waiting requests woken to fail at once — instead of
+  costing each lookup its whole deadline.
+
 Pools are configured in one place (:class:`PoolPolicy`, built by the settings)
 and looked up by name; the Internet Archive's published limits are the policy
 of its pools only, every other endpoint starts fast and backs off when told to.
@@ -41,11 +48,14 @@ import asyncio
 import contextlib
 import heapq
 import itertools
+import math
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
+
+from citecheck.models import EndpointOutage
 
 DEFAULT_PAUSE_SECONDS = 60.0
 
@@ -85,6 +95,8 @@ class TokenBucket:
         self._changed = asyncio.Condition()
         self._queue: list[tuple[int, int]] = []  # (negated priority, arrival) of each waiter
         self._arrivals = itertools.count()
+        self._interrupted = False
+        self._waking: asyncio.Future[None] | None = None
 
     @property
     def per_second(self) -> float:
@@ -97,6 +109,16 @@ class TokenBucket:
             self._tokens = self._refilled(now)
             self._updated = now
         self.limits = PoolLimits(max(per_second, 1e-3), self.limits.burst)
+
+    def interrupt(self) -> None:
+        """Wake every waiter at once (the pool is refused for the run): :meth:`acquire` returns without a token."""
+        self._interrupted = True
+        if self._queue:  # someone waits, so a loop runs
+            self._waking = asyncio.ensure_future(self._wake_all())
+
+    async def _wake_all(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
 
     def pause(self, seconds: float) -> None:
         """Let no request of this pool start for ``seconds`` (extends, never shortens a pause)."""
@@ -141,7 +163,8 @@ class TokenBucket:
 
         Waiters are served by priority (see :func:`continuing`), then in
         arrival order: a URL whose resolution has started finishes before new
-        ones start, so a run's tail holds no half-resolved URLs.
+        ones start, so a run's tail holds no half-resolved URLs.  After
+        :meth:`interrupt` it returns at once, without a token.
         """
         rank = (-request_priority.get(), next(self._arrivals))
         async with self._changed:
@@ -149,6 +172,10 @@ class TokenBucket:
             self._changed.notify_all()  # a sleeping head re-checks whether it still goes first
             try:
                 while True:
+                    if self._interrupted:
+                        self._queue.remove(rank)
+                        heapq.heapify(self._queue)
+                        return
                     wait: float | None = None
                     if self._queue[0] == rank:
                         wait = self._seconds_until_token()
@@ -259,10 +286,20 @@ class Pool:
         self.pauses_in_a_row = 0  # refusals naming no wait since the last run of answers (escalation)
         self._answers_since_refusal = 0
         self._first_pause = 0.0
+        self.breaker: EndpointBreaker | None = None  # the endpoint's, when this pool is one of an archive's
+        self._woken = asyncio.Event()  # set when the pool is refused for the run: its pause ends at once
 
     @property
     def per_second(self) -> float | None:
         return self.bucket.per_second if self.bucket is not None else None
+
+    def refuse_for_run(self, why: str) -> None:
+        """Refuse every request of this pool from now on (its endpoint refuses us); waiting ones fail at once."""
+        self.refused_until = math.inf
+        self.refused_why = why
+        self._woken.set()
+        if self.bucket is not None:
+            self.bucket.interrupt()
 
     @property
     def display_name(self) -> str:
@@ -295,7 +332,8 @@ class Pool:
                     break
                 if self._on_wait is not None:
                     self._on_wait(self.display_name, wait)
-                await asyncio.sleep(wait)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._woken.wait(), wait)  # woken early: refused for the run
             if self.bucket is not None:
                 await self.bucket.acquire()
                 refused = self.refusal()
@@ -387,6 +425,12 @@ class Pool:
                     self.bucket = TokenBucket(PoolLimits(lowered, 1), self._clock)
                 else:
                     self.bucket.set_rate(min(lowered, self.ceiling))
+        if self.breaker is not None and refusal and retry_after is None:
+            escalating = self.policy.first_pause_without_retry_after is not None
+            self.breaker.refused(at_cap=escalating and wait >= self.policy.pause_without_retry_after)
+            tripped = self.refusal()
+            if tripped is not None:
+                raise tripped
         if wait > self.policy.max_wait:
             self.refused_until = max(self.refused_until, now + wait)
             self.refused_why = (
@@ -419,8 +463,16 @@ class Pool:
             self.pauses_in_a_row += 1
         return min(longest, self._first_pause * 2.0 ** max(self.pauses_in_a_row - 1, 0))
 
-    def answered(self) -> None:
-        """An answer without a 429: a lowered rate creeps back towards its ceiling."""
+    def answered(self, failing: bool = False) -> None:
+        """An answer without a 429: a lowered rate creeps back towards its ceiling.
+
+        ``failing``: a server error (5xx), which the rate takes as an answer and the breaker as a failure.
+        """
+        if self.breaker is not None:
+            if failing:
+                self.breaker.failed()
+            else:
+                self.breaker.answered()
         self._answers_since_refusal += 1
         if self._answers_since_refusal >= self.ESCALATION_RESET:
             self.pauses_in_a_row = 0
@@ -436,6 +488,103 @@ class Pool:
         elif current < self.ceiling:
             step = current * self.PROBE_GROWTH if self.probing else self.ceiling * self.CLIMB
             self.bucket.set_rate(min(self.ceiling, current + step))
+
+    def failed(self) -> None:
+        """A request got no answer (a timeout, a reset, no connection): the breaker counts it."""
+        if self.breaker is not None:
+            self.breaker.failed()
+
+
+class EndpointBreaker:
+    """Declares an endpoint that refuses or fails every request *down* for the rest of the run.
+
+    The pools of one endpoint (an archive's index, playback and probe pools)
+    report to one breaker.  A *streak* is what came since the last answer the
+    endpoint accepted: its refusals (a 429 naming no wait; the 429s answering
+    requests already in flight count once, as the pause they caused) and its
+    failures (a 5xx, a timeout, a reset, no connection).  The breaker trips
+    when a streak has lasted ``give_up_after`` seconds and holds
+    :attr:`REFUSALS` refusals or :attr:`FAILURES` failures, or when an
+    escalating pause reached its cap after :attr:`REFUSALS` refusals.  Then
+    every pool of the endpoint is refused for the run (:meth:`Pool.refuse_for_run`).
+
+    A server that recovers after a few 429s answers in between: the streak
+    starts again.  A 429 naming a wait the pool honours is the server saying
+    when to come back; it neither counts nor starts a streak again.
+    """
+
+    REFUSALS = 3  # refusals in a streak, at least: the endpoint was asked again after two pauses and refused
+    FAILURES = 6  # failed requests in a streak, at least (two lookups' worth with the default retries)
+
+    def __init__(self, name: str, give_up_after: float = 20.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.name = name
+        self.give_up_after = give_up_after
+        self._clock = clock
+        self._pools: list[Pool] = []
+        self.refusals = 0
+        self.failures = 0
+        self._streak_began: float | None = None
+        self.outage: EndpointOutage | None = None  # set when it trips
+        self.why = ""
+
+    @property
+    def tripped(self) -> bool:
+        return self.outage is not None
+
+    def watch(self, pool: Pool) -> None:
+        """Count ``pool``'s answers toward this endpoint (a pool made after the trip is refused at once)."""
+        pool.breaker = self
+        if pool not in self._pools:
+            self._pools.append(pool)
+        if self.outage is not None:
+            pool.refuse_for_run(self.why)
+
+    def answered(self) -> None:
+        if self.outage is None:
+            self.refusals = self.failures = 0
+            self._streak_began = None
+
+    def refused(self, at_cap: bool = False) -> None:
+        self._lasted()
+        self.refusals += 1
+        self._consider(at_cap)
+
+    def failed(self) -> None:
+        self._lasted()
+        self.failures += 1
+        self._consider(False)
+
+    def _lasted(self) -> float:
+        now = self._clock()
+        if self._streak_began is None:
+            self._streak_began = now
+        return now - self._streak_began
+
+    def _consider(self, at_cap: bool) -> None:
+        if self.outage is not None:
+            return
+        lasted = self._lasted()
+        long_enough = lasted >= self.give_up_after
+        if self.refusals >= self.REFUSALS and (long_enough or at_cap):
+            self.trip(
+                EndpointOutage.rate_limited,
+                f"429 to every request for {lasted:.0f} s, {self.refusals} refusals in a row naming no wait",
+            )
+        elif self.failures >= self.FAILURES and long_enough:
+            self.trip(
+                EndpointOutage.failing,
+                f"every request failed for {lasted:.0f} s, {self.failures} in a row (server errors, timeouts,"
+                " broken connections)",
+            )
+
+    def trip(self, outage: EndpointOutage, why: str) -> None:
+        """Declare the endpoint down for the run: every pool of it refuses its requests from now on."""
+        if self.outage is not None:
+            return
+        self.outage = outage
+        self.why = why
+        for pool in self._pools:
+            pool.refuse_for_run(why)
 
 
 class PoolTable:

@@ -34,6 +34,7 @@ from citecheck.models import (
     ArchiveStatus,
     Candidate,
     EndpointKind,
+    EndpointOutage,
     EndpointState,
     LiveCheck,
     LiveStatus,
@@ -445,8 +446,12 @@ def online_message(
     # reports); `check` says when it sent nothing.
     message = f"Checked {len(plan.urls)} distinct URLs live and in {', '.join(settings.archives)}."
     parts = []
+    down = [state for state in endpoints if state.outage in (EndpointOutage.rate_limited, EndpointOutage.failing)]
     for state in endpoints:
-        if state.reachable is False:
+        if state in down:
+            refusing = state.outage is EndpointOutage.rate_limited
+            parts.append(f"{state.name}: {'refusing us' if refusing else 'failing'} ({state.detail})")
+        elif state.reachable is False:
             parts.append(f"{state.name}: unreachable ({state.detail})")
         elif state.kind == EndpointKind.archive and state.reachable and state.dialect:
             parts.append(f"{state.name}: reachable ({state.dialect})")
@@ -459,6 +464,13 @@ def online_message(
     if unresolved:
         message += f" {unresolved} archive lookups were inconclusive and are reported not-checked"
         message += f" ({refused} refused by the archive)." if refused else "."
+    if down:
+        # Said once, for the whole run: what the user can do about an archive that stopped answering us.
+        message += (
+            f" What {' and '.join(state.name for state in down)} left unanswered is not-checked, never"
+            ' "not archived": audit again later (the answers already received are kept in the store), or name'
+            " another archive with --archive (an endpoint URL, or warc:PATH for captures of your own)."
+        )
     if plan.discovery:
         skipped = batch.discovery_skipped
         message += (

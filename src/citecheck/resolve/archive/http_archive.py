@@ -19,7 +19,11 @@ What an endpoint says is read as it really is:
 * an index 404 or 5xx is an endpoint problem (:class:`ArchiveEndpointError`),
   never an answer; a TimeMap 404 is "no mementos" (RFC 7089);
 * an endpoint that cannot be reached marks itself unavailable: its later
-  lookups fail at once, and the report says so.
+  lookups fail at once, and the report says so;
+* so does one that refuses us — 429s naming no wait to every request, what
+  the Internet Archive answers a client it blocks — or fails every request
+  (5xx, broken exchanges) for a while (:class:`~citecheck.resolve.politeness.EndpointBreaker`):
+  its lookups are "archive unavailable", never "not archived".
 
 Nothing is asked twice in a run: a capture already answered (or being
 fetched for another lookup) is served from memory, also when a
@@ -39,7 +43,7 @@ from datetime import datetime
 
 import httpx
 
-from citecheck.models import EndpointKind, EndpointState
+from citecheck.models import EndpointKind, EndpointOutage, EndpointState
 from citecheck.resolve.archive.choose import url_identity
 from citecheck.resolve.archive.endpoint import (
     ArchiveSpec,
@@ -78,7 +82,7 @@ from citecheck.resolve.archive.wayback import (
     parse_timemap,
 )
 from citecheck.resolve.net import parse_retry_after
-from citecheck.resolve.politeness import PoolPolicy
+from citecheck.resolve.politeness import EndpointBreaker, PoolPolicy
 from citecheck.resolve.web import FetchError, FetchFailed, WebClient, WebResponse
 
 _GOOD = frozenset({200, 203, 206})
@@ -89,7 +93,13 @@ CAPTURE_CACHE_BYTES = 64 * 1024 * 1024
 BATCH_MAX_URLS = 40
 _PLAIN_KEY = re.compile(r"[a-z0-9,.\-]+\)/[a-z0-9/._~\-]*")
 # One probe at a time, at most two a second: a handful of requests, before the dialect's limits are known.
-PROBE_POLICY = PoolPolicy(concurrency=1, per_second=2.0, burst=2, pause_without_retry_after=60.0)
+# Dialect probes asked in a row while it answers 429 (each of two requests, paused 1, 2, 4 … s between):
+# enough for the breaker to give a refusing endpoint up first (its patience, 20 s, is passed on the sixth).
+PROBE_ATTEMPTS = 5
+# A 429 naming no wait pauses it a second, doubling per refusal in a row (as the Internet Archive's pools).
+PROBE_POLICY = PoolPolicy(
+    concurrency=1, per_second=2.0, burst=2, pause_without_retry_after=60.0, first_pause_without_retry_after=1.0
+)
 
 
 class HttpArchive:
@@ -115,7 +125,10 @@ class HttpArchive:
         self._profile: EndpointProfile | None = None
         self._profile_lock = asyncio.Lock()
         self.unavailable_reason: str | None = None
+        self.outage: EndpointOutage | None = None  # why it is down for the run (with unavailable_reason)
         self.reachable: bool | None = None
+        # Every pool of this endpoint reports to it: refusing or failing every request trips it.
+        self.breaker = EndpointBreaker(self.name, web.settings.give_up_after)
         self._connect_failures = 0
         self.unreadable_rows = 0
         self._timemaps: dict[str, list[tuple[str, datetime]]] = {}
@@ -162,40 +175,75 @@ class HttpArchive:
             playback = replace(playback, per_second=override.per_second)
         # No single wait longer than the run's cap: a longer Retry-After makes those lookups not-checked.
         cap = self.web.settings.retry_after_cap
-        self.web.configure_pool(self.index_pool, replace(index, max_wait=min(index.max_wait, cap)))
-        self.web.configure_pool(self.playback_pool, replace(playback, max_wait=min(playback.max_wait, cap)))
+        self.breaker.watch(self.web.configure_pool(self.index_pool, replace(index, max_wait=min(index.max_wait, cap))))
+        self.breaker.watch(
+            self.web.configure_pool(self.playback_pool, replace(playback, max_wait=min(playback.max_wait, cap)))
+        )
+
+    def _unavailable(self) -> ArchiveUnavailableError:
+        """The error every lookup gets once the endpoint is down for the run (:attr:`unavailable_reason`)."""
+        if self.unavailable_reason is None and self.breaker.outage is not None:
+            kind = "rate limited" if self.breaker.outage is EndpointOutage.rate_limited else "failing"
+            self.unavailable_reason = f"archive unavailable: {kind} ({self.breaker.why}); not asked again this run"
+            self.outage = self.breaker.outage
+            # A 429 is an answer: the endpoint was reached. A state known this run, never the store's older one.
+            if self.outage is EndpointOutage.rate_limited or self.reachable is None:
+                self.reachable = self.outage is EndpointOutage.rate_limited
+        assert self.unavailable_reason is not None
+        return ArchiveUnavailableError(self.unavailable_reason, self.outage)
+
+    def _down(self, reason: str, outage: EndpointOutage | None) -> ArchiveUnavailableError:
+        self.unavailable_reason = reason
+        self.outage = outage
+        return ArchiveUnavailableError(reason, outage)
 
     async def profile(self) -> EndpointProfile:
         """The endpoint's dialect and layout: stated, remembered, or probed (once per run)."""
         if self._profile is not None:
             return self._profile
-        if self.unavailable_reason is not None:
-            raise ArchiveUnavailableError(self.unavailable_reason)
+        if self.unavailable_reason is not None or self.breaker.tripped:
+            raise self._unavailable()
         async with self._profile_lock:
-            if self.unavailable_reason is not None:
-                raise ArchiveUnavailableError(self.unavailable_reason)
+            if self.unavailable_reason is not None or self.breaker.tripped:
+                raise self._unavailable()
             if self._profile is None:
                 remembered = self._profiles.get(self.spec.url)
                 if remembered is not None:
                     self._use(remembered)
                 else:
                     probe_wait = min(PROBE_POLICY.max_wait, self.web.settings.retry_after_cap)
-                    self.web.configure_pool(self.probe_pool, replace(PROBE_POLICY, max_wait=probe_wait))
+                    self.breaker.watch(
+                        self.web.configure_pool(self.probe_pool, replace(PROBE_POLICY, max_wait=probe_wait))
+                    )
                     try:
-                        probed = await probe_endpoint(self.web, self.spec.url, self.probe_pool)
-                    except ArchiveUnavailableError as error:
-                        self.unavailable_reason = str(error)
-                        self.reachable = False
-                        raise
-                    except ArchiveProtocolError as error:
-                        self.unavailable_reason = str(error)
-                        self.reachable = True
+                        probed = await self._probe()
+                    except ArchiveError as error:
+                        if self.breaker.tripped:  # refused or failed throughout the probe: down for the run
+                            raise self._unavailable() from error
+                        if isinstance(error, ArchiveUnavailableError):
+                            self.reachable = False
+                            raise self._down(str(error), EndpointOutage.unreachable) from error
+                        if isinstance(error, ArchiveProtocolError):
+                            self.reachable = True
+                            self.unavailable_reason = str(error)
                         raise
                     self.reachable = True
                     self._profiles.put(self.spec.url, probed)
                     self._use(probed)
         assert self._profile is not None
         return self._profile
+
+    async def _probe(self) -> EndpointProfile:
+        """The dialect probe, asked again after a 429 (its pool pauses, longer each time) until it answers
+        or the breaker gives the endpoint up: every lookup waits for it, so one 429 must not fail the one
+        lookup that happened to ask."""
+        for attempt in range(PROBE_ATTEMPTS):
+            try:
+                return await probe_endpoint(self.web, self.spec.url, self.probe_pool)
+            except RateLimitError:
+                if self.breaker.tripped or attempt == PROBE_ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable: the loop returns or raises on its last attempt")
 
     @property
     def dialect(self) -> Dialect | None:
@@ -224,13 +272,15 @@ class HttpArchive:
         self, pool: str, url: str, params: httpx.QueryParams | None = None, *, capture: bool = False
     ) -> WebResponse:
         """GET within the pool, redirects not followed; errors mapped to archive errors."""
-        if self.unavailable_reason is not None:
-            raise ArchiveUnavailableError(self.unavailable_reason)
+        if self.unavailable_reason is not None or self.breaker.tripped:
+            raise self._unavailable()
         try:
             response = await self.web.fetch(
                 url, pool=pool, params=params, follow_redirects=False, retries=self.retries, capture_aware=capture
             )
         except FetchFailed as failure:
+            if self.breaker.tripped:
+                raise self._unavailable() from failure
             if failure.error is FetchError.rate_limited:
                 raise RateLimitError(f"{self.name}: {failure.detail}", failure.retry_after or 0.0) from failure
             if failure.error in (FetchError.refused, FetchError.invalid_url):
@@ -240,12 +290,14 @@ class HttpArchive:
                 # (at once if it never answered; after a second failure in a row if it did).
                 self._connect_failures += 1
                 if self.reachable is not True or self._connect_failures >= 2:
-                    self.unavailable_reason = f"{self.name} unreachable: {failure.detail}"
                     self.reachable = False
-                    raise ArchiveUnavailableError(self.unavailable_reason) from failure
+                    down = self._down(f"{self.name} unreachable: {failure.detail}", EndpointOutage.unreachable)
+                    raise down from failure
             raise ArchiveUnavailableError(f"{self.name}: {failure.error.value}: {failure.detail}") from failure
         self.reachable = True
         self._connect_failures = 0
+        if self.breaker.tripped:  # this answer's server error was the last the breaker took
+            raise self._unavailable()
         if response.status == 429 and "memento-datetime" not in response.headers:
             wait = parse_retry_after(response.headers.get("retry-after"))
             raise RateLimitError(f"{self.name} kept answering 429", wait if wait is not None else 0.0)
@@ -715,7 +767,11 @@ class HttpArchive:
 
     def endpoint_state(self) -> EndpointState:
         dialect = self.dialect
-        if self.unavailable_reason is not None:
+        if self.breaker.tripped:
+            self._unavailable()  # down for the run even if no lookup was left to learn it
+        if self.outage in (EndpointOutage.rate_limited, EndpointOutage.failing):
+            detail = f"{self.breaker.why}; not asked again this run"
+        elif self.unavailable_reason is not None:
             detail = self.unavailable_reason
         elif self.reachable:
             detail = "answered"
@@ -727,6 +783,7 @@ class HttpArchive:
             reachable=self.reachable,
             dialect=dialect.value if dialect else None,
             detail=detail,
+            outage=self.outage,
         )
 
 

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from typing import Literal
 
 from citecheck.dates import EARLIEST_WEB_DATE, is_plausible_web_date, latest_web_date
-from citecheck.models import ArchiveRefusal
+from citecheck.models import ArchiveRefusal, EndpointOutage
 
 GOOD_STATUSES = frozenset({200, 203, 206})
 
@@ -172,7 +172,15 @@ class ArchiveError(Exception):
 
 
 class ArchiveUnavailableError(ArchiveError):
-    """The archive could not be reached or kept failing (connection, timeouts, 5xx)."""
+    """The archive could not be reached or kept failing (connection, timeouts, 5xx).
+
+    ``outage`` is set when the archive is down for the rest of the run (unreachable, refusing us,
+    failing every request), None when only this request failed.
+    """
+
+    def __init__(self, message: str, outage: EndpointOutage | None = None) -> None:
+        super().__init__(message)
+        self.outage = outage
 
 
 class RateLimitError(ArchiveError):

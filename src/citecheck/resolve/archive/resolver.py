@@ -325,7 +325,11 @@ class ArchiveResolver:
             answer = ArchiveResult(
                 status=ArchiveStatus.not_checked, archive=backend.name, reason=str(refusal), refusal=refusal.refusal
             )
-        except (ArchiveUnavailableError, ArchiveEndpointError) as error:
+        except ArchiveUnavailableError as error:
+            answer = ArchiveResult(
+                status=ArchiveStatus.not_checked, archive=backend.name, reason=str(error), outage=error.outage
+            )
+        except ArchiveEndpointError as error:
             answer = self._not_checked(backend, str(error))
         except ArchiveError as error:
             answer = self._not_checked(backend, f"{type(error).__name__}: {error}")
@@ -577,11 +581,14 @@ def combine_answers(answers: Sequence[ArchiveResult], names: Sequence[str]) -> A
     unanswered = [answer for answer in answers if answer.status is ArchiveStatus.not_checked]
     if unanswered:
         refused = next((answer for answer in unanswered if answer.refusal is not None), None)
+        # Down for the run only when every archive asked was: one that answered "none" outweighs it.
+        outages = [answer.outage for answer in answers]
         return ArchiveResult(
             status=ArchiveStatus.not_checked,
             archive=(refused or unanswered[0]).archive,
             reason="; ".join(f"{answer.archive}: {answer.reason}" for answer in answers),
             refusal=refused.refusal if refused is not None else None,
+            outage=outages[0] if outages[0] is not None and None not in outages else None,
         )
     errors = [answer for answer in answers if answer.status is ArchiveStatus.error_snapshot]
     if errors:
