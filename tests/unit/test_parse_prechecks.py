@@ -134,8 +134,9 @@ def test_dates_without_a_possible_year_are_rejected_as_the_patterns_would(text: 
     cleaned = text.strip().strip(".,;()[] ")
     approx = dates._APPROX_RE.match(cleaned)
     rest = cleaned[approx.end() :] if approx else cleaned
-    assert all(pattern.fullmatch(rest) is None for _, pattern in dates._PATTERNS)
-    assert dates._LOCAL_DMY_RE.fullmatch(rest) is None
+    assert dates._DATE_RE.fullmatch(rest) is None
+    assert all(dates._kind_pattern(kind).fullmatch(rest) is None for kind in dates._KINDS)
+    assert dates._local_dmy_re().fullmatch(rest) is None
     assert dates.parse_date(text) is None
 
 
@@ -144,8 +145,8 @@ def test_dates_without_a_possible_year_are_rejected_as_the_patterns_would(text: 
 def test_find_dates_on_ascii_matches_the_case_insensitive_scan(text: str) -> None:
     if not text.isascii():
         return
-    expected = [(match.start(), match.end()) for match in dates._ANY_DATE_RE.finditer(text)]
-    assert [(match.start(), match.end()) for match in dates._ANY_DATE_LOWER_RE.finditer(text.lower())] == expected
+    expected = [(match.start(), match.end()) for match in dates._any_date_re().finditer(text)]
+    assert [(match.start(), match.end()) for match in dates._any_date_lower_re().finditer(text.lower())] == expected
 
 
 def test_ignorecase_adds_no_other_spellings_of_the_precheck_letters() -> None:
