@@ -90,11 +90,11 @@ def _prechecks_open() -> Iterator[None]:
         mock.patch.object(citation_line, "_first_of", lambda text, words: 0),
         mock.patch.object(citation_line, "_paren_words", lambda text: set(every_word)),
         mock.patch.object(citation_line, "_CS1_NOTE_WORDS", ("",)),
-        mock.patch.object(citation_line, "_without_et_al", lambda block: citation_line._ET_AL_RE.sub("", block)),
+        mock.patch.object(citation_line, "_without_et_al", lambda block: citation_line._et_al_re().sub("", block)),
         mock.patch.object(
-            citation_line, "_has_editor_suffix", lambda text: citation_line._EDITOR_SUFFIX_RE.search(text) is not None
+            citation_line, "_has_editor_suffix", lambda text: citation_line._editor_suffix_re().search(text) is not None
         ),
-        mock.patch.object(citation_line, "_and_split", lambda text: citation_line._AND_RE.split(text)),
+        mock.patch.object(citation_line, "_and_split", lambda text: citation_line._and_re().split(text)),
     ):
         yield
 
