@@ -122,12 +122,13 @@ _DIGIT_LABELS = [str(index) for index in range(1, 1000)]
 
 def _strip_backlinks(text: str) -> tuple[str, int | None]:
     """Remove backlink markers at the start; return the rest and how many uses they show."""
-    numeric = _NUMERIC_BACKLINK_RE.match(text)
+    # Both markers begin with a fixed character: look at it before matching.
+    numeric = _NUMERIC_BACKLINK_RE.match(text) if "0" <= text[:1] <= "9" else None
     if numeric:
         items = [int(item["k"]) for item in _numeric_backlink_item_re().finditer(numeric.group(0))]
         if items == list(range(len(items))):
             return text[numeric.end() :].lstrip(), len(items)
-    caret = _CARET_RE.match(text)
+    caret = _CARET_RE.match(text) if text.startswith(("^", "↑")) else None
     if not caret:
         return text, None
     rest = text[caret.end() :]
@@ -341,6 +342,7 @@ def _read_archive_clause(
 
 # --------------------------------------------------------------------------- 5. the head
 
+_OPENING_QUOTES = "\"“„«"
 _QUOTED_TITLE_RE = re.compile(r"^[\"“„«](?P<title>.+?)[\"”“»](?=\s*(?:[.,;:(\[]|$|\s))")
 _AUTHOR_DATE_RE = re.compile(r"^(?P<authors>[^\"“”„«()]{1,400}?)\s*\((?P<date>[^()]{1,60})\)")
 _EDITOR_DATE_RE = re.compile(r"^(?P<authors>[^\"“”„«()]{1,400}?)\s*\(\s*eds?\.?\s*\)\s*\((?P<date>[^()]{1,60})\)", re.I)
@@ -525,6 +527,11 @@ def _split_blocks(text: str, separator: str) -> list[str]:
     return merged
 
 
+def _without_edition(block: str) -> str:
+    """The block without a closing edition note ("(2nd ed.)"); every such note ends in ")"."""
+    return _EDITION_RE.sub("", block) if ")" in block else block
+
+
 def _display_name(name: str) -> str:
     """``Williams, Carol J.`` → ``Carol J. Williams``; other names are kept as written."""
     name = name.strip(" ,;")
@@ -683,7 +690,6 @@ def _read_head(head: str, hints: MarkupHints | None = None) -> _HeadFields:
     separator = "."
 
     author_date = _EDITOR_DATE_RE.match(rest) or _AUTHOR_DATE_RE.match(rest)
-    leading_date = _LEADING_DATE_RE.match(rest)
     if author_date and not _ends_with_full_word(author_date["authors"]):
         is_date, parsed = _read_parenthesised_date(author_date["date"])
         if is_date:
@@ -695,25 +701,26 @@ def _read_head(head: str, hints: MarkupHints | None = None) -> _HeadFields:
                 fields.authors = _split_authors(people)
             fields.date = parsed
             rest = rest[author_date.end() :]
-    elif leading_date:
+    elif rest.startswith("(") and (leading_date := _LEADING_DATE_RE.match(rest)):
         is_date, parsed = _read_parenthesised_date(leading_date["date"])
         if is_date:
             fields.date = parsed
             rest = rest[leading_date.end() :]
     if rest is not head:
-        rest = _BRACKET_NOTE_RE.sub("", rest)
+        if "[" in rest:
+            rest = _BRACKET_NOTE_RE.sub("", rest)
         separator = "," if rest.lstrip().startswith(",") else "."
         rest = rest.strip(_LEADING_SEPARATORS)
 
     title_quoted = False
-    quoted = _QUOTED_TITLE_RE.match(rest)
+    quoted = _QUOTED_TITLE_RE.match(rest) if rest[:1] in _OPENING_QUOTES and rest else None
     if not quoted and not fields.authors:
         # Authors without a date: `Hamer, David. "Seddon, Richard John".`
         quote_at = min((index for index in (rest.find('"'), rest.find("“")) if index > 0), default=-1)
         if quote_at > 0 and _looks_like_authors(rest[:quote_at]):
             fields.authors = _split_authors(rest[:quote_at].strip(" .,"))
             rest = rest[quote_at:]
-            quoted = _QUOTED_TITLE_RE.match(rest)
+            quoted = _QUOTED_TITLE_RE.match(rest) if rest[:1] in _OPENING_QUOTES and rest else None
     if quoted:
         title_quoted = True
         fields.title = _strip_title(quoted["title"])
@@ -729,7 +736,7 @@ def _read_head(head: str, hints: MarkupHints | None = None) -> _HeadFields:
         while len(blocks) > 1 and _has_editor_suffix(blocks[0]):
             blocks.pop(0)  # `McLintock, Alexander (ed.). Busby, James.` — editors before the entry's title
         if blocks:
-            fields.title = _strip_title(_EDITION_RE.sub("", blocks.pop(0)))
+            fields.title = _strip_title(_without_edition(blocks.pop(0)))
 
     names: list[str] = []
     for block in blocks:
@@ -751,7 +758,7 @@ def _read_head(head: str, hints: MarkupHints | None = None) -> _HeadFields:
             continue
         if len(block) > 160 or '"' in block or "“" in block:
             continue  # a quotation or note, not a name
-        names.append(_EDITION_RE.sub("", block).strip(" .,;"))
+        names.append(_without_edition(block).strip(" .,;"))
     names = [name for name in names if name]
     if hints is not None and hints.title:
         title_key = _name_key(hints.title)
@@ -767,14 +774,14 @@ def _read_head(head: str, hints: MarkupHints | None = None) -> _HeadFields:
         if work_key:
             others = [name for name in others if work_key not in _name_key(name)]
         # "Title. Series. Santa Barbara: ABC-CLIO.": a "Place: Name" block is the publisher.
-        publisher = next((name for name in others if _location_re().match(name)), others[0] if others else None)
+        publisher = next((name for name in others if ":" in name and _location_re().match(name)), others[0] if others else None)
     elif title_quoted or len(names) >= 2:
         fields.work = names[0] if names else None
         publisher = names[1] if len(names) >= 2 else None
     else:
         publisher = names[0] if names else None
     if publisher:
-        location = _location_re().match(publisher)
+        location = _location_re().match(publisher) if ":" in publisher else None
         fields.publisher = location["name"].strip() if location else publisher
     return fields
 
@@ -827,7 +834,8 @@ def parse_citation_line(text: str, hints: MarkupHints | None = None) -> Citation
         working = _url_re().sub(lambda match: _take_url(match.group(0), urls), working)
         working = _empty_brackets_re().sub(" ", working)
     fields.urls = urls
-    _assign_urls(fields)
+    if urls:
+        _assign_urls(fields)
 
     format_match = None
     if "(" in working:
@@ -847,7 +855,9 @@ def parse_citation_line(text: str, hints: MarkupHints | None = None) -> Citation
                 words = _paren_words(working) if ascii_text else words
         if not ascii_text or not words.isdisjoint(_TYPE_NOTE_WORDS):
             working = _type_note_re().sub(" ", working)
-    working = " ".join(working.split())
+    if working is not normalised:
+        # (normalised and the backlink-free rest of it are already single-spaced)
+        working = " ".join(working.split())
 
     archive_date, access_date, archive_format, service, clauses_at = _read_clauses(working)
     fields.archive_date = archive_date
