@@ -286,12 +286,14 @@ def _read_clauses(text: str) -> tuple[PartialDate | None, PartialDate | None, st
 
 def _first_of(text: str, words: tuple[str, ...]) -> int:
     """Where the first of ``words`` occurs in ``text``; -1 when none does."""
-    first = -1
-    for word in words:
-        index = text.find(word)
-        if index >= 0 and (first < 0 or index < first):
-            first = index
-    return first
+    # The leftmost match of the words' alternation is the first occurrence of any of them: one scan.
+    found = _words_re(words).search(text)
+    return found.start() if found else -1
+
+
+@functools.cache
+def _words_re(words: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(map(re.escape, words)))
 
 
 def _read_archive_clause(
@@ -342,7 +344,7 @@ def _read_archive_clause(
 
 # --------------------------------------------------------------------------- 5. the head
 
-_OPENING_QUOTES = "\"“„«"
+_OPENING_QUOTES = '"“„«'
 _QUOTED_TITLE_RE = re.compile(r"^[\"“„«](?P<title>.+?)[\"”“»](?=\s*(?:[.,;:(\[]|$|\s))")
 _AUTHOR_DATE_RE = re.compile(r"^(?P<authors>[^\"“”„«()]{1,400}?)\s*\((?P<date>[^()]{1,60})\)")
 _EDITOR_DATE_RE = re.compile(r"^(?P<authors>[^\"“”„«()]{1,400}?)\s*\(\s*eds?\.?\s*\)\s*\((?P<date>[^()]{1,60})\)", re.I)
@@ -538,7 +540,9 @@ def _display_name(name: str) -> str:
     if not name.endswith(".") or not _initial_end_re().search(name):
         name = name.rstrip(".").strip()
     if name.count(",") == 1:
-        surname, given = (part.strip() for part in name.split(","))
+        surname, given = name.split(",")
+        surname = surname.strip()
+        given = given.strip()
         if surname and given:
             return f"{given} {surname}"
     return name
@@ -627,10 +631,11 @@ class _HeadFields:
 
 def _read_parenthesised_date(content: str) -> tuple[bool, PartialDate | None]:
     """(is it a date or n.d., the date)."""
-    if _NO_DATE_RE.match(content):
-        return True, None
+    # The date first: no "n.d." spelling holds a digit, and every date holds a year, so at most one answers.
     parsed = parse_date(content)
-    return parsed is not None, parsed
+    if parsed is not None:
+        return True, parsed
+    return _NO_DATE_RE.match(content) is not None, None
 
 
 _TRAILING_DATE_SEPARATORS = " ,;(–—-"
@@ -774,7 +779,9 @@ def _read_head(head: str, hints: MarkupHints | None = None) -> _HeadFields:
         if work_key:
             others = [name for name in others if work_key not in _name_key(name)]
         # "Title. Series. Santa Barbara: ABC-CLIO.": a "Place: Name" block is the publisher.
-        publisher = next((name for name in others if ":" in name and _location_re().match(name)), others[0] if others else None)
+        publisher = next(
+            (name for name in others if ":" in name and _location_re().match(name)), others[0] if others else None
+        )
     elif title_quoted or len(names) >= 2:
         fields.work = names[0] if names else None
         publisher = names[1] if len(names) >= 2 else None
