@@ -286,14 +286,12 @@ def _read_clauses(text: str) -> tuple[PartialDate | None, PartialDate | None, st
 
 def _first_of(text: str, words: tuple[str, ...]) -> int:
     """Where the first of ``words`` occurs in ``text``; -1 when none does."""
-    # The leftmost match of the words' alternation is the first occurrence of any of them: one scan.
-    found = _words_re(words).search(text)
-    return found.start() if found else -1
-
-
-@functools.cache
-def _words_re(words: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile("|".join(map(re.escape, words)))
+    first = -1
+    for word in words:
+        index = text.find(word)
+        if index >= 0 and (first < 0 or index < first):
+            first = index
+    return first
 
 
 def _read_archive_clause(
