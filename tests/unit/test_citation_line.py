@@ -533,3 +533,192 @@ def test_rendered_wikipedia_reference_list(wikipedia_samples_dir: Path) -> None:
     assert sum(fields.format == "PDF" for fields in parsed) == pdf_in_text
     with_title = sum(fields.title is not None for fields in parsed)
     assert with_title >= 0.9 * len(parsed)
+
+
+# --------------------------------------------------------------------------- fields of many shapes, read exactly
+
+_LA = "Williams, Carol J. (19 September 2013). "
+_DOE = 'Doe, Jane (3 March 2020). "Harvest figures revised". The Daily Example. Retrieved 9 March 2020.'
+_DOE_FIELDS = {
+    "title": "Harvest figures revised",
+    "authors": ["Jane Doe"],
+    "work": "The Daily Example",
+    "date": "2020-03-03",
+    "access_date": "2020-03-09",
+}
+_NZ_FIELDS = {
+    "title": "Seddon, Richard John",
+    "authors": ["David Hamer"],
+    "work": "Dictionary of New Zealand Biography",
+    "publisher": "Ministry for Culture and Heritage",
+    "access_date": "2011-04-03",
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            _LA + '"Envoys urge calm". Los Angeles Times. Archived from the original on 5 November 2013. '
+            "Retrieved 30 October 2013.",
+            {
+                "title": "Envoys urge calm",
+                "authors": ["Carol J. Williams"],
+                "work": "Los Angeles Times",
+                "date": "2013-09-19",
+                "access_date": "2013-10-30",
+                "archive_date": "2013-11-05",
+            },
+        ),
+        (
+            "3.0 3.1 \"Iraq raid on Iranian exiles' Camp Ashraf 'killed 34'\". BBC News. 14 April 2011. "
+            "Retrieved 8 May 2011.",
+            {
+                "title": "Iraq raid on Iranian exiles' Camp Ashraf 'killed 34'",
+                "work": "BBC News",
+                "date": "2011-04-14",
+                "access_date": "2011-05-08",
+                "backlinks": 2,
+            },
+        ),
+        (
+            "^ a b Smith, John; Doe, Jane (2010). Two Worlds: First Meetings (2nd ed.). Auckland: Penguin. "
+            "pp. 72–73. ISBN 978-0-14-301867-4.",
+            {
+                "title": "Two Worlds: First Meetings",
+                "authors": ["John Smith", "Jane Doe"],
+                "publisher": "Penguin",
+                "date": "2010",
+                "backlinks": 2,
+            },
+        ),
+        (
+            '^ Jump up to: a b "Population estimates" (PDF). Statistics New Zealand. June 2019. Archived (PDF) '
+            "from the original on 3 May 2020. Retrieved 2020-05-04.",
+            {
+                "title": "Population estimates",
+                "work": "Statistics New Zealand",
+                "date": "2019-06",
+                "access_date": "2020-05-04",
+                "archive_date": "2020-05-03",
+                "format": "PDF",
+                "backlinks": 2,
+            },
+        ),
+        (
+            'Hamer, David. "Seddon, Richard John". Dictionary of New Zealand Biography. Ministry for Culture and '
+            "Heritage. Retrieved 3 April 2011.",
+            _NZ_FIELDS,
+        ),
+        # odd spacing, tabs, no-break and zero-width spaces: normalised away
+        (
+            'Hamer,  David.\t"Seddon, Richard\u00a0John".   Dictionary of New\u200b Zealand Biography. Ministry for '
+            "Culture and Heritage.  Retrieved  3 April 2011. ",
+            _NZ_FIELDS,
+        ),
+        ("King 2003, p. 41.", {"authors": ["King"], "date": "2003", "flags": ["short-citation"]}),
+        (
+            "Hay, Maclagan & Gordon 2008, pp. 72–73.",
+            {"authors": ["Hay", "Maclagan", "Gordon"], "date": "2008", "flags": ["short-citation"]},
+        ),
+        (
+            '"Toronto rated worst city"  .   Toronto Star  (2011-06-20) .  Retrieved on 2013-07-12.',
+            {
+                "title": "Toronto rated worst city",
+                "work": "Toronto Star",
+                "date": "2011-06-20",
+                "access_date": "2013-07-12",
+            },
+        ),
+        (_DOE, _DOE_FIELDS),
+        (_DOE.replace('"Harvest figures revised"', "“Harvest figures revised”"), _DOE_FIELDS),  # curly quotes
+        (
+            # upper-case names and month ("RETRIEVED" itself is not read: the clause words are capitalised only)
+            _DOE.replace('"Harvest figures revised". The Daily Example', '"HARVEST FIGURES REVISED". THE DAILY EXAMPLE')
+            .replace("3 March", "3 MARCH")
+            .replace("9 March", "9 MARCH"),
+            {**_DOE_FIELDS, "title": "HARVEST FIGURES REVISED", "work": "THE DAILY EXAMPLE"},
+        ),
+        # an en-dash day range keeps its first day; a language note and a "via" are not the work
+        (
+            'Doe, Jane (3–4 March 2020). "Harvest figures revised" (in French). The Daily Example — via ProQuest. '
+            "Retrieved March 9, 2020.",
+            _DOE_FIELDS,
+        ),
+        (_DOE.replace("(3 March 2020)", "(3 \u2014 4 March 2020)"), _DOE_FIELDS),  # an em dash, spaced
+        (_DOE.replace("Retrieved 9 March 2020", "Accessed 2020-03-09"), _DOE_FIELDS),
+        (_DOE.replace("Retrieved 9 March 2020", "Retrieved Mar. 9, 2020"), _DOE_FIELDS),
+        (
+            'Doe, Jane (n.d.). "Undated page". Example Org. Retrieved Sept. 9, 2020.',
+            {"title": "Undated page", "authors": ["Jane Doe"], "work": "Example Org", "access_date": "2020-09-09"},
+        ),
+        # missing fields: no author, no date, no access date
+        (
+            '"Harvest figures revised". The Daily Example.',
+            {"title": "Harvest figures revised", "work": "The Daily Example"},
+        ),
+        (_DOE.replace(" Retrieved 9 March 2020.", ""), {k: v for k, v in _DOE_FIELDS.items() if k != "access_date"}),
+        # non-English month names (whole-date parsing only)
+        (
+            'Novák, Jan (1. ledna 2015). "Zpráva". Lidové noviny.',
+            {"title": "Zpráva", "authors": ["Jan Novák"], "work": "Lidové noviny", "date": "2015-01-01"},
+        ),
+        (_DOE.replace("(3 March 2020)", "(3 mars 2020)"), _DOE_FIELDS),
+        (_DOE.replace("(3 March 2020)", "(3 de marzo de 2020)"), _DOE_FIELDS),
+        (
+            'Lee, K. (Auguſt 2011). "Long s". Example.',  # a long s: IGNORECASE reads it as "s"
+            {"title": "Long s", "authors": ["K. Lee"], "work": "Example", "date": "2011-08"},
+        ),
+        (
+            "Smith, John (ed.) (1999). Collected Essays. Oxford University Press.",
+            {
+                "title": "Collected Essays",
+                "editors": ["John Smith"],
+                "publisher": "Oxford University Press",
+                "date": "1999",
+            },
+        ),
+        (
+            'Brown, A.; Green, B. (Spring 2010). "Seasonal work". Journal of Examples. 12 (3): 45–67. '
+            "doi:10.1000/xyz123.",
+            {
+                "title": "Seasonal work",
+                "authors": ["A. Brown", "B. Green"],
+                "work": "Journal of Examples",
+                "date": "2010-21",
+            },
+        ),
+        (
+            '"Annual report". Example Corp. Archived 5 November 2013 at the Wayback Machine',
+            {
+                "title": "Annual report",
+                "work": "Example Corp",
+                "archive_date": "2013-11-05",
+                "archive_service": "Wayback Machine",
+            },
+        ),
+        (
+            '"Annual report" [dead link]. Example Corp.',
+            {"title": "Annual report", "work": "Example Corp", "flags": ["dead-link"]},
+        ),
+        ("Retrieved 3 May 2014.", {"access_date": "2014-05-03"}),
+        ("", {"flags": ["empty"]}),
+        ("^", {"flags": ["empty"], "backlinks": 1}),
+        ("[12]", {"flags": ["empty"]}),
+    ],
+)
+def test_fields_of_many_shapes(text: str, expected: dict[str, object]) -> None:
+    fields = parse_citation_line(text)
+    read: dict[str, object] = {}
+    for name in ("title", "work", "publisher", "format", "backlinks", "archive_service", "url", "archive_url"):
+        if getattr(fields, name) is not None:
+            read[name] = getattr(fields, name)
+    for name in ("authors", "editors"):
+        if getattr(fields, name):
+            read[name] = getattr(fields, name)
+    for name in ("date", "access_date", "archive_date"):
+        if getattr(fields, name) is not None:
+            read[name] = getattr(fields, name).iso()
+    if fields.flags:
+        read["flags"] = [str(flag) for flag in fields.flags]
+    assert read == expected

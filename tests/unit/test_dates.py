@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from pydantic import BaseModel
 
+from citecheck import dates
 from citecheck.dates import IsoPartialDate, PartialDate, find_dates, match_date_at, parse_date
 
 
@@ -106,3 +107,99 @@ def test_iso_round_trip_and_model_serialisation() -> None:
     assert Holder.model_validate({"value": date(2011, 4, 14)}).value == PartialDate(year=2011, month=4, day=14)
     with pytest.raises(ValueError):
         PartialDate.from_iso("2011-02-30")
+
+
+# --- the one alternation of date kinds reads what trying each kind in turn reads ---------------------------------
+
+_DATE_PIECES = [
+    "14 April 2011",
+    "April 14, 2011",
+    "Apr. 14, 2011",
+    "Sept. 5, 2013",
+    "5th September 2013",
+    "2014-01-20",
+    "2014-01-20T12:30:00Z",
+    "15–16 January 2001",
+    "January 15 - 16, 2001",
+    "May 2010",
+    "2010-05",
+    "May–June 2010",
+    "Spring 2010",
+    "Fall–Winter 2010",
+    "2010",
+    "2010a",
+    "1990–95",
+    "2011-02-30",
+    "2011-02-29",
+    "2012-02-29",
+    "31 June 2011",
+    "29 February 2011",
+    "February 30, 2011",
+    "Aprİl 5, 2011",
+    "5 Auguſt 2011",
+    "Dec 2109",
+    "1499",
+    "2200",
+    "c. 1990",
+    "ca. May 2010",
+    "approx 2001",
+    "2011-13",
+    "2011-1",
+    "3 mai 2014",
+    "n.d.",
+]
+
+
+def _each_kind_in_turn_at(text: str, start: int) -> tuple[PartialDate, int] | None:
+    """match_date_at as it was written before the kinds shared one pattern: each kind's own, in order."""
+    approximate = False
+    approx = dates._APPROX_RE.match(text, start) if text[start : start + 1] in "cCaA" else None
+    if approx:
+        approximate, start = True, approx.end()
+    for kind in dates._KINDS:
+        match = dates._kind_pattern(kind).match(text, start)
+        if match:
+            parsed = dates._from_match(kind, match, approximate)
+            if parsed is not None:
+                return parsed, match.end()
+    return None
+
+
+def _texts_around_dates() -> list[str]:
+    texts = []
+    for piece in _DATE_PIECES:
+        for before, after in (("", ""), ("Retrieved ", "."), ("(", ")"), ("x", "-y"), ("on ", " at the Wayback")):
+            texts.append(before + piece + after)
+            texts.append((before + piece + after).upper())
+    return texts
+
+
+@pytest.mark.parametrize("text", _texts_around_dates())
+def test_match_date_at_reads_what_each_kind_in_turn_reads(text: str) -> None:
+    for start in range(len(text)):
+        assert match_date_at(text, start) == _each_kind_in_turn_at(text, start), (text, start)
+
+
+@pytest.mark.parametrize("text", _texts_around_dates())
+def test_parse_date_reads_the_first_kind_that_matches_the_whole_string(text: str) -> None:
+    cleaned = text.strip().strip(".,;()[] ")
+    approx = dates._APPROX_RE.match(cleaned)
+    rest = cleaned[approx.end() :] if approx else cleaned
+    first = next((kind for kind in dates._KINDS if dates._kind_pattern(kind).fullmatch(rest)), None)
+    parsed = parse_date(text)
+    if first is None:
+        assert parsed is None or not rest.isascii() or dates._may_be_local_date(rest)
+    else:
+        assert parsed == dates._from_match(first, dates._kind_pattern(first).fullmatch(rest), bool(approx))  # type: ignore[arg-type]
+
+
+def test_the_first_kind_that_is_no_date_gives_way_to_the_next() -> None:
+    # "31 June 2011" is read as a day-month-year and rejected; no later kind reads it either.
+    assert match_date_at("31 June 2011", 0) is None
+    assert match_date_at("30 June 2011.", 0) == (PartialDate(year=2011, month=6, day=30), 12)
+    # The same date read twice is the same value (cached reads return equal, immutable models).
+    assert parse_date("14 April 2011") is parse_date(" 14 April 2011 ") or parse_date("14 April 2011") == parse_date(
+        " 14 April 2011 "
+    )
+    assert parse_date("x" * 100 + " 2011") is None  # past the cached length: read afresh, same answer
+    assert parse_date(" " * 70 + "2011") == PartialDate(year=2011)

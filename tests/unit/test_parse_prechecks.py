@@ -90,11 +90,11 @@ def _prechecks_open() -> Iterator[None]:
         mock.patch.object(citation_line, "_first_of", lambda text, words: 0),
         mock.patch.object(citation_line, "_paren_words", lambda text: set(every_word)),
         mock.patch.object(citation_line, "_CS1_NOTE_WORDS", ("",)),
-        mock.patch.object(citation_line, "_without_et_al", lambda block: citation_line._ET_AL_RE.sub("", block)),
+        mock.patch.object(citation_line, "_without_et_al", lambda block: citation_line._et_al_re().sub("", block)),
         mock.patch.object(
-            citation_line, "_has_editor_suffix", lambda text: citation_line._EDITOR_SUFFIX_RE.search(text) is not None
+            citation_line, "_has_editor_suffix", lambda text: citation_line._editor_suffix_re().search(text) is not None
         ),
-        mock.patch.object(citation_line, "_and_split", lambda text: citation_line._AND_RE.split(text)),
+        mock.patch.object(citation_line, "_and_split", lambda text: citation_line._and_re().split(text)),
     ):
         yield
 
@@ -134,8 +134,9 @@ def test_dates_without_a_possible_year_are_rejected_as_the_patterns_would(text: 
     cleaned = text.strip().strip(".,;()[] ")
     approx = dates._APPROX_RE.match(cleaned)
     rest = cleaned[approx.end() :] if approx else cleaned
-    assert all(pattern.fullmatch(rest) is None for _, pattern in dates._PATTERNS)
-    assert dates._LOCAL_DMY_RE.fullmatch(rest) is None
+    assert dates._DATE_RE.fullmatch(rest) is None
+    assert all(dates._kind_pattern(kind).fullmatch(rest) is None for kind in dates._KINDS)
+    assert dates._local_dmy_re().fullmatch(rest) is None
     assert dates.parse_date(text) is None
 
 
@@ -144,8 +145,8 @@ def test_dates_without_a_possible_year_are_rejected_as_the_patterns_would(text: 
 def test_find_dates_on_ascii_matches_the_case_insensitive_scan(text: str) -> None:
     if not text.isascii():
         return
-    expected = [(match.start(), match.end()) for match in dates._ANY_DATE_RE.finditer(text)]
-    assert [(match.start(), match.end()) for match in dates._ANY_DATE_LOWER_RE.finditer(text.lower())] == expected
+    expected = [(match.start(), match.end()) for match in dates._any_date_re().finditer(text)]
+    assert [(match.start(), match.end()) for match in dates._any_date_lower_re().finditer(text.lower())] == expected
 
 
 def test_ignorecase_adds_no_other_spellings_of_the_precheck_letters() -> None:

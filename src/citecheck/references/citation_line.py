@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -71,6 +72,15 @@ class MarkupHints:
     work_known: bool = False
 
 
+def _lazy(pattern: str, flags: int = 0) -> Callable[[], re.Pattern[str]]:
+    """A pattern compiled on first use: most citations never need it, and start-up should not pay for it.
+
+    Only the patterns every citation meets (the head's, the access clause's) are compiled at import;
+    ``check --offline`` parses one citation, and each of these costs 0.1-0.8 ms to compile.
+    """
+    return functools.cache(lambda: re.compile(pattern, flags))
+
+
 # --------------------------------------------------------------------------- 1. normalising
 
 _INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
@@ -87,7 +97,7 @@ def _normalise(text: str) -> str:
 
 _CARET_RE = re.compile(r"^(?:\^|↑)\s*(?P<jump>Jump up to:?\s*)?")
 _NUMERIC_BACKLINK_RE = re.compile(r"^(?P<n>[0-9]{1,4})[.,]0(?:\s+(?P=n)[.,][0-9]{1,3})+(?=\s|$)")
-_NUMERIC_BACKLINK_ITEM_RE = re.compile(r"[0-9]{1,4}[.,](?P<k>[0-9]{1,3})")
+_numeric_backlink_item_re = _lazy(r"[0-9]{1,4}[.,](?P<k>[0-9]{1,3})")
 
 
 def _letter_label(index: int) -> str:
@@ -112,12 +122,13 @@ _DIGIT_LABELS = [str(index) for index in range(1, 1000)]
 
 def _strip_backlinks(text: str) -> tuple[str, int | None]:
     """Remove backlink markers at the start; return the rest and how many uses they show."""
-    numeric = _NUMERIC_BACKLINK_RE.match(text)
+    # Both markers begin with a fixed character: look at it before matching.
+    numeric = _NUMERIC_BACKLINK_RE.match(text) if "0" <= text[:1] <= "9" else None
     if numeric:
-        items = [int(item["k"]) for item in _NUMERIC_BACKLINK_ITEM_RE.finditer(numeric.group(0))]
+        items = [int(item["k"]) for item in _numeric_backlink_item_re().finditer(numeric.group(0))]
         if items == list(range(len(items))):
             return text[numeric.end() :].lstrip(), len(items)
-    caret = _CARET_RE.match(text)
+    caret = _CARET_RE.match(text) if text.startswith(("^", "↑")) else None
     if not caret:
         return text, None
     rest = text[caret.end() :]
@@ -134,13 +145,13 @@ def _strip_backlinks(text: str) -> tuple[str, int | None]:
 
 # --------------------------------------------------------------------------- 3. clutter
 
-_DEAD_LINK_RE = re.compile(
+_dead_link_re = _lazy(
     r"\[\s*(?P<permanent>permanent\s+)?dead\s*link\b[^\]]{0,80}\]"
     r"|\{\{\s*(?P<permanent_template>permanent\s+)?dead\s*link\b[^}]{0,200}\}\}",
     re.I,
 )
 # Inline maintenance tags editors add after citations; they carry no citation data.
-_MAINTENANCE_TAG_RE = re.compile(
+_maintenance_tag_re = _lazy(
     r"\[\s*(?:failed verification|better source(?: needed)?|citation needed|self-published source|unreliable source"
     r"|verification needed|page needed|pages needed|full citation needed|clarification needed|not in citation given"
     r"|dubious|non-primary source needed|third-party source needed|user-generated source|title missing"
@@ -151,8 +162,8 @@ _MAINTENANCE_TAG_RE = re.compile(
     re.I,
 )
 # CS1 error messages end in "(help)"; every one names the offending parameter as |name=.
-_CS1_ERROR_RE = re.compile(r"[A-Z][^()\"|.]{0,80}?\|[^()]{0,160}?\(\s*help\s*\)")
-_CS1_NOTE_RE = re.compile(
+_cs1_error_re = _lazy(r"[A-Z][^()\"|.]{0,80}?\|[^()]{0,160}?\(\s*help\s*\)")
+_cs1_note_re = _lazy(
     r"\(\s*(?:link|subscription required|registration required|free access|limited access|inactive)\s*\)"
     r"|CS1 maint:[^.()]{0,120}(?:\(\s*link\s*\))?"
     r"|\b(?:Journal |Free )?(?:subscription|registration) required\b\.?",
@@ -160,8 +171,8 @@ _CS1_NOTE_RE = re.compile(
 )
 _CS1_NOTE_WORDS = ("link", "required", "access", "inactive", "cs1 maint")
 _FORMATS = "PDF|DOC|DOCX|XLS|XLSX|PPT|PPTX|RTF|TXT|ZIP|CSV|ODT|ODS|EPUB|DJVU|PS|MP3|MP4|MOV|WAV|JPG|PNG|SWF|XML|JSON"
-_FORMAT_RE = re.compile(rf"\(\s*(?P<fmt>{_FORMATS})\s*\)", re.I)
-_LANGUAGE_RE = re.compile(r"\(\s*in\s+[A-Z][\w\-]+(?:(?:\s+and\s+|,\s*)[A-Z][\w\-]+){0,5}\s*\)")
+_format_re = _lazy(rf"\(\s*(?P<fmt>{_FORMATS})\s*\)", re.I)
+_language_re = _lazy(r"\(\s*in\s+[A-Z][\w\-]+(?:(?:\s+and\s+|,\s*)[A-Z][\w\-]+){0,5}\s*\)")
 _TYPE_NOTES = (
     "Press release|Media release|News release|Report|Technical report|Thesis|PhD thesis|Master'?s thesis"
     "|Doctoral thesis|Dissertation|Podcast|Video|Audio|Interview|Speech|Map|Letter|Working paper|Conference paper"
@@ -170,13 +181,13 @@ _TYPE_NOTES = (
     "|Editorial|Opinion|Video file|Digital|Newspaper|Magazine|Journal|Book|Abstract|Data set|Dataset"
     "|Mailing list|Serial|Notes|Liner notes|AV media|Episode"
 )
-_TYPE_NOTE_RE = re.compile(rf"\(\s*(?:{_TYPE_NOTES})\s*\)", re.I)
+_type_note_re = _lazy(rf"\(\s*(?:{_TYPE_NOTES})\s*\)", re.I)
 # The first word of each note above (and of its spellings: Master's/Masters), to tell when none can be present.
 _TYPE_NOTE_WORDS = frozenset(re.findall(r"(?:^|\|)([A-Za-z]+)", _TYPE_NOTES.lower())) | {"masters"}
 _FORMAT_WORDS = frozenset(_FORMATS.lower().split("|"))
 # The word after each "(" of a citation: which of the bracketed notes above it may hold.
 _PAREN_WORD_RE = re.compile(r"\(\s*(\w*)")
-_URL_RE = re.compile(r"https?://[^\s<>\"\[\]{}|\\^`]+", re.I)
+_url_re = _lazy(r"https?://[^\s<>\"\[\]{}|\\^`]+", re.I)
 _URL_TRAILING = ".,;:!?'\"”’»>"
 
 
@@ -196,7 +207,7 @@ def _clean_url(candidate: str) -> str:
     return url
 
 
-_EMPTY_BRACKETS_RE = re.compile(r"\(\s*\)|\[\s*\]|<\s*>")
+_empty_brackets_re = _lazy(r"\(\s*\)|\[\s*\]|<\s*>")
 
 
 def _take_url(candidate: str, found: list[str]) -> str:
@@ -209,24 +220,24 @@ def _take_url(candidate: str, found: list[str]) -> str:
 
 # --------------------------------------------------------------------------- 4. archive and access clauses
 
-_ARCHIVED_FROM_RE = re.compile(
+_archived_from_re = _lazy(
     r"\b[Aa]rchived\s*(?:\(\s*(?P<fmt1>\w{2,5})\s*\)\s*)?from\s+(?:the\s+)?original\s*"
     r"(?:\(\s*(?P<fmt2>\w{2,5})\s*\)\s*)?(?:on\s+|:\s*)?"
 )
-_ARCHIVED_AT_RE = re.compile(r"\b[Aa]rchived\s+(?:on\s+)?(?=\S)")
-_AT_SERVICE_RE = re.compile(r"\s+at\s+(?:the\s+)?(?P<service>[^.,;()]{2,40}?)(?=[.,;(]|$)")
+_archived_at_re = _lazy(r"\b[Aa]rchived\s+(?:on\s+)?(?=\S)")
+_at_service_re = _lazy(r"\s+at\s+(?:the\s+)?(?P<service>[^.,;()]{2,40}?)(?=[.,;(]|$)")
 _RETRIEVED_RE = re.compile(
     r"\b(?:[Rr]etrieved|[Aa]ccessed|[Vv]iewed|[Cc]onsulted|[Aa]ccess\s+date|[Aa]ccess-date)\s*:?\s*(?:on\s+)?"
 )
-_VIA_RE = re.compile(r"\s+[–—-]\s+via\s+[^.]{1,80}")
-_ARCHIVE_WORD_RE = re.compile(r"\b(?:[Aa]rchived?|ARCHIVED?|[Ss]napshot|[Ww]ayback [Mm]achine)\b")
+_via_re = _lazy(r"\s+[–—-]\s+via\s+[^.]{1,80}")
+_archive_word_re = _lazy(r"\b(?:[Aa]rchived?|ARCHIVED?|[Ss]napshot|[Ww]ayback [Mm]achine)\b")
 # What may stand between an archive word and its date ("Archived at <URL> on", "archive copy of").
-_ARCHIVE_GAP_RE = re.compile(
+_archive_gap_re = _lazy(
     r"^(?:[\s,:;()\[\]\-–—/|]|at|on|from|of|in|by|to|the|a|an|copy|version|link|original|snapshot|taken"
     r"|wayback|machine|internet|archive(?:\.today|\.org|\.is|\.ph)?|webcite®?|ghostarchive|perma\.cc|as)*$",
     re.I,
 )
-_YEAR_IN_TEXT_RE = re.compile(r"\b(?:1[5-9]|20)\d\d\b")
+_year_in_text_re = _lazy(r"\b(?:1[5-9]|20)\d\d\b")
 
 
 def _archive_date_after(text: str, start: int, window: int = 80) -> tuple[PartialDate, int] | None:
@@ -236,13 +247,13 @@ def _archive_date_after(text: str, start: int, window: int = 80) -> tuple[Partia
     if retrieved:
         segment = segment[: retrieved.start()]
     candidates = [(begin, end, parsed) for parsed, begin, end in find_dates(segment)]
-    year = _YEAR_IN_TEXT_RE.search(segment)
+    year = _year_in_text_re().search(segment)
     if year and not any(begin <= year.start() < end for begin, end, _ in candidates):
         parsed_year = parse_date(year.group(0))
         if parsed_year is not None:
             candidates.append((year.start(), year.end(), parsed_year))
     for begin, end, parsed in sorted(candidates, key=lambda item: item[0]):
-        if _ARCHIVE_GAP_RE.match(segment[:begin]):
+        if _archive_gap_re().match(segment[:begin]):
             return parsed, start + end
         break
     return None
@@ -294,7 +305,7 @@ def _read_archive_clause(
     archive_format: str | None = None
     service: str | None = None
     first = len(text)
-    for match in _ARCHIVED_FROM_RE.finditer(text, max(archived - 1, 0)) if archived >= 0 else ():
+    for match in _archived_from_re().finditer(text, max(archived - 1, 0)) if archived >= 0 else ():
         found = match_date_at(text, match.end())
         if found is None:
             continue
@@ -304,11 +315,11 @@ def _read_archive_clause(
         break
     if archive_date is None and archived >= 0:
         # {{Webarchive}}: "Archived 5 November 2013 at the Wayback Machine"
-        for match in _ARCHIVED_AT_RE.finditer(text, max(archived - 1, 0)):
+        for match in _archived_at_re().finditer(text, max(archived - 1, 0)):
             found = match_date_at(text, match.end())
             if found is None:
                 continue
-            at = _AT_SERVICE_RE.match(text, found[1])
+            at = _at_service_re().match(text, found[1])
             archive_date = found[0]
             service = at["service"].strip() if at else None
             first = min(first, match.start())
@@ -317,12 +328,12 @@ def _read_archive_clause(
         # Blog and Markdown wordings: "Archived at <URL> on 3 May 2014", "archived copy (3 May 2014)",
         # "Wayback Machine snapshot from 2014-05-03": a date soon after an archive word, only archive
         # vocabulary between them.
-        for match in _ARCHIVE_WORD_RE.finditer(text, max(archive_word - 1, 0)):
+        for match in _archive_word_re().finditer(text, max(archive_word - 1, 0)):
             found_at = _archive_date_after(text, match.end())
             if found_at is None:
                 continue
             archive_date, position = found_at
-            at = _AT_SERVICE_RE.match(text, position)
+            at = _at_service_re().match(text, position)
             service = service or (at["service"].strip() if at else None)
             first = min(first, match.start())
             break
@@ -331,6 +342,7 @@ def _read_archive_clause(
 
 # --------------------------------------------------------------------------- 5. the head
 
+_OPENING_QUOTES = '"“„«'
 _QUOTED_TITLE_RE = re.compile(r"^[\"“„«](?P<title>.+?)[\"”“»](?=\s*(?:[.,;:(\[]|$|\s))")
 _AUTHOR_DATE_RE = re.compile(r"^(?P<authors>[^\"“”„«()]{1,400}?)\s*\((?P<date>[^()]{1,60})\)")
 _EDITOR_DATE_RE = re.compile(r"^(?P<authors>[^\"“”„«()]{1,400}?)\s*\(\s*eds?\.?\s*\)\s*\((?P<date>[^()]{1,60})\)", re.I)
@@ -425,14 +437,14 @@ _ABBREVIATIONS = frozenset(
 )
 _NAME_WORD = r"[A-Z\u00C0-\u024F][\w'’\-]*\.?"
 # Words are separated by exactly one space so that a long capitalised run cannot be split many ways.
-_INVERTED_NAME_RE = re.compile(rf"^(?:{_NAME_WORD}\s){{0,3}}{_NAME_WORD},\s?(?:{_NAME_WORD}\s){{0,4}}{_NAME_WORD}$")
-_PLAIN_NAME_RE = re.compile(rf"^(?:{_NAME_WORD}\s){{1,4}}{_NAME_WORD}$")
-_SINGLE_NAME_RE = re.compile(rf"^{_NAME_WORD}$")
-_AND_RE = re.compile(r"\s+(?:and|&)\s+")
-_ET_AL_RE = re.compile(r"[,;]?\s*\bet\s+al\.?", re.I)
-_EDITOR_SUFFIX_RE = re.compile(r"[,;]?\s*(?:\(\s*eds?\.?\s*\)|\beds?\.)\s*$", re.I)
-_IN_PREFIX_RE = re.compile(r"^\s*In:?\s+")
-_INITIAL_END_RE = re.compile(r"(?:^|[\s.\-])[A-Z]\.$")
+_inverted_name_re = _lazy(rf"^(?:{_NAME_WORD}\s){{0,3}}{_NAME_WORD},\s?(?:{_NAME_WORD}\s){{0,4}}{_NAME_WORD}$")
+_plain_name_re = _lazy(rf"^(?:{_NAME_WORD}\s){{1,4}}{_NAME_WORD}$")
+_single_name_re = _lazy(rf"^{_NAME_WORD}$")
+_and_re = _lazy(r"\s+(?:and|&)\s+")
+_et_al_re = _lazy(r"[,;]?\s*\bet\s+al\.?", re.I)
+_editor_suffix_re = _lazy(r"[,;]?\s*(?:\(\s*eds?\.?\s*\)|\beds?\.)\s*$", re.I)
+_in_prefix_re = _lazy(r"^\s*In:?\s+")
+_initial_end_re = _lazy(r"(?:^|[\s.\-])[A-Z]\.$")
 
 # Blocks that are bibliographic detail, never a work or publisher.
 _DETAIL_RE = re.compile(
@@ -444,14 +456,14 @@ _DETAIL_RE = re.compile(
     r"|[0-9]+\s*(?:\([^)]*\))?\s*(?::|$))",
     re.I,
 )
-_LOCATION_RE = re.compile(r"^(?P<place>[A-Z][\w .'’\-]{1,40}(?:,\s*[A-Z][\w .'’\-]{1,30})?):\s+(?P<name>\S.*)$")
+_location_re = _lazy(r"^(?P<place>[A-Z][\w .'’\-]{1,40}(?:,\s*[A-Z][\w .'’\-]{1,30})?):\s+(?P<name>\S.*)$")
 _EDITION_RE = re.compile(r"\s*\((?:[^()]{1,20}\s)?(?:ed|edition|reprint|rev\. ed)\.?\)\s*$", re.I)
-_MARKER_ONLY_RE = re.compile(r"\[\s*[0-9]{1,4}\s*\]")
+_marker_only_re = _lazy(r"\[\s*[0-9]{1,4}\s*\]")
 _ALNUM_RE = re.compile(r"\w")
-_MONTH_DAY_END_RE = re.compile(
+_month_day_end_re = _lazy(
     r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+[0-9]{1,2}(?:\s*[–—-]\s*[0-9]{1,2})?$", re.I
 )
-_YEAR_START_RE = re.compile(r"^[0-9]{4}\b")
+_year_start_re = _lazy(r"^[0-9]{4}\b")
 # "U.S", "J.-M" — letters joined by full stops; a domain such as "Stuff.co.nz" is not one.
 _DOTTED_RE = re.compile(r"^(?:[^\W\d_]{1,2}\.-?)+[^\W\d_]{1,2}$")
 # Harvard-style short citations: `King 2003, p. 41.` / `Hay, Maclagan & Gordon 2008, pp. 72–73.`
@@ -463,7 +475,7 @@ _CLOSERS = frozenset(')]"”’')
 
 
 _SPECIALS_DOT_RE = re.compile(r'[()\[\]"“”.]')
-_SPECIALS_COMMA_RE = re.compile(r'[()\[\]"“”,]')
+_specials_comma_re = _lazy(r'[()\[\]"“”,]')
 
 
 def _split_blocks(text: str, separator: str) -> list[str]:
@@ -478,7 +490,7 @@ def _split_blocks(text: str, separator: str) -> list[str]:
     start = 0
     length = len(text)
     # Only brackets, quotes and the separator matter: visit those characters, not every one.
-    specials = _SPECIALS_DOT_RE if separator == "." else _SPECIALS_COMMA_RE
+    specials = _SPECIALS_DOT_RE if separator == "." else _specials_comma_re()
     for found in specials.finditer(text):
         index = found.start()
         character = text[index]
@@ -508,42 +520,49 @@ def _split_blocks(text: str, separator: str) -> list[str]:
         return cleaned
     merged: list[str] = []
     for block in cleaned:
-        if merged and _YEAR_START_RE.match(block) and _MONTH_DAY_END_RE.search(merged[-1]):
+        if merged and _year_start_re().match(block) and _month_day_end_re().search(merged[-1]):
             merged[-1] = f"{merged[-1]}, {block}"
         else:
             merged.append(block)
     return merged
 
 
+def _without_edition(block: str) -> str:
+    """The block without a closing edition note ("(2nd ed.)"); every such note ends in ")"."""
+    return _EDITION_RE.sub("", block) if ")" in block else block
+
+
 def _display_name(name: str) -> str:
     """``Williams, Carol J.`` → ``Carol J. Williams``; other names are kept as written."""
     name = name.strip(" ,;")
-    if not name.endswith(".") or not _INITIAL_END_RE.search(name):
+    if not name.endswith(".") or not _initial_end_re().search(name):
         name = name.rstrip(".").strip()
     if name.count(",") == 1:
-        surname, given = (part.strip() for part in name.split(","))
+        surname, given = name.split(",")
+        surname = surname.strip()
+        given = given.strip()
         if surname and given:
             return f"{given} {surname}"
     return name
 
 
 def _without_et_al(block: str) -> str:
-    return _ET_AL_RE.sub("", block) if "et" in block.lower() else block
+    return _et_al_re().sub("", block) if "et" in block.lower() else block
 
 
 def _has_editor_suffix(text: str) -> bool:
-    return "ed" in text.lower() and _EDITOR_SUFFIX_RE.search(text) is not None
+    return "ed" in text.lower() and _editor_suffix_re().search(text) is not None
 
 
 def _and_split(text: str) -> list[str]:
-    return _AND_RE.split(text) if "and" in text or "&" in text else [text]
+    return _and_re().split(text) if "and" in text or "&" in text else [text]
 
 
 def _split_authors(block: str) -> list[str]:
     """Names from an author block, each as ``Given Surname``."""
     block = _without_et_al(block)
     if "ed" in block.lower():
-        block = _EDITOR_SUFFIX_RE.sub("", block)
+        block = _editor_suffix_re().sub("", block)
     block = block.strip(" ,;")
     if not block:
         return []
@@ -573,9 +592,9 @@ def _looks_like_authors(block: str, *, allow_single_words: bool = False) -> bool
         return False
     pieces = [piece.strip() for part in block.split(";") for piece in _and_split(part)]
     return all(
-        _INVERTED_NAME_RE.match(piece)
-        or _PLAIN_NAME_RE.match(piece)
-        or (allow_single_words and _SINGLE_NAME_RE.match(piece))
+        _inverted_name_re().match(piece)
+        or _plain_name_re().match(piece)
+        or (allow_single_words and _single_name_re().match(piece))
         for piece in pieces
     )
 
@@ -610,15 +629,16 @@ class _HeadFields:
 
 def _read_parenthesised_date(content: str) -> tuple[bool, PartialDate | None]:
     """(is it a date or n.d., the date)."""
-    if _NO_DATE_RE.match(content):
-        return True, None
+    # The date first: no "n.d." spelling holds a digit, and every date holds a year, so at most one answers.
     parsed = parse_date(content)
-    return parsed is not None, parsed
+    if parsed is not None:
+        return True, parsed
+    return _NO_DATE_RE.match(content) is not None, None
 
 
 _TRAILING_DATE_SEPARATORS = " ,;(–—-"
 # "II: 162–163", "21", "8 (12): 429": volume and page numbers, never a publisher.
-_PAGES_RE = re.compile(r"^[\dIVXLCivxlc\s\-–−:(),.]+$")
+_pages_re = _lazy(r"^[\dIVXLCivxlc\s\-–−:(),.]+$")
 
 
 def _trailing_date(block: str) -> tuple[str, PartialDate] | None:
@@ -630,7 +650,7 @@ def _trailing_date(block: str) -> tuple[str, PartialDate] | None:
     if dates and dates[-1][2] == len(stripped):
         parsed, begin, _ = dates[-1]
     else:
-        year = _TRAILING_YEAR_RE.search(stripped)
+        year = _trailing_year_re().search(stripped)
         if year is None:
             return None
         parsed_year = parse_date(year["year"])
@@ -644,7 +664,7 @@ def _trailing_date(block: str) -> tuple[str, PartialDate] | None:
     return name, parsed
 
 
-_TRAILING_YEAR_RE = re.compile(r"(?P<year>(?:1[5-9]|20)\d\d)$")
+_trailing_year_re = _lazy(r"(?P<year>(?:1[5-9]|20)\d\d)$")
 
 
 _NAME_KEY_STRIP = " .,;:\"'“”‘’«»()[]"
@@ -673,7 +693,6 @@ def _read_head(head: str, hints: MarkupHints | None = None) -> _HeadFields:
     separator = "."
 
     author_date = _EDITOR_DATE_RE.match(rest) or _AUTHOR_DATE_RE.match(rest)
-    leading_date = _LEADING_DATE_RE.match(rest)
     if author_date and not _ends_with_full_word(author_date["authors"]):
         is_date, parsed = _read_parenthesised_date(author_date["date"])
         if is_date:
@@ -685,25 +704,26 @@ def _read_head(head: str, hints: MarkupHints | None = None) -> _HeadFields:
                 fields.authors = _split_authors(people)
             fields.date = parsed
             rest = rest[author_date.end() :]
-    elif leading_date:
+    elif rest.startswith("(") and (leading_date := _LEADING_DATE_RE.match(rest)):
         is_date, parsed = _read_parenthesised_date(leading_date["date"])
         if is_date:
             fields.date = parsed
             rest = rest[leading_date.end() :]
     if rest is not head:
-        rest = _BRACKET_NOTE_RE.sub("", rest)
+        if "[" in rest:
+            rest = _BRACKET_NOTE_RE.sub("", rest)
         separator = "," if rest.lstrip().startswith(",") else "."
         rest = rest.strip(_LEADING_SEPARATORS)
 
     title_quoted = False
-    quoted = _QUOTED_TITLE_RE.match(rest)
+    quoted = _QUOTED_TITLE_RE.match(rest) if rest[:1] in _OPENING_QUOTES and rest else None
     if not quoted and not fields.authors:
         # Authors without a date: `Hamer, David. "Seddon, Richard John".`
         quote_at = min((index for index in (rest.find('"'), rest.find("“")) if index > 0), default=-1)
         if quote_at > 0 and _looks_like_authors(rest[:quote_at]):
             fields.authors = _split_authors(rest[:quote_at].strip(" .,"))
             rest = rest[quote_at:]
-            quoted = _QUOTED_TITLE_RE.match(rest)
+            quoted = _QUOTED_TITLE_RE.match(rest) if rest[:1] in _OPENING_QUOTES and rest else None
     if quoted:
         title_quoted = True
         fields.title = _strip_title(quoted["title"])
@@ -713,13 +733,13 @@ def _read_head(head: str, hints: MarkupHints | None = None) -> _HeadFields:
         blocks = _split_blocks(rest, separator)
     else:
         blocks = _split_blocks(rest, separator)
-        if blocks and not fields.authors and len(blocks) > 1 and _INVERTED_NAME_RE.match(blocks[0].rstrip(".")):
+        if blocks and not fields.authors and len(blocks) > 1 and _inverted_name_re().match(blocks[0].rstrip(".")):
             # `Salmond, Anne. Two Worlds: …` — an inverted name standing alone before an unquoted title.
             fields.authors = _split_authors(blocks.pop(0))
         while len(blocks) > 1 and _has_editor_suffix(blocks[0]):
             blocks.pop(0)  # `McLintock, Alexander (ed.). Busby, James.` — editors before the entry's title
         if blocks:
-            fields.title = _strip_title(_EDITION_RE.sub("", blocks.pop(0)))
+            fields.title = _strip_title(_without_edition(blocks.pop(0)))
 
     names: list[str] = []
     for block in blocks:
@@ -735,13 +755,13 @@ def _read_head(head: str, hints: MarkupHints | None = None) -> _HeadFields:
         if _has_editor_suffix(block):
             # "In Wilson, D. E.; Reeder, D. M. (eds.)": the editors of the containing work.
             if not fields.editors:
-                fields.editors = _split_authors(_IN_PREFIX_RE.sub("", block))
+                fields.editors = _split_authors(_in_prefix_re().sub("", block))
             continue
         if _DETAIL_RE.match(block) or _NO_DATE_RE.match(block):
             continue
         if len(block) > 160 or '"' in block or "“" in block:
             continue  # a quotation or note, not a name
-        names.append(_EDITION_RE.sub("", block).strip(" .,;"))
+        names.append(_without_edition(block).strip(" .,;"))
     names = [name for name in names if name]
     if hints is not None and hints.title:
         title_key = _name_key(hints.title)
@@ -751,18 +771,22 @@ def _read_head(head: str, hints: MarkupHints | None = None) -> _HeadFields:
         # The markup sets the work apart (italics): every other name after the title is a publisher.
         work_key = _name_key(hints.work or "")
         fields.work = hints.work.strip(" .,;:") or None if hints.work else None
-        others = [name for name in names if (not work_key or _name_key(name) != work_key) and not _PAGES_RE.match(name)]
+        others = [
+            name for name in names if (not work_key or _name_key(name) != work_key) and not _pages_re().match(name)
+        ]
         if work_key:
             others = [name for name in others if work_key not in _name_key(name)]
         # "Title. Series. Santa Barbara: ABC-CLIO.": a "Place: Name" block is the publisher.
-        publisher = next((name for name in others if _LOCATION_RE.match(name)), others[0] if others else None)
+        publisher = next(
+            (name for name in others if ":" in name and _location_re().match(name)), others[0] if others else None
+        )
     elif title_quoted or len(names) >= 2:
         fields.work = names[0] if names else None
         publisher = names[1] if len(names) >= 2 else None
     else:
         publisher = names[0] if names else None
     if publisher:
-        location = _LOCATION_RE.match(publisher)
+        location = _location_re().match(publisher) if ":" in publisher else None
         fields.publisher = location["name"].strip() if location else publisher
     return fields
 
@@ -789,7 +813,7 @@ def parse_citation_line(text: str, hints: MarkupHints | None = None) -> Citation
     working = normalised
     # Each clean-up pass runs only when its trigger is in the text (most citations have none of them).
     if "dead" in lowered:
-        for match in _DEAD_LINK_RE.finditer(normalised):
+        for match in _dead_link_re().finditer(normalised):
             flag = (
                 SourceFlag.permanent_dead_link
                 if match["permanent"] or match["permanent_template"]
@@ -797,25 +821,26 @@ def parse_citation_line(text: str, hints: MarkupHints | None = None) -> Citation
             )
             if flag not in flags:
                 flags.append(flag)
-        working = _DEAD_LINK_RE.sub(" ", working)
+        working = _dead_link_re().sub(" ", working)
     if "[" in working:
-        working = _MAINTENANCE_TAG_RE.sub(" ", working)
-        working = _MARKER_ONLY_RE.sub(" ", working)
+        working = _maintenance_tag_re().sub(" ", working)
+        working = _marker_only_re().sub(" ", working)
     if "help" in lowered:
-        working = _CS1_ERROR_RE.sub(" ", working)
+        working = _cs1_error_re().sub(" ", working)
     if "(" in working or "required" in lowered or "cs1" in lowered:
         # Every CS1 note holds one of these words; an ASCII text without them has none (IGNORECASE only
         # adds non-ASCII spellings: the long s, the dotless i, the Kelvin sign).
         folded = lowered if working is normalised else working.lower()
         if not working.isascii() or any(map(folded.__contains__, _CS1_NOTE_WORDS)):
-            working = _CS1_NOTE_RE.sub(" ", working)
+            working = _cs1_note_re().sub(" ", working)
 
     urls: list[str] = []
     if "http" in lowered:
-        working = _URL_RE.sub(lambda match: _take_url(match.group(0), urls), working)
-        working = _EMPTY_BRACKETS_RE.sub(" ", working)
+        working = _url_re().sub(lambda match: _take_url(match.group(0), urls), working)
+        working = _empty_brackets_re().sub(" ", working)
     fields.urls = urls
-    _assign_urls(fields)
+    if urls:
+        _assign_urls(fields)
 
     format_match = None
     if "(" in working:
@@ -824,18 +849,20 @@ def parse_citation_line(text: str, hints: MarkupHints | None = None) -> Citation
         ascii_text = working.isascii()
         words = _paren_words(working) if ascii_text else set()
         if not ascii_text or not words.isdisjoint(_FORMAT_WORDS):
-            format_match = _FORMAT_RE.search(working)
+            format_match = _format_re().search(working)
             if format_match is not None:
-                working = _FORMAT_RE.sub(" ", working)
+                working = _format_re().sub(" ", working)
                 words = _paren_words(working) if ascii_text else words  # "((PDF)Report)" → "( Report)"
         if not ascii_text or "in" in words:
-            cleaned = _LANGUAGE_RE.sub(" ", working)
+            cleaned = _language_re().sub(" ", working)
             if cleaned != working:
                 working = cleaned
                 words = _paren_words(working) if ascii_text else words
         if not ascii_text or not words.isdisjoint(_TYPE_NOTE_WORDS):
-            working = _TYPE_NOTE_RE.sub(" ", working)
-    working = " ".join(working.split())
+            working = _type_note_re().sub(" ", working)
+    if working is not normalised:
+        # (normalised and the backlink-free rest of it are already single-spaced)
+        working = " ".join(working.split())
 
     archive_date, access_date, archive_format, service, clauses_at = _read_clauses(working)
     fields.archive_date = archive_date
@@ -845,7 +872,7 @@ def parse_citation_line(text: str, hints: MarkupHints | None = None) -> Citation
 
     head = working[:clauses_at]
     if "via" in head:
-        head = _VIA_RE.sub("", head)
+        head = _via_re().sub("", head)
     head_fields = _read_head(head, hints)
     fields.authors = head_fields.authors
     fields.editors = head_fields.editors
@@ -860,7 +887,7 @@ def parse_citation_line(text: str, hints: MarkupHints | None = None) -> Citation
         # Print view shows each link's URL: a title followed by an archive URL, and the original only after
         # "Archived from the original", is how CS1 renders |url-status=dead.
         flags.append(SourceFlag.url_status_dead)
-    content = _MARKER_ONLY_RE.sub("", normalised) if "[" in normalised else normalised
+    content = _marker_only_re().sub("", normalised) if "[" in normalised else normalised
     if not _ALNUM_RE.search(content):
         flags.append(SourceFlag.empty)
         fields.title = None
