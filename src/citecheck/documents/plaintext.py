@@ -19,6 +19,7 @@ their shape and skipped, and what was skipped is reported in
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -96,6 +97,8 @@ class _BackMatter:
     caret_runs: list[tuple[str, list[_NumberedEntry]]] = field(default_factory=list)
     numbered_by_position: str | None = None  # the heading whose caret entries were numbered 1, 2, 3 … in order
     group_runs: list[tuple[str, list[_NumberedEntry]]] = field(default_factory=list)  # caret runs not the main list
+    # Reference headings passed over: the numbered list under each is no reference list (see _is_reference_list).
+    declined: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -241,15 +244,73 @@ def _is_boilerplate(text: str) -> bool:
 
 
 def _find_reference_list(lines: list[SourceLine], body_start: int) -> tuple[int, _BackMatter]:
-    """Where the body ends, and the numbered entries after it."""
+    """Where the body ends, and the numbered entries after it.
+
+    A reference heading whose numbered list is no reference list (a licence's
+    clauses after a "Footnotes:" table note) is passed over: it stays a heading
+    of the body, and the search goes on below it.
+    """
+    declined: list[str] = []
     for index in range(body_start, len(lines)):
         text = lines[index].text
         if _may_be_heading(text) and heading_key(text) in REFERENCE_HEADINGS and _stands_alone(lines, index):
-            return index, _read_back_matter(lines, index)
+            back = _read_back_matter(lines, index)
+            if _is_reference_list(back, lines[body_start:index]):
+                back.declined = declined
+                return index, back
+            declined.append(normalise_space(text).rstrip(":"))
     run_start = _final_numbered_run(lines, body_start)
-    if run_start is None:
-        return len(lines), _BackMatter()
-    return run_start, _read_back_matter(lines, run_start)
+    back = _BackMatter() if run_start is None else _read_back_matter(lines, run_start)
+    back.declined = declined
+    return (len(lines) if run_start is None else run_start), back
+
+
+# At least this share of a list's entries must read as citations when no marker in the body points into it.
+MIN_CITATION_SHARE = 0.5
+
+
+def _is_reference_list(back: _BackMatter, body: list[SourceLine]) -> bool:
+    """Whether the numbered entries under a reference heading are references, not numbered prose.
+
+    Layers, surest first: no numbered entries (the list is unnumbered, or a
+    browser's caret list) or a caret run beside them — nothing to decide, the
+    reading stays as it was; a ``[n]`` marker in the body citing one of the
+    numbers; else most entries read as citations (a URL, a date, authors:
+    what licence clauses, numbered steps and the paragraphs of a legal text
+    lack).
+    """
+    if not back.entries or back.caret_runs:
+        return True
+    if _cites_numbers_up_to(body, max(entry.number for entry in back.entries)):
+        return True
+    return _mostly_citations([entry.text for entry in back.entries])
+
+
+def _cites_numbers_up_to(lines: list[SourceLine], highest: int) -> bool:
+    """Whether some ``[n]`` in ``lines`` has 1 ≤ n ≤ ``highest``."""
+    for line in lines:
+        if "[" in line.text:
+            for match in _BRACKETED_NUMBER_RE.finditer(line.text):
+                if 1 <= int(match[1]) <= highest:
+                    return True
+    return False
+
+
+def _mostly_citations(entries: list[str]) -> bool:
+    """Whether at least :data:`MIN_CITATION_SHARE` of ``entries`` read as citations; stops once that is decided."""
+    from citecheck.references.citation_line import parse_citation_line
+
+    needed = max(1, math.ceil(len(entries) * MIN_CITATION_SHARE))
+    found = 0
+    for seen, entry in enumerate(entries):
+        fields = parse_citation_line(entry)
+        if fields.urls or fields.date or fields.access_date or fields.archive_date or fields.authors:
+            found += 1
+            if found >= needed:
+                return True
+        if found + len(entries) - seen - 1 < needed:
+            return False
+    return False
 
 
 def _stands_alone(lines: list[SourceLine], index: int) -> bool:
@@ -557,6 +618,11 @@ def _describe_skips(counts: Counter[str], back: _BackMatter) -> list[str]:
         notices.append(f"skipped {plural(back.boilerplate_lines, 'line')} of page boilerplate after the references")
     if back.skipped_lines:
         notices.append(f"skipped {plural(back.skipped_lines, 'line')} of link lists after the references")
+    for heading in back.declined:
+        notices.append(
+            f"the numbered list under {heading!r} not read as references: no [n] marker points into it, and most "
+            "of its entries carry no URL, date or authors (numbered clauses or steps)"
+        )
     if back.numbered_by_position is not None:
         notices.append(
             f"the {len(back.entries)} entries under {back.numbered_by_position!r} carry no numbers (a browser's "
