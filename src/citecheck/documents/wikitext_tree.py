@@ -37,6 +37,7 @@ __all__ = [
     "FlatTemplate",
     "SourceCache",
     "build_tree",
+    "external_links_in",
     "flat_plain",
     "parse_wikitext",
     "positional_values",
@@ -607,6 +608,37 @@ def templates_in(code: Any) -> Iterator[Any]:
         children = [child.nodes for child in node.__children__()]
         for nodes in reversed(children):
             stack.append(iter(nodes))
+
+
+def external_links_in(code: Any) -> list[tuple[str, Any]]:
+    """``(str(link.url), link.title)`` of each link ``code.filter_external_links(recursive=True)`` yields, in its order.
+
+    The same pre-order walk (a node, then each Wikicode its ``__children__`` yields, node by node), without
+    mwparserfromhell's nested generators; a flat template is not built: its bare URLs (its only links) are read
+    from its tokens, in source order, the order of the children ``__children__`` would yield.
+    """
+    found: list[tuple[str, Any]] = []
+    stack: list[Iterator[Any]] = [iter(code.nodes)]
+    while stack:
+        node = next(stack[-1], None)
+        if node is None:
+            stack.pop()
+            continue
+        node_type = type(node)
+        if node_type is _TextNode:
+            continue
+        if node_type is FlatTemplate and node._body is not None:
+            body = node._body
+            for index, token in enumerate(body):
+                if type(token) is _LinkOpen and not token.get("brackets"):
+                    found.append((body[index + 1]["text"], None))
+            continue
+        if isinstance(node, ExternalLink):
+            found.append((str(node.url), node.title))
+        children = [child.nodes for child in node.__children__()]
+        for nodes in reversed(children):
+            stack.append(iter(nodes))
+    return found
 
 
 class SourceCache:
