@@ -260,6 +260,56 @@ def test_token_streams_the_direct_builder_does_not_read_go_to_mwparserfromhells_
     assert direct and str(code) == "a[[L]]"
 
 
+def _tag_with_attribute(value: str, quote: str | None, **start: str) -> list[Any]:
+    """``<b NAME=VALUE>t</b>`` as tokens, the attribute's start and quote as given."""
+    return [
+        tokens.TagOpenOpen(),
+        tokens.Text(text="b"),
+        tokens.TagAttrStart(**{"pad_first": " ", "pad_before_eq": "", "pad_after_eq": "", **start}),
+        tokens.Text(text="n"),
+        tokens.TagAttrEquals(),
+        *([tokens.TagAttrQuote(char=quote)] if quote is not None else []),
+        tokens.Text(text=value),
+        tokens.TagCloseOpen(padding=""),
+        tokens.Text(text="t"),
+        tokens.TagOpenClose(),
+        tokens.Text(text="b"),
+        tokens.TagCloseClose(),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("stream", "error"),
+    [
+        (_tag_with_attribute("v", '"', pad_first="x"), "padding"),  # padding not whitespace
+        (_tag_with_attribute("v", '"', pad_after_eq="-"), "padding"),
+        (_tag_with_attribute("v", "`"), "quote type"),  # not a quote mwparserfromhell knows
+        (_tag_with_attribute("a b", None), "requires quotes"),  # whitespace in an unquoted value
+    ],
+)
+def test_attributes_the_direct_builder_refuses_raise_mwparserfromhells_error(stream: list[Any], error: str) -> None:
+    with pytest.raises(ValueError, match=error):
+        wikitext_tree._FlatBuilder().build(list(stream))
+    with pytest.raises(ValueError, match=error):
+        build_tree(stream)
+
+
+@pytest.mark.parametrize(
+    ("value", "quote", "expected_quotes"),
+    [("v", None, None), ("a b", '"', '"'), ("a'b c", "'", "'"), ('a"b c', "'", "'"), ("v", "'", "'")],
+)
+def test_attributes_are_built_as_attributes_constructor_builds_them(
+    value: str, quote: str | None, expected_quotes: str | None
+) -> None:
+    stream = _tag_with_attribute(value, quote, pad_first="  ", pad_before_eq=" ", pad_after_eq="\t")
+    code, direct = build_tree(list(stream))
+    assert direct
+    _same_nodes(code, wikitext_tree._FlatBuilder().build(list(stream)))
+    attribute = code.nodes[0].attributes[0]
+    assert (str(attribute.name), str(attribute.value), attribute.quotes) == ("n", value, expected_quotes)
+    assert (attribute.pad_first, attribute.pad_before_eq, attribute.pad_after_eq) == ("  ", " ", "\t")
+
+
 # --------------------------------------------------------------------------- the source cache
 
 

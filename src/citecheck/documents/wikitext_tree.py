@@ -212,6 +212,7 @@ _WikilinkNode: Any = Wikilink
 _ExternalLinkNode: Any = ExternalLink
 _HeadingNode: Any = Heading
 _ArgumentNode: Any = Argument
+_AttributeNode: Any = Attribute
 
 
 class _Unbuildable(Exception):
@@ -431,7 +432,7 @@ class _DirectBuilder:
                     value = _code(nodes)
                 else:
                     name, value = _code(nodes), None
-                return Attribute(
+                return _attribute(
                     name, value, quotes, start.get("pad_first"), start.get("pad_before_eq"), start.get("pad_after_eq")
                 )
 
@@ -494,6 +495,54 @@ class _DirectBuilder:
         if closing_wiki_markup is not None:
             node._closing_wiki_markup = str(closing_wiki_markup) if closing_wiki_markup else None
         return node
+
+
+def _needed_quotes(value: Wikicode | None) -> str | None:
+    """``Attribute._value_needs_quotes(value)``: the quotes a value with whitespace in its top-level text needs.
+
+    (Its ``if not value`` test, ``str(value)`` empty, only ever leaves the top-level text empty too, which
+    needs no quotes either.)
+    """
+    if value is None:
+        return None
+    text = "".join([node._value for node in value._nodes if isinstance(node, _TextNode)])
+    if not any(char.isspace() for char in text):
+        return None
+    if "'" in text and '"' not in text:
+        return '"'
+    if '"' in text and "'" not in text:
+        return "'"
+    return "\"'"
+
+
+def _padding(value: Any) -> str:
+    """``Attribute._set_padding``'s value: empty, or whitespace only."""
+    if not value:
+        return ""
+    value = str(value)
+    if not value.isspace():
+        raise _Unbuildable("padding must be entirely whitespace")
+    return value  # type: ignore[no-any-return]
+
+
+def _attribute(name: Wikicode, value: Wikicode | None, quotes: Any, *paddings: Any) -> Any:
+    """``Attribute(name, value, quotes, pad_first, pad_before_eq, pad_after_eq)``: its setters, in their order.
+
+    Where those raise ``ValueError`` this raises :class:`_Unbuildable`, so mwparserfromhell's builder builds the
+    tree and raises the same error.
+    """
+    needed = _needed_quotes(value)
+    node = _new(_AttributeNode)
+    node._name = name
+    # the value setter: quotes None so far, so any needed quotes are taken
+    node._quotes = needed[0] if needed else None
+    node._value = value
+    coerced = str(quotes) if quotes else None
+    if coerced not in (None, '"', "'") or (not coerced and needed):
+        raise _Unbuildable("attribute quotes")
+    node._quotes = coerced
+    node._pad_first, node._pad_before_eq, node._pad_after_eq = (_padding(padding) for padding in paddings)
+    return node
 
 
 _HANDLERS: dict[Any, Any] = {
