@@ -399,6 +399,9 @@ class _Siblings:
         return (nodes[index] for index in range(self.start, len(nodes)))
 
 
+_NO_SIBLINGS = _Siblings([], 0)
+
+
 class _Walker:
     """Walks the parse tree once, collecting body drafts, ref occurrences and notices."""
 
@@ -460,8 +463,10 @@ class _Walker:
             source = node_text(node)
             if type(node) is Text:
                 self.visit_text(source, position, mode)
-            else:
-                self.visit(node, position, mode, _Siblings(nodes, index + 1), source)
+            else:  # (only a tag, a <ref>, reads the nodes after it)
+                self.visit(
+                    node, position, mode, _Siblings(nodes, index + 1) if isinstance(node, Tag) else _NO_SIBLINGS, source
+                )
             position += len(source)
 
     def walk_children(self, node: Any, offset: int, mode: Mode, source: str | None = None) -> None:

@@ -219,9 +219,17 @@ class _Unbuildable(Exception):
     """A token sequence the direct builder does not build (mwparserfromhell's builder then does)."""
 
 
+_list_new = list.__new__
+_list_init = list.__init__
+
+
 def _code(nodes: list[Any]) -> Wikicode:
     code: Any = _new(Wikicode)
-    code._nodes = SmartList(nodes)
+    # SmartList(nodes), without its Python-level __new__: the list, its (empty) children, its items.
+    smart = _list_new(SmartList)
+    smart._children = {}
+    _list_init(smart, nodes)
+    code._nodes = smart
     return code  # type: ignore[no-any-return]
 
 
