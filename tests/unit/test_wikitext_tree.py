@@ -18,6 +18,7 @@ from citecheck.documents.wikitext_tree import (
     FlatTemplate,
     SourceCache,
     build_tree,
+    external_links_in,
     parse_wikitext,
     positional_values,
     template_fields,
@@ -260,6 +261,56 @@ def test_token_streams_the_direct_builder_does_not_read_go_to_mwparserfromhells_
     assert direct and str(code) == "a[[L]]"
 
 
+def _tag_with_attribute(value: str, quote: str | None, **start: str) -> list[Any]:
+    """``<b NAME=VALUE>t</b>`` as tokens, the attribute's start and quote as given."""
+    return [
+        tokens.TagOpenOpen(),
+        tokens.Text(text="b"),
+        tokens.TagAttrStart(**{"pad_first": " ", "pad_before_eq": "", "pad_after_eq": "", **start}),
+        tokens.Text(text="n"),
+        tokens.TagAttrEquals(),
+        *([tokens.TagAttrQuote(char=quote)] if quote is not None else []),
+        tokens.Text(text=value),
+        tokens.TagCloseOpen(padding=""),
+        tokens.Text(text="t"),
+        tokens.TagOpenClose(),
+        tokens.Text(text="b"),
+        tokens.TagCloseClose(),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("stream", "error"),
+    [
+        (_tag_with_attribute("v", '"', pad_first="x"), "padding"),  # padding not whitespace
+        (_tag_with_attribute("v", '"', pad_after_eq="-"), "padding"),
+        (_tag_with_attribute("v", "`"), "quote type"),  # not a quote mwparserfromhell knows
+        (_tag_with_attribute("a b", None), "requires quotes"),  # whitespace in an unquoted value
+    ],
+)
+def test_attributes_the_direct_builder_refuses_raise_mwparserfromhells_error(stream: list[Any], error: str) -> None:
+    with pytest.raises(ValueError, match=error):
+        wikitext_tree._FlatBuilder().build(list(stream))
+    with pytest.raises(ValueError, match=error):
+        build_tree(stream)
+
+
+@pytest.mark.parametrize(
+    ("value", "quote", "expected_quotes"),
+    [("v", None, None), ("a b", '"', '"'), ("a'b c", "'", "'"), ('a"b c', "'", "'"), ("v", "'", "'")],
+)
+def test_attributes_are_built_as_attributes_constructor_builds_them(
+    value: str, quote: str | None, expected_quotes: str | None
+) -> None:
+    stream = _tag_with_attribute(value, quote, pad_first="  ", pad_before_eq=" ", pad_after_eq="\t")
+    code, direct = build_tree(list(stream))
+    assert direct
+    _same_nodes(code, wikitext_tree._FlatBuilder().build(list(stream)))
+    attribute = code.nodes[0].attributes[0]
+    assert (str(attribute.name), str(attribute.value), attribute.quotes) == ("n", value, expected_quotes)
+    assert (attribute.pad_first, attribute.pad_before_eq, attribute.pad_after_eq) == ("  ", " ", "\t")
+
+
 # --------------------------------------------------------------------------- the source cache
 
 
@@ -301,3 +352,61 @@ def test_source_cache_is_str_on_real_articles(name: str) -> None:
 @given(wikitext_documents)
 def test_source_cache_is_str_on_generated_wikitext(text: str) -> None:
     _assert_sources(text)
+
+
+# --------------------------------------------------------------------------- external links
+
+
+def _links_as_filter_finds_them(code: Any) -> list[tuple[str, str | None]]:
+    """``filter_external_links(recursive=True)`` on a tree mwparserfromhell built itself (no flat templates)."""
+    return [
+        (str(link.url), str(link.title) if link.title is not None else None)
+        for link in code.filter_external_links(recursive=True)
+    ]
+
+
+def _links_found(code: Any) -> list[tuple[str, str | None]]:
+    return [(url, str(title) if title is not None else None) for url, title in external_links_in(code)]
+
+
+def test_external_links_in_reads_flat_templates_bare_urls_in_order() -> None:
+    text = (
+        "see [https://a.example/1 first] {{webarchive|url=https://web.archive.org/web/2015/https://b.example/|"
+        "date=5 May 2015}} then {{url|https://c.example/}} {{cite web|title={{lang|fr|t}}|url=https://d.example/}}"
+        " and https://e.example/x<ref>[http://f.example/ in ref]</ref>"
+    )
+    code = parse_wikitext(text)
+    flat = [node for node in code.nodes if type(node) is FlatTemplate]
+    assert len(flat) == 2
+    assert _links_found(code) == [
+        ("https://a.example/1", "first"),
+        ("https://web.archive.org/web/2015/https://b.example/", None),
+        ("https://c.example/", None),
+        ("https://d.example/", None),
+        ("https://e.example/x", None),
+        ("http://f.example/", "in ref"),
+    ]
+    assert not any(template.materialised for template in flat)  # read from their tokens, not built
+    assert _links_found(code) == _links_as_filter_finds_them(mwparserfromhell.parse(text))
+
+
+@pytest.mark.parametrize("name", REAL_ARTICLES)
+def test_external_links_in_is_filter_external_links_on_real_refs(name: str) -> None:
+    text = shared_path("wikipedia-samples", name).read_text(encoding="utf-8")
+    text = wikitext.unescaped_wikitext(text) or text
+    checked = 0
+    for document in [text, *_mutations(text, seed=len(name) + 1, count=2)]:
+        ours = parse_wikitext(document).filter_tags(recursive=True, matches=lambda tag: tag.tag.strip() == "ref")
+        theirs = mwparserfromhell.parse(document).filter_tags(
+            recursive=True, matches=lambda tag: tag.tag.strip() == "ref"
+        )
+        assert len(ours) == len(theirs)
+        for mine, built in zip(ours, theirs, strict=True):
+            assert _links_found(mine.contents) == _links_as_filter_finds_them(built.contents)
+            checked += bool(_links_as_filter_finds_them(built.contents))
+    assert checked > 20
+
+
+@pytest.mark.parametrize("text", [*SNIPPETS, *WIKI_BITS, *MARKUP_BITS])
+def test_external_links_in_is_filter_external_links_on_snippets(text: str) -> None:
+    assert _links_found(parse_wikitext(text)) == _links_as_filter_finds_them(mwparserfromhell.parse(text))

@@ -45,6 +45,7 @@ from citecheck.documents.markers import extract_markers
 from citecheck.documents.wikitext_tree import (
     FlatTemplate,
     SourceCache,
+    external_links_in,
     parse_wikitext,
     positional_values,
     template_fields,
@@ -398,6 +399,9 @@ class _Siblings:
         return (nodes[index] for index in range(self.start, len(nodes)))
 
 
+_NO_SIBLINGS = _Siblings([], 0)
+
+
 class _Walker:
     """Walks the parse tree once, collecting body drafts, ref occurrences and notices."""
 
@@ -459,8 +463,10 @@ class _Walker:
             source = node_text(node)
             if type(node) is Text:
                 self.visit_text(source, position, mode)
-            else:
-                self.visit(node, position, mode, _Siblings(nodes, index + 1), source)
+            else:  # (only a tag, a <ref>, reads the nodes after it)
+                self.visit(
+                    node, position, mode, _Siblings(nodes, index + 1) if isinstance(node, Tag) else _NO_SIBLINGS, source
+                )
             position += len(source)
 
     def walk_children(self, node: Any, offset: int, mode: Mode, source: str | None = None) -> None:
@@ -831,18 +837,13 @@ def _read_cite(template: Any) -> TemplateCitation:
     return read_cite_template(_template_name(template), _template_fields(template), _plain, _without_comments)
 
 
-def _first_external_url(content: Any) -> str | None:
-    for link in content.filter_external_links(recursive=True):
-        return str(link.url).strip() or None
-    return None
-
-
 def _external_links(content: Any) -> list[tuple[str, str | None]]:
+    """``(url, title)`` of the content's external links, as ``filter_external_links(recursive=True)`` finds them."""
     links: list[tuple[str, str | None]] = []
-    for link in content.filter_external_links(recursive=True):
-        url = str(link.url).strip()
+    for written, title in external_links_in(content):
+        url = written.strip()
         if url:
-            links.append((url, _plain(link.title) if link.title is not None else None))
+            links.append((url, _plain(title) if title is not None else None))
     return links
 
 

@@ -37,6 +37,7 @@ __all__ = [
     "FlatTemplate",
     "SourceCache",
     "build_tree",
+    "external_links_in",
     "flat_plain",
     "parse_wikitext",
     "positional_values",
@@ -211,15 +212,24 @@ _WikilinkNode: Any = Wikilink
 _ExternalLinkNode: Any = ExternalLink
 _HeadingNode: Any = Heading
 _ArgumentNode: Any = Argument
+_AttributeNode: Any = Attribute
 
 
 class _Unbuildable(Exception):
     """A token sequence the direct builder does not build (mwparserfromhell's builder then does)."""
 
 
+_list_new = list.__new__
+_list_init = list.__init__
+
+
 def _code(nodes: list[Any]) -> Wikicode:
     code: Any = _new(Wikicode)
-    code._nodes = SmartList(nodes)
+    # SmartList(nodes), without its Python-level __new__: the list, its (empty) children, its items.
+    smart = _list_new(SmartList)
+    smart._children = {}
+    _list_init(smart, nodes)
+    code._nodes = smart
     return code  # type: ignore[no-any-return]
 
 
@@ -430,7 +440,7 @@ class _DirectBuilder:
                     value = _code(nodes)
                 else:
                     name, value = _code(nodes), None
-                return Attribute(
+                return _attribute(
                     name, value, quotes, start.get("pad_first"), start.get("pad_before_eq"), start.get("pad_after_eq")
                 )
 
@@ -493,6 +503,54 @@ class _DirectBuilder:
         if closing_wiki_markup is not None:
             node._closing_wiki_markup = str(closing_wiki_markup) if closing_wiki_markup else None
         return node
+
+
+def _needed_quotes(value: Wikicode | None) -> str | None:
+    """``Attribute._value_needs_quotes(value)``: the quotes a value with whitespace in its top-level text needs.
+
+    (Its ``if not value`` test, ``str(value)`` empty, only ever leaves the top-level text empty too, which
+    needs no quotes either.)
+    """
+    if value is None:
+        return None
+    text = "".join([node._value for node in value._nodes if isinstance(node, _TextNode)])
+    if not any(char.isspace() for char in text):
+        return None
+    if "'" in text and '"' not in text:
+        return '"'
+    if '"' in text and "'" not in text:
+        return "'"
+    return "\"'"
+
+
+def _padding(value: Any) -> str:
+    """``Attribute._set_padding``'s value: empty, or whitespace only."""
+    if not value:
+        return ""
+    value = str(value)
+    if not value.isspace():
+        raise _Unbuildable("padding must be entirely whitespace")
+    return value  # type: ignore[no-any-return]
+
+
+def _attribute(name: Wikicode, value: Wikicode | None, quotes: Any, *paddings: Any) -> Any:
+    """``Attribute(name, value, quotes, pad_first, pad_before_eq, pad_after_eq)``: its setters, in their order.
+
+    Where those raise ``ValueError`` this raises :class:`_Unbuildable`, so mwparserfromhell's builder builds the
+    tree and raises the same error.
+    """
+    needed = _needed_quotes(value)
+    node = _new(_AttributeNode)
+    node._name = name
+    # the value setter: quotes None so far, so any needed quotes are taken
+    node._quotes = needed[0] if needed else None
+    node._value = value
+    coerced = str(quotes) if quotes else None
+    if coerced not in (None, '"', "'") or (not coerced and needed):
+        raise _Unbuildable("attribute quotes")
+    node._quotes = coerced
+    node._pad_first, node._pad_before_eq, node._pad_after_eq = (_padding(padding) for padding in paddings)
+    return node
 
 
 _HANDLERS: dict[Any, Any] = {
@@ -607,6 +665,37 @@ def templates_in(code: Any) -> Iterator[Any]:
         children = [child.nodes for child in node.__children__()]
         for nodes in reversed(children):
             stack.append(iter(nodes))
+
+
+def external_links_in(code: Any) -> list[tuple[str, Any]]:
+    """``(str(link.url), link.title)`` of each link ``code.filter_external_links(recursive=True)`` yields, in its order.
+
+    The same pre-order walk (a node, then each Wikicode its ``__children__`` yields, node by node), without
+    mwparserfromhell's nested generators; a flat template is not built: its bare URLs (its only links) are read
+    from its tokens, in source order, the order of the children ``__children__`` would yield.
+    """
+    found: list[tuple[str, Any]] = []
+    stack: list[Iterator[Any]] = [iter(code.nodes)]
+    while stack:
+        node = next(stack[-1], None)
+        if node is None:
+            stack.pop()
+            continue
+        node_type = type(node)
+        if node_type is _TextNode:
+            continue
+        if node_type is FlatTemplate and node._body is not None:
+            body = node._body
+            for index, token in enumerate(body):
+                if type(token) is _LinkOpen and not token.get("brackets"):
+                    found.append((body[index + 1]["text"], None))
+            continue
+        if isinstance(node, ExternalLink):
+            found.append((str(node.url), node.title))
+        children = [child.nodes for child in node.__children__()]
+        for nodes in reversed(children):
+            stack.append(iter(nodes))
+    return found
 
 
 class SourceCache:
