@@ -19,6 +19,7 @@ Retry-After violations.
 
 from __future__ import annotations
 
+import asyncio
 import http.server
 import json
 import math
@@ -28,6 +29,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import format_datetime
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from tests.integration.pywb_world import Capture, forward
@@ -40,6 +42,23 @@ class _Server(http.server.ThreadingHTTPServer):
 
 def _stamp(moment: datetime) -> str:
     return moment.strftime("%Y%m%d%H%M%S")
+
+
+async def fetch_playbacks(
+    web: Any, proxy: LimitsProxy, captures: list[Capture], *, pool: str, retries: int
+) -> list[int]:
+    """Fetch every capture's exact playback (``/web/<ts>id_/<url>``) through ``proxy`` at once; their statuses."""
+
+    async def one(capture: Capture) -> int:
+        response = await web.fetch(
+            proxy.url(f"/web/{_stamp(capture.when)}id_/{capture.url}"),
+            pool=pool,
+            follow_redirects=False,
+            retries=retries,
+        )
+        return int(response.status)
+
+    return list(await asyncio.gather(*(one(capture) for capture in captures)))
 
 
 def urlkey(url: str) -> str:

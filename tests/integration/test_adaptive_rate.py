@@ -8,7 +8,6 @@ Counted at the server and read from the pool — no timing assertions.
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 from datetime import timedelta
 
@@ -16,7 +15,7 @@ import pytest
 
 from citecheck.resolve.politeness import Pool, PoolPolicy
 from citecheck.resolve.web import WebClient, WebSettings
-from tests.integration.ia_world import IaDialectArchive, LimitsProxy, PoolLimit
+from tests.integration.ia_world import IaDialectArchive, LimitsProxy, PoolLimit, fetch_playbacks
 from tests.integration.pywb_world import Capture, at
 
 pytestmark = pytest.mark.integration
@@ -43,14 +42,7 @@ async def test_after_a_429_the_refused_rate_is_never_resumed(monkeypatch: pytest
         async with WebClient(WebSettings(allow_private=True)) as web:
             web.configure_pool("paced", PoolPolicy(concurrency=4, per_second=ASSUMED, burst=4))
 
-            async def one(capture: Capture) -> int:
-                stamp = capture.when.strftime("%Y%m%d%H%M%S")
-                response = await web.fetch(
-                    proxy.url(f"/web/{stamp}id_/{capture.url}"), pool="paced", follow_redirects=False, retries=4
-                )
-                return response.status
-
-            statuses = await asyncio.gather(*(one(capture) for capture in captures))
+            statuses = await fetch_playbacks(web, proxy, captures, pool="paced", retries=4)
             pool = web.pool("paced")
     assert statuses == [200] * len(captures)
     refused = len(proxy.refused)
@@ -96,14 +88,7 @@ async def test_429s_naming_no_wait_pause_briefly_escalate_and_never_resume_at_th
         async with WebClient(WebSettings(allow_private=True)) as web:
             web.configure_pool("unnamed", policy)
 
-            async def one(capture: Capture) -> int:
-                stamp = capture.when.strftime("%Y%m%d%H%M%S")
-                response = await web.fetch(
-                    proxy.url(f"/web/{stamp}id_/{capture.url}"), pool="unnamed", follow_redirects=False, retries=6
-                )
-                return response.status
-
-            statuses = await asyncio.gather(*(one(capture) for capture in captures))
+            statuses = await fetch_playbacks(web, proxy, captures, pool="unnamed", retries=6)
     assert statuses == [200] * len(captures)
     assert proxy.refused and all(retry_after == 0 for _pool, _at, retry_after in proxy.refused)
     assert len(proxy.hits) == len(captures) + len(proxy.refused)  # each refused request sent once more

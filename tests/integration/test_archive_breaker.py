@@ -11,7 +11,6 @@ no timing assertions.
 
 from __future__ import annotations
 
-import asyncio
 import socket
 import time
 from collections.abc import Callable, Iterator
@@ -30,7 +29,7 @@ from citecheck.resolve.archive.resolver import ArchiveResolver
 from citecheck.resolve.politeness import EndpointBreaker, PoolPolicy
 from citecheck.resolve.settings import ResolveSettings
 from citecheck.resolve.web import HostSettings, WebClient, WebSettings
-from tests.integration.ia_world import IaDialectArchive, LimitsProxy, PoolLimit
+from tests.integration.ia_world import IaDialectArchive, LimitsProxy, PoolLimit, fetch_playbacks
 from tests.integration.pywb_world import Capture, at
 from tests.resilience.fault_cases import (
     HTML,
@@ -137,14 +136,7 @@ async def test_an_archive_limiting_its_rate_is_not_given_up_however_impatient_th
             breaker = EndpointBreaker("paced", give_up_after=1e-6)
             breaker.watch(web.configure_pool("paced", policy))
 
-            async def one(capture: Capture) -> int:
-                stamp = capture.when.strftime("%Y%m%d%H%M%S")
-                response = await web.fetch(
-                    proxy.url(f"/web/{stamp}id_/{capture.url}"), pool="paced", follow_redirects=False, retries=6
-                )
-                return response.status
-
-            statuses = await asyncio.gather(*(one(capture) for capture in captures))
+            statuses = await fetch_playbacks(web, proxy, captures, pool="paced", retries=6)
     assert proxy.refused  # its rate was met
     assert statuses == [200] * len(captures)
     assert not breaker.tripped
