@@ -487,7 +487,9 @@ class _Walker:
             # A node's text is made once (SourceCache) and handed down.
             source = node_text(node)
             # (only a tag, a <ref>, reads the nodes after it)
-            self.visit(node, position, mode, _Siblings(nodes, index + 1) if isinstance(node, Tag) else _NO_SIBLINGS, source)
+            self.visit(
+                node, position, mode, _Siblings(nodes, index + 1) if isinstance(node, Tag) else _NO_SIBLINGS, source
+            )
             position += len(source)
 
     def walk_children(self, node: Any, offset: int, mode: Mode, source: str | None = None) -> None:

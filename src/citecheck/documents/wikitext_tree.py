@@ -720,7 +720,7 @@ class SourceCache:
     def code(self, code: Any) -> str:
         """``str(code)`` of a Wikicode."""
         if type(code) is Wikicode:
-            nodes = code._nodes
+            nodes: list[Any] = code._nodes
             if len(nodes) == 1 and type(nodes[0]) is _TextNode:  # one text node is its own text: nothing to keep
                 return nodes[0]._value  # type: ignore[no-any-return]
         entry = self._memo.get(id(code))
