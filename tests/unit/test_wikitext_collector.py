@@ -17,9 +17,9 @@ def test_collector_is_off_during_a_read_and_on_after(monkeypatch: pytest.MonkeyP
     seen: list[bool] = []
     walk = wikitext._walk_document
 
-    def recording(text: str) -> Any:
+    def recording(text: str, **options: Any) -> Any:
         seen.append(gc.isenabled())
-        return walk(text)
+        return walk(text, **options)
 
     monkeypatch.setattr(wikitext, "_walk_document", recording)
     assert gc.isenabled()
@@ -30,7 +30,7 @@ def test_collector_is_off_during_a_read_and_on_after(monkeypatch: pytest.MonkeyP
 
 
 def test_collector_is_back_on_after_a_read_that_raises(monkeypatch: pytest.MonkeyPatch) -> None:
-    def failing(text: str) -> Any:
+    def failing(text: str, **options: Any) -> Any:
         raise RuntimeError("boom")
 
     monkeypatch.setattr(wikitext, "_walk_document", failing)
@@ -53,9 +53,9 @@ def test_concurrent_reads_turn_the_collector_back_on_once_all_end() -> None:
     results: list[str] = []
     walk = wikitext._walk_document
 
-    def waiting(text: str) -> Any:
+    def waiting(text: str, **options: Any) -> Any:
         inside.wait(timeout=10)  # all three reads are inside at once
-        return walk(text)
+        return walk(text, **options)
 
     original = wikitext._walk_document
     wikitext._walk_document = waiting  # type: ignore[assignment]

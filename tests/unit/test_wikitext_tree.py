@@ -410,3 +410,97 @@ def test_external_links_in_is_filter_external_links_on_real_refs(name: str) -> N
 @pytest.mark.parametrize("text", [*SNIPPETS, *WIKI_BITS, *MARKUP_BITS])
 def test_external_links_in_is_filter_external_links_on_snippets(text: str) -> None:
     assert _links_found(parse_wikitext(text)) == _links_as_filter_finds_them(mwparserfromhell.parse(text))
+
+
+# --------------------------------------------------------------------------- the walk's fast paths
+
+# Content outside body text (tables, infoboxes, captions, reference lists, notes) with and without what counts
+# there: refs, comments, nowiki, pre, templates, nested notes, headings.
+HIDDEN_BITS = [
+    "\n{|\n| cell [[a|b]] text\n|-\n| ",
+    "\n|}\n",
+    "{{infobox|a=[[File:x.jpg|thumb|caption",
+    "\n{|\n|-\n! head\n| {{sfn|Jones|1999}} cell\n|}\n",
+    "|b=plain '''bold''' [[link]]}}",
+    "[[File:y.png|thumb|plain caption [[inner]] ''i'']]",
+    "[[Image:z.png|a<ref>in caption</ref>]]",
+    "<!-- <ref>commented</ref> -->",
+    "<nowiki><ref>escaped</ref></nowiki>",
+    "<pre>{{cite web|title=P}}</pre>",
+    "<pre>",
+    "</pre>",
+    "{{efn|a note<ref name=q>{{cite web|title=T}}</ref>}}",
+    "{{refn|group=n|text [[x]]}}",
+    "{{#tag:ref|tagged|name=t}}",
+    "<ref name=q/>",
+    "{{reflist|refs=<ref name=q>Q</ref>\n}}",
+    "<references>\n<ref name=r>R [http://e.example/r t]</ref>\n</references>",
+    "<references/>",
+    "\n== References ==\n",
+    "\n== History ==\n",
+    "\n=== Sub ===\n",
+    "\n* item ",
+    "\n: indent ",
+    "<div>",
+    "</div>",
+    "<table><tr><td>",
+    "</td></tr></table>",
+    "{{{arg|default}}}",
+    "{{#if:x|y|z}}",
+    "&lt;ref&gt;",
+    "__NOTOC__",
+    "[http://e.example/p title]",
+    "{{dead link|date=May 2011}}",
+    "{{sfn|Smith|2003|p=4}}",
+    "{{harvnb|Smith|2003}}",
+    "{{DISPLAYTITLE:''T''}}",
+]
+fast_path_documents = st.lists(
+    st.one_of(
+        st.sampled_from(HIDDEN_BITS), st.sampled_from(WIKI_BITS), st.sampled_from(MARKUP_BITS), st.text(max_size=10)
+    ),
+    max_size=40,
+).map("".join)
+
+
+def _assert_fast_walk_is_full_walk(text: str) -> None:
+    fast = wikitext._read_wikitext(text, "doc.wiki", fast=True).model_dump_json()
+    full = wikitext._read_wikitext(text, "doc.wiki", fast=False).model_dump_json()
+    assert fast == full
+
+
+@pytest.mark.parametrize("text", [*SNIPPETS, *HIDDEN_BITS, "".join(HIDDEN_BITS), "".join(reversed(HIDDEN_BITS))])
+def test_fast_walk_reads_what_the_full_walk_reads_on_snippets(text: str) -> None:
+    _assert_fast_walk_is_full_walk(text)
+
+
+@pytest.mark.parametrize("name", REAL_ARTICLES)
+def test_fast_walk_reads_what_the_full_walk_reads_on_real_articles(name: str) -> None:
+    text = shared_path("wikipedia-samples", name).read_text(encoding="utf-8")
+    for document in [text, *_mutations(text, seed=len(name) + 7, count=2)]:
+        _assert_fast_walk_is_full_walk(document)
+
+
+@FUZZ
+@given(fast_path_documents)
+def test_fast_walk_reads_what_the_full_walk_reads_on_generated_wikitext(text: str) -> None:
+    _assert_fast_walk_is_full_walk(text)
+
+
+def test_the_full_walk_does_walk_inert_content() -> None:
+    """The comparison above compares two different walks: only the full one enters inert hidden content."""
+    code = parse_wikitext("{|\n| plain [[cell]]\n|}")
+    visited: dict[bool, list[str]] = {}
+    for skip in (True, False):
+        walker = wikitext._Walker(skip_inert=skip)
+        links: list[str] = []
+        original = walker.visit_wikilink
+
+        def spy(node: Any, *args: Any, record: list[str] = links, visit: Any = original) -> None:
+            record.append(str(node))
+            visit(node, *args)
+
+        walker.visit_wikilink = spy  # type: ignore[method-assign]
+        walker.walk(code, 0, "body")
+        visited[skip] = links
+    assert visited == {True: [], False: ["[[cell]]"]}

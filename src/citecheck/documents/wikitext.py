@@ -402,10 +402,24 @@ class _Siblings:
 _NO_SIBLINGS = _Siblings([], 0)
 
 
+def _is_inert(source: str) -> bool:
+    """Whether wikitext walked outside body text (``mode`` not ``"body"``) can change nothing the walk collects.
+
+    Outside body text no text is emitted and nothing is counted as dropped; what still counts needs a ``<``
+    (``<ref>``, loose ``<ref``s in text, ``<references>``, comments, ``<nowiki>``) or a ``{{`` (templates:
+    notes, short citations, bibliography entries, dead-link marks, reference lists, DISPLAYTITLE).  A
+    heading there only walks its title.
+    """
+    return "<" not in source and "{{" not in source
+
+
 class _Walker:
     """Walks the parse tree once, collecting body drafts, ref occurrences and notices."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, skip_inert: bool = True) -> None:
+        # Content outside body text is walked only for what it holds that counts (refs, templates, comments,
+        # nowiki); ``skip_inert`` skips the parts that hold none (the full walk is kept for tests to compare).
+        self.skip_inert = skip_inert
         self.sections: list[_SectionDraft] = [_SectionDraft(title=None, level=1)]
         self.refs: list[_RefTag] = []
         self.counts = RefTagCounts()
@@ -455,18 +469,27 @@ class _Walker:
     # -- the walk -------------------------------------------------------------------
 
     def walk(self, code: Any, offset: int, mode: Mode) -> None:
+        if mode != "body" and self.skip_inert and _is_inert(self.text_of(code)):
+            return
         position = offset
-        nodes = list(code.nodes)
+        nodes = code.nodes  # (the walk never edits the tree)
         node_text = self.node_text
         for index, node in enumerate(nodes):
+            if type(node) is Text:
+                source = node._value
+                if "<" in source:
+                    self.visit_text(source, position, mode)
+                elif mode == "body" and self.skip_below is None and source:  # (emit_text's test, asked first)
+                    # visit_text of text without a "<" (no loose ref tags)
+                    self.emit_text(_MAGIC_WORD_RE.sub("", source) if "__" in source else source, position, mode)
+                position += len(source)
+                continue
             # A node's text is made once (SourceCache) and handed down.
             source = node_text(node)
-            if type(node) is Text:
-                self.visit_text(source, position, mode)
-            else:  # (only a tag, a <ref>, reads the nodes after it)
-                self.visit(
-                    node, position, mode, _Siblings(nodes, index + 1) if isinstance(node, Tag) else _NO_SIBLINGS, source
-                )
+            # (only a tag, a <ref>, reads the nodes after it)
+            self.visit(
+                node, position, mode, _Siblings(nodes, index + 1) if isinstance(node, Tag) else _NO_SIBLINGS, source
+            )
             position += len(source)
 
     def walk_children(self, node: Any, offset: int, mode: Mode, source: str | None = None) -> None:
@@ -1171,10 +1194,10 @@ def _dropped_summary(walker: _Walker) -> str | None:
 # --------------------------------------------------------------------------- entry points
 
 
-def _walk_document(text: str) -> tuple[_Walker, Any]:
+def _walk_document(text: str, *, fast: bool = True) -> tuple[_Walker, Any]:
     text = _sanitise(text)
     code = parse_wikitext(text)
-    walker = _Walker()
+    walker = _Walker(skip_inert=fast)
     walker.walk(code, 0, "body")
     return walker, text
 
@@ -1247,11 +1270,12 @@ def unescaped_wikitext(text: str) -> str | None:
     return html.unescape(text)
 
 
-def _read_wikitext(text: str, path: str) -> ParsedDocument:
+def _read_wikitext(text: str, path: str, *, fast: bool = True) -> ParsedDocument:
+    """:func:`read_wikitext`; ``fast=False`` walks everything (what the fast paths must match, for tests)."""
     unescaped = unescaped_wikitext(text)
     if unescaped is not None:
         text = unescaped
-    walker, clean_source = _walk_document(_SURROGATE_ENTITY_RE.sub("&#xFFFD;", text))
+    walker, clean_source = _walk_document(_SURROGATE_ENTITY_RE.sub("&#xFFFD;", text), fast=fast)
     line_starts = [0] + [match.end() for match in re.finditer("\n", clean_source)]
 
     def line_of(offset: int) -> int:

@@ -658,6 +658,8 @@ def templates_in(code: Any) -> Iterator[Any]:
         if node is None:
             stack.pop()
             continue
+        if type(node) is _TextNode:  # (most nodes: no children, not a template)
+            continue
         if isinstance(node, Template):
             yield node
             if type(node) is FlatTemplate and not node.materialised:
@@ -717,6 +719,10 @@ class SourceCache:
 
     def code(self, code: Any) -> str:
         """``str(code)`` of a Wikicode."""
+        if type(code) is Wikicode:
+            nodes: list[Any] = code._nodes
+            if len(nodes) == 1 and type(nodes[0]) is _TextNode:  # one text node is its own text: nothing to keep
+                return nodes[0]._value  # type: ignore[no-any-return]
         entry = self._memo.get(id(code))
         if entry is not None and entry[0] is code:
             return entry[1]
