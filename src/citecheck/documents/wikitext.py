@@ -472,7 +472,7 @@ class _Walker:
         if mode != "body" and self.skip_inert and _is_inert(self.text_of(code)):
             return
         position = offset
-        nodes = code.nodes  # (the walk never edits the tree)
+        nodes = list(code.nodes)  # (a plain list: SmartList's own indexing is Python code)
         node_text = self.node_text
         for index, node in enumerate(nodes):
             if type(node) is Text:
@@ -738,8 +738,9 @@ class _Walker:
         if node.text is not None:
             text_offset = _contents_offset_of(node, node.text, offset, source, self.text_of)
             nodes = node.text._nodes
-            if len(nodes) == 1 and type(nodes[0]) is Text:  # [[target|text]]: what walk() does with one Text
-                self.visit_text(nodes[0]._value, text_offset, mode)
+            only = next(iter(nodes)) if len(nodes) == 1 else None  # (not nodes[0]: SmartList indexes in Python)
+            if type(only) is Text:  # [[target|text]]: what walk() does with one Text
+                self.visit_text(only._value, text_offset, mode)
             else:
                 self.walk(node.text, text_offset, mode)
         else:

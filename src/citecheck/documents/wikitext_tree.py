@@ -721,8 +721,10 @@ class SourceCache:
         """``str(code)`` of a Wikicode."""
         if type(code) is Wikicode:
             nodes: list[Any] = code._nodes
-            if len(nodes) == 1 and type(nodes[0]) is _TextNode:  # one text node is its own text: nothing to keep
-                return nodes[0]._value  # type: ignore[no-any-return]
+            if len(nodes) == 1:
+                (node,) = nodes  # (unpacked: SmartList's own indexing is Python code)
+                if type(node) is _TextNode:  # one text node is its own text: nothing to keep
+                    return node._value  # type: ignore[no-any-return]
         entry = self._memo.get(id(code))
         if entry is not None and entry[0] is code:
             return entry[1]
