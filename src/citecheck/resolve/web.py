@@ -140,7 +140,7 @@ class WebSettings(BaseModel):
     retries: int = 2  # extra attempts for 5xx, 429, resets and timeouts
     backoff_base: float = 1.0  # seconds; attempt n waits base * 2**n plus jitter
     retry_after_cap: float = 120.0  # a longer Retry-After is not waited for: that URL is not-checked
-    # An archive refusing (429s naming no wait) or failing every request this long is given up for the run.
+    # An archive refusing (429s) or failing every request this long is given up for the run (see EndpointBreaker).
     give_up_after: float = Field(default=20.0, gt=0)
     http2: bool = True
     allow_private: bool = False
@@ -619,7 +619,7 @@ class WebClient:
             except (httpx.HTTPError, zlib.error, ValueError) as error:
                 raise FetchFailed(FetchError.protocol, f"{type(error).__name__}: {error}") from error
             if failure is not None:
-                pool.failed()
+                pool.failed(str(url))
                 if last:
                     raise failure
                 notes.append(f"retry {attempt + 1}: {failure.error.value}")
@@ -642,7 +642,10 @@ class WebClient:
                     return exchange
                 notes.append(f"HTTP 429: waited {paused:.1f}s before retry {attempt + 1}")
                 continue
-            pool.answered(failing=status >= 500)
+            if status >= 500:
+                pool.answered(failing=True, url=str(url))
+            else:
+                pool.answered()
             if status in RETRYABLE_STATUSES and not last:
                 notes.append(f"retry {attempt + 1}: HTTP {status}")
                 await self._sleep(self._backoff(attempt))

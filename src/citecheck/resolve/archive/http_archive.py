@@ -82,7 +82,7 @@ from citecheck.resolve.archive.wayback import (
     parse_timemap,
 )
 from citecheck.resolve.net import parse_retry_after
-from citecheck.resolve.politeness import EndpointBreaker, PoolPolicy
+from citecheck.resolve.politeness import EndpointBreaker, PoolPolicy, about
 from citecheck.resolve.web import FetchError, FetchFailed, WebClient, WebResponse
 
 _GOOD = frozenset({200, 203, 206})
@@ -239,7 +239,10 @@ class HttpArchive:
         lookup that happened to ask."""
         for attempt in range(PROBE_ATTEMPTS):
             try:
-                return await probe_endpoint(self.web, self.spec.url, self.probe_pool)
+                # About the endpoint, not the URL whose lookup asked first: each probe address counts
+                # as a URL of its own, so an endpoint failing every candidate is failing (the breaker).
+                with about(""):
+                    return await probe_endpoint(self.web, self.spec.url, self.probe_pool)
             except RateLimitError:
                 if self.breaker.tripped or attempt == PROBE_ATTEMPTS - 1:
                     raise
