@@ -150,6 +150,9 @@ class WebSettings(BaseModel):
     concurrency: int = 32  # connections in all
     per_host_concurrency: int = 2
     hosts: dict[str, HostSettings] = Field(default_factory=dict)  # by host name (``*.example.org`` too)
+    # Each archive endpoint's pools send at most this many requests a second (--archive-rate): a rate
+    # the endpoint's own policy (the Internet Archive's published limits) is already below stays.
+    archive_rate: float | None = Field(default=None, gt=0)
 
     def trusted(self) -> list[IPNetwork]:
         return [ipaddress.ip_network(cidr, strict=False) for cidr in self.trusted_networks]
