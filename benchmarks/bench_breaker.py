@@ -1,6 +1,6 @@
 """Archives that misbehave: what 10 lookups cost against each, and whether the endpoint was given up.
 
-Each case is a loopback archive answering ten citations' lookups (one URL per host, production
+Each case is a loopback archive answering ten citations' lookups (``--urls``) (one URL per host, production
 HTTP settings: two retries, backoff 1 s, ``give_up_after`` 20 s, the resolve stage's lookup deadline):
 
 * ``5xx-storm``: every answer a 500, 502 or 503 at once (no ``Memento-Datetime``);
@@ -37,7 +37,7 @@ from tests.integration.pywb_world import Capture, at  # noqa: E402
 from tests.resilience.raw_world import raw_site, respond  # noqa: E402
 
 ACCESS = at("2015-06-15T12:00:00")
-URLS = 10
+URLS = int(os.environ.get("BENCH_BREAKER_URLS", "10"))  # --urls, passed to the baseline child too
 
 
 def _urls() -> list[str]:
@@ -114,10 +114,14 @@ CASES = ("5xx-storm", "429-retry-after-1", "429-retry-after-3", "flapping", "hea
 
 
 def main() -> None:
+    global URLS
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--baseline-src", help="another tree's src/: the same cases with its citecheck")
     parser.add_argument("--case", action="append", choices=CASES, help="only these cases (repeatable)")
+    parser.add_argument("--urls", type=int, default=URLS, help="lookups per case (default 10)")
     options = parser.parse_args()
+    URLS = options.urls
+    os.environ["BENCH_BREAKER_URLS"] = str(options.urls)
     cases = options.case or list(CASES)
     for case in cases:
         print("this tree:  " + asyncio.run(run_case(case)), flush=True)
