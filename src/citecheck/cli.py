@@ -165,6 +165,12 @@ def main() -> None:
 )
 @_OFFLINE
 @_ARCHIVE
+@click.option(
+    "--archive-rate",
+    type=float,
+    metavar="PER-SECOND",
+    help="Requests per second to each archive, at most (never above the Internet Archive's limits).",
+)
 @_CACHE
 @_FAIL_ON
 @click.option(

@@ -75,6 +75,9 @@ class AuditOptions(BaseModel):
     formats: list[str] = Field(default_factory=lambda: list(DEFAULT_FORMATS))
     offline: bool = False
     archives: list[str] = Field(default_factory=lambda: [DEFAULT_ARCHIVE])
+    # Requests per second to each archive, at most (playback and index each); the Internet Archive's
+    # own limits stay a ceiling: this only ever slows it down.
+    archive_rate: float | None = Field(default=None, gt=0, le=100)
     cache: Path = DEFAULT_STORE_PATH
     fail_on: Literal["error", "warning", "never"] = "error"
     select: list[str] = Field(default_factory=list)
@@ -191,6 +194,7 @@ _KEY_ALIASES = {
     "max-document-size": "max_document_size",
     "snapshot-far-days": "snapshot_far_days",
     "archive": "archives",
+    "archive-rate": "archive_rate",
     "format": "formats",
     "cluster-limit": "cluster_limit",
     "write-baseline": "write_baseline",

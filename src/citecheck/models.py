@@ -125,8 +125,8 @@ class EndpointOutage(StrEnum):
     """Why an endpoint gave no answer for the rest of a run (a state of ours, never evidence about a URL)."""
 
     unreachable = "unreachable"  # no connection could be made
-    rate_limited = "rate-limited"  # it refused every request (429s naming no wait) for a while: it refuses us
-    failing = "failing"  # every answer was a server error (5xx) or a broken exchange, for a while
+    rate_limited = "rate-limited"  # it refused every request (429s, Retry-After or not) for a while: it refuses us
+    failing = "failing"  # every answer was a server error (5xx) or a broken exchange, on several URLs
 
 
 def _is_none(value: object) -> bool:

@@ -26,6 +26,7 @@ import math
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import format_datetime
@@ -86,13 +87,27 @@ def _identity(url: str) -> str:
     return f"{host}{parts.path or '/'}{'?' + parts.query if parts.query else ''}"
 
 
-class IaDialectArchive:
-    """A loopback web.archive.org look-alike over a list of captures."""
+# Which requests an archive fails: (the request's number from 1, its path) -> a status to answer instead, or None.
+Fault = Callable[[int, str], int | None]
 
-    def __init__(self, captures: list[Capture]) -> None:
+
+class IaDialectArchive:
+    """A loopback web.archive.org look-alike over a list of captures.
+
+    ``fault`` makes it misbehave: the requests it names get that status (a 5xx without
+    ``Memento-Datetime``: the archive failing, not an archived error) instead of their answer;
+    ``delay`` is added to every answer.  :attr:`requests` holds every path asked, in order.
+    """
+
+    def __init__(self, captures: list[Capture], *, fault: Fault | None = None, delay: float = 0.0) -> None:
         self.by_url: dict[str, list[Capture]] = {}
         self.cdx_queries: list[str] = []
         self.playback_hits: list[str] = []  # every playback path asked, to count repeats
+        self.requests: list[str] = []
+        self.failed: list[str] = []  # the paths ``fault`` failed
+        self.fault = fault
+        self.delay = delay
+        self._lock = threading.Lock()
         for capture in captures:
             self.by_url.setdefault(_identity(capture.url), []).append(capture)
         for found in self.by_url.values():
@@ -106,8 +121,18 @@ class IaDialectArchive:
                 return
 
             def do_GET(self) -> None:
-                # Redirects name the host the client asked (a proxy in front stays in front), as IA's do.
-                status, headers, body = archive.answer(self.path, self.headers.get("Host"))
+                with archive._lock:
+                    archive.requests.append(self.path)
+                    failing = archive.fault(len(archive.requests), self.path) if archive.fault else None
+                    if failing is not None:
+                        archive.failed.append(self.path)
+                if archive.delay:
+                    time.sleep(archive.delay)
+                if failing is not None:
+                    status, headers, body = failing, [("Content-Type", "text/html")], b"<p>server error</p>"
+                else:
+                    # Redirects name the host the client asked (a proxy in front stays in front), as IA's do.
+                    status, headers, body = archive.answer(self.path, self.headers.get("Host"))
                 self.send_response(status)
                 for name, value in headers:
                     self.send_header(name, value)

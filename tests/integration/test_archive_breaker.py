@@ -26,7 +26,7 @@ from citecheck.models import ArchiveStatus, EndpointOutage, LiveStatus
 from citecheck.resolve.archive.ia import IA_PLAYBACK_POLICY
 from citecheck.resolve.archive.models import SnapshotRequest
 from citecheck.resolve.archive.resolver import ArchiveResolver
-from citecheck.resolve.politeness import EndpointBreaker, PoolPolicy
+from citecheck.resolve.politeness import EndpointBreaker, Pool, PoolPolicy
 from citecheck.resolve.settings import ResolveSettings
 from citecheck.resolve.web import HostSettings, WebClient, WebSettings
 from tests.integration.ia_world import IaDialectArchive, LimitsProxy, PoolLimit, fetch_playbacks
@@ -142,21 +142,43 @@ async def test_an_archive_limiting_its_rate_is_not_given_up_however_impatient_th
     assert not breaker.tripped
 
 
-async def test_an_honoured_retry_after_never_trips_the_breaker() -> None:
+async def test_an_archive_naming_its_waits_for_a_few_seconds_is_not_given_up() -> None:
     """Refusing everything for a few seconds, each 429 naming a wait: the waits are kept, nothing is given up."""
     captures, requests = cited()
     limits = {"playback": RefusingFor(per_second=1.0, burst=1, retry_after=1, seconds=2.5)}
     with IaDialectArchive(captures) as archive, LimitsProxy(archive.port, limits) as proxy:
-        async with (
-            WebClient(fast(give_up_after=0.01)) as web,
-            ArchiveResolver([f"ia+{proxy.url()}"], web=web) as resolver,
-        ):
+        async with WebClient(fast()) as web, ArchiveResolver([f"ia+{proxy.url()}"], web=web) as resolver:
             results = await resolver.resolve_many(requests)
             breaker = resolver.backends[0].breaker  # type: ignore[attr-defined]
     assert len({at for _pool, at, _wait in proxy.refused}) >= 2
     assert [result.status for result in results] == [ArchiveStatus.found] * len(requests)
     assert not breaker.tripped
     assert proxy.violations() == 0  # every Retry-After honoured
+
+
+async def test_an_archive_naming_a_short_wait_forever_is_given_up_as_rate_limited() -> None:
+    """429 + Retry-After: 1 to everything: honoured, the rate lowered each time, then given up once the
+    endpoint has granted nothing for ``give_up_after`` — not each lookup waiting out its deadline."""
+    captures, requests = cited()
+    refusing = RefusingFor(per_second=1.0, burst=1, retry_after=1, seconds=1e9)
+    with IaDialectArchive(captures) as archive, LimitsProxy(archive.port, {"playback": refusing}) as proxy:
+        async with (
+            WebClient(fast(give_up_after=2.0)) as web,
+            ArchiveResolver([f"ia+{proxy.url()}"], web=web) as resolver,
+        ):
+            results = await resolver.resolve_many(requests)
+            [state] = resolver.endpoint_states()
+            playback = web.pool(resolver.backends[0].playback_pool)  # type: ignore[attr-defined]
+    assert archive.playback_hits == []
+    assert proxy.violations() == 0  # every wait it named was kept
+    assert len(proxy.hits) < len(requests)  # without the breaker: each lookup's request and its two retries
+    # The operator's 1000/s lowered at each refusal it took to give up (the index was never refused).
+    assert playback.per_second is not None
+    assert playback.per_second <= 1000.0 * Pool.DECREASE**EndpointBreaker.REFUSALS * 1.001
+    assert all(result.status is ArchiveStatus.not_checked for result in results)
+    assert all(result.outage is EndpointOutage.rate_limited for result in results)
+    assert state.outage is EndpointOutage.rate_limited and state.reachable
+    assert "each naming a wait that was honoured" in (state.detail or "")
 
 
 def slow(reply: Reply, seconds: float) -> Reply:
@@ -185,6 +207,82 @@ async def test_an_archive_failing_every_request_is_given_up_with_fewer_requests_
     assert given_up and all("archive unavailable: failing" in (result.reason or "") for result in given_up)
     # Without the breaker every lookup sends its request and two retries.
     assert len(site.requests) < 3 * len(requests)
+
+
+def server_error(number: int, _path: str) -> int:
+    return (500, 502, 503)[number % 3]
+
+
+async def test_a_fast_storm_of_server_errors_is_given_up_before_any_patience_runs_out() -> None:
+    """Every answer an instant 5xx, in a run far shorter than ``give_up_after``: an endpoint that has not
+    answered one request, failing on several URLs, is down — fewer requests than lookups, outage failing."""
+    captures, requests = cited()
+    with IaDialectArchive(captures, fault=server_error) as archive:
+        settings = fast().model_copy(update={"backoff_base": 0.01})
+        async with WebClient(settings) as web, ArchiveResolver([f"ia+{archive.base_url}"], web=web) as resolver:
+            results = await resolver.resolve_many(requests)
+            [state] = resolver.endpoint_states()
+    assert settings.give_up_after == 20.0  # the production patience: never reached here
+    assert len(archive.requests) < len(requests)  # without the breaker: three requests per lookup
+    assert all(result.status is ArchiveStatus.not_checked for result in results)  # never "none"
+    assert state.outage is EndpointOutage.failing
+    given_up = [result for result in results if result.outage is EndpointOutage.failing]
+    assert len(given_up) >= len(requests) - EndpointBreaker.URLS
+
+
+def flapping(number: int, _path: str) -> int | None:
+    """Every other request a 503: an archive that fails often but answers in between."""
+    return 503 if number % 2 == 0 else None
+
+
+async def test_a_flapping_archive_is_not_given_up_however_impatient_the_breaker() -> None:
+    captures, requests = cited()
+    with IaDialectArchive(captures, fault=flapping) as archive:
+        settings = fast(give_up_after=0.01).model_copy(update={"backoff_base": 0.01})
+        async with WebClient(settings) as web, ArchiveResolver([f"ia+{archive.base_url}"], web=web) as resolver:
+            results = await resolver.resolve_many(requests)
+            [state] = resolver.endpoint_states()
+            breaker = resolver.backends[0].breaker  # type: ignore[attr-defined]
+    assert len(archive.failed) >= len(requests) // 2  # it failed often
+    assert not breaker.tripped and state.outage is None
+    assert all(result.outage is None for result in results)
+    # A lookup fails only when one request's three tries all failed; the rest are found.
+    assert sum(result.status is ArchiveStatus.found for result in results) >= len(requests) // 2
+
+
+async def test_one_url_the_archive_always_fails_never_takes_the_endpoint_down() -> None:
+    """The archive fails every request about one cited URL (its playback, retries, index): that URL is
+    not checked, the endpoint is not down — also when it is the only URL of the run."""
+    captures, requests = cited(10)
+    bad = requests[0].url
+
+    def failing_one(_number: int, path: str) -> int | None:
+        return 503 if "site0.example" in path else None
+
+    for lookups in (requests, requests[:1]):
+        with IaDialectArchive(captures, fault=failing_one) as archive:
+            settings = fast(give_up_after=0.01).model_copy(update={"backoff_base": 0.01})
+            async with WebClient(settings) as web, ArchiveResolver([f"ia+{archive.base_url}"], web=web) as resolver:
+                results = await resolver.resolve_many(lookups)
+                [state] = resolver.endpoint_states()
+        assert len(archive.failed) >= 3  # the URL's request and its retries
+        assert state.outage is None
+        assert [result.status for result in results] == [
+            ArchiveStatus.not_checked if request.url == bad else ArchiveStatus.found for request in lookups
+        ]
+
+
+async def test_a_healthy_but_slow_archive_is_never_given_up() -> None:
+    captures, requests = cited(10)
+    with IaDialectArchive(captures, delay=0.2) as archive:
+        async with (
+            WebClient(fast(give_up_after=0.01)) as web,
+            ArchiveResolver([f"ia+{archive.base_url}"], web=web) as resolver,
+        ):
+            results = await resolver.resolve_many(requests)
+            [state] = resolver.endpoint_states()
+    assert [result.status for result in results] == [ArchiveStatus.found] * len(requests)
+    assert state.outage is None
 
 
 # --------------------------------------------------------------------------- the whole audit

@@ -16,6 +16,7 @@ from citecheck.resolve.politeness import (
     PoolPolicy,
     PoolRefusedError,
     TokenBucket,
+    about,
     continuing,
 )
 
@@ -358,11 +359,30 @@ def test_an_answer_between_refusals_starts_the_streak_again() -> None:
     assert not breaker.tripped
 
 
-def test_refusals_naming_their_wait_never_trip_the_breaker() -> None:
+def test_refusals_naming_a_wait_trip_the_breaker_once_waited_for_as_long_while_the_rate_keeps_falling() -> None:
+    """Retry-After: 2 forever: each wait honoured, the rate lowered each time, and given up after 10 s of it."""
+    clock = _Clock()
+    breaker, playback, _index = _watched(clock, give_up_after=10.0)
+    rates = []
+    for _ in range(5):  # 0 … 8 s into the streak
+        _refuse(playback, clock, retry_after=2.0)
+        assert playback.paused_until - clock.now < 0  # the wait named was the pause
+        rates.append(playback.per_second)
+    assert not breaker.tripped and playback.refusal() is None
+    assert all(later < earlier for earlier, later in itertools.pairwise(rates))
+    with pytest.raises(PoolRefusedError):
+        playback.rate_limited_by_server(2.0)  # 10 s of nothing but waits: given up, this request too
+    assert breaker.outage is EndpointOutage.rate_limited
+    assert "each naming a wait that was honoured" in breaker.why
+
+
+def test_refusals_naming_a_wait_between_answers_never_trip_the_breaker() -> None:
     clock = _Clock()
     breaker, playback, _index = _watched(clock, give_up_after=1.0)
     for _ in range(20):
         _refuse(playback, clock, retry_after=5.0)
+        _refuse(playback, clock, retry_after=5.0)
+        playback.answered()
     assert not breaker.tripped and playback.refusal() is None
 
 
@@ -378,17 +398,71 @@ def test_an_escalating_pause_at_its_cap_trips_the_breaker_however_patient_it_is(
     assert breaker.outage is EndpointOutage.rate_limited
 
 
-def test_server_errors_and_failed_requests_trip_the_breaker_as_failing() -> None:
+def test_server_errors_and_failed_requests_across_urls_trip_the_breaker_as_failing_after_a_while() -> None:
     clock = _Clock()
     breaker, playback, index = _watched(clock, give_up_after=5.0)
-    for _ in range(EndpointBreaker.FAILURES):
-        playback.answered(failing=True)
-        index.failed()
+    playback.answered()  # the endpoint worked earlier in the run
+    for number in range(EndpointBreaker.FAILURES):
+        playback.answered(failing=True, url=f"http://archive/web/{number}")
+        index.failed(f"http://archive/cdx?url={number}")
     assert not breaker.tripped  # many, but all at once: not yet a while
     clock.now += 5.0
-    playback.answered(failing=True)
+    playback.answered(failing=True, url="http://archive/web/last")
     assert breaker.outage is EndpointOutage.failing
     assert index.refusal() is not None
+
+
+def test_a_storm_of_server_errors_trips_at_once_when_the_endpoint_never_answered() -> None:
+    """No time passes: the endpoint failed every request it was asked, on several URLs, and answered none."""
+    clock = _Clock()
+    breaker, playback, _index = _watched(clock, give_up_after=1e9)
+    for number in range(EndpointBreaker.FAILURES):  # many failures, but on fewer URLs than it takes
+        playback.answered(failing=True, url=f"http://archive/web/{number % (EndpointBreaker.URLS - 1)}")
+    assert not breaker.tripped
+    playback.answered(failing=True, url="http://archive/web/another")
+    assert breaker.outage is EndpointOutage.failing
+    assert f"on {EndpointBreaker.URLS} URLs" in breaker.why
+
+
+def test_a_long_storm_trips_an_endpoint_that_answered_earlier_without_waiting_for_the_patience() -> None:
+    clock = _Clock()
+    breaker, playback, _index = _watched(clock, give_up_after=1e9)
+    playback.answered()
+    for number in range(EndpointBreaker.FAILURES_ONCE_ANSWERED - 1):
+        playback.answered(failing=True, url=f"http://archive/web/{number}")
+    assert not breaker.tripped
+    playback.answered(failing=True, url="http://archive/web/last")
+    assert breaker.outage is EndpointOutage.failing
+
+
+def test_one_failing_url_never_trips_the_endpoint_however_often_or_long_it_fails() -> None:
+    """Its retries, its playback and its index query are one URL's (see about): the endpoint is not down."""
+    clock = _Clock()
+    breaker, playback, index = _watched(clock, give_up_after=1.0)
+    with about("http://cited.example/page"):
+        for number in range(EndpointBreaker.FAILURES_ONCE_ANSWERED * 2):
+            playback.answered(failing=True, url=f"http://archive/web/{number}/http://cited.example/page")
+            index.failed("http://archive/cdx?url=cited.example/page")
+            clock.now += 1.0
+    assert not breaker.tripped and breaker.failed_urls == {"http://cited.example/page"}
+
+
+@pytest.mark.parametrize(
+    "failures_between_answers", [1, 2, EndpointBreaker.FAILURES - 1, EndpointBreaker.FAILURES_ONCE_ANSWERED - 1]
+)
+def test_a_flapping_endpoint_that_answers_between_its_failures_is_never_given_up(failures_between_answers: int) -> None:
+    """However quickly it fails, on however many URLs: fewer failures in a row than a storm takes."""
+    clock = _Clock()
+    breaker, playback, index = _watched(clock, give_up_after=1.0)
+    if failures_between_answers >= EndpointBreaker.FAILURES:
+        playback.answered()  # it answered first (failing this often from the start, it would be a storm)
+    urls = (f"http://archive/web/{number}" for number in itertools.count())
+    for _ in range(50):
+        for number in range(failures_between_answers):
+            (playback if number % 2 else index).failed(next(urls))
+            clock.now += 0.01  # far quicker than the patience
+        playback.answered()
+    assert not breaker.tripped
 
 
 def test_pools_without_a_breaker_count_nothing() -> None:

@@ -20,10 +20,21 @@ from click.testing import CliRunner
 
 from citecheck import cli
 from citecheck.config import AuditOptions
+from citecheck.resolve.archive.http_archive import HttpArchive
 from citecheck.resolve.settings import ResolveSettings
 from citecheck.resolve.stage import ResolveSession
 
 Check = Callable[[ResolveSession, Any], bool]
+
+
+def _archive_rates(session: ResolveSession) -> list[tuple[float | None, float | None]]:
+    """(playback, index) requests per second of each HTTP archive of the session (WARCs send nothing)."""
+    return [
+        (session.web.pool(b.playback_pool).policy.per_second, session.web.pool(b.index_pool).policy.per_second)
+        for b in session.archives.backends
+        if isinstance(b, HttpArchive)
+    ]
+
 
 # Resolve options: a non-default value, and how to see it arrived where it acts.
 RESOLVE_OPTIONS: dict[str, tuple[Any, Check]] = {
@@ -56,6 +67,9 @@ RESOLVE_OPTIONS: dict[str, tuple[Any, Check]] = {
         ),
     ),
     "accept": (["403", "451"], lambda s, v: s.live.config.accepted_statuses == {int(code) for code in v}),
+    # Every HTTP archive's pools at most this fast: the default (the Internet Archive, 8/s playback) slowed
+    # to 2/s, its 0.4/s index left as it is.
+    "archive_rate": (2.0, lambda s, v: bool(rates := _archive_rates(s)) and all(p == v >= i for p, i in rates)),
 }
 
 # Options other stages read: the stage that uses each (and so is tested elsewhere).
@@ -140,6 +154,7 @@ def test_dask_partitions_receive_the_same_settings_with_their_own_source_address
 # CLI flags of `citecheck audit` and the AuditOptions field each sets (value given, value expected).
 AUDIT_FLAGS: list[tuple[list[str], str, Any]] = [
     (["--archive", "warc:/tmp/a.warc"], "archives", ["warc:/tmp/a.warc"]),
+    (["--archive-rate", "2"], "archive_rate", 2.0),
     (["--cache", "/tmp/c.sqlite"], "cache", Path("/tmp/c.sqlite")),
     (["--allow-private"], "allow_private", True),
     (["--concurrency", "3"], "concurrency", 3),
@@ -199,3 +214,20 @@ def test_live_timeout_and_retries_from_the_config_file_reach_the_http_layer(tmp_
     options = build_options(load_config_file(tmp_path), {})
     session = _session(ResolveSettings.from_options(options))
     assert session.web.settings.read_timeout == 4 and session.web.settings.retries == 0
+
+
+def test_the_archive_rate_slows_archives_down_and_never_speeds_the_internet_archive_up() -> None:
+    """Above the Internet Archive's own limits it changes nothing there; a self-hosted archive (no rate
+    of its own for playback) gets it, with no burst above one second's worth."""
+    options = AuditOptions(archives=["https://web.archive.org", "pywb+http://archive.test/coll"], archive_rate=50.0)
+    ia, pywb = (backend for backend in _session(ResolveSettings.from_options(options)).archives.backends)
+    assert isinstance(ia, HttpArchive) and isinstance(pywb, HttpArchive)
+    web = ia.web
+    assert (web.pool(ia.playback_pool).policy.per_second, web.pool(ia.index_pool).policy.per_second) == (8.0, 0.4)
+    assert web.pool(pywb.playback_pool).policy.per_second == 50.0  # rate-less (adaptive) without the option
+    assert web.pool(pywb.index_pool).policy.per_second == 20.0  # its own policy is already slower
+    slow = AuditOptions(archives=["pywb+http://archive.test/coll"], archive_rate=0.5)
+    [backend] = _session(ResolveSettings.from_options(slow)).archives.backends
+    assert isinstance(backend, HttpArchive)
+    index = backend.web.pool(backend.index_pool).policy
+    assert (index.per_second, index.burst) == (0.5, 1)

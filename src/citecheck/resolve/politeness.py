@@ -31,11 +31,12 @@ for a slot in its pool.  A pool is
   and lower rates.
 
 * a *breaker* (:class:`EndpointBreaker`), for the pools of one archive: an
-  endpoint that refuses every request (429s naming no wait, what the Internet
-  Archive answers a client it blocks) or fails every one (5xx, broken
-  exchanges) for a while is declared down for the rest of the run — every
-  pool of it refused, its waiting requests woken to fail at once — instead of
-  costing each lookup its whole deadline.
+  endpoint that refuses every request for a while (429s naming no wait, what
+  the Internet Archive answers a client it blocks, or short waits named
+  forever) or fails every one across several URLs (5xx, broken exchanges) is
+  declared down for the rest of the run — every pool of it refused, its
+  waiting requests woken to fail at once — instead of costing each lookup its
+  whole deadline.
 
 Pools are configured in one place (:class:`PoolPolicy`, built by the settings)
 and looked up by name; the Internet Archive's published limits are the policy
@@ -61,6 +62,8 @@ DEFAULT_PAUSE_SECONDS = 60.0
 
 # Requests sent while this is above zero go ahead of ordinary ones in their pool's queue.
 request_priority: ContextVar[int] = ContextVar("request_priority", default=0)
+# The URL whose lookup the requests sent inside are for (see :func:`about`); "" outside any.
+lookup_subject: ContextVar[str] = ContextVar("lookup_subject", default="")
 
 
 @contextlib.contextmanager
@@ -71,6 +74,18 @@ def continuing() -> Iterator[None]:
         yield
     finally:
         request_priority.reset(token)
+
+
+@contextlib.contextmanager
+def about(url: str) -> Iterator[None]:
+    """Mark the requests sent inside as looking ``url`` up: a breaker counts the URLs failing, not the
+    requests (one URL's retries, its playback and its index query are one URL).  ``""``: about no
+    URL, each request counts as the URL it asks."""
+    token = lookup_subject.set(url)
+    try:
+        yield
+    finally:
+        lookup_subject.reset(token)
 
 
 @dataclass(frozen=True)
@@ -425,9 +440,12 @@ class Pool:
                     self.bucket = TokenBucket(PoolLimits(lowered, 1), self._clock)
                 else:
                     self.bucket.set_rate(min(lowered, self.ceiling))
-        if self.breaker is not None and refusal and retry_after is None:
-            escalating = self.policy.first_pause_without_retry_after is not None
-            self.breaker.refused(at_cap=escalating and wait >= self.policy.pause_without_retry_after)
+        if self.breaker is not None and refusal:
+            # A named wait counts too: waited for forever, an endpoint granting nothing is down all the same.
+            escalating = self.policy.first_pause_without_retry_after is not None and retry_after is None
+            self.breaker.refused(
+                at_cap=escalating and wait >= self.policy.pause_without_retry_after, named_wait=retry_after is not None
+            )
             tripped = self.refusal()
             if tripped is not None:
                 raise tripped
@@ -463,14 +481,14 @@ class Pool:
             self.pauses_in_a_row += 1
         return min(longest, self._first_pause * 2.0 ** max(self.pauses_in_a_row - 1, 0))
 
-    def answered(self, failing: bool = False) -> None:
-        """An answer without a 429: a lowered rate creeps back towards its ceiling.
+    def answered(self, failing: bool = False, url: str = "") -> None:
+        """An answer without a 429 (to a request for ``url``): a lowered rate creeps back towards its ceiling.
 
         ``failing``: a server error (5xx), which the rate takes as an answer and the breaker as a failure.
         """
         if self.breaker is not None:
             if failing:
-                self.breaker.failed()
+                self.breaker.failed(url)
             else:
                 self.breaker.answered()
         self._answers_since_refusal += 1
@@ -489,10 +507,10 @@ class Pool:
             step = current * self.PROBE_GROWTH if self.probing else self.ceiling * self.CLIMB
             self.bucket.set_rate(min(self.ceiling, current + step))
 
-    def failed(self) -> None:
-        """A request got no answer (a timeout, a reset, no connection): the breaker counts it."""
+    def failed(self, url: str = "") -> None:
+        """A request for ``url`` got no answer (a timeout, a reset, no connection): the breaker counts it."""
         if self.breaker is not None:
-            self.breaker.failed()
+            self.breaker.failed(url)
 
 
 class EndpointBreaker:
@@ -500,21 +518,38 @@ class EndpointBreaker:
 
     The pools of one endpoint (an archive's index, playback and probe pools)
     report to one breaker.  A *streak* is what came since the last answer the
-    endpoint accepted: its refusals (a 429 naming no wait; the 429s answering
-    requests already in flight count once, as the pause they caused) and its
-    failures (a 5xx, a timeout, a reset, no connection).  The breaker trips
-    when a streak has lasted ``give_up_after`` seconds and holds
-    :attr:`REFUSALS` refusals or :attr:`FAILURES` failures, or when an
-    escalating pause reached its cap after :attr:`REFUSALS` refusals.  Then
-    every pool of the endpoint is refused for the run (:meth:`Pool.refuse_for_run`).
+    endpoint accepted: its refusals (429s; those answering requests already in
+    flight count once, as the pause they caused) and its failures (a 5xx, a
+    timeout, a reset, no connection), with the distinct URLs they concerned
+    (the cited URL being looked up, see :func:`about`; else the request's).
 
-    A server that recovers after a few 429s answers in between: the streak
-    starts again.  A 429 naming a wait the pool honours is the server saying
-    when to come back; it neither counts nor starts a streak again.
+    Refused (:attr:`EndpointOutage.rate_limited`) when a streak of at least
+    :attr:`REFUSALS` refusals has lasted ``give_up_after`` seconds — 429s
+    naming a wait count too: an endpoint naming short waits forever (Retry-After:
+    1) grants nothing however patiently it is waited for — or, for 429s naming
+    no wait, when the escalating pause reached its cap.
+
+    Failing (:attr:`EndpointOutage.failing`) when a streak of at least
+    :attr:`FAILURES` failures spans :attr:`URLS` distinct URLs (one bad URL, its
+    retries and its index query, never trips the endpoint) and
+
+    * the endpoint has not accepted a single request this run (a storm from the
+      start: given up however quickly it fails), or
+    * the streak has lasted ``give_up_after`` seconds, or
+    * it holds :attr:`FAILURES_ONCE_ANSWERED` failures (a storm begun mid-run
+      that fails faster than ``give_up_after``).
+
+    Then every pool of the endpoint is refused for the run (:meth:`Pool.refuse_for_run`).
+    A server that answers in between — recovering, limiting its rate, or flapping
+    between answers and errors — starts the streak again: it is never given up.
     """
 
     REFUSALS = 3  # refusals in a streak, at least: the endpoint was asked again after two pauses and refused
     FAILURES = 6  # failed requests in a streak, at least (two lookups' worth with the default retries)
+    URLS = 3  # distinct URLs a failing streak spans, at least: the endpoint fails, not one URL on it
+    # A streak this long trips an endpoint that answered earlier in the run without waiting for
+    # give_up_after: an archive answering one request in two fails 24 in a row once in ~16 million.
+    FAILURES_ONCE_ANSWERED = 24
 
     def __init__(self, name: str, give_up_after: float = 20.0, clock: Callable[[], float] = time.monotonic) -> None:
         self.name = name
@@ -522,7 +557,10 @@ class EndpointBreaker:
         self._clock = clock
         self._pools: list[Pool] = []
         self.refusals = 0
+        self.waits_named = 0  # refusals of the streak that named a wait (and were waited for)
         self.failures = 0
+        self.failed_urls: set[str] = set()  # the distinct URLs the streak's failures concerned
+        self.answers = 0  # answers accepted this run
         self._streak_began: float | None = None
         self.outage: EndpointOutage | None = None  # set when it trips
         self.why = ""
@@ -541,17 +579,23 @@ class EndpointBreaker:
 
     def answered(self) -> None:
         if self.outage is None:
-            self.refusals = self.failures = 0
+            self.answers += 1
+            self.refusals = self.waits_named = self.failures = 0
+            self.failed_urls.clear()
             self._streak_began = None
 
-    def refused(self, at_cap: bool = False) -> None:
+    def refused(self, at_cap: bool = False, named_wait: bool = False) -> None:
+        """A 429 began a pause (``named_wait``: its Retry-After, honoured; else the pool's own pause)."""
         self._lasted()
         self.refusals += 1
+        self.waits_named += named_wait
         self._consider(at_cap)
 
-    def failed(self) -> None:
+    def failed(self, url: str = "") -> None:
+        """A request about ``url`` failed (the URL being looked up, when one is, counts instead)."""
         self._lasted()
         self.failures += 1
+        self.failed_urls.add(lookup_subject.get() or url)
         self._consider(False)
 
     def _lasted(self) -> float:
@@ -566,15 +610,27 @@ class EndpointBreaker:
         lasted = self._lasted()
         long_enough = lasted >= self.give_up_after
         if self.refusals >= self.REFUSALS and (long_enough or at_cap):
+            named = self.waits_named
+            waits = (
+                "naming no wait"
+                if not named
+                else "each naming a wait that was honoured"
+                if named == self.refusals
+                else f"{named} of them naming a wait that was honoured"
+            )
             self.trip(
                 EndpointOutage.rate_limited,
-                f"429 to every request for {lasted:.0f} s, {self.refusals} refusals in a row naming no wait",
+                f"429 to every request for {lasted:.0f} s, {self.refusals} refusals in a row {waits}",
             )
-        elif self.failures >= self.FAILURES and long_enough:
+        elif (
+            self.failures >= self.FAILURES
+            and len(self.failed_urls) >= self.URLS
+            and (not self.answers or long_enough or self.failures >= self.FAILURES_ONCE_ANSWERED)
+        ):
             self.trip(
                 EndpointOutage.failing,
-                f"every request failed for {lasted:.0f} s, {self.failures} in a row (server errors, timeouts,"
-                " broken connections)",
+                f"every request failed for {lasted:.0f} s, {self.failures} in a row on {len(self.failed_urls)}"
+                " URLs (server errors, timeouts, broken connections)",
             )
 
     def trip(self, outage: EndpointOutage, why: str) -> None:

@@ -74,6 +74,7 @@ class ResolveSettings:
                 host: HostSettings(concurrency=table.concurrency, per_second=table.rate, headers=dict(table.headers))
                 for host, table in options.hosts.items()
             },
+            archive_rate=options.archive_rate,
         )
         return cls(
             archives=tuple(options.archives),

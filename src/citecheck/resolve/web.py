@@ -140,7 +140,7 @@ class WebSettings(BaseModel):
     retries: int = 2  # extra attempts for 5xx, 429, resets and timeouts
     backoff_base: float = 1.0  # seconds; attempt n waits base * 2**n plus jitter
     retry_after_cap: float = 120.0  # a longer Retry-After is not waited for: that URL is not-checked
-    # An archive refusing (429s naming no wait) or failing every request this long is given up for the run.
+    # An archive refusing (429s) or failing every request this long is given up for the run (see EndpointBreaker).
     give_up_after: float = Field(default=20.0, gt=0)
     http2: bool = True
     allow_private: bool = False
@@ -150,6 +150,9 @@ class WebSettings(BaseModel):
     concurrency: int = 32  # connections in all
     per_host_concurrency: int = 2
     hosts: dict[str, HostSettings] = Field(default_factory=dict)  # by host name (``*.example.org`` too)
+    # Each archive endpoint's pools send at most this many requests a second (--archive-rate): a rate
+    # the endpoint's own policy (the Internet Archive's published limits) is already below stays.
+    archive_rate: float | None = Field(default=None, gt=0)
 
     def trusted(self) -> list[IPNetwork]:
         return [ipaddress.ip_network(cidr, strict=False) for cidr in self.trusted_networks]
@@ -619,7 +622,7 @@ class WebClient:
             except (httpx.HTTPError, zlib.error, ValueError) as error:
                 raise FetchFailed(FetchError.protocol, f"{type(error).__name__}: {error}") from error
             if failure is not None:
-                pool.failed()
+                pool.failed(str(url))
                 if last:
                     raise failure
                 notes.append(f"retry {attempt + 1}: {failure.error.value}")
@@ -642,7 +645,10 @@ class WebClient:
                     return exchange
                 notes.append(f"HTTP 429: waited {paused:.1f}s before retry {attempt + 1}")
                 continue
-            pool.answered(failing=status >= 500)
+            if status >= 500:
+                pool.answered(failing=True, url=str(url))
+            else:
+                pool.answered()
             if status in RETRYABLE_STATUSES and not last:
                 notes.append(f"retry {attempt + 1}: HTTP {status}")
                 await self._sleep(self._backoff(attempt))

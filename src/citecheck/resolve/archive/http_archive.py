@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import math
 import re
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -82,7 +83,7 @@ from citecheck.resolve.archive.wayback import (
     parse_timemap,
 )
 from citecheck.resolve.net import parse_retry_after
-from citecheck.resolve.politeness import EndpointBreaker, PoolPolicy
+from citecheck.resolve.politeness import EndpointBreaker, PoolPolicy, about
 from citecheck.resolve.web import FetchError, FetchFailed, WebClient, WebResponse
 
 _GOOD = frozenset({200, 203, 206})
@@ -173,12 +174,21 @@ class HttpArchive:
             # A per-host rate the operator set for this endpoint (its own limits, a test mirror).
             index = replace(index, per_second=override.per_second)
             playback = replace(playback, per_second=override.per_second)
+        index, playback = self._at_archive_rate(index), self._at_archive_rate(playback)
         # No single wait longer than the run's cap: a longer Retry-After makes those lookups not-checked.
         cap = self.web.settings.retry_after_cap
         self.breaker.watch(self.web.configure_pool(self.index_pool, replace(index, max_wait=min(index.max_wait, cap))))
         self.breaker.watch(
             self.web.configure_pool(self.playback_pool, replace(playback, max_wait=min(playback.max_wait, cap)))
         )
+
+    def _at_archive_rate(self, policy: PoolPolicy) -> PoolPolicy:
+        """``policy`` sending no faster than the operator's ``--archive-rate`` (a slower policy stays as it is)."""
+        rate = self.web.settings.archive_rate
+        if rate is None or (policy.per_second is not None and policy.per_second <= rate):
+            return policy
+        # No burst above one second's worth either: a bucket of eight at 2/s would send eight at once.
+        return replace(policy, per_second=rate, burst=max(1, min(policy.burst, math.floor(rate))))
 
     def _unavailable(self) -> ArchiveUnavailableError:
         """The error every lookup gets once the endpoint is down for the run (:attr:`unavailable_reason`)."""
@@ -212,9 +222,8 @@ class HttpArchive:
                     self._use(remembered)
                 else:
                     probe_wait = min(PROBE_POLICY.max_wait, self.web.settings.retry_after_cap)
-                    self.breaker.watch(
-                        self.web.configure_pool(self.probe_pool, replace(PROBE_POLICY, max_wait=probe_wait))
-                    )
+                    probe_policy = self._at_archive_rate(replace(PROBE_POLICY, max_wait=probe_wait))
+                    self.breaker.watch(self.web.configure_pool(self.probe_pool, probe_policy))
                     try:
                         probed = await self._probe()
                     except ArchiveError as error:
@@ -239,7 +248,10 @@ class HttpArchive:
         lookup that happened to ask."""
         for attempt in range(PROBE_ATTEMPTS):
             try:
-                return await probe_endpoint(self.web, self.spec.url, self.probe_pool)
+                # About the endpoint, not the URL whose lookup asked first: each probe address counts
+                # as a URL of its own, so an endpoint failing every candidate is failing (the breaker).
+                with about(""):
+                    return await probe_endpoint(self.web, self.spec.url, self.probe_pool)
             except RateLimitError:
                 if self.breaker.tripped or attempt == PROBE_ATTEMPTS - 1:
                     raise

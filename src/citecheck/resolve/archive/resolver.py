@@ -54,7 +54,7 @@ from citecheck.resolve.archive.models import (
     SnapshotRequest,
 )
 from citecheck.resolve.archive.warc import WarcArchive
-from citecheck.resolve.politeness import continuing
+from citecheck.resolve.politeness import about, continuing
 from citecheck.resolve.web import WebClient
 from citecheck.store.db import Store
 
@@ -314,8 +314,10 @@ class ArchiveResolver:
             return self._not_checked(backend, "offline, not in cache"), None
         capture: Memento | None = None
         try:
-            async with asyncio.timeout(self.lookup_deadline):
-                answer, capture = await self._resolve_on(backend, request)
+            # The endpoint's breaker counts failing URLs, not requests: these are all about this one.
+            with about(request.url):
+                async with asyncio.timeout(self.lookup_deadline):
+                    answer, capture = await self._resolve_on(backend, request)
         except TimeoutError:
             answer = self._not_checked(backend, f"the lookup took longer than {self.lookup_deadline:.0f} s")
         except RateLimitError as error:
