@@ -284,9 +284,19 @@ def audit_command(
     show_traceback = debug or verbose > 0
 
     def run() -> tuple[AuditOptions, AuditResult]:
+        import gc
+
         from citecheck.config import parse_duration_hours
         from citecheck.pipeline import audit
         from citecheck.progress import Progress, configure_logging
+
+        # What the imports made (modules, pydantic schemas, compiled patterns) lives as long as the process: out
+        # of the collector's way, every full pass no longer walks it again.  And the youngest generation is
+        # collected every 10,000 allocations rather than 700: an audit's models and strings mostly die young,
+        # by reference counting, and the frequent passes moved the survivors up only to walk them again.  A
+        # tenth of a 10k-reference offline audit's CPU went to the collector, a quarter of that is left (issue 17).
+        gc.freeze()
+        gc.set_threshold(10_000, 10, 10)
 
         flags = dict(values)
         age = flags.pop("max_cache_age")

@@ -128,12 +128,7 @@ class PartialDate(BaseModel):
         return "year"
 
     def iso(self) -> str:
-        text = f"{self.year:04d}"
-        if self.month is not None:
-            text += f"-{self.month:02d}"
-            if self.day is not None:
-                text += f"-{self.day:02d}"
-        return text + ("~" if self.approximate else "")
+        return _iso_text(self.year, self.month, self.day, self.approximate)
 
     def __str__(self) -> str:
         return self.iso()
@@ -179,6 +174,18 @@ class PartialDate(BaseModel):
         month = int(match["m"]) if match["m"] else None
         day = int(match["d"]) if match["d"] else None
         return _checked(int(match["y"]), month, day, approximate=bool(match["approx"]))
+
+
+# Reports write each date three or four times (the JSON, the Markdown table, the timeline and its text), and the
+# same few thousand dates recur across an audit's references (issue 17).
+@functools.lru_cache(maxsize=8192)
+def _iso_text(year: int, month: int | None, day: int | None, approximate: bool) -> str:
+    text = f"{year:04d}"
+    if month is not None:
+        text += f"-{month:02d}"
+        if day is not None:
+            text += f"-{day:02d}"
+    return text + ("~" if approximate else "")
 
 
 _DAYS_IN_MONTH = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)

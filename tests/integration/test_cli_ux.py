@@ -537,6 +537,48 @@ def test_check_offline_loads_no_network_module(tmp_path: Path) -> None:
     assert not loaded & set(HEAVY), loaded & set(HEAVY)
 
 
+NETWORK_STACK = ("httpx", "httpcore", "h2", "bs4", "soupsieve")
+
+
+def test_audit_offline_loads_no_network_module(tmp_path: Path) -> None:
+    """An offline audit of every document format, with every report format, never imports the HTTP stack."""
+    documents = tmp_path / "docs"
+    documents.mkdir()
+    cite = 'Doe, Jane (3 March 2020). "A title". Retrieved 9 March 2020.'
+    link = "https://example.org/a"
+    archived = "https://web.archive.org/web/20150101000000/https://example.org/a"
+    (documents / "notes.txt").write_text(f"A claim.[1]\n\nReferences\n\n1. {cite} {link}\n", encoding="utf-8")
+    (documents / "notes.md").write_text(
+        f"# Notes\n\nA claim.[^1]\n\n[^1]: {cite} <{link}> ([archived]({archived}))\n", encoding="utf-8"
+    )
+    (documents / "article.wiki").write_text(
+        "A claim.<ref>{{cite web |url="
+        + link
+        + " |title=A title |date=3 March 2020 |archive-url="
+        + archived
+        + " |archive-date=1 January 2015 |url-status=dead}}</ref>\n\n== References ==\n<references />\n",
+        encoding="utf-8",
+    )
+    (documents / "page.html").write_text(
+        f'<html><body><p>A claim.<sup><a href="#r1">1</a></sup></p><ol><li id="r1">{cite} '
+        f'<a href="{link}">{link}</a></li></ol></body></html>\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "reports"
+    code = (
+        "import contextlib, io\n"
+        "from citecheck.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"  # the findings: only the module names are printed
+        "    try:\n"
+        f"        main(['audit', {str(documents)!r}, '--offline', '-q', '--out', {str(out)!r},"
+        f" '--cache', {str(tmp_path / 'store.db')!r}, '--format', 'md,json,sarif,junit'])\n"
+        "    except SystemExit:\n        pass\n"
+    )
+    loaded = _modules_loaded(code)
+    assert (out / "index.md").exists() and len(list(out.glob("*.json"))) > 4, sorted(out.iterdir())
+    assert not loaded & set(NETWORK_STACK), loaded & set(NETWORK_STACK)
+
+
 @pytest.mark.parametrize("output_format", ["text", "json", "md"])
 def test_check_offline_builds_only_what_it_uses(tmp_path: Path, output_format: str) -> None:
     """Issue 17's start-up budget: no fuzzy matcher, no validators for documents, claims or reports."""

@@ -24,6 +24,7 @@ from urllib.parse import quote
 
 from citecheck.checks.catalogue import RULES
 from citecheck.checks.provenance import source_state
+from citecheck.dates import PartialDate
 from citecheck.models import (
     AuditSummary,
     Claim,
@@ -121,7 +122,13 @@ def _plural(count: int, noun: str) -> str:
 
 def _dates_cell(reference: Reference) -> str:
     dates = [("published", reference.date), ("retrieved", reference.access_date), ("archived", reference.archive_date)]
-    return "<br>".join(f"{label} {md_cell(value, 20)}" for label, value in dates if value is not None) or "—"
+    return "<br>".join(f"{label} {_date_text(value)}" for label, value in dates if value is not None) or "—"
+
+
+@functools.lru_cache(maxsize=8_192)
+def _date_text(value: PartialDate) -> str:
+    # The same dates recur across an audit's references (access dates above all); a date is immutable.
+    return md_cell(value, 20)
 
 
 def _counts_line(counts: Counter[str], order: list[str], labels: Mapping[str, str] | None = None) -> str:

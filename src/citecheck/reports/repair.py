@@ -17,8 +17,7 @@ from __future__ import annotations
 import html
 import re
 from datetime import UTC, date
-
-import mwparserfromhell
+from typing import TYPE_CHECKING
 
 from citecheck.models import ArchiveStatus, DocumentFormat, LiveStatus, Reference, SourceFlag
 from citecheck.references.archive_urls import parse_archive_url
@@ -28,6 +27,10 @@ LIVE_GONE = {LiveStatus.dead, LiveStatus.soft_404, LiveStatus.parked, LiveStatus
 DEAD_SOURCE_FLAGS = {SourceFlag.dead_link, SourceFlag.permanent_dead_link, SourceFlag.url_status_dead}
 # url-status values CS1 accepts that already mean "do not link the original".
 _CS1_DEAD_STATUSES = {"dead", "unfit", "usurped"}
+
+# mwparserfromhell is imported where a repair is written: most audits write none (issue 17).
+if TYPE_CHECKING:
+    import mwparserfromhell
 _CITE_TEMPLATE_RE = re.compile(r"^(?:v?cite\s+\S.*|citation)$")
 # CS1 aliases: when the template already uses one, the repair sets that one rather than adding a duplicate.
 _ARCHIVE_URL_NAMES = ("archive-url", "archiveurl")
@@ -103,6 +106,8 @@ def set_archive_fields(template: mwparserfromhell.nodes.Template, snapshot: str,
 
 def _repaired_cite_template(raw: str, snapshot: str, archive_date: str) -> str | None:
     """The document's own cite template with archive-url/archive-date/url-status set, or None."""
+    import mwparserfromhell
+
     code = mwparserfromhell.parse(raw)
     for template in code.filter_templates(recursive=False):
         if not is_cite_template(template):

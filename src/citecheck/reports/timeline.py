@@ -99,7 +99,10 @@ def _partial_label(name: str, value: PartialDate) -> str:
     return f"{name} {value.iso()}{precision}"
 
 
+@functools.lru_cache(maxsize=8_192)
 def _partial_mark(key: str, name: str, value: PartialDate, colour_role: str) -> TimelineMark:
+    # A pure function of immutable values (a frozen model, a frozen mark), asked again for each reference that
+    # states the same date: the label and both bounds are worked out once per date.
     return TimelineMark(key, _partial_label(name, value), value.earliest(), value.latest(), colour_role)
 
 

@@ -29,8 +29,6 @@ from importlib.metadata import PackageNotFoundError, version
 from types import TracebackType
 from typing import Any, Protocol
 
-import httpx
-
 from citecheck.resolve.net import IPNetwork, Resolver, parse_retry_after, system_resolver
 from citecheck.resolve.politeness import PoolLimits, TokenBucket
 from citecheck.resolve.web import FetchError, FetchFailed, WebClient, WebSettings
@@ -45,6 +43,8 @@ def user_agent(contact: str | None) -> str:
     ``<client>/<version> (<contact>) <library>/<version>``; without a contact
     of the user's own, the project's address is the contact.
     """
+    import httpx
+
     try:
         own = version("citecheck")
     except PackageNotFoundError:  # pragma: no cover - running from a source tree without metadata
@@ -209,6 +209,8 @@ class GuardedHttp:
         headers: Mapping[str, str] | None = None,
         max_bytes: int = DEFAULT_MAX_BYTES,
     ) -> HttpAnswer:
+        import httpx
+
         if self._own and not self._entered:
             await self.__aenter__()
         if self._agent is not None:

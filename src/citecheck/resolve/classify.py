@@ -17,14 +17,17 @@ import string
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-
-import httpx
-from bs4 import BeautifulSoup
+from typing import TYPE_CHECKING
 
 from citecheck.models import LiveStatus
 from citecheck.references.links import is_site_root
 from citecheck.resolve.decode import decode_text, find_tags, parse_html
 from citecheck.resolve.web import FetchError, Hop
+
+# bs4 and httpx imported where used: an offline audit imports this module but never fetches or parses a page (issue 17).
+if TYPE_CHECKING:
+    from bs4 import BeautifulSoup
+
 
 NETWORK_UNREACHABLE = "network unreachable"
 SOFT_404_SIMILARITY = 0.95
@@ -141,12 +144,16 @@ def _path_segments(path: str) -> list[str]:
 
 def is_trivial_move(original: str, final: str) -> bool:
     """Only the scheme, a ``www.`` prefix or a trailing slash changed."""
+    import httpx
+
     a, b = httpx.URL(original), httpx.URL(final)
     return _strip_www(a.host) == _strip_www(b.host) and a.path.rstrip("/") == b.path.rstrip("/") and a.query == b.query
 
 
 def is_section_of(original: str, final: str) -> bool:
     """``final`` is a shorter ancestor folder of ``original`` on the same site."""
+    import httpx
+
     a, b = httpx.URL(original), httpx.URL(final)
     if _strip_www(a.host) != _strip_www(b.host):
         return False
@@ -162,6 +169,8 @@ def probe_url_for(url: str, rng: random.Random | None = None) -> str:
     run and machine: reports stay reproducible (the single-machine and Dask
     paths write identical JSON) and 26**16 names are still surely missing.
     """
+    import httpx
+
     parsed = httpx.URL(url)
     segments = _path_segments(parsed.path)
     parent = "/" + "/".join(segments[:-1]) + "/" if len(segments) > 1 else "/"
@@ -318,6 +327,8 @@ def _heuristic_status_code(outcome: FetchOutcome, probe: FetchOutcome | None, ne
 
 
 def _heuristic_parked(outcome: FetchOutcome, probe: FetchOutcome | None, network: NetworkView) -> Verdict | None:
+    import httpx
+
     original_host = _strip_www(httpx.URL(outcome.url).host)
     for hop_url in [hop.url for hop in outcome.hops[1:]] + [outcome.final_url or outcome.url]:
         host = httpx.URL(hop_url).host
@@ -402,6 +413,8 @@ HEURISTICS: tuple[tuple[str, Heuristic], ...] = (
 
 
 def _alive_notes(outcome: FetchOutcome) -> list[str]:
+    import httpx
+
     notes: list[str] = []
     status = outcome.status_code
     final = outcome.final_url or outcome.url

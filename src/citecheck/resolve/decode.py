@@ -20,10 +20,12 @@ import json
 import warnings
 from collections.abc import Callable, Collection
 from email.message import Message
-from typing import ParamSpec, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
-from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, Tag
-from bs4.dammit import UnicodeDammit
+# bs4 imported where used: an offline audit imports this module but never fetches or parses a page (issue 17).
+if TYPE_CHECKING:
+    from bs4 import BeautifulSoup, Tag
+
 
 DEFAULT_MAX_JSON_DEPTH = 64
 # Bodies up to this size are read on the event loop; larger ones in a worker thread.
@@ -77,6 +79,8 @@ def media_type(content_type: str | None) -> str:
 
 def decode_text(body: bytes | str, content_type: str | None = None, *, html: bool = True) -> str:
     """The body as text: header charset, then BOM / ``<meta>`` (HTML), then detection; never raises."""
+    from bs4.dammit import UnicodeDammit
+
     if isinstance(body, str):
         return body
     if not body:
@@ -100,6 +104,8 @@ def looks_binary(body: bytes, sample: int = 64 * 1024) -> bool:
 
 def parse_html(markup: str) -> BeautifulSoup:
     """A parsed page (lxml).  A page that consists of one URL is text to read, never a locator to open."""
+    from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
         return BeautifulSoup(markup, "lxml")
@@ -111,6 +117,8 @@ def find_tags(root: Tag, names: Collection[str] | None = None, limit: int | None
     What ``root.find_all(names)`` returns for plain tag names, without building bs4's match rules per
     call (a tenth of a small page's reading went to them); a list, so the caller may change the tree.
     """
+    from bs4 import Tag
+
     found: list[Tag] = []
     for node in root.descendants:
         if isinstance(node, Tag) and (names is None or node.name in names):

@@ -26,13 +26,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
-
-from bs4 import BeautifulSoup, NavigableString, Tag
-from lxml.html import HtmlElement
+from typing import TYPE_CHECKING
 
 from citecheck.dates import PartialDate, find_dates, parse_date
 from citecheck.models import PageDate
 from citecheck.resolve.decode import decode_text, find_parent_named, find_tags, parse_html
+
+# bs4 and lxml imported where used: an offline audit imports this module but never parses a page (issue 17).
+if TYPE_CHECKING:
+    from bs4 import BeautifulSoup, Tag
+    from lxml.html import HtmlElement
+
 
 EXTRACTOR_TRAFILATURA = "trafilatura"
 EXTRACTOR_BS4 = "bs4-main-text"
@@ -202,6 +206,8 @@ def _prose_weight(element: Tag, text: str) -> int:
 
 
 def _direct_text(element: Tag) -> str:
+    from bs4 import NavigableString
+
     return " ".join(" ".join(str(child) for child in element.children if isinstance(child, NavigableString)).split())
 
 
@@ -212,6 +218,8 @@ def _main_container(body: Tag) -> Tag:
     with prose directly inside it (text between ``<br>`` s, no ``<p>``) credits
     itself and, by half, its parent.
     """
+    from bs4 import Tag
+
     scores: dict[int, float] = {}
     elements: dict[int, Tag] = {}
     for element in find_tags(body):
@@ -251,6 +259,8 @@ def extract_main_text_bs4(html: str) -> ExtractedPage:
 
 def _main_text_of(soup: BeautifulSoup) -> ExtractedPage:
     """:func:`extract_main_text_bs4` on a parsed page (which it takes apart: furniture is decomposed)."""
+    from bs4 import Tag
+
     title = soup.title.get_text(" ", strip=True) if soup.title else None
     headings = find_tags(soup, _H1, limit=1)
     heading = headings[0] if headings else None

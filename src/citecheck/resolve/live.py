@@ -25,7 +25,6 @@ from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-import httpx
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from citecheck.models import LiveCheck, LiveStatus
@@ -319,6 +318,8 @@ class LiveChecker:
 
     async def _probe(self, url: str) -> FetchOutcome | None:
         """The host's answer for a surely-missing path, fetched once per host per run."""
+        import httpx
+
         if not self.config.soft_404_probe:
             return None
         try:

@@ -26,8 +26,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import TracebackType
 
-import httpx
-
 from citecheck.models import (
     OFFLINE_MESSAGE,
     ArchiveResult,
@@ -48,7 +46,7 @@ from citecheck.resolve.answers import Answers, MemoryAnswers
 from citecheck.resolve.archive.backend import ArchiveBackend
 from citecheck.resolve.archive.cited import CitedCopy, verify_cited_copy
 from citecheck.resolve.archive.discovery import discover_for_references
-from citecheck.resolve.archive.endpoint import parse_archive_spec
+from citecheck.resolve.archive.endpoint import archive_host, parse_archive_spec
 from citecheck.resolve.archive.models import CaptureBody, Memento, SnapshotRequest
 from citecheck.resolve.archive.resolver import ArchiveResolver
 from citecheck.resolve.archive.save import SaveConfig, SaveOutcome, save_missing
@@ -116,7 +114,7 @@ def archive_hosts(specs: Sequence[str]) -> list[str]:
     for spec in specs:
         parsed = parse_archive_spec(spec)
         if not parsed.is_local:
-            hosts.append(httpx.URL(parsed.url).host)
+            hosts.append(archive_host(parsed))
     return hosts
 
 

@@ -43,8 +43,8 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
+from typing import TYPE_CHECKING
 
-import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
 from citecheck.resolve.decode import (
@@ -57,7 +57,6 @@ from citecheck.resolve.decode import (
 )
 from citecheck.resolve.evidence import NetworkEvidence
 from citecheck.resolve.net import (
-    GuardedTransport,
     HostResolutionError,
     IPNetwork,
     Resolver,
@@ -67,6 +66,11 @@ from citecheck.resolve.net import (
     system_resolver,
 )
 from citecheck.resolve.politeness import Pool, PoolPolicy, PoolRefusedError, PoolTable
+
+# httpx imported where used: an offline audit imports this module but never fetches or parses a page (issue 17).
+if TYPE_CHECKING:
+    import httpx
+
 
 DEFAULT_USER_AGENT = "citecheck/0.1 (+https://github.com/citecheck/citecheck; citation audit)"
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -412,10 +416,16 @@ class WebClient:
 
         Redirects to anywhere else are vetted as usual.
         """
+        import httpx
+
         parsed = httpx.URL(url)
         self._trusted_endpoints.add((parsed.host.lower(), parsed.port or _DEFAULT_PORTS.get(parsed.scheme, 0)))
 
     def _make_client(self, verify: bool) -> httpx.AsyncClient:
+        import httpx
+
+        from citecheck.resolve.transport import GuardedTransport
+
         settings = self.settings
         transport = self._transport or GuardedTransport(
             allow_private=settings.allow_private,
@@ -492,6 +502,8 @@ class WebClient:
 
     def vet(self, url: str | httpx.URL) -> httpx.URL:
         """Parse and check a URL before anything is sent; raises FetchFailed (refused / invalid-url)."""
+        import httpx
+
         try:
             parsed = url if isinstance(url, httpx.URL) else httpx.URL(url)
         except (httpx.InvalidURL, TypeError, ValueError, UnicodeError) as error:
@@ -516,6 +528,8 @@ class WebClient:
         request: httpx.Request,
         limits: BodyLimits,
     ) -> _Exchange:
+        import httpx
+
         response = await client.send(request, stream=True)
         try:
             content_type = response.headers.get("content-type", "")
@@ -566,6 +580,8 @@ class WebClient:
         notes: list[str],
     ) -> _Exchange:
         """One request (no redirects) with retries, pool politeness and error mapping."""
+        import httpx
+
         settings = self.settings
         attempts = retries + 1
         for attempt in range(attempts):
@@ -680,6 +696,8 @@ class WebClient:
         ``Memento-Datetime`` is an archived capture, returned as it is
         whatever its status (never retried, never taken for rate limiting).
         """
+        import httpx
+
         if self.offline:
             raise FetchFailed(FetchError.offline, "offline: no request is sent", connected=False)
         current = self.vet(url)

@@ -15,8 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC
 
-import httpx
-
 from citecheck.models import ArchiveResult, ArchiveStatus
 from citecheck.references.archive_urls import parse_archive_url
 from citecheck.resolve.archive.models import GOOD_STATUSES, CaptureBody
@@ -42,6 +40,8 @@ class CitedCopy:
 
 def needs_verifying(archive_url: str | None, configured_hosts: set[str]) -> bool:
     """Whether a cited archive URL belongs to an archive the run does not query (so it is fetched itself)."""
+    import httpx
+
     if not archive_url:
         return False
     try:
@@ -53,6 +53,8 @@ def needs_verifying(archive_url: str | None, configured_hosts: set[str]) -> bool
 
 async def verify_cited_copy(web: WebClient, archive_url: str) -> CitedCopy:
     """Fetch a cited archive copy: found (with its bytes), an error copy, or not-checked with the reason."""
+    import httpx
+
     parsed = parse_archive_url(archive_url)
     name = parsed.archive if parsed is not None else httpx.URL(archive_url).host
     pool = f"cited:{name}"

@@ -30,8 +30,7 @@ import enum
 import json
 import time
 from dataclasses import asdict, dataclass
-
-import httpx
+from typing import TYPE_CHECKING
 
 from citecheck.resolve.archive.ia import IA_HOSTS
 from citecheck.resolve.archive.models import ArchiveProtocolError, ArchiveUnavailableError, RateLimitError
@@ -39,6 +38,11 @@ from citecheck.resolve.archive.wayback import parse_link_header
 from citecheck.resolve.decode import JsonDataError, loads_json
 from citecheck.resolve.web import FetchError, FetchFailed, WebClient
 from citecheck.store.db import Store
+
+# httpx imported where used: an offline audit imports this module but never fetches or parses a page (issue 17).
+if TYPE_CHECKING:
+    import httpx
+
 
 PROBE_URL = "http://example.com/"
 PROFILE_TTL = 7 * 86400.0
@@ -82,6 +86,25 @@ class ArchiveSpec:
         return self.dialect is Dialect.warc
 
 
+# The Internet Archive's roots as an --archive value may write them: text → (scheme, host).
+_IA_ROOTS = {
+    f"{scheme}://{host}{path}": (scheme, host)
+    for scheme in ("http", "https")
+    for host in sorted(IA_HOSTS)
+    for path in ("", "/", "/web", "/web/")
+}
+
+
+def archive_host(spec: ArchiveSpec) -> str:
+    """The host of an endpoint's URL (not for ``warc:`` archives, which have none)."""
+    ia_root = _IA_ROOTS.get(spec.url)
+    if ia_root is not None:
+        return ia_root[1]
+    import httpx
+
+    return httpx.URL(spec.url).host
+
+
 def parse_archive_spec(spec: str) -> ArchiveSpec:
     """Read an ``--archive`` value; raises ValueError with a one-line message for one that cannot be an archive."""
     text = spec.strip()
@@ -95,6 +118,14 @@ def parse_archive_spec(spec: str) -> ArchiveSpec:
         if text.startswith(prefix):
             dialect, text = forced, text[len(prefix) :]
             break
+    ia_root = _IA_ROOTS.get(text)
+    if ia_root is not None:
+        # The default archive, read without parsing (as httpx reads it): settings are read by every audit,
+        # offline ones too, and those would otherwise load httpx for this alone (issue 17).
+        scheme, host = ia_root
+        return ArchiveSpec(spec, f"{scheme}://{host}", dialect or Dialect.internet_archive, host)
+    import httpx
+
     try:
         url = httpx.URL(text)
     except httpx.InvalidURL as error:
@@ -203,6 +234,8 @@ async def probe_endpoint(web: WebClient, url: str, pool: str) -> EndpointProfile
     Raises ArchiveUnavailableError when the endpoint cannot be reached and
     ArchiveProtocolError when it answers none of the dialects.
     """
+    import httpx
+
     base = url.rstrip("/")
     ia_first = base.endswith("/web")
     candidates: list[tuple[Dialect, str, httpx.QueryParams | None]] = []

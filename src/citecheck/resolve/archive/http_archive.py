@@ -41,8 +41,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
-
-import httpx
+from typing import TYPE_CHECKING
 
 from citecheck.models import EndpointKind, EndpointOutage, EndpointState
 from citecheck.resolve.archive.choose import url_identity
@@ -85,6 +84,11 @@ from citecheck.resolve.archive.wayback import (
 from citecheck.resolve.net import parse_retry_after
 from citecheck.resolve.politeness import EndpointBreaker, PoolPolicy, about
 from citecheck.resolve.web import FetchError, FetchFailed, WebClient, WebResponse
+
+# httpx imported where used: an offline audit imports this module but never fetches or parses a page (issue 17).
+if TYPE_CHECKING:
+    import httpx
+
 
 _GOOD = frozenset({200, 203, 206})
 # Bytes of capture bodies kept for the run: a capture is fetched once however often it is chosen.
@@ -163,6 +167,8 @@ class HttpArchive:
     # ------------------------------------------------------------------ dialect
 
     def _use(self, profile: EndpointProfile) -> None:
+        import httpx
+
         self._profile = profile
         ia = profile.dialect is Dialect.internet_archive and self.spec.url.startswith(("https://web.archive.org",))
         ia_dialect = profile.dialect is Dialect.internet_archive
@@ -329,6 +335,8 @@ class HttpArchive:
 
     def split_playback_url(self, address: str) -> tuple[str, str] | None:
         """(timestamp, original URL) of a playback address on this archive, else None."""
+        import httpx
+
         profile = self._profile or profile_for(self.spec.dialect or Dialect.pywb, self.spec.url)
         base = profile.playback_base or self.spec.url
         try:
@@ -572,6 +580,8 @@ class HttpArchive:
     # ------------------------------------------------------------------ the index
 
     async def _cdx_page(self, params: list[tuple[str, str]]) -> WebResponse:
+        import httpx
+
         profile = await self.profile()
         if profile.cdx_url is None:
             raise ArchiveProtocolError(f"{self.name} has no CDX index")
@@ -806,6 +816,8 @@ def surt_key(url: str) -> str | None:
     reversed without ``www``, default ports dropped, lower-cased, query
     parameters sorted.  None for a URL without a host.
     """
+    import httpx
+
     try:
         parsed = httpx.URL(url.strip())
     except httpx.InvalidURL:
@@ -826,6 +838,8 @@ def surt_key(url: str) -> str | None:
 
 def _batch_host(url: str) -> str | None:
     """The host (with a port other than the default) a host-wide index query names, ``www.`` dropped."""
+    import httpx
+
     try:
         parsed = httpx.URL(url.strip())
     except httpx.InvalidURL:

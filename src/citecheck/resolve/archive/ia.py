@@ -11,13 +11,18 @@ regex, the opposite way round.
 
 from __future__ import annotations
 
-import httpx
+from typing import TYPE_CHECKING
 
 from citecheck.models import ArchiveRefusal
 from citecheck.resolve.archive.models import ArchiveProtocolError, CdxRecord
 from citecheck.resolve.archive.wayback import record_from_fields
 from citecheck.resolve.decode import JsonDataError, loads_json
 from citecheck.resolve.politeness import PoolPolicy
+
+# httpx imported where used: an offline audit imports this module but never fetches or parses a page (issue 17).
+if TYPE_CHECKING:
+    import httpx
+
 
 IA_BASE_URL = "https://web.archive.org"
 IA_HOSTS = frozenset({"web.archive.org", "wayback.archive.org"})

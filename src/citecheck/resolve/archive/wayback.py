@@ -12,9 +12,8 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin
-
-import httpx
 
 from citecheck.references.links import url_problem
 from citecheck.resolve.archive.models import (
@@ -24,6 +23,11 @@ from citecheck.resolve.archive.models import (
     parse_timestamp,
     plausible_capture_time,
 )
+
+# httpx imported where used: an offline audit imports this module but never fetches or parses a page (issue 17).
+if TYPE_CHECKING:
+    import httpx
+
 
 _LINK_RE = re.compile(r'<(?P<url>[^>]*)>(?P<params>(?:\s*;\s*[^;,<]+=(?:"[^"]*"|[^;,<]*))*)')
 _PARAM_RE = re.compile(r'([\w-]+)\s*=\s*(?:"([^"]*)"|([^;,\s]*))')

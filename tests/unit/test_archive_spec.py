@@ -1,0 +1,33 @@
+"""``--archive`` values: the Internet Archive's roots read without httpx give what parsing them with httpx gives."""
+
+from __future__ import annotations
+
+import pytest
+
+from citecheck.resolve.archive import endpoint
+from citecheck.resolve.archive.endpoint import _FORCING_PREFIXES, archive_host, parse_archive_spec
+
+ROOTS = sorted(endpoint._IA_ROOTS)
+SPECS = [*ROOTS, *(f"  {root}\n" for root in ROOTS), *(prefix + root for prefix in _FORCING_PREFIXES for root in ROOTS)]
+
+
+@pytest.mark.parametrize("spec", SPECS)
+def test_ia_roots_read_as_httpx_reads_them(spec: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    fast = parse_archive_spec(spec)
+    monkeypatch.setattr(endpoint, "_IA_ROOTS", {})
+    parsed = parse_archive_spec(spec)
+    assert fast == parsed
+    assert archive_host(parsed) == parsed.name
+
+
+def test_other_archives_are_still_parsed() -> None:
+    spec = parse_archive_spec("https://Archive.Example.org/wayback/")
+    assert (spec.url, spec.dialect, archive_host(spec)) == (
+        "https://Archive.Example.org/wayback",
+        None,
+        "archive.example.org",
+    )
+    with pytest.raises(ValueError, match="not an archive address"):
+        parse_archive_spec("ftp://web.archive.org")
+    with pytest.raises(ValueError, match="not an archive address"):
+        parse_archive_spec("web.archive.org")
