@@ -10,9 +10,10 @@ traceback only with ``-v``/``--debug``).
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NoReturn, TypeVar
 
@@ -284,8 +285,6 @@ def audit_command(
     show_traceback = debug or verbose > 0
 
     def run() -> tuple[AuditOptions, AuditResult]:
-        import gc
-
         from citecheck.config import parse_duration_hours
         from citecheck.pipeline import audit
         from citecheck.progress import Progress, configure_logging
@@ -295,25 +294,23 @@ def audit_command(
         # collected every 10,000 allocations rather than 700: an audit's models and strings mostly die young,
         # by reference counting, and the frequent passes moved the survivors up only to walk them again.  A
         # tenth of a 10k-reference offline audit's CPU went to the collector, a quarter of that is left (issue 17).
-        gc.freeze()
-        gc.set_threshold(10_000, 10, 10)
-
-        flags = dict(values)
-        age = flags.pop("max_cache_age")
-        flags["live_reuse_hours"] = parse_duration_hours(age, "--max-cache-age") if age is not None else None
-        flags["live_timeout"] = flags.pop("timeout")
-        flags["live_retries"] = flags.pop("retries")
-        flags["canary"] = list(flags.pop("canaries")) or None
-        flags["headers"] = _headers(flags["headers"])
-        for key in ("select", "ignore", "accept"):
-            flags[key] = _split(flags[key])
-        for key in ("archives", "exclude", "include", "remap", "source_addresses"):
-            flags[key] = list(flags[key]) or None
-        options = _options(config_file, flags)
-        configure_logging(verbosity)
-        with Progress(verbosity) as progress:
-            # No report is held: rows and annotations come back from the audit's spill folder.
-            result = audit(list(paths) or None, options, progress, keep_reports=False)
+        with _collector_for_audit():
+            flags = dict(values)
+            age = flags.pop("max_cache_age")
+            flags["live_reuse_hours"] = parse_duration_hours(age, "--max-cache-age") if age is not None else None
+            flags["live_timeout"] = flags.pop("timeout")
+            flags["live_retries"] = flags.pop("retries")
+            flags["canary"] = list(flags.pop("canaries")) or None
+            flags["headers"] = _headers(flags["headers"])
+            for key in ("select", "ignore", "accept"):
+                flags[key] = _split(flags[key])
+            for key in ("archives", "exclude", "include", "remap", "source_addresses"):
+                flags[key] = list(flags[key]) or None
+            options = _options(config_file, flags)
+            configure_logging(verbosity)
+            with Progress(verbosity) as progress:
+                # No report is held: rows and annotations come back from the audit's spill folder.
+                result = audit(list(paths) or None, options, progress, keep_reports=False)
         return options, result
 
     interrupted = "interrupted; finished work is in the store and a re-run resumes"
@@ -321,6 +318,21 @@ def audit_command(
     _print_audit(options, result, quiet=quiet, color=color)
     result.close()
     sys.exit(result.summary.exit_code)
+
+
+@contextlib.contextmanager
+def _collector_for_audit() -> Iterator[None]:
+    """The garbage collector tuned for one audit, restored after it (for callers of main() in a longer process)."""
+    import gc
+
+    threshold = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(10_000, 10, 10)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
 
 
 def _print_audit(options: AuditOptions, result: AuditResult, *, quiet: bool, color: bool | None) -> None:
