@@ -69,8 +69,10 @@ def _documents(shared: Path, usr_share_doc: Path | None) -> Iterator[tuple[str, 
         yield f"doc:{path.relative_to(usr_share_doc)}", fmt, text
 
 
-def collect(src: Path, shared: Path, usr_share_doc: Path | None) -> list[dict[str, Any]]:
-    """Read every document with the readers of ``src`` and record each (line, hints) they parse."""
+def collect(
+    src: Path, shared: Path, usr_share_doc: Path | None, documents: list[tuple[str, str, str]] | None = None
+) -> list[dict[str, Any]]:
+    """Read every document (default: the real ones) with the readers of ``src``; record each (line, hints) parsed."""
     sys.path.insert(0, str(src.resolve()))
     import citecheck.references as references_package
     from citecheck.documents import parse_document
@@ -92,7 +94,7 @@ def collect(src: Path, shared: Path, usr_share_doc: Path | None) -> list[dict[st
     citation_line.parse_citation_line = recording  # type: ignore[assignment]
     references_package.parse_citation_line = recording  # type: ignore[attr-defined]
     try:
-        for source, fmt, text in _documents(shared, usr_share_doc):
+        for source, fmt, text in documents if documents is not None else _documents(shared, usr_share_doc):
             try:
                 parse_document(text, source, fmt)  # type: ignore[arg-type]
             except Exception as error:  # a reader failing is another sweep's business
@@ -101,6 +103,49 @@ def collect(src: Path, shared: Path, usr_share_doc: Path | None) -> list[dict[st
         citation_line.parse_citation_line = original  # type: ignore[assignment]
         references_package.parse_citation_line = original  # type: ignore[attr-defined]
     return recorded
+
+
+def collect_generated(src: Path, megabytes: float) -> list[dict[str, Any]]:
+    """The lines the readers of ``src`` parse in bench_parse.py's generated corpus (seed 1, 60 references each)."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import bench_parse
+
+    corpus, _, _ = bench_parse.build_corpus(megabytes, 1, 60)
+    documents = [(f"generated:{index}", fmt, text) for index, (fmt, text, _) in enumerate(corpus)]
+    return collect(src, Path("/nonexistent"), None, documents)
+
+
+def time_lines(src: Path, lines_path: Path, passes: int) -> None:
+    """CPU seconds (process_time) of each pass of parse_citation_line over every line, caches cleared before each."""
+    sys.path.insert(0, str(src.resolve()))
+    import functools
+    import gc
+    import time
+
+    from citecheck import dates
+    from citecheck.references import citation_line
+
+    items = [json.loads(line) for line in lines_path.read_text(encoding="utf-8").splitlines()]
+    work = [(item["text"], citation_line.MarkupHints(**item["hints"]) if item["hints"] else None) for item in items]
+    caches = [
+        value
+        for module in (dates, citation_line)
+        for value in vars(module).values()
+        if isinstance(value, functools._lru_cache_wrapper) and value.cache_info().maxsize  # the bounded caches
+    ]
+    parse = citation_line.parse_citation_line
+    for text, hints in work[:200]:
+        parse(text, hints)  # compile the lazy patterns: start-up is not what is measured
+    timings = []
+    for _ in range(passes):
+        for cache in caches:
+            cache.cache_clear()
+        gc.collect()
+        started = time.process_time()
+        for text, hints in work:
+            parse(text, hints)
+        timings.append(time.process_time() - started)
+    print(json.dumps({"lines": len(work), "cpu": timings}))
 
 
 def serve(src: Path, lines_path: Path) -> None:
@@ -149,6 +194,30 @@ def suspicions(text: str, fields: dict[str, Any]) -> list[str]:
     return found
 
 
+def compare_speed(args: argparse.Namespace) -> None:
+    """parse_citation_line's CPU time on the generated corpus's lines, this checkout against the baseline."""
+    contenders = [("this checkout", ROOT / "src")] + ([("baseline", args.baseline_src)] if args.baseline_src else [])
+    with tempfile.TemporaryDirectory(prefix="citecheck-lines-") as work:
+        lines_path = Path(work) / "lines.jsonl"
+        collector = args.collect_src or args.baseline_src or ROOT / "src"
+        command = [sys.executable, __file__, "--collect", "x", "--src", str(collector)]
+        command += ["--generated", str(args.time_generated)]
+        with lines_path.open("w", encoding="utf-8") as out:
+            subprocess.run(command, stdout=out, check=True)
+        best: dict[str, float] = {}
+        lines = 0
+        for _ in range(args.rounds):
+            for label, src in contenders:  # interleaved, each round a fresh child per checkout
+                command = [sys.executable, __file__, "--time", "--src", str(src), "--lines", str(lines_path)]
+                result = json.loads(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
+                lines = result["lines"]
+                best[label] = min(best.get(label, float("inf")), *result["cpu"])
+    for label, seconds in best.items():
+        print(f"{label:14} {lines} lines: {seconds * 1e3:8.1f} ms CPU, {seconds / lines * 1e6:6.1f} µs/line (min)")
+    if len(best) == 2:
+        print(f"this checkout / baseline: {best['this checkout'] / best['baseline']:.3f}")
+
+
 def _run_child(src: Path, lines_path: Path) -> list[dict[str, Any]]:
     command = [sys.executable, __file__, "--serve", "--src", str(src), "--lines", str(lines_path)]
     finished = subprocess.run(command, capture_output=True, text=True, check=True)
@@ -188,7 +257,16 @@ def main() -> None:
     parser.add_argument("--usr-share-doc", type=Path, default=Path("/usr/share/doc"))
     parser.add_argument("--show", type=int, default=3, help="examples printed per suspicion and in the diff")
     parser.add_argument("--collect-src", type=Path, help="whose readers record the lines (default: baseline's)")
+    parser.add_argument(
+        "--time-generated",
+        type=float,
+        metavar="MB",
+        help="instead: time parse_citation_line (CPU, min of interleaved rounds) on the lines of a bench_parse corpus",
+    )
+    parser.add_argument("--rounds", type=int, default=5, help="with --time-generated: child processes per checkout")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--time", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--generated", type=float, help=argparse.SUPPRESS)
     parser.add_argument("--src", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--lines", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--collect", type=Path, help=argparse.SUPPRESS)
@@ -196,9 +274,20 @@ def main() -> None:
     if args.serve:
         serve(args.src, args.lines)
         return
+    if args.time:
+        time_lines(args.src, args.lines, 3)
+        return
     if args.collect:
-        for item in collect(args.src, args.shared, args.usr_share_doc):
+        found = (
+            collect_generated(args.src, args.generated)
+            if args.generated
+            else collect(args.src, args.shared, args.usr_share_doc)
+        )
+        for item in found:
             print(json.dumps(item, ensure_ascii=False))
+        return
+    if args.time_generated:
+        compare_speed(args)
         return
     # The lines are recorded once, by one checkout's readers, so both parsers see exactly the same lines.
     collector = args.collect_src or args.baseline_src or ROOT / "src"
