@@ -287,6 +287,8 @@ def _may_be_local_date(text: str) -> bool:
     """A non-English month name or non-ASCII digits may be in ``text`` (most strings parse_date sees hold none)."""
     if not text.isascii():
         return True
+    if text[:1].isdigit() and "." in text[:3]:
+        return True  # "27.10.2015", "9. 5. 2014"
     return any(token.strip(".,").lower() in _LOCAL_MONTHS for token in text.split())
 
 
@@ -294,32 +296,45 @@ def _may_be_local_date(text: str) -> bool:
 # and rendered references: "09 أبريل 2018", "1. ledna 2015", "3 mai 2014").  Only whole-string parsing
 # uses them; scanning English prose (find_dates) does not.
 _LOCAL_MONTH_NAMES: dict[int, tuple[str, ...]] = {
-    1: ("يناير", "كانون الثاني", "ledna", "leden", "januar", "janvier", "enero", "gennaio", "janeiro"),
-    2: ("فبراير", "شباط", "února", "únor", "februar", "février", "febrero", "febbraio", "fevereiro"),
-    3: ("مارس", "آذار", "března", "březen", "märz", "mars", "marzo", "março"),
-    4: ("أبريل", "إبريل", "نيسان", "dubna", "duben", "avril", "abril", "aprile"),
-    5: ("مايو", "أيار", "května", "květen", "mai", "mayo", "maggio", "maio"),
+    1: ("يناير", "كانون الثاني", "ledna", "leden", "januar", "janvier", "enero", "gennaio", "janeiro", "januari"),
+    2: ("فبراير", "شباط", "února", "únor", "februar", "février", "febrero", "febbraio", "fevereiro", "februari"),
+    3: ("مارس", "آذار", "března", "březen", "märz", "mars", "marzo", "março", "maart"),
+    4: ("أبريل", "إبريل", "نيسان", "dubna", "duben", "avril", "abril", "aprile", "april"),
+    5: ("مايو", "أيار", "května", "květen", "mai", "mayo", "maggio", "maio", "mei"),
     6: ("يونيو", "حزيران", "června", "červen", "juni", "juin", "junio", "giugno", "junho"),
     7: ("يوليو", "تموز", "července", "červenec", "juli", "juillet", "julio", "luglio", "julho"),
-    8: ("أغسطس", "آب", "srpna", "srpen", "août", "agosto"),
-    9: ("سبتمبر", "أيلول", "září", "septembre", "septiembre", "settembre", "setembro"),
+    8: ("أغسطس", "آب", "srpna", "srpen", "août", "agosto", "august", "augustus"),
+    9: ("سبتمبر", "أيلول", "září", "septembre", "septiembre", "settembre", "setembro", "september"),
     10: ("أكتوبر", "تشرين الأول", "října", "říjen", "oktober", "octobre", "octubre", "ottobre", "outubro"),
-    11: ("نوفمبر", "تشرين الثاني", "listopadu", "listopad", "novembre", "noviembre", "novembro"),
-    12: ("ديسمبر", "كانون الأول", "prosince", "prosinec", "dezember", "décembre", "diciembre", "dicembre", "dezembro"),
+    11: ("نوفمبر", "تشرين الثاني", "listopadu", "listopad", "novembre", "noviembre", "novembro", "november"),
+    12: (
+        *("ديسمبر", "كانون الأول", "prosince", "prosinec", "dezember", "décembre", "diciembre", "dicembre"),
+        *("dezembro", "december"),
+    ),
 }
+# German, Dutch and Scandinavian months spelled as in English ("4. November 2015", "3 april 2014") are listed
+# too: only the local patterns (a day with a full stop, "de", lower case) need them, the English ones come first.
 _LOCAL_MONTHS = {name: number for number, names in _LOCAL_MONTH_NAMES.items() for name in names}
 _LOCAL_MONTH_RE = "|".join(sorted((re.escape(name) for name in _LOCAL_MONTHS), key=len, reverse=True))
 
 
-# "9 أبريل 2018", "1. ledna 2015", "3 de mayo de 2014", "mai 2014"
+# "9 أبريل 2018", "1. ledna 2015", "3 de mayo de 2014", "mai 2014"; "27.10.2015", "9. 5. 2014" (day first)
+_LOCAL_DMY_SOURCE = (
+    rf"(?:(?:(?P<d>[12]\d|3[01]|0?[1-9])(?:er|º|°)?\.?\s+(?:de\s+)?)?(?P<mon>{_LOCAL_MONTH_RE}),?\s+(?:de\s+)?"
+    rf"|(?P<nd>[12]\d|3[01]|0?[1-9])\.\s?(?P<nm>1[0-2]|0?[1-9])\.\s?)(?P<y>{_YEAR_RE})"
+)
+
+
 @functools.cache
 def _local_dmy_re() -> re.Pattern[str]:
     """Compiled on first use: only strings holding a non-English month name or non-ASCII characters need it."""
-    return re.compile(
-        rf"(?:(?P<d>[12]\d|3[01]|0?[1-9])(?:er)?\.?\s+(?:de\s+)?)?(?P<mon>{_LOCAL_MONTH_RE}),?\s+(?:de\s+)?"
-        rf"(?P<y>{_YEAR_RE})",
-        re.I,
-    )
+    return re.compile(_LOCAL_DMY_SOURCE, re.I)
+
+
+@functools.cache
+def _local_dmy_prefix_re() -> re.Pattern[str]:
+    """The same, for a date that begins where it is pointed and ends at a word boundary (match_local_date_at)."""
+    return re.compile(_LOCAL_DMY_SOURCE + r"(?![\w\-])", re.I)
 
 
 # Arabic-Indic and Eastern Arabic-Indic digits, as Arabic pages may write dates.
@@ -332,11 +347,18 @@ def _parse_local_date(text: str, approximate: bool) -> PartialDate | None:
         if translated != text:
             return parse_date(translated) if not approximate else None
     match = _local_dmy_re().fullmatch(text)
-    if match is None:
-        return None
-    month = _LOCAL_MONTHS.get(match["mon"].lower()) or _LOCAL_MONTHS.get(match["mon"])
+    return _from_local_match(match, approximate) if match is not None else None
+
+
+def _from_local_match(match: re.Match[str], approximate: bool) -> PartialDate | None:
+    if match["nm"]:
+        month: int | None = int(match["nm"])
+        day: int | None = int(match["nd"])
+    else:
+        month = _LOCAL_MONTHS.get(match["mon"].lower()) or _LOCAL_MONTHS.get(match["mon"])
+        day = int(match["d"]) if match["d"] else None
     try:
-        return _checked(int(match["y"]), month, int(match["d"]) if match["d"] else None, approximate)
+        return _checked(int(match["y"]), month, day, approximate)
     except ValueError:
         return None
 
@@ -373,6 +395,35 @@ def match_date_at(text: str, start: int = 0) -> tuple[PartialDate, int] | None:
             if parsed is not None:
                 return parsed, match.end()
     return None
+
+
+def match_local_date_at(text: str, start: int = 0) -> tuple[PartialDate, int] | None:
+    """:func:`match_date_at`, and failing that a date as the non-English Wikipedias write one.
+
+    ``24. Januar 2015``, ``9 mai 2014``, ``9 de mayo de 2014``, ``27.10.2015``, ``09 أبريل 2018``: for
+    parsers that know a date stands here (after ``abgerufen am``, ``consulté le``), not for scanning prose.
+    """
+    found = match_date_at(text, start)
+    if found is not None:
+        return found
+    approximate = False
+    approx = _APPROX_RE.match(text, start) if text[start : start + 1] in "cCaA" else None
+    if approx:
+        approximate = True
+        start = approx.end()
+    if not text.isascii():
+        # Arabic-Indic digits and direction marks: read on a translated copy (same length, same offsets
+        # once the marks are counted back in).
+        segment = text[start : start + 60]
+        translated = segment.translate(_DIGIT_TRANSLATION)
+        if translated != segment:
+            found = match_local_date_at(translated.replace("\u200f", " ").replace("\u200e", " "))
+            return (found[0], start + found[1]) if found is not None and not approximate else None
+    match = _local_dmy_prefix_re().match(text, start)
+    if match is None:
+        return None
+    parsed = _from_local_match(match, approximate)
+    return (parsed, match.end()) if parsed is not None else None
 
 
 def _any_date_source() -> str:

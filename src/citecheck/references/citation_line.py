@@ -30,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from citecheck.dates import PartialDate, find_dates, match_date_at, parse_date
+from citecheck.dates import PartialDate, find_dates, match_date_at, match_local_date_at, parse_date
 from citecheck.models import SourceFlag
 from citecheck.references.archive_urls import parse_archive_url
 
@@ -158,7 +158,9 @@ _maintenance_tag_re = _lazy(
     r"|not specific enough to verify|irrelevant citation|promotional source|unreliable medical source"
     r"|additional citation\(s\) needed|year needed|date missing|author missing|when\?|who\?|which\?|by whom\?"
     r"|according to whom\?|where\?|why\?|how\?|needs update|update|original research\??|verify|ISBN missing)"
-    r"[^\]]{0,80}\]",
+    r"[^\]]{0,80}\]"
+    # The medium note of ISO 690 renderings (Czech Wikipedia's templates): "Deník [online]".
+    r"|\[\s*(?:online|on-line|en ligne|elektronická verze)\s*\]",
     re.I,
 )
 # CS1 error messages end in "(help)"; every one names the offending parameter as |name=.
@@ -172,7 +174,17 @@ _cs1_note_re = _lazy(
 _CS1_NOTE_WORDS = ("link", "required", "access", "inactive", "cs1 maint")
 _FORMATS = "PDF|DOC|DOCX|XLS|XLSX|PPT|PPTX|RTF|TXT|ZIP|CSV|ODT|ODS|EPUB|DJVU|PS|MP3|MP4|MOV|WAV|JPG|PNG|SWF|XML|JSON"
 _format_re = _lazy(rf"\(\s*(?P<fmt>{_FORMATS})\s*\)", re.I)
-_language_re = _lazy(r"\(\s*in\s+[A-Z][\w\-]+(?:(?:\s+and\s+|,\s*)[A-Z][\w\-]+){0,5}\s*\)")
+_language_re = _lazy(
+    r"\s*\(\s*(?:in\s+[A-Z][\w\-]+(?:(?:\s+and\s+|,\s*)[A-Z][\w\-]+){0,5}"
+    # the language note as the German, Czech, French, Spanish, Italian, Portuguese, Dutch and Arabic templates write it
+    r"|(?i:englisch|deutsch|französisch|spanisch|italienisch|russisch|anglicky|německy|francouzsky|rusky"
+    r"|en anglais|en allemand|en français|en inglés|en alemán|in inglese|em inglês|in het Engels)"
+    r"|بالإنجليزية|بالإنكليزية|بالفرنسية|بالألمانية)\s*\)"
+)
+# The words after "(" that may begin a language note (lower-cased, as _paren_words gives them).
+_LANGUAGE_NOTE_WORDS = frozenset(
+    ["in", "en", "em", "englisch", "deutsch", "spanisch", "italienisch", "russisch", "anglicky", "francouzsky", "rusky"]
+)
 _TYPE_NOTES = (
     "Press release|Media release|News release|Report|Technical report|Thesis|PhD thesis|Master'?s thesis"
     "|Doctoral thesis|Dissertation|Podcast|Video|Audio|Interview|Speech|Map|Letter|Working paper|Conference paper"
@@ -226,9 +238,33 @@ _archived_from_re = _lazy(
 )
 _archived_at_re = _lazy(r"\b[Aa]rchived\s+(?:on\s+)?(?=\S)")
 _at_service_re = _lazy(r"\s+at\s+(?:the\s+)?(?P<service>[^.,;()]{2,40}?)(?=[.,;(]|$)")
+# The access-date phrase in English (as written, capitalised or in capitals) and as the other Wikipedias' citation
+# templates render it: German, French, Spanish, Portuguese, Italian, Dutch, Czech ("[cit. 2014-05-09]"), Polish,
+# Swedish, Norwegian, Arabic.  Spelled case by case rather than with re.IGNORECASE, which would defeat the
+# regex engine's literal search on the line every citation goes through.
 _RETRIEVED_RE = re.compile(
-    r"\b(?:[Rr]etrieved|[Aa]ccessed|[Vv]iewed|[Cc]onsulted|[Aa]ccess\s+date|[Aa]ccess-date)\s*:?\s*(?:on\s+)?"
+    r"(?:\b(?:[Rr]etrieved|RETRIEVED|[Aa]ccessed|ACCESSED|[Vv]iewed|VIEWED|[Cc]onsulted|CONSULTED"
+    r"|[Aa]ccess[\s-]date|ACCESS[\s-]DATE|[Aa]bgerufen(?:\s+am)?|ABGERUFEN(?:\s+AM)?|[Zz]ugriff(?:\s+am)?"
+    r"|[Cc]onsulté(?:\s+le)?|CONSULTÉ(?:\s+LE)?|[Cc]onsultado(?:\s+(?:el|em|en))?|(?:URL\s+)?[Cc]onsultato(?:\s+il)?"
+    r"|[Gg]eraadpleegd(?:\s+op)?|[Cc]it\.|[Cc]itováno|[Dd]ostęp|[Hh]ämtad|[Bb]esøkt)"
+    r"|اطلع عليه(?:\s+(?:بتاريخ|في))?|تاريخ الوصول)\s*:?\s*(?:on\s+)?"
 )
+# One fixed piece of each phrase above: the scan for the phrase runs only where one of them occurs.  The English
+# words are looked for first; the rest only in a line that holds none of them (the scan, once started, still
+# finds every phrase after where it starts).
+_RETRIEVED_TRIGGERS = ("etrieved", "ccess", "iewed", "onsult")
+_OTHER_RETRIEVED_TRIGGERS = (
+    "ETRIEVED",
+    "CCESS",
+    "IEWED",
+    "ONSULT",
+    "bgerufen",
+    "BGERUFEN",
+    "ugriff",
+    "eraadpleegd",
+    "cit.",
+)
+_NON_ASCII_RETRIEVED_TRIGGERS = ("itováno", "ostęp", "ämtad", "esøkt", "اطلع", "الوصول")
 _via_re = _lazy(r"\s+[–—-]\s+via\s+[^.]{1,80}")
 _archive_word_re = _lazy(r"\b(?:[Aa]rchived?|ARCHIVED?|[Ss]napshot|[Ww]ayback [Mm]achine)\b")
 # What may stand between an archive word and its date ("Archived at <URL> on", "archive copy of").
@@ -272,10 +308,23 @@ def _read_clauses(text: str) -> tuple[PartialDate | None, PartialDate | None, st
     if archive_word >= 0:
         archived = _first_of(text, ("rchived",))
         archive_date, archive_format, service, first = _read_archive_clause(text, archived, archive_word)
-    retrieved = _first_of(text, ("etrieved", "ccess", "iewed", "onsulted"))
+    ascii_text = text.isascii()
+    if (
+        archive_date is None
+        and ("rchiv" in text or "rquiv" in text or not ascii_text)
+        and _first_of(text, _LOCAL_ARCHIVE_TRIGGERS) >= 0
+    ):
+        archive_date, local_service, local_first = _read_local_archive_clause(text)
+        service = service or local_service
+        first = min(first, local_first)
+    retrieved = _first_of(text, _RETRIEVED_TRIGGERS)
+    if retrieved < 0:
+        retrieved = _first_of(text, _OTHER_RETRIEVED_TRIGGERS)
+        if retrieved < 0 and not ascii_text:
+            retrieved = _first_of(text, _NON_ASCII_RETRIEVED_TRIGGERS)
     if retrieved >= 0:
         for match in _RETRIEVED_RE.finditer(text, max(retrieved - 1, 0)):
-            found = match_date_at(text, match.end())
+            found = match_local_date_at(text, match.end())
             if found is None:
                 continue
             access_date = found[0]
@@ -284,11 +333,36 @@ def _read_clauses(text: str) -> tuple[PartialDate | None, PartialDate | None, st
     return archive_date, access_date, archive_format, service, first
 
 
+# "Archived from the original on DATE" as the other Wikipedias' templates render it, and Arabic Wikipedia's
+# {{Webarchive}}: "نسخة محفوظة DATE على موقع واي باك مشين" ("archived copy DATE at the Wayback Machine").
+_local_archived_re = _lazy(
+    r"(?:\b(?:[Aa]rchivováno z originálu(?:\s+dne)?|[Aa]rchiviert (?:vom|aus dem) Original(?:\s+am)?"
+    r"|[Aa]rchivé (?:de|depuis) l['’]original(?:\s+le)?|[Aa]rchivado (?:desde|del) (?:el )?original(?:\s+el)?"
+    r"|[Aa]rquivado do original(?:\s+em)?|[Aa]rchiviato dall['’]url originale(?:\s+il)?"
+    r"|[Gg]earchiveerd van het origineel(?:\s+op)?)|مؤرشف من الأصل(?:\s+في)?|نسخة محفوظة)\s*:?\s*"
+)
+_local_at_service_re = _lazy(r"\s+(?:على\s+موقع|auf|sur|en|na|em|su|op)\s+(?P<service>[^.,;()]{2,40}?)(?=[.,;(]|$)")
+# A piece of each (English "rchived" holds none of them; Dutch "Gearchiveerd" does not hold "rchived" either).
+_LOCAL_ARCHIVE_TRIGGERS = ("rchivo", "rchivi", "rchiva", "rchivé", "rquiv", "earchiveerd", "محفوظة", "مؤرشف")
+
+
+def _read_local_archive_clause(text: str) -> tuple[PartialDate | None, str | None, int]:
+    """(archive date, archive service, where the clause begins) of a non-English archive clause."""
+    for match in _local_archived_re().finditer(text):
+        found = match_local_date_at(text, match.end())
+        if found is None:
+            continue
+        at = _local_at_service_re().match(text, found[1])
+        return found[0], at["service"].strip() if at else None, match.start()
+    return None, None, len(text)
+
+
 def _first_of(text: str, words: tuple[str, ...]) -> int:
     """Where the first of ``words`` occurs in ``text``; -1 when none does."""
     first = -1
     for word in words:
-        index = text.find(word)
+        # Once one is found, the others are looked for only before it.
+        index = text.find(word) if first < 0 else text.find(word, 0, first + len(word) - 1)
         if index >= 0 and (first < 0 or index < first):
             first = index
     return first
@@ -435,6 +509,7 @@ _ABBREVIATIONS = frozenset(
         "bk",
     ]
 )
+_MONTH_ABBREVIATIONS = frozenset(["jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"])
 _NAME_WORD = r"[A-Z\u00C0-\u024F][\w'’\-]*\.?"
 # Words are separated by exactly one space so that a long capitalised run cannot be split many ways.
 _inverted_name_re = _lazy(rf"^(?:{_NAME_WORD}\s){{0,3}}{_NAME_WORD},\s?(?:{_NAME_WORD}\s){{0,4}}{_NAME_WORD}$")
@@ -505,8 +580,16 @@ def _split_blocks(text: str, separator: str) -> list[str]:
                 continue
             if separator == "." and text[index - 1 : index] not in _CLOSERS:
                 word = text[max(start, text.rfind(" ", start, index) + 1) : index]
-                if word.lower() in _ABBREVIATIONS or _DOTTED_RE.match(word):
+                folded = word.lower()
+                if folded in _ABBREVIATIONS:
+                    # A month's abbreviation goes on to its day or year ("Jan. 5, 2014"); before anything else
+                    # it is a name ("Novák, Jan. Title").
+                    if folded not in _MONTH_ABBREVIATIONS or text[index + 2 : index + 3].isdigit():
+                        continue
+                elif _DOTTED_RE.match(word):
                     continue
+                elif len(word) <= 2 and word.isdigit() and match_local_date_at(text, index - len(word)):
+                    continue  # "9. November 2014": a day written with a full stop, not a block's end
                 # An initial inside a block is not its end — unless the block is that letter or a date follows.
                 initial = len(word) == 1 and word.isupper() and word != text[start:index].strip()
                 if initial and match_date_at(text, index + 2) is None:
@@ -664,7 +747,28 @@ def _trailing_date(block: str) -> tuple[str, PartialDate] | None:
     return name, parsed
 
 
-_trailing_year_re = _lazy(r"(?P<year>(?:1[5-9]|20)\d\d)$")
+# "…, Artikel bei Heise online vom 6. Mai 2011", "…; Stand: 13. März 2016", "…, 9. listopadu 2014": a full date
+# closing an unquoted title after a comma or the word that introduces a date in the other Wikipedias' prose.
+_title_date_re = _lazy(
+    r"(?:[,;]|\s(?:vom|am|Stand:|du|le|del|el|dal|van|ze dne|dne|من|في))\s+"
+    r"(?P<date>(?:[12]\d|3[01]|0?[1-9])\.?\s+\S+\s+\d{4}|(?:[12]\d|3[01]|0?[1-9])\.\s?(?:1[0-2]|0?[1-9])\.\s?\d{4})$"
+)
+
+
+def _title_date(title: str) -> tuple[str, PartialDate] | None:
+    """``"Release notes, 9. November 2014"`` → ``("Release notes", 2014-11-09)``; None unless a day's date ends it."""
+    match = _title_date_re().search(title)
+    if match is None:
+        return None
+    parsed = parse_date(match["date"])
+    if parsed is None or parsed.day is None:
+        return None
+    return title[: match.start()].rstrip(" ,;:"), parsed
+
+
+_trailing_pages_re = _lazy(r"[,;]\s*(?:(?:pp?\.|pages?)\s*[0-9IVXLCivxlc][0-9IVXLCivxlc\s–\-,]*|[0-9]+\s+pages?)\.?$")
+# "2002", "1902–1909" (a range keeps its start)
+_trailing_year_re = _lazy(r"(?P<year>(?:1[5-9]|20)\d\d(?:\s*[–—-]\s*(?:(?:1[5-9]|20)\d\d|\d\d))?)$")
 
 
 _NAME_KEY_STRIP = " .,;:\"'“”‘’«»()[]"
@@ -738,11 +842,24 @@ def _read_head(head: str, hints: MarkupHints | None = None) -> _HeadFields:
             fields.authors = _split_authors(blocks.pop(0))
         while len(blocks) > 1 and _has_editor_suffix(blocks[0]):
             blocks.pop(0)  # `McLintock, Alexander (ed.). Busby, James.` — editors before the entry's title
+        date_first = parse_date(blocks[0]) if blocks and blocks[0][-1:].isdigit() else None
+        if date_first is not None:
+            # `Morris, Christopher. 1992. Title.`, `c. 1990.`: a date where the title would stand is the date.
+            fields.date = fields.date or date_first
+            blocks.pop(0)
         if blocks:
-            fields.title = _strip_title(_without_edition(blocks.pop(0)))
+            title = _without_edition(blocks.pop(0))
+            dated_title = _title_date(title) if title[-1:].isdigit() else None
+            if dated_title is not None:
+                title, parsed_date = dated_title
+                fields.date = fields.date or parsed_date
+            fields.title = _strip_title(title)
 
     names: list[str] = []
     for block in blocks:
+        paged = block[-1:].isdigit() or block.endswith("pages")
+        if paged and "p" in block and (pages := _trailing_pages_re().search(block)) is not None:
+            block = block[: pages.start()]  # "AK Press, 2002, p. 191": the pages after the publisher and its year
         parsed = parse_date(block)
         if parsed is not None:
             fields.date = fields.date or parsed
@@ -759,6 +876,8 @@ def _read_head(head: str, hints: MarkupHints | None = None) -> _HeadFields:
             continue
         if _DETAIL_RE.match(block) or _NO_DATE_RE.match(block):
             continue
+        if block[:1].isdigit() and _pages_re().match(block):
+            continue  # "1866–1874": pages left over from "17 (11): 1866–1874", never a name
         if len(block) > 160 or '"' in block or "“" in block:
             continue  # a quotation or note, not a name
         names.append(_without_edition(block).strip(" .,;"))
@@ -787,7 +906,14 @@ def _read_head(head: str, hints: MarkupHints | None = None) -> _HeadFields:
         publisher = names[0] if names else None
     if publisher:
         location = _location_re().match(publisher) if ":" in publisher else None
-        fields.publisher = location["name"].strip() if location else publisher
+        if location and _pages_re().match(location["name"]):
+            # A journal's "Elsevier BV: 1866–1874" (publisher, then pages) where the markup shows the journal;
+            # otherwise, or after "Supplement 47", the block may as well be a title and its years: no publisher.
+            place = location["place"].strip()
+            known = hints is not None and hints.work_known and not place[-1:].isdigit()
+            fields.publisher = place if known else None
+        else:
+            fields.publisher = location["name"].strip() if location else publisher
     return fields
 
 
@@ -853,8 +979,8 @@ def parse_citation_line(text: str, hints: MarkupHints | None = None) -> Citation
             if format_match is not None:
                 working = _format_re().sub(" ", working)
                 words = _paren_words(working) if ascii_text else words  # "((PDF)Report)" → "( Report)"
-        if not ascii_text or "in" in words:
-            cleaned = _language_re().sub(" ", working)
+        if not ascii_text or not words.isdisjoint(_LANGUAGE_NOTE_WORDS):
+            cleaned = _language_re().sub("", working)  # with the space before it: "Title (in French), Work"
             if cleaned != working:
                 working = cleaned
                 words = _paren_words(working) if ascii_text else words
