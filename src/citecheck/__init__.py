@@ -22,6 +22,10 @@ if TYPE_CHECKING:
 
 __all__ = ["AuditOptions", "AuditResult", "UsageError", "audit"]
 
+# The one place the version is written (pyproject.toml reads it): `citecheck --version` prints it without
+# importlib.metadata, whose import and scan of every installed distribution cost more than the rest of the command.
+__version__ = "0.1.0"
+
 _HOMES = {
     "AuditOptions": "citecheck.config",
     "AuditResult": "citecheck.pipeline",

@@ -19,6 +19,7 @@ from typing import IO, TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
+from citecheck import __version__
 from citecheck.exit_codes import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 
 if TYPE_CHECKING:
@@ -149,7 +150,7 @@ _DEBUG = click.option("--debug", is_flag=True, help="Debug log lines and the tra
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="citecheck")
+@click.version_option(version=__version__)
 def main() -> None:
     """Audit the citations inside documents."""
 

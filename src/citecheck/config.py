@@ -10,9 +10,7 @@ Every error is one line naming the file (or the flag), the key and what
 would be accepted, in plain words.
 """
 
-import difflib
 import re
-import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -270,6 +268,8 @@ def find_config_file(start: Path | None = None) -> Path | None:
 
 
 def _has_citecheck_table(path: Path) -> bool:
+    import tomllib  # only when a settings file is found: most runs have none
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
@@ -306,6 +306,8 @@ def load_config(start: Path | None = None, explicit: Path | None = None) -> Conf
         path = find_config_file(start)
     if path is None:
         return ConfigFile()
+    import tomllib
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
@@ -434,6 +436,8 @@ def build_options(file_settings: dict[str, Any] | ConfigFile, flags: dict[str, A
             if len(first["loc"]) > 1:
                 known = ", ".join(HostSettings.model_fields)
                 raise ConfigError(f"{where}: unknown setting (a host table takes {known})") from None
+            import difflib
+
             close = difflib.get_close_matches(written or "", _known_keys(), n=1)
             hint = f"; did you mean {close[0]}?" if close else "; see citecheck audit --help for the settings"
             raise ConfigError(f"{where}: unknown setting{hint}") from None

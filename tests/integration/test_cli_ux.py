@@ -510,10 +510,16 @@ def test_check_takes_a_doi(workdir: Path) -> None:
 HEAVY = ("httpx", "httpcore", "bs4", "lxml", "rich", "trafilatura", "htmldate", "warcio", "mwparserfromhell")
 
 
-def _modules_loaded(code: str) -> set[str]:
-    probe = f"import sys\n{code}\nprint(' '.join(sorted({{m.split('.')[0] for m in sys.modules}})))"
+def _module_names(code: str) -> tuple[str, set[str]]:
+    """What ``code`` printed, and the full name of every module loaded once it ran."""
+    probe = f"import sys\n{code}\nprint('modules: ' + ' '.join(sorted(sys.modules)))"
     run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
-    return set(run.stdout.split())
+    output, _, modules = run.stdout.rpartition("modules: ")
+    return output, set(modules.split())
+
+
+def _modules_loaded(code: str) -> set[str]:
+    return {name.split(".")[0] for name in _module_names(code)[1]}
 
 
 def test_import_help_and_version_load_nothing_heavy() -> None:
@@ -522,6 +528,38 @@ def test_import_help_and_version_load_nothing_heavy() -> None:
         code = f"from citecheck.cli import main\ntry:\n    main({argv!r})\nexcept SystemExit:\n    pass\n"
         loaded = _modules_loaded(code)
         assert not loaded & {*HEAVY, "pydantic"}, (argv, loaded & {*HEAVY, "pydantic"})
+
+
+def test_version_is_the_package_metadata_s_read_without_importlib_metadata() -> None:
+    """Importing importlib.metadata and scanning the installed distributions was a third of ``--version``."""
+    import importlib.metadata
+
+    code = (
+        "from citecheck.cli import main\n"
+        "try:\n    main(['--version'], prog_name='citecheck')\n"
+        "except SystemExit:\n    pass\n"
+    )
+    output, loaded = _module_names(code)
+    assert output == f"citecheck, version {importlib.metadata.version('citecheck')}\n"
+    assert "importlib.metadata" not in loaded
+    for argv in (["--help"], ["check", "--help"]):
+        code = f"from citecheck.cli import main\ntry:\n    main({argv!r})\nexcept SystemExit:\n    pass\n"
+        assert "importlib.metadata" not in _module_names(code)[1], argv
+
+
+def test_check_offline_without_a_settings_file_reads_no_toml(tmp_path: Path) -> None:
+    """No settings file found: no TOML parser; no unknown key: no fuzzy suggestion (difflib)."""
+    code = (
+        "import os\n"
+        f"os.chdir({str(tmp_path)!r})\n"
+        "from citecheck.cli import main\n"
+        "try:\n"
+        "    main(['check', '--offline', 'Doe, J. (2020). \"A title\". The Ex.'])\n"
+        "except SystemExit:\n    pass\n"
+    )
+    output, loaded = _module_names(code)
+    assert "no problems found offline" in output
+    assert not loaded & {"tomllib", "difflib"}, loaded & {"tomllib", "difflib"}
 
 
 def test_check_offline_loads_no_network_module(tmp_path: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -272,6 +271,8 @@ def rule_by_name(name: str) -> Rule | None:
 
 def _suggestion(token: str) -> str:
     """`` (did you mean CC201 (dead-link)?)`` for the closest code or name, or an empty string."""
+    import difflib  # only for a mistyped selector
+
     upper, lower = token.upper(), token.lower()
     by_code = difflib.get_close_matches(upper, list(RULES), n=1, cutoff=0.6)
     by_name = difflib.get_close_matches(lower, [rule.name for rule in RULES.values()], n=1, cutoff=0.6)

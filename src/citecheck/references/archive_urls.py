@@ -30,11 +30,14 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Literal
 from urllib.parse import unquote
 
 from pydantic import BaseModel, ConfigDict
+
+from citecheck.lazy_patterns import lazy_pattern
 
 Precision = Literal["year", "month", "day", "hour", "minute", "second"]
 
@@ -61,7 +64,7 @@ class ArchiveUrl(BaseModel):
     modifier: str | None = None  # Wayback playback modifier such as "id_" or "im_"
 
 
-_SCHEME_HOST_RE = re.compile(r"^(?:https?:)?//(?P<host>[^/?#:\s]+)(?::\d+)?(?P<rest>[/?#].*)?$", re.I | re.S)
+_scheme_host_re = lazy_pattern(r"^(?:https?:)?//(?P<host>[^/?#:\s]+)(?::\d+)?(?P<rest>[/?#].*)?$", re.I | re.S)
 
 _INTERNET_ARCHIVE_HOSTS = frozenset({"web.archive.org", "wayback.archive.org", "archive.org"})
 _ARCHIVE_TODAY_HOSTS = frozenset(
@@ -87,29 +90,29 @@ _ROOT_TIMESTAMP_HOSTS: dict[str, str] = {
     "archive.wikiwix.com": "archive.wikiwix.com",
 }
 # Archives naming a capture by an id that says neither page nor time.
-_ID_ONLY_HOSTS: dict[str, re.Pattern[str]] = {
-    "ghostarchive.org": re.compile(r"^/(?:archive|varchive|search)/?[^?#]*"),
-    "perma.cc": re.compile(r"^/[A-Za-z0-9]{4}-[A-Za-z0-9]{4}/?$"),
-    "perma-archives.org": re.compile(r"^/.+"),
+_ID_ONLY_HOSTS: dict[str, Callable[[], re.Pattern[str]]] = {
+    "ghostarchive.org": lazy_pattern(r"^/(?:archive|varchive|search)/?[^?#]*"),
+    "perma.cc": lazy_pattern(r"^/[A-Za-z0-9]{4}-[A-Za-z0-9]{4}/?$"),
+    "perma-archives.org": lazy_pattern(r"^/.+"),
 }
 # Wayback on any host: /web/<TS>/<url> (also under a collection prefix: /wayback/web/…, /all/web/…).
-_ANY_WAYBACK_PATH_RE = re.compile(r"/web/(?P<ts>[0-9]{8,14})(?P<mod>[a-z]{2}_|\*)?/(?P<orig>.+)$", re.S)
+_any_wayback_path_re = lazy_pattern(r"/web/(?P<ts>[0-9]{8,14})(?P<mod>[a-z]{2}_|\*)?/(?P<orig>.+)$", re.S)
 # wikiwix: /cache/index2.php?url=…, /cache/?url=…
-_WIKIWIX_URL_RE = re.compile(r"[?&]url=(?P<url>[^&]+)")
-_SEGMENT_RE = re.compile(r"/(?P<ts>[0-9]{4,14})(?P<mod>[a-z]{2}_|\*)?(?=/)")
+_wikiwix_url_re = lazy_pattern(r"[?&]url=(?P<url>[^&]+)")
+_segment_re = lazy_pattern(r"/(?P<ts>[0-9]{4,14})(?P<mod>[a-z]{2}_|\*)?(?=/)")
 # "/20131105012345id_/http://..." — the first path segment made of 4–14 digits and an optional modifier.
-_TIMESTAMP_SEGMENT_RE = re.compile(r"/(?P<ts>[0-9]{4,14})(?P<mod>[a-z]{2}_|\*)?/(?P<orig>.+)$", re.S)
-_WAYBACK_PATH_RE = re.compile(r"^/web/(?P<ts>[0-9]{4,14})(?P<mod>[a-z]{2}_|\*)?/(?P<orig>.+)$", re.S)
-_ARCHIVE_TODAY_PATH_RE = re.compile(
+_timestamp_segment_re = lazy_pattern(r"/(?P<ts>[0-9]{4,14})(?P<mod>[a-z]{2}_|\*)?/(?P<orig>.+)$", re.S)
+_wayback_path_re = lazy_pattern(r"^/web/(?P<ts>[0-9]{4,14})(?P<mod>[a-z]{2}_|\*)?/(?P<orig>.+)$", re.S)
+_archive_today_path_re = lazy_pattern(
     r"^/(?:(?P<ts>[0-9]{4}(?:[.\-]?[0-9]{2}){0,5})|(?P<word>newest|oldest))/(?P<orig>.+)$", re.S | re.I
 )
-_ARCHIVE_TODAY_ID_RE = re.compile(r"^/[A-Za-z0-9]{4,10}/?$")
-_WEBCITE_URL_RE = re.compile(r"[?&]url=(?P<url>.+?)(?=&date=|$)", re.S)
-_WEBCITE_DATE_RE = re.compile(r"[?&]date=(?P<date>[^&#]+)")
-_WEBCITE_DATE_VALUE_RE = re.compile(r"^(?P<y>[0-9]{4})-(?P<m>[0-9]{2})-(?P<d>[0-9]{2})")
+_archive_today_id_re = lazy_pattern(r"^/[A-Za-z0-9]{4,10}/?$")
+_webcite_url_re = lazy_pattern(r"[?&]url=(?P<url>.+?)(?=&date=|$)", re.S)
+_webcite_date_re = lazy_pattern(r"[?&]date=(?P<date>[^&#]+)")
+_webcite_date_value_re = lazy_pattern(r"^(?P<y>[0-9]{4})-(?P<m>[0-9]{2})-(?P<d>[0-9]{2})")
 # A URL whose "//" was collapsed by a server ("http:/example.com"), or that has no scheme at all.
-_COLLAPSED_SCHEME_RE = re.compile(r"^(?P<scheme>https?):/+", re.I)
-_BARE_HOST_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9\-]+)+(?::[0-9]+)?(?:[/?#]|$)")
+_collapsed_scheme_re = lazy_pattern(r"^(?P<scheme>https?):/+", re.I)
+_bare_host_re = lazy_pattern(r"^[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9\-]+)+(?::[0-9]+)?(?:[/?#]|$)")
 
 
 def _host_of(url: str) -> tuple[str, str] | None:
@@ -122,7 +125,7 @@ def _host_of(url: str) -> tuple[str, str] | None:
         stripped = stripped[6:]
     else:
         return None
-    match = _SCHEME_HOST_RE.match(stripped)
+    match = _scheme_host_re().match(stripped)
     if not match:
         return None
     host = match["host"].lower().rstrip(".")
@@ -136,10 +139,10 @@ def _normalise_original(text: str) -> str | None:
     text = text.strip()
     if not text:
         return None
-    collapsed = _COLLAPSED_SCHEME_RE.match(text)
+    collapsed = _collapsed_scheme_re().match(text)
     if collapsed:
         return f"{collapsed['scheme'].lower()}://{text[collapsed.end() :]}"
-    if _BARE_HOST_RE.match(text):
+    if _bare_host_re().match(text):
         return "http://" + text
     return None
 
@@ -187,14 +190,14 @@ def _with_timestamp(url: str, archive: str, ts: str | None, original: str, modif
 
 def _parse_webcite(url: str, rest: str) -> ArchiveUrl:
     original: str | None = None
-    url_match = _WEBCITE_URL_RE.search(rest)
+    url_match = _webcite_url_re().search(rest)
     if url_match:
         original = _normalise_original(unquote(url_match["url"]))
     timestamp: datetime | None = None
     precision: Precision | None = None
-    date_match = _WEBCITE_DATE_RE.search(rest)
+    date_match = _webcite_date_re().search(rest)
     if date_match:
-        value = _WEBCITE_DATE_VALUE_RE.match(unquote(date_match["date"]))
+        value = _webcite_date_value_re().match(unquote(date_match["date"]))
         if value:
             parsed = parse_timestamp(value["y"] + value["m"] + value["d"])
             if parsed:
@@ -225,43 +228,43 @@ def _parse_archive_url(url: str, generic: bool) -> ArchiveUrl | None:
     host, rest = split
     url = url.strip()
     if host in _INTERNET_ARCHIVE_HOSTS:
-        match = _WAYBACK_PATH_RE.match(rest)
+        match = _wayback_path_re().match(rest)
         if not match:
             return None
         return _with_timestamp(url, "web.archive.org", match["ts"], match["orig"], match["mod"])
     if host in _ARCHIVE_TODAY_HOSTS:
-        match = _ARCHIVE_TODAY_PATH_RE.match(rest)
+        match = _archive_today_path_re().match(rest)
         if match:
             return _with_timestamp(url, "archive.today", match["ts"], match["orig"], None)
-        if _ARCHIVE_TODAY_ID_RE.match(rest):
+        if _archive_today_id_re().match(rest):
             return ArchiveUrl(url=url, archive="archive.today")
         return None
     if host in _WEBCITATION_HOSTS:
         return _parse_webcite(url, rest)
     id_pattern = _ID_ONLY_HOSTS.get(host)
     if id_pattern is not None:
-        return ArchiveUrl(url=url, archive=host) if id_pattern.match(rest) else None
+        return ArchiveUrl(url=url, archive=host) if id_pattern().match(rest) else None
     root_archive = _ROOT_TIMESTAMP_HOSTS.get(host)
     if root_archive is not None:
         if host == "archive.wikiwix.com":
-            found = _WIKIWIX_URL_RE.search(rest)
+            found = _wikiwix_url_re().search(rest)
             if found:
                 return ArchiveUrl(
                     url=url, archive=root_archive, original_url=_normalise_original(unquote(found["url"]))
                 )
-        match = _TIMESTAMP_SEGMENT_RE.search(rest)
+        match = _timestamp_segment_re().search(rest)
         if match and _normalise_original(match["orig"]) is not None:
             return _with_timestamp(url, root_archive, match["ts"], match["orig"], match["mod"])
     archive_name = _PYWB_HOSTS.get(host)
     if archive_name is None and not generic:
-        wayback = _ANY_WAYBACK_PATH_RE.search(rest)
+        wayback = _any_wayback_path_re().search(rest)
         if wayback and _normalise_original(wayback["orig"]) is not None:
             return _with_timestamp(url, host, wayback["ts"], wayback["orig"], wayback["mod"])
         return None
     if archive_name is not None or generic:
         # /<collection>/<TS>/<url>: the first digits segment followed by a URL (a numeric collection id
         # such as Archive-It's /1234/ comes before the timestamp).
-        for segment in _SEGMENT_RE.finditer(rest):
+        for segment in _segment_re().finditer(rest):
             original = rest[segment.end() + 1 :]
             if _normalise_original(original) is not None:
                 return _with_timestamp(url, archive_name or host, segment["ts"], original, segment["mod"])

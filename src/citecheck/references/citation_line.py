@@ -26,11 +26,11 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from citecheck.dates import PartialDate, find_dates, match_date_at, match_local_date_at, parse_date
+from citecheck.lazy_patterns import lazy_pattern
 from citecheck.models import SourceFlag
 from citecheck.references.archive_urls import parse_archive_url
 
@@ -72,15 +72,6 @@ class MarkupHints:
     work_known: bool = False
 
 
-def _lazy(pattern: str, flags: int = 0) -> Callable[[], re.Pattern[str]]:
-    """A pattern compiled on first use: most citations never need it, and start-up should not pay for it.
-
-    Only the patterns every citation meets (the head's, the access clause's) are compiled at import;
-    ``check --offline`` parses one citation, and each of these costs 0.1-0.8 ms to compile.
-    """
-    return functools.cache(lambda: re.compile(pattern, flags))
-
-
 # --------------------------------------------------------------------------- 1. normalising
 
 _INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
@@ -97,7 +88,7 @@ def _normalise(text: str) -> str:
 
 _CARET_RE = re.compile(r"^(?:\^|↑)\s*(?P<jump>Jump up to:?\s*)?")
 _NUMERIC_BACKLINK_RE = re.compile(r"^(?P<n>[0-9]{1,4})[.,]0(?:\s+(?P=n)[.,][0-9]{1,3})+(?=\s|$)")
-_numeric_backlink_item_re = _lazy(r"[0-9]{1,4}[.,](?P<k>[0-9]{1,3})")
+_numeric_backlink_item_re = lazy_pattern(r"[0-9]{1,4}[.,](?P<k>[0-9]{1,3})")
 
 
 def _letter_label(index: int) -> str:
@@ -145,13 +136,13 @@ def _strip_backlinks(text: str) -> tuple[str, int | None]:
 
 # --------------------------------------------------------------------------- 3. clutter
 
-_dead_link_re = _lazy(
+_dead_link_re = lazy_pattern(
     r"\[\s*(?P<permanent>permanent\s+)?dead\s*link\b[^\]]{0,80}\]"
     r"|\{\{\s*(?P<permanent_template>permanent\s+)?dead\s*link\b[^}]{0,200}\}\}",
     re.I,
 )
 # Inline maintenance tags editors add after citations; they carry no citation data.
-_maintenance_tag_re = _lazy(
+_maintenance_tag_re = lazy_pattern(
     r"\[\s*(?:failed verification|better source(?: needed)?|citation needed|self-published source|unreliable source"
     r"|verification needed|page needed|pages needed|full citation needed|clarification needed|not in citation given"
     r"|dubious|non-primary source needed|third-party source needed|user-generated source|title missing"
@@ -164,8 +155,8 @@ _maintenance_tag_re = _lazy(
     re.I,
 )
 # CS1 error messages end in "(help)"; every one names the offending parameter as |name=.
-_cs1_error_re = _lazy(r"[A-Z][^()\"|.]{0,80}?\|[^()]{0,160}?\(\s*help\s*\)")
-_cs1_note_re = _lazy(
+_cs1_error_re = lazy_pattern(r"[A-Z][^()\"|.]{0,80}?\|[^()]{0,160}?\(\s*help\s*\)")
+_cs1_note_re = lazy_pattern(
     r"\(\s*(?:link|subscription required|registration required|free access|limited access|inactive)\s*\)"
     r"|CS1 maint:[^.()]{0,120}(?:\(\s*link\s*\))?"
     r"|\b(?:Journal |Free )?(?:subscription|registration) required\b\.?",
@@ -173,8 +164,8 @@ _cs1_note_re = _lazy(
 )
 _CS1_NOTE_WORDS = ("link", "required", "access", "inactive", "cs1 maint")
 _FORMATS = "PDF|DOC|DOCX|XLS|XLSX|PPT|PPTX|RTF|TXT|ZIP|CSV|ODT|ODS|EPUB|DJVU|PS|MP3|MP4|MOV|WAV|JPG|PNG|SWF|XML|JSON"
-_format_re = _lazy(rf"\(\s*(?P<fmt>{_FORMATS})\s*\)", re.I)
-_language_re = _lazy(
+_format_re = lazy_pattern(rf"\(\s*(?P<fmt>{_FORMATS})\s*\)", re.I)
+_language_re = lazy_pattern(
     r"\s*\(\s*(?:in\s+[A-Z][\w\-]+(?:(?:\s+and\s+|,\s*)[A-Z][\w\-]+){0,5}"
     # the language note as the German, Czech, French, Spanish, Italian, Portuguese, Dutch and Arabic templates write it
     r"|(?i:englisch|deutsch|französisch|spanisch|italienisch|russisch|anglicky|německy|francouzsky|rusky"
@@ -193,13 +184,13 @@ _TYPE_NOTES = (
     "|Editorial|Opinion|Video file|Digital|Newspaper|Magazine|Journal|Book|Abstract|Data set|Dataset"
     "|Mailing list|Serial|Notes|Liner notes|AV media|Episode"
 )
-_type_note_re = _lazy(rf"\(\s*(?:{_TYPE_NOTES})\s*\)", re.I)
+_type_note_re = lazy_pattern(rf"\(\s*(?:{_TYPE_NOTES})\s*\)", re.I)
 # The first word of each note above (and of its spellings: Master's/Masters), to tell when none can be present.
 _TYPE_NOTE_WORDS = frozenset(re.findall(r"(?:^|\|)([A-Za-z]+)", _TYPE_NOTES.lower())) | {"masters"}
 _FORMAT_WORDS = frozenset(_FORMATS.lower().split("|"))
 # The word after each "(" of a citation: which of the bracketed notes above it may hold.
 _PAREN_WORD_RE = re.compile(r"\(\s*(\w*)")
-_url_re = _lazy(r"https?://[^\s<>\"\[\]{}|\\^`]+", re.I)
+_url_re = lazy_pattern(r"https?://[^\s<>\"\[\]{}|\\^`]+", re.I)
 _URL_TRAILING = ".,;:!?'\"”’»>"
 
 
@@ -219,7 +210,7 @@ def _clean_url(candidate: str) -> str:
     return url
 
 
-_empty_brackets_re = _lazy(r"\(\s*\)|\[\s*\]|<\s*>")
+_empty_brackets_re = lazy_pattern(r"\(\s*\)|\[\s*\]|<\s*>")
 
 
 def _take_url(candidate: str, found: list[str]) -> str:
@@ -232,12 +223,12 @@ def _take_url(candidate: str, found: list[str]) -> str:
 
 # --------------------------------------------------------------------------- 4. archive and access clauses
 
-_archived_from_re = _lazy(
+_archived_from_re = lazy_pattern(
     r"\b[Aa]rchived\s*(?:\(\s*(?P<fmt1>\w{2,5})\s*\)\s*)?from\s+(?:the\s+)?original\s*"
     r"(?:\(\s*(?P<fmt2>\w{2,5})\s*\)\s*)?(?:on\s+|:\s*)?"
 )
-_archived_at_re = _lazy(r"\b[Aa]rchived\s+(?:on\s+)?(?=\S)")
-_at_service_re = _lazy(r"\s+at\s+(?:the\s+)?(?P<service>[^.,;()]{2,40}?)(?=[.,;(]|$)")
+_archived_at_re = lazy_pattern(r"\b[Aa]rchived\s+(?:on\s+)?(?=\S)")
+_at_service_re = lazy_pattern(r"\s+at\s+(?:the\s+)?(?P<service>[^.,;()]{2,40}?)(?=[.,;(]|$)")
 # The access-date phrase in English (as written, capitalised or in capitals) and as the other Wikipedias' citation
 # templates render it: German, French, Spanish, Portuguese, Italian, Dutch, Czech ("[cit. 2014-05-09]"), Polish,
 # Swedish, Norwegian, Arabic.  Spelled case by case rather than with re.IGNORECASE, which would defeat the
@@ -265,15 +256,15 @@ _OTHER_RETRIEVED_TRIGGERS = (
     "cit.",
 )
 _NON_ASCII_RETRIEVED_TRIGGERS = ("itováno", "ostęp", "ämtad", "esøkt", "اطلع", "الوصول")
-_via_re = _lazy(r"\s+[–—-]\s+via\s+[^.]{1,80}")
-_archive_word_re = _lazy(r"\b(?:[Aa]rchived?|ARCHIVED?|[Ss]napshot|[Ww]ayback [Mm]achine)\b")
+_via_re = lazy_pattern(r"\s+[–—-]\s+via\s+[^.]{1,80}")
+_archive_word_re = lazy_pattern(r"\b(?:[Aa]rchived?|ARCHIVED?|[Ss]napshot|[Ww]ayback [Mm]achine)\b")
 # What may stand between an archive word and its date ("Archived at <URL> on", "archive copy of").
-_archive_gap_re = _lazy(
+_archive_gap_re = lazy_pattern(
     r"^(?:[\s,:;()\[\]\-–—/|]|at|on|from|of|in|by|to|the|a|an|copy|version|link|original|snapshot|taken"
     r"|wayback|machine|internet|archive(?:\.today|\.org|\.is|\.ph)?|webcite®?|ghostarchive|perma\.cc|as)*$",
     re.I,
 )
-_year_in_text_re = _lazy(r"\b(?:1[5-9]|20)\d\d\b")
+_year_in_text_re = lazy_pattern(r"\b(?:1[5-9]|20)\d\d\b")
 
 
 def _archive_date_after(text: str, start: int, window: int = 80) -> tuple[PartialDate, int] | None:
@@ -335,13 +326,15 @@ def _read_clauses(text: str) -> tuple[PartialDate | None, PartialDate | None, st
 
 # "Archived from the original on DATE" as the other Wikipedias' templates render it, and Arabic Wikipedia's
 # {{Webarchive}}: "نسخة محفوظة DATE على موقع واي باك مشين" ("archived copy DATE at the Wayback Machine").
-_local_archived_re = _lazy(
+_local_archived_re = lazy_pattern(
     r"(?:\b(?:[Aa]rchivováno z originálu(?:\s+dne)?|[Aa]rchiviert (?:vom|aus dem) Original(?:\s+am)?"
     r"|[Aa]rchivé (?:de|depuis) l['’]original(?:\s+le)?|[Aa]rchivado (?:desde|del) (?:el )?original(?:\s+el)?"
     r"|[Aa]rquivado do original(?:\s+em)?|[Aa]rchiviato dall['’]url originale(?:\s+il)?"
     r"|[Gg]earchiveerd van het origineel(?:\s+op)?)|مؤرشف من الأصل(?:\s+في)?|نسخة محفوظة)\s*:?\s*"
 )
-_local_at_service_re = _lazy(r"\s+(?:على\s+موقع|auf|sur|en|na|em|su|op)\s+(?P<service>[^.,;()]{2,40}?)(?=[.,;(]|$)")
+_local_at_service_re = lazy_pattern(
+    r"\s+(?:على\s+موقع|auf|sur|en|na|em|su|op)\s+(?P<service>[^.,;()]{2,40}?)(?=[.,;(]|$)"
+)
 # A piece of each (English "rchived" holds none of them; Dutch "Gearchiveerd" does not hold "rchived" either).
 _LOCAL_ARCHIVE_TRIGGERS = ("rchivo", "rchivi", "rchiva", "rchivé", "rquiv", "earchiveerd", "محفوظة", "مؤرشف")
 
@@ -512,14 +505,14 @@ _ABBREVIATIONS = frozenset(
 _MONTH_ABBREVIATIONS = frozenset(["jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"])
 _NAME_WORD = r"[A-Z\u00C0-\u024F][\w'’\-]*\.?"
 # Words are separated by exactly one space so that a long capitalised run cannot be split many ways.
-_inverted_name_re = _lazy(rf"^(?:{_NAME_WORD}\s){{0,3}}{_NAME_WORD},\s?(?:{_NAME_WORD}\s){{0,4}}{_NAME_WORD}$")
-_plain_name_re = _lazy(rf"^(?:{_NAME_WORD}\s){{1,4}}{_NAME_WORD}$")
-_single_name_re = _lazy(rf"^{_NAME_WORD}$")
-_and_re = _lazy(r"\s+(?:and|&)\s+")
-_et_al_re = _lazy(r"[,;]?\s*\bet\s+al\.?", re.I)
-_editor_suffix_re = _lazy(r"[,;]?\s*(?:\(\s*eds?\.?\s*\)|\beds?\.)\s*$", re.I)
-_in_prefix_re = _lazy(r"^\s*In:?\s+")
-_initial_end_re = _lazy(r"(?:^|[\s.\-])[A-Z]\.$")
+_inverted_name_re = lazy_pattern(rf"^(?:{_NAME_WORD}\s){{0,3}}{_NAME_WORD},\s?(?:{_NAME_WORD}\s){{0,4}}{_NAME_WORD}$")
+_plain_name_re = lazy_pattern(rf"^(?:{_NAME_WORD}\s){{1,4}}{_NAME_WORD}$")
+_single_name_re = lazy_pattern(rf"^{_NAME_WORD}$")
+_and_re = lazy_pattern(r"\s+(?:and|&)\s+")
+_et_al_re = lazy_pattern(r"[,;]?\s*\bet\s+al\.?", re.I)
+_editor_suffix_re = lazy_pattern(r"[,;]?\s*(?:\(\s*eds?\.?\s*\)|\beds?\.)\s*$", re.I)
+_in_prefix_re = lazy_pattern(r"^\s*In:?\s+")
+_initial_end_re = lazy_pattern(r"(?:^|[\s.\-])[A-Z]\.$")
 
 # Blocks that are bibliographic detail, never a work or publisher.
 _DETAIL_RE = re.compile(
@@ -531,14 +524,14 @@ _DETAIL_RE = re.compile(
     r"|[0-9]+\s*(?:\([^)]*\))?\s*(?::|$))",
     re.I,
 )
-_location_re = _lazy(r"^(?P<place>[A-Z][\w .'’\-]{1,40}(?:,\s*[A-Z][\w .'’\-]{1,30})?):\s+(?P<name>\S.*)$")
+_location_re = lazy_pattern(r"^(?P<place>[A-Z][\w .'’\-]{1,40}(?:,\s*[A-Z][\w .'’\-]{1,30})?):\s+(?P<name>\S.*)$")
 _EDITION_RE = re.compile(r"\s*\((?:[^()]{1,20}\s)?(?:ed|edition|reprint|rev\. ed)\.?\)\s*$", re.I)
-_marker_only_re = _lazy(r"\[\s*[0-9]{1,4}\s*\]")
+_marker_only_re = lazy_pattern(r"\[\s*[0-9]{1,4}\s*\]")
 _ALNUM_RE = re.compile(r"\w")
-_month_day_end_re = _lazy(
+_month_day_end_re = lazy_pattern(
     r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+[0-9]{1,2}(?:\s*[–—-]\s*[0-9]{1,2})?$", re.I
 )
-_year_start_re = _lazy(r"^[0-9]{4}\b")
+_year_start_re = lazy_pattern(r"^[0-9]{4}\b")
 # "U.S", "J.-M" — letters joined by full stops; a domain such as "Stuff.co.nz" is not one.
 _DOTTED_RE = re.compile(r"^(?:[^\W\d_]{1,2}\.-?)+[^\W\d_]{1,2}$")
 # Harvard-style short citations: `King 2003, p. 41.` / `Hay, Maclagan & Gordon 2008, pp. 72–73.`
@@ -550,7 +543,7 @@ _CLOSERS = frozenset(')]"”’')
 
 
 _SPECIALS_DOT_RE = re.compile(r'[()\[\]"“”.]')
-_specials_comma_re = _lazy(r'[()\[\]"“”,]')
+_specials_comma_re = lazy_pattern(r'[()\[\]"“”,]')
 
 
 def _split_blocks(text: str, separator: str) -> list[str]:
@@ -721,7 +714,7 @@ def _read_parenthesised_date(content: str) -> tuple[bool, PartialDate | None]:
 
 _TRAILING_DATE_SEPARATORS = " ,;(–—-"
 # "II: 162–163", "21", "8 (12): 429": volume and page numbers, never a publisher.
-_pages_re = _lazy(r"^[\dIVXLCivxlc\s\-–−:(),.]+$")
+_pages_re = lazy_pattern(r"^[\dIVXLCivxlc\s\-–−:(),.]+$")
 
 
 def _trailing_date(block: str) -> tuple[str, PartialDate] | None:
@@ -749,7 +742,7 @@ def _trailing_date(block: str) -> tuple[str, PartialDate] | None:
 
 # "…, Artikel bei Heise online vom 6. Mai 2011", "…; Stand: 13. März 2016", "…, 9. listopadu 2014": a full date
 # closing an unquoted title after a comma or the word that introduces a date in the other Wikipedias' prose.
-_title_date_re = _lazy(
+_title_date_re = lazy_pattern(
     r"(?:[,;]|\s(?:vom|am|Stand:|du|le|del|el|dal|van|ze dne|dne|من|في))\s+"
     r"(?P<date>(?:[12]\d|3[01]|0?[1-9])\.?\s+\S+\s+\d{4}|(?:[12]\d|3[01]|0?[1-9])\.\s?(?:1[0-2]|0?[1-9])\.\s?\d{4})$"
 )
@@ -766,9 +759,11 @@ def _title_date(title: str) -> tuple[str, PartialDate] | None:
     return title[: match.start()].rstrip(" ,;:"), parsed
 
 
-_trailing_pages_re = _lazy(r"[,;]\s*(?:(?:pp?\.|pages?)\s*[0-9IVXLCivxlc][0-9IVXLCivxlc\s–\-,]*|[0-9]+\s+pages?)\.?$")
+_trailing_pages_re = lazy_pattern(
+    r"[,;]\s*(?:(?:pp?\.|pages?)\s*[0-9IVXLCivxlc][0-9IVXLCivxlc\s–\-,]*|[0-9]+\s+pages?)\.?$"
+)
 # "2002", "1902–1909" (a range keeps its start)
-_trailing_year_re = _lazy(r"(?P<year>(?:1[5-9]|20)\d\d(?:\s*[–—-]\s*(?:(?:1[5-9]|20)\d\d|\d\d))?)$")
+_trailing_year_re = lazy_pattern(r"(?P<year>(?:1[5-9]|20)\d\d(?:\s*[–—-]\s*(?:(?:1[5-9]|20)\d\d|\d\d))?)$")
 
 
 _NAME_KEY_STRIP = " .,;:\"'“”‘’«»()[]"

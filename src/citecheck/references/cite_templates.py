@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
 from citecheck.dates import PartialDate, parse_date
+from citecheck.lazy_patterns import lazy_pattern
 from citecheck.references.identifiers import identifier_from_parameter, identifier_kind
 
 __all__ = [
@@ -46,40 +47,40 @@ __all__ = [
 
 V = TypeVar("V")
 
-_SPACE_RE = re.compile(r"\s+")
-_NAMESPACE_RE = re.compile(
+_space_re = lazy_pattern(r"\s+")
+_namespace_re = lazy_pattern(
     r"^(?:template|قالب|šablona|vorlage|modèle|plantilla|predefinição|predefinizione)\s*:\s*", re.I
 )
 
 
 def normalise_template_name(name: str) -> str:
     """``"Cite_book\\n "`` → ``"cite book"``; ``"Template:Cite web"`` → ``"cite web"``."""
-    text = _SPACE_RE.sub(" ", name.replace("_", " ")).strip().lower()
-    return _NAMESPACE_RE.sub("", text)
+    text = _space_re().sub(" ", name.replace("_", " ")).strip().lower()
+    return _namespace_re().sub("", text)
 
 
 # Characters that may start wikitext markup; a value without them is already plain text.
-_MARKUP_CHARS_RE = re.compile(r"[\[\]{}<>&]|''")
-_COMMENT_RE = re.compile(r"<!--.*?(?:-->|$)", re.S)
+_markup_chars_re = lazy_pattern(r"[\[\]{}<>&]|''")
+_comment_re = lazy_pattern(r"<!--.*?(?:-->|$)", re.S)
 
 
 def wikitext_plain(text: str) -> str:
     """A wikitext value as the reader sees it: markup stripped, entities decoded, whitespace collapsed."""
-    if not _MARKUP_CHARS_RE.search(text):
-        return _SPACE_RE.sub(" ", text).strip()
+    if not _markup_chars_re().search(text):
+        return _space_re().sub(" ", text).strip()
     import mwparserfromhell  # only for values with markup: `citecheck check --offline` never needs it
 
     plain = str(mwparserfromhell.parse(text).strip_code(normalize=True, collapse=True))
-    return _SPACE_RE.sub(" ", plain).strip()
+    return _space_re().sub(" ", plain).strip()
 
 
 def wikitext_raw(text: str) -> str:
     """A wikitext value as written, without comments (URLs are read this way)."""
-    return _COMMENT_RE.sub("", text).strip() if "<!--" in text else text.strip()
+    return _comment_re().sub("", text).strip() if "<!--" in text else text.strip()
 
 
 # English CS1/CS2 and the citation templates of other Wikipedias.
-_CITE_NAME_RE = re.compile(
+_cite_name_re = lazy_pattern(
     r"^(?:v?cite(?:\s+\S.*)?|citation|cite[a-z]+|"
     r"مرجع(?:\s+\S.*)?|استشهاد(?:\s+\S.*)?|"  # ar
     r"citace(?:\s+\S.*)?|"  # cs
@@ -95,7 +96,7 @@ _NOT_CITATIONS = frozenset({"cite quote", "citation needed", "cita requerida", "
 @functools.lru_cache(maxsize=4096)
 def is_cite_template(name: str) -> bool:
     """Whether the (normalised) template name is a full citation template."""
-    return name not in _NOT_CITATIONS and bool(_CITE_NAME_RE.match(name))
+    return name not in _NOT_CITATIONS and bool(_cite_name_re().match(name))
 
 
 DEAD_LINK_TEMPLATES = frozenset(
@@ -238,19 +239,19 @@ _LOCAL_PARAMETERS: dict[str, str] = {
     "capitolo": "chapter",
     "urlmorto": "url-status",
 }
-_INDEXED_LOCAL_RE = re.compile(r"^(?P<base>\D+?)\s*(?P<index>\d+)$")
+_indexed_local_re = lazy_pattern(r"^(?P<base>\D+?)\s*(?P<index>\d+)$")
 
 
 @functools.lru_cache(maxsize=4096)
 def canonical_parameter(name: str) -> str:
     """A parameter name as CS1 spells it: ``AccessDate`` → ``accessdate``, ``الأخير2`` → ``last2``."""
-    key = _SPACE_RE.sub(" ", str(name)).strip().lower().replace("_", "-")
+    key = _space_re().sub(" ", str(name)).strip().lower().replace("_", "-")
     local = _LOCAL_PARAMETERS.get(key) or _LOCAL_PARAMETERS.get(key.replace("-", " "))
     if local is not None:
         return local
     if key.isascii():
         return key
-    indexed = _INDEXED_LOCAL_RE.match(key)
+    indexed = _indexed_local_re().match(key)
     if indexed:
         base = _LOCAL_PARAMETERS.get(indexed["base"].strip())
         if base is not None:
@@ -286,10 +287,10 @@ class TemplateCitation:
     surnames: list[str] = field(default_factory=list)  # what a CITEREF anchor is made of, with the year
 
 
-_AUTHOR_KEY_RE = re.compile(
+_author_key_re = lazy_pattern(
     r"^(?:author|last|surname|author-last|authorlast)(?P<index>\d*)$|^author(?P<index2>\d+)-last$"
 )
-_EDITOR_KEY_RE = re.compile(r"^editor(?P<index>\d*)(?:-last|-surname)?$|^editor-last(?P<index2>\d+)$")
+_editor_key_re = lazy_pattern(r"^editor(?P<index>\d*)(?:-last|-surname)?$|^editor-last(?P<index2>\d+)$")
 _WORK_KEYS = (
     "work",
     "website",
@@ -308,7 +309,7 @@ _CHAPTER_URL_KEYS = ("chapter-url", "chapterurl", "contribution-url", "entry-url
 _DEAD_STATUS = frozenset({"dead", "unfit", "usurped", "yes", "y", "true", "ano", "ja", "oui", "sí", "si", "sim"})
 _LIVE_STATUS = frozenset({"live", "no", "n", "false", "ne", "nein", "non"})
 _ARCHIVE_STATUS_KEYS = ("url-status", "dead-url", "deadurl", "urlstatus")
-_PDF_RE = re.compile(r"\.pdf(?:$|[?#])", re.I)
+_pdf_re = lazy_pattern(r"\.pdf(?:$|[?#])", re.I)
 
 
 def read_cite_template(
@@ -360,11 +361,11 @@ def read_cite_template(
         citation.work = text(*_WORK_KEYS)
     surnames: list[str] = []
     citation.authors = _names(
-        fields, text, _AUTHOR_KEY_RE, "first", "given", ("authors", "vauthors", "people"), surnames
+        fields, text, _author_key_re(), "first", "given", ("authors", "vauthors", "people"), surnames
     )
     editor_surnames: list[str] = []
     citation.editors = _names(
-        fields, text, _EDITOR_KEY_RE, "editor-first", "editor-given", ("editors", "veditors"), editor_surnames
+        fields, text, _editor_key_re(), "editor-first", "editor-given", ("editors", "veditors"), editor_surnames
     )
     citation.surnames = surnames or editor_surnames
     citation.publisher = text("publisher", "institution", "school")
@@ -396,7 +397,7 @@ def read_cite_template(
         citation.url_status = "dead"
     file_format = text("format")
     shown_url = citation.url or citation.chapter_url
-    citation.format = file_format or ("PDF" if shown_url and _PDF_RE.search(shown_url) else None)
+    citation.format = file_format or ("PDF" if shown_url and _pdf_re().search(shown_url) else None)
     for key in fields:
         if identifier_kind(key) is not None:
             found = identifier_from_parameter(key, text(key))
@@ -405,7 +406,7 @@ def read_cite_template(
     return citation
 
 
-_INDEX_SUFFIX_RE = re.compile(r"\d+$")
+_index_suffix_re = lazy_pattern(r"\d+$")
 
 
 def _names(
@@ -495,7 +496,7 @@ def read_webarchive_template(
             if value is not None:
                 shown = (raw(value) if as_url else plain(value)).strip()
                 if shown:
-                    return _SPACE_RE.sub(" ", shown) if not as_url else shown
+                    return _space_re().sub(" ", shown) if not as_url else shown
         return None
 
     date_text = first("date", "date1", "1")

@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from citecheck.lazy_patterns import lazy_pattern
 from citecheck.models import Identifiers
 
 __all__ = [
@@ -44,8 +46,8 @@ IDENTIFIER_NAMES: tuple[str, ...] = tuple(Identifiers.model_fields)
 
 # Crossref's recommended pattern, loosened for the characters real DOIs carry
 # (``<>`` and ``"`` never occur; a DOI ends before whitespace).
-_DOI_RE = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>\[\]{}|\\^`]+)", re.I)
-_DOI_PREFIX_RE = re.compile(
+_doi_re = lazy_pattern(r"\b(10\.\d{4,9}/[^\s\"<>\[\]{}|\\^`]+)", re.I)
+_doi_prefix_re = lazy_pattern(
     r"^\s*(?:doi\s*:\s*|https?://(?:(?:dx\.)?doi\.org|doi\.acm\.org|dx\.crossref\.org)/|info:doi/)", re.I
 )
 _DOI_TRAILING = ".,;:)]}'\"”’»"
@@ -68,10 +70,10 @@ def normalize_doi(text: str | None) -> str | None:
     """
     if not text or not isinstance(text, str):
         return None
-    candidate = _DOI_PREFIX_RE.sub("", text.strip(), count=1)
+    candidate = _doi_prefix_re().sub("", text.strip(), count=1)
     if "%" in candidate:
         candidate = unquote(candidate)
-    match = _DOI_RE.match(candidate.strip())
+    match = _doi_re().match(candidate.strip())
     if match is None:
         return None
     doi = _trim_doi(match.group(1))
@@ -84,7 +86,7 @@ def find_dois(text: str | None) -> list[str]:
         return []
     found: list[str] = []
     seen: set[str] = set()
-    for match in _DOI_RE.finditer(unquote(text) if "%2" in text or "%2" in text.lower() else text):
+    for match in _doi_re().finditer(unquote(text) if "%2" in text or "%2" in text.lower() else text):
         doi = _trim_doi(match.group(1))
         if doi.split("/", 1)[1] and doi.lower() not in seen:
             seen.add(doi.lower())
@@ -94,8 +96,8 @@ def find_dois(text: str | None) -> list[str]:
 
 # --------------------------------------------------------------------------- ISBN
 
-_ISBN_CHARS_RE = re.compile(r"[\s\u00a0\u2009\u2010-\u2015-]")
-_ISBN_SHAPE_RE = re.compile(r"^(?:\d{9}[\dX]|\d{13})$")
+_isbn_chars_re = lazy_pattern(r"[\s\u00a0\u2009\u2010-\u2015-]")
+_isbn_shape_re = lazy_pattern(r"^(?:\d{9}[\dX]|\d{13})$")
 
 
 def normalize_isbn(text: str | None) -> str | None:
@@ -105,15 +107,15 @@ def normalize_isbn(text: str | None) -> str | None:
     """
     if not text or not isinstance(text, str):
         return None
-    compact = _ISBN_CHARS_RE.sub("", text.strip()).upper()
+    compact = _isbn_chars_re().sub("", text.strip()).upper()
     if compact.startswith("ISBN"):
         compact = compact[4:].lstrip(":")
-    return compact if _ISBN_SHAPE_RE.match(compact) else None
+    return compact if _isbn_shape_re().match(compact) else None
 
 
 def isbn_is_valid(isbn: str | None) -> bool:
     """Whether a normalised ISBN-10 or ISBN-13 has a correct check digit."""
-    if not isbn or not isinstance(isbn, str) or not _ISBN_SHAPE_RE.match(isbn):
+    if not isbn or not isinstance(isbn, str) or not _isbn_shape_re().match(isbn):
         return False
     if len(isbn) == 10:
         total = sum((10 - index) * (10 if char == "X" else int(char)) for index, char in enumerate(isbn))
@@ -124,57 +126,57 @@ def isbn_is_valid(isbn: str | None) -> bool:
 
 # --------------------------------------------------------------------------- the others
 
-_ARXIV_RE = re.compile(r"^(?:arxiv:\s*)?(?P<id>\d{4}\.\d{4,5}|[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$", re.I)
-_DIGITS_RE = re.compile(r"^\d{1,12}$")
-_PMC_RE = re.compile(r"^(?:PMC)?\s*(?P<id>\d{1,10})$", re.I)
-_ISSN_RE = re.compile(r"^(?P<a>\d{4})[\s\u2010-\u2015-]?(?P<b>\d{3}[\dXx])$")
-_BIBCODE_RE = re.compile(r"^\d{4}[A-Za-z&.]\S{14}$")
-_LCCN_RE = re.compile(r"^[a-z]{0,3}\d{2,4}[\s-]?\d{1,8}$", re.I)
-_HDL_RE = re.compile(r"^(?:hdl:\s*)?(?P<id>\d[\w.]*/\S+)$", re.I)
-_SPACE_RE = re.compile(r"\s+")
+_arxiv_re = lazy_pattern(r"^(?:arxiv:\s*)?(?P<id>\d{4}\.\d{4,5}|[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$", re.I)
+_digits_re = lazy_pattern(r"^\d{1,12}$")
+_pmc_re = lazy_pattern(r"^(?:PMC)?\s*(?P<id>\d{1,10})$", re.I)
+_issn_re = lazy_pattern(r"^(?P<a>\d{4})[\s\u2010-\u2015-]?(?P<b>\d{3}[\dXx])$")
+_bibcode_re = lazy_pattern(r"^\d{4}[A-Za-z&.]\S{14}$")
+_lccn_re = lazy_pattern(r"^[a-z]{0,3}\d{2,4}[\s-]?\d{1,8}$", re.I)
+_hdl_re = lazy_pattern(r"^(?:hdl:\s*)?(?P<id>\d[\w.]*/\S+)$", re.I)
+_space_re = lazy_pattern(r"\s+")
 
 
 def normalize_arxiv(text: str | None) -> str | None:
     """``arXiv:1501.00001v2`` → ``1501.00001``; ``hep-th/9901001`` stays."""
     if not text or not isinstance(text, str):
         return None
-    match = _ARXIV_RE.match(text.strip())
+    match = _arxiv_re().match(text.strip())
     return match["id"] if match else None
 
 
 def _normalize_pmc(text: str) -> str | None:
-    match = _PMC_RE.match(text.strip())
+    match = _pmc_re().match(text.strip())
     return f"PMC{match['id']}" if match else None
 
 
 def _normalize_digits(text: str) -> str | None:
     compact = text.strip()
-    return compact if _DIGITS_RE.match(compact) else None
+    return compact if _digits_re().match(compact) else None
 
 
 def _normalize_issn(text: str) -> str | None:
-    match = _ISSN_RE.match(text.strip())
+    match = _issn_re().match(text.strip())
     return f"{match['a']}-{match['b'].upper()}" if match else None
 
 
 def _normalize_bibcode(text: str) -> str | None:
     compact = text.strip()
-    return compact if _BIBCODE_RE.match(compact) else None
+    return compact if _bibcode_re().match(compact) else None
 
 
 def _normalize_lccn(text: str) -> str | None:
-    compact = _SPACE_RE.sub("", text.strip()).replace("-", "")
-    return compact.lower() if _LCCN_RE.match(compact) else None
+    compact = _space_re().sub("", text.strip()).replace("-", "")
+    return compact.lower() if _lccn_re().match(compact) else None
 
 
 def _normalize_hdl(text: str) -> str | None:
-    match = _HDL_RE.match(text.strip())
+    match = _hdl_re().match(text.strip())
     return match["id"] if match else None
 
 
 def _normalize_token(text: str) -> str | None:
     compact = text.strip()
-    return compact if compact and len(compact) <= 200 and not _SPACE_RE.search(compact) else None
+    return compact if compact and len(compact) <= 200 and not _space_re().search(compact) else None
 
 
 _NORMALIZERS = {
@@ -265,19 +267,19 @@ def identifier_from_parameter(parameter: str, value: str | None) -> tuple[str, s
 
 # --------------------------------------------------------------------------- links
 
-_PUBMED_PATH_RE = re.compile(r"^/(?:pubmed/)?(?P<id>\d{1,10})/?$")
-_PMC_PATH_RE = re.compile(r"/(?:pmc/)?articles/(?P<id>PMC\d{1,10})/?", re.I)
-_ARXIV_PATH_RE = re.compile(r"^/abs/(?P<id>.+?)/?$")
-_WORLDCAT_PATH_RE = re.compile(r"^/(?:title/[^/]*/)?(?P<kind>oclc|isbn|issn)/(?P<id>[\dXx-]+)", re.I)
+_pubmed_path_re = lazy_pattern(r"^/(?:pubmed/)?(?P<id>\d{1,10})/?$")
+_pmc_path_re = lazy_pattern(r"/(?:pmc/)?articles/(?P<id>PMC\d{1,10})/?", re.I)
+_arxiv_path_re = lazy_pattern(r"^/abs/(?P<id>.+?)/?$")
+_worldcat_path_re = lazy_pattern(r"^/(?:title/[^/]*/)?(?P<kind>oclc|isbn|issn)/(?P<id>[\dXx-]+)", re.I)
 # MediaWiki's Special:BookSources/ISBN in any language ("خاص:مصادر_كتاب/0-19-850763-1"): a namespaced
 # page name followed by a valid ISBN.
-_BOOKSOURCES_RE = re.compile(r"[^/:]+:[^/]+/(?P<id>[\dXx-]{10,17})$")
-_ADS_PATH_RE = re.compile(r"^/(?:#)?abs/(?P<id>[^/]{19})", re.I)
-_LCCN_PATH_RE = re.compile(r"^/(?P<id>[a-z]{0,3}\d[\d\s-]*)/?$", re.I)
-_JSTOR_PATH_RE = re.compile(r"^/stable/(?P<id>[^?#]+?)/?$")
-_S2CID_PATH_RE = re.compile(r"^/CorpusID:(?P<id>\d+)")
-_OSTI_PATH_RE = re.compile(r"^/(?:biblio/)?(?P<id>\d+)")
-_OPENLIBRARY_PATH_RE = re.compile(r"^/(?:works|books)/(?P<id>OL\d+[MWA])")
+_booksources_re = lazy_pattern(r"[^/:]+:[^/]+/(?P<id>[\dXx-]{10,17})$")
+_ads_path_re = lazy_pattern(r"^/(?:#)?abs/(?P<id>[^/]{19})", re.I)
+_lccn_path_re = lazy_pattern(r"^/(?P<id>[a-z]{0,3}\d[\d\s-]*)/?$", re.I)
+_jstor_path_re = lazy_pattern(r"^/stable/(?P<id>[^?#]+?)/?$")
+_s2cid_path_re = lazy_pattern(r"^/CorpusID:(?P<id>\d+)")
+_osti_path_re = lazy_pattern(r"^/(?:biblio/)?(?P<id>\d+)")
+_openlibrary_path_re = lazy_pattern(r"^/(?:works|books)/(?P<id>OL\d+[MWA])")
 
 
 def _query(rest: str, key: str) -> str | None:
@@ -312,33 +314,35 @@ def _identifier_in_url(url: str) -> tuple[str, str] | None:
     name: str | None = None
     if host in ("doi.org", "dx.doi.org", "doi.acm.org", "dx.crossref.org"):
         name, value = "doi", unquote(path.lstrip("/"))
-    elif host in ("pubmed.ncbi.nlm.nih.gov", "ncbi.nlm.nih.gov") and (match := _PUBMED_PATH_RE.match(path)):
+    elif host in ("pubmed.ncbi.nlm.nih.gov", "ncbi.nlm.nih.gov") and (match := _pubmed_path_re().match(path)):
         name, value = "pmid", match["id"]
-    elif host in ("ncbi.nlm.nih.gov", "pmc.ncbi.nlm.nih.gov", "europepmc.org") and (match := _PMC_PATH_RE.search(path)):
+    elif host in ("ncbi.nlm.nih.gov", "pmc.ncbi.nlm.nih.gov", "europepmc.org") and (
+        match := _pmc_path_re().search(path)
+    ):
         name, value = "pmc", match["id"]
-    elif host in ("arxiv.org", "export.arxiv.org") and (match := _ARXIV_PATH_RE.match(path)):
+    elif host in ("arxiv.org", "export.arxiv.org") and (match := _arxiv_path_re().match(path)):
         name, value = "arxiv", match["id"]
     elif host in ("worldcat.org", "search.worldcat.org", "firstsearch.oclc.org") and (
-        match := _WORLDCAT_PATH_RE.match(path)
+        match := _worldcat_path_re().match(path)
     ):
         name, value = match["kind"].lower(), match["id"]
     elif host in ("ui.adsabs.harvard.edu", "adsabs.harvard.edu") and (
-        match := _ADS_PATH_RE.match(unquote(path if path != "/" else "/" + parts.fragment))
+        match := _ads_path_re().match(unquote(path if path != "/" else "/" + parts.fragment))
     ):
         name, value = "bibcode", match["id"]
-    elif host == "lccn.loc.gov" and (match := _LCCN_PATH_RE.match(path)):
+    elif host == "lccn.loc.gov" and (match := _lccn_path_re().match(path)):
         name, value = "lccn", match["id"]
-    elif host == "jstor.org" and (match := _JSTOR_PATH_RE.match(path)):
+    elif host == "jstor.org" and (match := _jstor_path_re().match(path)):
         name, value = "jstor", unquote(match["id"])
-    elif host == "api.semanticscholar.org" and (match := _S2CID_PATH_RE.match(path)):
+    elif host == "api.semanticscholar.org" and (match := _s2cid_path_re().match(path)):
         name, value = "s2cid", match["id"]
     elif host == "hdl.handle.net":
         name, value = "hdl", unquote(path.lstrip("/"))
-    elif host == "osti.gov" and (match := _OSTI_PATH_RE.match(path)):
+    elif host == "osti.gov" and (match := _osti_path_re().match(path)):
         name, value = "osti", match["id"]
     elif host in ("papers.ssrn.com", "ssrn.com") and _query(parts.query, "abstract_id"):
         name, value = "ssrn", _query(parts.query, "abstract_id")
-    elif host == "openlibrary.org" and (match := _OPENLIBRARY_PATH_RE.match(path)):
+    elif host == "openlibrary.org" and (match := _openlibrary_path_re().match(path)):
         name, value = "ol", match["id"][2:]
     elif host in ("zbmath.org",) and _query(parts.query, "q"):
         name, value = "zbl", (_query(parts.query, "q") or "").removeprefix("an:")
@@ -346,7 +350,7 @@ def _identifier_in_url(url: str) -> tuple[str, str] | None:
         name, value = "mr", _query(parts.query, "mr")
     elif host in ("citeseerx.ist.psu.edu",) and _query(parts.query, "doi"):
         name, value = "citeseerx", _query(parts.query, "doi")
-    elif (match := _BOOKSOURCES_RE.search(unquote(path))) and isbn_is_valid(normalize_isbn(match["id"])):
+    elif (match := _booksources_re().search(unquote(path))) and isbn_is_valid(normalize_isbn(match["id"])):
         name, value = "isbn", match["id"]
     if name is not None:
         normalised = normalize_identifier(name, value)
@@ -362,24 +366,24 @@ def is_identifier_url(url: str | None) -> bool:
 
 # --------------------------------------------------------------------------- rendered text
 
-_TEXT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("doi", re.compile(r"\bdoi\s*:?\s*(10\.\d{4,9}/[^\s\"<>\[\]{}|\\^`]+)", re.I)),
+_TEXT_PATTERNS: list[tuple[str, Callable[[], re.Pattern[str]]]] = [
+    ("doi", lazy_pattern(r"\bdoi\s*:?\s*(10\.\d{4,9}/[^\s\"<>\[\]{}|\\^`]+)", re.I)),
     (
         "isbn",
-        re.compile(r"\bISBN(?:-1[03])?\s*:?\s*((?:97[89][\s\u2010-\u2015-]?)?(?:\d[\s\u2010-\u2015-]?){9}[\dXx])"),
+        lazy_pattern(r"\bISBN(?:-1[03])?\s*:?\s*((?:97[89][\s\u2010-\u2015-]?)?(?:\d[\s\u2010-\u2015-]?){9}[\dXx])"),
     ),
-    ("issn", re.compile(r"\bE?ISSN\s*:?\s*(\d{4}[\u2010-\u2015-]?\d{3}[\dXx])\b")),
-    ("pmid", re.compile(r"\bPMID\s*:?\s*(\d{1,10})\b")),
-    ("pmc", re.compile(r"\bPMC\s*:?\s*(\d{1,10})\b")),
-    ("arxiv", re.compile(r"\barXiv\s*:\s*(\d{4}\.\d{4,5}(?:v\d+)?|[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})", re.I)),
-    ("oclc", re.compile(r"\bOCLC\s*:?\s*(\d{1,12})\b")),
-    ("bibcode", re.compile(r"\bBibcode\s*:?\s*(\d{4}[A-Za-z&.]\S{14})")),
-    ("lccn", re.compile(r"\bLCCN\s*:?\s*([a-z]{0,3}\d{2,4}[\s-]?\d{1,8})\b", re.I)),
-    ("jstor", re.compile(r"\bJSTOR\s*:?\s*(\d{1,12})\b")),
-    ("s2cid", re.compile(r"\bS2CID\s*:?\s*(\d{1,12})\b")),
-    ("hdl", re.compile(r"\bhdl\s*:\s*(\d[\w.]*/[^\s,;]+)", re.I)),
-    ("osti", re.compile(r"\bOSTI\s*:?\s*(\d{1,12})\b")),
-    ("ssrn", re.compile(r"\bSSRN\s*:?\s*(\d{1,12})\b")),
+    ("issn", lazy_pattern(r"\bE?ISSN\s*:?\s*(\d{4}[\u2010-\u2015-]?\d{3}[\dXx])\b")),
+    ("pmid", lazy_pattern(r"\bPMID\s*:?\s*(\d{1,10})\b")),
+    ("pmc", lazy_pattern(r"\bPMC\s*:?\s*(\d{1,10})\b")),
+    ("arxiv", lazy_pattern(r"\barXiv\s*:\s*(\d{4}\.\d{4,5}(?:v\d+)?|[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})", re.I)),
+    ("oclc", lazy_pattern(r"\bOCLC\s*:?\s*(\d{1,12})\b")),
+    ("bibcode", lazy_pattern(r"\bBibcode\s*:?\s*(\d{4}[A-Za-z&.]\S{14})")),
+    ("lccn", lazy_pattern(r"\bLCCN\s*:?\s*([a-z]{0,3}\d{2,4}[\s-]?\d{1,8})\b", re.I)),
+    ("jstor", lazy_pattern(r"\bJSTOR\s*:?\s*(\d{1,12})\b")),
+    ("s2cid", lazy_pattern(r"\bS2CID\s*:?\s*(\d{1,12})\b")),
+    ("hdl", lazy_pattern(r"\bhdl\s*:\s*(\d[\w.]*/[^\s,;]+)", re.I)),
+    ("osti", lazy_pattern(r"\bOSTI\s*:?\s*(\d{1,12})\b")),
+    ("ssrn", lazy_pattern(r"\bSSRN\s*:?\s*(\d{1,12})\b")),
 ]
 
 
@@ -401,7 +405,7 @@ def identifiers_from_text(text: str | None) -> Identifiers:
     for name, pattern in _TEXT_PATTERNS:
         if name.upper()[:2] not in upper:
             continue
-        for match in pattern.finditer(text):
+        for match in pattern().finditer(text):
             normalised = normalize_identifier(name, match.group(1))
             if normalised:
                 found[name] = normalised

@@ -18,13 +18,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import SplitResult, urlsplit
 
+from citecheck.lazy_patterns import lazy_pattern
 from citecheck.models import LinkKind, ReferenceLink
 from citecheck.references.archive_urls import parse_archive_url
 from citecheck.references.identifiers import identifiers_from_url
 
 __all__ = ["LinkChoice", "choose_links", "classify_link", "classify_links", "url_problem"]
 
-_SCHEME_RE = re.compile(r"^(?:https?:)?//", re.I)
+_scheme_re = lazy_pattern(r"^(?:https?:)?//", re.I)
 
 
 def classify_link(url: str, text: str | None = None) -> ReferenceLink:
@@ -46,7 +47,7 @@ def _link_kind(url: str) -> tuple[LinkKind, str | None]:
     return LinkKind.original, None
 
 
-_HOST_RE = re.compile(r"^(?:https?:)?//(?:www\.)?([^/?#:]+)", re.I)
+_host_re = lazy_pattern(r"^(?:https?:)?//(?:www\.)?([^/?#:]+)", re.I)
 _IDENTIFIER_HOST_WORDS: tuple[str, ...] = (
     "doi",
     "ncbi",
@@ -71,7 +72,7 @@ _IDENTIFIER_HOST_WORDS: tuple[str, ...] = (
 
 def _may_name_identifier(url: str) -> bool:
     """A cheap look at the host before the full parse: resolver hosts, or a wiki's BookSources page."""
-    match = _HOST_RE.match(url)
+    match = _host_re().match(url)
     if match is None:
         return True  # relative (a wiki's ./Special:BookSources/…): let the full parse decide
     host = match.group(1).lower()
@@ -114,7 +115,7 @@ class LinkChoice:
 
 def _same_page(first: str, second: str) -> bool:
     def key(url: str) -> str:
-        return _SCHEME_RE.sub("", url.strip().lower()).removeprefix("www.").rstrip("/")
+        return _scheme_re().sub("", url.strip().lower()).removeprefix("www.").rstrip("/")
 
     return key(first) == key(second)
 
@@ -159,7 +160,7 @@ def split_url(url: str) -> SplitResult | None:
 
 # A site's home page: "/", "/index.html", "/default.aspx", "/home", "/start.php", a bare language root "/en/"
 # or "/pt-br/". One rule for live redirects and archived ones, so both call the same redirect "home".
-_HOME_PATH = re.compile(
+_home_path = lazy_pattern(
     r"^/?((index|default|home|start)(\.[a-z]{2,5})?|[a-z]{2}([-_][a-z]{2})?)?/?$",
     re.IGNORECASE,
 )
@@ -169,7 +170,7 @@ def is_site_root(url: str) -> bool:
     """True for a site's home page (``/``, ``/index.html``, ``/home``, a bare language root ``/en/``; any query),
     False for a deeper page and for text urllib cannot split."""
     parts = split_url(url)
-    return parts is not None and _HOME_PATH.match(parts.path) is not None
+    return parts is not None and _home_path().match(parts.path) is not None
 
 
 @functools.lru_cache(maxsize=8192)
