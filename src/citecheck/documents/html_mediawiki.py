@@ -99,6 +99,7 @@ from citecheck.references.cite_templates import (
     wikitext_raw,
 )
 from citecheck.references.coins import COINS_FIELD_KEYS, coins_fields, read_coins
+from citecheck.references.construct import build
 from citecheck.references.identifiers import (
     identifiers_from_url,
     merge_identifiers,
@@ -951,7 +952,7 @@ def _apply_coins(reference: Reference, coins: dict[str, list[str]]) -> None:
         if normalised:
             found.setdefault(name, normalised)
     if found:
-        merged = merge_identifiers(Identifiers(**found), reference.identifiers)
+        merged = merge_identifiers(build(Identifiers, **found), reference.identifiers)
         if merged != reference.identifiers:
             reference.identifiers, changed = merged, True
     if changed and SourceFlag.coins not in reference.source_flags:

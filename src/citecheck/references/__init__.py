@@ -65,7 +65,9 @@ def reference_from_text(
         # when it is an identifier's resolver link: there is nothing else to check.
         choice.url = next((link.url for link in classified if link.kind is LinkKind.identifier), None)
     from_text = identifiers_from_text(fields.text)
-    identifiers = merge_identifiers(Identifiers(**choice.identifiers), from_text) if choice.identifiers else from_text
+    identifiers = from_text
+    if choice.identifiers:
+        identifiers = merge_identifiers(build(Identifiers, **choice.identifiers), from_text)
     return _reference(
         fields,
         choice,
@@ -163,7 +165,7 @@ def reference_from_template(
         kind=ReferenceKind(kind),
         raw=raw,
         archive_date=archive_date,
-        identifiers=Identifiers(**identifiers) if identifiers else Identifiers(),
+        identifiers=build(Identifiers, **identifiers),
         links=classified,
         source_flags=list(dict.fromkeys(source_flags)),
         line=line,

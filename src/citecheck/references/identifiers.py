@@ -23,6 +23,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from citecheck.lazy_patterns import lazy_pattern
 from citecheck.models import Identifiers
+from citecheck.references.construct import build
 
 __all__ = [
     "IDENTIFIER_NAMES",
@@ -294,9 +295,9 @@ def identifiers_from_url(url: str | None) -> Identifiers:
     Empty :class:`Identifiers` for any other URL (including unparseable ones).
     """
     if not url or not isinstance(url, str):
-        return Identifiers()
+        return build(Identifiers)
     found = _identifier_in_url(url)
-    return Identifiers(**{found[0]: found[1]}) if found is not None else Identifiers()
+    return build(Identifiers, **{found[0]: found[1]}) if found is not None else build(Identifiers)
 
 
 @functools.lru_cache(maxsize=8192)
@@ -396,10 +397,10 @@ _IDENTIFIER_WORDS_RE = re.compile("|".join(_IDENTIFIER_WORDS))
 def identifiers_from_text(text: str | None) -> Identifiers:
     """Identifiers a rendered citation writes out (``doi:10.1/x``, ``ISBN 978-…``, ``PMID 123`` …); first of each."""
     if not text or not isinstance(text, str):
-        return Identifiers()
+        return build(Identifiers)
     lowered = text.lower()
     if _IDENTIFIER_WORDS_RE.search(lowered) is None:  # most citations name no identifier
-        return Identifiers()
+        return build(Identifiers)
     found: dict[str, str] = {}
     upper = text.upper()
     for name, pattern in _TEXT_PATTERNS:
@@ -410,7 +411,7 @@ def identifiers_from_text(text: str | None) -> Identifiers:
             if normalised:
                 found[name] = normalised
                 break
-    return Identifiers(**found)
+    return build(Identifiers, **found)  # normalised strings: nothing for validation to change
 
 
 def merge_identifiers(*sources: Identifiers) -> Identifiers:
@@ -419,4 +420,4 @@ def merge_identifiers(*sources: Identifiers) -> Identifiers:
     for source in sources:
         for name, value in source.present().items():
             merged.setdefault(name, value)
-    return Identifiers(**merged)
+    return build(Identifiers, **merged)

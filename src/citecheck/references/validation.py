@@ -33,7 +33,7 @@ def check_reference_data(reference: Reference, today: date | None = None) -> boo
             reference.data_errors.append(f"{field_name} {value[:200]!r} left out: {problem}")
             _flag(reference, SourceFlag.invalid_url)
             found = True
-    if reference.archive_url is None:
+    if reference.archive_url is None and reference.archive_url_time is not None:
         reference.archive_url_time = None
     kept = [link for link in reference.links if url_problem(link.url) is None]
     if len(kept) != len(reference.links):
