@@ -376,8 +376,10 @@ class Reference(_Model):
 
     @property
     def is_empty(self) -> bool:
-        return not self.identifiers.present() and not any(
-            [self.title, self.url, self.work, self.publisher, self.authors, self.date, self.archive_url]
+        # The plain fields first: most references have one, and then the identifiers need no look.
+        return (
+            not any([self.title, self.url, self.work, self.publisher, self.authors, self.date, self.archive_url])
+            and not self.identifiers.present()
         )
 
 

@@ -81,7 +81,8 @@ def check_missing_urls(context: CheckContext) -> list[Finding]:
             continue  # CC101 already says more
         if SourceFlag.short_citation in reference.source_flags or reference.full_citation_ref:
             continue  # "King 2003, p. 41" points into a bibliography, not to a web page
-        if _RESOLVABLE_IDENTIFIERS & reference.identifiers.present().keys():
+        identifiers = reference.identifiers
+        if any(getattr(identifiers, name) is not None for name in _RESOLVABLE_IDENTIFIERS):
             continue  # a DOI, PMC, PMID, arXiv id or handle resolves without discovery
         if not reference.url and not reference.archive_url:
             findings.append(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -25,7 +26,11 @@ class ClaimSet:
 
 
 def _is_claim_text(text: str, has_markers: bool) -> bool:
-    return has_markers or len(_WORD_RE.findall(text)) >= 2
+    """``len(_WORD_RE.findall(text)) >= 2``, stopping at the second word."""
+    if has_markers:
+        return True
+    words = _WORD_RE.finditer(text)
+    return next(words, None) is not None and next(words, None) is not None
 
 
 def build_claims(document: ParsedDocument) -> ClaimSet:
@@ -66,14 +71,10 @@ def build_claims(document: ParsedDocument) -> ClaimSet:
                         result.uses[marker.ref_id] += 1
                 continue
             markers_by_sentence: list[list[Marker]] = [[] for _ in spans]
+            begins = [begin for begin, _ in spans]  # strictly increasing
             for marker in paragraph.markers:
-                index = 0
-                for position, (begin, _) in enumerate(spans):
-                    if begin <= marker.offset:
-                        index = position
-                    else:
-                        break
-                markers_by_sentence[index].append(marker)
+                # The last sentence starting at or before the marker; the first when none does.
+                markers_by_sentence[max(0, bisect_right(begins, marker.offset) - 1)].append(marker)
             # Text–source integrity, as Wikipedia practises it: a citation
             # covers the passage before it back to the previous citation, so
             # an unmarked sentence inherits the next marked sentence's sources

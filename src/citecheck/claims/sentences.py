@@ -36,6 +36,9 @@ _BOUNDARY_RE = re.compile(
 )
 
 
+_DOTTED_RE = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]?")
+
+
 def _word_before(text: str, end: int) -> str:
     """What ``re.search(r"([\\w.]+)$", text[:end])`` finds, read backwards from ``end``.
 
@@ -63,7 +66,7 @@ def _is_abbreviation(text: str, period_at: int) -> bool:
     # acronyms ("U.S.", "N.A.T.O").
     if len(token) == 1 and token.isupper():
         return True
-    return bool(re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]?", token))
+    return _DOTTED_RE.fullmatch(token) is not None
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -81,12 +84,12 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         spans.append((start, len(text)))
     stripped: list[tuple[int, int]] = []
     for begin, end in spans:
-        while begin < end and text[begin].isspace():
-            begin += 1
-        while end > begin and text[end - 1].isspace():
-            end -= 1
-        if end > begin:
-            stripped.append((begin, end))
+        # str.strip() without arguments removes exactly the characters str.isspace() is true for.
+        piece = text[begin:end]
+        kept = piece.strip()
+        if kept:
+            begin += len(piece) - len(piece.lstrip())
+            stripped.append((begin, begin + len(kept)))
     return stripped
 
 
