@@ -230,6 +230,9 @@ class UpdateNotice(_Model):
     source: str | None = None  # publisher, retraction-watch …
 
 
+DOI_OFFLINE_REASON = "offline, and the store holds no answer for this DOI"
+
+
 class DoiRecord(_Model):
     """What the DOI system and Crossref say about a reference's DOI (issue: identifiers)."""
 

@@ -17,9 +17,11 @@ from citecheck.config import AuditOptions
 from citecheck.dates import parse_date
 from citecheck.exit_codes import exit_code_for
 from citecheck.models import (
+    DOI_OFFLINE_REASON,
     OFFLINE_MESSAGE,
     ArchiveStatus,
     DocumentFormat,
+    DoiRecord,
     Finding,
     NetworkMode,
     NetworkState,
@@ -101,7 +103,11 @@ def check_citation(
                     "and no request was sent; --refresh asks the web again."
                 }
             )
-    if reference.identifiers.doi:
+    if reference.identifiers.doi and offline and not settings.cache.is_file():
+        # Offline with no store nothing is remembered: the record resolve_dois would write, without loading the
+        # resolve stage (httpx, bs4, lxml, sqlite3 …: twice the start-up of the rest of the check; issue 17).
+        reference.doi_record = build(DoiRecord, doi=reference.identifiers.doi, reason=DOI_OFFLINE_REASON)
+    elif reference.identifiers.doi:
         from citecheck.pipeline import run_identifier_stage
 
         run_identifier_stage([document], settings, network)  # offline: what the store remembers

@@ -562,13 +562,21 @@ def test_check_offline_without_a_settings_file_reads_no_toml(tmp_path: Path) -> 
     assert not loaded & {"tomllib", "difflib"}, loaded & {"tomllib", "difflib"}
 
 
-def test_check_offline_loads_no_network_module(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "citation",
+    [
+        'Doe, Jane (3 March 2020). \\"A title\\". Retrieved 9 March 2020.',
+        # a DOI with no store to remember it: its record is "not checked" without the resolve stage
+        "Doe, Jane (2013). A title. A Journal. doi:10.1000/xyz123",
+    ],
+)
+def test_check_offline_loads_no_network_module(tmp_path: Path, citation: str) -> None:
     code = (
         "import os\n"
         f"os.chdir({str(tmp_path)!r})\n"
         "from citecheck.cli import main\n"
         "try:\n"
-        "    main(['check', '--offline', 'Doe, Jane (3 March 2020). \"A title\". Retrieved 9 March 2020.'])\n"
+        f"    main(['check', '--offline', \"{citation}\"])\n"
         "except SystemExit:\n    pass\n"
     )
     loaded = _modules_loaded(code)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from citecheck.models import DoiRecord, ParsedDocument, RegistryStatus
+from citecheck.models import DOI_OFFLINE_REASON, DoiRecord, ParsedDocument, RegistryStatus
 from citecheck.resolve.api_http import GuardedHttp, HttpGet, PoliteEndpoint, Politeness, user_agent
 from citecheck.resolve.crossref import (
     DEFAULT_CROSSREF_API,
@@ -35,7 +35,7 @@ from citecheck.store.db import Store
 
 REGISTERED_TTL = timedelta(days=7)
 NOT_FOUND_TTL = timedelta(days=1)
-OFFLINE_REASON = "offline, and the store holds no answer for this DOI"
+OFFLINE_REASON = DOI_OFFLINE_REASON
 
 IDENTIFIER_SCHEMA = """
 CREATE TABLE IF NOT EXISTS doi_records (
