@@ -101,16 +101,21 @@ _INSERTS = (
 )
 
 
-def _real_inputs(shared: Path) -> Iterator[tuple[str, str, str]]:
+def shared_documents(shared: Path, sample_label: str = "sample") -> Iterator[tuple[str, str, str]]:
+    """(label, format, text) for every real Wikipedia sample and seed under ``shared`` (none when absent)."""
     samples = shared / "wikipedia-samples"
     for path in sorted(samples.glob("*")) if samples.is_dir() else []:
         if path.name.endswith(".wikitext.txt"):
-            yield f"sample:{path.name}", "wikitext", path.read_text(encoding="utf-8")
+            yield f"{sample_label}:{path.name}", "wikitext", path.read_text(encoding="utf-8")
         elif path.suffix == ".html":
-            yield f"sample:{path.name}", "html", path.read_text(encoding="utf-8")
+            yield f"{sample_label}:{path.name}", "html", path.read_text(encoding="utf-8")
     seeds = shared / "seeds"
     for path in sorted(seeds.glob("*.txt")) if seeds.is_dir() else []:
         yield f"seed:{path.name}", "text", path.read_text(encoding="utf-8")
+
+
+def _real_inputs(shared: Path) -> Iterator[tuple[str, str, str]]:
+    yield from shared_documents(shared)
     for path in sorted((REPOSITORY / "citations").glob("*")):
         if path.suffix in _EXTENSIONS:
             yield f"citations:{path.name}", _EXTENSIONS[path.suffix], path.read_text(encoding="utf-8")

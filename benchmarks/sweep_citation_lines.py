@@ -30,6 +30,9 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from diff_readers import shared_documents
+
 ROOT = Path(__file__).resolve().parents[1]
 FIELDS = ("title", "authors", "editors", "work", "publisher", "date", "access_date", "archive_date", "url", "format")
 MAX_DOC_BYTES = 3_000_000
@@ -47,15 +50,7 @@ DATEISH_RE = re.compile(r"\b(?:1[5-9]|20)\d\d\b")
 
 def _documents(shared: Path, usr_share_doc: Path | None) -> Iterator[tuple[str, str, str]]:
     """(source, format, text) for every real document."""
-    samples = shared / "wikipedia-samples"
-    for path in sorted(samples.glob("*")) if samples.is_dir() else []:
-        if path.name.endswith(".wikitext.txt"):
-            yield f"wikipedia:{path.name}", "wikitext", path.read_text(encoding="utf-8")
-        elif path.suffix == ".html":
-            yield f"wikipedia:{path.name}", "html", path.read_text(encoding="utf-8")
-    seeds = shared / "seeds"
-    for path in sorted(seeds.glob("*.txt")) if seeds.is_dir() else []:
-        yield f"seed:{path.name}", "text", path.read_text(encoding="utf-8")
+    yield from shared_documents(shared, sample_label="wikipedia")
     if usr_share_doc is None or not usr_share_doc.is_dir():
         return
     for path in sorted(usr_share_doc.rglob("*")):
