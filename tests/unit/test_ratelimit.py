@@ -404,7 +404,7 @@ def test_server_errors_and_failed_requests_across_urls_trip_the_breaker_as_faili
     playback.answered()  # the endpoint worked earlier in the run
     for number in range(EndpointBreaker.FAILURES):
         playback.answered(failing=True, url=f"http://archive/web/{number}")
-        index.failed(f"http://archive/cdx?url={number}")
+        index.failed(f"http://archive/web/{number}")  # the same URL asked again: it failed twice
     assert not breaker.tripped  # many, but all at once: not yet a while
     clock.now += 5.0
     playback.answered(failing=True, url="http://archive/web/last")
@@ -420,6 +420,8 @@ def test_a_storm_of_server_errors_trips_at_once_when_the_endpoint_never_answered
         playback.answered(failing=True, url=f"http://archive/web/{number % (EndpointBreaker.URLS - 1)}")
     assert not breaker.tripped
     playback.answered(failing=True, url="http://archive/web/another")
+    assert not breaker.tripped  # a URL that failed once may answer its retry (an archive failing one request in two)
+    playback.answered(failing=True, url="http://archive/web/another")
     assert breaker.outage is EndpointOutage.failing
     assert f"on {EndpointBreaker.URLS} URLs" in breaker.why
 
@@ -429,7 +431,7 @@ def test_a_long_storm_trips_an_endpoint_that_answered_earlier_without_waiting_fo
     breaker, playback, _index = _watched(clock, give_up_after=1e9)
     playback.answered()
     for number in range(EndpointBreaker.FAILURES_ONCE_ANSWERED - 1):
-        playback.answered(failing=True, url=f"http://archive/web/{number}")
+        playback.answered(failing=True, url=f"http://archive/web/{number % 4}")
     assert not breaker.tripped
     playback.answered(failing=True, url="http://archive/web/last")
     assert breaker.outage is EndpointOutage.failing
@@ -444,7 +446,7 @@ def test_one_failing_url_never_trips_the_endpoint_however_often_or_long_it_fails
             playback.answered(failing=True, url=f"http://archive/web/{number}/http://cited.example/page")
             index.failed("http://archive/cdx?url=cited.example/page")
             clock.now += 1.0
-    assert not breaker.tripped and breaker.failed_urls == {"http://cited.example/page"}
+    assert not breaker.tripped and set(breaker.failed_urls) == {"http://cited.example/page"}
 
 
 @pytest.mark.parametrize(

@@ -51,7 +51,7 @@ import heapq
 import itertools
 import math
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -530,8 +530,9 @@ class EndpointBreaker:
     no wait, when the escalating pause reached its cap.
 
     Failing (:attr:`EndpointOutage.failing`) when a streak of at least
-    :attr:`FAILURES` failures spans :attr:`URLS` distinct URLs (one bad URL, its
-    retries and its index query, never trips the endpoint) and
+    :attr:`FAILURES` failures holds :attr:`URLS` distinct URLs that each failed
+    twice (one bad URL, its retries and its index query, never trips the endpoint;
+    nor does an archive failing one request in two, whose retries are answered) and
 
     * the endpoint has not accepted a single request this run (a storm from the
       start: given up however quickly it fails), or
@@ -559,7 +560,7 @@ class EndpointBreaker:
         self.refusals = 0
         self.waits_named = 0  # refusals of the streak that named a wait (and were waited for)
         self.failures = 0
-        self.failed_urls: set[str] = set()  # the distinct URLs the streak's failures concerned
+        self.failed_urls: Counter[str] = Counter()  # the streak's failures per URL they concerned
         self.answers = 0  # answers accepted this run
         self._streak_began: float | None = None
         self.outage: EndpointOutage | None = None  # set when it trips
@@ -595,7 +596,7 @@ class EndpointBreaker:
         """A request about ``url`` failed (the URL being looked up, when one is, counts instead)."""
         self._lasted()
         self.failures += 1
-        self.failed_urls.add(lookup_subject.get() or url)
+        self.failed_urls[lookup_subject.get() or url] += 1
         self._consider(False)
 
     def _lasted(self) -> float:
@@ -624,7 +625,7 @@ class EndpointBreaker:
             )
         elif (
             self.failures >= self.FAILURES
-            and len(self.failed_urls) >= self.URLS
+            and sum(count >= 2 for count in self.failed_urls.values()) >= self.URLS
             and (not self.answers or long_enough or self.failures >= self.FAILURES_ONCE_ANSWERED)
         ):
             self.trip(
