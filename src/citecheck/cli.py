@@ -290,28 +290,22 @@ def audit_command(
         from citecheck.pipeline import audit
         from citecheck.progress import Progress, configure_logging
 
-        # What the imports made (modules, pydantic schemas, compiled patterns) lives as long as the process: out
-        # of the collector's way, every full pass no longer walks it again.  And the youngest generation is
-        # collected every 10,000 allocations rather than 700: an audit's models and strings mostly die young,
-        # by reference counting, and the frequent passes moved the survivors up only to walk them again.  A
-        # tenth of a 10k-reference offline audit's CPU went to the collector, a quarter of that is left (issue 17).
-        with _collector_for_audit():
-            flags = dict(values)
-            age = flags.pop("max_cache_age")
-            flags["live_reuse_hours"] = parse_duration_hours(age, "--max-cache-age") if age is not None else None
-            flags["live_timeout"] = flags.pop("timeout")
-            flags["live_retries"] = flags.pop("retries")
-            flags["canary"] = list(flags.pop("canaries")) or None
-            flags["headers"] = _headers(flags["headers"])
-            for key in ("select", "ignore", "accept"):
-                flags[key] = _split(flags[key])
-            for key in ("archives", "exclude", "include", "remap", "source_addresses"):
-                flags[key] = list(flags[key]) or None
-            options = _options(config_file, flags)
-            configure_logging(verbosity)
-            with Progress(verbosity) as progress:
-                # No report is held: rows and annotations come back from the audit's spill folder.
-                result = audit(list(paths) or None, options, progress, keep_reports=False)
+        flags = dict(values)
+        age = flags.pop("max_cache_age")
+        flags["live_reuse_hours"] = parse_duration_hours(age, "--max-cache-age") if age is not None else None
+        flags["live_timeout"] = flags.pop("timeout")
+        flags["live_retries"] = flags.pop("retries")
+        flags["canary"] = list(flags.pop("canaries")) or None
+        flags["headers"] = _headers(flags["headers"])
+        for key in ("select", "ignore", "accept"):
+            flags[key] = _split(flags[key])
+        for key in ("archives", "exclude", "include", "remap", "source_addresses"):
+            flags[key] = list(flags[key]) or None
+        options = _options(config_file, flags)
+        configure_logging(verbosity)
+        with _collector_for_audit(), Progress(verbosity) as progress:
+            # No report is held: rows and annotations come back from the audit's spill folder.
+            result = audit(list(paths) or None, options, progress, keep_reports=False)
         return options, result
 
     interrupted = "interrupted; finished work is in the store and a re-run resumes"
@@ -323,7 +317,14 @@ def audit_command(
 
 @contextlib.contextmanager
 def _collector_for_audit() -> Iterator[None]:
-    """The garbage collector tuned for one audit, restored after it (for callers of main() in a longer process)."""
+    """The garbage collector tuned for one audit, restored after it (for callers of main() in a longer process).
+
+    What the imports made (modules, pydantic schemas, compiled patterns) lives as long as the process: out of the
+    collector's way, every full pass no longer walks it again.  And the youngest generation is collected every
+    10,000 allocations rather than 700: an audit's models and strings mostly die young, by reference counting,
+    and the frequent passes moved the survivors up only to walk them again.  A tenth of a 10k-reference offline
+    audit's CPU went to the collector, a quarter of that is left (issue 17).
+    """
     import gc
 
     threshold = gc.get_threshold()

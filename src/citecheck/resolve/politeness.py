@@ -547,7 +547,7 @@ class EndpointBreaker:
 
     REFUSALS = 3  # refusals in a streak, at least: the endpoint was asked again after two pauses and refused
     FAILURES = 6  # failed requests in a streak, at least (two lookups' worth with the default retries)
-    URLS = 3  # distinct URLs a failing streak spans, at least: the endpoint fails, not one URL on it
+    URLS = 3  # distinct URLs that failed twice in a failing streak, at least: the endpoint fails, not one URL on it
     # A streak this long trips an endpoint that answered earlier in the run without waiting for
     # give_up_after: an archive answering one request in two fails 24 in a row once in ~16 million.
     FAILURES_ONCE_ANSWERED = 24
