@@ -20,6 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 from citecheck.cli import main
+from citecheck.models import DOI_OFFLINE_REASON
 
 CITECHECK = [sys.executable, "-m", "citecheck.cli"]
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -562,11 +563,15 @@ def test_check_offline_without_a_settings_file_reads_no_toml(tmp_path: Path) -> 
     assert not loaded & {"tomllib", "difflib"}, loaded & {"tomllib", "difflib"}
 
 
+# The resolve stage's HTTP layer, and the event loop it runs on: loaded only when a request is going to be sent.
+RESOLVE_HTTP = ("citecheck.resolve.api_http", "citecheck.resolve.web", "citecheck.resolve.doi_resolver", "asyncio")
+
+
 @pytest.mark.parametrize(
     "citation",
     [
         'Doe, Jane (3 March 2020). \\"A title\\". Retrieved 9 March 2020.',
-        # a DOI with no store to remember it: its record is "not checked" without the resolve stage
+        # a DOI with no store to remember it: the identifier stage runs and its record is "not checked"
         "Doe, Jane (2013). A title. A Journal. doi:10.1000/xyz123",
     ],
 )
@@ -576,11 +581,17 @@ def test_check_offline_loads_no_network_module(tmp_path: Path, citation: str) ->
         f"os.chdir({str(tmp_path)!r})\n"
         "from citecheck.cli import main\n"
         "try:\n"
-        f"    main(['check', '--offline', \"{citation}\"])\n"
+        f"    main(['check', '--offline', '--format', 'json', \"{citation}\"])\n"
         "except SystemExit:\n    pass\n"
     )
-    loaded = _modules_loaded(code)
+    output, names = _module_names(code)
+    loaded = {name.split(".")[0] for name in names}
     assert not loaded & set(HEAVY), loaded & set(HEAVY)
+    assert not names & set(RESOLVE_HTTP), names & set(RESOLVE_HTTP)
+    if "doi:" in citation:
+        assert "citecheck.resolve.identifiers" in names  # the normal stage, not a stand-in for it
+        record = json.loads(output)["reference"]["doi_record"]
+        assert record["doi"] == "10.1000/xyz123" and record["reason"] == DOI_OFFLINE_REASON, record
 
 
 NETWORK_STACK = ("httpx", "httpcore", "h2", "bs4", "soupsieve")
