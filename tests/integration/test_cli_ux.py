@@ -636,6 +636,31 @@ def test_audit_offline_loads_no_network_module(tmp_path: Path) -> None:
     assert not loaded & set(NETWORK_STACK), loaded & set(NETWORK_STACK)
 
 
+def test_audit_offline_of_markdown_loads_no_other_reader(tmp_path: Path) -> None:
+    """The HTML readers (lxml) and the wikitext parser load for documents or pages of theirs, not for every audit."""
+    documents = tmp_path / "docs"
+    documents.mkdir()
+    (documents / "notes.md").write_text(
+        '# Notes\n\nA claim.[^1]\n\n[^1]: Doe, Jane (3 March 2020). "A title". <https://example.org/a>\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "reports"
+    code = (
+        "import contextlib, io\n"
+        "from citecheck.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    try:\n"
+        f"        main(['audit', {str(documents)!r}, '--offline', '-q', '--out', {str(out)!r},"
+        f" '--cache', {str(tmp_path / 'store.db')!r}])\n"
+        "    except SystemExit:\n        pass\n"
+    )
+    _, names = _module_names(code)
+    assert (out / "index.md").exists() and (out / "notes.md").exists(), sorted(out.iterdir())
+    readers = {"lxml", "mwparserfromhell", "citecheck.documents.html", "citecheck.documents.wikitext"}
+    loaded = names | {name.split(".")[0] for name in names}
+    assert not loaded & readers, loaded & readers
+
+
 @pytest.mark.parametrize("output_format", ["text", "json", "md"])
 def test_check_offline_builds_only_what_it_uses(tmp_path: Path, output_format: str) -> None:
     """Issue 17's start-up budget: no fuzzy matcher, no validators for documents, claims or reports."""
