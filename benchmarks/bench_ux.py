@@ -15,7 +15,8 @@ The checks run in an empty temporary folder (no settings file, no store), so
 ``check --offline`` has nothing to consult and must answer from the citation
 alone; the target is ≤ 0.3 s.  ``--help`` and ``--version`` are measured too:
 they should cost barely more than the floor.  ``audit --offline`` audits a
-folder of four small documents (one per format) into a fresh reports folder.
+folder of four small documents (one per format), and its Markdown one alone,
+into a fresh reports folder.
 
 ``--baseline-src``: another checkout's ``src`` folder (e.g. a worktree of main),
 its commands interleaved with this tree's; the table then adds base/this ratios.
@@ -78,6 +79,7 @@ def citecheck_commands(folder: Path) -> dict[str, list[str]]:
         "citecheck check --offline URL": [*cli, "check", "--offline", "https://example.org/report"],
         "citecheck check --offline DOI": [*cli, "check", "--offline", DOI_CITATION],
         "citecheck audit --offline (4 docs)": [*cli, "audit", "docs", "--offline", "-q", "--out", reports],
+        "citecheck audit --offline (1 .md)": [*cli, "audit", "docs/notes.md", "--offline", "-q", "--out", reports],
     }
 
 
