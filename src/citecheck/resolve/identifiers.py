@@ -9,6 +9,8 @@ checks stage turns them into findings (:mod:`citecheck.checks.identifiers`).
 Answers are kept in the store — a registered DOI's for a week (a retraction
 can come any day), a missing one's for a day — and ``--offline`` reads them
 at any age.  What no service answered is ``not-checked``, never a finding.
+The requests are :mod:`citecheck.resolve.doi_resolver`'s, imported only when
+one is going to be sent: offline the stage loads no HTTP layer and no event loop.
 """
 
 from __future__ import annotations
