@@ -80,6 +80,7 @@ from citecheck.resolve.identifiers import (
     resolve_dois,
     resolve_identifiers,
 )
+from citecheck.resolve.identifiers import run_identifier_stage as run_identifier_stage  # re-exported for callers
 from citecheck.resolve.plan import PlanBuilder, ResolvePlan
 from citecheck.resolve.run_client import RunClient
 from citecheck.resolve.settings import ResolveSettings
@@ -305,11 +306,6 @@ def network_findings(document: ParsedDocument, options: AuditOptions) -> list[Fi
         findings += findings_for_archive(reference, reference.archive, far_days=options.snapshot_far_days)
         findings += identifier_findings(reference)
     return findings
-
-
-def run_identifier_stage(documents: Sequence[ParsedDocument], options: AuditOptions, network: NetworkState) -> None:
-    """DOIs through the DOI handle API and Crossref (the store only when offline or the network is down)."""
-    resolve_identifiers(documents, _identifier_settings(options, network))
 
 
 def document_sources(document: ParsedDocument, batch: ResolvedBatch) -> dict[str, SourceText]:
@@ -547,18 +543,6 @@ def _needs_plan(options: AuditOptions, rules: UrlRules) -> bool:
     if not options.offline or not rules.empty:
         return True
     return str(options.cache) == ":memory:" or Path(options.cache).is_file()
-
-
-def _identifier_settings(options: AuditOptions, network: NetworkState) -> IdentifierSettings:
-    return IdentifierSettings(
-        store_path=str(options.cache),
-        offline=options.offline or network.mode == NetworkMode.unreachable,
-        allow_private=options.allow_private,
-        contact=options.contact,
-        mailto=options.crossref_mailto or (options.contact if options.contact and "@" in options.contact else None),
-        doi_api=options.doi_api,
-        crossref_api=options.crossref_api,
-    )
 
 
 def _excluded_note(network: NetworkState, excluded: int) -> NetworkState:
@@ -1017,7 +1001,7 @@ def _one_pass(run: _StreamedAudit, executor: Executor, documents: list[Path], we
     batch, failed = _network_stage(ResolvePlan(), options, executor, events, run.internal_errors)
     run.work.network = batch.network
     run.work.network_failed = failed
-    run.work.identifiers = _identifier_settings(options, batch.network)
+    run.work.identifiers = IdentifierSettings.from_options(options, batch.network)
     events.start(Stage.documents, len(documents))
     events.start(Stage.checks, total)
     events.start(Stage.reports, total)
@@ -1127,7 +1111,8 @@ def _plan_resolve_check(
             run.internal_errors,
             "looking up DOIs",
             lambda: _run_step(
-                run.client, resolve_dois(list(dois.values()), _identifier_settings(options, batch.network), web=shared)
+                run.client,
+                resolve_dois(list(dois.values()), IdentifierSettings.from_options(options, batch.network), web=shared),
             ),
         )
         or {}

@@ -17,11 +17,9 @@ from citecheck.config import AuditOptions
 from citecheck.dates import parse_date
 from citecheck.exit_codes import exit_code_for
 from citecheck.models import (
-    DOI_OFFLINE_REASON,
     OFFLINE_MESSAGE,
     ArchiveStatus,
     DocumentFormat,
-    DoiRecord,
     Finding,
     NetworkMode,
     NetworkState,
@@ -103,12 +101,8 @@ def check_citation(
                     "and no request was sent; --refresh asks the web again."
                 }
             )
-    if reference.identifiers.doi and offline and not settings.cache.is_file():
-        # Offline with no store nothing is remembered: the record resolve_dois would write, without loading the
-        # resolve stage (httpx, bs4, lxml, sqlite3 …: twice the start-up of the rest of the check; issue 17).
-        reference.doi_record = build(DoiRecord, doi=reference.identifiers.doi, reason=DOI_OFFLINE_REASON)
-    elif reference.identifiers.doi:
-        from citecheck.pipeline import run_identifier_stage
+    if reference.identifiers.doi:
+        from citecheck.resolve.identifiers import run_identifier_stage
 
         run_identifier_stage([document], settings, network)  # offline: what the store remembers
     context = CheckContext(document=document, claims=ClaimSet(claims=[]), today=settings.today)

@@ -28,7 +28,6 @@ from urllib.parse import urlsplit
 
 from citecheck.config import AuditOptions
 from citecheck.dates import PartialDate
-from citecheck.documents.html import read_html
 from citecheck.errors import UsageError
 from citecheck.models import (
     DocumentError,
@@ -39,7 +38,6 @@ from citecheck.models import (
     TextOrigin,
     WikiRevision,
 )
-from citecheck.reports.wikitext_diff import diff_is_needed, wikitext_diff
 from citecheck.resolve.api_http import GuardedHttp, PoliteEndpoint, user_agent
 from citecheck.resolve.mediawiki import (
     ArticleTarget,
@@ -270,9 +268,16 @@ async def _pinned_revision(session: _Session, target: ArticleTarget) -> Revision
     return page
 
 
+def _read_html(html: str, url: str) -> ParsedDocument:
+    # The HTML readers (lxml) are loaded when a page was fetched, as documents.parse_document loads them for a file.
+    from citecheck.documents.html import read_html
+
+    return read_html(html, url)
+
+
 def _article_document(target: ArticleTarget, page: RevisionHtml, latest: bool) -> ParsedDocument:
     site = target.site
-    document = read_html(page.html, site.article_url(page.title))
+    document = _read_html(page.html, site.article_url(page.title))
     moment = page.timestamp
     document.title = document.title or page.title
     document.date = PartialDate(year=moment.year, month=moment.month, day=moment.day)
@@ -318,7 +323,7 @@ async def _read_article(session: _Session, target: ArticleTarget) -> list[WebDoc
 
 
 def _page_document(page: FetchedPage) -> ParsedDocument:
-    document = read_html(page.html, page.url)
+    document = _read_html(page.html, page.url)
     document.fetched = FetchedFrom(
         url=page.url,
         fetched_url=page.final_url,
@@ -423,6 +428,10 @@ async def _pinned_wikitext(session: _Session, page: RevisionHtml) -> str:
 async def _diffs(
     batch: WebBatch, reports: Mapping[str, DocumentReport], options: AuditOptions, shared: WebClient | None = None
 ) -> dict[str, tuple[str, str]]:
+    # Here, not at import: the wikitext parser (mwparserfromhell) is a sixth of an audit's start-up, and only a
+    # wiki article's repairs need it.
+    from citecheck.reports.wikitext_diff import diff_is_needed, wikitext_diff
+
     session = _Session(options, shared)
     diffs: dict[str, tuple[str, str]] = {}
     try:

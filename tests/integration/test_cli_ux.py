@@ -20,6 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 from citecheck.cli import main
+from citecheck.models import DOI_OFFLINE_REASON
 
 CITECHECK = [sys.executable, "-m", "citecheck.cli"]
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -562,11 +563,15 @@ def test_check_offline_without_a_settings_file_reads_no_toml(tmp_path: Path) -> 
     assert not loaded & {"tomllib", "difflib"}, loaded & {"tomllib", "difflib"}
 
 
+# The resolve stage's HTTP layer, and the event loop it runs on: loaded only when a request is going to be sent.
+RESOLVE_HTTP = ("citecheck.resolve.api_http", "citecheck.resolve.web", "citecheck.resolve.doi_resolver", "asyncio")
+
+
 @pytest.mark.parametrize(
     "citation",
     [
         'Doe, Jane (3 March 2020). \\"A title\\". Retrieved 9 March 2020.',
-        # a DOI with no store to remember it: its record is "not checked" without the resolve stage
+        # a DOI with no store to remember it: the identifier stage runs and its record is "not checked"
         "Doe, Jane (2013). A title. A Journal. doi:10.1000/xyz123",
     ],
 )
@@ -576,11 +581,17 @@ def test_check_offline_loads_no_network_module(tmp_path: Path, citation: str) ->
         f"os.chdir({str(tmp_path)!r})\n"
         "from citecheck.cli import main\n"
         "try:\n"
-        f"    main(['check', '--offline', \"{citation}\"])\n"
+        f"    main(['check', '--offline', '--format', 'json', \"{citation}\"])\n"
         "except SystemExit:\n    pass\n"
     )
-    loaded = _modules_loaded(code)
+    output, names = _module_names(code)
+    loaded = {name.split(".")[0] for name in names}
     assert not loaded & set(HEAVY), loaded & set(HEAVY)
+    assert not names & set(RESOLVE_HTTP), names & set(RESOLVE_HTTP)
+    if "doi:" in citation:
+        assert "citecheck.resolve.identifiers" in names  # the normal stage, not a stand-in for it
+        record = json.loads(output)["reference"]["doi_record"]
+        assert record["doi"] == "10.1000/xyz123" and record["reason"] == DOI_OFFLINE_REASON, record
 
 
 NETWORK_STACK = ("httpx", "httpcore", "h2", "bs4", "soupsieve")
@@ -623,6 +634,31 @@ def test_audit_offline_loads_no_network_module(tmp_path: Path) -> None:
     loaded = _modules_loaded(code)
     assert (out / "index.md").exists() and len(list(out.glob("*.json"))) > 4, sorted(out.iterdir())
     assert not loaded & set(NETWORK_STACK), loaded & set(NETWORK_STACK)
+
+
+def test_audit_offline_of_markdown_loads_no_other_reader(tmp_path: Path) -> None:
+    """The HTML readers (lxml) and the wikitext parser load for documents or pages of theirs, not for every audit."""
+    documents = tmp_path / "docs"
+    documents.mkdir()
+    (documents / "notes.md").write_text(
+        '# Notes\n\nA claim.[^1]\n\n[^1]: Doe, Jane (3 March 2020). "A title". <https://example.org/a>\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "reports"
+    code = (
+        "import contextlib, io\n"
+        "from citecheck.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    try:\n"
+        f"        main(['audit', {str(documents)!r}, '--offline', '-q', '--out', {str(out)!r},"
+        f" '--cache', {str(tmp_path / 'store.db')!r}])\n"
+        "    except SystemExit:\n        pass\n"
+    )
+    _, names = _module_names(code)
+    assert (out / "index.md").exists() and (out / "notes.md").exists(), sorted(out.iterdir())
+    readers = {"lxml", "mwparserfromhell", "citecheck.documents.html", "citecheck.documents.wikitext"}
+    loaded = names | {name.split(".")[0] for name in names}
+    assert not loaded & readers, loaded & readers
 
 
 @pytest.mark.parametrize("output_format", ["text", "json", "md"])

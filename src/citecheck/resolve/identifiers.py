@@ -9,29 +9,26 @@ checks stage turns them into findings (:mod:`citecheck.checks.identifiers`).
 Answers are kept in the store — a registered DOI's for a week (a retraction
 can come any day), a missing one's for a day — and ``--offline`` reads them
 at any age.  What no service answered is ``not-checked``, never a finding.
+The requests are :mod:`citecheck.resolve.doi_resolver`'s, imported only when
+one is going to be sent: offline the stage loads no HTTP layer and no event loop.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Iterable, Sequence
+import contextlib
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from citecheck.models import DOI_OFFLINE_REASON, DoiRecord, ParsedDocument, RegistryStatus
-from citecheck.resolve.api_http import GuardedHttp, HttpGet, PoliteEndpoint, Politeness, user_agent
-from citecheck.resolve.crossref import (
-    DEFAULT_CROSSREF_API,
-    CrossrefClient,
-    CrossrefUnavailable,
-    CrossrefWork,
-    crossref_politeness,
-    follow_rate_limit,
-)
-from citecheck.resolve.doi import DEFAULT_HANDLE_API, DoiHandleClient
-from citecheck.resolve.web import WebClient
-from citecheck.store.db import Store
+from citecheck.models import DOI_OFFLINE_REASON, DoiRecord, NetworkMode, NetworkState, ParsedDocument, RegistryStatus
+
+if TYPE_CHECKING:
+    from citecheck.config import AuditOptions
+    from citecheck.resolve.api_http import HttpGet
+    from citecheck.resolve.web import WebClient
+    from citecheck.store.db import Store
 
 REGISTERED_TTL = timedelta(days=7)
 NOT_FOUND_TTL = timedelta(days=1)
@@ -50,12 +47,25 @@ CREATE TABLE IF NOT EXISTS doi_records (
 @dataclass(frozen=True)
 class IdentifierSettings:
     store_path: str
+    doi_api: str  # the DOI handle API's base (AuditOptions holds the public one: tests point it at loopback)
+    crossref_api: str
     offline: bool = False
     allow_private: bool = False
     contact: str | None = None
     mailto: str | None = None  # Crossref's polite pool
-    doi_api: str = DEFAULT_HANDLE_API
-    crossref_api: str = DEFAULT_CROSSREF_API
+
+    @classmethod
+    def from_options(cls, options: AuditOptions, network: NetworkState) -> IdentifierSettings:
+        """The stage's settings for an audit or a check; offline too when the network stage found no network."""
+        return cls(
+            store_path=str(options.cache),
+            doi_api=options.doi_api,
+            crossref_api=options.crossref_api,
+            offline=options.offline or network.mode == NetworkMode.unreachable,
+            allow_private=options.allow_private,
+            contact=options.contact,
+            mailto=options.crossref_mailto or (options.contact if options.contact and "@" in options.contact else None),
+        )
 
 
 def doi_key(doi: str) -> str:
@@ -94,68 +104,48 @@ class DoiCache:
         )
 
 
-def _record(doi: str, work: CrossrefWork, url: str | None, now: datetime) -> DoiRecord:
-    return DoiRecord(
-        doi=work.doi or doi,
-        status=RegistryStatus.registered,
-        url=url,
-        agency="crossref",
-        title=work.title,
-        year=min(work.years) if work.years else None,
-        years=list(work.years),
-        container=work.container,
-        work_type=work.work_type,
-        updated_by=list(work.updated_by),
-        updates=list(work.updates),
-        checked_at=now,
-    )
+@contextlib.contextmanager
+def _doi_cache(settings: IdentifierSettings) -> Iterator[DoiCache | None]:
+    """The store's DOI answers, or None offline with no store file (nothing is remembered, nothing is written)."""
+    path = Path(settings.store_path)
+    if not (settings.store_path == ":memory:" or path.is_file() or not settings.offline):
+        yield None
+        return
+    from citecheck.store.db import Store  # here: an offline check with no store opens no database
+
+    store = Store(path)
+    try:
+        yield DoiCache(store)
+    finally:
+        store.close()
 
 
-class DoiResolver:
-    """Handle API first (does it exist?), then Crossref (what is registered); one answer per DOI."""
+def _remembered(
+    dois: Sequence[str], cache: DoiCache | None, now: datetime | None
+) -> tuple[dict[str, DoiRecord], list[str]]:
+    """The records the store holds fresh at ``now`` and the DOIs still to ask about.
 
-    def __init__(self, http: HttpGet, settings: IdentifierSettings) -> None:
-        agent_contact = ", ".join(part for part in (settings.contact, settings.mailto) if part) or None
-        headers = {"User-Agent": user_agent(agent_contact), "Accept": "application/json"}
-        self.handles = DoiHandleClient(
-            PoliteEndpoint("doi.org", http, Politeness(concurrency=4), headers=headers), settings.doi_api
-        )
-        self.crossref = CrossrefClient(
-            PoliteEndpoint("crossref", http, crossref_politeness(), headers=headers, on_answer=follow_rate_limit),
-            settings.crossref_api,
-            mailto=settings.mailto,
-        )
+    ``now`` None is offline: any stored answer counts, and a DOI the store does not know is not-checked.
+    """
+    records: dict[str, DoiRecord] = {}
+    pending: list[str] = []
+    for doi in dois:
+        cached = cache.get(doi, now) if cache is not None else None
+        if cached is not None:
+            records[doi_key(doi)] = cached
+        elif now is None:
+            records[doi_key(doi)] = DoiRecord(doi=doi, reason=OFFLINE_REASON)
+        else:
+            pending.append(doi)
+    return records, pending
 
-    @property
-    def requests(self) -> int:
-        return self.handles.endpoint.requests + self.crossref.endpoint.requests
 
-    async def resolve(self, doi: str) -> tuple[DoiRecord, bool]:
-        """The record, and whether it is a complete answer worth keeping; never raises for one DOI."""
-        try:
-            return await self._resolve(doi)
-        except Exception as error:  # a bug on one DOI must not cost the others their answers
-            return DoiRecord(doi=doi, reason=f"not checked: internal error ({type(error).__name__})"), False
-
-    async def _resolve(self, doi: str) -> tuple[DoiRecord, bool]:
-        now = datetime.now(UTC)
-        handle = await self.handles.resolve(doi)
-        if handle.status == "not-found":
-            return DoiRecord(doi=doi, status=RegistryStatus.not_found, checked_at=now, reason=handle.reason), True
-        try:
-            work = await self.crossref.work(doi)
-        except CrossrefUnavailable as error:
-            status = RegistryStatus.registered if handle.status == "registered" else RegistryStatus.not_checked
-            reason = f"metadata not checked: {error}" if handle.status == "registered" else handle.reason
-            return DoiRecord(doi=doi, status=status, url=handle.url, checked_at=now, reason=reason), False
-        if work is not None:
-            return _record(doi, work, handle.url, now), True
-        if handle.status == "registered":
-            reason = "Crossref holds no metadata for it (another registration agency)"
-            return DoiRecord(
-                doi=doi, status=RegistryStatus.registered, url=handle.url, checked_at=now, reason=reason
-            ), True
-        return DoiRecord(doi=doi, status=RegistryStatus.not_checked, reason=handle.reason), False
+def remembered_doi_records(dois: Sequence[str], settings: IdentifierSettings) -> dict[str, DoiRecord]:
+    """Offline: a record for each DOI (keyed by :func:`doi_key`) as the store remembers it, at any age; no request."""
+    if not dois:
+        return {}
+    with _doi_cache(settings) as cache:
+        return _remembered(dois, cache, None)[0]
 
 
 async def resolve_dois(
@@ -167,43 +157,18 @@ async def resolve_dois(
     """
     if not dois:
         return {}
-    path = Path(settings.store_path)
-    use_store = settings.store_path == ":memory:" or path.is_file() or not settings.offline
-    store = Store(path) if use_store else None
-    cache = DoiCache(store) if store is not None else None
-    records: dict[str, DoiRecord] = {}
-    try:
+    with _doi_cache(settings) as cache:
         now = datetime.now(UTC)
-        pending: list[str] = []
-        for doi in dois:
-            cached = cache.get(doi, None if settings.offline else now) if cache is not None else None
-            if cached is not None:
-                records[doi_key(doi)] = cached
-            elif settings.offline:
-                records[doi_key(doi)] = DoiRecord(doi=doi, reason=OFFLINE_REASON)
-            else:
-                pending.append(doi)
+        records, pending = _remembered(dois, cache, None if settings.offline else now)
         if pending:
-            owned: GuardedHttp | None = None
-            client: HttpGet
-            if http is None:
-                owned = GuardedHttp(allow_private=settings.allow_private, agent=user_agent(settings.contact), web=web)
-                client = owned
-            else:
-                client = http
-            resolver = DoiResolver(client, settings)
-            try:
-                answers = await asyncio.gather(*(resolver.resolve(doi) for doi in pending))
-            finally:
-                if owned is not None:
-                    await owned.aclose()
+            # The HTTP layer (and asyncio with it) is loaded only when a request is really going to be sent.
+            from citecheck.resolve.doi_resolver import ask_registries
+
+            answers = await ask_registries(pending, settings, http=http, web=web)
             for doi, (record, complete) in zip(pending, answers, strict=True):
                 records[doi_key(doi)] = record
                 if complete and cache is not None:
                     cache.put(record, now)
-    finally:
-        if store is not None:
-            store.close()
     return records
 
 
@@ -219,6 +184,17 @@ def apply_doi_records(documents: Iterable[ParsedDocument], records: dict[str, Do
 
 def resolve_identifiers(documents: Sequence[ParsedDocument], settings: IdentifierSettings) -> int:
     """Resolve every DOI the documents cite and write the records onto their references; returns how many."""
-    records = asyncio.run(resolve_dois(document_dois(documents), settings))
+    dois = document_dois(documents)
+    if settings.offline:
+        records = remembered_doi_records(dois, settings)  # no event loop: importing asyncio was 17 ms of a check
+    else:
+        import asyncio
+
+        records = asyncio.run(resolve_dois(dois, settings))
     apply_doi_records(documents, records)
     return len(records)
+
+
+def run_identifier_stage(documents: Sequence[ParsedDocument], options: AuditOptions, network: NetworkState) -> None:
+    """DOIs through the DOI handle API and Crossref (the store only when offline or the network is down)."""
+    resolve_identifiers(documents, IdentifierSettings.from_options(options, network))
