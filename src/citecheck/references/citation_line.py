@@ -231,18 +231,20 @@ _archived_at_re = lazy_pattern(r"\b[Aa]rchived\s+(?:on\s+)?(?=\S)")
 _at_service_re = lazy_pattern(r"\s+at\s+(?:the\s+)?(?P<service>[^.,;()]{2,40}?)(?=[.,;(]|$)")
 # The access-date phrase in English (as written, capitalised or in capitals) and as the other Wikipedias' citation
 # templates render it: German, French, Spanish, Portuguese, Italian, Dutch, Czech ("[cit. 2014-05-09]"), Polish,
-# Swedish, Norwegian, Arabic.  Spelled case by case rather than with re.IGNORECASE, which would defeat the
-# regex engine's literal search on the line every citation goes through.
+# Swedish ("Hämtad", "Läst"), Norwegian, Russian ("Дата обращения: 5 марта 2018", "Проверено"), Arabic.  Spelled
+# case by case rather than with re.IGNORECASE, which would defeat the regex engine's literal search on the line
+# every citation goes through.
 _RETRIEVED_RE = re.compile(
     r"(?:\b(?:[Rr]etrieved|RETRIEVED|[Aa]ccessed|ACCESSED|[Vv]iewed|VIEWED|[Cc]onsulted|CONSULTED"
     r"|[Aa]ccess[\s-]date|ACCESS[\s-]DATE|[Aa]bgerufen(?:\s+am)?|ABGERUFEN(?:\s+AM)?|[Zz]ugriff(?:\s+am)?"
     r"|[Cc]onsulté(?:\s+le)?|CONSULTÉ(?:\s+LE)?|[Cc]onsultado(?:\s+(?:el|em|en))?|(?:URL\s+)?[Cc]onsultato(?:\s+il)?"
-    r"|[Gg]eraadpleegd(?:\s+op)?|[Cc]it\.|[Cc]itováno|[Dd]ostęp|[Hh]ämtad|[Bb]esøkt)"
+    r"|[Gg]eraadpleegd(?:\s+op)?|[Cc]it\.|[Cc]itováno|[Dd]ostęp|[Hh]ämtad|[Ll]äst(?:\s+den)?|[Bb]esøkt"
+    r"|[Дд]ата обращения|[Пп]роверено)"
     r"|اطلع عليه(?:\s+(?:بتاريخ|في))?|تاريخ الوصول)\s*:?\s*(?:on\s+)?"
 )
-# One fixed piece of each phrase above: the scan for the phrase runs only where one of them occurs.  The English
-# words are looked for first; the rest only in a line that holds none of them (the scan, once started, still
-# finds every phrase after where it starts).
+# One fixed piece of each phrase above: the scan for the phrase runs only where one of them occurs, from the first
+# of them in the line (a German phrase before an English one is the line's first access clause).  Each piece
+# begins at most one character into its phrase: the scan starts one character before the piece.
 _RETRIEVED_TRIGGERS = ("etrieved", "ccess", "iewed", "onsult")
 _OTHER_RETRIEVED_TRIGGERS = (
     "ETRIEVED",
@@ -255,7 +257,19 @@ _OTHER_RETRIEVED_TRIGGERS = (
     "eraadpleegd",
     "cit.",
 )
-_NON_ASCII_RETRIEVED_TRIGGERS = ("itováno", "ostęp", "ämtad", "esøkt", "اطلع", "الوصول")
+_NON_ASCII_RETRIEVED_TRIGGERS = (
+    "itováno",
+    "ostęp",
+    "ämtad",
+    "äst",
+    "esøkt",
+    "ата обращения",
+    "роверено",
+    "اطلع",
+    "الوصول",
+)
+_ASCII_RETRIEVED_TRIGGERS = _RETRIEVED_TRIGGERS + _OTHER_RETRIEVED_TRIGGERS
+_ALL_RETRIEVED_TRIGGERS = _ASCII_RETRIEVED_TRIGGERS + _NON_ASCII_RETRIEVED_TRIGGERS
 _via_re = lazy_pattern(r"\s+[–—-]\s+via\s+[^.]{1,80}")
 _archive_word_re = lazy_pattern(r"\b(?:[Aa]rchived?|ARCHIVED?|[Ss]napshot|[Ww]ayback [Mm]achine)\b")
 # What may stand between an archive word and its date ("Archived at <URL> on", "archive copy of").
@@ -302,17 +316,13 @@ def _read_clauses(text: str) -> tuple[PartialDate | None, PartialDate | None, st
     ascii_text = text.isascii()
     if (
         archive_date is None
-        and ("rchiv" in text or "rquiv" in text or not ascii_text)
+        and ("rchiv" in text or "rquiv" in text or "rkiv" in text or "rchiw" in text or not ascii_text)
         and _first_of(text, _LOCAL_ARCHIVE_TRIGGERS) >= 0
     ):
         archive_date, local_service, local_first = _read_local_archive_clause(text)
         service = service or local_service
         first = min(first, local_first)
-    retrieved = _first_of(text, _RETRIEVED_TRIGGERS)
-    if retrieved < 0:
-        retrieved = _first_of(text, _OTHER_RETRIEVED_TRIGGERS)
-        if retrieved < 0 and not ascii_text:
-            retrieved = _first_of(text, _NON_ASCII_RETRIEVED_TRIGGERS)
+    retrieved = _first_of(text, _ASCII_RETRIEVED_TRIGGERS if ascii_text else _ALL_RETRIEVED_TRIGGERS)
     if retrieved >= 0:
         for match in _RETRIEVED_RE.finditer(text, max(retrieved - 1, 0)):
             found = match_local_date_at(text, match.end())
@@ -324,19 +334,26 @@ def _read_clauses(text: str) -> tuple[PartialDate | None, PartialDate | None, st
     return archive_date, access_date, archive_format, service, first
 
 
-# "Archived from the original on DATE" as the other Wikipedias' templates render it, and Arabic Wikipedia's
-# {{Webarchive}}: "نسخة محفوظة DATE على موقع واي باك مشين" ("archived copy DATE at the Wayback Machine").
+# "Archived from the original on DATE" as the other Wikipedias' templates render it (Swedish "Arkiverad från
+# originalet den", Polish "[zarchiwizowane z adresu DATE]", Russian "Архивировано (из первоисточника) DATE года"),
+# and Arabic Wikipedia's {{Webarchive}}: "نسخة محفوظة DATE على موقع واي باك مشين" ("archived copy DATE at the
+# Wayback Machine").
 _local_archived_re = lazy_pattern(
     r"(?:\b(?:[Aa]rchivováno z originálu(?:\s+dne)?|[Aa]rchiviert (?:vom|aus dem) Original(?:\s+am)?"
     r"|[Aa]rchivé (?:de|depuis) l['’]original(?:\s+le)?|[Aa]rchivado (?:desde|del) (?:el )?original(?:\s+el)?"
     r"|[Aa]rquivado do original(?:\s+em)?|[Aa]rchiviato dall['’]url originale(?:\s+il)?"
-    r"|[Gg]earchiveerd van het origineel(?:\s+op)?)|مؤرشف من الأصل(?:\s+في)?|نسخة محفوظة)\s*:?\s*"
+    r"|[Gg]earchiveerd van het origineel(?:\s+op)?|[Aa]rkiverad från originalet(?:\s+den)?"
+    r"|[Zz]archiwizowane z (?:adresu|oryginału)|[Аа]рхивировано(?:\s+из\s+(?:первоисточника|оригинала))?)"
+    r"|مؤرشف من الأصل(?:\s+في)?|نسخة محفوظة)\s*:?\s*"
 )
 _local_at_service_re = lazy_pattern(
     r"\s+(?:على\s+موقع|auf|sur|en|na|em|su|op)\s+(?P<service>[^.,;()]{2,40}?)(?=[.,;(]|$)"
 )
 # A piece of each (English "rchived" holds none of them; Dutch "Gearchiveerd" does not hold "rchived" either).
-_LOCAL_ARCHIVE_TRIGGERS = ("rchivo", "rchivi", "rchiva", "rchivé", "rquiv", "earchiveerd", "محفوظة", "مؤرشف")
+_LOCAL_ARCHIVE_TRIGGERS = (
+    *("rchivo", "rchivi", "rchiva", "rchivé", "rquiv", "earchiveerd", "rkiverad", "rchiwizowane", "рхивировано"),
+    *("محفوظة", "مؤرشف"),
+)
 
 
 def _read_local_archive_clause(text: str) -> tuple[PartialDate | None, str | None, int]:
@@ -992,6 +1009,9 @@ def parse_citation_line(text: str, hints: MarkupHints | None = None) -> Citation
     fields.format = format_match["fmt"].upper() if format_match else (archive_format or "").upper() or None
 
     head = working[:clauses_at]
+    if clauses_at < len(working):
+        # "… 2014-05-02 [cit. 2014-05-09]", "… [dostęp 2020-01-13]": the bracket opening the clause is the clause's.
+        head = head.rstrip(" [(")
     if "via" in head:
         head = _via_re().sub("", head)
     head_fields = _read_head(head, hints)
