@@ -602,7 +602,7 @@ def _split_blocks(text: str, separator: str) -> list[str]:
                     continue  # "9. November 2014": a day written with a full stop, not a block's end
                 # An initial inside a block is not its end — unless the block is that letter or a date follows.
                 initial = len(word) == 1 and word.isupper() and word != text[start:index].strip()
-                if initial and match_date_at(text, index + 2) is None:
+                if initial and match_date_at(text, index + 2) is None and not _names_end_at(text, start, index):
                     continue
             blocks.append(text[start:index])
             start = index + 1
@@ -618,6 +618,21 @@ def _split_blocks(text: str, separator: str) -> list[str]:
         else:
             merged.append(block)
     return merged
+
+
+_next_initial_re = lazy_pattern(r"[A-Z\u00C0-\u00DE]{1,2}\.|[^A-Z\u00C0-\u00DE]")
+
+
+def _names_end_at(text: str, start: int, index: int) -> bool:
+    """The first block, up to the initial whose full stop is at ``index``, is a list of inverted names and a word
+    that is no initial follows: ``Smith, J.; Jones, K. Title`` ends its authors there, ``Smith, J. R. Title`` not
+    at "J."."""
+    return (
+        start == 0
+        and "," in text[:index]
+        and _next_initial_re().match(text, index + 2) is None
+        and _inverted_names(text[: index + 1])
+    )
 
 
 def _without_edition(block: str) -> str:
@@ -661,18 +676,77 @@ def _split_authors(block: str) -> list[str]:
         return []
     if ";" in block:
         parts = [part for piece in block.split(";") for part in _and_split(piece)]
+    elif _DIGIT_RE.search(block):
+        parts = _written_names(block)  # "Natives and newcomers, 1600–1793, …": no names to pair up
+    elif _organisation_word_re().search(block) and all(
+        _organisation_word_re().search(segment) for segment in block.split(",")
+    ):
+        # "Department of Economic and Social Affairs": a body, its "and" no list's; commas may still list bodies.
+        parts = [segment.strip() for segment in block.split(",") if segment.strip()]
     else:
-        parts = []
-        for piece in _and_split(block):
-            commas = [segment.strip() for segment in piece.split(",") if segment.strip()]
-            if len(commas) >= 2 and all(" " in segment for segment in commas):
-                parts.extend(commas)  # "John Smith, Jane Doe"
-            elif len(commas) >= 4 and len(commas) % 2 == 0:
-                parts.extend(f"{commas[i]}, {commas[i + 1]}" for i in range(0, len(commas), 2))
-            else:
-                parts.append(piece)
+        parts = _comma_names(
+            [[segment.strip() for segment in piece.split(",") if segment.strip()] for piece in _and_split(block)]
+        )
     names = [_display_name(part) for part in parts]
     return [name for name in names if name and _ALNUM_RE.search(name)]
+
+
+def _written_names(block: str) -> list[str]:
+    """The names of a block that holds figures, split only where the writing leaves no doubt: at "and", and at
+    commas between segments that each hold a space (``Wayne Gabardi, review of …``) or an even number of them."""
+    parts: list[str] = []
+    for piece in _and_split(block):
+        commas = [segment.strip() for segment in piece.split(",") if segment.strip()]
+        if len(commas) >= 2 and all(" " in segment for segment in commas):
+            parts.extend(commas)
+        elif len(commas) >= 4 and len(commas) % 2 == 0:
+            parts.extend(f"{commas[i]}, {commas[i + 1]}" for i in range(0, len(commas), 2))
+        else:
+            parts.append(piece)
+    return parts
+
+
+# Lower-case words that stand in the names of organisations, never in a person's ("van", "de", "bin" do).
+_organisation_word_re = lazy_pattern(
+    r"\s(?:of|for|the|on|in|at|und|für|des|du)\s|\b(?:Centre|Center|Department|Ministry|Institute|University|Society"
+    r"|Association|Council|Agency|Commission|Committee|Foundation|Corporation|Museum|Bureau|Organi[sz]ation|Office"
+    r"|Government)\b"
+)
+_DIGIT_RE = re.compile(r"\d")
+# "J.", "C. P.", "M.-L.", "JR": initials, a given name and never a whole name.
+_initials_re = lazy_pattern(r"^(?:[A-Z\u00C0-\u00DE]{1,2}\.?(?:\s|-)?){1,4}$")
+
+
+def _comma_names(pieces: list[list[str]]) -> list[str]:
+    """Names from the comma-separated segments of each and-separated piece of an author block without ";".
+
+    Which segments pair up as ``Surname, Given`` is decided by the block's evidence: initials are a given name;
+    segments that all hold a space are whole names (``John Smith, Jane Doe``); pieces that all have an even
+    number of segments are pairs (``Harrison, Kevin and Boyd, Tony``, ``Smith, J., Jones, K. and Brown, T.``);
+    ``Smith, John, and Jane Doe`` (Chicago) inverts only the first; otherwise single words are surnames
+    (``Smith, Jones and Brown``) and a surname followed by initials is one name (``Smith, J., Jones and Brown``).
+    """
+    flat = [segment for segments in pieces for segment in segments]
+    if len(flat) <= 1:
+        return flat
+    initials = [bool(_initials_re().match(segment)) for segment in flat]
+    if not any(initials) and all(" " in segment for segment in flat):
+        return flat
+    if all(len(segments) % 2 == 0 for segments in pieces):
+        return [f"{segments[i]}, {segments[i + 1]}" for segments in pieces for i in range(0, len(segments), 2)]
+    if len(pieces[0]) >= 2 and all(" " in segment and not _initials_re().match(segment) for segment in flat[2:]):
+        return [f"{flat[0]}, {flat[1]}", *flat[2:]]
+    names: list[str] = []
+    for segments in pieces:
+        index = 0
+        while index < len(segments):
+            if index + 1 < len(segments) and _initials_re().match(segments[index + 1]):
+                names.append(f"{segments[index]}, {segments[index + 1]}")
+                index += 2
+            else:
+                names.append(segments[index])
+                index += 1
+    return names
 
 
 def _looks_like_authors(block: str, *, allow_single_words: bool = False) -> bool:
@@ -690,6 +764,67 @@ def _looks_like_authors(block: str, *, allow_single_words: bool = False) -> bool
         or (allow_single_words and _single_name_re().match(piece))
         for piece in pieces
     )
+
+
+def _inverted_names(block: str) -> bool:
+    """``Salmond, Anne`` or several inverted names joined by "and", "&" or ";" (``Harrison, Kevin and Boyd, Tony``)."""
+    if _inverted_name_re().match(block):
+        return True
+    pieces = [piece.strip() for part in block.split(";") for piece in _and_split(part)]
+    return len(pieces) >= 2 and all(_inverted_name_re().match(piece) for piece in pieces)
+
+
+def _looks_like_short_authors(block: str) -> bool:
+    """The names of a Harvard short citation (``Hay, Maclagan & Gordon``): surnames of at most three words each,
+    no sentence ending among them (``Harrison, Kevin and Boyd, Tony. Title. Press`` is a whole citation)."""
+    names = block.replace(",", " and")
+    return (
+        not _holds_sentence_end(block)
+        and all(len(piece.split()) <= 3 for piece in _and_split(names))
+        and _looks_like_authors(names, allow_single_words=True)
+    )
+
+
+def _ends_with_initial(block: str) -> bool:
+    """``Jones, K`` or ``Everhart, Robert B`` (cut before its full stop); not ``Trewick SA, Morgan-Richards M``,
+    whose initials are written without full stops (``SA``)."""
+    if len(block) < 2 or not block[-1].isupper() or block[-2].isalnum():
+        return False
+    return "." in block or _undotted_initials_re().search(block) is None
+
+
+_undotted_initials_re = lazy_pattern(r"\b[A-Z]{2,3}\b")
+
+
+_sentence_end_re = lazy_pattern(r"([^\s.]{2,})\.\s")
+
+
+def _names_before_sentence_end(block: str) -> str | None:
+    """The names before the first full stop after a whole word, when a sentence follows it; else None."""
+    if "." not in block:
+        return None
+    for match in _sentence_end_re().finditer(block):
+        if match[1].lower() in _ABBREVIATIONS:
+            continue
+        lead = block[: match.end(1)]
+        return lead if _looks_like_authors(lead) and block[match.end() :].strip() else None
+    return None
+
+
+def _names_after_sentence_end(block: str) -> str | None:
+    """The names after the last full stop after a whole word, when a sentence stands before it; else None."""
+    if "." not in block:
+        return None
+    ends = [match for match in _sentence_end_re().finditer(block) if match[1].lower() not in _ABBREVIATIONS]
+    if not ends:
+        return None
+    tail = block[ends[-1].end() :].strip()
+    return tail if _looks_like_authors(tail) else None
+
+
+def _holds_sentence_end(text: str) -> bool:
+    """A full stop after a whole word (not an initial or abbreviation) inside ``text``: ``Boyd, Tony. Title``."""
+    return "." in text and any(match[1].lower() not in _ABBREVIATIONS for match in _sentence_end_re().finditer(text))
 
 
 def _ends_with_full_word(block: str) -> bool:
@@ -734,6 +869,10 @@ _TRAILING_DATE_SEPARATORS = " ,;(–—-"
 _pages_re = lazy_pattern(r"^[\dIVXLCivxlc\s\-–−:(),.]+$")
 
 
+# "Oxford University Press", "AK Press" — not "Freedom of the Press" (a report's name).
+_publisher_end_re = lazy_pattern(r"(?:(?<!the )(?<!The )\bPress|\bBooks|\bPublishing|\bPublishers|\bVerlag)$")
+
+
 def _trailing_date(block: str) -> tuple[str, PartialDate] | None:
     """``"Name, 3 May 2014"`` → ``("Name", 2014-05-03)``: a date closing the block after a comma or bracket."""
     stripped = block.rstrip(" .)")
@@ -752,8 +891,12 @@ def _trailing_date(block: str) -> tuple[str, PartialDate] | None:
         parsed, begin = parsed_year, year.start()
     before = stripped[:begin]
     name = before.rstrip(_TRAILING_DATE_SEPARATORS)
-    if not name or name == before or not before[len(name) :].strip(" "):
-        return None  # the date must be set off by a comma or bracket: "Example 2014 Report" is a name
+    if not name:
+        return None
+    if not before[len(name) :].strip(" ") and not _publisher_end_re().search(name):
+        # The date must be set off by a comma or bracket ("Example 2014 Report" is a name), unless it follows a
+        # publisher's name ("Manchester University Press 2003"): no publisher's name ends in its year.
+        return None
     return name, parsed
 
 
@@ -765,11 +908,18 @@ _title_date_re = lazy_pattern(
 )
 
 
+# "…, Transaction Books, NJ 1979": an imprint's place and year closing a title block that ran on into the imprint.
+_imprint_year_re = lazy_pattern(r",\s[^,]+,\s(?:[A-Z][\w.]*\s){1,2}(?P<year>(?:1[5-9]|20)\d\d)$")
+
+
 def _title_date(title: str) -> tuple[str, PartialDate] | None:
-    """``"Release notes, 9. November 2014"`` → ``("Release notes", 2014-11-09)``; None unless a day's date ends it."""
+    """``"Release notes, 9. November 2014"`` → ``("Release notes", 2014-11-09)``; ``"Title, Publisher, NJ 1979"``
+    → ``("Title, Publisher, NJ", 1979)``; None unless a day's date or an imprint's place and year ends it."""
     match = _title_date_re().search(title)
     if match is None:
-        return None
+        imprint = _imprint_year_re().search(title)
+        parsed = parse_date(imprint["year"]) if imprint is not None else None
+        return (title[: imprint.start("year")].rstrip(), parsed) if imprint is not None and parsed else None
     parsed = parse_date(match["date"])
     if parsed is None or parsed.day is None:
         return None
@@ -801,7 +951,7 @@ def _read_head(head: str, hints: MarkupHints | None = None) -> _HeadFields:
     fields = _HeadFields()
     rest = head.strip(_LEADING_SEPARATORS)
     short = _SHORT_CITATION_RE.match(rest)
-    if short and _looks_like_authors(short["authors"].replace(",", " and"), allow_single_words=True):
+    if short and _looks_like_short_authors(short["authors"]):
         fields.authors = _split_authors(short["authors"].replace(",", " and"))
         fields.date = parse_date(short["year"])
         fields.short = True
@@ -813,13 +963,19 @@ def _read_head(head: str, hints: MarkupHints | None = None) -> _HeadFields:
         is_date, parsed = _read_parenthesised_date(author_date["date"])
         if is_date:
             people = author_date["authors"]
+            rest = rest[author_date.end() :]
+            lead = _names_before_sentence_end(people)
+            if lead is not None:
+                # `Woodcock, George. Anarchism: A History (1962)`: the names end at the full stop, the title follows.
+                people, rest = lead, " ".join(f"{people[len(lead) + 1 :]} {rest}".split())
+            elif (tail := _names_after_sentence_end(people)) is not None:
+                people = tail  # `A note on the term. Grosskopf, Shane (2022).`: the note is no author
             # "Smith, John, ed. (2010)" / "Smith, John (ed.) (2010)": editors, not authors.
             if author_date.re is _EDITOR_DATE_RE or _has_editor_suffix(people):
                 fields.editors = _split_authors(people)
             else:
                 fields.authors = _split_authors(people)
             fields.date = parsed
-            rest = rest[author_date.end() :]
     elif rest.startswith("(") and (leading_date := _LEADING_DATE_RE.match(rest)):
         is_date, parsed = _read_parenthesised_date(leading_date["date"])
         if is_date:
@@ -849,9 +1005,12 @@ def _read_head(head: str, hints: MarkupHints | None = None) -> _HeadFields:
         blocks = _split_blocks(rest, separator)
     else:
         blocks = _split_blocks(rest, separator)
-        if blocks and not fields.authors and len(blocks) > 1 and _inverted_name_re().match(blocks[0].rstrip(".")):
-            # `Salmond, Anne. Two Worlds: …` — an inverted name standing alone before an unquoted title.
-            fields.authors = _split_authors(blocks.pop(0))
+        if blocks and not fields.authors and len(blocks) > 1 and _inverted_names(blocks[0].rstrip(".")):
+            # `Salmond, Anne. Two Worlds: …`, `Harrison, Kevin and Boyd, Tony. Title. …` — inverted names standing
+            # alone before an unquoted title.
+            names = blocks.pop(0)
+            # The block ended at a full stop: an initial closing it keeps its own ("…; Jones, K. Title").
+            fields.authors = _split_authors(names + "." if _ends_with_initial(names) else names)
         while len(blocks) > 1 and _has_editor_suffix(blocks[0]):
             blocks.pop(0)  # `McLintock, Alexander (ed.). Busby, James.` — editors before the entry's title
         date_first = parse_date(blocks[0]) if blocks and blocks[0][-1:].isdigit() else None
