@@ -379,7 +379,7 @@ _LOCAL_MONTH_NAMES: dict[int, tuple[str, ...]] = {
 }
 # Abbreviations, written with or without a full stop ("3 okt. 2019", "12 paź 2020", "5 сент. 2018", "3. Dez. 2019",
 # "5 janv. 2019"); the English ones ("Oct.", "Sept.") are the English patterns'.
-_LOCAL_MONTH_ABBREVIATIONS: dict[int, tuple[str, ...]] = {
+_LOCAL_MONTH_SHORT_NAMES: dict[int, tuple[str, ...]] = {
     1: ("sty", "janv", "янв"),
     2: ("lut", "febr", "févr", "фев", "февр"),
     3: ("mär", "мар"),
@@ -396,11 +396,12 @@ _LOCAL_MONTH_ABBREVIATIONS: dict[int, tuple[str, ...]] = {
 # too: only the local patterns (a day with a full stop, "de", lower case) need them, the English ones come first.
 _LOCAL_MONTHS = {
     name: number
-    for table in (_LOCAL_MONTH_NAMES, _LOCAL_MONTH_ABBREVIATIONS)
+    for table in (_LOCAL_MONTH_NAMES, _LOCAL_MONTH_SHORT_NAMES)
     for number, names in table.items()
     for name in names
 }
-_LOCAL_ABBREVIATIONS = frozenset(name for names in _LOCAL_MONTH_ABBREVIATIONS.values() for name in names)
+# (lower case; also what a citation-line splitter needs to know a full stop after "okt" goes on to a date)
+LOCAL_MONTH_ABBREVIATIONS = frozenset(name for names in _LOCAL_MONTH_SHORT_NAMES.values() for name in names)
 _LOCAL_MONTH_RE = "|".join(sorted((re.escape(name) for name in _LOCAL_MONTHS), key=len, reverse=True))
 # Month names that are also a capitalised English word with years after it ("Mars 2020", NASA's rover): such a
 # name reads as a month alone only in lower case, as French and Swedish write their months; with a day it is one.
@@ -462,7 +463,7 @@ def _month_alone_is_a_date(match: re.Match[str]) -> bool:
     name = match["mon"]
     if name in _CAPITALISED_WORDS:
         return False
-    return name.lower() not in _LOCAL_ABBREVIATIONS or match.string[match.end("mon") : match.end("mon") + 1] == "."
+    return name.lower() not in LOCAL_MONTH_ABBREVIATIONS or match.string[match.end("mon") : match.end("mon") + 1] == "."
 
 
 # c., ca., circa, approx. before a date ("c. 1990": an approximate year).

@@ -29,7 +29,14 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from citecheck.dates import PartialDate, find_dates, match_date_at, match_local_date_at, parse_date
+from citecheck.dates import (
+    LOCAL_MONTH_ABBREVIATIONS,
+    PartialDate,
+    find_dates,
+    match_date_at,
+    match_local_date_at,
+    parse_date,
+)
 from citecheck.lazy_patterns import lazy_pattern
 from citecheck.models import SourceFlag
 from citecheck.references.archive_urls import parse_archive_url
@@ -155,7 +162,10 @@ _maintenance_tag_re = lazy_pattern(
     re.I,
 )
 # CS1 error messages end in "(help)"; every one names the offending parameter as |name=.
-_cs1_error_re = lazy_pattern(r"[A-Z][^()\"|.]{0,80}?\|[^()]{0,160}?\(\s*help\s*\)")
+# Arabic Wikipedia's read "الوسيط |الصفحة= تم تجاهله (مساعدة)" ("parameter |page= ignored (help)").
+_cs1_error_re = lazy_pattern(
+    r"[A-Z][^()\"|.]{0,80}?\|[^()]{0,160}?\(\s*help\s*\)|الوسيط\s*\|[^()]{0,160}?\(\s*مساعدة\s*\)\s*;?"
+)
 _cs1_note_re = lazy_pattern(
     r"\(\s*(?:link|subscription required|registration required|free access|limited access|inactive)\s*\)"
     r"|CS1 maint:[^.()]{0,120}(?:\(\s*link\s*\))?"
@@ -534,7 +544,10 @@ _initial_end_re = lazy_pattern(r"(?:^|[\s.\-])[A-Z]\.$")
 # Blocks that are bibliographic detail, never a work or publisher.
 _DETAIL_RE = re.compile(
     r"^(?:(?:pp?\.|pages?|vols?\.|volume|nos?\.|number|issue|iss\.|art\.|article|section|sec\.|chapter|ch\.|loc\.|at"
-    r"|col\.|sheet|para\.|§)\s*(?:[0-9]|[IVXLC]+\b)"
+    r"|col\.|sheet|para\.|§"
+    # pages, volumes and numbers as the other Wikipedias' templates write them: "S. 12", "s. 12", "str. 12",
+    # "стр. 12", "С. 12", "Bd. 3", "Nr. 5", "č. 5", "№ 5", "صفحة 1188" (page)
+    r"|s\.|str\.|стр\.|с\.|bd\.|nr\.|č\.|№|صفحة|صفحات|ص\.)\s*(?:[0-9]|[IVXLC]+\b)"
     r"|(?:isbn|issn|eissn|doi|bibcode|pmc|pmid|jstor|oclc|s2cid|arxiv|hdl|lccn|osti|ssrn|zbl|mr|eid|citeseerx|asin"
     r"|ismn|rfc)\b"
     r"|via\s|original\s|originally\s|reprinted\s|first published|[0-9]+(?:st|nd|rd|th)\s+ed\b"
@@ -598,6 +611,8 @@ def _split_blocks(text: str, separator: str) -> list[str]:
                         continue
                 elif _DOTTED_RE.match(word):
                     continue
+                elif folded in LOCAL_MONTH_ABBREVIATIONS and text[index + 2 : index + 3].isdigit():
+                    continue  # "3 okt. 2019", "5 сент. 2018": the abbreviation goes on to its year
                 elif len(word) <= 2 and word.isdigit() and match_local_date_at(text, index - len(word)):
                     continue  # "9. November 2014": a day written with a full stop, not a block's end
                 # An initial inside a block is not its end — unless the block is that letter or a date follows.
@@ -668,6 +683,8 @@ def _and_split(text: str) -> list[str]:
 
 def _split_authors(block: str) -> list[str]:
     """Names from an author block, each as ``Given Surname``."""
+    if not block.isascii():
+        block = block.translate(_ARABIC_PUNCTUATION)  # "Zeidler، Eberhard" as Arabic pages write it
     block = _without_et_al(block)
     if "ed" in block.lower():
         block = _editor_suffix_re().sub("", block)
@@ -689,6 +706,9 @@ def _split_authors(block: str) -> list[str]:
         )
     names = [_display_name(part) for part in parts]
     return [name for name in names if name and _ALNUM_RE.search(name)]
+
+
+_ARABIC_PUNCTUATION = str.maketrans({"،": ",", "؛": ";"})
 
 
 def _written_names(block: str) -> list[str]:
@@ -879,8 +899,12 @@ def _trailing_date(block: str) -> tuple[str, PartialDate] | None:
     if len(stripped) < 8 or not stripped[-1].isdigit():
         return None
     dates = find_dates(stripped)
+    comma = stripped.rfind(", ")
+    local = match_local_date_at(stripped, comma + 2) if comma > 0 and not dates else None
     if dates and dates[-1][2] == len(stripped):
         parsed, begin, _ = dates[-1]
+    elif local is not None and local[1] == len(stripped):
+        parsed, begin = local[0], comma + 2  # "Kustbladet, 3 okt. 2019", "Küstenblatt, 3. Oktober 2019"
     else:
         year = _trailing_year_re().search(stripped)
         if year is None:
@@ -1122,7 +1146,7 @@ def parse_citation_line(text: str, hints: MarkupHints | None = None) -> Citation
     if "[" in working:
         working = _maintenance_tag_re().sub(" ", working)
         working = _marker_only_re().sub(" ", working)
-    if "help" in lowered:
+    if "help" in lowered or "مساعدة" in normalised:
         working = _cs1_error_re().sub(" ", working)
     if "(" in working or "required" in lowered or "cs1" in lowered:
         # Every CS1 note holds one of these words; an ASCII text without them has none (IGNORECASE only
