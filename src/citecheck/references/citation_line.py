@@ -1032,9 +1032,9 @@ def _read_head(head: str, hints: MarkupHints | None = None) -> _HeadFields:
         if blocks and not fields.authors and len(blocks) > 1 and _inverted_names(blocks[0].rstrip(".")):
             # `Salmond, Anne. Two Worlds: …`, `Harrison, Kevin and Boyd, Tony. Title. …` — inverted names standing
             # alone before an unquoted title.
-            names = blocks.pop(0)
+            people = blocks.pop(0)
             # The block ended at a full stop: an initial closing it keeps its own ("…; Jones, K. Title").
-            fields.authors = _split_authors(names + "." if _ends_with_initial(names) else names)
+            fields.authors = _split_authors(people + "." if _ends_with_initial(people) else people)
         while len(blocks) > 1 and _has_editor_suffix(blocks[0]):
             blocks.pop(0)  # `McLintock, Alexander (ed.). Busby, James.` — editors before the entry's title
         date_first = parse_date(blocks[0]) if blocks and blocks[0][-1:].isdigit() else None
