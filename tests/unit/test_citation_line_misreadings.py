@@ -473,3 +473,25 @@ def test_arabic_page_words_and_error_messages_are_no_names() -> None:
     assert fields.authors == ["Eberhard Zeidler"]
     assert fields.publisher == "Tidewater Press"
     assert fields.work is None
+
+
+@pytest.mark.parametrize(
+    ("line", "title", "publisher", "date"),
+    [
+        (
+            "Harriet Fenwick, Coastal Birds of the North (Portsmouth: Tidewater Press, 1970), p. 38.",
+            "Harriet Fenwick, Coastal Birds of the North",
+            "Tidewater Press",
+            "1970",
+        ),
+        ("Fenwick, Harriet. Coastal Birds, Tidewater Press, 2004.", "Coastal Birds, Tidewater Press", None, "2004"),
+        ("The Harbour Strike, 1951. Tidewater Press.", "The Harbour Strike, 1951", "Tidewater Press", None),
+    ],
+)
+def test_an_imprint_or_year_closing_an_unquoted_title_is_the_date(
+    line: str, title: str, publisher: str | None, date: str | None
+) -> None:
+    fields = parse_citation_line(line)
+    assert fields.title == title
+    assert fields.publisher == publisher
+    assert iso(fields.date) == date

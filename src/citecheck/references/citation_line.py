@@ -936,10 +936,33 @@ _title_date_re = lazy_pattern(
 _imprint_year_re = lazy_pattern(r",\s[^,]+,\s(?:[A-Z][\w.]*\s){1,2}(?P<year>(?:1[5-9]|20)\d\d)$")
 
 
-def _title_date(title: str) -> tuple[str, PartialDate] | None:
+# "Anarchism: From Theory to Practice (New York: Monthly Review Press, 1970), p. 38": a book's imprint in brackets.
+_title_imprint_re = lazy_pattern(
+    r"\s*\((?P<place>[A-Z][^():]{1,40}):\s*(?P<publisher>[^():]{2,80}?),?\s+(?P<year>(?:1[5-9]|20)\d\d)\)"
+    r"(?:[,;]\s*(?:pp?\.|pages?|ch\.)\s*[0-9IVXLCivxlc][0-9IVXLCivxlc\s–\-,]*)?$"
+)
+# "Anti-Capitalism, One World, 2004" after the authors: the year of an entry written with commas.
+_title_year_re = lazy_pattern(r",\s(?P<year>(?:1[5-9]|20)\d\d)$")
+
+
+def _title_imprint(title: str) -> tuple[str, str, PartialDate] | None:
+    """``"Title (New York: Monthly Review Press, 1970)"`` → ``("Title", "Monthly Review Press", 1970)``."""
+    match = _title_imprint_re().search(title)
+    parsed = parse_date(match["year"]) if match is not None else None
+    if match is None or parsed is None or not title[: match.start()].strip():
+        return None
+    return title[: match.start()].rstrip(" ,;"), match["publisher"].strip(), parsed
+
+
+def _title_date(title: str, authors: list[str] | None = None) -> tuple[str, PartialDate] | None:
     """``"Release notes, 9. November 2014"`` → ``("Release notes", 2014-11-09)``; ``"Title, Publisher, NJ 1979"``
     → ``("Title, Publisher, NJ", 1979)``; None unless a day's date or an imprint's place and year ends it."""
     match = _title_date_re().search(title)
+    if match is None and authors and (year := _title_year_re().search(title)) is not None:
+        # After names read as authors, a title block is an entry's rest ("Title, Publisher, 2004"), not a title
+        # that ends in a year.
+        parsed_year = parse_date(year["year"])
+        return (title[: year.start()], parsed_year) if parsed_year is not None else None
     if match is None:
         imprint = _imprint_year_re().search(title)
         parsed = parse_date(imprint["year"]) if imprint is not None else None
@@ -1012,6 +1035,7 @@ def _read_head(head: str, hints: MarkupHints | None = None) -> _HeadFields:
         rest = rest.strip(_LEADING_SEPARATORS)
 
     title_quoted = False
+    imprint_publisher: str | None = None
     quoted = _QUOTED_TITLE_RE.match(rest) if rest[:1] in _OPENING_QUOTES and rest else None
     if not quoted and not fields.authors:
         # Authors without a date: `Hamer, David. "Seddon, Richard John".`
@@ -1044,7 +1068,11 @@ def _read_head(head: str, hints: MarkupHints | None = None) -> _HeadFields:
             blocks.pop(0)
         if blocks:
             title = _without_edition(blocks.pop(0))
-            dated_title = _title_date(title) if title[-1:].isdigit() else None
+            imprint = _title_imprint(title) if title[-1:] in ")0123456789" else None
+            if imprint is not None:
+                title, imprint_publisher, parsed_date = imprint
+                fields.date = fields.date or parsed_date
+            dated_title = _title_date(title, fields.authors) if title[-1:].isdigit() else None
             if dated_title is not None:
                 title, parsed_date = dated_title
                 fields.date = fields.date or parsed_date
@@ -1109,6 +1137,8 @@ def _read_head(head: str, hints: MarkupHints | None = None) -> _HeadFields:
             fields.publisher = place if known else None
         else:
             fields.publisher = location["name"].strip() if location else publisher
+    if fields.publisher is None:
+        fields.publisher = imprint_publisher
     return fields
 
 
