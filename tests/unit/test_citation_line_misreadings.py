@@ -495,3 +495,16 @@ def test_an_imprint_or_year_closing_an_unquoted_title_is_the_date(
     assert fields.title == title
     assert fields.publisher == publisher
     assert iso(fields.date) == date
+
+
+@pytest.mark.parametrize(
+    ("line", "work", "publisher"),
+    [
+        ("Hafenpläne für Besucher. In: Küstenblatt. abgerufen am 2016-04-03.", "Küstenblatt", None),
+        ('Fenwick, H. (2003). "Tides". In: Coastal Studies. Tidewater Press.', "Coastal Studies", "Tidewater Press"),
+    ],
+)
+def test_in_colon_names_the_containing_work(line: str, work: str, publisher: str | None) -> None:
+    fields = parse_citation_line(line)
+    assert fields.work == work
+    assert fields.publisher == publisher

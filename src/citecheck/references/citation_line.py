@@ -1079,6 +1079,7 @@ def _read_head(head: str, hints: MarkupHints | None = None) -> _HeadFields:
             fields.title = _strip_title(title)
 
     names: list[str] = []
+    in_work: str | None = None
     for block in blocks:
         paged = block[-1:].isdigit() or block.endswith("pages")
         if paged and "p" in block and (pages := _trailing_pages_re().search(block)) is not None:
@@ -1103,6 +1104,10 @@ def _read_head(head: str, hints: MarkupHints | None = None) -> _HeadFields:
             continue  # "1866–1874": pages left over from "17 (11): 1866–1874", never a name
         if len(block) > 160 or '"' in block or "“" in block:
             continue  # a quotation or note, not a name
+        if in_work is None and block.startswith("In:") and (container := block[3:].strip(" .,;")):
+            # "Title. In: Work. Publisher": German and Czech templates name the container so.
+            in_work = _without_edition(container)
+            continue
         names.append(_without_edition(block).strip(" .,;"))
     names = [name for name in names if name]
     if hints is not None and hints.title:
@@ -1122,6 +1127,9 @@ def _read_head(head: str, hints: MarkupHints | None = None) -> _HeadFields:
         publisher = next(
             (name for name in others if ":" in name and _location_re().match(name)), others[0] if others else None
         )
+    elif in_work is not None:
+        fields.work = in_work
+        publisher = names[0] if names else None
     elif title_quoted or len(names) >= 2:
         fields.work = names[0] if names else None
         publisher = names[1] if len(names) >= 2 else None
