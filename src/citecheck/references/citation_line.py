@@ -278,8 +278,7 @@ _NON_ASCII_RETRIEVED_TRIGGERS = (
     "اطلع",
     "الوصول",
 )
-_ASCII_RETRIEVED_TRIGGERS = _RETRIEVED_TRIGGERS + _OTHER_RETRIEVED_TRIGGERS
-_ALL_RETRIEVED_TRIGGERS = _ASCII_RETRIEVED_TRIGGERS + _NON_ASCII_RETRIEVED_TRIGGERS
+_NON_ENGLISH_RETRIEVED_TRIGGERS = _OTHER_RETRIEVED_TRIGGERS + _NON_ASCII_RETRIEVED_TRIGGERS
 _via_re = lazy_pattern(r"\s+[–—-]\s+via\s+[^.]{1,80}")
 _archive_word_re = lazy_pattern(r"\b(?:[Aa]rchived?|ARCHIVED?|[Ss]napshot|[Ww]ayback [Mm]achine)\b")
 # What may stand between an archive word and its date ("Archived at <URL> on", "archive copy of").
@@ -332,7 +331,10 @@ def _read_clauses(text: str) -> tuple[PartialDate | None, PartialDate | None, st
         archive_date, local_service, local_first = _read_local_archive_clause(text)
         service = service or local_service
         first = min(first, local_first)
-    retrieved = _first_of(text, _ASCII_RETRIEVED_TRIGGERS if ascii_text else _ALL_RETRIEVED_TRIGGERS)
+    # The English words first (most lines hold one), then the others only before the first of them.
+    retrieved = _first_of(text, _RETRIEVED_TRIGGERS)
+    other = _first_before(text, _OTHER_RETRIEVED_TRIGGERS if ascii_text else _NON_ENGLISH_RETRIEVED_TRIGGERS, retrieved)
+    retrieved = other if other >= 0 else retrieved
     if retrieved >= 0:
         for match in _RETRIEVED_RE.finditer(text, max(retrieved - 1, 0)):
             found = match_local_date_at(text, match.end())
@@ -384,6 +386,18 @@ def _first_of(text: str, words: tuple[str, ...]) -> int:
         # Once one is found, the others are looked for only before it.
         index = text.find(word) if first < 0 else text.find(word, 0, first + len(word) - 1)
         if index >= 0 and (first < 0 or index < first):
+            first = index
+    return first
+
+
+def _first_before(text: str, words: tuple[str, ...], before: int) -> int:
+    """:func:`_first_of`, counting only what begins before ``before`` (-1: anywhere)."""
+    if before < 0:
+        return _first_of(text, words)
+    first = -1
+    for word in words:
+        index = text.find(word, 0, (first if first >= 0 else before) + len(word) - 1)
+        if index >= 0:
             first = index
     return first
 
@@ -693,6 +707,8 @@ def _split_authors(block: str) -> list[str]:
         return []
     if ";" in block:
         parts = [part for piece in block.split(";") for part in _and_split(piece)]
+    elif "," not in block and "and" not in block and "&" not in block:
+        parts = [block]  # one name, whatever it holds
     elif _DIGIT_RE.search(block):
         parts = _written_names(block)  # "Natives and newcomers, 1600–1793, …": no names to pair up
     elif _organisation_word_re().search(block) and all(
@@ -899,8 +915,9 @@ def _trailing_date(block: str) -> tuple[str, PartialDate] | None:
     if len(stripped) < 8 or not stripped[-1].isdigit():
         return None
     dates = find_dates(stripped)
-    comma = stripped.rfind(", ")
-    local = match_local_date_at(stripped, comma + 2) if comma > 0 and not dates else None
+    comma = stripped.rfind(", ") if not dates else -1
+    # (a bare year after the comma is the English patterns' business: the local ones are for day-first dates)
+    local = match_local_date_at(stripped, comma + 2) if comma > 0 and not stripped[comma + 2 :].isdigit() else None
     if dates and dates[-1][2] == len(stripped):
         parsed, begin, _ = dates[-1]
     elif local is not None and local[1] == len(stripped):
@@ -1184,7 +1201,7 @@ def parse_citation_line(text: str, hints: MarkupHints | None = None) -> Citation
     if "[" in working:
         working = _maintenance_tag_re().sub(" ", working)
         working = _marker_only_re().sub(" ", working)
-    if "help" in lowered or "مساعدة" in normalised:
+    if "help" in lowered or ("مساعدة" in normalised if not normalised.isascii() else False):
         working = _cs1_error_re().sub(" ", working)
     if "(" in working or "required" in lowered or "cs1" in lowered:
         # Every CS1 note holds one of these words; an ASCII text without them has none (IGNORECASE only
