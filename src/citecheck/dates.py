@@ -293,35 +293,127 @@ def _may_be_local_date(text: str) -> bool:
 
 
 # Month names of the non-English Wikipedias the readers meet (citation dates in template parameters
-# and rendered references: "09 أبريل 2018", "1. ledna 2015", "3 mai 2014").  Only whole-string parsing
-# uses them; scanning English prose (find_dates) does not.
+# and rendered references: "09 أبريل 2018", "1. ledna 2015", "3 mai 2014", "12 stycznia 2020", "5 марта 2018").
+# Only whole-string parsing uses them; scanning English prose (find_dates) does not.  Czech, Polish and Russian
+# write a day's month in the genitive ("1. ledna", "12 stycznia", "5 марта") and a month alone in the nominative
+# ("leden 2015", "styczeń 2020", "март 2018"): both are listed.
 _LOCAL_MONTH_NAMES: dict[int, tuple[str, ...]] = {
-    1: ("يناير", "كانون الثاني", "ledna", "leden", "januar", "janvier", "enero", "gennaio", "janeiro", "januari"),
-    2: ("فبراير", "شباط", "února", "únor", "februar", "février", "febrero", "febbraio", "fevereiro", "februari"),
-    3: ("مارس", "آذار", "března", "březen", "märz", "mars", "marzo", "março", "maart"),
-    4: ("أبريل", "إبريل", "نيسان", "dubna", "duben", "avril", "abril", "aprile", "april"),
-    5: ("مايو", "أيار", "května", "květen", "mai", "mayo", "maggio", "maio", "mei"),
-    6: ("يونيو", "حزيران", "června", "červen", "juni", "juin", "junio", "giugno", "junho"),
-    7: ("يوليو", "تموز", "července", "červenec", "juli", "juillet", "julio", "luglio", "julho"),
-    8: ("أغسطس", "آب", "srpna", "srpen", "août", "agosto", "august", "augustus"),
-    9: ("سبتمبر", "أيلول", "září", "septembre", "septiembre", "settembre", "setembro", "september"),
-    10: ("أكتوبر", "تشرين الأول", "října", "říjen", "oktober", "octobre", "octubre", "ottobre", "outubro"),
-    11: ("نوفمبر", "تشرين الثاني", "listopadu", "listopad", "novembre", "noviembre", "novembro", "november"),
+    1: (
+        *("يناير", "كانون الثاني", "ledna", "leden", "januar", "janvier", "enero", "gennaio", "janeiro", "januari"),
+        *("stycznia", "styczeń", "января", "январь"),
+    ),
+    2: (
+        *("فبراير", "شباط", "února", "únor", "februar", "février", "febrero", "febbraio", "fevereiro", "februari"),
+        *("lutego", "luty", "февраля", "февраль"),
+    ),
+    3: (
+        "مارس",
+        "آذار",
+        "března",
+        "březen",
+        "märz",
+        "mars",
+        "marzo",
+        "março",
+        "maart",
+        "marca",
+        "marzec",
+        "марта",
+        "март",
+    ),
+    4: (
+        *("أبريل", "إبريل", "ابريل", "نيسان", "dubna", "duben", "avril", "abril", "aprile", "april", "kwietnia"),
+        *("kwiecień", "апреля", "апрель"),
+    ),
+    5: ("مايو", "أيار", "května", "květen", "mai", "mayo", "maggio", "maio", "mei", "maj", "maja", "мая", "май"),
+    6: (
+        "يونيو",
+        "حزيران",
+        "června",
+        "červen",
+        "juni",
+        "juin",
+        "junio",
+        "giugno",
+        "junho",
+        "czerwca",
+        "czerwiec",
+        "июня",
+        "июнь",
+    ),
+    7: (
+        "يوليو",
+        "تموز",
+        "července",
+        "červenec",
+        "juli",
+        "juillet",
+        "julio",
+        "luglio",
+        "julho",
+        "lipca",
+        "lipiec",
+        "июля",
+        "июль",
+    ),
+    8: (
+        *("أغسطس", "اغسطس", "آب", "srpna", "srpen", "août", "agosto", "august", "augustus", "augusti", "sierpnia"),
+        *("sierpień", "августа", "август"),
+    ),
+    9: (
+        *("سبتمبر", "أيلول", "září", "septembre", "septiembre", "settembre", "setembro", "september", "września"),
+        *("wrzesień", "сентября", "сентябрь"),
+    ),
+    10: (
+        *("أكتوبر", "اكتوبر", "تشرين الأول", "října", "říjen", "oktober", "octobre", "octubre", "ottobre", "outubro"),
+        *("października", "październik", "октября", "октябрь"),
+    ),
+    11: (
+        *("نوفمبر", "تشرين الثاني", "listopadu", "listopad", "novembre", "noviembre", "novembro", "november"),
+        *("listopada", "ноября", "ноябрь"),
+    ),
     12: (
         *("ديسمبر", "كانون الأول", "prosince", "prosinec", "dezember", "décembre", "diciembre", "dicembre"),
-        *("dezembro", "december"),
+        *("dezembro", "december", "grudnia", "grudzień", "декабря", "декабрь"),
     ),
+}
+# Abbreviations, written with or without a full stop ("3 okt. 2019", "12 paź 2020", "5 сент. 2018", "3. Dez. 2019",
+# "5 janv. 2019"); the English ones ("Oct.", "Sept.") are the English patterns'.
+_LOCAL_MONTH_SHORT_NAMES: dict[int, tuple[str, ...]] = {
+    1: ("sty", "janv", "янв"),
+    2: ("lut", "febr", "févr", "фев", "февр"),
+    3: ("mär", "мар"),
+    4: ("kwi", "avr", "апр"),
+    6: ("cze", "июн"),
+    7: ("lip", "juil", "июл"),
+    8: ("sie", "авг"),
+    9: ("wrz", "сен", "сент"),
+    10: ("okt", "paź", "окт"),
+    11: ("lis", "ноя", "нояб"),
+    12: ("gru", "dez", "déc", "дек"),
 }
 # German, Dutch and Scandinavian months spelled as in English ("4. November 2015", "3 april 2014") are listed
 # too: only the local patterns (a day with a full stop, "de", lower case) need them, the English ones come first.
-_LOCAL_MONTHS = {name: number for number, names in _LOCAL_MONTH_NAMES.items() for name in names}
+_LOCAL_MONTHS = {
+    name: number
+    for table in (_LOCAL_MONTH_NAMES, _LOCAL_MONTH_SHORT_NAMES)
+    for number, names in table.items()
+    for name in names
+}
+# (lower case; also what a citation-line splitter needs to know a full stop after "okt" goes on to a date)
+LOCAL_MONTH_ABBREVIATIONS = frozenset(name for names in _LOCAL_MONTH_SHORT_NAMES.values() for name in names)
 _LOCAL_MONTH_RE = "|".join(sorted((re.escape(name) for name in _LOCAL_MONTHS), key=len, reverse=True))
+# Month names that are also a capitalised English word with years after it ("Mars 2020", NASA's rover): such a
+# name reads as a month alone only in lower case, as French and Swedish write their months; with a day it is one.
+_CAPITALISED_WORDS = frozenset(["Mars"])
+# What Russian and Polish write after the year: "5 марта 2018 года", "2018 г.", "12 stycznia 2020 r.", "roku".
+_YEAR_WORD = r"(?:\s+(?:года|г\.?|roku|r\.?)(?![\w\-]))?"
 
 
 # "9 أبريل 2018", "1. ledna 2015", "3 de mayo de 2014", "mai 2014"; "27.10.2015", "9. 5. 2014" (day first)
 _LOCAL_DMY_SOURCE = (
-    rf"(?:(?:(?P<d>[12]\d|3[01]|0?[1-9])(?:er|º|°)?\.?\s+(?:de\s+)?)?(?P<mon>{_LOCAL_MONTH_RE}),?\s+(?:de\s+)?"
-    rf"|(?P<nd>[12]\d|3[01]|0?[1-9])\.\s?(?P<nm>1[0-2]|0?[1-9])\.\s?)(?P<y>{_YEAR_RE})"
+    rf"(?:(?:(?P<d>[12]\d|3[01]|0?[1-9])(?:er|º|°)?\.?\s+(?:de\s+)?)?(?P<mon>{_LOCAL_MONTH_RE})\.?,?\s+(?:de\s+)?"
+    rf"|(?P<nd>[12]\d|3[01]|0?[1-9])\.\s?(?P<nm>1[0-2]|0?[1-9])\.\s?)(?P<y>{_YEAR_RE}){_YEAR_WORD}"
 )
 
 
@@ -357,10 +449,21 @@ def _from_local_match(match: re.Match[str], approximate: bool) -> PartialDate | 
     else:
         month = _LOCAL_MONTHS.get(match["mon"].lower()) or _LOCAL_MONTHS.get(match["mon"])
         day = int(match["d"]) if match["d"] else None
+        if day is None and not _month_alone_is_a_date(match):
+            return None
     try:
         return _checked(int(match["y"]), month, day, approximate)
     except ValueError:
         return None
+
+
+def _month_alone_is_a_date(match: re.Match[str]) -> bool:
+    """A month name with a year and no day: not one that is also an English word ("Mars 2020"), and an abbreviation
+    only with its full stop ("okt. 2019", not "Lis 2019")."""
+    name = match["mon"]
+    if name in _CAPITALISED_WORDS:
+        return False
+    return name.lower() not in LOCAL_MONTH_ABBREVIATIONS or match.string[match.end("mon") : match.end("mon") + 1] == "."
 
 
 # c., ca., circa, approx. before a date ("c. 1990": an approximate year).

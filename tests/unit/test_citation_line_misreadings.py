@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from citecheck.dates import PartialDate, match_local_date_at, parse_date
+from citecheck.models import SourceFlag
 from citecheck.references import MarkupHints, parse_citation_line
 
 
@@ -251,3 +252,259 @@ def test_online_medium_note_is_clutter() -> None:
     assert fields.title == "Plány přístavu"
     assert fields.publisher == "Pobřežní list"
     assert iso(fields.date) == "2014-05-02"
+
+
+# --------------------------------------------------------------------------- Swedish, Polish and Russian dates
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("3 maj 2019", "2019-05-03"),  # Swedish
+        ("12 augusti 2019", "2019-08-12"),
+        ("3 okt. 2019", "2019-10-03"),
+        ("12 stycznia 2020", "2020-01-12"),  # Polish: a day's month in the genitive
+        ("1 października 2019 r.", "2019-10-01"),
+        ("styczeń 2020", "2020-01"),  # the nominative for a month alone
+        ("12 paź 2020", "2020-10-12"),
+        ("5 марта 2018", "2018-03-05"),  # Russian
+        ("5 Марта 2018 года", "2018-03-05"),
+        ("5 марта 2018 г.", "2018-03-05"),
+        ("март 2018", "2018-03"),
+        ("5 сент. 2018", "2018-09-05"),
+        ("3. Okt. 2019", "2019-10-03"),  # German and French abbreviations
+        ("5 janv. 2019", "2019-01-05"),
+        ("9 ابريل 2018", "2018-04-09"),  # Arabic without the hamza
+        ("٣ مارس ٢٠١٩", "2019-03-03"),  # Arabic-Indic digits
+        ("mars 2020", "2020-03"),  # French and Swedish write their months in lower case
+        ("3 Mars 2020", "2020-03-03"),
+        ("Mars 2020", None),  # the planet, NASA's rover: no month without a day
+        ("Lis 2019", None),  # an abbreviation alone needs its full stop
+        ("okt 2019", None),
+        ("lis. 2019", "2019-11"),
+    ],
+)
+def test_swedish_polish_russian_dates_parse_whole(text: str, expected: str | None) -> None:
+    assert iso(parse_date(text)) == expected
+
+
+def test_local_dates_are_read_where_a_date_must_stand() -> None:
+    found = match_local_date_at("am 12 stycznia 2020 r. gelesen", 3)
+    assert found is not None
+    assert (iso(found[0]), found[1]) == ("2020-01-12", 22)  # the year word belongs to the date
+    assert match_local_date_at("x Mars 2020 rover", 2) is None
+
+
+# --------------------------------------------------------------------------- Swedish, Polish, Russian clauses
+
+
+@pytest.mark.parametrize(
+    ("line", "access", "archive"),
+    [
+        ('"Hamnplaner". Kustbladet. Läst 3 mars 2019.', "2019-03-03", None),
+        ('"Hamnplaner". Kustbladet. Hämtad 12 augusti 2019.', "2019-08-12", None),
+        (
+            '"Hamnplaner". Kustbladet. Arkiverad från originalet den 3 maj 2019. Läst 4 maj 2019.',
+            "2019-05-04",
+            "2019-05-03",
+        ),
+        ('"Plany portu". Gazeta Wybrzeża. [dostęp 13 stycznia 2020].', "2020-01-13", None),
+        (
+            '"Plany portu". Gazeta Wybrzeża. [zarchiwizowane z adresu 2020-01-14]. [dostęp 2020-01-13].',
+            "2020-01-13",
+            "2020-01-14",
+        ),
+        (
+            "«Планы порта». Береговая газета. Архивировано 6 марта 2018 года. Дата обращения: 7 марта 2018.",
+            "2018-03-07",
+            "2018-03-06",
+        ),
+        (
+            "«Планы порта». Береговая газета. Архивировано из первоисточника 6 марта 2018. Проверено 7 марта 2018.",
+            "2018-03-07",
+            "2018-03-06",
+        ),
+    ],
+)
+def test_swedish_polish_russian_access_and_archive_clauses(line: str, access: str, archive: str | None) -> None:
+    fields = parse_citation_line(line)
+    assert iso(fields.access_date) == access
+    assert iso(fields.archive_date) == archive
+    assert fields.work is not None and fields.work[-1].isalpha()
+    assert fields.publisher is None  # neither the clause nor its bracket is left behind as a name
+
+
+@pytest.mark.parametrize(
+    ("line", "access"),
+    [
+        ("Hafenpläne, Küstenblatt, abgerufen am 3. März 2020. Harbour plans. Retrieved 4 March 2020.", "2020-03-03"),
+        ('"Harbour plans". Gazette. Retrieved 4 March 2020. Hafenpläne, abgerufen am 3. März 2020.', "2020-03-04"),
+        ('"Plany portu". Gazeta. [dostęp 2020-01-13]. Accessed 2020-01-14.', "2020-01-13"),
+    ],
+)
+def test_the_first_access_phrase_of_any_language_is_the_access_clause(line: str, access: str) -> None:
+    fields = parse_citation_line(line)
+    assert iso(fields.access_date) == access
+    for value in (fields.title, fields.work, fields.publisher):
+        assert value is None or ("etrieved" not in value and "bgerufen" not in value), value
+
+
+@pytest.mark.parametrize(
+    ("line", "date"),
+    [
+        ('"Hamnplaner". Kustbladet. 3 okt. 2019.', "2019-10-03"),
+        ("Hamnplaner. Kustbladet, 3 okt. 2019.", "2019-10-03"),
+        ("Hafenpläne. Küstenblatt, 3. Oktober 2019.", "2019-10-03"),
+        ("«Планы порта». Береговая газета. 5 сент. 2018.", "2018-09-05"),
+    ],
+)
+def test_a_local_date_after_the_work_is_the_date(line: str, date: str) -> None:
+    fields = parse_citation_line(line)
+    assert iso(fields.date) == date
+    for value in (fields.work, fields.publisher):
+        assert value is None or date[:4] not in value, value
+
+
+def test_a_title_named_after_mars_is_no_date() -> None:
+    fields = parse_citation_line("Mars 2020. Mission Notes. Space Agency.")
+    assert fields.title == "Mars 2020"
+    assert fields.date is None
+
+
+# --------------------------------------------------------------------------- author lists
+
+
+@pytest.mark.parametrize(
+    ("line", "authors", "title"),
+    [
+        (
+            "Fenwick, Harriet and Ostrava, Karel. Coastal Birds of the North. Tidewater Press 2003, p. 51.",
+            ["Harriet Fenwick", "Karel Ostrava"],
+            "Coastal Birds of the North",
+        ),
+        (
+            "Fenwick, Harriet and Ostrava, Karel (2003). Coastal Birds. Tidewater Press.",
+            ["Harriet Fenwick", "Karel Ostrava"],
+            "Coastal Birds",
+        ),
+        (
+            "Fenwick, Ostrava and Marsh (2003). Coastal Birds. Tidewater Press.",
+            ["Fenwick", "Ostrava", "Marsh"],
+            "Coastal Birds",
+        ),
+        ("Fenwick, H.; Ostrava, K. Coastal Birds. Tidewater Press.", ["H. Fenwick", "K. Ostrava"], "Coastal Birds"),
+        ("Fenwick, H. R. Coastal Birds. Tidewater Press.", ["H. R. Fenwick"], "Coastal Birds"),
+        (
+            "Fenwick, H., Ostrava, K. and Marsh, T. (2003). Coastal Birds. Tidewater Press.",
+            ["H. Fenwick", "K. Ostrava", "T. Marsh"],
+            "Coastal Birds",
+        ),
+        (
+            "Fenwick, Harriet, and Karel Ostrava (2003). Coastal Birds. Tidewater Press.",
+            ["Harriet Fenwick", "Karel Ostrava"],
+            "Coastal Birds",
+        ),
+        (
+            "Fenwick, H., Ostrava and Marsh (2003). Coastal Birds. Tidewater Press.",
+            ["H. Fenwick", "Ostrava", "Marsh"],
+            "Coastal Birds",
+        ),
+        ('Van Houten, M. R. (2007). "Coastal Birds". Ornithology Letters.', ["M. R. Van Houten"], "Coastal Birds"),
+        ("Fenwick, Harriet R. Coastal Birds. Tidewater Press, 1982.", ["Harriet R. Fenwick"], "Coastal Birds"),
+        ("Fenwick HR, Ostrava K. 2014. Coastal Birds. Tidewater Press.", ["Fenwick HR", "Ostrava K"], "Coastal Birds"),
+        ("Harriet Fenwick. Coastal Birds of the North (1962)", ["Harriet Fenwick"], "Coastal Birds of the North"),
+        (
+            'A note on the names. Fenwick, Harriet (2022). "Coastal Birds". Tidewater Press.',
+            ["Harriet Fenwick"],
+            "Coastal Birds",
+        ),
+        (
+            'Bureau of Coastal and Marine Affairs (2009). "Coastal Birds". Harbour Board.',
+            ["Bureau of Coastal and Marine Affairs"],
+            "Coastal Birds",
+        ),
+        ("Zeidler، Eberhard (2004). Coastal Birds. Tidewater Press.", ["Eberhard Zeidler"], "Coastal Birds"),
+    ],
+)
+def test_author_lists_split_by_the_evidence_of_their_names(line: str, authors: list[str], title: str) -> None:
+    fields = parse_citation_line(line)
+    assert fields.authors == authors
+    assert fields.title == title
+    assert SourceFlag.short_citation not in fields.flags
+
+
+@pytest.mark.parametrize(
+    ("line", "authors", "year"),
+    [
+        ("Fenwick, Ostrava & Marsh 2008, p. 72.", ["Fenwick", "Ostrava", "Marsh"], "2008"),
+        ("Fenwick 2003, p. 41.", ["Fenwick"], "2003"),
+        ("St. Clair 2003, p. 4.", ["St. Clair"], "2003"),
+    ],
+)
+def test_short_citations_are_still_short_citations(line: str, authors: list[str], year: str) -> None:
+    fields = parse_citation_line(line)
+    assert SourceFlag.short_citation in fields.flags
+    assert fields.authors == authors
+    assert iso(fields.date) == year
+
+
+@pytest.mark.parametrize(
+    ("line", "publisher", "date"),
+    [
+        (
+            "Fenwick, Harriet. Coastal Birds. Tidewater University Press 2005. p. 4.",
+            "Tidewater University Press",
+            "2005",
+        ),
+        ('"Coastal Birds". Freedom of the Press 2015. Harbour Board.', "Harbour Board", None),
+    ],
+)
+def test_a_year_after_a_publishers_name_is_the_date(line: str, publisher: str, date: str | None) -> None:
+    fields = parse_citation_line(line)
+    assert fields.publisher == publisher
+    assert iso(fields.date) == date
+
+
+def test_arabic_page_words_and_error_messages_are_no_names() -> None:
+    fields = parse_citation_line(
+        "Zeidler، Eberhard (2004). Coastal Birds. Oxford: Tidewater Press. صفحة 1188. "
+        "الوسيط |الصفحة= تم تجاهله (مساعدة)"
+    )
+    assert fields.authors == ["Eberhard Zeidler"]
+    assert fields.publisher == "Tidewater Press"
+    assert fields.work is None
+
+
+@pytest.mark.parametrize(
+    ("line", "title", "publisher", "date"),
+    [
+        (
+            "Harriet Fenwick, Coastal Birds of the North (Portsmouth: Tidewater Press, 1970), p. 38.",
+            "Harriet Fenwick, Coastal Birds of the North",
+            "Tidewater Press",
+            "1970",
+        ),
+        ("Fenwick, Harriet. Coastal Birds, Tidewater Press, 2004.", "Coastal Birds, Tidewater Press", None, "2004"),
+        ("The Harbour Strike, 1951. Tidewater Press.", "The Harbour Strike, 1951", "Tidewater Press", None),
+    ],
+)
+def test_an_imprint_or_year_closing_an_unquoted_title_is_the_date(
+    line: str, title: str, publisher: str | None, date: str | None
+) -> None:
+    fields = parse_citation_line(line)
+    assert fields.title == title
+    assert fields.publisher == publisher
+    assert iso(fields.date) == date
+
+
+@pytest.mark.parametrize(
+    ("line", "work", "publisher"),
+    [
+        ("Hafenpläne für Besucher. In: Küstenblatt. abgerufen am 2016-04-03.", "Küstenblatt", None),
+        ('Fenwick, H. (2003). "Tides". In: Coastal Studies. Tidewater Press.', "Coastal Studies", "Tidewater Press"),
+    ],
+)
+def test_in_colon_names_the_containing_work(line: str, work: str, publisher: str | None) -> None:
+    fields = parse_citation_line(line)
+    assert fields.work == work
+    assert fields.publisher == publisher

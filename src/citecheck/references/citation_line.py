@@ -29,7 +29,14 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from citecheck.dates import PartialDate, find_dates, match_date_at, match_local_date_at, parse_date
+from citecheck.dates import (
+    LOCAL_MONTH_ABBREVIATIONS,
+    PartialDate,
+    find_dates,
+    match_date_at,
+    match_local_date_at,
+    parse_date,
+)
 from citecheck.lazy_patterns import lazy_pattern
 from citecheck.models import SourceFlag
 from citecheck.references.archive_urls import parse_archive_url
@@ -155,7 +162,10 @@ _maintenance_tag_re = lazy_pattern(
     re.I,
 )
 # CS1 error messages end in "(help)"; every one names the offending parameter as |name=.
-_cs1_error_re = lazy_pattern(r"[A-Z][^()\"|.]{0,80}?\|[^()]{0,160}?\(\s*help\s*\)")
+# Arabic Wikipedia's read "الوسيط |الصفحة= تم تجاهله (مساعدة)" ("parameter |page= ignored (help)").
+_cs1_error_re = lazy_pattern(
+    r"[A-Z][^()\"|.]{0,80}?\|[^()]{0,160}?\(\s*help\s*\)|الوسيط\s*\|[^()]{0,160}?\(\s*مساعدة\s*\)\s*;?"
+)
 _cs1_note_re = lazy_pattern(
     r"\(\s*(?:link|subscription required|registration required|free access|limited access|inactive)\s*\)"
     r"|CS1 maint:[^.()]{0,120}(?:\(\s*link\s*\))?"
@@ -231,18 +241,20 @@ _archived_at_re = lazy_pattern(r"\b[Aa]rchived\s+(?:on\s+)?(?=\S)")
 _at_service_re = lazy_pattern(r"\s+at\s+(?:the\s+)?(?P<service>[^.,;()]{2,40}?)(?=[.,;(]|$)")
 # The access-date phrase in English (as written, capitalised or in capitals) and as the other Wikipedias' citation
 # templates render it: German, French, Spanish, Portuguese, Italian, Dutch, Czech ("[cit. 2014-05-09]"), Polish,
-# Swedish, Norwegian, Arabic.  Spelled case by case rather than with re.IGNORECASE, which would defeat the
-# regex engine's literal search on the line every citation goes through.
+# Swedish ("Hämtad", "Läst"), Norwegian, Russian ("Дата обращения: 5 марта 2018", "Проверено"), Arabic.  Spelled
+# case by case rather than with re.IGNORECASE, which would defeat the regex engine's literal search on the line
+# every citation goes through.
 _RETRIEVED_RE = re.compile(
     r"(?:\b(?:[Rr]etrieved|RETRIEVED|[Aa]ccessed|ACCESSED|[Vv]iewed|VIEWED|[Cc]onsulted|CONSULTED"
     r"|[Aa]ccess[\s-]date|ACCESS[\s-]DATE|[Aa]bgerufen(?:\s+am)?|ABGERUFEN(?:\s+AM)?|[Zz]ugriff(?:\s+am)?"
     r"|[Cc]onsulté(?:\s+le)?|CONSULTÉ(?:\s+LE)?|[Cc]onsultado(?:\s+(?:el|em|en))?|(?:URL\s+)?[Cc]onsultato(?:\s+il)?"
-    r"|[Gg]eraadpleegd(?:\s+op)?|[Cc]it\.|[Cc]itováno|[Dd]ostęp|[Hh]ämtad|[Bb]esøkt)"
+    r"|[Gg]eraadpleegd(?:\s+op)?|[Cc]it\.|[Cc]itováno|[Dd]ostęp|[Hh]ämtad|[Ll]äst(?:\s+den)?|[Bb]esøkt"
+    r"|[Дд]ата обращения|[Пп]роверено)"
     r"|اطلع عليه(?:\s+(?:بتاريخ|في))?|تاريخ الوصول)\s*:?\s*(?:on\s+)?"
 )
-# One fixed piece of each phrase above: the scan for the phrase runs only where one of them occurs.  The English
-# words are looked for first; the rest only in a line that holds none of them (the scan, once started, still
-# finds every phrase after where it starts).
+# One fixed piece of each phrase above: the scan for the phrase runs only where one of them occurs, from the first
+# of them in the line (a German phrase before an English one is the line's first access clause).  Each piece
+# begins at most one character into its phrase: the scan starts one character before the piece.
 _RETRIEVED_TRIGGERS = ("etrieved", "ccess", "iewed", "onsult")
 _OTHER_RETRIEVED_TRIGGERS = (
     "ETRIEVED",
@@ -255,7 +267,18 @@ _OTHER_RETRIEVED_TRIGGERS = (
     "eraadpleegd",
     "cit.",
 )
-_NON_ASCII_RETRIEVED_TRIGGERS = ("itováno", "ostęp", "ämtad", "esøkt", "اطلع", "الوصول")
+_NON_ASCII_RETRIEVED_TRIGGERS = (
+    "itováno",
+    "ostęp",
+    "ämtad",
+    "äst",
+    "esøkt",
+    "ата обращения",
+    "роверено",
+    "اطلع",
+    "الوصول",
+)
+_NON_ENGLISH_RETRIEVED_TRIGGERS = _OTHER_RETRIEVED_TRIGGERS + _NON_ASCII_RETRIEVED_TRIGGERS
 _via_re = lazy_pattern(r"\s+[–—-]\s+via\s+[^.]{1,80}")
 _archive_word_re = lazy_pattern(r"\b(?:[Aa]rchived?|ARCHIVED?|[Ss]napshot|[Ww]ayback [Mm]achine)\b")
 # What may stand between an archive word and its date ("Archived at <URL> on", "archive copy of").
@@ -302,17 +325,16 @@ def _read_clauses(text: str) -> tuple[PartialDate | None, PartialDate | None, st
     ascii_text = text.isascii()
     if (
         archive_date is None
-        and ("rchiv" in text or "rquiv" in text or not ascii_text)
+        and ("rchiv" in text or "rquiv" in text or "rkiv" in text or "rchiw" in text or not ascii_text)
         and _first_of(text, _LOCAL_ARCHIVE_TRIGGERS) >= 0
     ):
         archive_date, local_service, local_first = _read_local_archive_clause(text)
         service = service or local_service
         first = min(first, local_first)
+    # The English words first (most lines hold one), then the others only before the first of them.
     retrieved = _first_of(text, _RETRIEVED_TRIGGERS)
-    if retrieved < 0:
-        retrieved = _first_of(text, _OTHER_RETRIEVED_TRIGGERS)
-        if retrieved < 0 and not ascii_text:
-            retrieved = _first_of(text, _NON_ASCII_RETRIEVED_TRIGGERS)
+    other = _first_before(text, _OTHER_RETRIEVED_TRIGGERS if ascii_text else _NON_ENGLISH_RETRIEVED_TRIGGERS, retrieved)
+    retrieved = other if other >= 0 else retrieved
     if retrieved >= 0:
         for match in _RETRIEVED_RE.finditer(text, max(retrieved - 1, 0)):
             found = match_local_date_at(text, match.end())
@@ -324,19 +346,26 @@ def _read_clauses(text: str) -> tuple[PartialDate | None, PartialDate | None, st
     return archive_date, access_date, archive_format, service, first
 
 
-# "Archived from the original on DATE" as the other Wikipedias' templates render it, and Arabic Wikipedia's
-# {{Webarchive}}: "نسخة محفوظة DATE على موقع واي باك مشين" ("archived copy DATE at the Wayback Machine").
+# "Archived from the original on DATE" as the other Wikipedias' templates render it (Swedish "Arkiverad från
+# originalet den", Polish "[zarchiwizowane z adresu DATE]", Russian "Архивировано (из первоисточника) DATE года"),
+# and Arabic Wikipedia's {{Webarchive}}: "نسخة محفوظة DATE على موقع واي باك مشين" ("archived copy DATE at the
+# Wayback Machine").
 _local_archived_re = lazy_pattern(
     r"(?:\b(?:[Aa]rchivováno z originálu(?:\s+dne)?|[Aa]rchiviert (?:vom|aus dem) Original(?:\s+am)?"
     r"|[Aa]rchivé (?:de|depuis) l['’]original(?:\s+le)?|[Aa]rchivado (?:desde|del) (?:el )?original(?:\s+el)?"
     r"|[Aa]rquivado do original(?:\s+em)?|[Aa]rchiviato dall['’]url originale(?:\s+il)?"
-    r"|[Gg]earchiveerd van het origineel(?:\s+op)?)|مؤرشف من الأصل(?:\s+في)?|نسخة محفوظة)\s*:?\s*"
+    r"|[Gg]earchiveerd van het origineel(?:\s+op)?|[Aa]rkiverad från originalet(?:\s+den)?"
+    r"|[Zz]archiwizowane z (?:adresu|oryginału)|[Аа]рхивировано(?:\s+из\s+(?:первоисточника|оригинала))?)"
+    r"|مؤرشف من الأصل(?:\s+في)?|نسخة محفوظة)\s*:?\s*"
 )
 _local_at_service_re = lazy_pattern(
     r"\s+(?:على\s+موقع|auf|sur|en|na|em|su|op)\s+(?P<service>[^.,;()]{2,40}?)(?=[.,;(]|$)"
 )
 # A piece of each (English "rchived" holds none of them; Dutch "Gearchiveerd" does not hold "rchived" either).
-_LOCAL_ARCHIVE_TRIGGERS = ("rchivo", "rchivi", "rchiva", "rchivé", "rquiv", "earchiveerd", "محفوظة", "مؤرشف")
+_LOCAL_ARCHIVE_TRIGGERS = (
+    *("rchivo", "rchivi", "rchiva", "rchivé", "rquiv", "earchiveerd", "rkiverad", "rchiwizowane", "рхивировано"),
+    *("محفوظة", "مؤرشف"),
+)
 
 
 def _read_local_archive_clause(text: str) -> tuple[PartialDate | None, str | None, int]:
@@ -357,6 +386,18 @@ def _first_of(text: str, words: tuple[str, ...]) -> int:
         # Once one is found, the others are looked for only before it.
         index = text.find(word) if first < 0 else text.find(word, 0, first + len(word) - 1)
         if index >= 0 and (first < 0 or index < first):
+            first = index
+    return first
+
+
+def _first_before(text: str, words: tuple[str, ...], before: int) -> int:
+    """:func:`_first_of`, counting only what begins before ``before`` (-1: anywhere)."""
+    if before < 0:
+        return _first_of(text, words)
+    first = -1
+    for word in words:
+        index = text.find(word, 0, (first if first >= 0 else before) + len(word) - 1)
+        if index >= 0:
             first = index
     return first
 
@@ -517,7 +558,10 @@ _initial_end_re = lazy_pattern(r"(?:^|[\s.\-])[A-Z]\.$")
 # Blocks that are bibliographic detail, never a work or publisher.
 _DETAIL_RE = re.compile(
     r"^(?:(?:pp?\.|pages?|vols?\.|volume|nos?\.|number|issue|iss\.|art\.|article|section|sec\.|chapter|ch\.|loc\.|at"
-    r"|col\.|sheet|para\.|§)\s*(?:[0-9]|[IVXLC]+\b)"
+    r"|col\.|sheet|para\.|§"
+    # pages, volumes and numbers as the other Wikipedias' templates write them: "S. 12", "s. 12", "str. 12",
+    # "стр. 12", "С. 12", "Bd. 3", "Nr. 5", "č. 5", "№ 5", "صفحة 1188" (page)
+    r"|s\.|str\.|стр\.|с\.|bd\.|nr\.|č\.|№|صفحة|صفحات|ص\.)\s*(?:[0-9]|[IVXLC]+\b)"
     r"|(?:isbn|issn|eissn|doi|bibcode|pmc|pmid|jstor|oclc|s2cid|arxiv|hdl|lccn|osti|ssrn|zbl|mr|eid|citeseerx|asin"
     r"|ismn|rfc)\b"
     r"|via\s|original\s|originally\s|reprinted\s|first published|[0-9]+(?:st|nd|rd|th)\s+ed\b"
@@ -581,11 +625,13 @@ def _split_blocks(text: str, separator: str) -> list[str]:
                         continue
                 elif _DOTTED_RE.match(word):
                     continue
+                elif folded in LOCAL_MONTH_ABBREVIATIONS and text[index + 2 : index + 3].isdigit():
+                    continue  # "3 okt. 2019", "5 сент. 2018": the abbreviation goes on to its year
                 elif len(word) <= 2 and word.isdigit() and match_local_date_at(text, index - len(word)):
                     continue  # "9. November 2014": a day written with a full stop, not a block's end
                 # An initial inside a block is not its end — unless the block is that letter or a date follows.
                 initial = len(word) == 1 and word.isupper() and word != text[start:index].strip()
-                if initial and match_date_at(text, index + 2) is None:
+                if initial and match_date_at(text, index + 2) is None and not _names_end_at(text, start, index):
                     continue
             blocks.append(text[start:index])
             start = index + 1
@@ -601,6 +647,21 @@ def _split_blocks(text: str, separator: str) -> list[str]:
         else:
             merged.append(block)
     return merged
+
+
+_next_initial_re = lazy_pattern(r"[A-Z\u00C0-\u00DE]{1,2}\.|[^A-Z\u00C0-\u00DE]")
+
+
+def _names_end_at(text: str, start: int, index: int) -> bool:
+    """The first block, up to the initial whose full stop is at ``index``, is a list of inverted names and a word
+    that is no initial follows: ``Smith, J.; Jones, K. Title`` ends its authors there, ``Smith, J. R. Title`` not
+    at "J."."""
+    return (
+        start == 0
+        and "," in text[:index]
+        and _next_initial_re().match(text, index + 2) is None
+        and _inverted_names(text[: index + 1])
+    )
 
 
 def _without_edition(block: str) -> str:
@@ -636,6 +697,8 @@ def _and_split(text: str) -> list[str]:
 
 def _split_authors(block: str) -> list[str]:
     """Names from an author block, each as ``Given Surname``."""
+    if not block.isascii():
+        block = block.translate(_ARABIC_PUNCTUATION)  # "Zeidler، Eberhard" as Arabic pages write it
     block = _without_et_al(block)
     if "ed" in block.lower():
         block = _editor_suffix_re().sub("", block)
@@ -644,18 +707,82 @@ def _split_authors(block: str) -> list[str]:
         return []
     if ";" in block:
         parts = [part for piece in block.split(";") for part in _and_split(piece)]
+    elif "," not in block and "and" not in block and "&" not in block:
+        parts = [block]  # one name, whatever it holds
+    elif _DIGIT_RE.search(block):
+        parts = _written_names(block)  # "Natives and newcomers, 1600–1793, …": no names to pair up
+    elif _organisation_word_re().search(block) and all(
+        _organisation_word_re().search(segment) for segment in block.split(",")
+    ):
+        # "Department of Economic and Social Affairs": a body, its "and" no list's; commas may still list bodies.
+        parts = [segment.strip() for segment in block.split(",") if segment.strip()]
     else:
-        parts = []
-        for piece in _and_split(block):
-            commas = [segment.strip() for segment in piece.split(",") if segment.strip()]
-            if len(commas) >= 2 and all(" " in segment for segment in commas):
-                parts.extend(commas)  # "John Smith, Jane Doe"
-            elif len(commas) >= 4 and len(commas) % 2 == 0:
-                parts.extend(f"{commas[i]}, {commas[i + 1]}" for i in range(0, len(commas), 2))
-            else:
-                parts.append(piece)
+        parts = _comma_names(
+            [[segment.strip() for segment in piece.split(",") if segment.strip()] for piece in _and_split(block)]
+        )
     names = [_display_name(part) for part in parts]
     return [name for name in names if name and _ALNUM_RE.search(name)]
+
+
+_ARABIC_PUNCTUATION = str.maketrans({"،": ",", "؛": ";"})
+
+
+def _written_names(block: str) -> list[str]:
+    """The names of a block that holds figures, split only where the writing leaves no doubt: at "and", and at
+    commas between segments that each hold a space (``Wayne Gabardi, review of …``) or an even number of them."""
+    parts: list[str] = []
+    for piece in _and_split(block):
+        commas = [segment.strip() for segment in piece.split(",") if segment.strip()]
+        if len(commas) >= 2 and all(" " in segment for segment in commas):
+            parts.extend(commas)
+        elif len(commas) >= 4 and len(commas) % 2 == 0:
+            parts.extend(f"{commas[i]}, {commas[i + 1]}" for i in range(0, len(commas), 2))
+        else:
+            parts.append(piece)
+    return parts
+
+
+# Lower-case words that stand in the names of organisations, never in a person's ("van", "de", "bin" do).
+_organisation_word_re = lazy_pattern(
+    r"\s(?:of|for|the|on|in|at|und|für|des|du)\s|\b(?:Centre|Center|Department|Ministry|Institute|University|Society"
+    r"|Association|Council|Agency|Commission|Committee|Foundation|Corporation|Museum|Bureau|Organi[sz]ation|Office"
+    r"|Government)\b"
+)
+_DIGIT_RE = re.compile(r"\d")
+# "J.", "C. P.", "M.-L.", "JR": initials, a given name and never a whole name.
+_initials_re = lazy_pattern(r"^(?:[A-Z\u00C0-\u00DE]{1,2}\.?(?:\s|-)?){1,4}$")
+
+
+def _comma_names(pieces: list[list[str]]) -> list[str]:
+    """Names from the comma-separated segments of each and-separated piece of an author block without ";".
+
+    Which segments pair up as ``Surname, Given`` is decided by the block's evidence: initials are a given name;
+    segments that all hold a space are whole names (``John Smith, Jane Doe``); pieces that all have an even
+    number of segments are pairs (``Harrison, Kevin and Boyd, Tony``, ``Smith, J., Jones, K. and Brown, T.``);
+    ``Smith, John, and Jane Doe`` (Chicago) inverts only the first; otherwise single words are surnames
+    (``Smith, Jones and Brown``) and a surname followed by initials is one name (``Smith, J., Jones and Brown``).
+    """
+    flat = [segment for segments in pieces for segment in segments]
+    if len(flat) <= 1:
+        return flat
+    initials = [bool(_initials_re().match(segment)) for segment in flat]
+    if not any(initials) and all(" " in segment for segment in flat):
+        return flat
+    if all(len(segments) % 2 == 0 for segments in pieces):
+        return [f"{segments[i]}, {segments[i + 1]}" for segments in pieces for i in range(0, len(segments), 2)]
+    if len(pieces[0]) >= 2 and all(" " in segment and not _initials_re().match(segment) for segment in flat[2:]):
+        return [f"{flat[0]}, {flat[1]}", *flat[2:]]
+    names: list[str] = []
+    for segments in pieces:
+        index = 0
+        while index < len(segments):
+            if index + 1 < len(segments) and _initials_re().match(segments[index + 1]):
+                names.append(f"{segments[index]}, {segments[index + 1]}")
+                index += 2
+            else:
+                names.append(segments[index])
+                index += 1
+    return names
 
 
 def _looks_like_authors(block: str, *, allow_single_words: bool = False) -> bool:
@@ -673,6 +800,67 @@ def _looks_like_authors(block: str, *, allow_single_words: bool = False) -> bool
         or (allow_single_words and _single_name_re().match(piece))
         for piece in pieces
     )
+
+
+def _inverted_names(block: str) -> bool:
+    """``Salmond, Anne`` or several inverted names joined by "and", "&" or ";" (``Harrison, Kevin and Boyd, Tony``)."""
+    if _inverted_name_re().match(block):
+        return True
+    pieces = [piece.strip() for part in block.split(";") for piece in _and_split(part)]
+    return len(pieces) >= 2 and all(_inverted_name_re().match(piece) for piece in pieces)
+
+
+def _looks_like_short_authors(block: str) -> bool:
+    """The names of a Harvard short citation (``Hay, Maclagan & Gordon``): surnames of at most three words each,
+    no sentence ending among them (``Harrison, Kevin and Boyd, Tony. Title. Press`` is a whole citation)."""
+    names = block.replace(",", " and")
+    return (
+        not _holds_sentence_end(block)
+        and all(len(piece.split()) <= 3 for piece in _and_split(names))
+        and _looks_like_authors(names, allow_single_words=True)
+    )
+
+
+def _ends_with_initial(block: str) -> bool:
+    """``Jones, K`` or ``Everhart, Robert B`` (cut before its full stop); not ``Trewick SA, Morgan-Richards M``,
+    whose initials are written without full stops (``SA``)."""
+    if len(block) < 2 or not block[-1].isupper() or block[-2].isalnum():
+        return False
+    return "." in block or _undotted_initials_re().search(block) is None
+
+
+_undotted_initials_re = lazy_pattern(r"\b[A-Z]{2,3}\b")
+
+
+_sentence_end_re = lazy_pattern(r"([^\s.]{2,})\.\s")
+
+
+def _names_before_sentence_end(block: str) -> str | None:
+    """The names before the first full stop after a whole word, when a sentence follows it; else None."""
+    if "." not in block:
+        return None
+    for match in _sentence_end_re().finditer(block):
+        if match[1].lower() in _ABBREVIATIONS:
+            continue
+        lead = block[: match.end(1)]
+        return lead if _looks_like_authors(lead) and block[match.end() :].strip() else None
+    return None
+
+
+def _names_after_sentence_end(block: str) -> str | None:
+    """The names after the last full stop after a whole word, when a sentence stands before it; else None."""
+    if "." not in block:
+        return None
+    ends = [match for match in _sentence_end_re().finditer(block) if match[1].lower() not in _ABBREVIATIONS]
+    if not ends:
+        return None
+    tail = block[ends[-1].end() :].strip()
+    return tail if _looks_like_authors(tail) else None
+
+
+def _holds_sentence_end(text: str) -> bool:
+    """A full stop after a whole word (not an initial or abbreviation) inside ``text``: ``Boyd, Tony. Title``."""
+    return "." in text and any(match[1].lower() not in _ABBREVIATIONS for match in _sentence_end_re().finditer(text))
 
 
 def _ends_with_full_word(block: str) -> bool:
@@ -717,14 +905,23 @@ _TRAILING_DATE_SEPARATORS = " ,;(–—-"
 _pages_re = lazy_pattern(r"^[\dIVXLCivxlc\s\-–−:(),.]+$")
 
 
+# "Oxford University Press", "AK Press" — not "Freedom of the Press" (a report's name).
+_publisher_end_re = lazy_pattern(r"(?:(?<!the )(?<!The )\bPress|\bBooks|\bPublishing|\bPublishers|\bVerlag)$")
+
+
 def _trailing_date(block: str) -> tuple[str, PartialDate] | None:
     """``"Name, 3 May 2014"`` → ``("Name", 2014-05-03)``: a date closing the block after a comma or bracket."""
     stripped = block.rstrip(" .)")
     if len(stripped) < 8 or not stripped[-1].isdigit():
         return None
     dates = find_dates(stripped)
+    comma = stripped.rfind(", ") if not dates else -1
+    # (a bare year after the comma is the English patterns' business: the local ones are for day-first dates)
+    local = match_local_date_at(stripped, comma + 2) if comma > 0 and not stripped[comma + 2 :].isdigit() else None
     if dates and dates[-1][2] == len(stripped):
         parsed, begin, _ = dates[-1]
+    elif local is not None and local[1] == len(stripped):
+        parsed, begin = local[0], comma + 2  # "Kustbladet, 3 okt. 2019", "Küstenblatt, 3. Oktober 2019"
     else:
         year = _trailing_year_re().search(stripped)
         if year is None:
@@ -735,8 +932,12 @@ def _trailing_date(block: str) -> tuple[str, PartialDate] | None:
         parsed, begin = parsed_year, year.start()
     before = stripped[:begin]
     name = before.rstrip(_TRAILING_DATE_SEPARATORS)
-    if not name or name == before or not before[len(name) :].strip(" "):
-        return None  # the date must be set off by a comma or bracket: "Example 2014 Report" is a name
+    if not name:
+        return None
+    if not before[len(name) :].strip(" ") and not _publisher_end_re().search(name):
+        # The date must be set off by a comma or bracket ("Example 2014 Report" is a name), unless it follows a
+        # publisher's name ("Manchester University Press 2003"): no publisher's name ends in its year.
+        return None
     return name, parsed
 
 
@@ -748,11 +949,41 @@ _title_date_re = lazy_pattern(
 )
 
 
-def _title_date(title: str) -> tuple[str, PartialDate] | None:
-    """``"Release notes, 9. November 2014"`` → ``("Release notes", 2014-11-09)``; None unless a day's date ends it."""
-    match = _title_date_re().search(title)
-    if match is None:
+# "…, Transaction Books, NJ 1979": an imprint's place and year closing a title block that ran on into the imprint.
+_imprint_year_re = lazy_pattern(r",\s[^,]+,\s(?:[A-Z][\w.]*\s){1,2}(?P<year>(?:1[5-9]|20)\d\d)$")
+
+
+# "Anarchism: From Theory to Practice (New York: Monthly Review Press, 1970), p. 38": a book's imprint in brackets.
+_title_imprint_re = lazy_pattern(
+    r"\s*\((?P<place>[A-Z][^():]{1,40}):\s*(?P<publisher>[^():]{2,80}?),?\s+(?P<year>(?:1[5-9]|20)\d\d)\)"
+    r"(?:[,;]\s*(?:pp?\.|pages?|ch\.)\s*[0-9IVXLCivxlc][0-9IVXLCivxlc\s–\-,]*)?$"
+)
+# "Anti-Capitalism, One World, 2004" after the authors: the year of an entry written with commas.
+_title_year_re = lazy_pattern(r",\s(?P<year>(?:1[5-9]|20)\d\d)$")
+
+
+def _title_imprint(title: str) -> tuple[str, str, PartialDate] | None:
+    """``"Title (New York: Monthly Review Press, 1970)"`` → ``("Title", "Monthly Review Press", 1970)``."""
+    match = _title_imprint_re().search(title)
+    parsed = parse_date(match["year"]) if match is not None else None
+    if match is None or parsed is None or not title[: match.start()].strip():
         return None
+    return title[: match.start()].rstrip(" ,;"), match["publisher"].strip(), parsed
+
+
+def _title_date(title: str, authors: list[str] | None = None) -> tuple[str, PartialDate] | None:
+    """``"Release notes, 9. November 2014"`` → ``("Release notes", 2014-11-09)``; ``"Title, Publisher, NJ 1979"``
+    → ``("Title, Publisher, NJ", 1979)``; None unless a day's date or an imprint's place and year ends it."""
+    match = _title_date_re().search(title)
+    if match is None and authors and (year := _title_year_re().search(title)) is not None:
+        # After names read as authors, a title block is an entry's rest ("Title, Publisher, 2004"), not a title
+        # that ends in a year.
+        parsed_year = parse_date(year["year"])
+        return (title[: year.start()], parsed_year) if parsed_year is not None else None
+    if match is None:
+        imprint = _imprint_year_re().search(title)
+        parsed = parse_date(imprint["year"]) if imprint is not None else None
+        return (title[: imprint.start("year")].rstrip(), parsed) if imprint is not None and parsed else None
     parsed = parse_date(match["date"])
     if parsed is None or parsed.day is None:
         return None
@@ -784,7 +1015,7 @@ def _read_head(head: str, hints: MarkupHints | None = None) -> _HeadFields:
     fields = _HeadFields()
     rest = head.strip(_LEADING_SEPARATORS)
     short = _SHORT_CITATION_RE.match(rest)
-    if short and _looks_like_authors(short["authors"].replace(",", " and"), allow_single_words=True):
+    if short and _looks_like_short_authors(short["authors"]):
         fields.authors = _split_authors(short["authors"].replace(",", " and"))
         fields.date = parse_date(short["year"])
         fields.short = True
@@ -796,13 +1027,19 @@ def _read_head(head: str, hints: MarkupHints | None = None) -> _HeadFields:
         is_date, parsed = _read_parenthesised_date(author_date["date"])
         if is_date:
             people = author_date["authors"]
+            rest = rest[author_date.end() :]
+            lead = _names_before_sentence_end(people)
+            if lead is not None:
+                # `Woodcock, George. Anarchism: A History (1962)`: the names end at the full stop, the title follows.
+                people, rest = lead, " ".join(f"{people[len(lead) + 1 :]} {rest}".split())
+            elif (tail := _names_after_sentence_end(people)) is not None:
+                people = tail  # `A note on the term. Grosskopf, Shane (2022).`: the note is no author
             # "Smith, John, ed. (2010)" / "Smith, John (ed.) (2010)": editors, not authors.
             if author_date.re is _EDITOR_DATE_RE or _has_editor_suffix(people):
                 fields.editors = _split_authors(people)
             else:
                 fields.authors = _split_authors(people)
             fields.date = parsed
-            rest = rest[author_date.end() :]
     elif rest.startswith("(") and (leading_date := _LEADING_DATE_RE.match(rest)):
         is_date, parsed = _read_parenthesised_date(leading_date["date"])
         if is_date:
@@ -815,6 +1052,7 @@ def _read_head(head: str, hints: MarkupHints | None = None) -> _HeadFields:
         rest = rest.strip(_LEADING_SEPARATORS)
 
     title_quoted = False
+    imprint_publisher: str | None = None
     quoted = _QUOTED_TITLE_RE.match(rest) if rest[:1] in _OPENING_QUOTES and rest else None
     if not quoted and not fields.authors:
         # Authors without a date: `Hamer, David. "Seddon, Richard John".`
@@ -832,9 +1070,12 @@ def _read_head(head: str, hints: MarkupHints | None = None) -> _HeadFields:
         blocks = _split_blocks(rest, separator)
     else:
         blocks = _split_blocks(rest, separator)
-        if blocks and not fields.authors and len(blocks) > 1 and _inverted_name_re().match(blocks[0].rstrip(".")):
-            # `Salmond, Anne. Two Worlds: …` — an inverted name standing alone before an unquoted title.
-            fields.authors = _split_authors(blocks.pop(0))
+        if blocks and not fields.authors and len(blocks) > 1 and _inverted_names(blocks[0].rstrip(".")):
+            # `Salmond, Anne. Two Worlds: …`, `Harrison, Kevin and Boyd, Tony. Title. …` — inverted names standing
+            # alone before an unquoted title.
+            people = blocks.pop(0)
+            # The block ended at a full stop: an initial closing it keeps its own ("…; Jones, K. Title").
+            fields.authors = _split_authors(people + "." if _ends_with_initial(people) else people)
         while len(blocks) > 1 and _has_editor_suffix(blocks[0]):
             blocks.pop(0)  # `McLintock, Alexander (ed.). Busby, James.` — editors before the entry's title
         date_first = parse_date(blocks[0]) if blocks and blocks[0][-1:].isdigit() else None
@@ -844,13 +1085,18 @@ def _read_head(head: str, hints: MarkupHints | None = None) -> _HeadFields:
             blocks.pop(0)
         if blocks:
             title = _without_edition(blocks.pop(0))
-            dated_title = _title_date(title) if title[-1:].isdigit() else None
+            imprint = _title_imprint(title) if title[-1:] in ")0123456789" else None
+            if imprint is not None:
+                title, imprint_publisher, parsed_date = imprint
+                fields.date = fields.date or parsed_date
+            dated_title = _title_date(title, fields.authors) if title[-1:].isdigit() else None
             if dated_title is not None:
                 title, parsed_date = dated_title
                 fields.date = fields.date or parsed_date
             fields.title = _strip_title(title)
 
     names: list[str] = []
+    in_work: str | None = None
     for block in blocks:
         paged = block[-1:].isdigit() or block.endswith("pages")
         if paged and "p" in block and (pages := _trailing_pages_re().search(block)) is not None:
@@ -875,6 +1121,10 @@ def _read_head(head: str, hints: MarkupHints | None = None) -> _HeadFields:
             continue  # "1866–1874": pages left over from "17 (11): 1866–1874", never a name
         if len(block) > 160 or '"' in block or "“" in block:
             continue  # a quotation or note, not a name
+        if in_work is None and block.startswith("In:") and (container := block[3:].strip(" .,;")):
+            # "Title. In: Work. Publisher": German and Czech templates name the container so.
+            in_work = _without_edition(container)
+            continue
         names.append(_without_edition(block).strip(" .,;"))
     names = [name for name in names if name]
     if hints is not None and hints.title:
@@ -894,6 +1144,9 @@ def _read_head(head: str, hints: MarkupHints | None = None) -> _HeadFields:
         publisher = next(
             (name for name in others if ":" in name and _location_re().match(name)), others[0] if others else None
         )
+    elif in_work is not None:
+        fields.work = in_work
+        publisher = names[0] if names else None
     elif title_quoted or len(names) >= 2:
         fields.work = names[0] if names else None
         publisher = names[1] if len(names) >= 2 else None
@@ -909,6 +1162,8 @@ def _read_head(head: str, hints: MarkupHints | None = None) -> _HeadFields:
             fields.publisher = place if known else None
         else:
             fields.publisher = location["name"].strip() if location else publisher
+    if fields.publisher is None:
+        fields.publisher = imprint_publisher
     return fields
 
 
@@ -946,7 +1201,7 @@ def parse_citation_line(text: str, hints: MarkupHints | None = None) -> Citation
     if "[" in working:
         working = _maintenance_tag_re().sub(" ", working)
         working = _marker_only_re().sub(" ", working)
-    if "help" in lowered:
+    if "help" in lowered or ("مساعدة" in normalised if not normalised.isascii() else False):
         working = _cs1_error_re().sub(" ", working)
     if "(" in working or "required" in lowered or "cs1" in lowered:
         # Every CS1 note holds one of these words; an ASCII text without them has none (IGNORECASE only
@@ -992,6 +1247,9 @@ def parse_citation_line(text: str, hints: MarkupHints | None = None) -> Citation
     fields.format = format_match["fmt"].upper() if format_match else (archive_format or "").upper() or None
 
     head = working[:clauses_at]
+    if clauses_at < len(working):
+        # "… 2014-05-02 [cit. 2014-05-09]", "… [dostęp 2020-01-13]": the bracket opening the clause is the clause's.
+        head = head.rstrip(" [(")
     if "via" in head:
         head = _via_re().sub("", head)
     head_fields = _read_head(head, hints)
