@@ -441,6 +441,7 @@ def _check_one(
 ) -> CheckResult | None:
     """One citation's result, or None after printing why it cannot be checked."""
     from citecheck.check_input import CheckInputError
+    from citecheck.errors import UsageError
     from citecheck.single import check_citation
 
     try:
@@ -452,6 +453,8 @@ def _check_one(
 
         click.echo(f"citecheck: error: {where}{terminal_text(error)}", err=True)
         return None
+    except UsageError as error:  # a setting no input can be checked with (--archive): said once, for all of them
+        _fail(str(error))
     except KeyboardInterrupt:
         click.echo("citecheck: interrupted", err=True)
         sys.exit(EXIT_INTERRUPTED)
