@@ -15,7 +15,9 @@ The baseline is another checkout's code on the same corpus in the same run
 ``git worktree add /tmp/main main`` then ``--baseline-src /tmp/main/src``);
 its report folder is compared with this checkout's, file by file.
 ``--jobs N`` runs this checkout with N worker processes (``ru_maxrss`` is
-then the largest of the parent and its workers, each measured alone).
+then the largest of the parent and its workers, each measured alone), and
+``--baseline-jobs N`` the baseline (default 1: a tree from before ``--jobs``
+has no such flag).
 ``--baseline-max`` skips the baseline above a size (main needs ~2 GB at 100k).
 CPU seconds from the same ``wait4`` are printed beside the wall, user and
 system apart (on a machine shared with other work they move far less than the
@@ -146,7 +148,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--baseline-src", type=Path, help="another checkout's src folder, audited the same way")
     parser.add_argument("--baseline-max", type=int, default=100_000, help="largest size the baseline runs at")
-    parser.add_argument("--jobs", type=int, default=1, help="--jobs for this checkout (the baseline has none)")
+    parser.add_argument("--jobs", type=int, default=1, help="--jobs for this checkout")
+    parser.add_argument("--baseline-jobs", type=int, default=1, help="--jobs for the baseline (default: none given)")
     parser.add_argument("--work", type=Path, help="where corpora and reports go (default: a temp folder)")
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
@@ -161,12 +164,14 @@ def main() -> None:
         corpus = build_corpus(work, size, args.per_document, args.seed)
         megabytes = sum(path.stat().st_size for path in corpus.rglob("*") if path.is_file()) / 1e6
         jobs = ["--jobs", str(args.jobs)] if args.jobs > 1 else []
+        baseline_jobs = ["--jobs", str(args.baseline_jobs)] if args.baseline_jobs > 1 else []
+        baseline_out = work / f"out-{size}-baseline"
         with_baseline = bool(args.baseline_src) and size <= args.baseline_max
         # Alternate which contender runs first per size: the first run of a size pays for a cold page
         # cache (the corpus just written or not read for a while), which biased wall toward the second.
         baseline_first = with_baseline and index % 2 == 1
         if baseline_first:
-            base = audit_in_child("baseline", args.baseline_src, corpus, work / f"out-{size}-baseline", size, [])
+            base = audit_in_child("baseline", args.baseline_src, corpus, baseline_out, size, baseline_jobs)
         run = audit_in_child("this checkout", REPOSITORY / "src", corpus, work / f"out-{size}", size, jobs)
         ours.append(run)
         line = (
@@ -175,7 +180,7 @@ def main() -> None:
         )
         if with_baseline:
             if not baseline_first:
-                base = audit_in_child("baseline", args.baseline_src, corpus, work / f"out-{size}-baseline", size, [])
+                base = audit_in_child("baseline", args.baseline_src, corpus, baseline_out, size, baseline_jobs)
             theirs.append(base)
             compared, differing = same_folders(run.out, base.out)
             order = "baseline ran first" if baseline_first else "this checkout ran first"
