@@ -190,7 +190,7 @@ def url_problem(url: str) -> str | None:
         host = parts.hostname
     except ValueError as error:
         return str(error) or "malformed"
-    problem = url_port_problem(url)
+    problem = _port_problem_of(parts)
     if problem is not None:
         return problem
     if parts.scheme.lower() not in ("http", "https", "ftp"):
@@ -212,6 +212,10 @@ def url_port_problem(url: str) -> str | None:
         _ = parts.hostname
     except ValueError:
         return None
+    return _port_problem_of(parts)
+
+
+def _port_problem_of(parts: SplitResult) -> str | None:
     try:
         port = parts.port
     except ValueError:  # urllib's words for ":99999" say 0 would do, and for ":-1" call it no integer
