@@ -531,6 +531,15 @@ def test_an_answer_before_the_patience_is_up_cancels_the_re_check() -> None:
     assert not breaker.tripped and playback.refusal() is None
 
 
+def test_a_closed_breaker_drops_its_re_check() -> None:
+    clock = _Clock()
+    breaker, playback, timers = _scheduled(clock, give_up_after=20.0)
+    for _ in range(EndpointBreaker.REFUSALS):
+        _refuse(playback, clock, retry_after=1.0)
+    breaker.close()
+    assert [timer.cancelled for timer in timers.scheduled] == [True]
+
+
 def test_a_failing_streak_of_an_endpoint_that_answered_earlier_is_given_up_when_its_patience_is_up() -> None:
     clock = _Clock()
     breaker, playback, timers = _scheduled(clock, give_up_after=5.0)

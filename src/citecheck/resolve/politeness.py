@@ -658,6 +658,10 @@ class EndpointBreaker:
         if self._streak_began is not None:
             self._consider(False)
 
+    def close(self) -> None:
+        """The lookups are over: a re-check still scheduled is dropped (nothing is asked of the endpoint now)."""
+        self._cancel_recheck()
+
     def _cancel_recheck(self) -> None:
         if self._recheck is not None:
             self._recheck.cancel()
