@@ -15,10 +15,16 @@ The baseline is another checkout's code on the same corpus in the same run
 ``git worktree add /tmp/main main`` then ``--baseline-src /tmp/main/src``);
 its report folder is compared with this checkout's, file by file.
 ``--jobs N`` runs this checkout with N worker processes (``ru_maxrss`` is
-then the largest of the parent and its workers, each measured alone).
+then the largest of the parent and its workers, each measured alone), and
+``--baseline-jobs N`` the baseline (default 1: a tree from before ``--jobs``
+has no such flag).
 ``--baseline-max`` skips the baseline above a size (main needs ~2 GB at 100k).
-CPU seconds (user + system, from the same ``wait4``) are printed beside the
-wall: on a machine shared with other work they move far less than the wall.
+CPU seconds from the same ``wait4`` are printed beside the wall, user and
+system apart (on a machine shared with other work they move far less than the
+wall), and the ratio against the baseline is taken on user CPU: system time is
+mostly the kernel creating the report files, and it swings 10× with the disk's
+state (10k files made right after many were deleted cost ~2 s of it, otherwise
+~0.25 s), whichever tree runs.
 
 The corpus is built by :mod:`bench_parse`'s generators (plain text,
 Markdown, wikitext and HTML in turn, ``--per-document`` references each,
@@ -55,7 +61,9 @@ class Run:
     label: str
     references: int
     wall: float
-    cpu: float  # user + system seconds of the child (and the workers it waited for): steadier than wall under load
+    # CPU seconds of the child and the workers it waited for: steadier than wall under load.
+    user: float  # the code's own work: what a change to citecheck moves
+    sys: float  # the kernel's for it, mostly creating report files: swings with the disk's state
     peak_mb: float
     exit_code: int
     out: Path
@@ -96,8 +104,7 @@ def audit_in_child(label: str, src: Path, corpus: Path, out: Path, references: i
     _, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - started
     child.returncode = os.waitstatus_to_exitcode(status)
-    cpu = usage.ru_utime + usage.ru_stime
-    return Run(label, references, wall, cpu, usage.ru_maxrss / 1024, child.returncode, out)
+    return Run(label, references, wall, usage.ru_utime, usage.ru_stime, usage.ru_maxrss / 1024, child.returncode, out)
 
 
 def environ_without_venv_noise(environment: dict[str, str]) -> dict[str, str]:
@@ -127,7 +134,8 @@ def growth(runs: list[Run]) -> list[str]:
         factor = larger.references / smaller.references
         lines.append(
             f"  {smaller.references:,} → {larger.references:,} (×{factor:g}): "
-            f"wall ×{larger.wall / smaller.wall:.2f}, peak RSS ×{larger.peak_mb / smaller.peak_mb:.2f}"
+            f"wall ×{larger.wall / smaller.wall:.2f}, user CPU ×{larger.user / smaller.user:.2f}, "
+            f"peak RSS ×{larger.peak_mb / smaller.peak_mb:.2f}"
         )
     return lines
 
@@ -140,7 +148,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--baseline-src", type=Path, help="another checkout's src folder, audited the same way")
     parser.add_argument("--baseline-max", type=int, default=100_000, help="largest size the baseline runs at")
-    parser.add_argument("--jobs", type=int, default=1, help="--jobs for this checkout (the baseline has none)")
+    parser.add_argument("--jobs", type=int, default=1, help="--jobs for this checkout")
+    parser.add_argument("--baseline-jobs", type=int, default=1, help="--jobs for the baseline (default: none given)")
     parser.add_argument("--work", type=Path, help="where corpora and reports go (default: a temp folder)")
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
@@ -155,28 +164,31 @@ def main() -> None:
         corpus = build_corpus(work, size, args.per_document, args.seed)
         megabytes = sum(path.stat().st_size for path in corpus.rglob("*") if path.is_file()) / 1e6
         jobs = ["--jobs", str(args.jobs)] if args.jobs > 1 else []
+        baseline_jobs = ["--jobs", str(args.baseline_jobs)] if args.baseline_jobs > 1 else []
+        baseline_out = work / f"out-{size}-baseline"
         with_baseline = bool(args.baseline_src) and size <= args.baseline_max
         # Alternate which contender runs first per size: the first run of a size pays for a cold page
         # cache (the corpus just written or not read for a while), which biased wall toward the second.
         baseline_first = with_baseline and index % 2 == 1
         if baseline_first:
-            base = audit_in_child("baseline", args.baseline_src, corpus, work / f"out-{size}-baseline", size, [])
+            base = audit_in_child("baseline", args.baseline_src, corpus, baseline_out, size, baseline_jobs)
         run = audit_in_child("this checkout", REPOSITORY / "src", corpus, work / f"out-{size}", size, jobs)
         ours.append(run)
         line = (
             f"{size:>9,} refs ({megabytes:6.1f} MB): this checkout {run.wall:7.1f} s  {run.rate:6.0f} refs/s  "
-            f"cpu {run.cpu:7.1f} s  peak RSS {run.peak_mb:6.0f} MB  exit {run.exit_code}"
+            f"cpu user {run.user:6.1f} s  sys {run.sys:5.1f} s  peak RSS {run.peak_mb:6.0f} MB  exit {run.exit_code}"
         )
         if with_baseline:
             if not baseline_first:
-                base = audit_in_child("baseline", args.baseline_src, corpus, work / f"out-{size}-baseline", size, [])
+                base = audit_in_child("baseline", args.baseline_src, corpus, baseline_out, size, baseline_jobs)
             theirs.append(base)
             compared, differing = same_folders(run.out, base.out)
             order = "baseline ran first" if baseline_first else "this checkout ran first"
             line += (
-                f"\n{'':>27}baseline      {base.wall:7.1f} s  {base.rate:6.0f} refs/s  cpu {base.cpu:7.1f} s  "
-                f"peak RSS {base.peak_mb:6.0f} MB  exit {base.exit_code}\n"
-                f"{'':>27}ratio: wall ×{run.wall / base.wall:.2f}, cpu ×{run.cpu / base.cpu:.2f}, "
+                f"\n{'':>27}baseline      {base.wall:7.1f} s  {base.rate:6.0f} refs/s  "
+                f"cpu user {base.user:6.1f} s  sys {base.sys:5.1f} s  peak RSS {base.peak_mb:6.0f} MB  "
+                f"exit {base.exit_code}\n"
+                f"{'':>27}ratio: wall ×{run.wall / base.wall:.2f}, user CPU ×{run.user / base.user:.2f}, "
                 f"peak RSS ×{run.peak_mb / base.peak_mb:.2f}; reports: {compared} files compared, "
                 f"{differing} differ ({order})"
             )

@@ -10,10 +10,9 @@ traceback only with ``-v``/``--debug``).
 
 from __future__ import annotations
 
-import contextlib
 import sys
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NoReturn, TypeVar
 
@@ -287,6 +286,7 @@ def audit_command(
 
     def run() -> tuple[AuditOptions, AuditResult]:
         from citecheck.config import parse_duration_hours
+        from citecheck.execution.collector import collector_tuned_for_audit
         from citecheck.pipeline import audit
         from citecheck.progress import Progress, configure_logging
 
@@ -303,7 +303,7 @@ def audit_command(
             flags[key] = list(flags[key]) or None
         options = _options(config_file, flags)
         configure_logging(verbosity)
-        with _collector_for_audit(), Progress(verbosity) as progress:
+        with collector_tuned_for_audit(), Progress(verbosity) as progress:
             # No report is held: rows and annotations come back from the audit's spill folder.
             result = audit(list(paths) or None, options, progress, keep_reports=False)
         return options, result
@@ -313,28 +313,6 @@ def audit_command(
     _print_audit(options, result, quiet=quiet, color=color)
     result.close()
     sys.exit(result.summary.exit_code)
-
-
-@contextlib.contextmanager
-def _collector_for_audit() -> Iterator[None]:
-    """The garbage collector tuned for one audit, restored after it (for callers of main() in a longer process).
-
-    What the imports made (modules, pydantic schemas, compiled patterns) lives as long as the process: out of the
-    collector's way, every full pass no longer walks it again.  And the youngest generation is collected every
-    10,000 allocations rather than 700: an audit's models and strings mostly die young, by reference counting,
-    and the frequent passes moved the survivors up only to walk them again.  A tenth of a 10k-reference offline
-    audit's CPU went to the collector, a quarter of that is left (issue 17).
-    """
-    import gc
-
-    threshold = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(10_000, 10, 10)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*threshold)
-        gc.unfreeze()
 
 
 def _print_audit(options: AuditOptions, result: AuditResult, *, quiet: bool, color: bool | None) -> None:
@@ -463,6 +441,7 @@ def _check_one(
 ) -> CheckResult | None:
     """One citation's result, or None after printing why it cannot be checked."""
     from citecheck.check_input import CheckInputError
+    from citecheck.errors import UsageError
     from citecheck.single import check_citation
 
     try:
@@ -474,6 +453,8 @@ def _check_one(
 
         click.echo(f"citecheck: error: {where}{terminal_text(error)}", err=True)
         return None
+    except UsageError as error:  # a setting no input can be checked with (--archive): said once, for all of them
+        _fail(str(error))
     except KeyboardInterrupt:
         click.echo("citecheck: interrupted", err=True)
         sys.exit(EXIT_INTERRUPTED)

@@ -21,6 +21,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from citecheck.checks.catalogue import resolve_selectors
 from citecheck.documents.loading import DEFAULT_MAX_BYTES
 from citecheck.errors import UsageError
+from citecheck.references.links import PORT_ADVICE, url_port_problem
 from citecheck.store.db import DEFAULT_STORE_PATH
 from citecheck.url_rules import parse_remap, parse_status_ranges, validate_pattern
 
@@ -163,6 +164,17 @@ class AuditOptions(BaseModel):
         if isinstance(value, list):
             value = [str(item) for item in value]
             parse_status_ranges(value)
+        return value
+
+    @field_validator("canary", "doi_api", "crossref_api")
+    @classmethod
+    def _servers_ports(cls, value: str | list[str]) -> str | list[str]:
+        # httpx takes :99999, :0 and :-1, and the request then fails far from the setting: a canary that cannot
+        # answer would make the network look down.  --archive values are read by parse_archive_spec.
+        for url in [value] if isinstance(value, str) else value:
+            problem = url_port_problem(url)
+            if problem is not None:
+                raise ValueError(f"{url!r}: {problem}; {PORT_ADVICE}")
         return value
 
     @field_validator("user_agent")

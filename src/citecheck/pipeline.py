@@ -41,6 +41,7 @@ from citecheck.config import AuditOptions
 from citecheck.documents.loading import SUFFIX_FORMATS
 from citecheck.errors import UsageError as UsageError  # re-exported: part of the library's API
 from citecheck.execution import Executor, LocalExecutor, parse_one
+from citecheck.execution.collector import tune_collector
 from citecheck.exit_codes import EXIT_FINDINGS as EXIT_FINDINGS  # re-exported for callers
 from citecheck.exit_codes import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, exit_code_for
 from citecheck.exit_codes import EXIT_INTERRUPTED as EXIT_INTERRUPTED
@@ -692,8 +693,14 @@ _WORK: DocumentWork | None = None  # a --jobs worker's copy, set once when the w
 
 
 def _start_worker(work: DocumentWork) -> None:
+    """A ``--jobs`` worker's start: its copy of the work, and the collector tuned as the CLI tunes its own.
+
+    The worker lives for this audit alone, so the tuning is never undone; it is applied here, not by the
+    CLI, so a library caller's ``jobs`` gets it too.
+    """
     global _WORK
     _WORK = work
+    tune_collector()
 
 
 def _work_in_worker(task: tuple[int, Path, str]) -> DocumentOutcome:

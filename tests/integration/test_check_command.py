@@ -304,3 +304,11 @@ def test_list_numbers_and_backlinks_pasted_with_the_line_are_not_authors(pasted:
     assert reference["authors"] == ["Jane Doe"]
     assert reference["number"] == number
     assert reference["title"] == "A title"
+
+
+def test_an_archive_setting_no_server_can_have_is_a_usage_error_said_once() -> None:
+    """Every input would fail on it: exit 2 with what to write, not an internal error per line."""
+    code, out, err = _check(["https://example.org/a", "--archive", "https://web.archive.org:99999"])
+    assert code == 2 and out == ""
+    assert err.count("citecheck: error:") == 1
+    assert "port 99999" in err and "write a port from 1 to 65535" in err and "internal error" not in err

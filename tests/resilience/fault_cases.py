@@ -426,8 +426,12 @@ def case_archive_redirect_to_private(tmp: Path) -> Outcome:
 
 
 def case_unparseable_location(tmp: Path) -> Outcome:
-    """A ``Location:`` httpx cannot parse, live and from the archive: that URL only."""
+    """A ``Location:`` httpx cannot parse or cannot connect to, live and from the archive: that URL only.
+
+    httpx parses ports 99999 and -1, and the socket's OverflowError then escaped the connection attempt.
+    """
     bad = [b"http://[::g]/", b"http://x.com:abc/", b"http://\xe2\x98\x83.net:99999/", b"http://[::1"]
+    bad += [b"http://127.0.0.1:99999/", b"http://127.0.0.1:-1/", b"http://127.0.0.1:0/"]
     routes: dict[str, Reply] = {
         f"/bad{index}": raw(
             head(301, []).replace(b"Connection: close", b"Location: " + value + b"\r\nConnection: close")
@@ -792,7 +796,9 @@ CASES: list[FaultCase] = [
     FaultCase(
         "archive-302-to-private", "an archive's playback 302 to a private address", case_archive_redirect_to_private
     ),
-    FaultCase("unparseable-location", "a Location: header httpx cannot parse", case_unparseable_location),
+    FaultCase(
+        "unparseable-location", "a Location: header httpx cannot parse or no socket takes", case_unparseable_location
+    ),
     FaultCase("1-gib-capture", "a 1 GiB capture", case_huge_capture, heavy=True),
     FaultCase("gzip-bomb-capture", "a gzip-bomb capture", case_gzip_bomb_capture, heavy=True),
     FaultCase("archive-trickle-1-byte-per-10s", "an archive trickling one byte every 10 s", case_trickle_every_10s),

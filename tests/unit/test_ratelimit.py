@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
+from collections.abc import Callable
 
 import pytest
 
@@ -465,6 +466,113 @@ def test_a_flapping_endpoint_that_answers_between_its_failures_is_never_given_up
             clock.now += 0.01  # far quicker than the patience
         playback.answered()
     assert not breaker.tripped
+
+
+class _Timers:
+    """A breaker's scheduler under a fake clock: what was scheduled, run by hand."""
+
+    def __init__(self) -> None:
+        self.scheduled: list[_Timer] = []
+
+    def __call__(self, delay: float, callback: Callable[[], None]) -> _Timer:
+        timer = _Timer(delay, callback)
+        self.scheduled.append(timer)
+        return timer
+
+
+class _Timer:
+    def __init__(self, delay: float, callback: Callable[[], None]) -> None:
+        self.delay, self.callback, self.cancelled = delay, callback, False
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
+def _scheduled(clock: _Clock, give_up_after: float) -> tuple[EndpointBreaker, Pool, _Timers]:
+    timers = _Timers()
+    breaker = EndpointBreaker("ia", give_up_after, clock, schedule=timers)
+    playback = _escalating(clock)
+    breaker.watch(playback)
+    return breaker, playback, timers
+
+
+def test_a_refusing_streak_is_given_up_when_its_patience_is_up_not_at_a_later_refusal() -> None:
+    """Retry-After: 1 forever at a falling rate: the third refusal comes 14 s in, the fourth would come
+    long after 20 s; the streak is looked at again at 20 s and given up then."""
+    clock = _Clock()
+    breaker, playback, timers = _scheduled(clock, give_up_after=20.0)
+    began = clock.now
+    for moment in (0.0, 2.0):
+        clock.now = began + moment
+        playback.rate_limited_by_server(1.0)
+    assert timers.scheduled == []  # two refusals: not yet all it takes but the time
+    clock.now = began + 14.0
+    playback.rate_limited_by_server(1.0)
+    [timer] = timers.scheduled
+    assert timer.delay == pytest.approx(6.0) and not breaker.tripped
+    clock.now = began + 20.0
+    timer.callback()
+    assert breaker.outage is EndpointOutage.rate_limited
+    assert "429 to every request for 20 s, 3 refusals" in breaker.why
+    assert playback.refusal() is not None
+    assert timers.scheduled == [timer]  # one re-check per streak
+
+
+def test_an_answer_before_the_patience_is_up_cancels_the_re_check() -> None:
+    clock = _Clock()
+    breaker, playback, timers = _scheduled(clock, give_up_after=20.0)
+    for _ in range(EndpointBreaker.REFUSALS):
+        _refuse(playback, clock, retry_after=1.0)
+    [timer] = timers.scheduled
+    playback.answered()
+    assert timer.cancelled
+    clock.now += 20.0
+    timer.callback()  # had it run all the same, the streak it was for is over
+    assert not breaker.tripped and playback.refusal() is None
+
+
+def test_a_closed_breaker_drops_its_re_check() -> None:
+    clock = _Clock()
+    breaker, playback, timers = _scheduled(clock, give_up_after=20.0)
+    for _ in range(EndpointBreaker.REFUSALS):
+        _refuse(playback, clock, retry_after=1.0)
+    breaker.close()
+    assert [timer.cancelled for timer in timers.scheduled] == [True]
+
+
+def test_a_failing_streak_of_an_endpoint_that_answered_earlier_is_given_up_when_its_patience_is_up() -> None:
+    clock = _Clock()
+    breaker, playback, timers = _scheduled(clock, give_up_after=5.0)
+    playback.answered()
+    for number in range(EndpointBreaker.FAILURES):
+        playback.failed(f"http://archive/web/{number % EndpointBreaker.URLS}")
+        clock.now += 0.1
+    [timer] = timers.scheduled
+    assert timer.delay == pytest.approx(5.0 - 0.1 * (EndpointBreaker.FAILURES - 1)) and not breaker.tripped
+    clock.now += timer.delay
+    timer.callback()
+    assert breaker.outage is EndpointOutage.failing
+
+
+async def test_the_re_check_wakes_requests_waiting_for_a_token_of_a_lowered_rate() -> None:
+    """On the event loop (the default scheduler): a request waiting ~100 s for its token fails when the
+    endpoint is given up, a fraction of a second in, not when the token comes."""
+    breaker = EndpointBreaker("archive", give_up_after=0.2)
+    pool = Pool("archive:x:playback", PoolPolicy(per_second=0.01, burst=1))
+    breaker.watch(pool)
+    async with pool.slot():  # the one token of the burst
+        pass
+    for _ in range(EndpointBreaker.REFUSALS):
+        pool.rate_limited_by_server(0.001)
+        await asyncio.sleep(0.002)  # past the pause: the next 429 is a refusal of its own
+
+    async def one_more_request() -> None:
+        async with pool.slot():
+            pass
+
+    with pytest.raises(PoolRefusedError):
+        await asyncio.wait_for(one_more_request(), timeout=30.0)
+    assert breaker.outage is EndpointOutage.rate_limited
 
 
 def test_pools_without_a_breaker_count_nothing() -> None:

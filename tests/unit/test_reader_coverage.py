@@ -179,6 +179,16 @@ def test_unusable_urls_and_dates_are_data_errors_not_crashes() -> None:
     assert "implausible-date" in late.source_flags and len(late.data_errors) == 2
 
 
+@pytest.mark.parametrize("port", ["99999", "0", "-1", "abc"])
+def test_a_cited_url_with_a_port_no_server_can_have_is_a_data_error(port: str) -> None:
+    text = f"A.<ref>{{{{cite web|url=https://e.example:{port}/a|title=Bad port}}}}</ref>"
+    (reference,) = parse_document(text, "port.wiki", "wikitext").references
+    assert reference.url is None and "invalid-url" in reference.source_flags
+    assert reference.title == "Bad port"  # the rest of the citation is kept
+    (error,) = reference.data_errors
+    assert error.startswith(f"url 'https://e.example:{port}/a' left out: port ")
+
+
 def test_long_footnote_label_gets_a_short_id() -> None:
     label = "x" * 300
     document = parse_document(f"Claim.[^{label}]\n\n[^{label}]: A source.\n", "long.md", "markdown")

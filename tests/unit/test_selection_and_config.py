@@ -83,6 +83,25 @@ def test_bad_header_and_host_names() -> None:
         build_options({"hosts": {"https://example.org/": {}}}, {})
 
 
+@pytest.mark.parametrize(
+    "flags",
+    [
+        {"canary": ["https://example.org:99999/"]},
+        {"canary": ["https://example.org/", "http://example.org:0/"]},
+        {"doi_api": "https://doi.org:-1/api/handles"},
+        {"crossref_api": "https://api.crossref.org:abc"},
+    ],
+)
+def test_a_server_setting_with_a_port_no_server_can_have_is_refused(flags: dict[str, object]) -> None:
+    with pytest.raises(ConfigError, match=r"port .*; write a port from 1 to 65535, or none for the scheme's default"):
+        build_options({}, flags)
+
+
+def test_good_ports_in_server_settings_are_kept() -> None:
+    options = build_options({"crossref_api": "http://127.0.0.1:65535"}, {"canary": ["http://127.0.0.1:1/"]})
+    assert (options.crossref_api, options.canary) == ("http://127.0.0.1:65535", ["http://127.0.0.1:1/"])
+
+
 def test_missing_explicit_files() -> None:
     with pytest.raises(ConfigError, match=r"--config nowhere\.toml: no such file"):
         load_config(explicit=Path("nowhere.toml"))

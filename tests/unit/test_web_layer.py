@@ -116,7 +116,19 @@ def test_deep_json_is_refused_before_the_parser_recurses() -> None:
 # --------------------------------------------------------------------------- URLs and redirects
 
 
-@pytest.mark.parametrize("url", ["http://0177.0.0.1/", "http://☃.net/", "http://x.com:abc/", "https://[::g]/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://0177.0.0.1/",
+        "http://☃.net/",
+        "http://x.com:abc/",
+        "https://[::g]/",
+        # httpx parses these; the socket refuses the port with an OverflowError, no OSError.
+        "http://127.0.0.1:99999/",
+        "http://127.0.0.1:-1/",
+        "http://127.0.0.1:0/",
+    ],
+)
 async def test_urls_httpx_rejects_are_a_failure_of_that_url(url: str) -> None:
     async with WebClient(WebSettings(allow_private=True)) as web:
         with pytest.raises(FetchFailed) as failure:
@@ -132,7 +144,9 @@ def _transport(routes: dict[str, httpx.Response]) -> httpx.MockTransport:
     return httpx.MockTransport(handle)
 
 
-@pytest.mark.parametrize("location", ["http://[::g]/", "http://x.com:abc/", "//☃.net/"])
+@pytest.mark.parametrize(
+    "location", ["http://[::g]/", "http://x.com:abc/", "//☃.net/", "http://x.com:99999/", "//x.com:0/"]
+)
 async def test_a_location_httpx_cannot_parse_is_a_protocol_failure_not_a_crash(location: str) -> None:
     routes = {"/moved": httpx.Response(302, headers=[(b"Location", location.encode())])}
     async with WebClient(transport=_transport(routes)) as web:

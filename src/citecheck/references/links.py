@@ -23,7 +23,15 @@ from citecheck.models import LinkKind, ReferenceLink
 from citecheck.references.archive_urls import parse_archive_url
 from citecheck.references.identifiers import identifiers_from_url
 
-__all__ = ["LinkChoice", "choose_links", "classify_link", "classify_links", "url_problem"]
+__all__ = [
+    "LinkChoice",
+    "choose_links",
+    "classify_link",
+    "classify_links",
+    "port_problem",
+    "url_port_problem",
+    "url_problem",
+]
 
 _scheme_re = lazy_pattern(r"^(?:https?:)?//", re.I)
 
@@ -175,15 +183,61 @@ def is_site_root(url: str) -> bool:
 
 @functools.lru_cache(maxsize=8192)
 def url_problem(url: str) -> str | None:
-    """Why ``url`` cannot be a web address (``"invalid IPv6 address"``…), or None when it can."""
+    """Why ``url`` cannot be a web address (``"invalid IPv6 address"``, ``"port 0 is out of range 1–65535"``),
+    or None when it can."""
     try:
         parts = urlsplit(url.strip())
         host = parts.hostname
-        _ = parts.port  # raises on "example.com:abc"
     except ValueError as error:
         return str(error) or "malformed"
+    problem = _port_problem_of(parts)
+    if problem is not None:
+        return problem
     if parts.scheme.lower() not in ("http", "https", "ftp"):
         return f"not a web address (scheme {parts.scheme or 'missing'!r})"
     if not host:
         return "no host"
     return None
+
+
+# What a setting's message adds to a port problem: the user wrote the port, and can write another.
+PORT_ADVICE = "write a port from 1 to 65535, or none for the scheme's default"
+
+
+def url_port_problem(url: str) -> str | None:
+    """Why the port ``url`` names cannot be a server's (``:99999``, ``:0``, ``:-1``, ``:abc``), or None:
+    no port, a good one, or text urllib cannot split at all (:func:`url_problem` says why)."""
+    try:
+        parts = urlsplit(url.strip())
+        _ = parts.hostname
+    except ValueError:
+        return None
+    return _port_problem_of(parts)
+
+
+def _port_problem_of(parts: SplitResult) -> str | None:
+    try:
+        port = parts.port
+    except ValueError:  # urllib's words for ":99999" say 0 would do, and for ":-1" call it no integer
+        return port_problem(_port_text(parts.netloc))
+    return None if port is None else port_problem(port)
+
+
+def port_problem(port: int | str) -> str | None:
+    """Why ``port`` (a number, or the text after a host's colon) cannot be a server's port, or None when it can.
+
+    Port 0 is no port a server listens on: a connection to it is refused everywhere, and socket calls take
+    no number past 65535 (nor below 0).
+    """
+    if isinstance(port, int) or (port.isascii() and port.isdigit()):
+        number = int(port)
+        return None if 1 <= number <= 65535 else f"port {number} is out of range 1–65535"
+    return f"port {port!r} is not a number"
+
+
+def _port_text(netloc: str) -> str:
+    """What follows the host's colon in ``netloc`` (``user@[::1]:80`` → ``80``)."""
+    hostinfo = netloc.rpartition("@")[2]
+    if hostinfo.startswith("["):
+        hostinfo = hostinfo.partition("]")[2]
+    return hostinfo.partition(":")[2]

@@ -20,6 +20,8 @@ from collections.abc import Awaitable, Callable, Iterable
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 
+from citecheck.references.links import port_problem
+
 if TYPE_CHECKING:
     import httpx
 
@@ -146,6 +148,11 @@ def check_url_allowed(
         raise UrlSafetyError(f"scheme {parsed.scheme or '(none)'!r} is not fetched; only http and https are")
     if not parsed.host:
         raise UrlSafetyError("URL has no host")
+    # httpx takes any integer for a port; the socket layer then raises OverflowError, no OSError, out of
+    # the connection attempt, and a redirect to "http://host:99999/" took the whole network stage with it.
+    problem = port_problem(parsed.port) if parsed.port is not None else None
+    if problem is not None:
+        raise UrlSafetyError(f"not a valid URL: {problem}")
     if parsed.userinfo:
         # Credentials in a cited URL are either a mistake or a trick (http://good.com@evil/).
         raise UrlSafetyError("URL carries credentials")

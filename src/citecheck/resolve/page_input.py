@@ -143,11 +143,11 @@ class PageFetcher:
         cached = self._cached(url, None if self.offline else self.reuse)
         if cached is not None:
             return cached
+        problem = url_problem(url)
+        if problem is not None:  # no address at all: nothing --allow-private could permit, nor a run online
+            raise PageInputError(f"{url}: not a web address ({problem})")
         if self.offline or self.http is None:
             raise PageInputError(f"{url}: offline, and the store holds no copy of the page (run once online)")
-        problem = url_problem(url)
-        if problem is not None:  # no address at all: nothing --allow-private could permit
-            raise PageInputError(f"{url}: not a web address ({problem})")
         why: str
         try:
             answer = await self.http(url, headers={"Accept": PAGE_ACCEPT}, max_bytes=self.max_bytes)

@@ -55,6 +55,7 @@ from collections import Counter, deque
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Protocol
 
 from citecheck.models import EndpointOutage
 
@@ -543,6 +544,12 @@ class EndpointBreaker:
     Then every pool of the endpoint is refused for the run (:meth:`Pool.refuse_for_run`).
     A server that answers in between — recovering, limiting its rate, or flapping
     between answers and errors — starts the streak again: it is never given up.
+
+    A streak that holds all it takes but the time is looked at again when its
+    ``give_up_after`` is up, not only at its next refusal or failure: the pools'
+    rates fall at each refusal (to one request every ten seconds and less), so the
+    next refusal could come long after — ``Retry-After: 1`` forever tripped at 28 s,
+    not 20 s, its lookups waiting the whole while.
     """
 
     REFUSALS = 3  # refusals in a streak, at least: the endpoint was asked again after two pauses and refused
@@ -552,10 +559,20 @@ class EndpointBreaker:
     # give_up_after: an archive answering one request in two fails 24 in a row once in ~16 million.
     FAILURES_ONCE_ANSWERED = 24
 
-    def __init__(self, name: str, give_up_after: float = 20.0, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        name: str,
+        give_up_after: float = 20.0,
+        clock: Callable[[], float] = time.monotonic,
+        schedule: Callable[[float, Callable[[], None]], Cancellable | None] | None = None,
+    ) -> None:
+        """``schedule(delay, callback)`` runs the callback ``delay`` seconds of ``clock`` later (default: on
+        the running event loop, whose clock is :func:`time.monotonic`; with none, nothing is scheduled)."""
         self.name = name
         self.give_up_after = give_up_after
         self._clock = clock
+        self._schedule = schedule or _call_later
+        self._recheck: Cancellable | None = None  # the streak looked at again when give_up_after is up
         self._pools: list[Pool] = []
         self.refusals = 0
         self.waits_named = 0  # refusals of the streak that named a wait (and were waited for)
@@ -584,6 +601,7 @@ class EndpointBreaker:
             self.refusals = self.waits_named = self.failures = 0
             self.failed_urls.clear()
             self._streak_began = None
+            self._cancel_recheck()
 
     def refused(self, at_cap: bool = False, named_wait: bool = False) -> None:
         """A 429 began a pause (``named_wait``: its Retry-After, honoured; else the pool's own pause)."""
@@ -610,7 +628,11 @@ class EndpointBreaker:
             return
         lasted = self._lasted()
         long_enough = lasted >= self.give_up_after
-        if self.refusals >= self.REFUSALS and (long_enough or at_cap):
+        refusing = self.refusals >= self.REFUSALS
+        failing = self.failures >= self.FAILURES and sum(count >= 2 for count in self.failed_urls.values()) >= self.URLS
+        if not long_enough and (refusing or failing) and self._recheck is None:
+            self._recheck = self._schedule(self.give_up_after - lasted, self._look_again)
+        if refusing and (long_enough or at_cap):
             named = self.waits_named
             waits = (
                 "naming no wait"
@@ -623,16 +645,27 @@ class EndpointBreaker:
                 EndpointOutage.rate_limited,
                 f"429 to every request for {lasted:.0f} s, {self.refusals} refusals in a row {waits}",
             )
-        elif (
-            self.failures >= self.FAILURES
-            and sum(count >= 2 for count in self.failed_urls.values()) >= self.URLS
-            and (not self.answers or long_enough or self.failures >= self.FAILURES_ONCE_ANSWERED)
-        ):
+        elif failing and (not self.answers or long_enough or self.failures >= self.FAILURES_ONCE_ANSWERED):
             self.trip(
                 EndpointOutage.failing,
                 f"every request failed for {lasted:.0f} s, {self.failures} in a row on {len(self.failed_urls)}"
                 " URLs (server errors, timeouts, broken connections)",
             )
+
+    def _look_again(self) -> None:
+        """``give_up_after`` is up for the streak the re-check was scheduled in (an answer since cancels it)."""
+        self._recheck = None
+        if self._streak_began is not None:
+            self._consider(False)
+
+    def close(self) -> None:
+        """The lookups are over: a re-check still scheduled is dropped (nothing is asked of the endpoint now)."""
+        self._cancel_recheck()
+
+    def _cancel_recheck(self) -> None:
+        if self._recheck is not None:
+            self._recheck.cancel()
+            self._recheck = None
 
     def trip(self, outage: EndpointOutage, why: str) -> None:
         """Declare the endpoint down for the run: every pool of it refuses its requests from now on."""
@@ -640,8 +673,23 @@ class EndpointBreaker:
             return
         self.outage = outage
         self.why = why
+        self._cancel_recheck()
         for pool in self._pools:
             pool.refuse_for_run(why)
+
+
+class Cancellable(Protocol):
+    """What scheduling a callback returns (an :class:`asyncio.TimerHandle`)."""
+
+    def cancel(self) -> None: ...
+
+
+def _call_later(delay: float, callback: Callable[[], None]) -> Cancellable | None:
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:  # no loop (a caller outside asyncio): the streak is looked at on its next refusal
+        return None
+    return loop.call_later(delay, callback)
 
 
 class PoolTable:

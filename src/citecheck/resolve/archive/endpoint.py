@@ -32,6 +32,7 @@ import time
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
+from citecheck.references.links import PORT_ADVICE, url_port_problem
 from citecheck.resolve.archive.ia import IA_HOSTS
 from citecheck.resolve.archive.models import ArchiveProtocolError, ArchiveUnavailableError, RateLimitError
 from citecheck.resolve.archive.wayback import parse_link_header
@@ -124,6 +125,9 @@ def parse_archive_spec(spec: str) -> ArchiveSpec:
         # offline ones too, and those would otherwise load httpx for this alone (issue 17).
         scheme, host = ia_root
         return ArchiveSpec(spec, f"{scheme}://{host}", dialect or Dialect.internet_archive, host)
+    problem = url_port_problem(text)
+    if problem is not None:  # httpx takes 99999, 0 and -1: the first request would fail on it, far from here
+        raise ValueError(f"not an archive address: {spec!r}: {problem}; {PORT_ADVICE}")
     import httpx
 
     try:
@@ -134,7 +138,8 @@ def parse_archive_spec(spec: str) -> ArchiveSpec:
         raise ValueError(f"not an archive address: {spec!r} (use http(s)://… or warc:PATH)")
     cleaned = text.rstrip("/")
     if url.host in IA_HOSTS and url.path.rstrip("/") in ("", "/web"):
-        return ArchiveSpec(spec, f"{url.scheme}://{url.host}", dialect or Dialect.internet_archive, url.host)
+        host = url.host if url.port is None else f"{url.host}:{url.port}"  # httpx leaves the default port out
+        return ArchiveSpec(spec, f"{url.scheme}://{host}", dialect or Dialect.internet_archive, host)
     return ArchiveSpec(spec, cleaned, dialect, cleaned)
 
 

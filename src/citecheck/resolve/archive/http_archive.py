@@ -784,6 +784,7 @@ class HttpArchive:
     def close_batches(self) -> None:
         for task in self._batches.values():
             task.cancel()
+        self.breaker.close()
 
     # ------------------------------------------------------------------ report
 
