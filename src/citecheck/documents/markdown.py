@@ -36,6 +36,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 from citecheck.dates import PartialDate, parse_date
+from citecheck.documents.markdown_inline import dispatching_inline
 from citecheck.models import Marker, Paragraph, ParsedDocument, Reference, ReferenceKind, Section
 from citecheck.references import reference_from_text
 from citecheck.references.citation_line import MarkupHints
@@ -120,6 +121,7 @@ def _parser() -> MarkdownIt:
     parser.validateLink = lambda url: True  # type: ignore[method-assign]
     parser.normalizeLink = _normalize_link  # type: ignore[method-assign]
     parser.normalizeLinkText = _normalize_link_text  # type: ignore[method-assign]
+    dispatching_inline(parser, {_tracking_link_rule: "["})
     return parser
 
 
