@@ -23,9 +23,12 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
 
-from markdown_it import rules_inline
+from markdown_it import helpers, rules_inline
+from markdown_it.common.utils import unescapeAll
+from markdown_it.helpers.parse_link_destination import _Result
 from markdown_it.parser_inline import ParserInline
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
@@ -34,7 +37,7 @@ from markdown_it.utils import EnvType
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
-__all__ = ["DispatchingInline", "dispatching_inline"]
+__all__ = ["DispatchingInline", "dispatching_inline", "parse_link_destination"]
 
 _Rule = Callable[[StateInline, bool], bool]
 
@@ -170,3 +173,36 @@ def dispatching_inline(parser: MarkdownIt, extra: Mapping[_Rule, str] | None = N
         for character in characters:
             dispatch.setdefault(character, []).append(rule)
     parser.inline = DispatchingInline(parser.inline, dispatch)
+
+
+# The characters markdown-it's parseLinkDestination passes over one by one in a destination not in <…>:
+# all but space, ASCII controls, "\\" (an escape) and the parentheses it counts.
+_PLAIN_DESTINATION_RE = re.compile(r"[^\x00-\x20\x7f\\()]*")
+
+
+def parse_link_destination(string: str, pos: int, maximum: int) -> Any:
+    """markdown-it's ``parseLinkDestination``, with the run of plain characters a URL mostly is taken in one step.
+
+    Where the run ends at the end, a space, a control character or a ")" (all of which end the stock
+    loop at nesting level 0) the result is built as the stock function builds it; at "(" or "\\" the
+    stock function reads the destination from its start.
+    """
+    if pos < maximum and string[pos] != "<":
+        end = _PLAIN_DESTINATION_RE.match(string, pos, maximum).end()  # type: ignore[union-attr]
+        if end == maximum or string[end] not in "\\(":
+            result = _Result()
+            if end > pos:
+                result.str = unescapeAll(string[pos:end])
+                result.pos = end
+                result.ok = True
+            return result
+    return helpers.parseLinkDestination(string, pos, maximum)
+
+
+def link_helpers() -> SimpleNamespace:
+    """markdown-it's link helpers with :func:`parse_link_destination`, for one parser's ``helpers``."""
+    return SimpleNamespace(
+        parseLinkDestination=parse_link_destination,
+        parseLinkLabel=helpers.parseLinkLabel,
+        parseLinkTitle=helpers.parseLinkTitle,
+    )
