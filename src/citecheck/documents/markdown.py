@@ -36,6 +36,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 from citecheck.dates import PartialDate, parse_date
+from citecheck.documents.markdown_inline import dispatching_inline, link_helpers
 from citecheck.models import Marker, Paragraph, ParsedDocument, Reference, ReferenceKind, Section
 from citecheck.references import reference_from_text
 from citecheck.references.citation_line import MarkupHints
@@ -112,7 +113,8 @@ def _tracking_link_rule(state: StateInline, silent: bool) -> bool:
     return True
 
 
-def _parser() -> MarkdownIt:
+def _parser(*, fast: bool = True) -> MarkdownIt:
+    """The reader's parser; ``fast=False`` keeps markdown-it's own inline tokenizer and link helpers (for tests)."""
     parser = MarkdownIt("commonmark").enable("table").use(footnote_plugin).use(front_matter_plugin)
     parser.inline.ruler.at("link", _tracking_link_rule)
     # Accept every destination so skipped schemes can be reported instead of vanishing into text;
@@ -120,6 +122,9 @@ def _parser() -> MarkdownIt:
     parser.validateLink = lambda url: True  # type: ignore[method-assign]
     parser.normalizeLink = _normalize_link  # type: ignore[method-assign]
     parser.normalizeLinkText = _normalize_link_text  # type: ignore[method-assign]
+    if fast:
+        parser.helpers = link_helpers()  # type: ignore[assignment]
+        dispatching_inline(parser, {_tracking_link_rule: "["})
     return parser
 
 
@@ -199,9 +204,9 @@ def _inline_text(
     for token in children:
         kind = token.type
         # images (their alt text is not part of the sentence) and emphasis marks add nothing
-        if kind in ("text", "code_inline"):
+        if kind == "text":
             content = token.content
-            if kind == "text":
+            if "[^" in content:  # (what a dangling marker starts with: most text has none)
                 position = 0
                 for match in _DANGLING_FOOTNOTE_RE.finditer(content):
                     text += content[position : match.start()]
@@ -211,6 +216,8 @@ def _inline_text(
                     position = match.end()
                 content = content[position:]
             text += content
+        elif kind == "code_inline":
+            text += token.content
         elif kind in ("softbreak", "hardbreak"):
             text += " "
         elif kind == "html_inline":
