@@ -40,6 +40,7 @@ from citecheck.dates import (
 from citecheck.lazy_patterns import lazy_pattern
 from citecheck.models import SourceFlag
 from citecheck.references.archive_urls import parse_archive_url
+from citecheck.references.person_names import is_inverted_person_name, is_person_name
 
 
 @dataclass(slots=True)
@@ -586,8 +587,8 @@ _SHORT_CITATION_RE = re.compile(
 _CLOSERS = frozenset(')]"”’')
 
 
-_SPECIALS_DOT_RE = re.compile(r'[()\[\]"“”.]')
-_specials_comma_re = lazy_pattern(r'[()\[\]"“”,]')
+_SPECIALS_DOT_RE = re.compile(r'[()\[\]"“”„.]')
+_specials_comma_re = lazy_pattern(r'[()\[\]"“”„,]')
 
 
 def _split_blocks(text: str, separator: str) -> list[str]:
@@ -599,6 +600,7 @@ def _split_blocks(text: str, separator: str) -> list[str]:
     blocks: list[str] = []
     depth = 0
     in_quote = False
+    low_quote = False  # the open quote is German „
     start = 0
     length = len(text)
     # Only brackets, quotes and the separator matter: visit those characters, not every one.
@@ -610,8 +612,15 @@ def _split_blocks(text: str, separator: str) -> list[str]:
             depth += 1
         elif character in ")]":
             depth = max(0, depth - 1)
-        elif character in '"“”':
-            in_quote = not in_quote if character == '"' else character == "“"
+        elif character in '"“”„':
+            if character == '"':
+                in_quote = not in_quote
+            elif character == "“":
+                # English “…” opens with it; German „…“ closes with it.
+                in_quote = not (in_quote and low_quote)
+            else:
+                in_quote = character == "„"
+            low_quote = in_quote and character == "„"
         elif character == separator and depth == 0 and not in_quote:
             if index + 1 < length and text[index + 1] != " ":
                 continue
@@ -1011,9 +1020,44 @@ def _names_include(names: list[str], name: str | None) -> bool:
     return bool(key) and any(key == _name_key(candidate) or key in _name_key(candidate) for candidate in names)
 
 
-def _read_head(head: str, hints: MarkupHints | None = None) -> _HeadFields:
+# "Vorname Nachname, Vorname Nachname: Titel. In: Werk …" — dewiki's templates (Internetquelle, Literatur) and
+# German hand-written citations put the authors before a colon.  The shape alone is a title's too ("Mozilla Firefox:
+# Neue Version"), so the names must read as people (person_names) and the line must be German by its own words.
+_colon_head_re = lazy_pattern(
+    r"^(?P<names>[^:\"“„«()\[\]]{3,200}?)(?:\s*\((?P<editors>Hrsg|Hg)\.\))?:\s+(?P<rest>\S.*)$", re.S
+)
+_colon_name_separators_re = lazy_pattern(r"\s*;\s*|\s+/\s+|\s+u\.\s+|\s+und\s+|\s+&\s+")
+# What only a German citation says: "In: Werk", Hrsg., S. 12, Bd., Aufl., Verlag, "9. November 2014".
+_german_marks_re = lazy_pattern(
+    r"(?:^|\s)In:\s|\bHrsg\.|\(Hg\.\)|\bS\.\s?\d|\bBd\.\s|\bAufl\.|\bAuflage\b|\bVerlag\b"
+    r"|\b\d{1,2}\.\s(?:Januar|Jänner|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember)"
+    r"\s\d{4}\b"
+)
+
+
+def _colon_authors(rest: str) -> tuple[list[str], bool, str] | None:
+    """``Hans Meier, Eva Schulz: Titel …`` → (["Hans Meier", "Eva Schulz"], False, "Titel …"); editors (True) when
+    ``(Hrsg.)`` closes the names; None unless every name reads as a person's (``Meier, Hans`` inverted too)."""
+    match = _colon_head_re().match(rest)
+    if match is None:
+        return None
+    names: list[str] = []
+    for piece in _colon_name_separators_re().split(match["names"].strip()):
+        segments = [segment.strip() for segment in piece.split(",")]
+        if all(is_person_name(segment) for segment in segments):
+            names.extend(segments)
+        elif len(segments) == 2 and is_inverted_person_name(segments[0], segments[1]):
+            names.append(f"{segments[1]} {segments[0]}")
+        else:
+            return None
+    return names, match["editors"] is not None, match["rest"]
+
+
+def _read_head(head: str, hints: MarkupHints | None = None, *, german_clause: bool = False) -> _HeadFields:
+    """The head's fields; ``german_clause``: the clauses after it are German (``abgerufen am …``)."""
     fields = _HeadFields()
     rest = head.strip(_LEADING_SEPARATORS)
+    german = german_clause or (":" in rest[:200] and _german_marks_re().search(rest) is not None)
     short = _SHORT_CITATION_RE.match(rest)
     if short and _looks_like_short_authors(short["authors"]):
         fields.authors = _split_authors(short["authors"].replace(",", " and"))
@@ -1050,6 +1094,15 @@ def _read_head(head: str, hints: MarkupHints | None = None) -> _HeadFields:
             rest = _BRACKET_NOTE_RE.sub("", rest)
         separator = "," if rest.lstrip().startswith(",") else "."
         rest = rest.strip(_LEADING_SEPARATORS)
+
+    if not fields.authors and not fields.editors and german and ": " in rest[:200] and rest[:1] not in _OPENING_QUOTES:
+        colon = _colon_authors(rest)
+        if colon is not None:
+            people, is_editors, rest = colon
+            if is_editors:
+                fields.editors = people
+            else:
+                fields.authors = people
 
     title_quoted = False
     imprint_publisher: str | None = None
@@ -1252,7 +1305,10 @@ def parse_citation_line(text: str, hints: MarkupHints | None = None) -> Citation
         head = head.rstrip(" [(")
     if "via" in head:
         head = _via_re().sub("", head)
-    head_fields = _read_head(head, hints)
+    german_clause = clauses_at < len(working) and working[clauses_at : clauses_at + 10].lower().startswith(
+        ("abgerufen", "archiviert", "zugriff")
+    )
+    head_fields = _read_head(head, hints, german_clause=german_clause)
     fields.authors = head_fields.authors
     fields.editors = head_fields.editors
     fields.date = head_fields.date
