@@ -542,6 +542,19 @@ _ABBREVIATIONS = frozenset(
         "pt",
         "ser",
         "bk",
+        # German: Band, Nummer, Jahrgang, Herausgeber
+        "bd",
+        "nr",
+        "jg",
+        "hrsg",
+        "hg",
+        # the German edition's words: "3., überarb. und erw. Auflage"
+        "überarb",
+        "erw",
+        "bearb",
+        "durchges",
+        "aktual",
+        "verb",
     ]
 )
 _MONTH_ABBREVIATIONS = frozenset(["jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"])
@@ -562,13 +575,16 @@ _DETAIL_RE = re.compile(
     r"|col\.|sheet|para\.|§"
     # pages, volumes and numbers as the other Wikipedias' templates write them: "S. 12", "s. 12", "str. 12",
     # "стр. 12", "С. 12", "Bd. 3", "Nr. 5", "č. 5", "№ 5", "صفحة 1188" (page)
-    r"|s\.|str\.|стр\.|с\.|bd\.|nr\.|č\.|№|صفحة|صفحات|ص\.)\s*(?:[0-9]|[IVXLC]+\b)"
+    r"|s\.|str\.|стр\.|с\.|bd\.|nr\.|č\.|№|صفحة|صفحات|ص\.|band|heft|jg\.|jahrgang)\s*(?:[0-9]|[IVXLC]+\b)"
+    # the edition as German writes it: "2. Auflage", "3., überarb. Aufl."
+    r"|[0-9]+\.,?\s(?:[^\W\d_]+\.?,?\s){0,3}(?:auflage|aufl)\b"
     r"|(?:isbn|issn|eissn|doi|bibcode|pmc|pmid|jstor|oclc|s2cid|arxiv|hdl|lccn|osti|ssrn|zbl|mr|eid|citeseerx|asin"
     r"|ismn|rfc)\b"
     r"|via\s|original\s|originally\s|reprinted\s|first published|[0-9]+(?:st|nd|rd|th)\s+ed\b"
     r"|[0-9]+\s*(?:\([^)]*\))?\s*(?::|$))",
     re.I,
 )
+_german_edition_re = lazy_pattern(r"(?:[^\W\d_]+\.?,?\s){0,3}(?:Auflage|Aufl)\b")
 _location_re = lazy_pattern(r"^(?P<place>[A-Z][\w .'’\-]{1,40}(?:,\s*[A-Z][\w .'’\-]{1,30})?):\s+(?P<name>\S.*)$")
 _EDITION_RE = re.compile(r"\s*\((?:[^()]{1,20}\s)?(?:ed|edition|reprint|rev\. ed)\.?\)\s*$", re.I)
 _marker_only_re = lazy_pattern(r"\[\s*[0-9]{1,4}\s*\]")
@@ -632,12 +648,14 @@ def _split_blocks(text: str, separator: str) -> list[str]:
                     # it is a name ("Novák, Jan. Title").
                     if folded not in _MONTH_ABBREVIATIONS or text[index + 2 : index + 3].isdigit():
                         continue
-                elif _DOTTED_RE.match(word):
-                    continue
+                elif _DOTTED_RE.match(word) or word == "u":
+                    continue  # "U.S."; German "u." ("und") between names
                 elif folded in LOCAL_MONTH_ABBREVIATIONS and text[index + 2 : index + 3].isdigit():
                     continue  # "3 okt. 2019", "5 сент. 2018": the abbreviation goes on to its year
                 elif len(word) <= 2 and word.isdigit() and match_local_date_at(text, index - len(word)):
                     continue  # "9. November 2014": a day written with a full stop, not a block's end
+                elif len(word) <= 2 and word.isdigit() and _german_edition_re().match(text, index + 2):
+                    continue  # "2. Auflage", "3., überarb. Aufl.": an ordinal
                 # An initial inside a block is not its end — unless the block is that letter or a date follows.
                 initial = len(word) == 1 and word.isupper() and word != text[start:index].strip()
                 if initial and match_date_at(text, index + 2) is None and not _names_end_at(text, start, index):
@@ -1027,12 +1045,38 @@ _colon_head_re = lazy_pattern(
     r"^(?P<names>[^:\"“„«()\[\]]{3,200}?)(?:\s*\((?P<editors>Hrsg|Hg)\.\))?:\s+(?P<rest>\S.*)$", re.S
 )
 _colon_name_separators_re = lazy_pattern(r"\s*;\s*|\s+/\s+|\s+u\.\s+|\s+und\s+|\s+&\s+")
-# What only a German citation says: "In: Werk", Hrsg., S. 12, Bd., Aufl., Verlag, "9. November 2014".
+# What only a German citation says: "In: Werk", Hrsg., S. 12, Bd., Aufl., Verlag, "u." between names — and, before
+# a colon's title, "9. November 2014".
 _german_marks_re = lazy_pattern(
-    r"(?:^|\s)In:\s|\bHrsg\.|\(Hg\.\)|\bS\.\s?\d|\bBd\.\s|\bAufl\.|\bAuflage\b|\bVerlag\b"
-    r"|\b\d{1,2}\.\s(?:Januar|Jänner|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember)"
+    r"(?:^|\s)In:\s|\bHrsg\.|\bHg\.|\bS\.\s?\d|\bBd\.\s|\bAufl\.|\bAuflage\b|\bVerlag\b|\su\.\s"
+)
+_GERMAN_MARK_WORDS = ("In:", "Hrsg", "Hg.", "S.", "Bd.", "Aufl", "Verlag", " u. ")
+_german_date_re = lazy_pattern(
+    r"\b\d{1,2}\.\s(?:Januar|Jänner|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember)"
     r"\s\d{4}\b"
 )
+
+
+def _reads_german(rest: str) -> bool:
+    """The head holds a mark of the German templates' wording (see above)."""
+    if any(map(rest.__contains__, _GERMAN_MARK_WORDS)) and _german_marks_re().search(rest) is not None:
+        return True
+    return ": " in rest[:200] and ". " in rest and _german_date_re().search(rest) is not None
+
+
+# "Hrsg.: Eva Schulz", "Hrsg. von Eva Schulz", "Hg. v. Eva Schulz"
+_german_editors_re = lazy_pattern(r"^(?:Hrsg\.|Hg\.)(?::\s*|\s+v(?:on|\.)\s+)(?P<names>[^:]{3,200})$")
+# "Hanser, München 2010", "Verlag Muster, Berlin/New York 2010, ISBN 978-…, S. 12–14": Verlag, Ort Jahr.
+_german_imprint_re = lazy_pattern(
+    r"^(?P<publisher>[^,]{2,80}),\s(?P<place>[A-ZÄÖÜ][^\d,:;]{1,60}?)\s(?P<year>(?:1[5-9]|20)\d\d)"
+    r"(?:,\s(?:ISBN|ISSN)[\s:]*[\dXx\-‐–\s]{8,20})?(?:,\s(?:S\.|Sp\.)\s?\S.*)?$"
+)
+
+
+def _listed_names(text: str) -> list[str]:
+    """The names of ``Eva Schulz, Hans Meier u. Anna Weber`` as written."""
+    pieces = _colon_name_separators_re().split(text.strip(" .,;"))
+    return [name.strip() for piece in pieces for name in piece.split(",") if name.strip()]
 
 
 def _colon_authors(rest: str) -> tuple[list[str], bool, str] | None:
@@ -1057,7 +1101,7 @@ def _read_head(head: str, hints: MarkupHints | None = None, *, german_clause: bo
     """The head's fields; ``german_clause``: the clauses after it are German (``abgerufen am …``)."""
     fields = _HeadFields()
     rest = head.strip(_LEADING_SEPARATORS)
-    german = german_clause or (":" in rest[:200] and _german_marks_re().search(rest) is not None)
+    german = german_clause or _reads_german(rest)
     short = _SHORT_CITATION_RE.match(rest)
     if short and _looks_like_short_authors(short["authors"]):
         fields.authors = _split_authors(short["authors"].replace(",", " and"))
@@ -1154,6 +1198,19 @@ def _read_head(head: str, hints: MarkupHints | None = None, *, german_clause: bo
         paged = block[-1:].isdigit() or block.endswith("pages")
         if paged and "p" in block and (pages := _trailing_pages_re().search(block)) is not None:
             block = block[: pages.start()]  # "AK Press, 2002, p. 191": the pages after the publisher and its year
+        if german and (block.startswith(("Hrsg", "Hg.")) or ", " in block):
+            german_editors = _german_editors_re().match(block)
+            if german_editors is not None:
+                # "Hrsg.: Eva Schulz", "Hrsg. von Eva Schulz und Hans Meier": the editors
+                fields.editors = fields.editors or _listed_names(german_editors["names"])
+                continue
+            imprint_match = _german_imprint_re().match(block)
+            parsed = parse_date(imprint_match["year"]) if imprint_match is not None else None
+            if imprint_match is not None and parsed is not None:
+                # "Hanser, München 2010, ISBN …, S. 12": the publisher, then its place and year
+                fields.date = fields.date or parsed
+                names.append(imprint_match["publisher"].strip())
+                continue
         parsed = parse_date(block)
         if parsed is not None:
             fields.date = fields.date or parsed
@@ -1177,6 +1234,10 @@ def _read_head(head: str, hints: MarkupHints | None = None, *, german_clause: bo
         if in_work is None and block.startswith("In:") and (container := block[3:].strip(" .,;")):
             # "Title. In: Work. Publisher": German and Czech templates name the container so.
             in_work = _without_edition(container)
+            if "(H" in container and (editors := _colon_authors(container)) is not None and editors[1]:
+                # "In: Eva Schulz (Hrsg.): Sammelwerk": the container's editors, then its title
+                fields.editors = fields.editors or editors[0]
+                in_work = _without_edition(editors[2])
             continue
         names.append(_without_edition(block).strip(" .,;"))
     names = [name for name in names if name]

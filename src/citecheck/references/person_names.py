@@ -46,7 +46,8 @@ wolf wolfgang yvonne zoe
 GIVEN_NAMES = frozenset(_GIVEN_NAMES_TEXT.split())
 
 # Lower-case words inside a name: "Ludwig van Beethoven", "Ursula von der Leyen".
-_PARTICLES = frozenset("von van der den de du di da dal della la le ten ter zu zur dos del y bin ibn al".split())
+_PARTICLES_TEXT = "von van der den de du di da dal della la le ten ter zu zur dos del y bin ibn al"
+_PARTICLES = frozenset(_PARTICLES_TEXT.split())
 _INITIALS_RE = re.compile(r"^(?:[A-ZÀ-Þ]\.(?:-[A-ZÀ-Þ]\.)?){1,3}$")  # "A.", "H.-J.", "J.R."
 # A capitalised word with lower-case letters after its first (two such joined by a hyphen: "Müller-Lüdenscheidt";
 # "McDonald"): not "CHIP", "iX", "Golem.de" or "Firefox 4".
@@ -69,9 +70,7 @@ def is_person_name(name: str) -> bool:
     last = words[-1]
     if not _NAME_WORD_RE.match(last) or last.lower() in _PARTICLES:
         return False
-    return all(
-        is_given_name(word) or _NAME_WORD_RE.match(word) or word in _PARTICLES for word in words[1:-1]
-    )
+    return all(is_given_name(word) or _NAME_WORD_RE.match(word) or word in _PARTICLES for word in words[1:-1])
 
 
 def is_inverted_person_name(surname: str, given: str) -> bool:
