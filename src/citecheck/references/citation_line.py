@@ -1101,7 +1101,7 @@ def _read_head(head: str, hints: MarkupHints | None = None, *, german_clause: bo
     """The head's fields; ``german_clause``: the clauses after it are German (``abgerufen am …``)."""
     fields = _HeadFields()
     rest = head.strip(_LEADING_SEPARATORS)
-    german = german_clause or _reads_german(rest)
+    german: bool | None = True if german_clause else None  # the line is German: worked out when first asked
     short = _SHORT_CITATION_RE.match(rest)
     if short and _looks_like_short_authors(short["authors"]):
         fields.authors = _split_authors(short["authors"].replace(",", " and"))
@@ -1139,8 +1139,9 @@ def _read_head(head: str, hints: MarkupHints | None = None, *, german_clause: bo
         separator = "," if rest.lstrip().startswith(",") else "."
         rest = rest.strip(_LEADING_SEPARATORS)
 
-    if not fields.authors and not fields.editors and german and ": " in rest[:200] and rest[:1] not in _OPENING_QUOTES:
-        colon = _colon_authors(rest)
+    if not fields.authors and not fields.editors and ": " in rest[:200] and rest[:1] not in _OPENING_QUOTES:
+        german = german or _reads_german(rest)
+        colon = _colon_authors(rest) if german else None
         if colon is not None:
             people, is_editors, rest = colon
             if is_editors:
@@ -1198,7 +1199,9 @@ def _read_head(head: str, hints: MarkupHints | None = None, *, german_clause: bo
         paged = block[-1:].isdigit() or block.endswith("pages")
         if paged and "p" in block and (pages := _trailing_pages_re().search(block)) is not None:
             block = block[: pages.start()]  # "AK Press, 2002, p. 191": the pages after the publisher and its year
-        if german and (block.startswith(("Hrsg", "Hg.")) or ", " in block):
+        if (block.startswith(("Hrsg", "Hg.")) or (block[-1:].isdigit() and ", " in block)) and (
+            german if german is not None else (german := _reads_german(rest))
+        ):
             german_editors = _german_editors_re().match(block)
             if german_editors is not None:
                 # "Hrsg.: Eva Schulz", "Hrsg. von Eva Schulz und Hans Meier": the editors
