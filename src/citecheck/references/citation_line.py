@@ -554,7 +554,6 @@ _ABBREVIATIONS = frozenset(
         "bearb",
         "durchges",
         "aktual",
-        "verb",
     ]
 )
 _MONTH_ABBREVIATIONS = frozenset(["jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"])
