@@ -508,3 +508,93 @@ def test_in_colon_names_the_containing_work(line: str, work: str, publisher: str
     fields = parse_citation_line(line)
     assert fields.work == work
     assert fields.publisher == publisher
+
+
+# --------------------------------------------------------------------------- German "Autor: Titel. In: …"
+
+
+@pytest.mark.parametrize(
+    ("line", "authors", "title"),
+    [
+        (
+            "Hanna Feld: Neue Brücke über den Kanal. In: Küstenblatt. 2019-05-02, abgerufen am 2019-05-03.",
+            ["Hanna Feld"],
+            "Neue Brücke über den Kanal",
+        ),
+        (
+            "Jonas Ebert, Ute Marquardt: Hafenpläne: Der Entwurf. In: Küstenblatt, 3. März 2020, abgerufen am 4. März"
+            " 2020.",
+            ["Jonas Ebert", "Ute Marquardt"],
+            "Hafenpläne: Der Entwurf",
+        ),
+        (
+            "Jonas Ebert u. Ute Marquardt: Hafenpläne. Tidenverlag, Kiel 2004.",
+            ["Jonas Ebert", "Ute Marquardt"],
+            "Hafenpläne",
+        ),
+        (
+            "H.-J. Ebert / K. Marquardt: Hafenpläne. In: Küstenblatt. Band 4, S. 1–20.",
+            ["H.-J. Ebert", "K. Marquardt"],
+            "Hafenpläne",
+        ),
+        ("Ebert, Jonas; Marquardt, Ute: Hafenpläne. In: Küstenblatt.", ["Jonas Ebert", "Ute Marquardt"], "Hafenpläne"),
+        ("Jonas Ebert: Hafenpläne für Kiel. abgerufen am 2014-11-09.", ["Jonas Ebert"], "Hafenpläne für Kiel"),
+        (
+            "Anna von Feld: Hafenpläne, 9. November 2014.",  # a German date, no clause
+            ["Anna von Feld"],
+            "Hafenpläne",
+        ),
+    ],
+)
+def test_german_authors_before_a_colon(line: str, authors: list[str], title: str) -> None:
+    fields = parse_citation_line(line)
+    assert fields.authors == authors
+    assert fields.title == title
+
+
+@pytest.mark.parametrize(
+    ("line", "title"),
+    [
+        # a product, a sentence's first words, a site, one word: a title's first half
+        ("Mozilla Firefox: Neue Version erschienen. In: Küstenblatt. abgerufen am 2020-03-04.", None),
+        ("Statt Firefox: Neuer Browser erschienen. abgerufen am 2017-01-24.", None),
+        ("Hafenwiki: Neue Pläne. abgerufen am 2017-01-24.", None),
+        ("Tidenblatt.de: Neue Pläne. abgerufen am 2017-01-24.", None),
+        ("Interview mit Jonas Ebert: Neue Pläne. In: Küstenblatt.", None),
+        # English lines: a biography's title, a comma-written entry
+        ("Steve Jobs: A Life in Harbours. Tidewater Press. 2011.", None),
+        ("Harriet Fenwick, Jonas Ebert: The First Harbour Master, Portsmouth: Tidewater Press, 1906, p. 20", None),
+    ],
+)
+def test_a_title_before_its_colon_is_no_author(line: str, title: str | None) -> None:
+    fields = parse_citation_line(line)
+    assert fields.authors == []
+    assert fields.title is not None and ":" in fields.title
+
+
+def test_german_editors_edition_volume_and_imprint() -> None:
+    fields = parse_citation_line(
+        "Jonas Ebert (Hrsg.): Hafenpläne. Bd. 2. 3., überarb. Auflage. Tidenverlag, Kiel 2004."
+    )
+    assert (fields.authors, fields.editors) == ([], ["Jonas Ebert"])
+    assert (fields.title, fields.work, fields.publisher) == ("Hafenpläne", None, "Tidenverlag")
+    assert iso(fields.date) == "2004"
+    fields = parse_citation_line(
+        "Ute Marquardt: Hafenpläne. Hrsg.: Jonas Ebert. 2. Aufl. Verlag Tide, Kiel/Husum 2004, ISBN 978-3-16-148410-0,"
+        " S. 12–14."
+    )
+    assert (fields.authors, fields.editors) == (["Ute Marquardt"], ["Jonas Ebert"])
+    assert (fields.title, fields.work, fields.publisher) == ("Hafenpläne", None, "Verlag Tide")
+    assert iso(fields.date) == "2004"
+    fields = parse_citation_line(
+        "Ute Marquardt: Die Mole. In: Jonas Ebert (Hrsg.): Hafenbuch. Tidenverlag, Kiel 2004, S. 3."
+    )
+    assert (fields.authors, fields.editors) == (["Ute Marquardt"], ["Jonas Ebert"])
+    assert (fields.title, fields.work, fields.publisher) == ("Die Mole", "Hafenbuch", "Tidenverlag")
+
+
+def test_german_low_quotes_close_at_the_high_one() -> None:
+    fields = parse_citation_line("Jonas Ebert: Über den „Hafenplan“. 2006-02-14, abgerufen am 2011-07-26.")
+    assert fields.authors == ["Jonas Ebert"]
+    assert fields.title == "Über den „Hafenplan"
+    assert iso(fields.date) == "2006-02-14"

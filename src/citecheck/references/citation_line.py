@@ -40,6 +40,7 @@ from citecheck.dates import (
 from citecheck.lazy_patterns import lazy_pattern
 from citecheck.models import SourceFlag
 from citecheck.references.archive_urls import parse_archive_url
+from citecheck.references.person_names import is_inverted_person_name, is_person_name
 
 
 @dataclass(slots=True)
@@ -541,6 +542,18 @@ _ABBREVIATIONS = frozenset(
         "pt",
         "ser",
         "bk",
+        # German: Band, Nummer, Jahrgang, Herausgeber
+        "bd",
+        "nr",
+        "jg",
+        "hrsg",
+        "hg",
+        # the German edition's words: "3., überarb. und erw. Auflage"
+        "überarb",
+        "erw",
+        "bearb",
+        "durchges",
+        "aktual",
     ]
 )
 _MONTH_ABBREVIATIONS = frozenset(["jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"])
@@ -561,13 +574,16 @@ _DETAIL_RE = re.compile(
     r"|col\.|sheet|para\.|§"
     # pages, volumes and numbers as the other Wikipedias' templates write them: "S. 12", "s. 12", "str. 12",
     # "стр. 12", "С. 12", "Bd. 3", "Nr. 5", "č. 5", "№ 5", "صفحة 1188" (page)
-    r"|s\.|str\.|стр\.|с\.|bd\.|nr\.|č\.|№|صفحة|صفحات|ص\.)\s*(?:[0-9]|[IVXLC]+\b)"
+    r"|s\.|str\.|стр\.|с\.|bd\.|nr\.|č\.|№|صفحة|صفحات|ص\.|band|heft|jg\.|jahrgang)\s*(?:[0-9]|[IVXLC]+\b)"
+    # the edition as German writes it: "2. Auflage", "3., überarb. Aufl."
+    r"|[0-9]+\.,?\s(?:[^\W\d_]+\.?,?\s){0,3}(?:auflage|aufl)\b"
     r"|(?:isbn|issn|eissn|doi|bibcode|pmc|pmid|jstor|oclc|s2cid|arxiv|hdl|lccn|osti|ssrn|zbl|mr|eid|citeseerx|asin"
     r"|ismn|rfc)\b"
     r"|via\s|original\s|originally\s|reprinted\s|first published|[0-9]+(?:st|nd|rd|th)\s+ed\b"
     r"|[0-9]+\s*(?:\([^)]*\))?\s*(?::|$))",
     re.I,
 )
+_german_edition_re = lazy_pattern(r"(?:[^\W\d_]+\.?,?\s){0,3}(?:Auflage|Aufl)\b")
 _location_re = lazy_pattern(r"^(?P<place>[A-Z][\w .'’\-]{1,40}(?:,\s*[A-Z][\w .'’\-]{1,30})?):\s+(?P<name>\S.*)$")
 _EDITION_RE = re.compile(r"\s*\((?:[^()]{1,20}\s)?(?:ed|edition|reprint|rev\. ed)\.?\)\s*$", re.I)
 _marker_only_re = lazy_pattern(r"\[\s*[0-9]{1,4}\s*\]")
@@ -586,8 +602,8 @@ _SHORT_CITATION_RE = re.compile(
 _CLOSERS = frozenset(')]"”’')
 
 
-_SPECIALS_DOT_RE = re.compile(r'[()\[\]"“”.]')
-_specials_comma_re = lazy_pattern(r'[()\[\]"“”,]')
+_SPECIALS_DOT_RE = re.compile(r'[()\[\]"“”„.]')
+_specials_comma_re = lazy_pattern(r'[()\[\]"“”„,]')
 
 
 def _split_blocks(text: str, separator: str) -> list[str]:
@@ -599,6 +615,7 @@ def _split_blocks(text: str, separator: str) -> list[str]:
     blocks: list[str] = []
     depth = 0
     in_quote = False
+    low_quote = False  # the open quote is German „
     start = 0
     length = len(text)
     # Only brackets, quotes and the separator matter: visit those characters, not every one.
@@ -610,8 +627,15 @@ def _split_blocks(text: str, separator: str) -> list[str]:
             depth += 1
         elif character in ")]":
             depth = max(0, depth - 1)
-        elif character in '"“”':
-            in_quote = not in_quote if character == '"' else character == "“"
+        elif character in '"“”„':
+            if character == '"':
+                in_quote = not in_quote
+            elif character == "“":
+                # English “…” opens with it; German „…“ closes with it.
+                in_quote = not (in_quote and low_quote)
+            else:
+                in_quote = character == "„"
+            low_quote = in_quote and character == "„"
         elif character == separator and depth == 0 and not in_quote:
             if index + 1 < length and text[index + 1] != " ":
                 continue
@@ -623,12 +647,14 @@ def _split_blocks(text: str, separator: str) -> list[str]:
                     # it is a name ("Novák, Jan. Title").
                     if folded not in _MONTH_ABBREVIATIONS or text[index + 2 : index + 3].isdigit():
                         continue
-                elif _DOTTED_RE.match(word):
-                    continue
+                elif _DOTTED_RE.match(word) or word == "u":
+                    continue  # "U.S."; German "u." ("und") between names
                 elif folded in LOCAL_MONTH_ABBREVIATIONS and text[index + 2 : index + 3].isdigit():
                     continue  # "3 okt. 2019", "5 сент. 2018": the abbreviation goes on to its year
                 elif len(word) <= 2 and word.isdigit() and match_local_date_at(text, index - len(word)):
                     continue  # "9. November 2014": a day written with a full stop, not a block's end
+                elif len(word) <= 2 and word.isdigit() and _german_edition_re().match(text, index + 2):
+                    continue  # "2. Auflage", "3., überarb. Aufl.": an ordinal
                 # An initial inside a block is not its end — unless the block is that letter or a date follows.
                 initial = len(word) == 1 and word.isupper() and word != text[start:index].strip()
                 if initial and match_date_at(text, index + 2) is None and not _names_end_at(text, start, index):
@@ -1011,9 +1037,70 @@ def _names_include(names: list[str], name: str | None) -> bool:
     return bool(key) and any(key == _name_key(candidate) or key in _name_key(candidate) for candidate in names)
 
 
-def _read_head(head: str, hints: MarkupHints | None = None) -> _HeadFields:
+# "Vorname Nachname, Vorname Nachname: Titel. In: Werk …" — dewiki's templates (Internetquelle, Literatur) and
+# German hand-written citations put the authors before a colon.  The shape alone is a title's too ("Mozilla Firefox:
+# Neue Version"), so the names must read as people (person_names) and the line must be German by its own words.
+_colon_head_re = lazy_pattern(
+    r"^(?P<names>[^:\"“„«()\[\]]{3,200}?)(?:\s*\((?P<editors>Hrsg|Hg)\.\))?:\s+(?P<rest>\S.*)$", re.S
+)
+_colon_name_separators_re = lazy_pattern(r"\s*;\s*|\s+/\s+|\s+u\.\s+|\s+und\s+|\s+&\s+")
+# What only a German citation says: "In: Werk", Hrsg., S. 12, Bd., Aufl., Verlag, "u." between names — and, before
+# a colon's title, "9. November 2014".
+_german_marks_re = lazy_pattern(
+    r"(?:^|\s)In:\s|\bHrsg\.|\bHg\.|\bS\.\s?\d|\bBd\.\s|\bAufl\.|\bAuflage\b|\bVerlag\b|\su\.\s"
+)
+_GERMAN_MARK_WORDS = ("In:", "Hrsg", "Hg.", "S.", "Bd.", "Aufl", "Verlag", " u. ")
+_german_date_re = lazy_pattern(
+    r"\b\d{1,2}\.\s(?:Januar|Jänner|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember)"
+    r"\s\d{4}\b"
+)
+
+
+def _reads_german(rest: str) -> bool:
+    """The head holds a mark of the German templates' wording (see above)."""
+    if any(map(rest.__contains__, _GERMAN_MARK_WORDS)) and _german_marks_re().search(rest) is not None:
+        return True
+    return ": " in rest[:200] and ". " in rest and _german_date_re().search(rest) is not None
+
+
+# "Hrsg.: Eva Schulz", "Hrsg. von Eva Schulz", "Hg. v. Eva Schulz"
+_german_editors_re = lazy_pattern(r"^(?:Hrsg\.|Hg\.)(?::\s*|\s+v(?:on|\.)\s+)(?P<names>[^:]{3,200})$")
+# "Hanser, München 2010", "Verlag Muster, Berlin/New York 2010, ISBN 978-…, S. 12–14": Verlag, Ort Jahr.
+_german_imprint_re = lazy_pattern(
+    r"^(?P<publisher>[^,]{2,80}),\s(?P<place>[A-ZÄÖÜ][^\d,:;]{1,60}?)\s(?P<year>(?:1[5-9]|20)\d\d)"
+    r"(?:,\s(?:ISBN|ISSN)[\s:]*[\dXx\-‐–\s]{8,20})?(?:,\s(?:S\.|Sp\.)\s?\S.*)?$"
+)
+
+
+def _listed_names(text: str) -> list[str]:
+    """The names of ``Eva Schulz, Hans Meier u. Anna Weber`` as written."""
+    pieces = _colon_name_separators_re().split(text.strip(" .,;"))
+    return [name.strip() for piece in pieces for name in piece.split(",") if name.strip()]
+
+
+def _colon_authors(rest: str) -> tuple[list[str], bool, str] | None:
+    """``Hans Meier, Eva Schulz: Titel …`` → (["Hans Meier", "Eva Schulz"], False, "Titel …"); editors (True) when
+    ``(Hrsg.)`` closes the names; None unless every name reads as a person's (``Meier, Hans`` inverted too)."""
+    match = _colon_head_re().match(rest)
+    if match is None:
+        return None
+    names: list[str] = []
+    for piece in _colon_name_separators_re().split(match["names"].strip()):
+        segments = [segment.strip() for segment in piece.split(",")]
+        if all(is_person_name(segment) for segment in segments):
+            names.extend(segments)
+        elif len(segments) == 2 and is_inverted_person_name(segments[0], segments[1]):
+            names.append(f"{segments[1]} {segments[0]}")
+        else:
+            return None
+    return names, match["editors"] is not None, match["rest"]
+
+
+def _read_head(head: str, hints: MarkupHints | None = None, *, german_clause: bool = False) -> _HeadFields:
+    """The head's fields; ``german_clause``: the clauses after it are German (``abgerufen am …``)."""
     fields = _HeadFields()
     rest = head.strip(_LEADING_SEPARATORS)
+    german: bool | None = True if german_clause else None  # the line is German: worked out when first asked
     short = _SHORT_CITATION_RE.match(rest)
     if short and _looks_like_short_authors(short["authors"]):
         fields.authors = _split_authors(short["authors"].replace(",", " and"))
@@ -1050,6 +1137,16 @@ def _read_head(head: str, hints: MarkupHints | None = None) -> _HeadFields:
             rest = _BRACKET_NOTE_RE.sub("", rest)
         separator = "," if rest.lstrip().startswith(",") else "."
         rest = rest.strip(_LEADING_SEPARATORS)
+
+    if not fields.authors and not fields.editors and ": " in rest[:200] and rest[:1] not in _OPENING_QUOTES:
+        german = german or _reads_german(rest)
+        colon = _colon_authors(rest) if german else None
+        if colon is not None:
+            people, is_editors, rest = colon
+            if is_editors:
+                fields.editors = people
+            else:
+                fields.authors = people
 
     title_quoted = False
     imprint_publisher: str | None = None
@@ -1101,6 +1198,21 @@ def _read_head(head: str, hints: MarkupHints | None = None) -> _HeadFields:
         paged = block[-1:].isdigit() or block.endswith("pages")
         if paged and "p" in block and (pages := _trailing_pages_re().search(block)) is not None:
             block = block[: pages.start()]  # "AK Press, 2002, p. 191": the pages after the publisher and its year
+        if (block.startswith(("Hrsg", "Hg.")) or (block[-1:].isdigit() and ", " in block)) and (
+            german if german is not None else (german := _reads_german(rest))
+        ):
+            german_editors = _german_editors_re().match(block)
+            if german_editors is not None:
+                # "Hrsg.: Eva Schulz", "Hrsg. von Eva Schulz und Hans Meier": the editors
+                fields.editors = fields.editors or _listed_names(german_editors["names"])
+                continue
+            imprint_match = _german_imprint_re().match(block)
+            parsed = parse_date(imprint_match["year"]) if imprint_match is not None else None
+            if imprint_match is not None and parsed is not None:
+                # "Hanser, München 2010, ISBN …, S. 12": the publisher, then its place and year
+                fields.date = fields.date or parsed
+                names.append(imprint_match["publisher"].strip())
+                continue
         parsed = parse_date(block)
         if parsed is not None:
             fields.date = fields.date or parsed
@@ -1124,6 +1236,10 @@ def _read_head(head: str, hints: MarkupHints | None = None) -> _HeadFields:
         if in_work is None and block.startswith("In:") and (container := block[3:].strip(" .,;")):
             # "Title. In: Work. Publisher": German and Czech templates name the container so.
             in_work = _without_edition(container)
+            if "(H" in container and (editors := _colon_authors(container)) is not None and editors[1]:
+                # "In: Eva Schulz (Hrsg.): Sammelwerk": the container's editors, then its title
+                fields.editors = fields.editors or editors[0]
+                in_work = _without_edition(editors[2])
             continue
         names.append(_without_edition(block).strip(" .,;"))
     names = [name for name in names if name]
@@ -1252,7 +1368,10 @@ def parse_citation_line(text: str, hints: MarkupHints | None = None) -> Citation
         head = head.rstrip(" [(")
     if "via" in head:
         head = _via_re().sub("", head)
-    head_fields = _read_head(head, hints)
+    german_clause = clauses_at < len(working) and working[clauses_at : clauses_at + 10].lower().startswith(
+        ("abgerufen", "archiviert", "zugriff")
+    )
+    head_fields = _read_head(head, hints, german_clause=german_clause)
     fields.authors = head_fields.authors
     fields.editors = head_fields.editors
     fields.date = head_fields.date
