@@ -362,7 +362,7 @@ def _row_label(label_y_text: str, colour: str, label: str, highlighted: bool) ->
     return f'<text x="{LABEL_X}" y="{label_y_text}" fill="{colour}">{xml_text(label)}</text>'
 
 
-@functools.lru_cache(maxsize=4_096)
+@functools.lru_cache(maxsize=2_048)
 def _axis_segment(segment: _Segment, axis_y: int, broken: bool) -> str:
     """One stretch of the axis at ``axis_y``: its line, the break sign before it (``broken``) and its ticks.
 
@@ -425,7 +425,9 @@ def _timeline_svg(reference: Reference, marks: list[TimelineMark]) -> str:
     )
 
 
-@functools.lru_cache(maxsize=4_096)
+# Repeats come mostly from within a document (its references read on the same days): a small cache keeps them,
+# and the axis stretches below are cached on their own, so a miss here costs little.
+@functools.lru_cache(maxsize=1_024)
 def _timeline_body(marks: tuple[TimelineMark, ...], mismatches: tuple[TimelineMismatch, ...]) -> tuple[int, str, str]:
     """The picture's height, its escaped description and everything below its heading, ``</svg>`` included.
 
