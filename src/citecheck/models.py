@@ -14,11 +14,9 @@ prints it), so fields are added, never silently renamed.
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Literal, cast
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, GetJsonSchemaHandler
-from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import CoreSchema, core_schema
+from pydantic import BaseModel, ConfigDict, Field
 
 from citecheck.dates import IsoPartialDate
 
@@ -26,28 +24,7 @@ REPORT_SCHEMA = "citecheck/report@1"
 SUMMARY_SCHEMA = "citecheck/summary@1"
 
 
-class ReportEnum(StrEnum):
-    """The base of every enum of the report models: written to JSON by pydantic-core alone.
-
-    pydantic serialises an enum member by asking Python for its ``value`` (a
-    property, two Python calls per member: 110,000 of them for the JSON of a
-    10,000-reference audit).  A ``StrEnum`` member's ``str()`` is its value, and
-    pydantic-core's to-string serializer takes it without running Python code;
-    validation, ``model_dump()`` (members stay members) and the JSON Schema
-    (``citecheck schema`` still lists each enum's values) are as before.
-    """
-
-    @classmethod
-    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
-        return cast(CoreSchema, {**handler(source), "serialization": core_schema.to_string_ser_schema()})
-
-    @classmethod
-    def __get_pydantic_json_schema__(cls, schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
-        # The schema of the enum itself, not of the string its serializer writes.
-        return handler(cast(CoreSchema, {key: value for key, value in schema.items() if key != "serialization"}))
-
-
-class DocumentFormat(ReportEnum):
+class DocumentFormat(StrEnum):
     """How a document is written."""
 
     text = "text"
@@ -105,7 +82,7 @@ class Section(_LaterModel):
     implicit_refs: list[str] = Field(default_factory=list)
 
 
-class LiveStatus(ReportEnum):
+class LiveStatus(StrEnum):
     alive = "alive"
     dead = "dead"
     soft_404 = "soft-404"
@@ -128,14 +105,14 @@ class LiveCheck(_Model):
     reason: str | None = None  # why not checked, or what failed
 
 
-class ArchiveStatus(ReportEnum):
+class ArchiveStatus(StrEnum):
     found = "found"
     none = "none"
     error_snapshot = "error-snapshot"
     not_checked = "not-checked"
 
 
-class ArchiveRefusal(ReportEnum):
+class ArchiveRefusal(StrEnum):
     """Why an archive will not say whether it holds a URL (a refusal, not "no snapshot")."""
 
     excluded = "excluded"  # "This URL has been excluded from the Wayback Machine"
@@ -144,7 +121,7 @@ class ArchiveRefusal(ReportEnum):
     other = "other"  # 403/451 or another access-control answer
 
 
-class EndpointOutage(ReportEnum):
+class EndpointOutage(StrEnum):
     """Why an endpoint gave no answer for the rest of a run (a state of ours, never evidence about a URL)."""
 
     unreachable = "unreachable"  # no connection could be made
@@ -181,7 +158,7 @@ class PageDate(_Model):
     method: str  # e.g. "meta:article:published_time", "json-ld:datePublished", "url", "text"
 
 
-class SourceStatus(ReportEnum):
+class SourceStatus(StrEnum):
     """Whether the source text a claim check needs was read."""
 
     fetched = "fetched"
@@ -189,7 +166,7 @@ class SourceStatus(ReportEnum):
     not_checked = "not-checked"
 
 
-class TextOrigin(ReportEnum):
+class TextOrigin(StrEnum):
     """Where a source text came from: an archived capture, or the live page."""
 
     capture = "capture"
@@ -237,7 +214,7 @@ class AccessDateProvenance(_Model):
     permalink: str
 
 
-class RegistryStatus(ReportEnum):
+class RegistryStatus(StrEnum):
     registered = "registered"
     not_found = "not-found"  # the DOI system says the DOI does not exist
     not_checked = "not-checked"  # offline with nothing stored, or the registry did not answer
@@ -274,7 +251,7 @@ class DoiRecord(_Model):
     reason: str | None = None  # why not checked, or what is missing
 
 
-class ReferenceKind(ReportEnum):
+class ReferenceKind(StrEnum):
     """How a reference is written in its document."""
 
     numbered = "numbered"  # an entry of a numbered reference list (rendered HTML, plain text)
@@ -285,7 +262,7 @@ class ReferenceKind(ReportEnum):
     bibliography = "bibliography"  # a full citation outside the footnotes (Bibliography, Sources, Further reading)
 
 
-class SourceFlag(ReportEnum):
+class SourceFlag(StrEnum):
     """What a reader noticed about a reference, as the document states it or as it had to read it."""
 
     dead_link = "dead-link"  # {{dead link}} / "[dead link]"
@@ -306,7 +283,7 @@ class SourceFlag(ReportEnum):
     no_target = "no-target"  # a short citation naming no bibliography entry of the document
 
 
-class LinkKind(ReportEnum):
+class LinkKind(StrEnum):
     """What one link of a reference is."""
 
     original = "original"  # the page the citation cites
@@ -432,7 +409,7 @@ class FetchedFrom(_LaterModel):
     revision: WikiRevision | None = None
 
 
-class Renderer(ReportEnum):
+class Renderer(StrEnum):
     """The software that rendered an HTML document, which decides how the reader reads it."""
 
     parsoid = "parsoid"  # MediaWiki's Parsoid (REST API, VisualEditor, mobile apps): data-mw on every template
@@ -458,7 +435,7 @@ class ParsedDocument(_LaterModel):
 # --------------------------------------------------------------------------- claims and findings
 
 
-class Severity(ReportEnum):
+class Severity(StrEnum):
     error = "error"
     warning = "warning"
     info = "info"
@@ -468,7 +445,7 @@ class Severity(ReportEnum):
         return {"error": 3, "warning": 2, "info": 1}[self.value]
 
 
-class ClaimVerdict(ReportEnum):
+class ClaimVerdict(StrEnum):
     """One word for a claim (README, "Claim verdicts"); the first matching row of the table wins."""
 
     uncited = "uncited"
@@ -481,7 +458,7 @@ class ClaimVerdict(ReportEnum):
     not_checked = "not-checked"
 
 
-class EvidenceKind(ReportEnum):
+class EvidenceKind(StrEnum):
     """What one piece of a claim's evidence is about."""
 
     marker = "marker"  # the in-text marker that ties the claim to a reference
@@ -497,7 +474,7 @@ class EvidenceKind(ReportEnum):
     drift = "drift"  # what the claim cites, in the capture vs. on the live page today
 
 
-class EvidenceStatus(ReportEnum):
+class EvidenceStatus(StrEnum):
     """The outcome an evidence item records."""
 
     found = "found"  # verbatim (quotes), the same figure or a date inside the claim's date (figures)
@@ -610,13 +587,13 @@ class DocumentInfo(_LaterModel):
 OFFLINE_MESSAGE = "Offline audit: live and archive checks were not run; they are reported as not-checked."
 
 
-class EndpointKind(ReportEnum):
+class EndpointKind(StrEnum):
     archive = "archive"
     live_web = "live-web"
     dns = "dns"
 
 
-class NetworkMode(ReportEnum):
+class NetworkMode(StrEnum):
     offline = "offline"  # network stages not run (--offline)
     online = "online"
     unreachable = "unreachable"  # they ran, and nothing answered: every network result is not-checked
@@ -656,7 +633,7 @@ class DocumentReport(_LaterModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
-class DocumentErrorKind(ReportEnum):
+class DocumentErrorKind(StrEnum):
     """Why a document has no report: exit code 2 for the first two, 4 (a bug) for the last."""
 
     unreadable = "unreadable"  # the file could not be read or parsed (too large, binary, no permission)
