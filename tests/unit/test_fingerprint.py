@@ -10,7 +10,7 @@ import pytest
 
 from citecheck.config import AuditOptions
 from citecheck.documents import read_document
-from citecheck.models import DocumentReport
+from citecheck.models import Claim, DocumentInfo, DocumentReport, Finding, Reference, Severity
 from citecheck.pipeline import OFFLINE_STATE, audit_parsed
 from citecheck.reports.fingerprint import (
     assign_fingerprints,
@@ -264,3 +264,39 @@ def test_seed_documents_get_unique_deterministic_fingerprints(tmp_path: Path) ->
         again = audit_text(tmp_path, text, name=source.name)
         assert [f.fingerprint for f in again.findings] == [f.fingerprint for f in first.findings]
         fingerprint_set(first)
+
+
+def test_findings_sharing_a_claim_or_source_fingerprint_as_each_alone(tmp_path: Path) -> None:
+    # report_fingerprints works out each claim's and reference's keys once per report; every finding must
+    # still get what finding_fingerprint gives it alone (first of duplicate ids wins, unknown ids count as none).
+    references = [
+        Reference(id="1", url="https://example.com/a", raw="a"),
+        Reference(id="2", title="Dam report", work="Water Board", raw="b"),
+        Reference(id="1", url="https://example.com/shadowed", raw="c"),
+    ]
+    claims = [
+        Claim(id="c1", text="In 2011, 40 people were displaced.", refs=["1"], markers=["1"]),
+        Claim(id="c2", text="Officials said the dam held in 1999.", refs=["2"], markers=["2"]),
+        Claim(id="c1", text="A shadowed claim of 7 words.", refs=[], markers=[]),
+    ]
+    findings = [
+        Finding(code=code, name="n", severity=Severity.warning, ref=ref, claim=claim, message=message)
+        for code, ref, claim, message in [
+            ("CC102", "1", None, "Reference [1] has no date: cited 3 times"),
+            ("CC105", "1", "c1", "Claim c1 (40 people, 2011) cites [1] which says 41"),
+            ("CC105", "1", "c1", "Claim c1 cites [1]: 2011 not found"),
+            ("CC401", "2", "c2", "Claim c2: 1999 vs 2001 in [2]"),
+            ("CC401", None, "c2", "Claim c2 names no source for 1999"),
+            ("CC103", "9", None, "Reference [9] is missing"),
+            ("CC601", None, "c9", "Claim c9 is uncited"),
+        ]
+    ]
+    report = DocumentReport(
+        document=DocumentInfo(path=str(tmp_path / "a.md"), format="markdown"),
+        references=references,
+        claims=claims,
+        findings=findings,
+    )
+    alone = [finding_fingerprint(finding, report, root=tmp_path) for finding in findings]
+    assert len(set(alone)) == len(alone)
+    assert report_fingerprints(report, root=tmp_path) == alone

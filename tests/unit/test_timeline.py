@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
+import random
 import re
 import xml.etree.ElementTree as ElementTree
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -18,6 +20,7 @@ from citecheck.models import (
     LiveStatus,
     Reference,
 )
+from citecheck.reports import timeline as timeline_module
 from citecheck.reports.timeline import (
     COLOURS,
     timeline_files,
@@ -220,3 +223,72 @@ def test_timeline_files_pair_names_with_svgs() -> None:
     # A first-seen-dead time from the store adds a picture where one date alone would not.
     with_history = timeline_names(report, "doc", first_seen_dead={"2": datetime(2020, 1, 1, tzinfo=UTC)})
     assert with_history["2"] == "doc-ref-2.svg"
+
+
+def test_references_sharing_dates_share_all_but_the_heading() -> None:
+    dates = {"date": "2011-04", "access_date": "2011-05-08", "archive": _found(datetime(2013, 2, 1, tzinfo=UTC))}
+    first = timeline_svg(_reference(id="1", title="Bridge opens", **dates))
+    second = timeline_svg(_reference(id="x<2>", title="Ferry & bridge", **dates))
+    assert first is not None and second is not None
+    first_lines, second_lines = first.split("\n"), second.split("\n")
+    assert first_lines[5:] == second_lines[5:]  # rows, axis and ticks: drawn once for both
+    assert "timeline-x_2_-title" in second_lines[0] and "Ferry &amp; bridge" in second_lines[4]
+    # What a cached body gives is what drawing afresh gives.
+    timeline_module._timeline_body.cache_clear()
+    timeline_module._axis_segment.cache_clear()
+    timeline_module._ticks.cache_clear()
+    assert timeline_svg(_reference(id="x<2>", title="Ferry & bridge", **dates)) == second
+
+
+def _ticks_day_by_day(segment: timeline_module._Segment) -> list[tuple[date, str]]:
+    """The tick rule spelled out: every candidate day or month after the segment's first day, tested one by one."""
+    most = max(1, int((segment.right - segment.left) // timeline_module.TICK_SPACING))
+    first, last = date.fromordinal(segment.low), date.fromordinal(segment.high - 1)
+    span_days = segment.high - segment.low
+    if span_days > 4 * 366 or (span_days > 366 and most < 3):
+        return timeline_module._tick_list(segment)  # years: one candidate a year already
+    if span_days > 62:
+        months = (last.year - first.year) * 12 + last.month - first.month + 1
+        step = next((candidate for candidate in (1, 2, 3, 6) if months / candidate <= most), 12)
+        ticks = []
+        day = first
+        while day <= last:
+            if day.day == 1 and day > first and (day.month - 1) % step == 0:
+                ticks.append((day, f"{day.year:04d}-{day.month:02d}"))
+            day += timedelta(days=1)
+        return ticks
+    if span_days <= timeline_module.SHORT_SEGMENT_DAYS:
+        return timeline_module._tick_list(segment)
+    step = next((candidate for candidate in (1, 2, 7, 14) if span_days / candidate <= most), 28)
+    return [
+        (date.fromordinal(ordinal), date.fromordinal(ordinal).isoformat())
+        for ordinal in range(segment.low + 1, segment.high)
+        if ordinal % step == 0
+    ]
+
+
+def test_ticks_are_the_days_and_months_the_rule_picks() -> None:
+    rng = random.Random(17)
+    for _ in range(3_000):
+        low = rng.randint(date(1995, 1, 1).toordinal(), date(2030, 1, 1).toordinal())
+        high = low + rng.choice([rng.randint(11, 62), rng.randint(63, 1_500)])
+        left = rng.uniform(226, 400)
+        segment = timeline_module._Segment(low, high, left, left + rng.choice([70.0, rng.uniform(70, 392)]))
+        assert timeline_module._tick_list(segment) == _ticks_day_by_day(segment), segment
+
+
+def test_every_tick_lies_in_the_segment_that_draws_it() -> None:
+    # Axis stretches are drawn (and cached) per segment, placing their ticks by the segment alone: that is
+    # the scale's own placing only because segments never overlap.
+    rng = random.Random(3)
+    for _ in range(2_000):
+        days = [date(2000, 1, 1) + timedelta(days=rng.choice([rng.randint(0, 40), rng.randint(0, 9_000)]))]
+        days += [days[0] + timedelta(days=rng.choice([1, 30, 400, 800, 3_000])) for _ in range(rng.randint(1, 5))]
+        marks = [timeline_module.TimelineMark("m", "m", day, day, "stated") for day in days]
+        scale = timeline_module._scale_for(marks)
+        for earlier, later in itertools.pairwise(scale.segments):
+            assert earlier.high < later.low and earlier.right < later.left
+        for segment in scale.segments:
+            for tick, _ in timeline_module._ticks(segment):
+                assert segment.low < tick.toordinal() < segment.high
+                assert scale.x(tick) == segment.x(tick.toordinal())

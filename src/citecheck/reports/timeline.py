@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -215,6 +215,10 @@ class _Segment:
     left: float  # x of the left edge
     right: float
 
+    def x(self, ordinal: int) -> float:
+        fraction = (ordinal - self.low) / (self.high - self.low)
+        return self.left + fraction * (self.right - self.left)
+
 
 @dataclass(frozen=True)
 class _Scale:
@@ -223,26 +227,27 @@ class _Scale:
     A link checked dead today would otherwise squeeze a citation's dates from
     a decade ago into a few pixels, hiding exactly the mismatches the picture
     is for; each cluster gets its own stretch of axis and the gaps a break.
+    Segments never overlap (clusters lie further apart than their paddings
+    reach), so a day inside a segment is placed by that segment alone.
     """
 
     segments: tuple[_Segment, ...]
 
     def x(self, day: date) -> float:
-        ordinal = day.toordinal()
-        for segment in self.segments:
-            if ordinal <= segment.high:
-                break
-        else:
-            segment = self.segments[-1]
-        fraction = (ordinal - segment.low) / (segment.high - segment.low)
-        return segment.left + fraction * (segment.right - segment.left)
+        return self.x_ordinal(day.toordinal())
 
     def x_after(self, day: date) -> float:
         """The x of the end of ``day`` (spans cover their last day)."""
-        return self.x(day + timedelta(days=1))
+        return self.x_ordinal(day.toordinal() + 1)
+
+    def x_ordinal(self, ordinal: int) -> float:
+        for segment in self.segments:
+            if ordinal <= segment.high:
+                return segment.x(ordinal)
+        return self.segments[-1].x(ordinal)
 
 
-def _clusters(marks: list[TimelineMark]) -> list[tuple[int, int]]:
+def _clusters(marks: Sequence[TimelineMark]) -> list[tuple[int, int]]:
     """Ordinal ranges (end exclusive) of marks lying close together; far-apart groups stay apart."""
     intervals = sorted((mark.first.toordinal(), mark.last.toordinal() + 1) for mark in marks)
     total = max(high for _, high in intervals) - intervals[0][0]
@@ -256,7 +261,7 @@ def _clusters(marks: list[TimelineMark]) -> list[tuple[int, int]]:
     return [(low, high) for low, high in clusters]
 
 
-def _scale_for(marks: list[TimelineMark]) -> _Scale:
+def _scale_for(marks: Sequence[TimelineMark]) -> _Scale:
     padded = []
     for low, high in _clusters(marks):
         padding = max(3, math.ceil((high - low) * 0.06))
@@ -294,59 +299,98 @@ def _tick_list(segment: _Segment) -> list[tuple[date, str]]:
     if span_days > 62:
         months = (last.year - first.year) * 12 + last.month - first.month + 1
         step = next((candidate for candidate in (1, 2, 3, 6) if months / candidate <= most), 12)
-        index = first.year * 12 + first.month  # 0-based month count of the month after `first`'s
-        while True:
+        # Months counted from year 0 (0-based): the month after `first`'s, and `last`'s.  Every step divides 12,
+        # so the months whose number within the year is a multiple of it are the multiples of it in this count.
+        after_first, last_month = first.year * 12 + first.month, last.year * 12 + last.month - 1
+        for index in range(after_first + -after_first % step, last_month + 1, step):
             year, month = divmod(index, 12)
-            tick = date(year, month + 1, 1)
-            if tick > last:
-                return ticks
-            if month % step == 0:
-                ticks.append((tick, f"{year:04d}-{month + 1:02d}"))
-            index += 1
+            ticks.append((date(year, month + 1, 1), f"{year:04d}-{month + 1:02d}"))
+        return ticks
     if span_days <= SHORT_SEGMENT_DAYS:
         # A lone date with its padding: one tick on the date itself reads better than a neighbour's.
         middle = date.fromordinal(segment.low + span_days // 2)
         return [(middle, middle.isoformat())]
     step = next((candidate for candidate in (1, 2, 7, 14) if span_days / candidate <= most), 28)
-    day = first + timedelta(days=1)
-    while day <= last:
-        if day.toordinal() % step == 0:
-            ticks.append((day, day.isoformat()))
-        day += timedelta(days=1)
+    # The days after `first` up to `last` whose ordinal is a multiple of the step.
+    for ordinal in range(segment.low + 1 + -(segment.low + 1) % step, segment.high, step):
+        day = date.fromordinal(ordinal)
+        ticks.append((day, day.isoformat()))
     return ticks
 
 
 def _mark_shape(
     mark: TimelineMark, left: float, right_after: float, row: tuple[str, str, str, str], colour: str, highlighted: bool
-) -> list[str]:
+) -> str:
     """The mark's circle (a day) or bar (a span) from its left x, the x where its last day ends, and its row."""
     stroke = ' stroke-width="2"' if highlighted else ' stroke-width="1"'
     y_text, _, top_text, _ = row
-    if mark.is_span:
+    if mark.first != mark.last:
         right = max(right_after, left + 4)
-        return [
+        return (
             f'<rect x="{_number(left)}" y="{top_text}" width="{_number(right - left)}" height="10" rx="3" '
             f'fill="{colour}" fill-opacity="0.3" stroke="{colour}"{stroke}/>'
-        ]
+        )
     centre_text = _number((left + right_after) / 2)
-    shape = [f'<circle cx="{centre_text}" cy="{y_text}" r="5" fill="{colour}" stroke="{colour}"{stroke}/>']
+    shape = f'<circle cx="{centre_text}" cy="{y_text}" r="5" fill="{colour}" stroke="{colour}"{stroke}/>'
     if highlighted:
-        shape.append(
-            f'<circle cx="{centre_text}" cy="{y_text}" r="8.5" fill="none" stroke="{colour}" stroke-width="1.5"/>'
+        shape += (
+            f'\n<circle cx="{centre_text}" cy="{y_text}" r="8.5" fill="none" stroke="{colour}" stroke-width="1.5"/>'
         )
     return shape
 
 
 @functools.lru_cache(maxsize=64)
 def _row(index: int) -> tuple[str, str, str, str]:
-    """Row ``index``'s y, its striped background ("" on odd rows), its shape's top and its label's baseline."""
+    """Row ``index``'s y, its striped background and a line break ("" on odd rows), its shape's top and its
+    label's baseline."""
     y = FIRST_ROW_Y + index * ROW_HEIGHT + ROW_HEIGHT / 2
     stripe = (
-        f'<rect x="1" y="{_number(y - ROW_HEIGHT / 2)}" width="{WIDTH - 2}" height="{ROW_HEIGHT}" fill="#f6f8fa"/>'
+        f'<rect x="1" y="{_number(y - ROW_HEIGHT / 2)}" width="{WIDTH - 2}" height="{ROW_HEIGHT}" fill="#f6f8fa"/>\n'
         if index % 2 == 0
         else ""
     )
     return _number(y), stripe, _number(y - 5), _number(y + 4)
+
+
+@functools.lru_cache(maxsize=4_096)
+def _row_label(label_y_text: str, colour: str, label: str, highlighted: bool) -> str:
+    """A row's label (the same few labels, rows and colours recur in every picture)."""
+    if highlighted:
+        return (
+            f'<text x="{LABEL_X}" y="{label_y_text}" fill="{colour}" font-weight="bold">{xml_text("⚠ " + label)}</text>'
+        )
+    return f'<text x="{LABEL_X}" y="{label_y_text}" fill="{colour}">{xml_text(label)}</text>'
+
+
+@functools.lru_cache(maxsize=2_048)
+def _axis_segment(segment: _Segment, axis_y: int, broken: bool) -> str:
+    """One stretch of the axis at ``axis_y``: its line, the break sign before it (``broken``) and its ticks.
+
+    Every tick lies inside its segment, which alone places it (see :class:`_Scale`): the text depends on
+    the segment and the axis's height only, and segments recur across references citing nearby dates.
+    """
+    parts = [
+        f'<line x1="{_number(segment.left)}" y1="{axis_y}" x2="{_number(segment.right)}" y2="{axis_y}" '
+        'stroke="#57606a" stroke-width="1"/>'
+    ]
+    if broken:
+        # Two slanted strokes: the usual sign that the axis skips time here.
+        middle = segment.left - BREAK_WIDTH / 2
+        for offset in (-3, 3):
+            x = middle + offset
+            parts.append(
+                f'<line x1="{_number(x - 3)}" y1="{axis_y + 5}" x2="{_number(x + 3)}" y2="{axis_y - 5}" '
+                'stroke="#57606a" stroke-width="1.2"/>'
+            )
+    tick_bottom, tick_text_y = axis_y + 4, axis_y + 16
+    for tick, tick_label in _ticks(segment):
+        x_text = _number(segment.x(tick.toordinal()))
+        parts.append(
+            f'<line x1="{x_text}" y1="{axis_y}" x2="{x_text}" y2="{tick_bottom}" stroke="#57606a"/>\n'
+            f'<text x="{x_text}" y="{tick_text_y}" text-anchor="middle" fill="#57606a" '
+            f'font-size="10">{tick_label}</text>'
+        )
+    return "\n".join(parts)
 
 
 def timeline_svg(
@@ -365,77 +409,63 @@ def timeline_svg(
 def _timeline_svg(reference: Reference, marks: list[TimelineMark]) -> str:
     """:func:`timeline_svg` for marks already worked out (two at least)."""
     mismatches = timeline_mismatches(reference)
+    height, description, body = _timeline_body(tuple(marks), tuple(mismatches))
+    element_id = "timeline-" + _ID_UNSAFE_RE.sub("_", reference.id)
+    subject = reference.title or reference.work or reference.url or reference.raw or ""
+    heading = xml_text(f"Reference {reference.id}" + (f": {_shorten(subject, 70)}" if subject else ""))
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
+        f'viewBox="0 0 {WIDTH} {height}" role="img" aria-labelledby="{element_id}-title {element_id}-desc" '
+        f'font-family="DejaVu Sans, Verdana, Arial, sans-serif" font-size="11">\n'
+        f'<title id="{element_id}-title">Timeline of {heading}</title>\n'
+        f'<desc id="{element_id}-desc">{description}</desc>\n'
+        f'<rect x="0" y="0" width="{WIDTH}" height="{height}" fill="#ffffff" stroke="#d0d7de"/>\n'
+        f'<text x="{LABEL_X}" y="{HEADING_Y}" font-weight="bold" fill="#24292f">{heading}</text>\n'
+        f"{body}"
+    )
+
+
+# Repeats come mostly from within a document (its references read on the same days): a small cache keeps them,
+# and the axis stretches below are cached on their own, so a miss here costs little.
+@functools.lru_cache(maxsize=1_024)
+def _timeline_body(marks: tuple[TimelineMark, ...], mismatches: tuple[TimelineMismatch, ...]) -> tuple[int, str, str]:
+    """The picture's height, its escaped description and everything below its heading, ``</svg>`` included.
+
+    Only the heading (the reference's id and title) is the reference's own: the rest is a pure function of
+    the marks and mismatches, which references citing the same dates share, so it is drawn once for them.
+    """
     flagged = {key for mismatch in mismatches for key in mismatch.keys}
     scale = _scale_for(marks)
     axis_y = FIRST_ROW_Y + len(marks) * ROW_HEIGHT + 4
     height = axis_y + 30 + len(mismatches) * MISMATCH_LINE_HEIGHT + (6 if mismatches else 0)
-    element_id = "timeline-" + _ID_UNSAFE_RE.sub("_", reference.id)
-    subject = reference.title or reference.work or reference.url or reference.raw or ""
-    heading = f"Reference {reference.id}" + (f": {_shorten(subject, 70)}" if subject else "")
     description = "; ".join(mark.label for mark in marks) + "."
     if mismatches:
         description += " " + " ".join(mismatch.text for mismatch in mismatches)
 
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
-        f'viewBox="0 0 {WIDTH} {height}" role="img" aria-labelledby="{element_id}-title {element_id}-desc" '
-        f'font-family="DejaVu Sans, Verdana, Arial, sans-serif" font-size="11">',
-        f'<title id="{element_id}-title">Timeline of {xml_text(heading)}</title>',
-        f'<desc id="{element_id}-desc">{xml_text(description)}</desc>',
-        f'<rect x="0" y="0" width="{WIDTH}" height="{height}" fill="#ffffff" stroke="#d0d7de"/>',
-        f'<text x="{LABEL_X}" y="{HEADING_Y}" font-weight="bold" fill="#24292f">{xml_text(heading)}</text>',
-    ]
+    parts: list[str] = []
     for index, mark in enumerate(marks):
         row = _row(index)
         y_text, stripe, _, label_y_text = row
         highlighted = mark.key in flagged
         colour = COLOURS["mismatch"] if highlighted else COLOURS[mark.colour_role]
-        if stripe:
-            parts.append(stripe)
-        left, right_after = scale.x(mark.first), scale.x_after(mark.last)
+        left, right_after = scale.x_ordinal(mark.first.toordinal()), scale.x_ordinal(mark.last.toordinal() + 1)
         centre_text = _number((left + right_after) / 2)
         parts.append(
-            f'<line x1="{centre_text}" y1="{y_text}" x2="{centre_text}" y2="{axis_y}" '
-            f'stroke="{colour}" stroke-opacity="0.35" stroke-dasharray="2 3"/>'
+            f'{stripe}<line x1="{centre_text}" y1="{y_text}" x2="{centre_text}" y2="{axis_y}" '
+            f'stroke="{colour}" stroke-opacity="0.35" stroke-dasharray="2 3"/>\n'
+            f"{_mark_shape(mark, left, right_after, row, colour, highlighted)}\n"
+            f"{_row_label(label_y_text, colour, mark.label, highlighted)}"
         )
-        parts.extend(_mark_shape(mark, left, right_after, row, colour, highlighted))
-        if highlighted:
-            parts.append(
-                f'<text x="{LABEL_X}" y="{label_y_text}" fill="{colour}" font-weight="bold">'
-                f"{xml_text('⚠ ' + mark.label)}</text>"
-            )
-        else:
-            parts.append(f'<text x="{LABEL_X}" y="{label_y_text}" fill="{colour}">{xml_text(mark.label)}</text>')
-    tick_bottom, tick_text_y = axis_y + 4, axis_y + 16
     for index, segment in enumerate(scale.segments):
-        parts.append(
-            f'<line x1="{_number(segment.left)}" y1="{axis_y}" x2="{_number(segment.right)}" y2="{axis_y}" '
-            'stroke="#57606a" stroke-width="1"/>'
-        )
-        if index:
-            # Two slanted strokes: the usual sign that the axis skips time here.
-            middle = segment.left - BREAK_WIDTH / 2
-            for offset in (-3, 3):
-                x = middle + offset
-                parts.append(
-                    f'<line x1="{_number(x - 3)}" y1="{axis_y + 5}" x2="{_number(x + 3)}" y2="{axis_y - 5}" '
-                    'stroke="#57606a" stroke-width="1.2"/>'
-                )
-        for tick, tick_label in _ticks(segment):
-            x_text = _number(scale.x(tick))
-            parts.append(
-                f'<line x1="{x_text}" y1="{axis_y}" x2="{x_text}" y2="{tick_bottom}" stroke="#57606a"/>\n'
-                f'<text x="{x_text}" y="{tick_text_y}" text-anchor="middle" fill="#57606a" '
-                f'font-size="10">{tick_label}</text>'
-            )
+        parts.append(_axis_segment(segment, axis_y, index > 0))
     for index, mismatch in enumerate(mismatches):
         y = axis_y + 34 + index * MISMATCH_LINE_HEIGHT
         parts.append(
             f'<text x="{LABEL_X}" y="{y}" fill="{COLOURS["mismatch"]}" font-weight="bold">'
             f"⚠ {xml_text(mismatch.text)}</text>"
         )
-    parts.append("</svg>")
-    return "\n".join(parts) + "\n"
+    parts.append("</svg>\n")
+    return height, xml_text(description), "\n".join(parts)
 
 
 def timeline_names(
