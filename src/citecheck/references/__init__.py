@@ -78,7 +78,7 @@ def reference_from_text(
         archive_date=fields.archive_date,
         identifiers=identifiers,
         links=classified,
-        source_flags=[SourceFlag(flag) for flag in fields.flags],
+        source_flags=list(fields.flags),  # SourceFlag members already
         backlinks=fields.backlinks,
         line=line,
     )
