@@ -142,7 +142,7 @@ def reference_from_template(
         known = parse_archive_url(archive_url)
         classified = [link for link in classified if link.url != archive_url]
         classified.append(
-            ReferenceLink(url=archive_url, kind=LinkKind.archive, archive=known.archive if known else None)
+            build(ReferenceLink, url=archive_url, kind=LinkKind.archive, archive=known.archive if known else None)
         )
     choice = choose_links(classified)
     if archive_url and choice.archive_url != archive_url:

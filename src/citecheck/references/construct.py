@@ -114,7 +114,9 @@ def _trusted_factory(factory: Callable[[], Any]) -> Callable[[], Any]:
     return _maker(factory, defaults, fills)
 
 
-def _maker(cls: type[Model], defaults: dict[str, Any], fills: tuple[tuple[str, Callable[[], Any]], ...]) -> Callable[[], Model]:
+def _maker(
+    cls: type[Model], defaults: dict[str, Any], fills: tuple[tuple[str, Callable[[], Any]], ...]
+) -> Callable[[], Model]:
     """A model's default from no input, as one call: a Reference makes three (live, archive, source) each time."""
     copy_defaults = defaults.copy
 

@@ -69,9 +69,7 @@ def check_document_data(document: ParsedDocument, today: date | None = None) -> 
     """:func:`check_reference_data` on every reference, with one notice naming those affected."""
     today = today or datetime.now(UTC).date()  # once per document, not once per date checked
     limit = latest_web_date(today)
-    affected = [
-        reference.id for reference in document.references if _check_reference_data(reference, today, limit)
-    ]
+    affected = [reference.id for reference in document.references if _check_reference_data(reference, today, limit)]
     if affected:
         shown = ", ".join(affected[:10]) + (" …" if len(affected) > 10 else "")
         document.notices.append(
