@@ -65,6 +65,7 @@ from citecheck.references.cite_templates import (
     read_cite_template,
     read_webarchive_template,
 )
+from citecheck.references.construct import build
 from citecheck.references.links import choose_links, classify_link
 
 __all__ = ["RefTagCounts", "count_ref_tags", "read_wikitext"]
@@ -896,7 +897,9 @@ def _build_reference(definition: _RefTag, *, id: str, number: int | None, name: 
     content = definition.content
     if definition.short is not None:
         short = definition.short
-        reference = Reference(
+        # Built, not validated (as every reference a reader makes from parsed values): see references.construct.
+        reference = build(
+            Reference,
             id=id,
             number=number,
             kind=ReferenceKind.footnote,
@@ -932,7 +935,8 @@ def _build_reference(definition: _RefTag, *, id: str, number: int | None, name: 
         written = _short_citation(harv)
         if written is not None:
             # <ref>{{harvnb|Smith|2003|p=41}}</ref>: a short citation written out by hand.
-            reference = Reference(
+            reference = build(
+                Reference,
                 id=id,
                 number=number,
                 kind=ReferenceKind.footnote,
@@ -967,24 +971,23 @@ def _build_reference(definition: _RefTag, *, id: str, number: int | None, name: 
             line=line,
             links=_external_links(content) if content is not None else (),
         )
-        merged_flags = list(parsed.source_flags) + [flag for flag in flags if flag not in parsed.source_flags]
-        reference = parsed.model_copy(update={"raw": definition.raw, "source_flags": merged_flags})
+        # The reference was made here and nothing else holds it: its fields are set in place (as a copy with
+        # them updated would have them, in the same fields-set) rather than copied once per change.
+        reference = parsed
+        reference.source_flags = list(parsed.source_flags) + [f for f in flags if f not in parsed.source_flags]
+        reference.raw = definition.raw
         if archive is not None and archive[0] and reference.archive_url is None:
             links = [*reference.links, classify_link(archive[0])]
             choice = choose_links(links)
-            reference = reference.model_copy(
-                update={
-                    "links": links,
-                    "url": choice.url,
-                    "archive_url": choice.archive_url,
-                    "archive_url_time": choice.archive_url_time,
-                    "archive_date": reference.archive_date or archive[1],
-                }
-            )
+            reference.links = links
+            reference.url = choice.url
+            reference.archive_url = choice.archive_url
+            reference.archive_url_time = choice.archive_url_time
+            reference.archive_date = reference.archive_date or archive[1]
         elif archive is not None and reference.archive_url == archive[0] and reference.archive_date is None:
             # The text already held the {{webarchive}} link (its URL is a bare link in the template): the
             # template still states the archive date.
-            reference = reference.model_copy(update={"archive_date": archive[1]})
+            reference.archive_date = archive[1]
     reference.name = name
     return _Built(reference, anchor=anchor)
 

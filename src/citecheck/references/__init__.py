@@ -78,7 +78,7 @@ def reference_from_text(
         archive_date=fields.archive_date,
         identifiers=identifiers,
         links=classified,
-        source_flags=[SourceFlag(flag) for flag in fields.flags],
+        source_flags=list(fields.flags),  # SourceFlag members already
         backlinks=fields.backlinks,
         line=line,
     )
@@ -142,7 +142,7 @@ def reference_from_template(
         known = parse_archive_url(archive_url)
         classified = [link for link in classified if link.url != archive_url]
         classified.append(
-            ReferenceLink(url=archive_url, kind=LinkKind.archive, archive=known.archive if known else None)
+            build(ReferenceLink, url=archive_url, kind=LinkKind.archive, archive=known.archive if known else None)
         )
     choice = choose_links(classified)
     if archive_url and choice.archive_url != archive_url:

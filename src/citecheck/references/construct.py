@@ -38,9 +38,10 @@ Model = TypeVar("Model", bound=BaseModel)
 # filled on each build (default factories, copies of unhashable defaults), the required fields.
 _Plan = tuple[dict[str, Any], tuple[tuple[str, Callable[[], Any]], ...], frozenset[str]]
 _PLANS: dict[type[BaseModel], _Plan] = {}
-_set = object.__setattr__
 _new = object.__new__
-# BaseModel's slots, set through their descriptors (an eighth fewer instructions than object.__setattr__).
+# BaseModel's slots (and its __dict__), set through their descriptors: BaseModel.__setattr__ is pydantic's own, and
+# object.__setattr__ finds the same descriptor by a lookup on every call.
+_set_dict = BaseModel.__dict__["__dict__"].__set__
 _set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
 _set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
 _set_private = BaseModel.__dict__["__pydantic_private__"].__set__
@@ -110,21 +111,27 @@ def _trusted_factory(factory: Callable[[], Any]) -> Callable[[], Any]:
     defaults, fills, required = _PLANS.get(factory) or _plan(factory)
     if required:
         return factory  # validating it from nothing fails: let it say so
-    return lambda: _made(factory, defaults, fills, set())
+    return _maker(factory, defaults, fills)
 
 
-def _made(
-    cls: type[Model], defaults: dict[str, Any], fills: tuple[tuple[str, Callable[[], Any]], ...], given: set[str]
-) -> Model:
-    data = defaults.copy()
-    for name, fill in fills:
-        data[name] = fill()
-    model = _new(cls)
-    _set(model, "__dict__", data)
-    _set_fields_set(model, given)
-    _set_extra(model, None)
-    _set_private(model, None)
-    return model
+def _maker(
+    cls: type[Model], defaults: dict[str, Any], fills: tuple[tuple[str, Callable[[], Any]], ...]
+) -> Callable[[], Model]:
+    """A model's default from no input, as one call: a Reference makes three (live, archive, source) each time."""
+    copy_defaults = defaults.copy
+
+    def make() -> Model:
+        data = copy_defaults()
+        for name, fill in fills:
+            data[name] = fill()
+        model = _new(cls)
+        _set_dict(model, data)
+        _set_fields_set(model, set())
+        _set_extra(model, None)
+        _set_private(model, None)
+        return model
+
+    return make
 
 
 def build(cls: type[Model], **values: Any) -> Model:
@@ -140,7 +147,7 @@ def build(cls: type[Model], **values: Any) -> Model:
         if name not in values:
             data[name] = fill()
     model = _new(cls)
-    _set(model, "__dict__", data)
+    _set_dict(model, data)
     _set_fields_set(model, set(values))
     _set_extra(model, None)
     _set_private(model, None)

@@ -21,6 +21,7 @@ from urllib.parse import SplitResult, urlsplit
 from citecheck.lazy_patterns import lazy_pattern
 from citecheck.models import LinkKind, ReferenceLink
 from citecheck.references.archive_urls import parse_archive_url
+from citecheck.references.construct import build
 from citecheck.references.identifiers import identifiers_from_url
 
 __all__ = [
@@ -39,9 +40,10 @@ _scheme_re = lazy_pattern(r"^(?:https?:)?//", re.I)
 def classify_link(url: str, text: str | None = None) -> ReferenceLink:
     """One link as a :class:`ReferenceLink` (``original`` unless it is an archive or identifier link)."""
     kind, archive = _link_kind(url)
+    # Built, not validated: a str URL, a LinkKind member, str or None (one link per reference and reader).
     if archive is not None:
-        return ReferenceLink(url=url, kind=kind, text=text or None, archive=archive)
-    return ReferenceLink(url=url, kind=kind, text=text or None)
+        return build(ReferenceLink, url=url, kind=kind, text=text or None, archive=archive)
+    return build(ReferenceLink, url=url, kind=kind, text=text or None)
 
 
 @functools.lru_cache(maxsize=8192)

@@ -22,6 +22,10 @@ __all__ = ["check_document_data", "check_reference_data"]
 
 def check_reference_data(reference: Reference, today: date | None = None) -> bool:
     """Leave out unusable URLs and archive timestamps, flag implausible web dates; True when anything was wrong."""
+    return _check_reference_data(reference, today, latest_web_date(today))
+
+
+def _check_reference_data(reference: Reference, today: date | None, limit: date) -> bool:
     found = False
     for field_name in ("url", "archive_url"):
         value = getattr(reference, field_name)
@@ -40,7 +44,6 @@ def check_reference_data(reference: Reference, today: date | None = None) -> boo
         reference.links = kept
         _flag(reference, SourceFlag.invalid_url)
         found = True
-    limit = latest_web_date(today)
     for field_name, what in (("access_date", "access date"), ("archive_date", "archive date")):
         value = getattr(reference, field_name)
         if value is None or _plausible(value, limit):
@@ -65,7 +68,8 @@ def check_reference_data(reference: Reference, today: date | None = None) -> boo
 def check_document_data(document: ParsedDocument, today: date | None = None) -> None:
     """:func:`check_reference_data` on every reference, with one notice naming those affected."""
     today = today or datetime.now(UTC).date()  # once per document, not once per date checked
-    affected = [reference.id for reference in document.references if check_reference_data(reference, today)]
+    limit = latest_web_date(today)
+    affected = [reference.id for reference in document.references if _check_reference_data(reference, today, limit)]
     if affected:
         shown = ", ".join(affected[:10]) + (" …" if len(affected) > 10 else "")
         document.notices.append(
@@ -76,7 +80,11 @@ def check_document_data(document: ParsedDocument, today: date | None = None) -> 
 
 def _plausible(value: object, limit: date) -> bool:
     """What :func:`web_date_problem` finds nothing wrong with, told without building its message (most dates)."""
-    return isinstance(value, PartialDate) and value.latest() >= EARLIEST_WEB_DATE and value.earliest() <= limit
+    if not isinstance(value, PartialDate):
+        return False
+    if EARLIEST_WEB_DATE.year < value.year < limit.year:
+        return True  # every day of it is after the earliest and before the limit: no day to work out
+    return value.latest() >= EARLIEST_WEB_DATE and value.earliest() <= limit
 
 
 def _flag(reference: Reference, flag: SourceFlag) -> None:
