@@ -72,6 +72,8 @@ from citecheck.reports.spill import SORT_CHUNK, RecordFile, SortedSpill, Spilled
 from citecheck.reports.timeline import timeline_names_and_files
 from citecheck.reports.writer import StagedFolder, report_json, write_outputs
 from citecheck.resolve.answers import Answers, SpilledAnswers
+from citecheck.resolve.batch import OFFLINE_STATE as OFFLINE_STATE  # re-exported for callers
+from citecheck.resolve.batch import ResolvedBatch, apply_resolution, archive_hosts, nothing_stored, plan_for
 from citecheck.resolve.identifiers import (
     IdentifierSettings,
     apply_doi_records,
@@ -85,14 +87,6 @@ from citecheck.resolve.plan import PlanBuilder, ResolvePlan
 from citecheck.resolve.run_client import RunClient
 from citecheck.resolve.settings import ResolveSettings
 from citecheck.resolve.sources import SourceText
-from citecheck.resolve.stage import OFFLINE_STATE as OFFLINE_STATE  # re-exported for callers
-from citecheck.resolve.stage import (
-    ResolvedBatch,
-    apply_resolution,
-    archive_hosts,
-    plan_for,
-    resolve_plan_from_store,
-)
 from citecheck.url_rules import UrlRules, apply_url_rules
 from citecheck.web_documents import WebBatch, WebInput, read_web_documents, split_inputs, wikitext_diffs
 
@@ -1302,7 +1296,12 @@ def run_planned_network_stage(
     except ValueError as error:
         raise UsageError(f"--archive: {error}") from None
     if settings.offline:
-        # No request at all, but whatever earlier runs left in the store is used.
+        if nothing_stored(settings):
+            return ResolvedBatch(network=OFFLINE_STATE)
+        # No request at all, but whatever earlier runs left in the store is used: the session, offline,
+        # reads it (imported here, so an offline audit with no store loads none of it).
+        from citecheck.resolve.stage import resolve_plan_from_store
+
         return asyncio.run(resolve_plan_from_store(plan, settings, answers))
     progress.start(Stage.live, len(plan.live_urls))
     progress.start(Stage.archive, len(plan.archive_requests))

@@ -23,8 +23,9 @@ from citecheck.resolve.archive.endpoint import Dialect
 from citecheck.resolve.archive.models import SnapshotRequest
 from citecheck.resolve.archive.resolver import ArchiveResolver
 from citecheck.resolve.archive.warc import WarcArchive
+from citecheck.resolve.batch import apply_resolution, plan_for
 from citecheck.resolve.settings import ResolveSettings
-from citecheck.resolve.stage import apply_resolution, plan_for, resolve_plan
+from citecheck.resolve.stage import resolve_plan
 from citecheck.resolve.web import WebClient, WebSettings
 from tests.integration.pywb_world import Capture, at, write_warc
 
