@@ -7,7 +7,6 @@ and are skipped (reported ``not-checked``) when offline.
 
 from __future__ import annotations
 
-import asyncio
 import importlib.metadata
 import importlib.util
 import logging
@@ -20,7 +19,7 @@ from collections.abc import Callable, Coroutine, Iterable, Iterator, Mapping, Se
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from citecheck.checks.archive import findings_for_archive
 from citecheck.checks.catalogue import code_selected
@@ -71,7 +70,6 @@ from citecheck.reports.rows import FindingRow, finding_rows
 from citecheck.reports.spill import SORT_CHUNK, RecordFile, SortedSpill, SpilledSequence
 from citecheck.reports.timeline import timeline_names_and_files
 from citecheck.reports.writer import StagedFolder, report_json, write_outputs
-from citecheck.resolve.answers import Answers, SpilledAnswers
 from citecheck.resolve.batch import OFFLINE_STATE as OFFLINE_STATE  # re-exported for callers
 from citecheck.resolve.batch import ResolvedBatch, apply_resolution, archive_hosts, nothing_stored, plan_for
 from citecheck.resolve.identifiers import (
@@ -84,11 +82,16 @@ from citecheck.resolve.identifiers import (
 )
 from citecheck.resolve.identifiers import run_identifier_stage as run_identifier_stage  # re-exported for callers
 from citecheck.resolve.plan import PlanBuilder, ResolvePlan
-from citecheck.resolve.run_client import RunClient
 from citecheck.resolve.settings import ResolveSettings
-from citecheck.resolve.sources import SourceText
 from citecheck.url_rules import UrlRules, apply_url_rules
 from citecheck.web_documents import WebBatch, WebInput, read_web_documents, split_inputs, wikitext_diffs
+
+# What only a networked audit, or one reading a store, uses is imported where it is used: an offline audit
+# with no store loads no HTTP client, answers spill, source reader or event loop (issue 17).
+if TYPE_CHECKING:
+    from citecheck.resolve.answers import Answers, SpilledAnswers
+    from citecheck.resolve.run_client import RunClient
+    from citecheck.resolve.sources import SourceText
 
 logger = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -934,7 +937,11 @@ def audit(
     run.work.staged = staged is not None
     # One HTTP client and one event loop for every fetch of the run (pages to audit, the resolve stage, DOIs,
     # wiki diffs): one host pool, one politeness state, one body of network evidence.
-    client = RunClient(settings, events.waiting) if not options.offline else None
+    client: RunClient | None = None
+    if not options.offline:
+        from citecheck.resolve.run_client import RunClient
+
+        client = RunClient(settings, events.waiting)
     run.client = client
     if client is not None and isinstance(executor, LocalExecutor):
         executor.client = client
@@ -1053,6 +1060,8 @@ def _two_passes(
     """
     spill = run.stream.spill_answers
     builder = PlanBuilder(queried_archive_hosts=archive_hosts(settings.archives), folder=run.folder if spill else None)
+    from citecheck.resolve.answers import SpilledAnswers
+
     answers = SpilledAnswers(run.folder) if spill else None
     try:
         _plan_resolve_check(run, executor, documents, web, rules, builder, answers)
@@ -1141,7 +1150,11 @@ def _plan_resolve_check(
 
 def _run_step(client: RunClient | None, step: Coroutine[Any, Any, _T]) -> _T:
     """One async step of the audit: on the run's loop when it has one, else on a loop of its own."""
-    return client.run(step) if client is not None else asyncio.run(step)
+    if client is not None:
+        return client.run(step)
+    import asyncio
+
+    return asyncio.run(step)
 
 
 def _finish_audit(
@@ -1300,6 +1313,8 @@ def run_planned_network_stage(
             return ResolvedBatch(network=OFFLINE_STATE)
         # No request at all, but whatever earlier runs left in the store is used: the session, offline,
         # reads it (imported here, so an offline audit with no store loads none of it).
+        import asyncio
+
         from citecheck.resolve.stage import resolve_plan_from_store
 
         return asyncio.run(resolve_plan_from_store(plan, settings, answers))

@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 
 from citecheck.models import ArchiveStatus, ParsedDocument, Reference
-from citecheck.resolve.archive.endpoint import Dialect
 from citecheck.resolve.archive.models import SnapshotRequest
 from citecheck.resolve.archive.resolver import ArchiveResolver
+from citecheck.resolve.archive.spec import Dialect
 from citecheck.resolve.archive.warc import WarcArchive
 from citecheck.resolve.batch import apply_resolution, plan_for
 from citecheck.resolve.settings import ResolveSettings

@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, Protocol
 from citecheck.documents import DocumentInputError, read_document
 from citecheck.models import DocumentError, DocumentErrorKind, ParsedDocument
 from citecheck.progress import NULL_PROGRESS, ProgressEvents
-from citecheck.resolve.answers import Answers
 from citecheck.resolve.batch import ResolvedBatch
 from citecheck.resolve.plan import ResolvePlan
 from citecheck.resolve.settings import ResolveSettings
 
 if TYPE_CHECKING:
+    from citecheck.resolve.answers import Answers
     from citecheck.resolve.run_client import RunClient
 
 

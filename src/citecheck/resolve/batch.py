@@ -29,7 +29,7 @@ from citecheck.models import (
     NetworkState,
     ParsedDocument,
 )
-from citecheck.resolve.archive.endpoint import archive_host, parse_archive_spec
+from citecheck.resolve.archive.spec import archive_host, parse_archive_spec
 from citecheck.resolve.plan import ResolvePlan, plan_resolution, reference_key
 
 if TYPE_CHECKING:

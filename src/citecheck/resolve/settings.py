@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from citecheck.resolve.archive.endpoint import parse_archive_spec
+from citecheck.resolve.archive.spec import parse_archive_spec
 from citecheck.resolve.live import LiveCheckConfig
 from citecheck.resolve.net import Resolver
 from citecheck.resolve.web import DEFAULT_USER_AGENT, HostSettings, WebSettings
