@@ -52,7 +52,7 @@ from citecheck.resolve.batch import ResolvedBatch, apply_resolution, plan_for  #
 from citecheck.resolve.net import HostResolutionError  # noqa: E402
 from citecheck.resolve.settings import ResolveSettings  # noqa: E402
 from citecheck.resolve.stage import resolve_plan  # noqa: E402
-from citecheck.resolve.web import WebSettings  # noqa: E402
+from citecheck.resolve.web_settings import WebSettings  # noqa: E402
 
 ACCESS = at("2015-06-15T12:00:00")
 PUBLIC_NAMES = ("web.archive.org", "www.wikipedia.org", "example.com", "wikipedia.org")

@@ -26,7 +26,8 @@ from citecheck.resolve.archive.warc import WarcArchive
 from citecheck.resolve.batch import apply_resolution, plan_for
 from citecheck.resolve.settings import ResolveSettings
 from citecheck.resolve.stage import resolve_plan
-from citecheck.resolve.web import WebClient, WebSettings
+from citecheck.resolve.web import WebClient
+from citecheck.resolve.web_settings import WebSettings
 from tests.integration.pywb_world import Capture, at, write_warc
 
 pytestmark = pytest.mark.integration

@@ -24,7 +24,8 @@ from citecheck.resolve.archive.resolver import ArchiveResolver
 from citecheck.resolve.batch import apply_resolution, plan_for
 from citecheck.resolve.settings import ResolveSettings
 from citecheck.resolve.stage import resolve_plan
-from citecheck.resolve.web import FetchError, FetchFailed, WebClient, WebSettings
+from citecheck.resolve.web import FetchError, FetchFailed, WebClient
+from citecheck.resolve.web_settings import WebSettings
 from tests.integration.pywb_world import at
 from tests.resilience.raw_world import gzip_bomb_blocks, listening
 

@@ -28,7 +28,8 @@ from citecheck.resolve.archive.models import ArchiveRefusedError, SnapshotReques
 from citecheck.resolve.archive.resolver import ArchiveResolver
 from citecheck.resolve.archive.spec import parse_archive_spec
 from citecheck.resolve.politeness import PoolPolicy
-from citecheck.resolve.web import WebClient, WebSettings
+from citecheck.resolve.web import WebClient
+from citecheck.resolve.web_settings import WebSettings
 from citecheck.store.db import Store
 
 IA = "https://web.archive.org"

@@ -26,7 +26,8 @@ from citecheck.resolve.archive.resolver import ArchiveResolver
 from citecheck.resolve.archive.spec import parse_archive_spec
 from citecheck.resolve.archive.wayback import is_web_capture, memento_from_response
 from citecheck.resolve.politeness import PoolPolicy
-from citecheck.resolve.web import WebClient, WebSettings
+from citecheck.resolve.web import WebClient
+from citecheck.resolve.web_settings import WebSettings
 
 IA = "https://web.archive.org"
 
