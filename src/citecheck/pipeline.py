@@ -84,7 +84,7 @@ from citecheck.resolve.identifiers import run_identifier_stage as run_identifier
 from citecheck.resolve.plan import PlanBuilder, ResolvePlan
 from citecheck.resolve.settings import ResolveSettings
 from citecheck.url_rules import UrlRules, apply_url_rules
-from citecheck.web_documents import WebBatch, WebInput, read_web_documents, split_inputs, wikitext_diffs
+from citecheck.web_inputs import WebBatch, WebInput, split_inputs
 
 # What only a networked audit, or one reading a store, uses is imported where it is used: an offline audit
 # with no store loads no HTTP client, answers spill, source reader or event loop (issue 17).
@@ -864,6 +864,11 @@ class _StreamedAudit:
         for _, _, report in self.web_reports:
             report.findings += by_document.get(report.document.path, [])
             assign_fingerprints(report)
+        if not web.documents:
+            return
+        # Imported here, like the reading below: an audit of local files alone loads no page or wiki client.
+        from citecheck.web_documents import wikitext_diffs
+
         by_key = {key: report for _, key, report in self.web_reports}
         diffs = (
             _contained(
@@ -894,7 +899,7 @@ def audit(
     """Audit documents and write reports. Raises :class:`UsageError` for bad paths, settings or output places.
 
     ``paths`` are files and folders, ``http(s)`` URLs and wiki articles
-    (``wikipedia:en:Title``; see :mod:`citecheck.web_documents`).
+    (``wikipedia:en:Title``; see :mod:`citecheck.web_inputs` and :mod:`citecheck.web_documents`).
     Documents that cannot be read become error entries (and exit code 2)
     while every other document is still audited and reported; a failure of
     citecheck itself on one document, or in one stage, is contained the same
@@ -973,6 +978,8 @@ def _audit_with(
     try:
         web = WebBatch()
         if web_inputs:
+            from citecheck.web_documents import read_web_documents
+
             web = (
                 _contained(
                     run.internal_errors,

@@ -104,8 +104,8 @@ OTHER_OPTIONS = {
     "history_budget": "web_documents (access dates from a wiki's history)",
     "latest": "web_documents (a wiki article's newest revision)",
     "max_page_size": "web_documents (pages given to audit)",
-    "titles": "web_documents",
-    "wiki": "web_documents",
+    "titles": "web_inputs",
+    "wiki": "web_inputs (which article an input names)",
 }
 
 
