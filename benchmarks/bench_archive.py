@@ -66,7 +66,8 @@ from citecheck.resolve.archive.models import Memento, SnapshotRequest  # noqa: E
 from citecheck.resolve.archive.resolver import ArchiveResolver  # noqa: E402
 from citecheck.resolve.net import HostResolutionError  # noqa: E402
 from citecheck.resolve.politeness import PoolPolicy  # noqa: E402
-from citecheck.resolve.web import WebClient, WebSettings  # noqa: E402
+from citecheck.resolve.web import WebClient  # noqa: E402
+from citecheck.resolve.web_settings import WebSettings  # noqa: E402
 from citecheck.store.db import Store  # noqa: E402
 
 ARCHIVE_HOST = "web.archive.org"

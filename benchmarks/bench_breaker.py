@@ -83,7 +83,8 @@ async def run_case(case: str) -> str:
     from citecheck.models import ArchiveStatus
     from citecheck.resolve.archive.models import SnapshotRequest
     from citecheck.resolve.archive.resolver import ArchiveResolver
-    from citecheck.resolve.web import HostSettings, WebClient, WebSettings
+    from citecheck.resolve.web import WebClient
+    from citecheck.resolve.web_settings import HostSettings, WebSettings
 
     requests = [
         SnapshotRequest(url=url, target=ACCESS, target_kind="access", access_date=ACCESS.date()) for url in _urls()

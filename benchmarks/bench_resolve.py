@@ -48,10 +48,11 @@ from tests.integration.web_world import Reply, SeenRequest, WebWorld, html, redi
 
 from citecheck.models import ArchiveStatus, LiveStatus, ParsedDocument, Reference  # noqa: E402
 from citecheck.resolve.archive.ia import IA_INDEX_PER_SECOND, IA_PLAYBACK_PER_SECOND  # noqa: E402
+from citecheck.resolve.batch import ResolvedBatch, apply_resolution, plan_for  # noqa: E402
 from citecheck.resolve.net import HostResolutionError  # noqa: E402
 from citecheck.resolve.settings import ResolveSettings  # noqa: E402
-from citecheck.resolve.stage import ResolvedBatch, apply_resolution, plan_for, resolve_plan  # noqa: E402
-from citecheck.resolve.web import WebSettings  # noqa: E402
+from citecheck.resolve.stage import resolve_plan  # noqa: E402
+from citecheck.resolve.web_settings import WebSettings  # noqa: E402
 
 ACCESS = at("2015-06-15T12:00:00")
 PUBLIC_NAMES = ("web.archive.org", "www.wikipedia.org", "example.com", "wikipedia.org")

@@ -26,7 +26,8 @@ from tests.integration.pywb_world import Capture, at
 
 from citecheck.resolve.archive.pywb import FAST_PLAYBACK_POLICY
 from citecheck.resolve.politeness import PoolPolicy
-from citecheck.resolve.web import WebClient, WebSettings
+from citecheck.resolve.web import WebClient
+from citecheck.resolve.web_settings import WebSettings
 
 WHEN = at("2015-06-01T00:00:00")
 FIXED_50 = PoolPolicy(concurrency=8, per_second=50.0, burst=50, pause_without_retry_after=5.0)

@@ -36,9 +36,11 @@ from tests.integration.web_world import WebWorld  # noqa: E402
 
 from citecheck import AuditOptions, audit  # noqa: E402
 from citecheck.resolve.api_http import GuardedHttp, PoliteEndpoint  # noqa: E402
-from citecheck.resolve.mediawiki import MediaWikiClient, WikiSite, wiki_politeness  # noqa: E402
+from citecheck.resolve.mediawiki import MediaWikiClient, wiki_politeness  # noqa: E402
 from citecheck.resolve.wiki_history import wikitext_cites  # noqa: E402
-from citecheck.web_documents import read_web_documents, split_inputs  # noqa: E402
+from citecheck.resolve.wiki_input import WikiSite  # noqa: E402
+from citecheck.web_documents import read_web_documents  # noqa: E402
+from citecheck.web_inputs import split_inputs  # noqa: E402
 
 START = datetime(2008, 1, 1, tzinfo=UTC)
 

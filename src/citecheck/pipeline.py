@@ -7,7 +7,6 @@ and are skipped (reported ``not-checked``) when offline.
 
 from __future__ import annotations
 
-import asyncio
 import importlib.metadata
 import importlib.util
 import logging
@@ -20,7 +19,7 @@ from collections.abc import Callable, Coroutine, Iterable, Iterator, Mapping, Se
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from citecheck.checks.archive import findings_for_archive
 from citecheck.checks.catalogue import code_selected
@@ -72,7 +71,8 @@ from citecheck.reports.rows import FindingRow, finding_rows
 from citecheck.reports.spill import SORT_CHUNK, RecordFile, SortedSpill, SpilledSequence
 from citecheck.reports.timeline import timeline_names_and_files
 from citecheck.reports.writer import StagedFolder, report_json, write_outputs
-from citecheck.resolve.answers import Answers, SpilledAnswers
+from citecheck.resolve.batch import OFFLINE_STATE as OFFLINE_STATE  # re-exported for callers
+from citecheck.resolve.batch import ResolvedBatch, apply_resolution, archive_hosts, nothing_stored, plan_for
 from citecheck.resolve.identifiers import (
     IdentifierSettings,
     apply_doi_records,
@@ -83,19 +83,16 @@ from citecheck.resolve.identifiers import (
 )
 from citecheck.resolve.identifiers import run_identifier_stage as run_identifier_stage  # re-exported for callers
 from citecheck.resolve.plan import PlanBuilder, ResolvePlan
-from citecheck.resolve.run_client import RunClient
 from citecheck.resolve.settings import ResolveSettings
-from citecheck.resolve.sources import SourceText
-from citecheck.resolve.stage import OFFLINE_STATE as OFFLINE_STATE  # re-exported for callers
-from citecheck.resolve.stage import (
-    ResolvedBatch,
-    apply_resolution,
-    archive_hosts,
-    plan_for,
-    resolve_plan_from_store,
-)
 from citecheck.url_rules import UrlRules, apply_url_rules
-from citecheck.web_documents import WebBatch, WebInput, read_web_documents, split_inputs, wikitext_diffs
+from citecheck.web_inputs import WebBatch, WebInput, split_inputs
+
+# What only a networked audit, or one reading a store, uses is imported where it is used: an offline audit
+# with no store loads no HTTP client, answers spill, source reader or event loop (issue 17).
+if TYPE_CHECKING:
+    from citecheck.resolve.answers import Answers, SpilledAnswers
+    from citecheck.resolve.run_client import RunClient
+    from citecheck.resolve.sources import SourceText
 
 logger = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -874,6 +871,11 @@ class _StreamedAudit:
         for _, _, report in self.web_reports:
             report.findings += by_document.get(report.document.path, [])
             assign_fingerprints(report)
+        if not web.documents:
+            return
+        # Imported here, like the reading below: an audit of local files alone loads no page or wiki client.
+        from citecheck.web_documents import wikitext_diffs
+
         by_key = {key: report for _, key, report in self.web_reports}
         diffs = (
             _contained(
@@ -904,7 +906,7 @@ def audit(
     """Audit documents and write reports. Raises :class:`UsageError` for bad paths, settings or output places.
 
     ``paths`` are files and folders, ``http(s)`` URLs and wiki articles
-    (``wikipedia:en:Title``; see :mod:`citecheck.web_documents`).
+    (``wikipedia:en:Title``; see :mod:`citecheck.web_inputs` and :mod:`citecheck.web_documents`).
     Documents that cannot be read become error entries (and exit code 2)
     while every other document is still audited and reported; a failure of
     citecheck itself on one document, or in one stage, is contained the same
@@ -947,7 +949,11 @@ def audit(
     run.work.staged = staged is not None
     # One HTTP client and one event loop for every fetch of the run (pages to audit, the resolve stage, DOIs,
     # wiki diffs): one host pool, one politeness state, one body of network evidence.
-    client = RunClient(settings, events.waiting) if not options.offline else None
+    client: RunClient | None = None
+    if not options.offline:
+        from citecheck.resolve.run_client import RunClient
+
+        client = RunClient(settings, events.waiting)
     run.client = client
     if client is not None and isinstance(executor, LocalExecutor):
         executor.client = client
@@ -979,6 +985,8 @@ def _audit_with(
     try:
         web = WebBatch()
         if web_inputs:
+            from citecheck.web_documents import read_web_documents
+
             web = (
                 _contained(
                     run.internal_errors,
@@ -1066,6 +1074,8 @@ def _two_passes(
     """
     spill = run.stream.spill_answers
     builder = PlanBuilder(queried_archive_hosts=archive_hosts(settings.archives), folder=run.folder if spill else None)
+    from citecheck.resolve.answers import SpilledAnswers
+
     answers = SpilledAnswers(run.folder) if spill else None
     try:
         _plan_resolve_check(run, executor, documents, web, rules, builder, answers)
@@ -1154,7 +1164,11 @@ def _plan_resolve_check(
 
 def _run_step(client: RunClient | None, step: Coroutine[Any, Any, _T]) -> _T:
     """One async step of the audit: on the run's loop when it has one, else on a loop of its own."""
-    return client.run(step) if client is not None else asyncio.run(step)
+    if client is not None:
+        return client.run(step)
+    import asyncio
+
+    return asyncio.run(step)
 
 
 def _finish_audit(
@@ -1309,7 +1323,14 @@ def run_planned_network_stage(
     except ValueError as error:
         raise UsageError(f"--archive: {error}") from None
     if settings.offline:
-        # No request at all, but whatever earlier runs left in the store is used.
+        if nothing_stored(settings):
+            return ResolvedBatch(network=OFFLINE_STATE)
+        # No request at all, but whatever earlier runs left in the store is used: the session, offline,
+        # reads it (imported here, so an offline audit with no store loads none of it).
+        import asyncio
+
+        from citecheck.resolve.stage import resolve_plan_from_store
+
         return asyncio.run(resolve_plan_from_store(plan, settings, answers))
     progress.start(Stage.live, len(plan.live_urls))
     progress.start(Stage.archive, len(plan.archive_requests))

@@ -1,8 +1,8 @@
 """Documents that live on the web — a page URL, a wiki article — fetched, pinned and read for the audit.
 
 ``audit`` takes, beside files and folders, any ``http(s)`` URL and any wiki
-article (see :mod:`citecheck.resolve.mediawiki` for the forms); ``--titles
-FILE`` adds one input per line.  :func:`split_inputs` sorts them,
+article (see :mod:`citecheck.resolve.wiki_input` for the forms); ``--titles
+FILE`` adds one input per line.  :func:`~citecheck.web_inputs.split_inputs` sorts them,
 :func:`read_web_documents` fetches and reads each one into a
 :class:`~citecheck.models.ParsedDocument` that records where it came from
 (``ParsedDocument.fetched``) and recovers missing access dates of wiki
@@ -21,14 +21,12 @@ import asyncio
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from citecheck.config import AuditOptions
 from citecheck.dates import PartialDate
-from citecheck.errors import UsageError
 from citecheck.models import (
     DocumentError,
     DocumentErrorKind,
@@ -39,114 +37,22 @@ from citecheck.models import (
     WikiRevision,
 )
 from citecheck.resolve.api_http import GuardedHttp, PoliteEndpoint, user_agent
-from citecheck.resolve.mediawiki import (
-    ArticleTarget,
-    MediaWikiClient,
-    RevisionHtml,
-    WikiError,
-    WikiInputError,
-    WikiSite,
-    WikiStore,
-    WikiUnavailable,
-    bare_title_target,
-    parse_wiki_input,
-    title_key,
-    wiki_politeness,
-)
+from citecheck.resolve.mediawiki import MediaWikiClient, RevisionHtml, WikiStore, WikiUnavailable, wiki_politeness
 from citecheck.resolve.page_input import FetchedPage, PageFetcher, PageInputError
 from citecheck.resolve.run_client import RunClient
 from citecheck.resolve.web import WebClient
 from citecheck.resolve.wiki_history import recover_access_dates
+from citecheck.resolve.wiki_input import (
+    ArticleTarget,
+    WikiError,
+    WikiSite,
+    title_key,
+)
 from citecheck.store.db import Store
+from citecheck.web_inputs import WebBatch, WebDocument, WebInput
 
-_URL_RE = re.compile(r"^https?://", re.I)
 WIKI_MAX_BYTES = 48 * 1024 * 1024  # Parsoid HTML of Wikipedia's longest lists runs to ~15 MB, JSON-escaped more
 _UNSAFE_STEM_RE = re.compile(r"[^\w.-]+")
-
-
-class InputListError(UsageError):
-    """``--titles FILE`` cannot be read; one line for the user (a usage error, exit 2)."""
-
-
-@dataclass(frozen=True)
-class WebInput:
-    given: str
-    article: ArticleTarget | None = None  # None: a plain page URL
-
-
-@dataclass
-class WebDocument:
-    key: str  # unique over the run: the input as given (plus @revision within a range)
-    stem: str  # report file stem
-    document: ParsedDocument
-    revision: RevisionHtml | None = None  # a wiki article: the pinned revision read
-
-
-@dataclass
-class WebBatch:
-    documents: list[WebDocument] = field(default_factory=list)
-    errors: list[DocumentError] = field(default_factory=list)
-    requests: dict[str, int] = field(default_factory=dict)  # per endpoint (host): requests sent
-
-
-# --------------------------------------------------------------------------- inputs
-
-
-def _recover_url(item: Path | str) -> str:
-    """The input as text; a ``Path`` made of a URL lost one slash of ``//`` (``https:/host``), put it back."""
-    text = str(item)
-    if isinstance(item, Path):
-        match = re.match(r"^(https?):/(?!/)", text, re.I)
-        if match:
-            text = f"{match.group(1)}://{text[match.end() :]}"
-    return text
-
-
-def _title_lines(titles: Path) -> list[str]:
-    try:
-        content = titles.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputListError(f"--titles {titles}: no such file") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputListError(f"--titles {titles}: cannot be read ({error})") from None
-    return [line.strip() for line in content.splitlines() if line.strip() and not line.lstrip().startswith("#")]
-
-
-def split_inputs(
-    items: Sequence[Path | str] | None, options: AuditOptions
-) -> tuple[list[Path], list[WebInput], list[DocumentError]]:
-    """Files and folders, web inputs (URLs and wiki articles, each once), and inputs that are wrong.
-
-    With no input at all (and no ``--titles``), ``citations/`` is audited.
-    Raises :class:`InputListError` when ``--titles`` cannot be read.
-    """
-    lines = _title_lines(options.titles) if options.titles is not None else []
-    if not items and not lines:
-        return [Path("citations")], [], []
-    local: list[Path] = []
-    web: dict[str, WebInput] = {}
-    errors: list[DocumentError] = []
-    candidates: list[tuple[Path | str, bool]] = [(item, False) for item in items or []]
-    candidates += [(line, True) for line in lines]
-    for item, from_titles in candidates:
-        text = _recover_url(item)
-        try:
-            target = parse_wiki_input(text, options.wiki)
-            if target is None and from_titles and not _URL_RE.match(text):
-                target = bare_title_target(text, options.wiki)
-        except WikiInputError as error:
-            message = str(error)
-            errors.append(DocumentError(path=text, error=message if message.startswith(text) else f"{text}: {message}"))
-            continue
-        if target is not None:
-            # One article named several ways (a title, a short form, its URL) is audited once.
-            key = f"{target.site.base}\x1f{target.title}\x1f{target.revision}\x1f{target.older}"
-            web.setdefault(key, WebInput(text, target))
-        elif _URL_RE.match(text):
-            web.setdefault(text, WebInput(text, target))
-        else:
-            local.append(item if isinstance(item, Path) else Path(item))
-    return local, list(web.values()), errors
 
 
 def _stem_text(text: str) -> str:

@@ -70,7 +70,8 @@ def test_guarded_fetches_and_marked_helpers_pass(tmp_path: Path) -> None:
         tmp_path,
         """
         import asyncio
-        from citecheck.resolve.web import WebClient, WebSettings
+        from citecheck.resolve.web import WebClient
+        from citecheck.resolve.web_settings import WebSettings
 
         def test_through_citecheck():
             url = serve()

@@ -14,7 +14,8 @@ from datetime import timedelta
 import pytest
 
 from citecheck.resolve.politeness import Pool, PoolPolicy
-from citecheck.resolve.web import WebClient, WebSettings
+from citecheck.resolve.web import WebClient
+from citecheck.resolve.web_settings import WebSettings
 from tests.integration.ia_world import IaDialectArchive, LimitsProxy, PoolLimit, fetch_playbacks
 from tests.integration.pywb_world import Capture, at
 

@@ -28,7 +28,8 @@ from citecheck.resolve.archive.models import SnapshotRequest
 from citecheck.resolve.archive.resolver import ArchiveResolver
 from citecheck.resolve.politeness import EndpointBreaker, Pool, PoolPolicy
 from citecheck.resolve.settings import ResolveSettings
-from citecheck.resolve.web import HostSettings, WebClient, WebSettings
+from citecheck.resolve.web import WebClient
+from citecheck.resolve.web_settings import HostSettings, WebSettings
 from tests.integration.ia_world import IaDialectArchive, LimitsProxy, PoolLimit, fetch_playbacks
 from tests.integration.pywb_world import Capture, at
 from tests.resilience.fault_cases import (

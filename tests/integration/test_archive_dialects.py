@@ -19,13 +19,15 @@ from pathlib import Path
 import pytest
 
 from citecheck.models import ArchiveStatus, ParsedDocument, Reference
-from citecheck.resolve.archive.endpoint import Dialect
 from citecheck.resolve.archive.models import SnapshotRequest
 from citecheck.resolve.archive.resolver import ArchiveResolver
+from citecheck.resolve.archive.spec import Dialect
 from citecheck.resolve.archive.warc import WarcArchive
+from citecheck.resolve.batch import apply_resolution, plan_for
 from citecheck.resolve.settings import ResolveSettings
-from citecheck.resolve.stage import apply_resolution, plan_for, resolve_plan
-from citecheck.resolve.web import WebClient, WebSettings
+from citecheck.resolve.stage import resolve_plan
+from citecheck.resolve.web import WebClient
+from citecheck.resolve.web_settings import WebSettings
 from tests.integration.pywb_world import Capture, at, write_warc
 
 pytestmark = pytest.mark.integration

@@ -13,11 +13,12 @@ import pytest
 from citecheck.checks.archive import findings_for_archive
 from citecheck.dates import PartialDate
 from citecheck.models import ArchiveResult, ArchiveStatus, Reference
-from citecheck.resolve.archive import ArchiveResolver, request_for_reference
+from citecheck.resolve.archive.choose import request_for_reference
 from citecheck.resolve.archive.discovery import discover_candidates, discover_for_references, learn_outlet_domains
-from citecheck.resolve.archive.endpoint import Dialect, parse_archive_spec
 from citecheck.resolve.archive.http_archive import HttpArchive
 from citecheck.resolve.archive.models import SnapshotRequest
+from citecheck.resolve.archive.resolver import ArchiveResolver
+from citecheck.resolve.archive.spec import Dialect, parse_archive_spec
 from citecheck.resolve.archive.wayback import parse_timemap
 from citecheck.resolve.politeness import PoolPolicy
 from citecheck.resolve.web import WebClient

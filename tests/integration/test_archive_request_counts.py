@@ -14,11 +14,12 @@ from pathlib import Path
 import pytest
 
 from citecheck.models import ArchiveStatus
-from citecheck.resolve.archive.endpoint import parse_archive_spec
 from citecheck.resolve.archive.http_archive import HttpArchive
 from citecheck.resolve.archive.models import Memento, SnapshotRequest
 from citecheck.resolve.archive.resolver import ArchiveResolver
-from citecheck.resolve.web import HostSettings, WebClient, WebSettings
+from citecheck.resolve.archive.spec import parse_archive_spec
+from citecheck.resolve.web import WebClient
+from citecheck.resolve.web_settings import HostSettings, WebSettings
 from tests.integration.ia_world import IaDialectArchive, LimitsProxy, PoolLimit
 from tests.integration.pywb_world import COLLECTION, ArchiveWorld, Capture, FaultProxy, at
 

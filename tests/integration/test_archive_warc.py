@@ -10,7 +10,8 @@ import pytest
 
 from citecheck.checks.archive import findings_for_archive
 from citecheck.models import ArchiveStatus, Reference
-from citecheck.resolve.archive import ArchiveResolver, request_for_reference
+from citecheck.resolve.archive.choose import request_for_reference
+from citecheck.resolve.archive.resolver import ArchiveResolver
 from citecheck.resolve.archive.warc import WarcArchive, index_file
 from tests.integration.pywb_world import (
     ACCESS,

@@ -519,6 +519,18 @@ def _module_names(code: str) -> tuple[str, set[str]]:
     return output, set(modules.split())
 
 
+def _modules_imported(code: str) -> set[str]:
+    """The full name of every module ``code`` imported: loaded once it ran and not before it started.
+
+    (The suite's network guard, installed in every child process, loads ``http.client`` and ``ssl`` at start-up:
+    for those, this can only say that nothing citecheck imported pulled them in again.)
+    """
+    report = "print('modules: ' + ' '.join(sorted(set(sys.modules) - before)))"
+    probe = f"import sys\nbefore = set(sys.modules)\n{code}\n{report}"
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    return set(run.stdout.rpartition("modules: ")[2].split())
+
+
 def _modules_loaded(code: str) -> set[str]:
     return {name.split(".")[0] for name in _module_names(code)[1]}
 
@@ -595,10 +607,32 @@ def test_check_offline_loads_no_network_module(tmp_path: Path, citation: str) ->
 
 
 NETWORK_STACK = ("httpx", "httpcore", "h2", "bs4", "soupsieve")
+# What only a run that sends requests (or reads a store) uses: the event loop and TLS under it, the cookie jar,
+# and the resolve stage's network modules — the session, the HTTP client, the live checker, the archive
+# resolver and the Internet Archive's dialect, Save Page Now, the source reader, the page and wiki clients.
+OFFLINE_AUDIT_UNUSED = (
+    "asyncio",
+    "ssl",
+    "http.cookiejar",
+    "citecheck.resolve.stage",
+    "citecheck.resolve.web",
+    "citecheck.resolve.run_client",
+    "citecheck.resolve.politeness",
+    "citecheck.resolve.live",
+    "citecheck.resolve.archive.resolver",
+    "citecheck.resolve.archive.ia",
+    "citecheck.resolve.archive.save",
+    "citecheck.resolve.sources",
+    "citecheck.resolve.api_http",
+    "citecheck.resolve.mediawiki",
+    "citecheck.web_documents",
+)
 
 
-def test_audit_offline_loads_no_network_module(tmp_path: Path) -> None:
-    """An offline audit of every document format, with every report format, never imports the HTTP stack."""
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_audit_offline_loads_no_network_module(tmp_path: Path, jobs: str) -> None:
+    """An offline audit of every document format, with every report format and no store, never imports the HTTP
+    stack, the event loop or the resolve stage's network modules (``--jobs``: the parent process's)."""
     documents = tmp_path / "docs"
     documents.mkdir()
     cite = 'Doe, Jane (3 March 2020). "A title". Retrieved 9 March 2020.'
@@ -628,12 +662,16 @@ def test_audit_offline_loads_no_network_module(tmp_path: Path) -> None:
         "with contextlib.redirect_stdout(io.StringIO()):\n"  # the findings: only the module names are printed
         "    try:\n"
         f"        main(['audit', {str(documents)!r}, '--offline', '-q', '--out', {str(out)!r},"
-        f" '--cache', {str(tmp_path / 'store.db')!r}, '--format', 'md,json,sarif,junit'])\n"
+        f" '--cache', {str(tmp_path / 'store.db')!r}, '--format', 'md,json,sarif,junit', '--jobs', {jobs!r}])\n"
         "    except SystemExit:\n        pass\n"
     )
-    loaded = _modules_loaded(code)
+    names = _modules_imported(code)
+    loaded = {name.split(".")[0] for name in names}
     assert (out / "index.md").exists() and len(list(out.glob("*.json"))) > 4, sorted(out.iterdir())
+    assert {"citecheck.pipeline", "citecheck.resolve.plan"} <= names  # the probe saw the audit's imports
+    assert not (tmp_path / "store.db").exists()  # no store: nothing read, nothing created
     assert not loaded & set(NETWORK_STACK), loaded & set(NETWORK_STACK)
+    assert not names & set(OFFLINE_AUDIT_UNUSED), sorted(names & set(OFFLINE_AUDIT_UNUSED))
 
 
 def test_audit_offline_of_markdown_loads_no_other_reader(tmp_path: Path) -> None:

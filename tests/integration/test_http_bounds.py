@@ -21,9 +21,11 @@ import pytest
 from citecheck.models import ArchiveStatus, ParsedDocument, Reference
 from citecheck.resolve.archive.models import SnapshotRequest
 from citecheck.resolve.archive.resolver import ArchiveResolver
+from citecheck.resolve.batch import apply_resolution, plan_for
 from citecheck.resolve.settings import ResolveSettings
-from citecheck.resolve.stage import apply_resolution, plan_for, resolve_plan
-from citecheck.resolve.web import FetchError, FetchFailed, WebClient, WebSettings
+from citecheck.resolve.stage import resolve_plan
+from citecheck.resolve.web import FetchError, FetchFailed, WebClient
+from citecheck.resolve.web_settings import WebSettings
 from tests.integration.pywb_world import at
 from tests.resilience.raw_world import gzip_bomb_blocks, listening
 

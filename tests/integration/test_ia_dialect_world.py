@@ -12,10 +12,11 @@ from datetime import timedelta
 import pytest
 
 from citecheck.models import ArchiveStatus
-from citecheck.resolve.archive.endpoint import Dialect
 from citecheck.resolve.archive.models import SnapshotRequest
 from citecheck.resolve.archive.resolver import ArchiveResolver
-from citecheck.resolve.web import WebClient, WebSettings
+from citecheck.resolve.archive.spec import Dialect
+from citecheck.resolve.web import WebClient
+from citecheck.resolve.web_settings import WebSettings
 from tests.integration.ia_world import IaDialectArchive, LimitsProxy, PoolLimit
 from tests.integration.pywb_world import Capture, at
 

@@ -13,7 +13,8 @@ from urllib.parse import parse_qs
 import pytest
 
 from citecheck.resolve.archive.save import SaveConfig, save_missing
-from citecheck.resolve.web import WebClient, WebSettings
+from citecheck.resolve.web import WebClient
+from citecheck.resolve.web_settings import WebSettings
 
 pytestmark = pytest.mark.integration
 

@@ -15,10 +15,11 @@ import pytest
 
 from citecheck.checks.page_date import publication_date_finding
 from citecheck.models import ArchiveStatus, LiveStatus, ParsedDocument, Reference
+from citecheck.resolve.batch import ResolvedBatch, apply_resolution, plan_for
 from citecheck.resolve.settings import ResolveSettings
 from citecheck.resolve.sources import OFFLINE_REASON, PageRead, SourceReader, read_page_body
-from citecheck.resolve.stage import ResolvedBatch, apply_resolution, plan_for, resolve_plan, resolve_plan_from_store
-from citecheck.resolve.web import WebSettings
+from citecheck.resolve.stage import resolve_plan, resolve_plan_from_store
+from citecheck.resolve.web_settings import WebSettings
 from tests.integration.pywb_world import ArchiveWorld, Capture, at, write_warc
 
 pytestmark = pytest.mark.integration

@@ -21,7 +21,7 @@ from citecheck.reports.fingerprint import normalized_url
 from citecheck.resolve.archive.choose import url_identity
 from citecheck.resolve.archive.discovery import score_url, site_domain
 from citecheck.resolve.archive.wayback import join_url, parse_link_header
-from citecheck.resolve.mediawiki import parse_article_url
+from citecheck.resolve.wiki_input import parse_article_url
 
 EXAMPLES = int(os.environ.get("CITECHECK_PROPERTY_EXAMPLES", "200"))
 

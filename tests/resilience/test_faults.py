@@ -25,7 +25,7 @@ from citecheck.models import ArchiveStatus, LiveStatus
 from citecheck.resolve import settings as resolve_settings_module
 from citecheck.resolve.archive.pywb import FAST_INDEX_POLICY, FAST_PLAYBACK_POLICY
 from citecheck.resolve.settings import ResolveSettings
-from citecheck.resolve.web import WebSettings
+from citecheck.resolve.web_settings import WebSettings
 from tests.integration.pywb_world import ArchiveWorld, Capture, at
 from tests.integration.web_world import closed_port_url
 from tests.resilience.fault_world import (

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from citecheck.resolve.archive import endpoint
-from citecheck.resolve.archive.endpoint import _FORCING_PREFIXES, Dialect, archive_host, parse_archive_spec
+from citecheck.resolve.archive import spec as archive_spec
+from citecheck.resolve.archive.spec import _FORCING_PREFIXES, Dialect, archive_host, parse_archive_spec
 
-ROOTS = sorted(endpoint._IA_ROOTS)
+ROOTS = sorted(archive_spec._IA_ROOTS)
 SPECS = [*ROOTS, *(f"  {root}\n" for root in ROOTS), *(prefix + root for prefix in _FORCING_PREFIXES for root in ROOTS)]
 
 
 @pytest.mark.parametrize("spec", SPECS)
 def test_ia_roots_read_as_httpx_reads_them(spec: str, monkeypatch: pytest.MonkeyPatch) -> None:
     fast = parse_archive_spec(spec)
-    monkeypatch.setattr(endpoint, "_IA_ROOTS", {})
+    monkeypatch.setattr(archive_spec, "_IA_ROOTS", {})
     parsed = parse_archive_spec(spec)
     assert fast == parsed
     assert archive_host(parsed) == parsed.name

@@ -23,12 +23,13 @@ import yaml
 from citecheck.checks.archive import findings_for_archive
 from citecheck.models import ArchiveRefusal, ArchiveStatus, Reference
 from citecheck.resolve.archive.discovery import discover_for_references
-from citecheck.resolve.archive.endpoint import parse_archive_spec
 from citecheck.resolve.archive.http_archive import HttpArchive
 from citecheck.resolve.archive.models import ArchiveRefusedError, SnapshotRequest, parse_timestamp
 from citecheck.resolve.archive.resolver import ArchiveResolver
+from citecheck.resolve.archive.spec import parse_archive_spec
 from citecheck.resolve.politeness import PoolPolicy
-from citecheck.resolve.web import WebClient, WebSettings
+from citecheck.resolve.web import WebClient
+from citecheck.resolve.web_settings import WebSettings
 from citecheck.store.db import Store
 
 IA = "https://web.archive.org"

@@ -19,14 +19,15 @@ import pytest
 import yaml
 
 from citecheck.models import ArchiveStatus
-from citecheck.resolve.archive.endpoint import parse_archive_spec
 from citecheck.resolve.archive.http_archive import HttpArchive
 from citecheck.resolve.archive.ia import parse_cdx_page
 from citecheck.resolve.archive.models import NoMementoError, RateLimitError, SnapshotRequest, parse_timestamp
 from citecheck.resolve.archive.resolver import ArchiveResolver
+from citecheck.resolve.archive.spec import parse_archive_spec
 from citecheck.resolve.archive.wayback import is_web_capture, memento_from_response
 from citecheck.resolve.politeness import PoolPolicy
-from citecheck.resolve.web import WebClient, WebSettings
+from citecheck.resolve.web import WebClient
+from citecheck.resolve.web_settings import WebSettings
 
 IA = "https://web.archive.org"
 

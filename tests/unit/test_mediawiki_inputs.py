@@ -4,13 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from citecheck.resolve.mediawiki import (
-    WikiInputError,
-    WikiSite,
-    bare_title_target,
-    parse_wiki_input,
-    site_from_base,
-)
+from citecheck.resolve.wiki_input import WikiInputError, WikiSite, bare_title_target, parse_wiki_input, site_from_base
 
 EN = "https://en.wikipedia.org/w/"
 

@@ -115,6 +115,6 @@ def test_library_defaults_need_no_file() -> None:
 
 
 def test_the_offline_message_is_the_resolve_stage_s() -> None:
-    from citecheck.resolve.stage import OFFLINE_STATE
+    from citecheck.resolve.batch import OFFLINE_STATE
 
     assert OFFLINE_STATE.message == OFFLINE_MESSAGE  # check --offline answers without importing the resolve stage

@@ -23,6 +23,7 @@ from citecheck.config import AuditOptions
 from citecheck.resolve.archive.http_archive import HttpArchive
 from citecheck.resolve.settings import ResolveSettings
 from citecheck.resolve.stage import ResolveSession
+from citecheck.resolve.web import host_policy
 
 Check = Callable[[ResolveSession, Any], bool]
 
@@ -60,7 +61,7 @@ RESOLVE_OPTIONS: dict[str, tuple[Any, Check]] = {
     "hosts": (
         {"flow.example": {"concurrency": 1, "rate": 0.5, "headers": {"X-Host": "2"}}},
         lambda s, v: (
-            (policy := s.web.settings.host_policy("flow.example")).concurrency == 1
+            (policy := host_policy(s.web.settings, "flow.example")).concurrency == 1
             and policy.per_second == 0.5
             and s.web.settings.host_settings("flow.example") is not None
             and s.web.settings.host_settings("flow.example").headers == {"X-Host": "2"}
@@ -103,8 +104,8 @@ OTHER_OPTIONS = {
     "history_budget": "web_documents (access dates from a wiki's history)",
     "latest": "web_documents (a wiki article's newest revision)",
     "max_page_size": "web_documents (pages given to audit)",
-    "titles": "web_documents",
-    "wiki": "web_documents",
+    "titles": "web_inputs",
+    "wiki": "web_inputs (which article an input names)",
 }
 
 

@@ -17,7 +17,8 @@ from citecheck.resolve.decode import (
     loads_json,
 )
 from citecheck.resolve.live import outcome_from_response
-from citecheck.resolve.web import CappedDecoder, FetchError, FetchFailed, WebClient, WebResponse, WebSettings
+from citecheck.resolve.web import CappedDecoder, FetchError, FetchFailed, WebClient, WebResponse
+from citecheck.resolve.web_settings import WebSettings
 
 # --------------------------------------------------------------------------- bodies
 

@@ -10,19 +10,20 @@ per-host politeness holds on that worker).
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from citecheck.documents import DocumentInputError, read_document
 from citecheck.models import DocumentError, DocumentErrorKind, ParsedDocument
 from citecheck.progress import NULL_PROGRESS, ProgressEvents
-from citecheck.resolve.answers import Answers
+from citecheck.resolve.batch import ResolvedBatch
 from citecheck.resolve.plan import ResolvePlan
-from citecheck.resolve.run_client import RunClient
 from citecheck.resolve.settings import ResolveSettings
-from citecheck.resolve.stage import ResolvedBatch, resolve_plan
+
+if TYPE_CHECKING:
+    from citecheck.resolve.answers import Answers
+    from citecheck.resolve.run_client import RunClient
 
 
 def parse_one(path: Path, max_bytes: int) -> ParsedDocument | DocumentError:
@@ -76,6 +77,12 @@ class LocalExecutor:
         answers: Answers | None = None,
     ) -> ResolvedBatch:
         """The plan resolved on one event loop; each URL's outcome written to ``answers`` as it finishes."""
+        # Imported here: an audit that resolves nothing over the network (offline, no store) never loads the
+        # session, the archive resolver or the event loop (issue 17).
+        import asyncio
+
+        from citecheck.resolve.stage import resolve_plan
+
         if self.client is not None and not settings.offline:
             return self.client.run(resolve_plan(plan, settings, progress, answers, web=self.client.web))
         return asyncio.run(resolve_plan(plan, settings, progress, answers))

@@ -23,9 +23,10 @@ from citecheck.execution import parse_one
 from citecheck.models import DocumentError, ParsedDocument
 from citecheck.progress import NULL_PROGRESS, ProgressEvents, Stage
 from citecheck.resolve.answers import Answers
+from citecheck.resolve.batch import ResolvedBatch, merge_batches
 from citecheck.resolve.plan import ResolvePlan
 from citecheck.resolve.settings import ResolveSettings
-from citecheck.resolve.stage import ResolvedBatch, merge_batches, resolve_plan
+from citecheck.resolve.stage import resolve_plan
 
 SEMAPHORE_NAME = "citecheck-resolve"
 

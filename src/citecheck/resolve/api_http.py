@@ -31,7 +31,8 @@ from typing import Any, Protocol
 
 from citecheck.resolve.net import IPNetwork, Resolver, parse_retry_after, system_resolver
 from citecheck.resolve.politeness import PoolLimits, TokenBucket
-from citecheck.resolve.web import FetchError, FetchFailed, WebClient, WebSettings
+from citecheck.resolve.web import FetchError, FetchFailed, WebClient
+from citecheck.resolve.web_settings import WebSettings
 
 DEFAULT_MAX_BYTES = 16 * 1024 * 1024
 PROJECT_URL = "https://github.com/citecheck/citecheck"

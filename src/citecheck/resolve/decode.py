@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import codecs
 import json
 import warnings
@@ -46,6 +45,10 @@ async def read_off_loop(size: int, reader: Callable[_P, _R], *args: _P.args, **k
     """
     if size <= INLINE_READ_BYTES:
         return reader(*args, **kwargs)
+    # Imported here (it is loaded already: this runs on a loop): the settings read decode's limits in every
+    # audit, and an offline one runs no event loop (issue 17).
+    import asyncio
+
     return await asyncio.to_thread(reader, *args, **kwargs)
 
 

@@ -43,17 +43,16 @@ from citecheck.resolve.classify import (
 from citecheck.resolve.decode import read_off_loop
 from citecheck.resolve.net import HostResolutionError, Resolver, system_resolver
 from citecheck.resolve.web import (
-    DEFAULT_USER_AGENT,
     NO_CONNECTION,
     FetchError,
     FetchFailed,
     Hop,
     WebClient,
     WebResponse,
-    WebSettings,
     is_pdf,
     is_text_type,
 )
+from citecheck.resolve.web_settings import DEFAULT_USER_AGENT, WebSettings
 
 if TYPE_CHECKING:
     from citecheck.resolve.live_history import LiveHistory

@@ -33,11 +33,24 @@ from typing import Any, overload
 from urllib.parse import urlsplit
 
 from citecheck.models import ParsedDocument, Reference
+from citecheck.references.archive_urls import parse_archive_url
 from citecheck.resolve.archive.choose import request_for_reference
-from citecheck.resolve.archive.cited import needs_verifying
 from citecheck.resolve.archive.discovery import learn_outlet_domains
 from citecheck.resolve.archive.models import SnapshotRequest
 from citecheck.resolve.scratch import dump, load, scratch_database
+
+
+def needs_verifying(archive_url: str | None, configured_hosts: set[str]) -> bool:
+    """Whether a cited archive URL belongs to an archive the run does not query (so it is fetched itself)."""
+    import httpx
+
+    if not archive_url:
+        return False
+    try:
+        host = httpx.URL(archive_url).host.lower()
+    except httpx.InvalidURL:
+        return False
+    return parse_archive_url(archive_url) is not None and host.removeprefix("www.") not in configured_hosts
 
 
 class Need(enum.StrEnum):

@@ -8,7 +8,7 @@ test_settings_flow.py`` checks that every option reaches the code that uses
 it, in one process and on Dask.
 
 To wire a new option: add the field to ``AuditOptions`` and one line here;
-the HTTP layer takes a per-host table (:class:`~citecheck.resolve.web.HostSettings`)
+the HTTP layer takes a per-host table (:class:`~citecheck.resolve.web_settings.HostSettings`)
 and global user agent, headers, timeouts and retries.
 """
 
@@ -18,13 +18,13 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from citecheck.resolve.archive.endpoint import parse_archive_spec
-from citecheck.resolve.live import LiveCheckConfig
-from citecheck.resolve.net import Resolver
-from citecheck.resolve.web import DEFAULT_USER_AGENT, HostSettings, WebSettings
+from citecheck.resolve.archive.spec import parse_archive_spec
+from citecheck.resolve.web_settings import DEFAULT_USER_AGENT, HostSettings, WebSettings
 
 if TYPE_CHECKING:
     from citecheck.config import AuditOptions
+    from citecheck.resolve.live import LiveCheckConfig
+    from citecheck.resolve.net import Resolver
 
 # Offline, any remembered answer is better than none; the report says how old the store is.
 OFFLINE_REUSE_HOURS = 3650 * 24.0
@@ -98,6 +98,10 @@ class ResolveSettings:
 
     def live_config(self) -> LiveCheckConfig:
         """The live checker's own settings (its HTTP settings are :attr:`web`)."""
+        # Imported here, with the checker it configures: every audit reads these settings, offline ones too,
+        # and the live checker (its classifier, its event loop) is for the runs that send requests (issue 17).
+        from citecheck.resolve.live import LiveCheckConfig
+
         overrides: dict[str, object] = {
             "web": self.web,
             "reuse_within_hours": OFFLINE_REUSE_HOURS if self.offline else self.live_reuse_hours,

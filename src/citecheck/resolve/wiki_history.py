@@ -27,14 +27,8 @@ from urllib.parse import unquote
 
 from citecheck.dates import PartialDate
 from citecheck.models import AccessDateProvenance, Reference
-from citecheck.resolve.mediawiki import (
-    MediaWikiClient,
-    RevisionHtml,
-    RevisionMeta,
-    WikiError,
-    WikiStore,
-    WikiUnavailable,
-)
+from citecheck.resolve.mediawiki import MediaWikiClient, RevisionHtml, RevisionMeta, WikiStore, WikiUnavailable
+from citecheck.resolve.wiki_input import WikiError
 from citecheck.store.db import Store
 
 DEFAULT_BUDGET = 8  # requests per article: one revision list, then bisection batches

@@ -38,19 +38,6 @@ class CitedCopy:
         return self.result.status is ArchiveStatus.found
 
 
-def needs_verifying(archive_url: str | None, configured_hosts: set[str]) -> bool:
-    """Whether a cited archive URL belongs to an archive the run does not query (so it is fetched itself)."""
-    import httpx
-
-    if not archive_url:
-        return False
-    try:
-        host = httpx.URL(archive_url).host.lower()
-    except httpx.InvalidURL:
-        return False
-    return parse_archive_url(archive_url) is not None and host.removeprefix("www.") not in configured_hosts
-
-
 async def verify_cited_copy(web: WebClient, archive_url: str) -> CitedCopy:
     """Fetch a cited archive copy: found (with its bytes), an error copy, or not-checked with the reason."""
     import httpx

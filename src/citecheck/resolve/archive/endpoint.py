@@ -26,15 +26,13 @@ probe would spend its scarcest pool).  ``ia+``, ``pywb+``, ``openwayback+`` and
 
 from __future__ import annotations
 
-import enum
 import json
 import time
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
-from citecheck.references.links import PORT_ADVICE, url_port_problem
-from citecheck.resolve.archive.ia import IA_HOSTS
 from citecheck.resolve.archive.models import ArchiveProtocolError, ArchiveUnavailableError, RateLimitError
+from citecheck.resolve.archive.spec import Dialect
 from citecheck.resolve.archive.wayback import parse_link_header
 from citecheck.resolve.decode import JsonDataError, loads_json
 from citecheck.resolve.web import FetchError, FetchFailed, WebClient
@@ -55,92 +53,6 @@ CREATE TABLE IF NOT EXISTS archive_endpoints (
     probed_at REAL NOT NULL
 );
 """
-
-
-class Dialect(enum.StrEnum):
-    internet_archive = "internet-archive"
-    pywb = "pywb"
-    openwayback = "openwayback"
-    memento = "memento"
-    warc = "warc"
-
-
-_FORCING_PREFIXES = {
-    "ia+": Dialect.internet_archive,
-    "pywb+": Dialect.pywb,
-    "openwayback+": Dialect.openwayback,
-    "memento+": Dialect.memento,
-}
-
-
-@dataclass(frozen=True)
-class ArchiveSpec:
-    """One ``--archive`` value, read."""
-
-    spec: str  # as given
-    url: str  # the endpoint URL (no dialect prefix, no trailing slash); for warc: the path
-    dialect: Dialect | None  # stated by a prefix (or warc:), else to be probed
-    name: str  # the archive's name in reports and in the cache
-
-    @property
-    def is_local(self) -> bool:
-        return self.dialect is Dialect.warc
-
-
-# The Internet Archive's roots as an --archive value may write them: text → (scheme, host).
-_IA_ROOTS = {
-    f"{scheme}://{host}{path}": (scheme, host)
-    for scheme in ("http", "https")
-    for host in sorted(IA_HOSTS)
-    for path in ("", "/", "/web", "/web/")
-}
-
-
-def archive_host(spec: ArchiveSpec) -> str:
-    """The host of an endpoint's URL (not for ``warc:`` archives, which have none)."""
-    ia_root = _IA_ROOTS.get(spec.url)
-    if ia_root is not None:
-        return ia_root[1]
-    import httpx
-
-    return httpx.URL(spec.url).host
-
-
-def parse_archive_spec(spec: str) -> ArchiveSpec:
-    """Read an ``--archive`` value; raises ValueError with a one-line message for one that cannot be an archive."""
-    text = spec.strip()
-    if text.startswith("warc:"):
-        path = text[len("warc:") :]
-        if not path:
-            raise ValueError("warc: needs a path (warc:PATH to a WARC/WACZ file or folder)")
-        return ArchiveSpec(text, path, Dialect.warc, f"warc:{path}")
-    dialect: Dialect | None = None
-    for prefix, forced in _FORCING_PREFIXES.items():
-        if text.startswith(prefix):
-            dialect, text = forced, text[len(prefix) :]
-            break
-    ia_root = _IA_ROOTS.get(text)
-    if ia_root is not None:
-        # The default archive, read without parsing (as httpx reads it): settings are read by every audit,
-        # offline ones too, and those would otherwise load httpx for this alone (issue 17).
-        scheme, host = ia_root
-        return ArchiveSpec(spec, f"{scheme}://{host}", dialect or Dialect.internet_archive, host)
-    problem = url_port_problem(text)
-    if problem is not None:  # httpx takes 99999, 0 and -1: the first request would fail on it, far from here
-        raise ValueError(f"not an archive address: {spec!r}: {problem}; {PORT_ADVICE}")
-    import httpx
-
-    try:
-        url = httpx.URL(text)
-    except httpx.InvalidURL as error:
-        raise ValueError(f"not an archive address: {spec!r} ({error})") from None
-    if url.scheme not in ("http", "https") or not url.host:
-        raise ValueError(f"not an archive address: {spec!r} (use http(s)://… or warc:PATH)")
-    cleaned = text.rstrip("/")
-    if url.host in IA_HOSTS and url.path.rstrip("/") in ("", "/web"):
-        host = url.host if url.port is None else f"{url.host}:{url.port}"  # httpx leaves the default port out
-        return ArchiveSpec(spec, f"{url.scheme}://{host}", dialect or Dialect.internet_archive, host)
-    return ArchiveSpec(spec, cleaned, dialect, cleaned)
 
 
 @dataclass(frozen=True)

@@ -46,8 +46,6 @@ from typing import TYPE_CHECKING
 from citecheck.models import EndpointKind, EndpointOutage, EndpointState
 from citecheck.resolve.archive.choose import url_identity
 from citecheck.resolve.archive.endpoint import (
-    ArchiveSpec,
-    Dialect,
     EndpointProfile,
     EndpointProfiles,
     probe_endpoint,
@@ -74,6 +72,7 @@ from citecheck.resolve.archive.models import (
     parse_timestamp,
 )
 from citecheck.resolve.archive.pywb import FAST_INDEX_POLICY, FAST_PLAYBACK_POLICY, parse_cdx_json_lines
+from citecheck.resolve.archive.spec import ArchiveSpec, Dialect
 from citecheck.resolve.archive.wayback import (
     dedupe_records,
     is_web_capture,

@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 
 
 IA_BASE_URL = "https://web.archive.org"
-IA_HOSTS = frozenset({"web.archive.org", "wayback.archive.org"})
 IA_CDX_FIELDS = ("urlkey", "timestamp", "original", "mimetype", "statuscode", "digest", "length")
 
 # The Internet Archive publishes no per-address limits for playback or CDX. EDGI wayback, which

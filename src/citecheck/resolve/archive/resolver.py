@@ -38,7 +38,7 @@ from citecheck.resolve.archive.choose import (
     url_identity,
 )
 from citecheck.resolve.archive.discovery import DiscoveryRefused, discover_candidates
-from citecheck.resolve.archive.endpoint import EndpointProfiles, parse_archive_spec
+from citecheck.resolve.archive.endpoint import EndpointProfiles
 from citecheck.resolve.archive.http_archive import HttpArchive
 from citecheck.resolve.archive.ia import IA_BASE_URL
 from citecheck.resolve.archive.models import (
@@ -53,6 +53,7 @@ from citecheck.resolve.archive.models import (
     RateLimitError,
     SnapshotRequest,
 )
+from citecheck.resolve.archive.spec import parse_archive_spec
 from citecheck.resolve.archive.warc import WarcArchive
 from citecheck.resolve.politeness import about, continuing
 from citecheck.resolve.web import WebClient

@@ -21,7 +21,8 @@ from typing import Literal
 from citecheck.resolve.archive.ia import IA_BASE_URL
 from citecheck.resolve.decode import JsonDataError
 from citecheck.resolve.politeness import PoolPolicy
-from citecheck.resolve.web import DEFAULT_USER_AGENT, FetchFailed, WebClient, WebResponse
+from citecheck.resolve.web import FetchFailed, WebClient, WebResponse
+from citecheck.resolve.web_settings import DEFAULT_USER_AGENT
 
 ACCESS_KEY_ENV = "CITECHECK_IA_ACCESS_KEY"
 SECRET_KEY_ENV = "CITECHECK_IA_SECRET_KEY"
