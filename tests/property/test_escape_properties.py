@@ -12,12 +12,23 @@ from __future__ import annotations
 import html
 import json
 import re
+from enum import StrEnum
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from citecheck.reports.escape import display_text, json_inert, md_cell, md_text, terminal_text
+from citecheck.models import ArchiveStatus, ClaimVerdict, LiveStatus
+from citecheck.reports.escape import (
+    _md_cell_general,
+    _safe_url_general,
+    display_text,
+    json_inert,
+    md_cell,
+    md_text,
+    safe_url,
+    terminal_text,
+)
 from tests.property.inert import active_characters
 
 RENDER = MarkdownIt("commonmark").enable("table").enable("strikethrough")
@@ -82,3 +93,62 @@ def test_plain_outputs_are_inert_and_json_keeps_every_value(text: str) -> None:
     serialized = json_inert(json.dumps({"v": clean}, ensure_ascii=False))
     assert active_characters(serialized) == []
     assert json.loads(serialized) == {"v": clean}
+
+
+# The writers' shortcuts (issue 17) against the general paths they skip: the same text for every input.
+CELL_PIECES = [
+    *PIECES, " ", "  ", " x", "x ", "\u00a0", "\u3000", "\u2003", "\u202f", "\u205f", "\u1680", "\x1c", "\x0b",
+    "\x0c", "\u200b", "\ufeff", "…", "word", "a" * 30, "\x00", "\x7f", "\u2029", "\u0085", "\u061c", "\u200e",
+]  # fmt: skip
+# Most cells are plain words and spaces, which the shortcut takes: mostly those, spaced every way, too.
+PLAIN_PIECES = ["word", "A", "12", " ", "  ", "   ", "é", "日本", "-", ".", ",", "#", "(", ")", "'", '"', "…", "x" * 45]
+plain_texts = st.lists(
+    st.one_of(
+        st.sampled_from(PLAIN_PIECES), st.text(st.characters(codec="utf-8", categories=["L", "N", "Zs"]), max_size=4)
+    ),
+    max_size=16,
+).map("".join)
+cell_texts = st.one_of(
+    plain_texts, st.lists(st.one_of(st.sampled_from(CELL_PIECES), st.text(max_size=8)), max_size=16).map("".join)
+)
+limits = st.one_of(st.none(), st.integers(0, 40))
+
+
+@settings(max_examples=1_000)
+@given(cell_texts, limits)
+def test_md_cell_shortcuts_give_what_the_general_path_gives(text: str, limit: int | None) -> None:
+    assert md_cell(text, limit) == _md_cell_general(text, limit)
+
+
+@given(st.sampled_from([*ClaimVerdict, *LiveStatus, *ArchiveStatus]), limits)
+def test_md_cell_of_an_enum_member_is_its_value_as_plain_text(member: StrEnum, limit: int | None) -> None:
+    cell = md_cell(member, limit)
+    assert type(cell) is str and cell == _md_cell_general(member.value, limit)
+
+
+SCHEMES = [
+    "http://", "https://", "HTTP://", "hTtPs://", "ftp://", "file://", "javascript:", "javascript://", "http:",
+    "http:/", "//", "", " http://", "\x00http://", "ht-tp://", "httpx://", "https:///",
+]  # fmt: skip
+HOST_PIECES = [
+    "example.org", "e", ".", "-", ":8080", ":", "user:pw@", "@", "[::1]", "[", "]", "%41", "%", "é", "ﬀ", "日本", " ",
+    "\t", "~", "(", ")", "_", "!", "$", "&", "'", "*", "+", ",", ";", "=", "|", "\\",
+]  # fmt: skip
+PATH_PIECES = [
+    "/", "/a", "?q=1", "&b=2", "#frag", "%20", "|", " ", "<", ">", '"', "`", "{", "}", "^", "\\", "é", "\n", "\r",
+    "\t", "~", "(", ")", "@", ":", "'", "*", "[", "]", "\u202e", "\u3000", "％", "/web/2019/https://e.org/x",
+]  # fmt: skip
+urls = st.one_of(
+    st.tuples(
+        st.sampled_from(SCHEMES),
+        st.lists(st.sampled_from(HOST_PIECES), max_size=4).map("".join),
+        st.lists(st.one_of(st.sampled_from(PATH_PIECES), st.text(max_size=3)), max_size=6).map("".join),
+    ).map("".join),
+    st.text(max_size=20),
+)
+
+
+@settings(max_examples=1_000)
+@given(urls)
+def test_safe_url_shortcut_gives_what_the_general_path_gives(url: str) -> None:
+    assert safe_url(url) == (_safe_url_general(url) if url else None)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import sys
 
 from markdown_it import MarkdownIt
 
+from citecheck.reports import escape
 from citecheck.reports.escape import (
+    SPLIT_WHITESPACE,
     code_fence,
     display_text,
     json_inert,
@@ -151,3 +154,11 @@ def test_safe_url_is_printable_ascii() -> None:
     url = safe_url("https://e.org/\u202egnp.exe?q=\x1b[2J&r=\u200f\ud800")
     assert url is not None and url.isascii() and url.isprintable()
     assert "%E2%80%AE" in url and "%1B" in url
+
+
+def test_split_whitespace_holds_all_white_space_the_markdown_table_leaves() -> None:
+    # md_cell's shortcut skips splitting text without these characters or Markdown specials, minding only spaces.
+    table = escape._markdown_tables()[1][0]
+    spaces = {code for code in range(sys.maxunicode + 1) if chr(code).isspace()}
+    assert spaces - {0x20} <= set(SPLIT_WHITESPACE) | set(table)
+    assert set(SPLIT_WHITESPACE) <= spaces

@@ -33,6 +33,7 @@ from citecheck.models import (
 from citecheck.pipeline import OFFLINE_STATE, audit_parsed
 from citecheck.reports.escape import code_fence
 from citecheck.reports.markdown import (
+    anchor,
     render_document_files,
     render_document_markdown,
     render_index_markdown,
@@ -276,6 +277,30 @@ def test_claim_rows_show_sources_state_verdict_and_evidence() -> None:
     assert "quote found: “it carried 4,000 cars on its first day”" in cells[5]
     assert f"[source](<{SNAPSHOT}>)" in cells[5]
     assert "marker" not in cells[5]  # how the claim is tied to its source is the sources column's job
+
+
+def test_claim_sources_read_by_passage_missing_and_repeated_ids_alike() -> None:
+    # Each reference's state is worked out once per report; the claim rows must read as they did when every row
+    # asked for it: a repeated id means the last reference with it (as every lookup by id), an unknown id "missing".
+    report = _report()
+    gone = LiveCheck(status=LiveStatus.dead)
+    report.references.append(
+        report.references[1].model_copy(update={"live": gone, "archive": ArchiveResult(status="none")})
+    )
+    inferred = Evidence(kind="inferred", detail="covered by the citation closing the passage", ref="1")
+    report.claims.append(
+        Claim(id="c4", text="Three.", refs=["1", "2", "9"], verdict="not-checked", evidence=[inferred])
+    )
+    markdown = render_document_markdown(report)
+    row = next(line for line in markdown.splitlines() if '<a id="claim-c4"></a>' in line)
+    cells = [cell.strip() for cell in row.split(" | ")]
+    assert cells[3] == "[1](#ref-1) (by passage) archived<br>[2](#ref-2) **lost**<br>[9](#ref-9) missing"
+    assert "| 1 archived · 1 **lost** · 1 no URL |" in markdown  # the summary counts both references with id 2
+
+
+def test_anchors_keep_only_safe_characters() -> None:
+    for identifier in ["12", "c40", "Ab9", "", "a b", "x|y", "ref-1_a", "é", "\u0663", "1\n2", "<a>"]:
+        assert anchor("ref", identifier) == "ref-" + re.sub(r"[^A-Za-z0-9_-]", "_", identifier)
 
 
 def test_reference_rows_show_live_snapshot_and_source_read() -> None:

@@ -37,6 +37,7 @@ character-by-character version as a hot spot).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from urllib.parse import quote, urlsplit
 
 # --- character classes --------------------------------------------------------------------------------------------
@@ -49,6 +50,9 @@ BIDI_CONTROLS = frozenset([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
 BIDI_MARKS = frozenset([0x200E, 0x200F, 0x061C])
 _LINE_SEPARATORS = (0x2028, 0x2029)
 _SURROGATES = range(0xD800, 0xE000)
+# What ``str.split()`` splits on besides the space and the controls (which every table already changes): the other
+# Unicode white space.  tests/unit/test_escape.py checks the list against ``str.isspace`` over every code point.
+SPLIT_WHITESPACE = (0xA0, 0x1680, *range(0x2000, 0x200B), 0x2028, 0x2029, 0x202F, 0x205F, 0x3000)
 
 # Terminal escape sequences (ECMA-48), removed whole so no "[31m" debris is left: CSI (also its one-character C1
 # form), OSC/DCS/SOS/PM/APC strings *with* their terminator (BEL or ST; at most 512 characters, so an unterminated
@@ -102,6 +106,7 @@ _DISPLAY_LINE_RE = _special_re(_DISPLAY_LINE)
 # global lookup, and the report writers' per-cell loops stay as fast as with tables built at import.
 _display_lines: _Tables | None = None
 _markdown: tuple[_Tables, _Tables] | None = None  # (prose, Markdown)
+_cell_special: Callable[[str], re.Match[str] | None] | None = None  # finds what md_cell's shortcut cannot take
 _xml: _Tables | None = None
 _json: _Tables | None = None
 
@@ -127,6 +132,16 @@ def _markdown_tables() -> tuple[_Tables, _Tables]:
     return _markdown
 
 
+def _cell_special_search() -> Callable[[str], re.Match[str] | None]:
+    # A cell's text is also split on white space and joined by single spaces: a text without these characters
+    # (the Markdown table's and the white space it does not hold) is its own cell unless a space starts it, ends
+    # it or follows another, which md_cell tests apart.
+    global _cell_special
+    (_, (markdown, _)) = _markdown or _markdown_tables()
+    _cell_special = _special_re({**markdown, **dict.fromkeys(SPLIT_WHITESPACE)}).search
+    return _cell_special
+
+
 def _xml_tables() -> _Tables:
     global _xml
     table = dict(_DISPLAY_LINE)
@@ -147,6 +162,11 @@ def _json_tables() -> _Tables:
 
 
 _BACKTICK_RUN_RE = re.compile(r"`+")
+# Most cited URLs, which safe_url returns as they are: an http(s) scheme, a host part that is not empty and has no
+# brackets (urlsplit's IPv6 checks) and only characters ``quote`` keeps with safe_url's ``safe`` (ASCII letters,
+# digits, "_.-~" and those): no white space to strip, nothing to encode, nothing urlsplit rejects.
+_URL_SAFE = r"A-Za-z0-9_.\-~:/?#@!$&+,;=%()"
+_PLAIN_WEB_URL_RE = re.compile(rf"[hH][tT][tT][pP][sS]?://[{_URL_SAFE.replace('/?#', '')}]+(?:[/?#][{_URL_SAFE}]*)?")
 
 
 def _as_text(value: object) -> str:
@@ -210,15 +230,29 @@ def md_text(value: object, limit: int | None = None) -> str:
 
 def md_cell(value: object, limit: int | None = 300) -> str:
     """Untrusted text for one GFM table cell: one line, no bare pipes, never empty."""
-    text = value if isinstance(value, str) else _as_text(value)
-    (prose, prose_re), (_, markdown_re) = _markdown or _markdown_tables()
-    if markdown_re.search(text) is None:
-        # Most cells: nothing to clean or escape (the Markdown table holds every prose special too), and
-        # collapsing whitespace or shortening adds none.  The same text as the general path below, in one scan.
+    # An enum member or another str subclass becomes its characters as a plain str, as joining would make it.
+    text = value if type(value) is str else str.__str__(value) if isinstance(value, str) else _as_text(value)
+    if (_cell_special or _cell_special_search())(text) is None:
+        # Most cells (report writing escapes ~17 per reference, issue 17): nothing to clean or escape, and
+        # collapsing white space or shortening adds none.  Without a space at either end or after another,
+        # splitting and joining would give the text back: skipped.
+        if "  " in text or text[:1] == " " or text[-1:] == " ":
+            text = " ".join(text.split())
+        if limit is not None and len(text) > limit:
+            text = text[: max(limit - 1, 0)].rstrip() + "…"
+        return text or " "
+    if (_markdown or _markdown_tables())[1][1].search(text) is None:
+        # Only white space other than the space (no-break, em, ideographic …): collapsed, the rest as above.
         text = " ".join(text.split())
         if limit is not None and len(text) > limit:
             text = text[: max(limit - 1, 0)].rstrip() + "…"
         return text or " "
+    return _md_cell_general(text, limit)
+
+
+def _md_cell_general(text: str, limit: int | None) -> str:
+    """:func:`md_cell` without its shortcuts (which give the same text, tests/property/test_escape_properties.py)."""
+    prose, prose_re = (_markdown or _markdown_tables())[0]
     if prose_re.search(text) is not None:  # controls become spaces first, so they collapse with the rest
         text = _without_escape_sequences(text).translate(prose)
     # str.split() splits on exactly the characters the regex \s matches, at a third of the cost.
@@ -252,6 +286,13 @@ def safe_url(url: str | None) -> str | None:
     """
     if not url:
         return None
+    if _PLAIN_WEB_URL_RE.fullmatch(url) is not None:
+        return url  # what the general path would give back (tests/property/test_escape_properties.py)
+    return _safe_url_general(url)
+
+
+def _safe_url_general(url: str) -> str | None:
+    """:func:`safe_url` for any URL that is not empty."""
     try:
         parts = urlsplit(url.strip())
     except ValueError:

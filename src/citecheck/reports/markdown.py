@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -41,7 +41,7 @@ from citecheck.models import (
     SourceStatus,
     TextOrigin,
 )
-from citecheck.reports.escape import md_cell, md_code_block, md_link, md_text
+from citecheck.reports.escape import md_cell, md_code_block, md_link, md_text, safe_url
 from citecheck.reports.evidence_text import evidence_markdown
 from citecheck.reports.pages import REPORT_SIZE_LIMIT, Group, Piece, Section, link_target, paginate, single_file
 from citecheck.reports.repair import SNIPPET_LANGUAGES, repair_snippet
@@ -91,7 +91,45 @@ _FILE_NAME_RE = re.compile(r"^[^/\\\x00-\x1f]+\.svg$")
 
 def anchor(kind: str, identifier: str) -> str:
     """An HTML id for a row or section; ids come from documents, so only safe characters survive."""
+    if identifier.isascii() and identifier.isalnum():  # most ids ("12", "c40"): nothing to replace
+        return f"{kind}-{identifier}"
     return f"{kind}-{_ANCHOR_RE.sub('_', identifier)}"
+
+
+# Cells of few distinct values (verdicts, statuses, codes, section titles, our own link labels), asked for on
+# every row: escaped once per value.  Values are hashable text; the cache is bounded for long audits.
+_repeated_cell = functools.lru_cache(maxsize=4_096)(md_cell)
+
+
+class _SourceStates:
+    """Each reference's :func:`source_state`, worked out once per report.
+
+    The summary, "Fix first" and every claim row citing a reference ask for it (issue 17: eight times per
+    reference).  ``by_id`` follows the report's ``{id: reference}`` mapping: a repeated id means its last
+    reference, as ``references.get`` does.  ``cited[ref]`` is what a claim's sources column says of ``ref``,
+    plainly and "by passage".
+    """
+
+    def __init__(self, references: Sequence[Reference]) -> None:
+        self.states = [source_state(reference) for reference in references]
+        self.by_id = dict(zip([reference.id for reference in references], self.states, strict=True))
+        self.cited = _CitedEntries(self.by_id)
+
+
+class _CitedEntries(dict[str, tuple[str, str]]):
+    """Reference id → its sources-column entries (its link and state; ``missing``: no such reference), made on
+    first use: a dict lookup for every later claim citing it."""
+
+    def __init__(self, states: Mapping[str, str]) -> None:
+        super().__init__()
+        self._states = states
+
+    def __missing__(self, ref: str) -> tuple[str, str]:
+        state = self._states.get(ref)
+        label = "missing" if state is None else STATE_LABEL.get(state, "")
+        link = _ref_link(ref)
+        entries = self[ref] = (f"{link} {label}", f"{link} (by passage) {label}")
+        return entries
 
 
 def _ordered_findings(findings: list[Finding]) -> list[Finding]:
@@ -121,14 +159,29 @@ def _plural(count: int, noun: str) -> str:
 
 
 def _dates_cell(reference: Reference) -> str:
-    dates = [("published", reference.date), ("retrieved", reference.access_date), ("archived", reference.archive_date)]
-    return "<br>".join(f"{label} {_date_text(value)}" for label, value in dates if value is not None) or "—"
+    dates = []
+    if reference.date is not None:
+        dates.append("published " + _date_text(reference.date))
+    if reference.access_date is not None:
+        dates.append("retrieved " + _date_text(reference.access_date))
+    if reference.archive_date is not None:
+        dates.append("archived " + _date_text(reference.archive_date))
+    return "<br>".join(dates) or "—"
 
 
-@functools.lru_cache(maxsize=8_192)
+_DATE_CELLS: dict[tuple[int, int | None, int | None, bool], str] = {}
+
+
 def _date_text(value: PartialDate) -> str:
-    # The same dates recur across an audit's references (access dates above all); a date is immutable.
-    return md_cell(value, 20)
+    # The same dates recur across an audit's references (access dates above all); a date is immutable and its
+    # fields make its text.  Keyed by them, not by the model, whose hash is a Python call (issue 17).
+    key = (value.year, value.month, value.day, value.approximate)
+    text = _DATE_CELLS.get(key)
+    if text is None:
+        if len(_DATE_CELLS) >= 8_192:  # bounded for long audits
+            _DATE_CELLS.clear()
+        text = _DATE_CELLS[key] = md_cell(value, 20)
+    return text
 
 
 def _counts_line(counts: Counter[str], order: list[str], labels: Mapping[str, str] | None = None) -> str:
@@ -146,10 +199,10 @@ def _numbered_findings(findings: list[Finding]) -> list[tuple[str, Finding]]:
     return [(f"finding-{number}", finding) for number, finding in enumerate(_ordered_findings(findings), start=1)]
 
 
-def _summary_table(report: DocumentReport, section: Section) -> None:
+def _summary_table(report: DocumentReport, section: Section, sources: _SourceStates) -> None:
     by_severity = Counter(finding.severity.value for finding in report.findings)
     verdicts = Counter(str(claim.verdict) for claim in report.claims)
-    states = Counter(source_state(reference) for reference in report.references)
+    states = Counter(sources.states)
     baseline_applied = any(finding.new is not None for finding in report.findings)
     total = f"{len(report.findings)}"
     if baseline_applied:
@@ -191,11 +244,19 @@ def _finding_kind(label: str, group: list[tuple[str, Finding]]) -> _FixKind:
 
 
 def fix_first_kinds(
-    report: DocumentReport, numbered: list[tuple[str, Finding]], repairs: Mapping[str, str]
+    report: DocumentReport,
+    numbered: list[tuple[str, Finding]],
+    repairs: Mapping[str, str],
+    states: Sequence[str] | None = None,
 ) -> list[_FixKind]:
-    """What to fix, most harmful first: lost sources, misquotes and wrong figures, ready repairs, dates, the rest."""
+    """What to fix, most harmful first: lost sources, misquotes and wrong figures, ready repairs, dates, the rest.
+
+    ``states``: each reference's :func:`source_state`, when the caller has them already.
+    """
     kinds: list[_FixKind] = []
-    lost = [reference for reference in report.references if source_state(reference) == "lost"]
+    if states is None:
+        states = [source_state(reference) for reference in report.references]
+    lost = [reference for reference, state in zip(report.references, states, strict=True) if state == "lost"]
     lost_ids = {reference.id for reference in lost}
     if lost:
         cited_by = sum(1 for claim in report.claims if lost_ids & set(claim.refs))
@@ -254,8 +315,10 @@ def _fix_first_line(number: int, kind: _FixKind) -> str:
     return f"{number}. {SEVERITY_ICON[kind.severity]} **{md_text(kind.label)}** ({len(kind.targets)}): {links}{note}"
 
 
-def _fix_first(report: DocumentReport, numbered: list[tuple[str, Finding]], repairs: Mapping[str, str]) -> Piece:
-    kinds = fix_first_kinds(report, numbered, repairs)
+def _fix_first(
+    report: DocumentReport, numbered: list[tuple[str, Finding]], repairs: Mapping[str, str], states: Sequence[str]
+) -> Piece:
+    kinds = fix_first_kinds(report, numbered, repairs, states)
     lines = ['<a id="fix-first"></a>', "", "## Fix first", ""]
     if not kinds:
         return Piece([*lines, "Nothing to fix: no errors or warnings.", ""], anchors=("fix-first",))
@@ -267,7 +330,7 @@ def _fix_first(report: DocumentReport, numbered: list[tuple[str, Finding]], repa
 
 
 def _summary_section(
-    report: DocumentReport, numbered: list[tuple[str, Finding]], repairs: Mapping[str, str]
+    report: DocumentReport, numbered: list[tuple[str, Finding]], repairs: Mapping[str, str], sources: _SourceStates
 ) -> Section:
     document = report.document
     cited = sum(1 for claim in report.claims if claim.refs)
@@ -284,8 +347,8 @@ def _summary_section(
         *network,
         "",
     )
-    _summary_table(report, section)
-    section.pieces.append(_fix_first(report, numbered, repairs))
+    _summary_table(report, section, sources)
+    section.pieces.append(_fix_first(report, numbered, repairs, sources.states))
     if report.notices:
         section.add("Reader notices:", "", *(f"- {md_text(notice, 300)}" for notice in report.notices), "")
     return section
@@ -338,14 +401,13 @@ def _gone_because(reference: Reference) -> str:
 # --------------------------------------------------------------------------- claims
 
 
-def _claim_sources(claim: Claim, references: Mapping[str, Reference]) -> str:
-    inferred = {evidence.ref for evidence in claim.evidence if evidence.kind == "inferred"}
-    sources = []
-    for ref in claim.refs:
-        reference = references.get(ref)
-        state = STATE_LABEL.get(source_state(reference), "") if reference else "missing"
-        how = " (by passage)" if ref in inferred else ""
-        sources.append(f"{_ref_link(ref)}{how} {state}")
+def _claim_sources(claim: Claim, states: _SourceStates) -> str:
+    cited = states.cited
+    if claim.evidence:
+        inferred = {evidence.ref for evidence in claim.evidence if evidence.kind == "inferred"}
+        sources = [cited[ref][ref in inferred] for ref in claim.refs]
+    else:
+        sources = [cited[ref][0] for ref in claim.refs]
     dangling = [label for label in claim.markers if label not in claim.refs]
     if dangling and not claim.refs:
         sources.append("dangling " + md_cell(", ".join(dangling), 40))
@@ -371,14 +433,13 @@ def _evidence_item(evidence: Evidence) -> str:
     return text
 
 
-def _claim_evidence(claim: Claim, references: Mapping[str, Reference]) -> str:
+def _claim_evidence(claim: Claim, references: Mapping[str, Reference], states: _SourceStates) -> str:
     items = [_evidence_item(evidence) for evidence in claim.evidence if evidence.kind not in LINKING_EVIDENCE]
     if not items:
         # No passage was compared yet: the capture a reader can open is the evidence there is.
         for ref in claim.refs:
-            reference = references.get(ref)
-            if reference is not None and source_state(reference) == "archived":
-                items.append(md_link(f"snapshot of {ref}", reference.archive.snapshot_url, 40))
+            if states.by_id.get(ref) == "archived":
+                items.append(md_link(f"snapshot of {ref}", references[ref].archive.snapshot_url, 40))
     return "<br>".join(items) or "—"
 
 
@@ -387,7 +448,7 @@ def _table_group(header: tuple[str, ...], rows: int, what: str) -> Group:
     return Group(header=header, summary=f"{what} — show the table" if rows > LONG_TABLE_ROWS else None)
 
 
-def _claims_section(report: DocumentReport, references: Mapping[str, Reference]) -> Section:
+def _claims_section(report: DocumentReport, references: Mapping[str, Reference], states: _SourceStates) -> Section:
     section = Section("claims", "Claims and their sources")
     section.add("## Claims and their sources", "")
     if not report.claims:
@@ -402,8 +463,8 @@ def _claims_section(report: DocumentReport, references: Mapping[str, Reference])
             target = anchor("claim", claim.id)
             section.add(
                 f'| <a id="{target}"></a>{md_cell(claim.id, 20)} | {md_cell(claim.text, 400)} | '
-                f"{md_cell(claim.section or '', 60)} | {_claim_sources(claim, references)} | "
-                f"{md_cell(claim.verdict, 30)} | {_claim_evidence(claim, references)} |",
+                f"{_repeated_cell(claim.section or '', 60)} | {_claim_sources(claim, states)} | "
+                f"{_repeated_cell(claim.verdict, 30)} | {_claim_evidence(claim, references, states)} |",
                 anchors=(target,),
                 group=table,
             )
@@ -445,29 +506,37 @@ def _reference_citation(reference: Reference) -> str:
     text = ". ".join(pieces)
     links = []
     if reference.url:
-        links.append(md_link("original", reference.url))
+        links.append(_link("original", reference.url))
     if reference.archive_url:
-        links.append(md_link("cited archive", reference.archive_url))
+        links.append(_link("cited archive", reference.archive_url))
     if links:
         text += "<br>" + " · ".join(links)
     return text
 
 
+def _link(label: str, url: str) -> str:
+    """:func:`md_link` for one of our own labels (escaped once)."""
+    target = safe_url(url)
+    shown = _repeated_cell(label, 80)
+    return shown if target is None else f"[{shown}](<{target}>)"
+
+
 def _live_cell(reference: Reference) -> str:
     live = reference.live
-    text = live.status.value
+    status = live.status  # a StrEnum member: compared and joined as its value, without the .value descriptor
+    text: str = status
     if live.http_status:
         text += f" ({live.http_status})"
-    if live.status.value == "dead" and not live.confirmed:
+    if status == "dead" and not live.confirmed:
         text += ", unconfirmed"
-    if live.status.value == "not-checked" and live.reason and live.reason.startswith("excluded"):
-        text += f": {live.reason}"
-    return md_cell(text)
+    if status == "not-checked" and live.reason and live.reason.startswith("excluded"):
+        return md_cell(text + f": {live.reason}")  # the reason is document-wide text: not cached
+    return _repeated_cell(text, 300)
 
 
 def _snapshot_cell(reference: Reference) -> str:
     archive = reference.archive
-    text = md_cell(archive.status.value)
+    text = _repeated_cell(archive.status, 300)
     if archive.snapshot_url:
         when = f"{archive.snapshot_time:%Y-%m-%d}" if archive.snapshot_time else "snapshot"
         text = f"{text} {md_link(when, archive.snapshot_url)}"
@@ -522,7 +591,7 @@ def _references_section(report: DocumentReport, timelines: Mapping[str, str], re
             f'| <a id="{target}"></a>{md_cell(reference.id, 20)} | '
             f"{_reference_citation(reference)} | {_dates_cell(reference)} | "
             f"{_live_cell(reference)} | {_snapshot_cell(reference)} | "
-            f"{_source_cell(reference.source)} | {reference.uses} | {md_cell(flags) if flags else '—'} | "
+            f"{_source_cell(reference.source)} | {reference.uses} | {_repeated_cell(flags, 300) if flags else '—'} | "
             f"{_details_cell(reference, timelines, repairs)} |",
             anchors=(target,),
             group=table,
@@ -593,8 +662,8 @@ def _findings_section(report: DocumentReport, numbered: list[tuple[str, Finding]
         table = Group(header=header, summary=f"{_plural(len(group), noun)} — show the table" if collapsed else None)
         for target, finding in group:
             row = (
-                f'| <a id="{target}"></a>{md_cell(finding.code, 10)} | '
-                f"{md_cell(finding.name, 40)} | {_where(finding)} | {md_cell(finding.message, 300)} |"
+                f'| <a id="{target}"></a>{_repeated_cell(finding.code, 10)} | '
+                f"{_repeated_cell(finding.name, 40)} | {_where(finding)} | {md_cell(finding.message, 300)} |"
             )
             if baseline_applied:
                 row += " **new** |" if finding.new else " |"
@@ -619,14 +688,15 @@ def document_repairs(report: DocumentReport) -> dict[str, str]:
 def document_sections(report: DocumentReport, *, timelines: Mapping[str, str] | None = None) -> list[Section]:
     """The per-document report: summary and "Fix first", repairs, findings, references, claims."""
     references = {reference.id: reference for reference in report.references}
+    states = _SourceStates(report.references)
     numbered = _numbered_findings(report.findings)
     repairs = document_repairs(report)
     sections = [
-        _summary_section(report, numbered, repairs),
+        _summary_section(report, numbered, repairs, states),
         _repairs_section(report, repairs),
         _findings_section(report, numbered),
         _references_section(report, timelines or {}, repairs),
-        _claims_section(report, references),
+        _claims_section(report, references, states),
     ]
     return [section for section in sections if section.pieces]
 
