@@ -76,6 +76,7 @@ from citecheck.models import (
     SourceStatus,
     TextOrigin,
 )
+from citecheck.references.construct import build
 
 # Figures of these kinds that fall within a cited source's own date say when,
 # not what: "On 17 December 2013, …" citing a page of that day.
@@ -399,7 +400,9 @@ def _source_evidence(
                 "lost": "dead, with no usable archive capture",
                 "unresolvable": "no URL, and discovery proposed no candidate",
             }.get(state, "not checked")
-            evidence.append(Evidence(kind=EvidenceKind.source, detail=detail, ref=ref, status=EvidenceStatus(state)))
+            evidence.append(
+                build(Evidence, kind=EvidenceKind.source, detail=detail, ref=ref, status=EvidenceStatus(state))
+            )
     elif verdict is ClaimVerdict.not_checked and untested:
         read_refs = {item.ref for item in read}
         for ref in readiness:
@@ -410,8 +413,10 @@ def _source_evidence(
             if reason is None:
                 fallback = "source text not available" if network_ran else "offline, and no source text in the cache"
                 reason = references[ref].source.reason or fallback
+            # Built, not validated: the claims of a document offline each say this of their unread sources.
             evidence.append(
-                Evidence(
+                build(
+                    Evidence,
                     kind=EvidenceKind.source,
                     detail=f"not compared with the claim's quotes/figures: {reason}",
                     ref=ref,
@@ -736,16 +741,46 @@ def check_claim(
     source's wording.  CC501/CC502 are raised only when every cited source
     that could hold the quote or figure was read.
     """
+    return _check_claim(claim, references, sources, network_ran, {})
+
+
+def check_claims(
+    claims: Sequence[Claim],
+    references: Mapping[str, Reference],
+    sources: Mapping[str, SourceTextLike],
+    network_ran: bool,
+) -> list[ClaimCheck]:
+    """:func:`check_claim` for each of a document's claims, what depends on a reference alone worked out once."""
+    unread: dict[str, Readiness] = {}
+    return [_check_claim(claim, references, sources, network_ran, unread) for claim in claims]
+
+
+def _check_claim(
+    claim: Claim,
+    references: Mapping[str, Reference],
+    sources: Mapping[str, SourceTextLike],
+    network_ran: bool,
+    unread: dict[str, Readiness],
+) -> ClaimCheck:
+    """:func:`check_claim`, with ``unread`` remembering each unread reference's readiness across claims."""
     refs = list(dict.fromkeys(ref for ref in claim.refs if ref in references))
+    if not refs:
+        return ClaimCheck(verdict=ClaimVerdict.uncited)  # nothing to read, test or say about a source
     cited_references = [references[ref] for ref in refs]
     read = _read_sources(claim.text, refs, sources)
     read_refs = {source.ref for source in read}
-    readiness: dict[str, Readiness] = {
-        ref: reference_readiness(references[ref], ref in read_refs, network_ran) for ref in refs
-    }
+    readiness: dict[str, Readiness] = {}
+    for ref in refs:
+        if ref in read_refs:
+            readiness[ref] = "read"
+        else:
+            state = unread.get(ref)
+            if state is None:
+                state = unread[ref] = reference_readiness(references[ref], False, network_ran)
+            readiness[ref] = state
 
-    quotes = claim_quotes(claim.text) if refs else []
-    figures = claim_figures(claim.text, quotes, cited_references) if refs else []
+    quotes = claim_quotes(claim.text)
+    figures = claim_figures(claim.text, quotes, cited_references)
     tally = _Tally()
     evidence: list[Evidence] = []
     findings: list[Finding] = []
