@@ -377,14 +377,18 @@ def _source_evidence(
     sources: Mapping[str, SourceTextLike],
     network_ran: bool,
 ) -> list[Evidence]:
-    """Per cited source, what the verdict rests on beyond the quote and figure comparisons."""
+    """Per cited source, what the verdict rests on beyond the quote and figure comparisons.
+
+    Built, not validated (every value is of its field's type): offline, every cited claim gets one per source.
+    """
     evidence: list[Evidence] = []
     if verdict is ClaimVerdict.sourced:
         for ref, state in readiness.items():
             if state in ("read", "reachable"):
                 how = "its text was read" if state == "read" else source_state(references[ref])
                 evidence.append(
-                    Evidence(
+                    build(
+                        Evidence,
                         kind=EvidenceKind.source,
                         detail=f"source reachable ({how}); the claim has no quote or figure to test, "
                         "so only the source's survival was checked",
@@ -413,7 +417,6 @@ def _source_evidence(
             if reason is None:
                 fallback = "source text not available" if network_ran else "offline, and no source text in the cache"
                 reason = references[ref].source.reason or fallback
-            # Built, not validated: the claims of a document offline each say this of their unread sources.
             evidence.append(
                 build(
                     Evidence,
@@ -767,7 +770,7 @@ def _check_claim(
     if not refs:
         return ClaimCheck(verdict=ClaimVerdict.uncited)  # nothing to read, test or say about a source
     cited_references = [references[ref] for ref in refs]
-    read = _read_sources(claim.text, refs, sources)
+    read = _read_sources(claim.text, refs, sources) if sources else []
     read_refs = {source.ref for source in read}
     readiness: dict[str, Readiness] = {}
     for ref in refs:
@@ -781,19 +784,16 @@ def _check_claim(
 
     quotes = claim_quotes(claim.text)
     figures = claim_figures(claim.text, quotes, cited_references)
+    if not read:
+        return _unread_check(quotes, figures, readiness, references, sources, network_ran)
     tally = _Tally()
     evidence: list[Evidence] = []
     findings: list[Finding] = []
-    if read:
-        for source in read:
-            evidence += _passage_evidence(claim.text, source)
-        evidence += _check_quotes(quotes, read, tally)
-        evidence += _check_figures(claim.text, figures, read, tally)
-        evidence += _name_evidence(claim.text, read)
-    else:
-        tally.targets = len([quote for quote in quotes if not quote.short]) + len(
-            [figure for figure in figures if not is_weak(figure)]
-        )
+    for source in read:
+        evidence += _passage_evidence(claim.text, source)
+    evidence += _check_quotes(quotes, read, tally)
+    evidence += _check_figures(claim.text, figures, read, tally)
+    evidence += _name_evidence(claim.text, read)
 
     basis = VerdictBasis(
         readiness=list(readiness.values()),
@@ -807,22 +807,39 @@ def _check_claim(
     testable = len(quotes) + len(figures)
     evidence += _source_evidence(verdict, readiness, references, read, testable, sources, network_ran)
 
-    if read:
-        # A quote or figure absent from the read sources is reported only when no
-        # unread source could still hold it: precision over recall.
-        conclusive = all(source.complete for source in read) and not any(
-            state in ("reachable", "unknown") for state in readiness.values()
-        )
-        if conclusive:
-            findings += _miss_findings(claim, tally, read, refs)
-        findings += [_differs_finding(differs, claim) for differs in tally.differs]
-        note = _check_by_hand(claim, read)
-        if note is not None:
-            findings.append(note)
-        drift_evidence, drift_findings = _drift(claim, read, tally, references)
-        evidence += drift_evidence
-        findings += drift_findings
+    # A quote or figure absent from the read sources is reported only when no
+    # unread source could still hold it: precision over recall.
+    conclusive = all(source.complete for source in read) and not any(
+        state in ("reachable", "unknown") for state in readiness.values()
+    )
+    if conclusive:
+        findings += _miss_findings(claim, tally, read, refs)
+    findings += [_differs_finding(differs, claim) for differs in tally.differs]
+    note = _check_by_hand(claim, read)
+    if note is not None:
+        findings.append(note)
+    drift_evidence, drift_findings = _drift(claim, read, tally, references)
+    evidence += drift_evidence
+    findings += drift_findings
     return ClaimCheck(verdict=verdict, evidence=evidence, findings=findings)
+
+
+def _unread_check(
+    quotes: Sequence[Quote],
+    figures: Sequence[Figure],
+    readiness: Mapping[str, Readiness],
+    references: Mapping[str, Reference],
+    sources: Mapping[str, SourceTextLike],
+    network_ran: bool,
+) -> ClaimCheck:
+    """A cited claim none of whose sources was read (every claim offline): the verdict from what the sources
+    allow and how many quotes and figures would decide it; no comparisons, so no findings."""
+    targets = sum(1 for quote in quotes if not quote.short) + sum(1 for figure in figures if not is_weak(figure))
+    verdict = decide_verdict(VerdictBasis(readiness=list(readiness.values()), targets=targets, supported=0))
+    # Small figures do not decide a verdict, but they are still things an unread source was not compared with.
+    testable = len(quotes) + len(figures)
+    evidence = _source_evidence(verdict, readiness, references, (), testable, sources, network_ran)
+    return ClaimCheck(verdict=verdict, evidence=evidence)
 
 
 def claim_verdict(

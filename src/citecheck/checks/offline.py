@@ -182,26 +182,29 @@ def check_access_before_publication(context: CheckContext) -> list[Finding]:
 
 def check_archive_before_publication(context: CheckContext) -> list[Finding]:
     findings = []
+    slack = timedelta(days=DATE_SLACK_DAYS)
     for reference in _references(context):
         if not reference.date:
             continue
+        # ``PartialDate.definitely_before(reference.date, DATE_SLACK_DAYS)``, the publication's side once.
+        published = reference.date.earliest()
         archived: list[tuple[str, PartialDate]] = []
-        if reference.archive_date:
+        if reference.archive_date and reference.archive_date.latest() + slack < published:
             archived.append(("archived", reference.archive_date))
-        if reference.archive_url_time:
-            archived.append(("its archive URL's capture time is", PartialDate.from_date(reference.archive_url_time)))
-        for wording, archive_date in archived:
-            if archive_date.definitely_before(reference.date, DATE_SLACK_DAYS):
-                findings.append(
-                    make_finding(
-                        "CC402",
-                        f"reference {reference.id} {wording} {archive_date}, "
-                        f"before it was published ({reference.date})",
-                        ref=reference.id,
-                        line=reference.line,
-                    )
+        moment = reference.archive_url_time
+        if moment and date(moment.year, moment.month, moment.day) + slack < published:
+            # A capture time is a day: its PartialDate is made only to be shown.
+            archived.append(("its archive URL's capture time is", PartialDate.from_date(moment)))
+        if archived:
+            wording, archive_date = archived[0]  # the archive date when both are too early
+            findings.append(
+                make_finding(
+                    "CC402",
+                    f"reference {reference.id} {wording} {archive_date}, before it was published ({reference.date})",
+                    ref=reference.id,
+                    line=reference.line,
                 )
-                break
+            )
     return findings
 
 
