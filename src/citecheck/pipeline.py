@@ -31,7 +31,7 @@ from citecheck.checks.conflicts import (
     subject_conflicts,
 )
 from citecheck.checks.identifiers import identifier_findings
-from citecheck.checks.integrity import check_claim
+from citecheck.checks.integrity import check_claims
 from citecheck.checks.live import findings_for_live
 from citecheck.checks.offline import CheckContext, run_offline_checks
 from citecheck.checks.page_date import publication_date_finding
@@ -342,10 +342,12 @@ def audit_parsed(
         reference.uses = max(reference.uses, claim_set.uses[reference.id])
     references = {reference.id: reference for reference in document.references}
     network_ran = network.mode == NetworkMode.online
-    for claim in claim_set.claims:
-        check = check_claim(claim, references, sources, network_ran)
-        claim.verdict = check.verdict
-        claim.evidence += check.evidence
+    checks = check_claims(claim_set.claims, references, sources, network_ran)
+    for claim, check in zip(claim_set.claims, checks, strict=True):
+        if claim.verdict is not check.verdict:
+            claim.verdict = check.verdict
+        # In place: the claims stage gave every claim a list of its own (and set the field).
+        claim.evidence.extend(check.evidence)
         findings += check.findings
     findings = [finding for finding in findings if code_selected(finding.code, options.select, options.ignore)]
     return DocumentReport(

@@ -1,13 +1,19 @@
-"""The faster claim-building helpers give what the code they replaced gave (old versions kept here)."""
+"""The faster claim-building helpers and checks give what the code they replaced gave (old versions kept here)."""
 
 from __future__ import annotations
 
 import re
+from datetime import UTC, date, datetime
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from citecheck.checks import offline
+from citecheck.checks.offline import CheckContext
 from citecheck.claims import build, sentences
+from citecheck.claims.build import ClaimSet, build_claims
+from citecheck.dates import PartialDate
+from citecheck.models import Finding, ParsedDocument, Reference
 
 _PIECES = [
     "Mr.",
@@ -108,3 +114,141 @@ def test_marker_sentence_as_before(text: str, offsets: list[int]) -> None:
     begins = [begin for begin, _ in spans]
     for offset in offsets:
         assert max(0, bisect_right(begins, offset) - 1) == _old_sentence_of(spans, offset)
+
+
+# --------------------------------------------------------------------------- offline date checks (CC402, CC405)
+
+_PARTIAL = st.builds(
+    PartialDate,
+    year=st.integers(min_value=2019, max_value=2027),
+    month=st.one_of(st.none(), st.integers(min_value=1, max_value=12), st.integers(min_value=21, max_value=24)),
+    day=st.none(),
+) | st.dates(min_value=date(2019, 1, 1), max_value=date(2027, 12, 31)).map(PartialDate.from_date)
+_MOMENT = st.datetimes(min_value=datetime(2019, 1, 1), max_value=datetime(2027, 12, 31), timezones=st.just(UTC))
+
+
+def _old_archive_before_publication(context: CheckContext) -> list[tuple[str, str | None, str]]:
+    found = []
+    for reference in context.document.references:
+        if not reference.date:
+            continue
+        archived: list[tuple[str, PartialDate]] = []
+        if reference.archive_date:
+            archived.append(("archived", reference.archive_date))
+        if reference.archive_url_time:
+            archived.append(("its archive URL's capture time is", PartialDate.from_date(reference.archive_url_time)))
+        for wording, archive_date in archived:
+            if archive_date.definitely_before(reference.date, offline.DATE_SLACK_DAYS):
+                found.append(
+                    (
+                        "CC402",
+                        reference.id,
+                        f"reference {reference.id} {wording} {archive_date}, "
+                        f"before it was published ({reference.date})",
+                    )
+                )
+                break
+    return found
+
+
+def _old_future_dates(context: CheckContext) -> list[tuple[str, str | None, str]]:
+    found = []
+    horizon = PartialDate.from_date(context.today)
+    document_date = context.document.date
+    for reference in context.document.references:
+        for label, value in (
+            ("published", reference.date),
+            ("retrieved", reference.access_date),
+            ("archived", reference.archive_date),
+        ):
+            if value is None:
+                continue
+            if horizon.definitely_before(value):
+                message = f"reference {reference.id} says {label} {value}, after today ({context.today.isoformat()})"
+                found.append(("CC405", reference.id, message))
+            elif (
+                document_date
+                and label != "archived"
+                and document_date.definitely_before(value, offline.DATE_SLACK_DAYS)
+            ):
+                message = (
+                    f"reference {reference.id} says {label} {value}, after the document's own date ({document_date})"
+                )
+                found.append(("CC405", reference.id, message))
+    return found
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(st.none(), _PARTIAL),
+            st.one_of(st.none(), _PARTIAL),
+            st.one_of(st.none(), _PARTIAL),
+            st.one_of(st.none(), _MOMENT),
+        ),
+        max_size=6,
+    ),
+    st.one_of(st.none(), _PARTIAL),
+    st.dates(min_value=date(2024, 1, 1), max_value=date(2026, 12, 31)),
+)
+def test_date_checks_as_before(
+    dates: list[tuple[PartialDate | None, PartialDate | None, PartialDate | None, datetime | None]],
+    document_date: PartialDate | None,
+    today: date,
+) -> None:
+    references = [
+        Reference(id=str(number), date=published, access_date=accessed, archive_date=archived, archive_url_time=moment)
+        for number, (published, accessed, archived, moment) in enumerate(dates, start=1)
+    ]
+    document = ParsedDocument(path="doc.txt", format="text", references=references, date=document_date)
+    context = CheckContext(document=document, claims=ClaimSet(claims=[]), today=today)
+
+    def shown(findings: list[Finding]) -> list[tuple[str, str | None, str]]:
+        return [(finding.code, finding.ref, finding.message) for finding in findings]
+
+    assert shown(offline.check_archive_before_publication(context)) == _old_archive_before_publication(context)
+    assert shown(offline.check_future_dates(context)) == _old_future_dates(context)
+
+
+# --------------------------------------------------------------------------- claims of a document checked together
+
+
+def test_check_claims_gives_what_check_claim_gives_claim_by_claim() -> None:
+    """The per-document readiness cache changes nothing: remembered dead, alive and unknown references mixed."""
+    from citecheck.checks.integrity import check_claim, check_claims
+    from citecheck.models import ArchiveResult, ArchiveStatus, LiveCheck, LiveStatus, Marker, Paragraph, Section
+
+    references = [
+        Reference(id="1", url="https://a.example/1", live=LiveCheck(status=LiveStatus.alive)),
+        Reference(
+            id="2",
+            url="https://a.example/2",
+            live=LiveCheck(status=LiveStatus.dead),
+            archive=ArchiveResult(status=ArchiveStatus.none),
+        ),
+        Reference(id="3", url="https://a.example/3"),
+        Reference(id="4", title="No URL"),
+    ]
+    texts = [
+        ("The council approved 34 new shelters in 2014.", ["1"]),
+        ('The minister said "we will rebuild the bridge".', ["2", "3"]),
+        ("Officials counted the votes again.", ["3"]),
+        ("Twelve inspectors visited the refinery.", ["2"]),
+        ("Nobody cites this sentence at all.", []),
+        ("The harbour reopened in June.", ["4", "1"]),
+    ]
+    paragraphs = [
+        Paragraph(text=text, markers=[Marker(label=ref, offset=len(text), ref_id=ref) for ref in refs])
+        for text, refs in texts
+    ]
+    document = ParsedDocument(
+        path="doc.txt", format="text", sections=[Section(paragraphs=paragraphs)], references=references
+    )
+    claims = build_claims(document).claims
+    by_id = {reference.id: reference for reference in references}
+    for network_ran in (False, True):
+        together = check_claims(claims, by_id, {}, network_ran)
+        alone = [check_claim(claim, by_id, {}, network_ran) for claim in claims]
+        assert together == alone
+        assert {check.verdict for check in together} >= {"uncited", "not-checked", "source-lost"}

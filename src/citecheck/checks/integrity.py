@@ -76,6 +76,7 @@ from citecheck.models import (
     SourceStatus,
     TextOrigin,
 )
+from citecheck.references.construct import build
 
 # Figures of these kinds that fall within a cited source's own date say when,
 # not what: "On 17 December 2013, …" citing a page of that day.
@@ -376,14 +377,18 @@ def _source_evidence(
     sources: Mapping[str, SourceTextLike],
     network_ran: bool,
 ) -> list[Evidence]:
-    """Per cited source, what the verdict rests on beyond the quote and figure comparisons."""
+    """Per cited source, what the verdict rests on beyond the quote and figure comparisons.
+
+    Built, not validated (every value is of its field's type): offline, every cited claim gets one per source.
+    """
     evidence: list[Evidence] = []
     if verdict is ClaimVerdict.sourced:
         for ref, state in readiness.items():
             if state in ("read", "reachable"):
                 how = "its text was read" if state == "read" else source_state(references[ref])
                 evidence.append(
-                    Evidence(
+                    build(
+                        Evidence,
                         kind=EvidenceKind.source,
                         detail=f"source reachable ({how}); the claim has no quote or figure to test, "
                         "so only the source's survival was checked",
@@ -399,7 +404,9 @@ def _source_evidence(
                 "lost": "dead, with no usable archive capture",
                 "unresolvable": "no URL, and discovery proposed no candidate",
             }.get(state, "not checked")
-            evidence.append(Evidence(kind=EvidenceKind.source, detail=detail, ref=ref, status=EvidenceStatus(state)))
+            evidence.append(
+                build(Evidence, kind=EvidenceKind.source, detail=detail, ref=ref, status=EvidenceStatus(state))
+            )
     elif verdict is ClaimVerdict.not_checked and untested:
         read_refs = {item.ref for item in read}
         for ref in readiness:
@@ -411,7 +418,8 @@ def _source_evidence(
                 fallback = "source text not available" if network_ran else "offline, and no source text in the cache"
                 reason = references[ref].source.reason or fallback
             evidence.append(
-                Evidence(
+                build(
+                    Evidence,
                     kind=EvidenceKind.source,
                     detail=f"not compared with the claim's quotes/figures: {reason}",
                     ref=ref,
@@ -736,29 +744,56 @@ def check_claim(
     source's wording.  CC501/CC502 are raised only when every cited source
     that could hold the quote or figure was read.
     """
-    refs = list(dict.fromkeys(ref for ref in claim.refs if ref in references))
-    cited_references = [references[ref] for ref in refs]
-    read = _read_sources(claim.text, refs, sources)
-    read_refs = {source.ref for source in read}
-    readiness: dict[str, Readiness] = {
-        ref: reference_readiness(references[ref], ref in read_refs, network_ran) for ref in refs
-    }
+    return _check_claim(claim, references, sources, network_ran, {})
 
-    quotes = claim_quotes(claim.text) if refs else []
-    figures = claim_figures(claim.text, quotes, cited_references) if refs else []
+
+def check_claims(
+    claims: Sequence[Claim],
+    references: Mapping[str, Reference],
+    sources: Mapping[str, SourceTextLike],
+    network_ran: bool,
+) -> list[ClaimCheck]:
+    """:func:`check_claim` for each of a document's claims, what depends on a reference alone worked out once."""
+    unread: dict[str, Readiness] = {}
+    return [_check_claim(claim, references, sources, network_ran, unread) for claim in claims]
+
+
+def _check_claim(
+    claim: Claim,
+    references: Mapping[str, Reference],
+    sources: Mapping[str, SourceTextLike],
+    network_ran: bool,
+    unread: dict[str, Readiness],
+) -> ClaimCheck:
+    """:func:`check_claim`, with ``unread`` remembering each unread reference's readiness across claims."""
+    refs = list(dict.fromkeys(ref for ref in claim.refs if ref in references))
+    if not refs:
+        return ClaimCheck(verdict=ClaimVerdict.uncited)  # nothing to read, test or say about a source
+    cited_references = [references[ref] for ref in refs]
+    read = _read_sources(claim.text, refs, sources) if sources else []
+    read_refs = {source.ref for source in read}
+    readiness: dict[str, Readiness] = {}
+    for ref in refs:
+        if ref in read_refs:
+            readiness[ref] = "read"
+        else:
+            state = unread.get(ref)
+            if state is None:
+                state = unread[ref] = reference_readiness(references[ref], False, network_ran)
+            readiness[ref] = state
+
+    quotes = claim_quotes(claim.text)
+    figures = claim_figures(claim.text, quotes, cited_references)
+    if not read:
+        return _unread_check(quotes, figures, readiness, references, sources, network_ran)
     tally = _Tally()
     evidence: list[Evidence] = []
     findings: list[Finding] = []
-    if read:
-        for source in read:
-            evidence += _passage_evidence(claim.text, source)
-        evidence += _check_quotes(quotes, read, tally)
-        evidence += _check_figures(claim.text, figures, read, tally)
-        evidence += _name_evidence(claim.text, read)
-    else:
-        tally.targets = len([quote for quote in quotes if not quote.short]) + len(
-            [figure for figure in figures if not is_weak(figure)]
-        )
+    for source in read:
+        evidence += _passage_evidence(claim.text, source)
+    evidence += _check_quotes(quotes, read, tally)
+    evidence += _check_figures(claim.text, figures, read, tally)
+    evidence += _name_evidence(claim.text, read)
 
     basis = VerdictBasis(
         readiness=list(readiness.values()),
@@ -772,22 +807,39 @@ def check_claim(
     testable = len(quotes) + len(figures)
     evidence += _source_evidence(verdict, readiness, references, read, testable, sources, network_ran)
 
-    if read:
-        # A quote or figure absent from the read sources is reported only when no
-        # unread source could still hold it: precision over recall.
-        conclusive = all(source.complete for source in read) and not any(
-            state in ("reachable", "unknown") for state in readiness.values()
-        )
-        if conclusive:
-            findings += _miss_findings(claim, tally, read, refs)
-        findings += [_differs_finding(differs, claim) for differs in tally.differs]
-        note = _check_by_hand(claim, read)
-        if note is not None:
-            findings.append(note)
-        drift_evidence, drift_findings = _drift(claim, read, tally, references)
-        evidence += drift_evidence
-        findings += drift_findings
+    # A quote or figure absent from the read sources is reported only when no
+    # unread source could still hold it: precision over recall.
+    conclusive = all(source.complete for source in read) and not any(
+        state in ("reachable", "unknown") for state in readiness.values()
+    )
+    if conclusive:
+        findings += _miss_findings(claim, tally, read, refs)
+    findings += [_differs_finding(differs, claim) for differs in tally.differs]
+    note = _check_by_hand(claim, read)
+    if note is not None:
+        findings.append(note)
+    drift_evidence, drift_findings = _drift(claim, read, tally, references)
+    evidence += drift_evidence
+    findings += drift_findings
     return ClaimCheck(verdict=verdict, evidence=evidence, findings=findings)
+
+
+def _unread_check(
+    quotes: Sequence[Quote],
+    figures: Sequence[Figure],
+    readiness: Mapping[str, Readiness],
+    references: Mapping[str, Reference],
+    sources: Mapping[str, SourceTextLike],
+    network_ran: bool,
+) -> ClaimCheck:
+    """A cited claim none of whose sources was read (every claim offline): the verdict from what the sources
+    allow and how many quotes and figures would decide it; no comparisons, so no findings."""
+    targets = sum(1 for quote in quotes if not quote.short) + sum(1 for figure in figures if not is_weak(figure))
+    verdict = decide_verdict(VerdictBasis(readiness=list(readiness.values()), targets=targets, supported=0))
+    # Small figures do not decide a verdict, but they are still things an unread source was not compared with.
+    testable = len(quotes) + len(figures)
+    evidence = _source_evidence(verdict, readiness, references, (), testable, sources, network_ran)
+    return ClaimCheck(verdict=verdict, evidence=evidence)
 
 
 def claim_verdict(

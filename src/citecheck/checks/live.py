@@ -40,6 +40,8 @@ def findings_for_live(ref: Reference) -> list[Finding]:
     first failure is a warning saying "dead (unconfirmed)".
     """
     live = ref.live
+    if live.status is not LiveStatus.dead and live.status not in _CODES:
+        return []  # alive or not checked, as most are
     url = ref.url or live.final_url or "the URL"
     detail = _evidence_summary(live.evidence)
     suffix = f": {detail}" if detail else ""
@@ -49,8 +51,6 @@ def findings_for_live(ref: Reference) -> list[Finding]:
             return [make_finding("CC201", message, ref=ref.id, line=ref.line)]
         message = f"{url} is dead (unconfirmed){suffix}"
         return [make_finding("CC201", message, ref=ref.id, line=ref.line, severity=Severity.warning)]
-    if live.status not in _CODES:
-        return []
     messages = {
         LiveStatus.soft_404: f"{url} answers, but with an error or missing page",
         LiveStatus.redirected: f"{url} redirects to {live.final_url or 'another page'}, not the cited page",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from citecheck.checks.catalogue import make_finding
 from citecheck.claims.build import ClaimSet
@@ -77,6 +77,8 @@ def check_empty_references(context: CheckContext) -> list[Finding]:
 def check_missing_urls(context: CheckContext) -> list[Finding]:
     findings = []
     for reference in _references(context):
+        if reference.url or reference.archive_url:
+            continue  # the cheapest test first: most references have a URL
         if reference.is_empty or SourceFlag.empty in reference.source_flags:
             continue  # CC101 already says more
         if SourceFlag.short_citation in reference.source_flags or reference.full_citation_ref:
@@ -84,15 +86,14 @@ def check_missing_urls(context: CheckContext) -> list[Finding]:
         identifiers = reference.identifiers
         if any(getattr(identifiers, name) is not None for name in _RESOLVABLE_IDENTIFIERS):
             continue  # a DOI, PMC, PMID, arXiv id or handle resolves without discovery
-        if not reference.url and not reference.archive_url:
-            findings.append(
-                make_finding(
-                    "CC102",
-                    f"reference {reference.id} has no URL; resolving it needs discovery by outlet and title",
-                    ref=reference.id,
-                    line=reference.line,
-                )
+        findings.append(
+            make_finding(
+                "CC102",
+                f"reference {reference.id} has no URL; resolving it needs discovery by outlet and title",
+                ref=reference.id,
+                line=reference.line,
             )
+        )
     return findings
 
 
@@ -181,35 +182,41 @@ def check_access_before_publication(context: CheckContext) -> list[Finding]:
 
 def check_archive_before_publication(context: CheckContext) -> list[Finding]:
     findings = []
+    slack = timedelta(days=DATE_SLACK_DAYS)
     for reference in _references(context):
         if not reference.date:
             continue
+        # ``PartialDate.definitely_before(reference.date, DATE_SLACK_DAYS)``, the publication's side once.
+        published = reference.date.earliest()
         archived: list[tuple[str, PartialDate]] = []
-        if reference.archive_date:
+        if reference.archive_date and reference.archive_date.latest() + slack < published:
             archived.append(("archived", reference.archive_date))
-        if reference.archive_url_time:
-            archived.append(("its archive URL's capture time is", PartialDate.from_date(reference.archive_url_time)))
-        for wording, archive_date in archived:
-            if archive_date.definitely_before(reference.date, DATE_SLACK_DAYS):
-                findings.append(
-                    make_finding(
-                        "CC402",
-                        f"reference {reference.id} {wording} {archive_date}, "
-                        f"before it was published ({reference.date})",
-                        ref=reference.id,
-                        line=reference.line,
-                    )
+        moment = reference.archive_url_time
+        if moment and date(moment.year, moment.month, moment.day) + slack < published:
+            # A capture time is a day: its PartialDate is made only to be shown.
+            archived.append(("its archive URL's capture time is", PartialDate.from_date(moment)))
+        if archived:
+            wording, archive_date = archived[0]  # the archive date when both are too early
+            findings.append(
+                make_finding(
+                    "CC402",
+                    f"reference {reference.id} {wording} {archive_date}, before it was published ({reference.date})",
+                    ref=reference.id,
+                    line=reference.line,
                 )
-                break
+            )
     return findings
 
 
 def check_future_dates(context: CheckContext) -> list[Finding]:
     """Dates after today, or after the document's own date when it states one."""
     findings = []
-    horizon = PartialDate.from_date(context.today)
+    today = PartialDate.from_date(context.today).latest()
     horizon_name = f"today ({context.today.isoformat()})"
     document_date = context.document.date
+    # ``PartialDate.definitely_before`` against today and the document's date, its side worked out once:
+    # a value is later when its first day is after the bound.
+    after_document = document_date.latest() + timedelta(days=DATE_SLACK_DAYS) if document_date else None
     for reference in _references(context):
         for label, value in (
             ("published", reference.date),
@@ -218,7 +225,8 @@ def check_future_dates(context: CheckContext) -> list[Finding]:
         ):
             if value is None:
                 continue
-            if horizon.definitely_before(value):
+            earliest = value.earliest()
+            if today < earliest:
                 findings.append(
                     make_finding(
                         "CC405",
@@ -227,7 +235,7 @@ def check_future_dates(context: CheckContext) -> list[Finding]:
                         line=reference.line,
                     )
                 )
-            elif document_date and label != "archived" and document_date.definitely_before(value, DATE_SLACK_DAYS):
+            elif after_document is not None and label != "archived" and after_document < earliest:
                 findings.append(
                     make_finding(
                         "CC405",

@@ -16,6 +16,9 @@ from citecheck.references.construct import build
 _WORD_RE = re.compile(r"[^\W\d_]{2,}")
 _INFERRED = "covered by the citation closing the passage"
 _ATTRIBUTION = "cited by the post's attribution"
+# Shared, never changed: what a sentence without markers or inherited sources reads.
+_NO_MARKERS: list[Marker] = []
+_NOTHING: list[str] = []
 
 
 @dataclass
@@ -31,6 +34,22 @@ def _is_claim_text(text: str, has_markers: bool) -> bool:
         return True
     words = _WORD_RE.finditer(text)
     return next(words, None) is not None and next(words, None) is not None
+
+
+def _markers_by_sentence(spans: list[tuple[int, int]], markers: list[Marker]) -> list[list[Marker]] | None:
+    """Each sentence's markers: the last sentence starting at or before a marker, the first when none does.
+
+    None when the paragraph has no markers (most sentences of an uncited paragraph need no lists of their own).
+    """
+    if not markers:
+        return None
+    if len(spans) == 1:
+        return [markers]
+    by_sentence: list[list[Marker]] = [[] for _ in spans]
+    begins = [begin for begin, _ in spans]  # strictly increasing
+    for marker in markers:
+        by_sentence[max(0, bisect_right(begins, marker.offset) - 1)].append(marker)
+    return by_sentence
 
 
 def build_claims(document: ParsedDocument) -> ClaimSet:
@@ -60,74 +79,81 @@ def build_claims(document: ParsedDocument) -> ClaimSet:
         for reference in document.references
         if reference.full_citation_ref and SourceFlag.sub_reference in reference.source_flags
     }
+    claims = result.claims
+    uses = result.uses
     for section in document.sections:
-        implicit = [ref for ref in section.implicit_refs if ref in known_ids]
+        # Each attributed reference once, in order: a claim's refs never repeat.
+        implicit = list(dict.fromkeys(ref for ref in section.implicit_refs if ref in known_ids))
         for paragraph in section.paragraphs:
-            spans = sentence_spans(paragraph.text)
+            paragraph_text = paragraph.text
+            spans = sentence_spans(paragraph_text)
             if not spans:
                 # A paragraph of markers alone ("[1]"): nothing to claim, but the uses still count.
                 for marker in paragraph.markers:
                     if marker.ref_id in known_ids:
-                        result.uses[marker.ref_id] += 1
+                        uses[marker.ref_id] += 1
                 continue
-            markers_by_sentence: list[list[Marker]] = [[] for _ in spans]
-            begins = [begin for begin, _ in spans]  # strictly increasing
-            for marker in paragraph.markers:
-                # The last sentence starting at or before the marker; the first when none does.
-                markers_by_sentence[max(0, bisect_right(begins, marker.offset) - 1)].append(marker)
+            markers_by_sentence = _markers_by_sentence(spans, paragraph.markers)
             # Text–source integrity, as Wikipedia practises it: a citation
             # covers the passage before it back to the previous citation, so
             # an unmarked sentence inherits the next marked sentence's sources
             # in the same paragraph (recorded as inferred evidence).
-            covering: list[list[str]] = [[] for _ in spans]
-            following: list[str] = []
-            for index in range(len(spans) - 1, -1, -1):
-                own = [m.ref_id for m in markers_by_sentence[index] if m.ref_id is not None and m.ref_id in known_ids]
-                if own:
-                    following = list(dict.fromkeys(own))
-                else:
-                    covering[index] = following
-            for (begin, end), markers, inherited in zip(spans, markers_by_sentence, covering, strict=True):
-                text = paragraph.text[begin:end]
-                if not _is_claim_text(text, bool(markers)):
+            covering: list[list[str]] = [_NOTHING] * len(spans)
+            if markers_by_sentence is not None:
+                following: list[str] = _NOTHING
+                for index in range(len(spans) - 1, -1, -1):
+                    own = [
+                        m.ref_id for m in markers_by_sentence[index] if m.ref_id is not None and m.ref_id in known_ids
+                    ]
+                    if own:
+                        following = list(dict.fromkeys(own))
+                    else:
+                        covering[index] = following
+            for index, (begin, end) in enumerate(spans):
+                markers = markers_by_sentence[index] if markers_by_sentence is not None else _NO_MARKERS
+                text = paragraph_text[begin:end]
+                if not markers and not _is_claim_text(text, False):
                     continue
                 refs: list[str] = []
                 evidence: list[Evidence] = []
+                dangling: list[Marker] = []
                 for marker in markers:
-                    if marker.ref_id is not None and marker.ref_id in known_ids:
-                        result.uses[marker.ref_id] += 1
-                        if marker.ref_id not in refs:
-                            refs.append(marker.ref_id)
-                            evidence.append(
-                                build(Evidence, kind=EvidenceKind.marker, detail=f"[{marker.label}]", ref=marker.ref_id)
-                            )
-                        _add_full_citations(marker.ref_id, full_citation, counted, refs, evidence, result)
-                for ref in inherited:
+                    ref_id = marker.ref_id
+                    if ref_id is None or ref_id not in known_ids:
+                        dangling.append(marker)
+                        continue
+                    uses[ref_id] += 1
+                    if ref_id not in refs:
+                        refs.append(ref_id)
+                        evidence.append(
+                            build(Evidence, kind=EvidenceKind.marker, detail=f"[{marker.label}]", ref=ref_id)
+                        )
+                    if full_citation:
+                        _add_full_citations(ref_id, full_citation, counted, refs, evidence, result)
+                for ref in covering[index]:
                     if ref not in refs:
                         refs.append(ref)
                         evidence.append(build(Evidence, kind=EvidenceKind.inferred, detail=_INFERRED, ref=ref))
                 for ref in implicit:
                     if ref not in refs:
-                        result.uses[ref] += 1
+                        uses[ref] += 1
                         refs.append(ref)
                         evidence.append(build(Evidence, kind=EvidenceKind.attribution, detail=_ATTRIBUTION, ref=ref))
                 # Built, not validated: every value is already of its field's type (fresh lists, enum
                 # members); tests/unit/test_claim_models_valid.py validates what is built and compares.
                 claim = build(
                     Claim,
-                    id=f"c{len(result.claims) + 1}",
+                    id=f"c{len(claims) + 1}",
                     text=text,
                     section=section.title,
                     refs=refs,
                     markers=[marker.label for marker in markers],
                     line=paragraph.line,
-                    verdict=ClaimVerdict.uncited if not refs else ClaimVerdict.not_checked,
+                    verdict=ClaimVerdict.not_checked if refs else ClaimVerdict.uncited,
                     evidence=evidence,
                 )
-                result.claims.append(claim)
-                for marker in markers:
-                    if marker.ref_id is None or marker.ref_id not in known_ids:
-                        result.dangling.append((claim, marker))
+                claims.append(claim)
+                result.dangling += [(claim, marker) for marker in dangling]
     return result
 
 

@@ -74,23 +74,39 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for match in _BOUNDARY_RE.finditer(text):
-        end_punct = match.group("end")
-        if end_punct == "." and _is_abbreviation(text, match.start("end")):
+        if match.group("end") == "." and _is_abbreviation(text, match.start("end")):
             continue
-        boundary = match.end("close")
-        spans.append((start, boundary))
+        spans.append((start, match.end("close")))
         start = match.end("space")
     if start < len(text):
         spans.append((start, len(text)))
-    stripped: list[tuple[int, int]] = []
-    for begin, end in spans:
-        # str.strip() without arguments removes exactly the characters str.isspace() is true for.
-        piece = text[begin:end]
-        kept = piece.strip()
-        if kept:
-            begin += len(piece) - len(piece.lstrip())
-            stripped.append((begin, begin + len(kept)))
-    return stripped
+    # Only the outer ends can hold whitespace: a boundary's sentence ends at its punctuation (or closing
+    # quote), and the next one starts after all the whitespace, at the capital, digit or quote the boundary
+    # saw.  So only the first and the last span are stripped (the slices of the others cost a copy each).
+    if spans:
+        last = _stripped(text, *spans[-1])
+        if last is None:
+            spans.pop()
+        else:
+            spans[-1] = last
+    if spans:
+        first = _stripped(text, *spans[0])
+        if first is None:
+            spans.pop(0)
+        else:
+            spans[0] = first
+    return spans
+
+
+def _stripped(text: str, begin: int, end: int) -> tuple[int, int] | None:
+    """``text[begin:end]`` without outer whitespace, as a span; None when nothing is left."""
+    # str.strip() without arguments removes exactly the characters str.isspace() is true for.
+    piece = text[begin:end]
+    kept = piece.strip()
+    if not kept:
+        return None
+    begin += len(piece) - len(piece.lstrip())
+    return begin, begin + len(kept)
 
 
 def split_sentences(text: str) -> list[str]:
