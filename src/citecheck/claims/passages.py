@@ -25,6 +25,7 @@ import calendar
 import math
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import quote
@@ -195,7 +196,9 @@ def claim_stems(claim_text: str, *, numbers: bool = True) -> frozenset[str]:
     return frozenset(term for term in stems if numbers or not term[:1].isdigit())
 
 
-def _bm25(index: SourceIndex, counts: list[Counter[str]], length: int, query: frozenset[str]) -> float:
+def _bm25(index: SourceIndex, counts: list[Counter[str]], length: int, query: Sequence[str]) -> float:
+    """BM25 of one window; ``query`` in a fixed order, so the float sum (and every tie it decides) is the same
+    in every process — a set's order follows the string hash, which differs per process."""
     norm = BM25_K1 * (1.0 - BM25_B + BM25_B * length / index.average_length)
     score = 0.0
     for term in query:
@@ -220,6 +223,7 @@ def rank_passages(
     query = claim_stems(claim_text, numbers=numbers)
     if not query or not index.sentences:
         return []
+    ordered = sorted(query)
     total = len(query)
     hits: Counter[int] = Counter()
     for term in query:
@@ -237,7 +241,7 @@ def rank_passages(
         shared = shared_in(range(position, position + 1))
         coverage = len(shared) / total
         single_coverage[position] = coverage
-        score = _bm25(index, [index.terms[position]], index.lengths[position], query)
+        score = _bm25(index, [index.terms[position]], index.lengths[position], ordered)
         candidates.append((coverage, score, position, 1, shared))
     last = len(index.sentences) - 1
     for first in sorted({position - 1 for position in hits if position > 0} | {p for p in hits if p < last}):
@@ -247,7 +251,7 @@ def rank_passages(
         if coverage <= max(single_coverage.get(first, 0.0), single_coverage.get(first + 1, 0.0)) + 1e-12:
             continue
         length = index.lengths[first] + index.lengths[first + 1]
-        score = _bm25(index, [index.terms[first], index.terms[first + 1]], length, query)
+        score = _bm25(index, [index.terms[first], index.terms[first + 1]], length, ordered)
         candidates.append((coverage, score, first, 2, shared))
     candidates.sort(key=lambda item: (-round(item[0], 9), -item[1], item[2], item[3]))
     chosen: list[RankedPassage] = []
