@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -228,10 +227,8 @@ def test_cached_answer_is_fast_and_stale_answers_are_not_used(
     assert not first.from_cache and first.reference.live.status == LiveStatus.alive
     assert first.reference.archive.status == ArchiveStatus.none
 
-    started = time.perf_counter()
     second = check_citation(url, accessed="2011-05-08", offline=False, options=options)
-    elapsed = time.perf_counter() - started
-    assert second.from_cache
+    assert second.from_cache  # no request sent (speed itself is measured in benchmarks/bench_ux.py, not here)
     assert second.reference.live.status == LiveStatus.alive
     assert second.reference.archive.status == ArchiveStatus.none
     assert [f.code for f in second.findings] == [f.code for f in first.findings]
@@ -240,7 +237,6 @@ def test_cached_answer_is_fast_and_stale_answers_are_not_used(
     assert second.reference.archive == first.reference.archive
     assert second.reference.source == first.reference.source
     assert second.reference.source.status == "fetched"  # the alive page was read
-    assert elapsed < 1.0, f"cached check took {elapsed:.3f}s"
 
     from datetime import timedelta
 

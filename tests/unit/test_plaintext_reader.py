@@ -289,9 +289,9 @@ def test_dispatcher_routes_plain_text_here() -> None:
 def test_hundred_thousand_lines_in_linear_time() -> None:
     paragraph = "A plain sentence about the harbour, cited here.[1]\n"
     text = "Big Document\n\n" + paragraph * 100_000 + "\nReferences\n\n1. A source. 2001.\n"
-    started = time.perf_counter()
+    started = time.process_time()  # a hang guard on CPU time (a quadratic walk takes hours here), not a speed test
     document = read_plaintext(text, "big.txt")
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     assert document.references[0].uses == 100_000
     assert elapsed < 30
 
@@ -308,10 +308,12 @@ PATHOLOGICAL_INPUTS = {
 
 
 def test_pathological_inputs_stay_fast() -> None:
+    """A hang guard, not a speed test: a quadratic scan or a backtracking pattern takes minutes on these.
+    CPU time, so a loaded machine's waits do not count (wall time drew 11.8 s at load 15)."""
     for name, text in PATHOLOGICAL_INPUTS.items():
-        started = time.perf_counter()
+        started = time.process_time()
         read_plaintext(text, "slow.txt")
-        assert time.perf_counter() - started < 10, name
+        assert time.process_time() - started < 10, name
 
 
 @settings(max_examples=200, deadline=None)
