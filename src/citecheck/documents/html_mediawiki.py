@@ -38,7 +38,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -531,21 +531,24 @@ class _Reader:
         skip_about: set[str] | None = None,
     ) -> Reference:
         policy = _SkipTransclusions(self.citation_policy, skip_about) if skip_about else self.citation_policy
-        raw, _ = collect_text(element, policy)
+        reached: list[Element] = []
+        raw, _ = collect_text(element, policy, reached)
+        cited = raw
         later = _after_first_citation(element)
         if later:
             # Several full citations in one footnote: the first is the reference (as the template reader
             # takes the first template); the others' links, dates and identifiers are not its fields.
             policy = _SkipElements(policy, later)
-        cited = collect_text(element, policy)[0] if later else raw
+            reached = []
+            cited = collect_text(element, policy, reached)[0]
         anchors: list[tuple[str, str | None]] = []
         wiki_identifiers: list[Identifiers] = []
         title_link: str | None = None
         original_link: str | None = None
-        known: dict[Element, bool] = {}
-        for anchor in iter_elements(element, "a"):
+        link_texts: dict[Element, str] = {}  # shared with _markup_hints, which reads the same links
+        for anchor in _kept_links(element, reached, policy):
             href = anchor.get("href")
-            if not href or _inside_dropped(anchor, element, policy, known):
+            if not href:
                 continue
             if not _is_external(anchor):
                 # Wikilinks are the wiki's own pages; Special:BookSources/ISBN is an identifier.
@@ -556,13 +559,13 @@ class _Reader:
             url = self.links.resolve(href)
             if url is None:
                 continue
-            text = text_content(anchor)
+            text = link_texts[anchor] = text_content(anchor)
             anchors.append((url, text or None))
             if title_link is None and _is_title_text(text):
                 title_link = url
             if original_link is None and text.casefold() == "the original":
                 original_link = url
-        hints = _markup_hints(element)
+        hints = _markup_hints(element, link_texts)
         # "Archived from the original": the cited page as the editor gave it comes first.
         ordered = [pair for pair in anchors if pair[0] == original_link] + [p for p in anchors if p[0] != original_link]
         reference = reference_from_text(id=ref_id, raw=cited, number=number, kind=kind, links=ordered, hints=hints)
@@ -650,6 +653,22 @@ def _attach_archive(reference: Reference, archive_url: str, archive_date: Partia
     reference.archive_url = choice.archive_url
     reference.archive_url_time = choice.archive_url_time
     reference.archive_date = reference.archive_date or archive_date
+
+
+def _kept_links(element: Element, reached: list[Element], policy: Policy) -> Iterator[Element]:
+    """The links of ``element`` that ``policy`` keeps (none of their ancestors below ``element`` dropped), in
+    document order, from what :func:`collect_text` reached: its links, and its markers, whose links are looked
+    up here (the walk does not enter a marker)."""
+    if element.tag == "a":
+        yield element
+    for node in reached:
+        if node.tag == "a":
+            yield node
+        elif not policy.dropped(node):  # a marker the walk read may be dropped now (a use already seen)
+            known: dict[Element, bool] = {}
+            for anchor in node.iter("a"):
+                if not _inside_dropped(anchor, node, policy, known):
+                    yield anchor
 
 
 def _inside_dropped(node: Element, stop: Element, policy: Policy, known: dict[Element, bool]) -> bool:
@@ -827,8 +846,11 @@ def _transclusion_head(element: Element) -> Element | None:
 # --------------------------------------------------------------------------- markup and COinS
 
 
-def _markup_hints(element: Element) -> MarkupHints | None:
-    """Title and work as a CS1 ``<cite>`` sets them apart (quotes, italics, the citation's class)."""
+def _markup_hints(element: Element, link_texts: dict[Element, str]) -> MarkupHints | None:
+    """Title and work as a CS1 ``<cite>`` sets them apart (quotes, italics, the citation's class).
+
+    ``link_texts``: the text of the links already read (:func:`text_content`), by link.
+    """
     cite = first_with_class(element, "cite", "citation")
     if cite is None:
         return None
@@ -837,7 +859,9 @@ def _markup_hints(element: Element) -> MarkupHints | None:
     title: str | None = None
     title_element: Element | None = None
     for anchor in iter_elements(cite, "a"):
-        text = text_content(anchor)
+        text = link_texts.get(anchor)
+        if text is None:
+            text = text_content(anchor)
         if _is_title_text(text):
             title, title_element = text, anchor
             break
