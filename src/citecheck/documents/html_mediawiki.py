@@ -371,13 +371,13 @@ def _name_from_anchor(anchor: str) -> str | None:
     return match["name"].replace("_", " ")
 
 
-def _marker_names(content: Element) -> dict[str, str]:
+def _marker_names(content: Element, targets: _NoteTargets) -> dict[str, str]:
     """Note anchor → the ``<ref name=…>`` as written, from the Parsoid markers' ``data-mw`` (the anchor has
     spaces made underscores and cannot tell ``a_b`` from ``a b``)."""
     names: dict[str, str] = {}
     for sup in iter_elements(content, "sup"):
         data = sup.get("data-mw")
-        target = _note_target(sup) if data and _is_parsoid_ref(sup) else None
+        target = targets.of(sup) if data and _is_parsoid_ref(sup) else None
         if target is None or target in names:
             continue
         parsed = _json(data or "")
@@ -1020,7 +1020,7 @@ def read_mediawiki(
     (``firstHeading``, ``footer-info-lastmod``, ``mw-mf-last-modified``), when a walk has found them already.
     """
     lists = _reference_lists(content)
-    targets = _NoteTargets()  # the markers' note links, read once for the groups and once more in the body walk
+    targets = _NoteTargets()  # the markers' note links, read once for the groups, the names and the body walk
     prefixes = _list_prefixes(lists, _marker_groups(content, targets))
     citation_policy = _MediaWikiPolicy({}, _CITATION_DROP_CLASSES, frozenset())
     reader = _Reader(links=links, parsoid=parsoid, use_coins=use_coins, citation_policy=citation_policy)
@@ -1038,7 +1038,7 @@ def read_mediawiki(
                 if reference.anchor:
                     note_ids.setdefault(reference.anchor, reference.id)
     if parsoid:
-        names = _marker_names(content)
+        names = _marker_names(content, targets)
         for reference in references:
             reference.name = names.get(reference.anchor or "", reference.name)
     bibliography = _bibliography(content, lists, reader)
