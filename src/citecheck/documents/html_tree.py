@@ -402,16 +402,16 @@ class TextBuilder:
         self.markers: list[Marker] = []
 
     def add_text(self, text: str) -> None:
+        # Called for every text and tail of a walk, most of them whitespace or a single word.
         words = text.split()
         if not words:
-            self.pending_space = self.pending_space or bool(text)
+            if text:
+                self.pending_space = True
             return
-        if text[0].isspace():
-            self.pending_space = True
-        if self.pending_space and self.length:
+        joined = " ".join(words) if len(words) > 1 else words[0]
+        if self.length and (self.pending_space or text[0].isspace()):
             self.parts.append(" ")
             self.length += 1
-        joined = " ".join(words)
         self.parts.append(joined)
         self.length += len(joined)
         self.pending_space = text[-1].isspace()
