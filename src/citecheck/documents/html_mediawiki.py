@@ -101,7 +101,7 @@ from citecheck.references.cite_templates import (
 from citecheck.references.coins import COINS_FIELD_KEYS, coins_fields, read_coins
 from citecheck.references.construct import build
 from citecheck.references.identifiers import (
-    identifiers_from_url,
+    identifier_in_url,
     merge_identifiers,
     normalize_identifier,
 )
@@ -552,9 +552,9 @@ class _Reader:
                 continue
             if not _is_external(anchor):
                 # Wikilinks are the wiki's own pages; Special:BookSources/ISBN is an identifier.
-                found = identifiers_from_url(href)
-                if found.present():
-                    wiki_identifiers.append(found)
+                named = identifier_in_url(href)
+                if named is not None:
+                    wiki_identifiers.append(build(Identifiers, **{named[0]: named[1]}))
                 continue
             url = self.links.resolve(href)
             if url is None:
@@ -958,7 +958,7 @@ def _apply_coins(reference: Reference, coins: dict[str, list[str]]) -> None:
     ]
     if authors and authors != reference.authors:
         reference.authors, changed = authors, True
-    if reference.url is None and fields.url and not identifiers_from_url(fields.url).present():
+    if reference.url is None and fields.url and identifier_in_url(fields.url) is None:
         reference.url, changed = fields.url, True
     found: dict[str, str] = {}
     for value in coins.get("rft_id", []):
@@ -968,8 +968,9 @@ def _apply_coins(reference: Reference, coins: dict[str, list[str]]) -> None:
                 if normalised:
                     found.setdefault(name, normalised)
         if value.startswith(("http://", "https://")):
-            for name, identifier in identifiers_from_url(value).present().items():
-                found.setdefault(name, identifier)
+            named = identifier_in_url(value)
+            if named is not None:
+                found.setdefault(*named)
     for key, name in (("rft.isbn", "isbn"), ("rft.issn", "issn"), ("rft.eissn", "eissn")):
         stated = _first(coins, key)
         normalised = normalize_identifier(name, stated) if stated else None
