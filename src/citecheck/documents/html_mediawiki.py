@@ -38,7 +38,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -101,7 +101,7 @@ from citecheck.references.cite_templates import (
 from citecheck.references.coins import COINS_FIELD_KEYS, coins_fields, read_coins
 from citecheck.references.construct import build
 from citecheck.references.identifiers import (
-    identifiers_from_url,
+    identifier_in_url,
     merge_identifiers,
     normalize_identifier,
 )
@@ -371,13 +371,13 @@ def _name_from_anchor(anchor: str) -> str | None:
     return match["name"].replace("_", " ")
 
 
-def _marker_names(content: Element) -> dict[str, str]:
+def _marker_names(content: Element, targets: _NoteTargets) -> dict[str, str]:
     """Note anchor → the ``<ref name=…>`` as written, from the Parsoid markers' ``data-mw`` (the anchor has
     spaces made underscores and cannot tell ``a_b`` from ``a b``)."""
     names: dict[str, str] = {}
     for sup in iter_elements(content, "sup"):
         data = sup.get("data-mw")
-        target = _note_target(sup) if data and _is_parsoid_ref(sup) else None
+        target = targets.of(sup) if data and _is_parsoid_ref(sup) else None
         if target is None or target in names:
             continue
         parsed = _json(data or "")
@@ -531,38 +531,41 @@ class _Reader:
         skip_about: set[str] | None = None,
     ) -> Reference:
         policy = _SkipTransclusions(self.citation_policy, skip_about) if skip_about else self.citation_policy
-        raw, _ = collect_text(element, policy)
+        reached: list[Element] = []
+        raw, _ = collect_text(element, policy, reached)
+        cited = raw
         later = _after_first_citation(element)
         if later:
             # Several full citations in one footnote: the first is the reference (as the template reader
             # takes the first template); the others' links, dates and identifiers are not its fields.
             policy = _SkipElements(policy, later)
-        cited = collect_text(element, policy)[0] if later else raw
+            reached = []
+            cited = collect_text(element, policy, reached)[0]
         anchors: list[tuple[str, str | None]] = []
         wiki_identifiers: list[Identifiers] = []
         title_link: str | None = None
         original_link: str | None = None
-        known: dict[Element, bool] = {}
-        for anchor in iter_elements(element, "a"):
+        link_texts: dict[Element, str] = {}  # shared with _markup_hints, which reads the same links
+        for anchor in _kept_links(element, reached, policy):
             href = anchor.get("href")
-            if not href or _inside_dropped(anchor, element, policy, known):
+            if not href:
                 continue
             if not _is_external(anchor):
                 # Wikilinks are the wiki's own pages; Special:BookSources/ISBN is an identifier.
-                found = identifiers_from_url(href)
-                if found.present():
-                    wiki_identifiers.append(found)
+                named = identifier_in_url(href)
+                if named is not None:
+                    wiki_identifiers.append(build(Identifiers, **{named[0]: named[1]}))
                 continue
             url = self.links.resolve(href)
             if url is None:
                 continue
-            text = text_content(anchor)
+            text = link_texts[anchor] = text_content(anchor)
             anchors.append((url, text or None))
             if title_link is None and _is_title_text(text):
                 title_link = url
             if original_link is None and text.casefold() == "the original":
                 original_link = url
-        hints = _markup_hints(element)
+        hints = _markup_hints(element, link_texts)
         # "Archived from the original": the cited page as the editor gave it comes first.
         ordered = [pair for pair in anchors if pair[0] == original_link] + [p for p in anchors if p[0] != original_link]
         reference = reference_from_text(id=ref_id, raw=cited, number=number, kind=kind, links=ordered, hints=hints)
@@ -650,6 +653,22 @@ def _attach_archive(reference: Reference, archive_url: str, archive_date: Partia
     reference.archive_url = choice.archive_url
     reference.archive_url_time = choice.archive_url_time
     reference.archive_date = reference.archive_date or archive_date
+
+
+def _kept_links(element: Element, reached: list[Element], policy: Policy) -> Iterator[Element]:
+    """The links of ``element`` that ``policy`` keeps (none of their ancestors below ``element`` dropped), in
+    document order, from what :func:`collect_text` reached: its links, and its markers, whose links are looked
+    up here (the walk does not enter a marker)."""
+    if element.tag == "a":
+        yield element
+    for node in reached:
+        if node.tag == "a":
+            yield node
+        elif not policy.dropped(node):  # a marker the walk read may be dropped now (a use already seen)
+            known: dict[Element, bool] = {}
+            for anchor in node.iter("a"):
+                if not _inside_dropped(anchor, node, policy, known):
+                    yield anchor
 
 
 def _inside_dropped(node: Element, stop: Element, policy: Policy, known: dict[Element, bool]) -> bool:
@@ -827,8 +846,11 @@ def _transclusion_head(element: Element) -> Element | None:
 # --------------------------------------------------------------------------- markup and COinS
 
 
-def _markup_hints(element: Element) -> MarkupHints | None:
-    """Title and work as a CS1 ``<cite>`` sets them apart (quotes, italics, the citation's class)."""
+def _markup_hints(element: Element, link_texts: dict[Element, str]) -> MarkupHints | None:
+    """Title and work as a CS1 ``<cite>`` sets them apart (quotes, italics, the citation's class).
+
+    ``link_texts``: the text of the links already read (:func:`text_content`), by link.
+    """
     cite = first_with_class(element, "cite", "citation")
     if cite is None:
         return None
@@ -837,7 +859,9 @@ def _markup_hints(element: Element) -> MarkupHints | None:
     title: str | None = None
     title_element: Element | None = None
     for anchor in iter_elements(cite, "a"):
-        text = text_content(anchor)
+        text = link_texts.get(anchor)
+        if text is None:
+            text = text_content(anchor)
         if _is_title_text(text):
             title, title_element = text, anchor
             break
@@ -934,7 +958,7 @@ def _apply_coins(reference: Reference, coins: dict[str, list[str]]) -> None:
     ]
     if authors and authors != reference.authors:
         reference.authors, changed = authors, True
-    if reference.url is None and fields.url and not identifiers_from_url(fields.url).present():
+    if reference.url is None and fields.url and identifier_in_url(fields.url) is None:
         reference.url, changed = fields.url, True
     found: dict[str, str] = {}
     for value in coins.get("rft_id", []):
@@ -944,8 +968,9 @@ def _apply_coins(reference: Reference, coins: dict[str, list[str]]) -> None:
                 if normalised:
                     found.setdefault(name, normalised)
         if value.startswith(("http://", "https://")):
-            for name, identifier in identifiers_from_url(value).present().items():
-                found.setdefault(name, identifier)
+            named = identifier_in_url(value)
+            if named is not None:
+                found.setdefault(*named)
     for key, name in (("rft.isbn", "isbn"), ("rft.issn", "issn"), ("rft.eissn", "eissn")):
         stated = _first(coins, key)
         normalised = normalize_identifier(name, stated) if stated else None
@@ -996,7 +1021,7 @@ def read_mediawiki(
     (``firstHeading``, ``footer-info-lastmod``, ``mw-mf-last-modified``), when a walk has found them already.
     """
     lists = _reference_lists(content)
-    targets = _NoteTargets()  # the markers' note links, read once for the groups and once more in the body walk
+    targets = _NoteTargets()  # the markers' note links, read once for the groups, the names and the body walk
     prefixes = _list_prefixes(lists, _marker_groups(content, targets))
     citation_policy = _MediaWikiPolicy({}, _CITATION_DROP_CLASSES, frozenset())
     reader = _Reader(links=links, parsoid=parsoid, use_coins=use_coins, citation_policy=citation_policy)
@@ -1014,7 +1039,7 @@ def read_mediawiki(
                 if reference.anchor:
                     note_ids.setdefault(reference.anchor, reference.id)
     if parsoid:
-        names = _marker_names(content)
+        names = _marker_names(content, targets)
         for reference in references:
             reference.name = names.get(reference.anchor or "", reference.name)
     bibliography = _bibliography(content, lists, reader)

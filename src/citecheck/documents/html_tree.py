@@ -402,16 +402,16 @@ class TextBuilder:
         self.markers: list[Marker] = []
 
     def add_text(self, text: str) -> None:
+        # Called for every text and tail of a walk, most of them whitespace or a single word.
         words = text.split()
         if not words:
-            self.pending_space = self.pending_space or bool(text)
+            if text:
+                self.pending_space = True
             return
-        if text[0].isspace():
-            self.pending_space = True
-        if self.pending_space and self.length:
+        joined = " ".join(words) if len(words) > 1 else words[0]
+        if self.length and (self.pending_space or text[0].isspace()):
             self.parts.append(" ")
             self.length += 1
-        joined = " ".join(words)
         self.parts.append(joined)
         self.length += len(joined)
         self.pending_space = text[-1].isspace()
@@ -502,8 +502,12 @@ def _text_adder(policy: Policy, builder: TextBuilder) -> Callable[[str], object]
     return add_unmarked
 
 
-def collect_text(root: Element, policy: Policy) -> tuple[str, list[Marker]]:
-    """The inline text of ``root`` (blocks become spaces), with its markers."""
+def collect_text(root: Element, policy: Policy, reached: list[Element] | None = None) -> tuple[str, list[Marker]]:
+    """The inline text of ``root`` (blocks become spaces), with its markers.
+
+    ``reached``, when given, receives in document order the links (``a``) the walk enters and the markers it
+    finds (their insides are not walked): the links of ``root`` that ``policy`` keeps, without asking it again.
+    """
     builder = TextBuilder()
     add_text = _text_adder(policy, builder)
     dropped = policy.dropped
@@ -534,12 +538,16 @@ def collect_text(root: Element, policy: Policy) -> tuple[str, list[Marker]]:
             found = marker(node)  # type: ignore[arg-type]
             if found is not None:
                 builder.add_marker(*found)
+                if reached is not None:
+                    reached.append(node)  # type: ignore[arg-type]
                 text = node.tail  # type: ignore[union-attr]
                 if text:
                     add_text(text)
                 continue
         if tag in BLOCKS or tag in CELLS or tag == "br":
             builder.add_space()
+        elif tag == "a" and reached is not None:
+            reached.append(node)  # type: ignore[arg-type]
         text = node.text  # type: ignore[union-attr]
         if text:
             add_text(text)

@@ -29,6 +29,7 @@ __all__ = [
     "IDENTIFIER_NAMES",
     "find_dois",
     "identifier_from_parameter",
+    "identifier_in_url",
     "identifier_kind",
     "identifiers_from_text",
     "identifiers_from_url",
@@ -296,13 +297,16 @@ def identifiers_from_url(url: str | None) -> Identifiers:
     """
     if not url or not isinstance(url, str):
         return build(Identifiers)
-    found = _identifier_in_url(url)
+    found = identifier_in_url(url)
     return build(Identifiers, **{found[0]: found[1]}) if found is not None else build(Identifiers)
 
 
 @functools.lru_cache(maxsize=8192)
-def _identifier_in_url(url: str) -> tuple[str, str] | None:
-    """``(name, normalised value)`` of the identifier ``url`` names, or None (pure: asked again per reference)."""
+def identifier_in_url(url: str) -> tuple[str, str] | None:
+    """``(name, normalised value)`` of the identifier ``url`` names, or None (pure: asked again per reference).
+
+    :func:`identifiers_from_url` without building an :class:`Identifiers`, for callers that want the one pair.
+    """
     try:
         parts = urlsplit(url.strip())
         host = (parts.hostname or "").lower()
