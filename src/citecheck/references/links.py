@@ -60,6 +60,7 @@ def _link_kind(url: str) -> tuple[LinkKind, str | None]:
 _host_re = lazy_pattern(r"^(?:https?:)?//(?:www\.)?([^/?#:]+)", re.I)
 _IDENTIFIER_HOST_WORDS: tuple[str, ...] = (
     "doi",
+    "crossref",  # dx.crossref.org
     "ncbi",
     "pubmed",
     "arxiv",
@@ -86,7 +87,9 @@ def _may_name_identifier(url: str) -> bool:
     if match is None:
         return True  # relative (a wiki's ./Special:BookSources/…): let the full parse decide
     host = match.group(1).lower()
-    return any(word in host for word in _IDENTIFIER_HOST_WORDS) or ":" in url[match.end() :]
+    rest = url[match.end() :]
+    # Special:BookSources/…, its colon written as is or percent-encoded (identifier_in_url unquotes the path).
+    return any(word in host for word in _IDENTIFIER_HOST_WORDS) or ":" in rest or "%3a" in rest.lower()
 
 
 def classify_links(candidates: Iterable[tuple[str, str | None]]) -> list[ReferenceLink]:
