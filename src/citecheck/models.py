@@ -99,7 +99,7 @@ class LiveCheck(_Model):
     status: LiveStatus = LiveStatus.not_checked
     http_status: int | None = None
     final_url: str | None = None
-    checked_at: datetime | None = None
+    checked_at: datetime | None = None  # when the page was asked (a stored answer keeps its own); None: never asked
     confirmed: bool = False  # dead only after repeated failures over days
     evidence: list[str] = Field(default_factory=list)
     reason: str | None = None  # why not checked, or what failed

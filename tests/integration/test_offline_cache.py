@@ -63,6 +63,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     gazette.route("/", html("The Gazette", "<p>Front page.</p>"))
     gazette.route("/2012/03/bridge", Reply(200, body, [("Content-Type", "text/html; charset=utf-8")]))
     gazette.route("/2012/03/unarchived", html("Ferry timetable", "<p>The ferry runs twice a day in summer.</p>"))
+    gazette.route("/2012/03/reset", Reply(reset=True))  # never answers: unreachable, never reused
     web.start()
     try:
         captures = [Capture(web.url("gazette", "/2012/03/bridge"), at("2012-03-05T12:00:00"), body=body)]
@@ -220,3 +221,59 @@ def test_offline_without_a_filled_cache_checks_nothing(
     assert all(reference.live.status is LiveStatus.not_checked for reference in report.references)
     assert all(reference.archive.status is ArchiveStatus.not_checked for reference in report.references)
     assert all(reference.source.status == "not-checked" for reference in report.references)
+
+
+def reproducible_document(servers: Servers, folder: Path) -> Path:
+    bridge, gone = servers.url("/2012/03/bridge"), servers.url("/2012/03/removed")
+    reset = servers.url("/2012/03/reset")
+    text = f"""# Bridge, again
+
+The mayor promised that "the bridge will reopen before the winter festival".[^bridge]
+
+A council statement has since been removed.[^gone]
+
+The harbour master posted the new tide tables.[^tides]
+
+[^bridge]: "Bridge repairs". The Gazette. 2 March 2012. {bridge} Retrieved 6 March 2012.
+[^gone]: "Council statement". The Gazette. 1 March 2012. {gone} Retrieved 6 March 2012.
+[^tides]: "Tide tables". The Gazette. 3 March 2012. {reset} Retrieved 6 March 2012.
+"""
+    path = folder / "again.md"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def report_files(folder: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(folder)): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def check_times(report: DocumentReport) -> dict[str, object]:
+    return {reference.id: reference.live.checked_at for reference in report.references}
+
+
+def test_offline_reruns_are_reproducible_and_keep_the_check_times(
+    servers: Servers, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two offline audits from one store: the same report folder byte for byte, dated by the networked run.
+
+    A live check read back from the store keeps the moment it was obtained; a
+    link nothing was asked about (offline, and the store keeps no conclusive
+    answer for it) has no check time: "checked now" would be false.
+    """
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    document = reproducible_document(servers, tmp_path)
+    cache = tmp_path / "cache.sqlite"
+    online = audit([document], options(servers, tmp_path / "online", cache, offline=False)).reports[0]
+    statuses = {reference.id: reference.live.status for reference in online.references}
+    assert statuses == {"bridge": LiveStatus.alive, "gone": LiveStatus.dead, "tides": LiveStatus.unreachable}
+    online_times = check_times(online)
+    assert all(moment is not None for moment in online_times.values())
+    before = servers.requests_seen()
+    first = audit([document], options(servers, tmp_path / "first", cache, offline=True)).reports[0]
+    second = audit([document], options(servers, tmp_path / "second", cache, offline=True)).reports[0]
+    assert servers.requests_seen() == before, "an offline audit sent requests"
+    assert report_files(tmp_path / "first") == report_files(tmp_path / "second")
+    assert first.generated_at == second.generated_at == online.generated_at
+    # The stored answers keep the time they were obtained; the unreachable link was not asked again.
+    assert check_times(first) == {"bridge": online_times["bridge"], "gone": online_times["gone"], "tides": None}
+    assert first.references[2].live.status is LiveStatus.not_checked

@@ -337,9 +337,6 @@ class LiveChecker:
 
     # ------------------------------------------------------------------ checking
 
-    def _not_checked(self, reason: str) -> LiveCheck:
-        return LiveCheck(status=LiveStatus.not_checked, checked_at=self.clock(), reason=reason, evidence=[reason])
-
     def reusable(self, url: str) -> LiveCheck | None:
         """A conclusive check of ``url`` from the store, young enough to stand for this run."""
         if self._history is None or self.config.reuse_within_hours <= 0:
@@ -389,19 +386,18 @@ class LiveChecker:
         outcome = result.outcome
         if self.config.keep_text and outcome.page.text:
             self.page_texts[result.url] = outcome.page
+        # ``checked_at`` is when the page was asked: an offline client sent nothing, so there is no such moment
+        # (a wall-clock stamp would say "checked now" and make two offline runs over one store differ).
+        asked = outcome.error is not FetchError.offline
         check = LiveCheck(
             status=verdict.status,
             http_status=outcome.status_code,
             final_url=outcome.final_url,
-            checked_at=self.clock(),
+            checked_at=self.clock() if asked else None,
             evidence=list(verdict.evidence),
             reason=verdict.reason,
         )
-        if (
-            self._history is not None
-            and check.reason != NETWORK_UNREACHABLE
-            and outcome.error is not FetchError.offline
-        ):
+        if self._history is not None and check.reason != NETWORK_UNREACHABLE and asked:
             # A check that says only "our network may be down" (or "offline") describes us, not the page.
             check = self._history.record_and_confirm(result.url, check)
         return check
