@@ -121,6 +121,7 @@ def _opens_ref(text: str) -> bool:
 _DEAD_LINK_TEMPLATES = DEAD_LINK_TEMPLATES
 _PERMANENT_DEAD_TEMPLATES = PERMANENT_DEAD_TEMPLATES
 _WEBARCHIVE_TEMPLATES = WEBARCHIVE_TEMPLATES
+_ANY_DEAD_LINK_TEMPLATES = _DEAD_LINK_TEMPLATES | _PERMANENT_DEAD_TEMPLATES
 _ATTACHED_TEMPLATES = ATTACHED_TEMPLATES
 _REFLIST_TEMPLATES = frozenset({"reflist", "references", "refs", "notelist", "reflist-talk"})
 # Notes: {{efn}} and its list styles, {{refn}}, {{#tag:ref}}; each is a <ref> of its group.
@@ -230,10 +231,18 @@ class _RefTag:
     main_key: tuple[str, str] | None = None  # the main reference a sub-reference details
     silent: bool = False  # a main reference named by a sub-reference: no marker of its own
     nested: bool = False  # a <ref> written inside this one
+    _templates: list[Any] | None = field(default=None, repr=False)
 
     @property
     def is_definition(self) -> bool:
         return self.content is not None
+
+    def templates(self) -> list[Any]:
+        """Every template of the content, nested ones too (the walk and the reference built from it both ask)."""
+        if self._templates is None:
+            content = self.content
+            self._templates = list(templates_in(content)) if content is not None and "{{" in self.raw else []
+        return self._templates
 
 
 @dataclass(frozen=True)
@@ -635,8 +644,8 @@ class _Walker:
         if ref.mode in ("hidden", "note"):
             self.counts.hidden_uses += 1
         if ref.content is not None and "{{" in ref.raw and _names_dead_word(ref.raw):
-            for template in templates_in(ref.content):
-                if _template_name(template) in _DEAD_LINK_TEMPLATES | _PERMANENT_DEAD_TEMPLATES:
+            for template in ref.templates():
+                if _template_name(template) in _ANY_DEAD_LINK_TEMPLATES:
                     self.counts.dead_link_templates += 1
         if ref.mode == "body" and not ref.silent:
             self.add_marker(ref, _ref_key(ref))
@@ -648,7 +657,7 @@ class _Walker:
 
     def visit_template(self, node: Any, offset: int, mode: Mode, source: str | None = None) -> None:
         name = _template_name(node)
-        if name in _DEAD_LINK_TEMPLATES | _PERMANENT_DEAD_TEMPLATES:
+        if name in _ANY_DEAD_LINK_TEMPLATES:
             self.counts.dead_link_templates += 1
             if id(node) not in self.attached_ids:
                 self.counts.dead_link_templates_outside_refs += 1
@@ -879,14 +888,15 @@ class _Built:
     short_anchor: str | None = None  # the CITEREF anchor this short citation names
 
 
-def _own_templates(content: Any, written: str) -> list[Any]:
+def _own_templates(definition: _RefTag) -> list[Any]:
     """The templates of a ref's (or note's) content, without those of <ref>s nested inside it."""
-    templates = list(templates_in(content)) if "{{" in written else []
-    if not templates or not _opens_ref(written):
-        return templates
+    templates = definition.templates()
+    content = definition.content
+    if not templates or content is None or not _opens_ref(definition.raw):
+        return list(templates)
     nested = [tag for tag in content.filter_tags(recursive=True) if str(tag.tag).strip().lower() == "ref"]
     if not nested:
-        return templates
+        return list(templates)
     inside = {
         id(template) for tag in nested if tag.contents is not None for template in tag.contents.filter_templates()
     }
@@ -911,24 +921,25 @@ def _build_reference(definition: _RefTag, *, id: str, number: int | None, name: 
             line=line,
         )
         return _Built(reference, short_anchor=short.anchor)
-    templates = _own_templates(content, definition.raw) if content is not None else []
+    templates = _own_templates(definition) if content is not None else []
     templates += definition.attached
+    # (each template named once: a name is markup stripped and case folded)
+    named = [(template, _template_name(template)) for template in templates]
     flags: list[SourceFlag] = []
     archive: tuple[str | None, PartialDate | None] | None = None
-    for template in templates:
-        template_name = _template_name(template)
-        if template_name in _DEAD_LINK_TEMPLATES and SourceFlag.dead_link not in flags:
+    for template, called in named:
+        if called in _DEAD_LINK_TEMPLATES and SourceFlag.dead_link not in flags:
             flags.append(SourceFlag.dead_link)
-        elif template_name in _PERMANENT_DEAD_TEMPLATES and SourceFlag.permanent_dead_link not in flags:
+        elif called in _PERMANENT_DEAD_TEMPLATES and SourceFlag.permanent_dead_link not in flags:
             flags.append(SourceFlag.permanent_dead_link)
-        elif template_name in _WEBARCHIVE_TEMPLATES and archive is None:
+        elif called in _WEBARCHIVE_TEMPLATES and archive is None:
             fields = _template_fields(template)
-            url, date, _ = read_webarchive_template(template_name, fields, _plain, _without_comments)
+            url, date, _ = read_webarchive_template(called, fields, _plain, _without_comments)
             archive = (url, date)
     if definition.nested:
         flags.append(SourceFlag.nested_reference)
-    cite = next((template for template in templates if is_cite_template(_template_name(template))), None)
-    harv = next((template for template in templates if _template_name(template) in _HARV_TEMPLATES), None)
+    cite = next((template for template, called in named if is_cite_template(called)), None)
+    harv = next((template for template, called in named if called in _HARV_TEMPLATES), None)
     # A free-text footnote as rendered: link titles kept, templates ({{dead link}} …) gone.
     rendered = _plain(content) if content is not None and cite is None else ""
     if cite is None and harv is not None:
@@ -949,7 +960,7 @@ def _build_reference(definition: _RefTag, *, id: str, number: int | None, name: 
                 name=name,
             )
             return _Built(reference, short_anchor=written.anchor)
-    own_templates = [template for template in templates if _template_name(template) not in _ATTACHED_TEMPLATES]
+    own_templates = [template for template, called in named if called not in _ATTACHED_TEMPLATES]
     if cite is None and own_templates and not _WORD_RE.search(rendered):
         # A ref holding only a citation template of its own kind ({{SCref|…}}): read the fields
         # CS1 names it shares, and say the rest was not read rather than call it empty.
