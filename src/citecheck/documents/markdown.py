@@ -36,6 +36,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 from citecheck.dates import PartialDate, parse_date
+from citecheck.documents.markdown_block import dispatching_block
 from citecheck.documents.markdown_inline import dispatching_inline, link_helpers
 from citecheck.models import Marker, Paragraph, ParsedDocument, Reference, ReferenceKind, Section
 from citecheck.references import reference_from_text
@@ -114,7 +115,7 @@ def _tracking_link_rule(state: StateInline, silent: bool) -> bool:
 
 
 def _parser(*, fast: bool = True) -> MarkdownIt:
-    """The reader's parser; ``fast=False`` keeps markdown-it's own inline tokenizer and link helpers (for tests)."""
+    """The reader's parser; ``fast=False`` keeps markdown-it's own tokenizers and link helpers (for tests)."""
     parser = MarkdownIt("commonmark").enable("table").use(footnote_plugin).use(front_matter_plugin)
     parser.inline.ruler.at("link", _tracking_link_rule)
     # Accept every destination so skipped schemes can be reported instead of vanishing into text;
@@ -125,6 +126,7 @@ def _parser(*, fast: bool = True) -> MarkdownIt:
     if fast:
         parser.helpers = link_helpers()  # type: ignore[assignment]
         dispatching_inline(parser, {_tracking_link_rule: "["})
+        dispatching_block(parser)
     return parser
 
 
