@@ -9,23 +9,10 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markdown_it.ruler import Ruler
 
-from citecheck.documents.markdown import _PARSER, _parser
+from citecheck.documents.markdown import _PARSER
 from citecheck.documents.markdown_block import DispatchingRuler, dispatching_block
-
-_STOCK = _parser(fast=False)
-
-
-def _tokens(parser: MarkdownIt, text: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    env: dict[str, Any] = {}
-    tokens = [token.as_dict() for token in parser.parse(text, env)]
-    footnotes = env.get("footnotes")
-    if footnotes is not None and not footnotes["refs"] and not footnotes["list"]:
-        del env["footnotes"]  # footnote_ref, tried at any character by the stock tokenizer, leaves it empty
-    return tokens, env
-
-
-def _same_tokens(text: str) -> None:
-    assert _tokens(_PARSER, text) == _tokens(_STOCK, text)
+from tests.markdown_tokens import STOCK as _STOCK
+from tests.markdown_tokens import same_tokens as _same_tokens
 
 
 def test_the_reader_parser_dispatches_and_the_stock_one_does_not() -> None:
