@@ -144,18 +144,6 @@ def finding_subject(finding: Finding, reference: Reference | None, claim: Claim 
     archive gains a capture.  Numbers the claim itself states ("40 people")
     are what the finding is about, so they stay.
     """
-    return _subject(finding, reference, claim, _stated_numbers(claim))
-
-
-_NO_NUMBERS: frozenset[str] = frozenset()
-
-
-def _stated_numbers(claim: Claim | None) -> frozenset[str]:
-    return frozenset(_DIGITS_RE.findall(claim.text)) if claim is not None else _NO_NUMBERS
-
-
-def _subject(finding: Finding, reference: Reference | None, claim: Claim | None, stated: frozenset[str]) -> str:
-    """:func:`finding_subject` with the numbers ``claim`` states already found."""
     positions = {finding.ref, finding.claim}
     if reference is not None:
         positions |= {reference.id, reference.name, str(reference.number) if reference.number is not None else None}
@@ -167,6 +155,7 @@ def _subject(finding: Finding, reference: Reference | None, claim: Claim | None,
     if labels:
         alternatives = "|".join(re.escape(label) for label in labels)
         subject = re.sub(rf"(?<![\w-])(?:{alternatives})(?![\w-])", "#", subject)
+    stated = set(_DIGITS_RE.findall(claim.text)) if claim is not None else set()
     subject = _DIGITS_RE.sub(lambda match: match.group() if match.group() in stated else "#", subject)
     return _WHITESPACE_RE.sub(" ", subject.casefold()).strip()
 
@@ -176,22 +165,14 @@ def _digest(*parts: str) -> str:
     return hashlib.sha256(joined.encode("utf-8")).hexdigest()[:FINGERPRINT_LENGTH]
 
 
-def _content_keys(reference: Reference | None, claim: Claim | None) -> str:
+def _fingerprint(finding: Finding, document: str, reference: Reference | None, claim: Claim | None) -> str:
     keys = []
     if claim is not None:
         keys.append(claim_content_key(claim))
     if reference is not None:
         keys.append(reference_content_key(reference))
-    return "\x1e".join(keys)
-
-
-def _fingerprint(finding: Finding, document: str, reference: Reference | None, claim: Claim | None) -> str:
     return _digest(
-        FINGERPRINT_VERSION,
-        finding.code,
-        document,
-        _content_keys(reference, claim),
-        finding_subject(finding, reference, claim),
+        FINGERPRINT_VERSION, finding.code, document, "\x1e".join(keys), finding_subject(finding, reference, claim)
     )
 
 
@@ -216,37 +197,12 @@ def report_fingerprints(report: DocumentReport, *, root: Path | None = None) -> 
     # backwards, the first of several references or claims sharing an id is the one left).
     references = {reference.id: reference for reference in reversed(report.references)}
     claims = {claim.id: claim for claim in reversed(report.claims)}
-    # A claim or reference with several findings is normalised once (its sentence, URL and numbers).
-    keys: dict[tuple[str | None, str | None], str] = {}
-    stated_numbers: dict[str, frozenset[str]] = {}
     seen: Counter[str] = Counter()
     fingerprints = []
     for finding in report.findings:
         subject_reference = references.get(finding.ref) if finding.ref is not None else None
         subject_claim = claims.get(finding.claim) if finding.claim is not None else None
-        # Keyed by the ids the finding names: None for one that names an id the report lacks, as for no id.
-        pair = (
-            finding.ref if subject_reference is not None else None,
-            finding.claim if subject_claim is not None else None,
-        )
-        content = keys.get(pair)
-        if content is None:
-            content = keys[pair] = _content_keys(subject_reference, subject_claim)
-        stated = _NO_NUMBERS
-        if subject_claim is not None:
-            known = stated_numbers.get(subject_claim.id)
-            stated = (
-                known
-                if known is not None
-                else stated_numbers.setdefault(subject_claim.id, _stated_numbers(subject_claim))
-            )
-        base = _digest(
-            FINGERPRINT_VERSION,
-            finding.code,
-            document,
-            content,
-            _subject(finding, subject_reference, subject_claim, stated),
-        )
+        base = _fingerprint(finding, document, subject_reference, subject_claim)
         repeat = seen[base]
         seen[base] += 1
         fingerprints.append(base if repeat == 0 else _digest(base, str(repeat)))
