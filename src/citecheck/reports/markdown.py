@@ -41,7 +41,7 @@ from citecheck.models import (
     SourceStatus,
     TextOrigin,
 )
-from citecheck.reports.escape import md_cell, md_code_block, md_link, md_text, safe_url
+from citecheck.reports.escape import md_cell, md_code_block, md_link, md_text
 from citecheck.reports.evidence_text import evidence_markdown
 from citecheck.reports.pages import REPORT_SIZE_LIMIT, Group, Piece, Section, link_target, paginate, single_file
 from citecheck.reports.repair import SNIPPET_LANGUAGES, repair_snippet
@@ -506,19 +506,12 @@ def _reference_citation(reference: Reference) -> str:
     text = ". ".join(pieces)
     links = []
     if reference.url:
-        links.append(_link("original", reference.url))
+        links.append(md_link("original", reference.url))
     if reference.archive_url:
-        links.append(_link("cited archive", reference.archive_url))
+        links.append(md_link("cited archive", reference.archive_url))
     if links:
         text += "<br>" + " · ".join(links)
     return text
-
-
-def _link(label: str, url: str) -> str:
-    """:func:`md_link` for one of our own labels (escaped once)."""
-    target = safe_url(url)
-    shown = _repeated_cell(label, 80)
-    return shown if target is None else f"[{shown}](<{target}>)"
 
 
 def _live_cell(reference: Reference) -> str:

@@ -324,7 +324,7 @@ def _mark_shape(
     """The mark's circle (a day) or bar (a span) from its left x, the x where its last day ends, and its row."""
     stroke = ' stroke-width="2"' if highlighted else ' stroke-width="1"'
     y_text, _, top_text, _ = row
-    if mark.first != mark.last:
+    if mark.is_span:
         right = max(right_after, left + 4)
         return (
             f'<rect x="{_number(left)}" y="{top_text}" width="{_number(right - left)}" height="10" rx="3" '
@@ -448,7 +448,7 @@ def _timeline_body(marks: tuple[TimelineMark, ...], mismatches: tuple[TimelineMi
         y_text, stripe, _, label_y_text = row
         highlighted = mark.key in flagged
         colour = COLOURS["mismatch"] if highlighted else COLOURS[mark.colour_role]
-        left, right_after = scale.x_ordinal(mark.first.toordinal()), scale.x_ordinal(mark.last.toordinal() + 1)
+        left, right_after = scale.x(mark.first), scale.x_after(mark.last)
         centre_text = _number((left + right_after) / 2)
         parts.append(
             f'{stripe}<line x1="{centre_text}" y1="{y_text}" x2="{centre_text}" y2="{axis_y}" '
