@@ -537,3 +537,39 @@ def test_paragraphs_under_a_notes_heading_not_numbered_from_one_are_prose() -> N
     )
     document = read_html(page, "list.html")
     assert document.references == []
+
+
+# A navbox list and a reference list whose items the body walk leaves out: plain items (no marker, no inner
+# blocks) are only counted, so items with no text, with only dropped or hidden text, with an inner block, or
+# with a marker (kept) each test what that count must see.
+UNCITED_ITEMS_PAGE = """<html><body><div class="mw-parser-output">
+<p>Kiwi are birds.<sup id="cite_ref-1" class="reference"><a href="#cite_note-1">[1]</a></sup></p>
+<div class="navbox"><ul>
+<li>Moa</li>
+<li>  <span class="noprint">edit</span>  </li>
+<li><span style="display:none">hidden</span></li>
+<li><b> </b>
+</li>
+<li><span><i></i></span>tail words</li>
+<li><div>Takahe</div><div>Weka</div></li>
+<li>Kakapo<sup id="cite_ref-2" class="reference"><a href="#cite_note-2">[2]</a></sup></li>
+<li><table><tr><td>Kea</td></tr></table></li>
+</ul></div>
+<div class="reflist"><ol class="references">
+<li id="cite_note-1"><span class="mw-cite-backlink">^ <a href="#cite_ref-1"><sup><i><b>a</b></i></sup></a></span>
+<span class="reference-text">Smith, John (2011). "Kiwi facts". <i>Bird News</i>.</span></li>
+<li id="cite_note-2"><span class="mw-cite-backlink"><a href="#cite_ref-2">^</a></span> <span
+class="reference-text"></span></li>
+</ol></div>
+</div></body></html>"""
+
+
+def test_uncited_items_of_non_prose_areas_are_counted_not_read() -> None:
+    document = read_html(UNCITED_ITEMS_PAGE, "uncited.html")
+    paragraphs = [paragraph.text for section in document.sections for paragraph in section.paragraphs]
+    # Kept: the prose and the one cited navbox item; left out: "Moa", "tail words", "Takahe", "Weka", "Kea" and
+    # the first footnote's text (the second footnote holds no text; the items of dropped or blank text none).
+    assert paragraphs == ["Kiwi are birds.", "Kakapo"]
+    assert "left out 6 uncited block(s) of tables, lists and appendix sections" in document.notices
+    uses = {reference.id: reference.uses for reference in document.references}
+    assert uses == {"1": 1, "2": 1}

@@ -105,7 +105,7 @@ from citecheck.references.identifiers import (
     merge_identifiers,
     normalize_identifier,
 )
-from citecheck.references.links import choose_links, classify_link
+from citecheck.references.links import choose_links, classify_link, may_name_identifier
 
 __all__ = ["read_mediawiki"]
 
@@ -237,21 +237,23 @@ class _MediaWikiPolicy(Policy):
         tag = element.tag
         if tag in NEVER_TEXT:
             return DROPPED
+        keys = element.keys()  # one call; most elements have one or two attributes, many none
+        if not keys:
+            return CITED_ONLY if tag == "table" else KEPT  # every test below needs an attribute but this one
+        if "hidden" in keys:
+            return DROPPED
         get = element.get
-        if get("hidden") is not None:
+        if "style" in keys and hiding_style(get("style") or ""):
             return DROPPED
-        style = get("style")
-        if style is not None and hiding_style(style):
-            return DROPPED
-        marker_id = get("id")
+        marker_id = get("id") if "id" in keys else None
         sup = tag == "sup"  # _is_ref_marker holds only for sup elements
         if sup and marker_id is not None and marker_id in self.seen_markers and _is_ref_marker(element):
             return DROPPED  # the same use rendered twice (mobile pages repeat the infobox): one marker
-        value = get("class")
+        value = get("class") if "class" in keys else None
         names = value.split() if value else ()
         if names and not self.drop_classes.isdisjoint(names):
             return DROPPED
-        rel = get("rel")
+        rel = get("rel") if "rel" in keys else None
         if rel and "mw:referencedBy" in rel:
             return DROPPED
         if self.drop_ids and marker_id in self.drop_ids:
@@ -279,6 +281,10 @@ class _MediaWikiPolicy(Policy):
 
     def cited_only(self, element: Element) -> bool:
         return self.classify(element) is CITED_ONLY
+
+    def marker_free(self, element: Element) -> bool:
+        # marker() answers only for Cite markers; a list item's backlink sups are not.
+        return not any(_is_ref_marker(sup) for sup in element.iterdescendants("sup"))
 
 
 # --------------------------------------------------------------------------- reference lists
@@ -727,17 +733,20 @@ def _backlink_count(item: Element) -> int | None:
         node = stack.pop()
         if not isinstance(node.tag, str):
             continue
-        rel = node.get("rel") or ""
-        if has_class(node, "mw-cite-backlink") or "mw:referencedBy" in rel:
+        get = node.get
+        rel = get("rel") or ""
+        value = get("class")
+        names = value.split() if value else ()
+        if "mw-cite-backlink" in names or "mw:referencedBy" in rel:
             shown = True
         if node.tag == "a":
-            href = node.get("href") or ""
+            href = get("href") or ""
             target = fragment(href)
             if target and target.startswith("cite_ref"):
                 count += 1
                 shown = True
             continue
-        if has_class(node, "mw-reference-text") or has_class(node, "reference-text"):
+        if "mw-reference-text" in names or "reference-text" in names:
             continue
         stack.extend(node)
     return count if shown else None
@@ -958,7 +967,7 @@ def _apply_coins(reference: Reference, coins: dict[str, list[str]]) -> None:
     ]
     if authors and authors != reference.authors:
         reference.authors, changed = authors, True
-    if reference.url is None and fields.url and identifier_in_url(fields.url) is None:
+    if reference.url is None and fields.url and _url_identifier(fields.url) is None:
         reference.url, changed = fields.url, True
     found: dict[str, str] = {}
     for value in coins.get("rft_id", []):
@@ -968,7 +977,7 @@ def _apply_coins(reference: Reference, coins: dict[str, list[str]]) -> None:
                 if normalised:
                     found.setdefault(name, normalised)
         if value.startswith(("http://", "https://")):
-            named = identifier_in_url(value)
+            named = _url_identifier(value)
             if named is not None:
                 found.setdefault(*named)
     for key, name in (("rft.isbn", "isbn"), ("rft.issn", "issn"), ("rft.eissn", "eissn")):
@@ -982,6 +991,14 @@ def _apply_coins(reference: Reference, coins: dict[str, list[str]]) -> None:
             reference.identifiers, changed = merged, True
     if changed and SourceFlag.coins not in reference.source_flags:
         reference.source_flags.append(SourceFlag.coins)
+
+
+def _url_identifier(url: str) -> tuple[str, str] | None:
+    """:func:`identifier_in_url`, after the links' cheap look at the host (most cited URLs name none, and each is
+    new to the cache); a URL with tabs or newlines, which the full parse removes, is always parsed."""
+    if "\t" in url or "\n" in url or "\r" in url or may_name_identifier(url):
+        return identifier_in_url(url)
+    return None
 
 
 def _same_name(first: str, second: str) -> bool:
@@ -1069,10 +1086,12 @@ def _footnote_number(item: Element, position: int) -> int:
 
 def _bibliography(content: Element, lists: list[_NoteList], reader: _Reader) -> list[Reference]:
     """Full citations outside the reference lists (Bibliography, Sources, Further reading)."""
-    inside = {id(note_list.element) for note_list in lists}
+    # The lists' own citations, found in one pass over each list (the elements themselves: see
+    # _after_first_citation), instead of a walk up from every citation of the page.
+    inside = {cite for note_list in lists for cite in note_list.element.iter("cite")}
     entries: list[Reference] = []
     for cite in iter_elements(content, "cite"):
-        if not has_class(cite, "citation") or _within_lists(cite, inside):
+        if cite in inside or not has_class(cite, "citation"):
             continue
         holder = _bibliography_holder(cite)
         ref_id = f"B{len(entries) + 1}"
@@ -1081,15 +1100,6 @@ def _bibliography(content: Element, lists: list[_NoteList], reader: _Reader) -> 
         reference.anchor = cite.get("id") or None
         entries.append(reference)
     return entries
-
-
-def _within_lists(node: Element, lists: set[int]) -> bool:
-    parent = node.getparent()
-    while parent is not None:
-        if id(parent) in lists:
-            return True
-        parent = parent.getparent()
-    return False
 
 
 def _bibliography_holder(cite: Element) -> Element:

@@ -482,6 +482,16 @@ class Policy:
         """Is ``element`` a non-prose area whose uncited text is left out?"""
         return element.tag == "table"
 
+    def marker_free(self, element: Element) -> bool:
+        """Can no descendant of ``element`` be a marker (:meth:`marker` None for each, whatever else holds)?
+
+        False when unsure; a walk may then skip an uncited block's text without reading it.
+        """
+        if not _overrides(self, "marker"):
+            return True
+        marker_tags = self.marker_tags
+        return marker_tags is not None and next(element.iterdescendants(*marker_tags), None) is None
+
 
 def _overrides(policy: Policy, name: str) -> bool:
     """Does ``policy`` answer ``name`` itself (or is it :class:`Policy`'s answer, the same for every element)?"""
@@ -587,7 +597,10 @@ class BodyWalker:
         classify = policy.classify
         marker = policy.marker
         marker_tags = policy.marker_tags
+        marker_free = policy.marker_free
         layout_of = _LAYOUT.get
+        # Skipping an uncited block unread needs text that cannot hold markers and no marks on leaving elements.
+        skip_uncited = link_marker is None and add_text == builder.add_text
 
         text = root.text
         if text:
@@ -628,6 +641,25 @@ class BodyWalker:
                             text = node.text  # type: ignore[union-attr]
                             if text:
                                 add_text(text)
+                            text = node.tail  # type: ignore[union-attr]
+                            if text:
+                                add_text(text)
+                            continue
+                        if (
+                            layout == _BLOCK
+                            and skip_uncited
+                            and (visit is CITED_ONLY or self.cited_only_depth or self.appendix)
+                            and self.heading_level is None
+                            and self.table_row_depth == 0
+                            and next(node.iterdescendants(*_LAYOUT), None) is None  # type: ignore[union-attr]
+                            and marker_free(node)  # type: ignore[arg-type]
+                        ):
+                            # A block of a non-prose area with no marker and no inner structure (most reference
+                            # list items, navbox entries): one paragraph that can only be skipped, so only
+                            # whether it holds any text is asked, not what the text is.
+                            self._enter(tag, layout)  # type: ignore[arg-type]
+                            if _has_kept_text(node, classify):  # type: ignore[arg-type]
+                                self.body.skipped_uncited_blocks += 1
                             text = node.tail  # type: ignore[union-attr]
                             if text:
                                 add_text(text)
@@ -693,6 +725,27 @@ class BodyWalker:
             self.section.paragraphs.append(build(Paragraph, text=text, markers=markers))
         else:
             self.body.skipped_uncited_blocks += 1
+
+
+def _has_kept_text(root: Element, classify: Callable[[Element], Visit]) -> bool:
+    """Would a walk of ``root``'s descendants (none of them a marker) add any text that is not whitespace?"""
+    text = root.text
+    if text and not text.isspace():
+        return True
+    stack = list(root)
+    pop = stack.pop
+    while stack:
+        node = pop()
+        text = node.tail  # a dropped element's tail is text all the same
+        if text and not text.isspace():
+            return True
+        if node.tag.__class__ is not str or classify(node) is DROPPED:
+            continue
+        text = node.text
+        if text and not text.isspace():
+            return True
+        stack.extend(node)
+    return False
 
 
 def count_uses(sections: list[Section]) -> Counter[str]:

@@ -29,10 +29,15 @@ def read_coins(title_attr: str, keys: Collection[str] | None = None) -> dict[str
         name, equals, value = name_value.partition("=")
         if not equals or not value:
             continue
-        name = unquote(name.replace("+", " "), errors="replace")
+        name = name.replace("+", " ")
+        if "%" in name:  # unquote's own test, without its call for the plain names nearly every field has
+            name = unquote(name, errors="replace")
         if keys is not None and name not in keys:
             continue
-        value = " ".join(unquote(value.replace("+", " "), errors="replace").split())
+        value = value.replace("+", " ")
+        if "%" in value:
+            value = unquote(value, errors="replace")
+        value = " ".join(value.split())
         if value:
             fields.setdefault(name, []).append(value)
     return fields

@@ -29,6 +29,7 @@ __all__ = [
     "choose_links",
     "classify_link",
     "classify_links",
+    "may_name_identifier",
     "port_problem",
     "url_port_problem",
     "url_problem",
@@ -52,7 +53,7 @@ def _link_kind(url: str) -> tuple[LinkKind, str | None]:
     archived = parse_archive_url(url)
     if archived is not None:
         return LinkKind.archive, archived.archive
-    if _may_name_identifier(url) and identifiers_from_url(url).present():
+    if may_name_identifier(url) and identifiers_from_url(url).present():
         return LinkKind.identifier, None
     return LinkKind.original, None
 
@@ -79,9 +80,11 @@ _IDENTIFIER_HOST_WORDS: tuple[str, ...] = (
     "citeseerx",
     "europepmc",
 )
+# Any of the words in the lower-cased host, in one search.
+_identifier_host_re = lazy_pattern("|".join(re.escape(word) for word in _IDENTIFIER_HOST_WORDS))
 
 
-def _may_name_identifier(url: str) -> bool:
+def may_name_identifier(url: str) -> bool:
     """A cheap look at the host before the full parse: resolver hosts, or a wiki's BookSources page."""
     match = _host_re().match(url)
     if match is None:
@@ -89,7 +92,7 @@ def _may_name_identifier(url: str) -> bool:
     host = match.group(1).lower()
     rest = url[match.end() :]
     # Special:BookSources/…, its colon written as is or percent-encoded (identifier_in_url unquotes the path).
-    return any(word in host for word in _IDENTIFIER_HOST_WORDS) or ":" in rest or "%3a" in rest.lower()
+    return _identifier_host_re().search(host) is not None or ":" in rest or "%3a" in rest.lower()
 
 
 def classify_links(candidates: Iterable[tuple[str, str | None]]) -> list[ReferenceLink]:
