@@ -193,10 +193,11 @@ class _NoteTargets:
     """:func:`_note_target` of each marker, read once per marker (the groups, the body walk's drop test and
     the marker itself ask)."""
 
-    __slots__ = ("known",)
+    __slots__ = ("known", "labels")
 
     def __init__(self) -> None:
         self.known: dict[Element, str | None] = {}  # the elements themselves: their proxies stay alive
+        self.labels: dict[Element, str] = {}
 
     def of(self, marker: Element) -> str | None:
         known = self.known
@@ -204,6 +205,13 @@ class _NoteTargets:
             return known[marker]
         target = known[marker] = _note_target(marker)
         return target
+
+    def label(self, marker: Element) -> str:
+        """The marker's text as a label (``[n 1]`` → ``n 1``), read once (the groups and the body walk ask)."""
+        label = self.labels.get(marker)
+        if label is None:
+            label = self.labels[marker] = marker_label(text_content(marker))
+        return label
 
 
 def _is_parsoid_ref(element: Element) -> bool:
@@ -270,7 +278,7 @@ class _MediaWikiPolicy(Policy):
             return None
         target = self.targets.of(element)
         link_text = first_with_class(element, "span", "mw-reflink-text")
-        label = marker_label(text_content(link_text if link_text is not None else element))
+        label = self.targets.label(element) if link_text is None else marker_label(text_content(link_text))
         ref_id = self.note_ids.get(target) if target else None
         if ref_id is None:
             self.dangling[target or label] += 1
@@ -337,7 +345,7 @@ def _marker_groups(content: Element, targets: _NoteTargets) -> dict[str, set[str
         target = targets.of(sup)
         if target is None:
             continue
-        match = _GROUP_LABEL_RE.fullmatch(marker_label(text_content(sup)))
+        match = _GROUP_LABEL_RE.fullmatch(targets.label(sup))
         groups.setdefault(target, set()).add("".join(match["group"].split()) if match else None)
     return groups
 
@@ -540,7 +548,8 @@ class _Reader:
         reached: list[Element] = []
         raw, _ = collect_text(element, policy, reached)
         cited = raw
-        later = _after_first_citation(element)
+        citations = [cite for cite in element.iter("cite") if has_class(cite, "citation")]
+        later = _after_first_citation(element, citations)
         if later:
             # Several full citations in one footnote: the first is the reference (as the template reader
             # takes the first template); the others' links, dates and identifiers are not its fields.
@@ -571,7 +580,7 @@ class _Reader:
                 title_link = url
             if original_link is None and text.casefold() == "the original":
                 original_link = url
-        hints = _markup_hints(element, link_texts)
+        hints = _markup_hints(citations[0] if citations else None, link_texts)
         # "Archived from the original": the cited page as the editor gave it comes first.
         ordered = [pair for pair in anchors if pair[0] == original_link] + [p for p in anchors if p[0] != original_link]
         reference = reference_from_text(id=ref_id, raw=cited, number=number, kind=kind, links=ordered, hints=hints)
@@ -622,13 +631,14 @@ class _SkipElements(Policy):
         return self.inner.marker(element)
 
 
-def _after_first_citation(element: Element) -> set[Element]:
+def _after_first_citation(element: Element, citations: list[Element]) -> set[Element]:
     """The elements from the second ``cite.citation`` of ``element`` on (empty when it holds one or none).
 
-    The set holds the elements themselves, not their ``id()``: lxml makes a new proxy object for an element
-    each time one is needed once the last is gone, so ids of proxies not kept alive are reused.
+    ``citations``: the ``cite.citation`` elements of ``element``.  The set holds the elements themselves, not
+    their ``id()``: lxml makes a new proxy object for an element each time one is needed once the last is gone,
+    so ids of proxies not kept alive are reused.
     """
-    if sum(1 for cite in element.iter("cite") if has_class(cite, "citation")) < 2:
+    if len(citations) < 2:
         return set()  # one citation or none (almost every footnote): no walk over all its elements
     seen = 0
     start: Element | None = None
@@ -855,12 +865,12 @@ def _transclusion_head(element: Element) -> Element | None:
 # --------------------------------------------------------------------------- markup and COinS
 
 
-def _markup_hints(element: Element, link_texts: dict[Element, str]) -> MarkupHints | None:
+def _markup_hints(cite: Element | None, link_texts: dict[Element, str]) -> MarkupHints | None:
     """Title and work as a CS1 ``<cite>`` sets them apart (quotes, italics, the citation's class).
 
-    ``link_texts``: the text of the links already read (:func:`text_content`), by link.
+    ``cite``: the reference's first ``cite.citation`` (None: no hints); ``link_texts``: the text of the links
+    already read (:func:`text_content`), by link.
     """
-    cite = first_with_class(element, "cite", "citation")
     if cite is None:
         return None
     kind = classes(cite) - {"citation", "cs1", "cs2"}

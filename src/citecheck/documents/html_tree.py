@@ -527,14 +527,12 @@ def collect_text(root: Element, policy: Policy, reached: list[Element] | None = 
     if text:
         add_text(text)
     # Elements to enter; an element's tail waits on the stack as a string once the element is entered.
-    stack: list[Element | str | None] = list(reversed(root))
+    stack: list[Element | str] = list(reversed(root))
     pop = stack.pop
     append = stack.append
     extend = stack.extend
     while stack:
         node = pop()
-        if node is None:
-            continue
         if node.__class__ is str:
             add_text(node)
             continue
@@ -561,8 +559,14 @@ def collect_text(root: Element, policy: Policy, reached: list[Element] | None = 
         text = node.text  # type: ignore[union-attr]
         if text:
             add_text(text)
-        append(node.tail or None)  # type: ignore[union-attr]
-        extend(reversed(node))
+        text = node.tail  # type: ignore[union-attr]
+        if not len(node):
+            if text:
+                add_text(text)  # no children: the tail comes next
+        else:
+            if text:
+                append(text)
+            extend(reversed(node))
     return builder.take()
 
 
