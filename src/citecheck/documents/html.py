@@ -22,8 +22,6 @@ not known.
 
 from __future__ import annotations
 
-from lxml import etree
-
 from citecheck.documents.html_generic import read_generic
 from citecheck.documents.html_mediawiki import read_mediawiki
 from citecheck.documents.html_tree import (
@@ -46,11 +44,6 @@ _PARSOID_META = frozenset({"mw:html:version", "mw:htmlVersion"})
 _LANDMARK_IDS = frozenset({"firstHeading", "footer-info-lastmod", "mw-mf-last-modified"})
 
 
-_WITH_ID = etree.XPath("descendant-or-self::*[@id]")
-# A superset of the elements with the class (a substring of the attribute); has_class decides.
-_PARSER_OUTPUT_CANDIDATES = etree.XPath("descendant-or-self::*[contains(@class, 'mw-parser-output')]")
-
-
 def detect_renderer(root: Element) -> tuple[Renderer, Element]:
     """Which software rendered the page, and its content area (the element to read)."""
     renderer, content, _ = _scan(root)
@@ -58,18 +51,18 @@ def detect_renderer(root: Element) -> tuple[Renderer, Element]:
 
 
 def _scan(root: Element) -> tuple[Renderer, Element, dict[str, Element]]:
-    """:func:`detect_renderer`, and the first element holding each of ``_LANDMARK_IDS``."""
+    """:func:`detect_renderer`, and the first element holding each of ``_LANDMARK_IDS``, in one pass."""
     parsoid = False
+    legacy_content: Element | None = None
     content_text: Element | None = None
     landmarks: dict[str, Element] = {}
-    # Three passes that libxml2 filters (by tag, by an id, by a class substring), each in document order,
-    # instead of a look at every element of the page.
-    for element in root.iter("meta", "sup", "ol", "body"):
+    for element in root.iter():
         tag = element.tag
+        if tag.__class__ is not str:
+            continue
         get = element.get
-        if tag == "meta":
-            if get("property") in _PARSOID_META:
-                parsoid = True
+        if tag == "meta" and get("property") in _PARSOID_META:
+            parsoid = True
         elif tag == "sup":
             typeof = get("typeof")
             if (typeof and "mw:Extension/ref" in typeof) or has_class(element, "mw-ref"):
@@ -78,15 +71,14 @@ def _scan(root: Element) -> tuple[Renderer, Element, dict[str, Element]]:
             tag == "body" and (has_class(element, "parsoid-body") or get("data-mw-html-version"))
         ):
             parsoid = True
-    for element in _WITH_ID(root):
-        element_id = element.get("id")
-        if element_id == "mw-content-text":
-            content_text = element
-        elif element_id in _LANDMARK_IDS:
-            landmarks.setdefault(element_id, element)
-    legacy_content = next(
-        (node for node in _PARSER_OUTPUT_CANDIDATES(root) if has_class(node, "mw-parser-output")), None
-    )
+        element_id = get("id")
+        if element_id is not None:
+            if element_id == "mw-content-text":
+                content_text = element
+            elif element_id in _LANDMARK_IDS:
+                landmarks.setdefault(element_id, element)
+        if legacy_content is None and has_class(element, "mw-parser-output"):
+            legacy_content = element
     if content_text is not None:
         inner = next((node for node in iter_elements(content_text) if has_class(node, "mw-parser-output")), None)
         legacy_content = inner if inner is not None else content_text
