@@ -99,11 +99,24 @@ def _partial_label(name: str, value: PartialDate) -> str:
     return f"{name} {value.iso()}{precision}"
 
 
-@functools.lru_cache(maxsize=8_192)
 def _partial_mark(key: str, name: str, value: PartialDate, colour_role: str) -> TimelineMark:
-    # A pure function of immutable values (a frozen model, a frozen mark), asked again for each reference that
-    # states the same date: the label and both bounds are worked out once per date.
-    return TimelineMark(key, _partial_label(name, value), value.earliest(), value.latest(), colour_role)
+    """The mark of a stated date; the label and both bounds are worked out once per date and row.
+
+    References state the same dates over and over, so marks are kept, keyed by the date's fields: a frozen
+    pydantic model hashes and compares in Python, field by field, which costs more than building the key.
+    """
+    cache_key = (key, name, colour_role, value.year, value.month, value.day, value.approximate)
+    mark = _PARTIAL_MARKS.get(cache_key)
+    if mark is None:
+        if len(_PARTIAL_MARKS) >= _PARTIAL_MARKS_MAX:
+            _PARTIAL_MARKS.clear()  # a bounded memo: a very large audit starts it afresh
+        mark = TimelineMark(key, _partial_label(name, value), value.earliest(), value.latest(), colour_role)
+        _PARTIAL_MARKS[cache_key] = mark
+    return mark
+
+
+_PARTIAL_MARKS: dict[tuple[str, str, str, int, int | None, int | None, bool], TimelineMark] = {}
+_PARTIAL_MARKS_MAX = 8_192
 
 
 def _day_mark(key: str, name: str, moment: datetime | date, colour_role: str) -> TimelineMark:
@@ -278,13 +291,7 @@ def _scale_for(marks: Sequence[TimelineMark]) -> _Scale:
     return _Scale(tuple(segments))
 
 
-@functools.lru_cache(maxsize=4_096)
-def _ticks(segment: _Segment) -> tuple[tuple[date, str], ...]:
-    # Segments recur (a citation's dates padded the same way): about half the calls of an audit are repeats.
-    return tuple(_tick_list(segment))
-
-
-def _tick_list(segment: _Segment) -> list[tuple[date, str]]:
+def _ticks(segment: _Segment) -> list[tuple[date, str]]:
     """Tick dates with labels for one stretch of axis, at years, months or days as its span requires."""
     most = max(1, int((segment.right - segment.left) // TICK_SPACING))
     first, last = date.fromordinal(segment.low), date.fromordinal(segment.high - 1)
@@ -425,9 +432,6 @@ def _timeline_svg(reference: Reference, marks: list[TimelineMark]) -> str:
     )
 
 
-# Repeats come mostly from within a document (its references read on the same days): a small cache keeps them,
-# and the axis stretches below are cached on their own, so a miss here costs little.
-@functools.lru_cache(maxsize=1_024)
 def _timeline_body(marks: tuple[TimelineMark, ...], mismatches: tuple[TimelineMismatch, ...]) -> tuple[int, str, str]:
     """The picture's height, its escaped description and everything below its heading, ``</svg>`` included.
 

@@ -47,6 +47,19 @@ _FRESH_FLAGS = (
 )
 
 
+def _open_fresh(name: str) -> int:
+    """``name`` created exclusively (:data:`_FRESH_FLAGS`), its folder made first only if it is missing.
+
+    Folders are nearly always there already: trying the file first spares each write a ``mkdir`` and the
+    ``stat`` behind ``exist_ok`` (two system calls per document's batch, the file's own being three).
+    """
+    try:
+        return os.open(name, _FRESH_FLAGS, 0o666)
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(name), exist_ok=True)
+        return os.open(name, _FRESH_FLAGS, 0o666)
+
+
 def _write_bytes_atomically(path: Path, data: bytes, *, durable: bool) -> None:
     """``data`` into ``path`` by way of ``.<name>.tmp`` beside it (or a random name if that one is taken).
 
@@ -58,7 +71,7 @@ def _write_bytes_atomically(path: Path, data: bytes, *, durable: bool) -> None:
     """
     temporary = os.path.join(os.fspath(path.parent), f".{path.name}.tmp")
     try:
-        handle = os.open(temporary, _FRESH_FLAGS, 0o666)
+        handle = _open_fresh(temporary)
     except FileExistsError:
         atomic_write_chunks(path, (data.decode("utf-8"),), durable=durable)
         return
@@ -177,22 +190,18 @@ def summary_schema() -> dict[str, Any]:
 
 
 def write_outputs(files: Mapping[Path, str], *, durable: bool = True, staged: bool = False) -> None:
-    """Write a batch of already-rendered files atomically, one by one (each folder made once).
+    """Write a batch of already-rendered files atomically, one by one (a folder made when it is missing).
 
     ``staged``: the files go into a :class:`StagedFolder` no reader sees
     before it is renamed into place, so each is created under its own name
     (one ``open``, no temporary name and ``rename``); a name already there
     (the same file written twice) is replaced atomically as usual.
     """
-    folders: set[Path] = set()
     for path, text in files.items():
         data = text.encode("utf-8")
-        if path.parent not in folders:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            folders.add(path.parent)
         if staged:
             try:
-                handle = os.open(path, _FRESH_FLAGS, 0o666)
+                handle = _open_fresh(os.fspath(path))
             except FileExistsError:
                 pass
             else:
