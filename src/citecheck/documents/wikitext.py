@@ -44,6 +44,7 @@ from citecheck.dates import PartialDate, parse_date
 from citecheck.documents.markers import extract_markers
 from citecheck.documents.wikitext_tree import (
     FlatTemplate,
+    FlatValue,
     SourceCache,
     external_links_in,
     parse_wikitext,
@@ -318,10 +319,13 @@ _template_name = template_name
 def _plain(code: Any) -> str:
     """Wikicode as the reader sees it: markup stripped, entities decoded, whitespace collapsed.
 
-    A flat template's value is a ``str`` (text and bare URLs only), which is its own plain text.
+    A flat template's value is a ``str`` (text and bare URLs only), its own plain text, or a :class:`FlatValue`
+    (wikilinks and entities too), which carries its plain text.
     """
     if type(code) is str:
         return " ".join(code.split())
+    if type(code) is FlatValue:  # a flat value holding wikilinks or entities
+        return code.plain
     if type(code) is Wikicode:
         nodes: list[Any] = code._nodes
         if all(type(node) is Text for node in nodes):
