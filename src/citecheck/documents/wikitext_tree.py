@@ -344,6 +344,27 @@ class _DirectBuilder:
         return Argument(_code(nodes))
 
     def wikilink(self, _: Any) -> Any:
+        token_list, index = self.tokens, self.position
+        if index + 1 < self.end and type(token_list[index]) is _Text:
+            # The common shapes, [[title]] and [[title|text]] of one text each, built without the general loop.
+            follower = type(token_list[index + 1])
+            if follower is _WikilinkClose:
+                link = _new(_WikilinkNode)
+                link._title = _code([_text(token_list[index]["text"])])
+                link._text = None
+                self.position = index + 2
+                return link
+            if (
+                follower is _WikilinkSeparator
+                and index + 3 < self.end
+                and type(token_list[index + 2]) is _Text
+                and type(token_list[index + 3]) is _WikilinkClose
+            ):
+                link = _new(_WikilinkNode)
+                link._title = _code([_text(token_list[index]["text"])])
+                link._text = _code([_text(token_list[index + 2]["text"])])
+                self.position = index + 4
+                return link
         title: Wikicode | None = None
         nodes = self.nodes_until(_WIKILINK_STOPS)
         while type(self.next_token()) is tokens.WikilinkSeparator:
@@ -360,6 +381,16 @@ class _DirectBuilder:
 
     def external_link(self, opening: Any) -> Any:
         brackets = opening.get("brackets")
+        token_list, index = self.tokens, self.position
+        if index + 1 < self.end and type(token_list[index]) is _Text and type(token_list[index + 1]) is _LinkClose:
+            # A URL alone (bare, or [url]), built without the general loop.
+            link = _new(_ExternalLinkNode)
+            link._url = _code([_text(token_list[index]["text"])])
+            link._title = None
+            link._brackets = bool(brackets)
+            link.suppress_space = False
+            self.position = index + 2
+            return link
         url: Wikicode | None = None
         suppress_space = None
         nodes = self.nodes_until(_EXTERNAL_STOPS)
