@@ -327,6 +327,10 @@ def _plain(code: Any) -> str:
         return code.plain
     if type(code) is Wikicode:
         nodes: list[Any] = code._nodes
+        if len(nodes) == 1:
+            (only,) = nodes  # (unpacked: SmartList's own indexing is Python code)
+            if type(only) is Text:  # (a link's title, most often: the loop below without its generator)
+                return " ".join(only._value.split())
         if all(type(node) is Text for node in nodes):
             # strip_code keeps a Text node's text; normalize and collapse change nothing the split below keeps.
             return " ".join("".join([node._value for node in nodes]).split())
@@ -342,7 +346,7 @@ def _without_comments(code: Any) -> str:
 
 def _parameters(template: Any) -> Iterator[tuple[str, Any, bool]]:
     """``(name as written, value, showkey)`` of each parameter; values of flat templates are ``str``."""
-    if type(template) is FlatTemplate and not template.materialised:
+    if type(template) is FlatTemplate and template._body is not None:
         yield from template.flat_params
         return
     for parameter in template.params:
@@ -707,7 +711,7 @@ class _Walker:
             self.emit_text(inline, None, mode)
         elif self._body_mode(mode) == "body" and name not in _ATTACHED_TEMPLATES:
             self.dropped_templates[name] += 1
-        if type(node) is FlatTemplate and not node.materialised and not node.has_loose_ref:
+        if type(node) is FlatTemplate and node._body is not None and not node.has_loose_ref:
             # Its children are text and bare URLs, walked outside body text: only a loose "<ref" would count.
             return
         self.walk_children(node, offset, "hidden" if mode == "body" else mode, source)

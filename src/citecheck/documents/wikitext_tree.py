@@ -290,6 +290,17 @@ class _DirectBuilder:
             raise _Unbuildable("missed a close token")
         return nodes
 
+    def text_until(self, stops: frozenset[Any]) -> list[Any]:
+        """:meth:`nodes_until`, answering its commonest case in a tag (one text, then a stop) itself."""
+        index = self.position
+        token_list = self.tokens
+        if index + 1 < self.end and type(token_list[index]) is _Text and type(token_list[index + 1]) in stops:
+            node = _new(_TextNode)
+            node._value = token_list[index]["text"]
+            self.position = index + 1
+            return [node]
+        return self.nodes_until(stops)
+
     def next_token(self) -> Any:
         if self.position >= self.end:
             raise _Unbuildable("ran out of tokens")
@@ -465,7 +476,7 @@ class _DirectBuilder:
         implicit, attrs, contents, closing_tag = False, [], None, None
         wiki_markup, invalid = opening.get("wiki_markup"), opening.get("invalid") or False
         wiki_style_separator, closing_wiki_markup = None, wiki_markup
-        nodes = self.nodes_until(_TAG_STOPS)
+        nodes = self.text_until(_TAG_STOPS)
         while True:
             token = self.next_token()
             token_type = type(token)
@@ -476,11 +487,11 @@ class _DirectBuilder:
                 wiki_style_separator = token.get("wiki_markup")
                 padding = token.get("padding") or ""
                 tag = _code(nodes)
-                nodes = self.nodes_until(_TAG_STOPS)
+                nodes = self.text_until(_TAG_STOPS)
             elif token_type is tokens.TagOpenClose:
                 closing_wiki_markup = token.get("wiki_markup")
                 contents = _code(nodes)
-                nodes = self.nodes_until(_TAG_STOPS)
+                nodes = self.text_until(_TAG_STOPS)
             else:
                 if token_type is tokens.TagCloseSelfclose:
                     closing_wiki_markup = token.get("wiki_markup")
@@ -713,7 +724,7 @@ def _flat_markup(token_list: list[Any], index: int, step: int, end: int) -> tupl
 
 def template_name(template: Any) -> str:
     """A template's name as the reader compares names: markup stripped, ``_`` as space, whitespace collapsed, lower."""
-    if type(template) is FlatTemplate and not template.materialised:
+    if type(template) is FlatTemplate and template._body is not None:
         if template.reader_name is None:  # asked once per template, then remembered
             template.reader_name = _compared_name(template.flat_name)
         return template.reader_name
@@ -727,14 +738,14 @@ def _compared_name(written: str) -> str:
 
 def template_fields(template: Any) -> dict[str, Any]:
     """Parameter name → value (a ``str`` for a flat template, else Wikicode); a repeated parameter keeps its last."""
-    if type(template) is FlatTemplate and not template.materialised:
+    if type(template) is FlatTemplate and template._body is not None:
         return {name.strip(): value for name, value, _ in template.flat_params}
     return {str(parameter.name).strip(): parameter.value for parameter in template.params}
 
 
 def positional_values(template: Any, plain: Any) -> list[str]:
     """The positional parameters' values as plain text (``plain`` renders Wikicode)."""
-    if type(template) is FlatTemplate and not template.materialised:
+    if type(template) is FlatTemplate and template._body is not None:
         return [flat_plain(value) for _, value, showkey in template.flat_params if not showkey]
     return [plain(parameter.value) for parameter in template.params if not parameter.showkey]
 
@@ -751,7 +762,7 @@ def templates_in(code: Any) -> Iterator[Any]:
             continue
         if isinstance(node, Template):
             yield node
-            if type(node) is FlatTemplate and not node.materialised:
+            if type(node) is FlatTemplate and node._body is not None:
                 continue
         children = [child.nodes for child in node.__children__()]
         for nodes in reversed(children):
