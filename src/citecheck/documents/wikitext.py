@@ -509,8 +509,13 @@ class _Walker:
                 continue
             # A node's text is made once (SourceCache) and handed down.
             source = node_text(node)
-            if type(node) is Wikilink:  # (visit's answer for the commonest node after text)
+            node_type = type(node)
+            if node_type is Wikilink:  # (visit's answers for the commonest nodes after text)
                 self.visit_wikilink(node, position, mode, source)
+                position += len(source)
+                continue
+            if node_type is HTMLEntity:
+                self.emit_text(node.normalize(), None, mode)
                 position += len(source)
                 continue
             # (only a tag, a <ref>, reads the nodes after it)
