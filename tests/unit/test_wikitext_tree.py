@@ -16,6 +16,7 @@ from mwparserfromhell.wikicode import Wikicode
 from citecheck.documents import wikitext, wikitext_tree
 from citecheck.documents.wikitext_tree import (
     FlatTemplate,
+    FlatValue,
     SourceCache,
     build_tree,
     external_links_in,
@@ -28,6 +29,13 @@ from citecheck.documents.wikitext_tree import (
 from tests.conftest import shared_path
 from tests.fuzz.profile import FUZZ
 from tests.fuzz.strategies import MARKUP_BITS
+
+# Flat templates with text-only wikilinks and entities, beside templates that are not flat for them.
+FLAT_MARKUP = (
+    "{{cite news |work=[[Example Wire]] |publisher=[[Target|Shown\n]] |title=T&amp;U&#x41;&#66;&nbsp;x}}"
+    " {{cite web|work=[[a|''b'']]}} {{x|[[a]]=b}} {{x|a=[[b|]]}}"
+)
+
 
 SNIPPETS = [
     "",
@@ -46,6 +54,7 @@ SNIPPETS = [
     "{{unclosed|a=b",
     "{{a|b\n== heading ==\n}}",
     "{{DISPLAYTITLE:''Title''}} {{#tag:ref|note|name=n}}",
+    FLAT_MARKUP,
 ]
 
 WIKI_BITS = [
@@ -115,6 +124,22 @@ def test_flat_templates_are_recognised() -> None:
     assert flat.materialised
     flat.name = "cite book"  # a materialised flat template is an ordinary, editable Template
     assert str(flat) == "{{cite book|url=https://e.example/x |title=T}}"
+
+
+def test_flat_templates_hold_text_only_wikilinks_and_entities() -> None:
+    code = parse_wikitext(FLAT_MARKUP)
+    kinds = [type(node).__name__ for node in code.nodes]
+    # a formatted link text, a link in a parameter's name and an empty link text are not flat
+    assert kinds == ["FlatTemplate", "Text", "Template", "Text", "Template", "Text", "Template"]
+    flat = code.nodes[0]
+    values = {name: value for name, value, _ in flat.flat_params}
+    assert all(type(value) is FlatValue for value in values.values())
+    assert values["work"] == "[[Example Wire]] " and values["work"].plain == "Example Wire"
+    assert values["publisher"].plain == "Shown"  # the link's text, its newline trimmed as strip_code trims it
+    assert values["title"].plain == "T&UAB x"  # entities decoded (&nbsp; is whitespace, collapsed)
+    assert str(flat) == FLAT_MARKUP[: FLAT_MARKUP.index("}}") + 2]
+    assert not flat.materialised
+    _assert_same_tree(FLAT_MARKUP)
 
 
 def _read_both(text: str, monkeypatch: pytest.MonkeyPatch) -> tuple[str, str]:

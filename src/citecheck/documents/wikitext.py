@@ -41,9 +41,9 @@ from mwparserfromhell.nodes import (
 from mwparserfromhell.wikicode import Wikicode
 
 from citecheck.dates import PartialDate, parse_date
-from citecheck.documents.markers import extract_markers
 from citecheck.documents.wikitext_tree import (
     FlatTemplate,
+    FlatValue,
     SourceCache,
     external_links_in,
     parse_wikitext,
@@ -318,12 +318,19 @@ _template_name = template_name
 def _plain(code: Any) -> str:
     """Wikicode as the reader sees it: markup stripped, entities decoded, whitespace collapsed.
 
-    A flat template's value is a ``str`` (text and bare URLs only), which is its own plain text.
+    A flat template's value is a ``str`` (text and bare URLs only), its own plain text, or a :class:`FlatValue`
+    (wikilinks and entities too), which carries its plain text.
     """
     if type(code) is str:
         return " ".join(code.split())
+    if type(code) is FlatValue:  # a flat value holding wikilinks or entities
+        return code.plain
     if type(code) is Wikicode:
         nodes: list[Any] = code._nodes
+        if len(nodes) == 1:
+            (only,) = nodes  # (unpacked: SmartList's own indexing is Python code)
+            if type(only) is Text:  # (a link's title, most often: the loop below without its generator)
+                return " ".join(only._value.split())
         if all(type(node) is Text for node in nodes):
             # strip_code keeps a Text node's text; normalize and collapse change nothing the split below keeps.
             return " ".join("".join([node._value for node in nodes]).split())
@@ -339,7 +346,7 @@ def _without_comments(code: Any) -> str:
 
 def _parameters(template: Any) -> Iterator[tuple[str, Any, bool]]:
     """``(name as written, value, showkey)`` of each parameter; values of flat templates are ``str``."""
-    if type(template) is FlatTemplate and not template.materialised:
+    if type(template) is FlatTemplate and template._body is not None:
         yield from template.flat_params
         return
     for parameter in template.params:
@@ -358,11 +365,12 @@ def _loose_attributes(attrs: str) -> dict[str, str]:
     return values
 
 
-def _tag_attributes(tag: Any) -> dict[str, str]:
+def _tag_attributes(tag: Any, text_of: Callable[[Any], str] = str) -> dict[str, str]:
+    """Attribute name → value as written (``text_of``: ``str`` of a Wikicode, as the walk's cache makes it)."""
     values: dict[str, str] = {}
     for attribute in tag.attributes:
-        key = str(attribute.name).strip().lower()
-        value = str(attribute.value).strip() if attribute.value is not None else ""
+        key = text_of(attribute.name).strip().lower()
+        value = text_of(attribute.value).strip() if attribute.value is not None else ""
         values[key] = value
     return values
 
@@ -490,12 +498,26 @@ class _Walker:
                 if "<" in source:
                     self.visit_text(source, position, mode)
                 elif mode == "body" and self.skip_below is None and source:  # (emit_text's test, asked first)
-                    # visit_text of text without a "<" (no loose ref tags)
-                    self.emit_text(_MAGIC_WORD_RE.sub("", source) if "__" in source else source, position, mode)
+                    # visit_text of text without a "<" (no loose ref tags); emit_text's common case inline
+                    text = _MAGIC_WORD_RE.sub("", source) if "__" in source else source
+                    draft = self.sections[-1]
+                    if draft.in_list_item or _MARK_OPEN in text or _MARK_CLOSE in text:
+                        self.emit_text(text, position, mode)
+                    elif text:
+                        draft.add(text, position)
                 position += len(source)
                 continue
             # A node's text is made once (SourceCache) and handed down.
             source = node_text(node)
+            node_type = type(node)
+            if node_type is Wikilink:  # (visit's answers for the commonest nodes after text)
+                self.visit_wikilink(node, position, mode, source)
+                position += len(source)
+                continue
+            if node_type is HTMLEntity:
+                self.emit_text(node.normalize(), None, mode)
+                position += len(source)
+                continue
             # (only a tag, a <ref>, reads the nodes after it)
             self.visit(
                 node, position, mode, _Siblings(nodes, index + 1) if isinstance(node, Tag) else _NO_SIBLINGS, source
@@ -598,10 +620,10 @@ class _Walker:
             self.walk(node.contents, _contents_offset(node, offset, source, text_of), mode)
 
     def visit_ref(self, node: Any, offset: int, mode: Mode, following: _Siblings) -> None:
-        attributes = _tag_attributes(node)
+        text_of = self.text_of
+        attributes = _tag_attributes(node, text_of)
         name = attributes.get("name") or None
         group = attributes.get("group", "")
-        text_of = self.text_of
         content = node.contents if node.contents is not None and text_of(node.contents).strip() else None
         if content is None and not name:
             # <ref></ref> or <ref/>: an empty definition, kept so CC101 can report it.
@@ -694,7 +716,7 @@ class _Walker:
             self.emit_text(inline, None, mode)
         elif self._body_mode(mode) == "body" and name not in _ATTACHED_TEMPLATES:
             self.dropped_templates[name] += 1
-        if type(node) is FlatTemplate and not node.materialised and not node.has_loose_ref:
+        if type(node) is FlatTemplate and node._body is not None and not node.has_loose_ref:
             # Its children are text and bare URLs, walked outside body text: only a loose "<ref" would count.
             return
         self.walk_children(node, offset, "hidden" if mode == "body" else mode, source)
@@ -739,22 +761,23 @@ class _Walker:
             self.add_marker(placeholder, ("\x00harv", short.anchor))
 
     def visit_wikilink(self, node: Any, offset: int, mode: Mode, source: str | None = None) -> None:
-        target = self.text_of(node.title).strip().lower()
-        if target.startswith(_HIDDEN_NAMESPACES) or (_INTERLANGUAGE_RE.match(target) and node.text is None):
+        # (the private attributes: the properties are Python calls; the reader never edits the tree)
+        target = self.text_of(node._title).strip().lower()
+        if target.startswith(_HIDDEN_NAMESPACES) or (_INTERLANGUAGE_RE.match(target) and node._text is None):
             if self._body_mode(mode) == "body":
                 self.dropped_links[target.split(":", 1)[0]] += 1
             self.walk_children(node, offset, "hidden" if mode == "body" else mode, source)
             return
-        if node.text is not None:
-            text_offset = _contents_offset_of(node, node.text, offset, source, self.text_of)
-            nodes = node.text._nodes
+        if node._text is not None:
+            text_offset = _contents_offset_of(node, node._text, offset, source, self.text_of)
+            nodes = node._text._nodes
             only = next(iter(nodes)) if len(nodes) == 1 else None  # (not nodes[0]: SmartList indexes in Python)
             if type(only) is Text:  # [[target|text]]: what walk() does with one Text
                 self.visit_text(only._value, text_offset, mode)
             else:
-                self.walk(node.text, text_offset, mode)
+                self.walk(node._text, text_offset, mode)
         else:
-            self.emit_text(_plain(node.title).lstrip(":"), offset + 2, mode)
+            self.emit_text(_plain(node._title).lstrip(":"), offset + 2, mode)
 
 
 def _contents_offset_of(
@@ -1171,17 +1194,18 @@ def _finish_section(draft: _SectionDraft, ids: dict[Any, str], line_of: Any) -> 
         if "(" in text:
             text = " ".join(_EMPTY_PARENS_RE.sub("", text).split())
         text = _SPACE_BEFORE_PUNCT_RE.sub("", text).strip()
-        clean, found = extract_markers(text, _SENTINEL_RE)
+        clean, found = _without_sentinels(text)
         stripped = clean.lstrip()
         shift = len(clean) - len(stripped)
         clean = stripped.rstrip()
         markers: list[Marker] = []
-        for marker in found:
-            pending = draft.markers[int(marker.label)]
+        for index, at in found:
+            pending = draft.markers[index]
             ref_id = ids.get(pending.key)
             label = ref_id if ref_id is not None else (pending.ref.name or "")
-            offset = min(max(marker.offset - shift, 0), len(clean))
-            markers.append(Marker(label=label, offset=offset, ref_id=ref_id))
+            offset = min(max(at - shift, 0), len(clean))
+            # Built, not validated: every value is already of its field's type (see references.construct).
+            markers.append(build(Marker, label=label, offset=offset, ref_id=ref_id))
         if not _WORD_RE.search(clean):
             if markers and paragraphs:
                 # A ref standing alone (after a dropped image or template) cites the paragraph before.
@@ -1189,8 +1213,30 @@ def _finish_section(draft: _SectionDraft, ids: dict[Any, str], line_of: Any) -> 
                 paragraphs[-1].markers.extend(marker.model_copy(update={"offset": end}) for marker in markers)
             continue
         source = draft.source_offset(position + leading)
-        paragraphs.append(Paragraph(text=clean, markers=markers, line=line_of(source) if source is not None else None))
-    return Section(title=draft.title, level=draft.level, paragraphs=paragraphs)
+        line = line_of(source) if source is not None else None
+        paragraphs.append(build(Paragraph, text=clean, markers=markers, line=line))
+    return build(Section, title=draft.title, level=draft.level, paragraphs=paragraphs)
+
+
+def _without_sentinels(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """:func:`~citecheck.documents.markers.extract_markers` with the sentinel pattern, without its models.
+
+    The clean text and, for each marker, its index in the draft's markers and its offset in the clean text.
+    """
+    if _MARK_OPEN not in text:
+        return text, []
+    pieces: list[str] = []
+    found: list[tuple[int, int]] = []
+    position = 0
+    clean_length = 0
+    for match in _SENTINEL_RE.finditer(text):
+        before = text[position : match.start()]
+        pieces.append(before)
+        clean_length += len(before)
+        found.append((int(match["label"]), clean_length))
+        position = match.end()
+    pieces.append(text[position:])
+    return "".join(pieces), found
 
 
 def _dropped_summary(walker: _Walker) -> str | None:

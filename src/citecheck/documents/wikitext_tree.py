@@ -35,6 +35,7 @@ from mwparserfromhell.wikicode import Wikicode
 
 __all__ = [
     "FlatTemplate",
+    "FlatValue",
     "SourceCache",
     "build_tree",
     "external_links_in",
@@ -55,14 +56,38 @@ _Equals = tokens.TemplateParamEquals
 _Close = tokens.TemplateClose
 _LinkOpen = tokens.ExternalLinkOpen
 _LinkClose = tokens.ExternalLinkClose
+_WikilinkOpen = tokens.WikilinkOpen
+_WikilinkSeparator = tokens.WikilinkSeparator
+_WikilinkClose = tokens.WikilinkClose
+_EntityStart = tokens.HTMLEntityStart
+_EntityNumeric = tokens.HTMLEntityNumeric
+_EntityHex = tokens.HTMLEntityHex
+_EntityEnd = tokens.HTMLEntityEnd
+
+
+class FlatValue(str):
+    """A flat parameter's value as written that holds wikilinks or entities, with its plain text.
+
+    ``plain`` is what ``_plain`` makes of the value's Wikicode: ``strip_code(normalize=True, collapse=True)``
+    (a wikilink's text or else its title, newlines trimmed; an entity decoded), whitespace collapsed.
+    """
+
+    plain: str
+
+    def __new__(cls, written: str, plain: str) -> FlatValue:
+        value = super().__new__(cls, written)
+        value.plain = plain
+        return value
 
 
 def flat_plain(value: str) -> str:
     """A flat value as ``_plain`` reads its Wikicode: text and bare URLs are their own text; whitespace collapsed.
 
     (``strip_code`` keeps a Text node's text and a bare link's URL; ``collapse`` only trims newlines and the
-    whitespace collapse that follows makes that moot.)
+    whitespace collapse that follows makes that moot.)  A :class:`FlatValue` carries its plain text.
     """
+    if type(value) is FlatValue:
+        return value.plain
     return " ".join(value.split())
 
 
@@ -117,55 +142,14 @@ class FlatTemplate(Template):
 
 def _flat_template(stack: list[Any]) -> FlatTemplate | None:
     """The flat template whose tokens end ``stack`` (reversed, as the builder pops them), consumed; else None."""
-    index = len(stack) - 1
-    name_parts: list[str] = []
-    while index >= 0 and type(stack[index]) is _Text:
-        name_parts.append(stack[index]["text"])
-        index -= 1
-    if not name_parts or index < 0:
+    read = _read_flat(stack, len(stack) - 1, -1)
+    if read is None:
         return None
-    params: list[tuple[str, str, bool]] = []
-    source = ["{{", *name_parts]
-    position = 1
-    token_type = type(stack[index])
-    while token_type is _Separator:
-        index -= 1
-        key: str | None = None
-        parts: list[str] = []
-        while index >= 0:
-            token = stack[index]
-            token_type = type(token)
-            if token_type is _Text:
-                parts.append(token["text"])
-            elif token_type is _Equals and key is None:
-                key = "".join(parts)
-                parts = []
-            elif token_type is _LinkOpen and not token.get("brackets"):
-                # A bare URL: ExternalLinkOpen, its text, ExternalLinkClose.
-                if index < 2 or type(stack[index - 1]) is not _Text or type(stack[index - 2]) is not _LinkClose:
-                    return None
-                parts.append(stack[index - 1]["text"])
-                index -= 2
-            else:
-                break
-            index -= 1
-        else:
-            return None
-        value = "".join(parts)
-        if key is None:
-            params.append((str(position), value, False))
-            position += 1
-            source += ("|", value)
-        else:
-            params.append((key, value, True))
-            source += ("|", key, "=", value)
-    if token_type is not _Close:
-        return None
-    body = stack[index + 1 :]
+    name, params, source, close = read
+    body = stack[close + 1 :]
     body.reverse()
-    del stack[index:]
-    source.append("}}")
-    return FlatTemplate(body, "".join(name_parts), params, "".join(source))
+    del stack[close:]
+    return FlatTemplate(body, name, params, source)
 
 
 class _FlatBuilder(_BUILDER):  # type: ignore[misc]
@@ -306,6 +290,17 @@ class _DirectBuilder:
             raise _Unbuildable("missed a close token")
         return nodes
 
+    def text_until(self, stops: frozenset[Any]) -> list[Any]:
+        """:meth:`nodes_until`, answering its commonest case in a tag (one text, then a stop) itself."""
+        index = self.position
+        token_list = self.tokens
+        if index + 1 < self.end and type(token_list[index]) is _Text and type(token_list[index + 1]) in stops:
+            node = _new(_TextNode)
+            node._value = token_list[index]["text"]
+            self.position = index + 1
+            return [node]
+        return self.nodes_until(stops)
+
     def next_token(self) -> Any:
         if self.position >= self.end:
             raise _Unbuildable("ran out of tokens")
@@ -360,6 +355,27 @@ class _DirectBuilder:
         return Argument(_code(nodes))
 
     def wikilink(self, _: Any) -> Any:
+        token_list, index = self.tokens, self.position
+        if index + 1 < self.end and type(token_list[index]) is _Text:
+            # The common shapes, [[title]] and [[title|text]] of one text each, built without the general loop.
+            follower = type(token_list[index + 1])
+            if follower is _WikilinkClose:
+                link = _new(_WikilinkNode)
+                link._title = _code([_text(token_list[index]["text"])])
+                link._text = None
+                self.position = index + 2
+                return link
+            if (
+                follower is _WikilinkSeparator
+                and index + 3 < self.end
+                and type(token_list[index + 2]) is _Text
+                and type(token_list[index + 3]) is _WikilinkClose
+            ):
+                link = _new(_WikilinkNode)
+                link._title = _code([_text(token_list[index]["text"])])
+                link._text = _code([_text(token_list[index + 2]["text"])])
+                self.position = index + 4
+                return link
         title: Wikicode | None = None
         nodes = self.nodes_until(_WIKILINK_STOPS)
         while type(self.next_token()) is tokens.WikilinkSeparator:
@@ -376,6 +392,16 @@ class _DirectBuilder:
 
     def external_link(self, opening: Any) -> Any:
         brackets = opening.get("brackets")
+        token_list, index = self.tokens, self.position
+        if index + 1 < self.end and type(token_list[index]) is _Text and type(token_list[index + 1]) is _LinkClose:
+            # A URL alone (bare, or [url]), built without the general loop.
+            link = _new(_ExternalLinkNode)
+            link._url = _code([_text(token_list[index]["text"])])
+            link._title = None
+            link._brackets = bool(brackets)
+            link.suppress_space = False
+            self.position = index + 2
+            return link
         url: Wikicode | None = None
         suppress_space = None
         nodes = self.nodes_until(_EXTERNAL_STOPS)
@@ -450,7 +476,7 @@ class _DirectBuilder:
         implicit, attrs, contents, closing_tag = False, [], None, None
         wiki_markup, invalid = opening.get("wiki_markup"), opening.get("invalid") or False
         wiki_style_separator, closing_wiki_markup = None, wiki_markup
-        nodes = self.nodes_until(_TAG_STOPS)
+        nodes = self.text_until(_TAG_STOPS)
         while True:
             token = self.next_token()
             token_type = type(token)
@@ -461,11 +487,11 @@ class _DirectBuilder:
                 wiki_style_separator = token.get("wiki_markup")
                 padding = token.get("padding") or ""
                 tag = _code(nodes)
-                nodes = self.nodes_until(_TAG_STOPS)
+                nodes = self.text_until(_TAG_STOPS)
             elif token_type is tokens.TagOpenClose:
                 closing_wiki_markup = token.get("wiki_markup")
                 contents = _code(nodes)
-                nodes = self.nodes_until(_TAG_STOPS)
+                nodes = self.text_until(_TAG_STOPS)
             else:
                 if token_type is tokens.TagCloseSelfclose:
                     closing_wiki_markup = token.get("wiki_markup")
@@ -566,49 +592,82 @@ _HANDLERS: dict[Any, Any] = {
 
 
 def _flat_template_at(token_list: list[Any], start: int) -> tuple[FlatTemplate, int] | None:
-    """The flat template whose tokens start at ``start`` (just after its ``{{``) and where it ends; else None.
+    """The flat template whose tokens start at ``start`` (just after its ``{{``) and where it ends; else None."""
+    read = _read_flat(token_list, start, 1)
+    if read is None:
+        return None
+    name, params, source, close = read
+    return FlatTemplate(token_list[start:close], name, params, source), close + 1
 
-    :func:`_flat_template`'s rule, read forward.
+
+def _read_flat(
+    token_list: list[Any], start: int, step: int
+) -> tuple[str, list[tuple[str, str, bool]], str, int] | None:
+    """A flat template's name, parameters, source and the index of its ``}}``, read from ``start`` by ``step``.
+
+    ``step`` 1 reads a token list forward (the direct builder); -1 reads mwparserfromhell's builder's
+    reversed stack.  None when the tokens are not a flat template: only text, parameter separators, bare
+    URLs, text-only wikilinks and entities (a value holding wikilinks or entities is a :class:`FlatValue`).
     """
     end = len(token_list)
     index = start
     name_parts: list[str] = []
-    while index < end and type(token_list[index]) is _Text:
+    while 0 <= index < end and type(token_list[index]) is _Text:
         name_parts.append(token_list[index]["text"])
-        index += 1
-    if not name_parts or index >= end:
+        index += step
+    if not name_parts or not 0 <= index < end:
         return None
     params: list[tuple[str, str, bool]] = []
     source = ["{{", *name_parts]
     position = 1
     token_type = type(token_list[index])
     while token_type is _Separator:
-        index += 1
+        index += step
         key: str | None = None
         parts: list[str] = []
-        while index < end:
+        shown: list[str] | None = None  # the value's plain pieces, once it holds a wikilink or an entity
+        while 0 <= index < end:
             token = token_list[index]
             token_type = type(token)
             if token_type is _Text:
                 parts.append(token["text"])
+                if shown is not None:
+                    shown.append(token["text"])
             elif token_type is _Equals and key is None:
+                if shown is not None:
+                    return None  # a parameter name with markup in it
                 key = "".join(parts)
                 parts = []
             elif token_type is _LinkOpen and not token.get("brackets"):
+                # A bare URL: ExternalLinkOpen, its text, ExternalLinkClose (its plain text is its URL).
+                after = index + 2 * step
                 if (
-                    index + 2 >= end
-                    or type(token_list[index + 1]) is not _Text
-                    or type(token_list[index + 2]) is not _LinkClose
+                    not 0 <= after < end
+                    or type(token_list[index + step]) is not _Text
+                    or type(token_list[after]) is not _LinkClose
                 ):
                     return None
-                parts.append(token_list[index + 1]["text"])
-                index += 2
+                parts.append(token_list[index + step]["text"])
+                if shown is not None:
+                    shown.append(token_list[index + step]["text"])
+                index = after
+            elif token_type is _WikilinkOpen or token_type is _EntityStart:
+                markup = _flat_markup(token_list, index, step, end)
+                if markup is None:
+                    return None
+                written, plain, index = markup
+                if shown is None:
+                    shown = list(parts)  # text and bare URLs so far: their own plain text
+                parts.append(written)
+                shown.append(plain)
             else:
                 break
-            index += 1
+            index += step
         else:
             return None
         value = "".join(parts)
+        if shown is not None:
+            value = FlatValue(value, " ".join("".join(shown).split()))
         if key is None:
             params.append((str(position), value, False))
             position += 1
@@ -619,12 +678,53 @@ def _flat_template_at(token_list: list[Any], start: int) -> tuple[FlatTemplate, 
     if token_type is not _Close:
         return None
     source.append("}}")
-    return FlatTemplate(token_list[start:index], "".join(name_parts), params, "".join(source)), index + 1
+    return "".join(name_parts), params, "".join(source), index
+
+
+def _flat_markup(token_list: list[Any], index: int, step: int, end: int) -> tuple[str, str, int] | None:
+    """A text-only wikilink or an entity opening at ``index``: its source, its plain text (as ``strip_code``
+    renders it) and the index of its last token; else None."""
+    tokens_read: list[Any] = []
+    while True:
+        index += step
+        if not 0 <= index < end:
+            return None
+        token = token_list[index]
+        token_type = type(token)
+        if token_type is _WikilinkClose or token_type is _EntityEnd:
+            break
+        tokens_read.append(token)
+        if len(tokens_read) > 3:
+            return None
+    kinds = [type(token) for token in tokens_read]
+    if token_type is _WikilinkClose:
+        if kinds == [_Text]:
+            title = tokens_read[0]["text"]
+            # Wikilink.__strip__: the title's strip_code (its text, newlines trimmed)
+            return "[[" + title + "]]", title.strip("\n"), index
+        if kinds == [_Text, _WikilinkSeparator, _Text]:
+            title, text = tokens_read[0]["text"], tokens_read[2]["text"]
+            return "[[" + title + "|" + text + "]]", text.strip("\n"), index
+        return None
+    try:  # as the direct builder makes the entity
+        if kinds == [_Text]:
+            entity = HTMLEntity(tokens_read[0].get("text"), named=True, hexadecimal=False)
+        elif kinds == [_EntityNumeric, _Text]:
+            entity = HTMLEntity(tokens_read[1].get("text"), named=False, hexadecimal=False)
+        elif kinds == [_EntityNumeric, _EntityHex, _Text]:
+            entity = HTMLEntity(
+                tokens_read[2].get("text"), named=False, hexadecimal=True, hex_char=tokens_read[1].get("char")
+            )
+        else:
+            return None
+        return str(entity), entity.normalize(), index
+    except Exception:  # (an entity its constructor refuses: the ordinary builders raise its error)
+        return None
 
 
 def template_name(template: Any) -> str:
     """A template's name as the reader compares names: markup stripped, ``_`` as space, whitespace collapsed, lower."""
-    if type(template) is FlatTemplate and not template.materialised:
+    if type(template) is FlatTemplate and template._body is not None:
         if template.reader_name is None:  # asked once per template, then remembered
             template.reader_name = _compared_name(template.flat_name)
         return template.reader_name
@@ -638,14 +738,14 @@ def _compared_name(written: str) -> str:
 
 def template_fields(template: Any) -> dict[str, Any]:
     """Parameter name → value (a ``str`` for a flat template, else Wikicode); a repeated parameter keeps its last."""
-    if type(template) is FlatTemplate and not template.materialised:
+    if type(template) is FlatTemplate and template._body is not None:
         return {name.strip(): value for name, value, _ in template.flat_params}
     return {str(parameter.name).strip(): parameter.value for parameter in template.params}
 
 
 def positional_values(template: Any, plain: Any) -> list[str]:
     """The positional parameters' values as plain text (``plain`` renders Wikicode)."""
-    if type(template) is FlatTemplate and not template.materialised:
+    if type(template) is FlatTemplate and template._body is not None:
         return [flat_plain(value) for _, value, showkey in template.flat_params if not showkey]
     return [plain(parameter.value) for parameter in template.params if not parameter.showkey]
 
@@ -662,7 +762,7 @@ def templates_in(code: Any) -> Iterator[Any]:
             continue
         if isinstance(node, Template):
             yield node
-            if type(node) is FlatTemplate and not node.materialised:
+            if type(node) is FlatTemplate and node._body is not None:
                 continue
         children = [child.nodes for child in node.__children__()]
         for nodes in reversed(children):
