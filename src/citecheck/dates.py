@@ -106,6 +106,7 @@ def _kind_pattern(kind: str) -> re.Pattern[str]:
     return re.compile(dict(_date_patterns(named=True, prefix=True))[kind], re.I)
 
 
+_NO_SLACK = timedelta()
 _ISO_OUT_RE = re.compile(r"^(?P<y>\d{4})(?:-(?P<m>\d\d)(?:-(?P<d>\d\d))?)?(?P<approx>~)?$")
 
 
@@ -159,7 +160,16 @@ class PartialDate(BaseModel):
 
         ``slack_days`` widens the tolerance (time zones, publication lag).
         """
-        return self.latest() + timedelta(days=slack_days) < other.earliest()
+        return other.starts_after(self.latest(), timedelta(days=slack_days))
+
+    def starts_after(self, last_day: date, slack: timedelta = _NO_SLACK) -> bool:
+        """True when every day this date may denote is more than ``slack`` after ``last_day``.
+
+        The rule of :meth:`definitely_before` (``a.definitely_before(b, n)`` is
+        ``b.starts_after(a.latest(), timedelta(days=n))``), for checks that compare many dates with one
+        earlier side worked out once: today, the document's date, a capture time that is only a day.
+        """
+        return last_day + slack < self.earliest()
 
     @classmethod
     def from_date(cls, value: date | datetime) -> PartialDate:

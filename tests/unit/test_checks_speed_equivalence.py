@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -176,6 +176,15 @@ def _old_future_dates(context: CheckContext) -> list[tuple[str, str | None, str]
                 )
                 found.append(("CC405", reference.id, message))
     return found
+
+
+@settings(max_examples=300, deadline=None)
+@given(_PARTIAL, _PARTIAL, st.integers(min_value=0, max_value=40))
+def test_definitely_before_as_before(first: PartialDate, second: PartialDate, slack_days: int) -> None:
+    """The rule as it was written before :meth:`PartialDate.starts_after` became its one statement."""
+    expected = first.latest() + timedelta(days=slack_days) < second.earliest()
+    assert first.definitely_before(second, slack_days) is expected
+    assert second.starts_after(first.latest(), timedelta(days=slack_days)) is expected
 
 
 @settings(max_examples=300, deadline=None)

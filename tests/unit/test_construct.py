@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 
 from citecheck import models
 from citecheck.dates import PartialDate
-from citecheck.references.construct import build
+from citecheck.references.construct import build, builder
 
 MODELS: list[type[BaseModel]] = sorted(
     (
@@ -125,6 +125,24 @@ def test_build_equals_validation(cls: type[BaseModel], data: st.DataObject) -> N
 
 
 @pytest.mark.parametrize("cls", MODELS, ids=lambda cls: cls.__name__)
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(data=st.data())
+def test_builder_equals_build(cls: type[BaseModel], data: st.DataObject) -> None:
+    """A builder's model is build's for the same values, given in any order, and twice: nothing shared."""
+    values = data.draw(fields_of(cls))
+    names = data.draw(st.permutations(sorted(values)))
+    make = builder(cls, *names)
+    first, second = make(*(values[name] for name in names)), make(*(values[name] for name in names))
+    expected = build(cls, **values)
+    assert_same(first, expected)
+    assert first.model_fields_set == expected.model_fields_set
+    assert list(first.__dict__) == list(expected.__dict__)
+    for name, info in cls.model_fields.items():
+        if name not in values and info.default_factory is not None:
+            assert first.__dict__[name] is not second.__dict__[name], name
+
+
+@pytest.mark.parametrize("cls", MODELS, ids=lambda cls: cls.__name__)
 @settings(max_examples=5, deadline=None)
 @given(data=st.data())
 def test_defaults_are_validations_and_fresh(cls: type[BaseModel], data: st.DataObject) -> None:
@@ -153,6 +171,14 @@ def test_a_reference_has_nested_defaults_as_validation_makes_them() -> None:
 
 
 def test_unknown_or_missing_fields_are_refused() -> None:
+    with pytest.raises(TypeError, match="not among"):
+        builder(models.Marker, "label", "offset", "colour")
+    with pytest.raises(TypeError, match="repeat"):
+        builder(models.Marker, "label", "offset", "label")
+    with pytest.raises(TypeError, match="needs"):
+        builder(models.Marker, "label")
+    with pytest.raises(ValueError):
+        builder(models.Marker, "label", "offset")("a")
     with pytest.raises(TypeError, match="no field"):
         build(models.Marker, label="a", offset=1, colour="red")
     with pytest.raises(TypeError, match="needs"):

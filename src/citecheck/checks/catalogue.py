@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from citecheck.models import Finding, Severity
-from citecheck.references.construct import build
+from citecheck.references.construct import builder
 
 
 @dataclass(frozen=True)
@@ -238,6 +238,10 @@ RULES: dict[str, Rule] = {
 }
 
 
+# Built, not validated: see make_finding.
+_finding = builder(Finding, "code", "name", "severity", "ref", "claim", "message", "line")
+
+
 def make_finding(
     code: str,
     message: str,
@@ -253,16 +257,7 @@ def make_finding(
     finding for most references and claims of a document.
     """
     rule = RULES[code]
-    return build(
-        Finding,
-        code=code,
-        name=rule.name,
-        severity=severity or rule.severity,
-        ref=ref,
-        claim=claim,
-        message=message,
-        line=line,
-    )
+    return _finding(code, rule.name, severity or rule.severity, ref, claim, message, line)
 
 
 class SelectionError(ValueError):

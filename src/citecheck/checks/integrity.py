@@ -76,7 +76,7 @@ from citecheck.models import (
     SourceStatus,
     TextOrigin,
 )
-from citecheck.references.construct import build
+from citecheck.references.construct import build, builder
 
 # Figures of these kinds that fall within a cited source's own date say when,
 # not what: "On 17 December 2013, …" citing a page of that day.
@@ -88,6 +88,7 @@ SAME_SUBJECT_COVERAGE = 0.5
 # ... and this much before its only figure of a kind is taken to be the claim's, whatever words surround it.
 SOLE_FIGURE_COVERAGE = 0.7
 _MESSAGE_QUOTE_CHARS = 80
+_NOTHING_READ: frozenset[str] = frozenset()
 _STATUS_RANK = {"found": 3, "near": 3, "compatible": 1, "not-found": 0}
 _NAME_WORD_RE = re.compile(r"[^\W\d_][\w'’.-]*", re.UNICODE)
 
@@ -368,6 +369,9 @@ def _where_readable(reference: Reference) -> str | None:
     return reference.live.final_url or reference.url
 
 
+_source_note = builder(Evidence, "kind", "detail", "ref", "status")
+
+
 def _source_evidence(
     verdict: ClaimVerdict,
     readiness: Mapping[str, Readiness],
@@ -404,9 +408,7 @@ def _source_evidence(
                 "lost": "dead, with no usable archive capture",
                 "unresolvable": "no URL, and discovery proposed no candidate",
             }.get(state, "not checked")
-            evidence.append(
-                build(Evidence, kind=EvidenceKind.source, detail=detail, ref=ref, status=EvidenceStatus(state))
-            )
+            evidence.append(_source_note(EvidenceKind.source, detail, ref, EvidenceStatus(state)))
     elif verdict is ClaimVerdict.not_checked and untested:
         read_refs = {item.ref for item in read}
         for ref in readiness:
@@ -418,12 +420,11 @@ def _source_evidence(
                 fallback = "source text not available" if network_ran else "offline, and no source text in the cache"
                 reason = references[ref].source.reason or fallback
             evidence.append(
-                build(
-                    Evidence,
-                    kind=EvidenceKind.source,
-                    detail=f"not compared with the claim's quotes/figures: {reason}",
-                    ref=ref,
-                    status=EvidenceStatus.not_read,
+                _source_note(
+                    EvidenceKind.source,
+                    f"not compared with the claim's quotes/figures: {reason}",
+                    ref,
+                    EvidenceStatus.not_read,
                 )
             )
     for item in read:
@@ -766,12 +767,14 @@ def _check_claim(
     unread: dict[str, Readiness],
 ) -> ClaimCheck:
     """:func:`check_claim`, with ``unread`` remembering each unread reference's readiness across claims."""
-    refs = list(dict.fromkeys(ref for ref in claim.refs if ref in references))
+    refs = [ref for ref in claim.refs if ref in references]
     if not refs:
         return ClaimCheck(verdict=ClaimVerdict.uncited)  # nothing to read, test or say about a source
+    if len(refs) > 1:
+        refs = list(dict.fromkeys(refs))
     cited_references = [references[ref] for ref in refs]
     read = _read_sources(claim.text, refs, sources) if sources else []
-    read_refs = {source.ref for source in read}
+    read_refs = {source.ref for source in read} if read else _NOTHING_READ
     readiness: dict[str, Readiness] = {}
     for ref in refs:
         if ref in read_refs:
@@ -834,7 +837,9 @@ def _unread_check(
 ) -> ClaimCheck:
     """A cited claim none of whose sources was read (every claim offline): the verdict from what the sources
     allow and how many quotes and figures would decide it; no comparisons, so no findings."""
-    targets = sum(1 for quote in quotes if not quote.short) + sum(1 for figure in figures if not is_weak(figure))
+    # Most claims hold neither: no generator made for nothing.
+    targets = sum(1 for quote in quotes if not quote.short) if quotes else 0
+    targets += sum(1 for figure in figures if not is_weak(figure)) if figures else 0
     verdict = decide_verdict(VerdictBasis(readiness=list(readiness.values()), targets=targets, supported=0))
     # Small figures do not decide a verdict, but they are still things an unread source was not compared with.
     testable = len(quotes) + len(figures)

@@ -186,14 +186,14 @@ def check_archive_before_publication(context: CheckContext) -> list[Finding]:
     for reference in _references(context):
         if not reference.date:
             continue
-        # ``PartialDate.definitely_before(reference.date, DATE_SLACK_DAYS)``, the publication's side once.
-        published = reference.date.earliest()
+        # ``archive_date.definitely_before(reference.date, DATE_SLACK_DAYS)``; a capture time is one day, the
+        # last it may denote (its PartialDate is made only to be shown).
+        published = reference.date
         archived: list[tuple[str, PartialDate]] = []
-        if reference.archive_date and reference.archive_date.latest() + slack < published:
+        if reference.archive_date and published.starts_after(reference.archive_date.latest(), slack):
             archived.append(("archived", reference.archive_date))
         moment = reference.archive_url_time
-        if moment and date(moment.year, moment.month, moment.day) + slack < published:
-            # A capture time is a day: its PartialDate is made only to be shown.
+        if moment and published.starts_after(date(moment.year, moment.month, moment.day), slack):
             archived.append(("its archive URL's capture time is", PartialDate.from_date(moment)))
         if archived:
             wording, archive_date = archived[0]  # the archive date when both are too early
@@ -214,9 +214,10 @@ def check_future_dates(context: CheckContext) -> list[Finding]:
     today = PartialDate.from_date(context.today).latest()
     horizon_name = f"today ({context.today.isoformat()})"
     document_date = context.document.date
-    # ``PartialDate.definitely_before`` against today and the document's date, its side worked out once:
-    # a value is later when its first day is after the bound.
-    after_document = document_date.latest() + timedelta(days=DATE_SLACK_DAYS) if document_date else None
+    # ``PartialDate.from_date(today).definitely_before(value)`` and ``document_date.definitely_before(value,
+    # DATE_SLACK_DAYS)``, the earlier side worked out once.
+    document_last = document_date.latest() if document_date else None
+    slack = timedelta(days=DATE_SLACK_DAYS)
     for reference in _references(context):
         for label, value in (
             ("published", reference.date),
@@ -225,8 +226,7 @@ def check_future_dates(context: CheckContext) -> list[Finding]:
         ):
             if value is None:
                 continue
-            earliest = value.earliest()
-            if today < earliest:
+            if value.starts_after(today):
                 findings.append(
                     make_finding(
                         "CC405",
@@ -235,7 +235,7 @@ def check_future_dates(context: CheckContext) -> list[Finding]:
                         line=reference.line,
                     )
                 )
-            elif after_document is not None and label != "archived" and after_document < earliest:
+            elif document_last is not None and label != "archived" and value.starts_after(document_last, slack):
                 findings.append(
                     make_finding(
                         "CC405",

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from citecheck.claims.sentences import sentence_spans
 from citecheck.models import Claim, ClaimVerdict, Evidence, EvidenceKind, Marker, ParsedDocument, SourceFlag
-from citecheck.references.construct import build
+from citecheck.references.construct import build, builder
 
 # A claim needs at least two words or a marker: headings-turned-paragraphs
 # like "Reactions" and stray numbers are not claims.
@@ -19,6 +19,13 @@ _ATTRIBUTION = "cited by the post's attribution"
 # Shared, never changed: what a sentence without markers or inherited sources reads.
 _NO_MARKERS: list[Marker] = []
 _NOTHING: list[str] = []
+# Built, not validated: every value is already of its field's type (fresh lists, enum members);
+# tests/unit/test_claim_models_valid.py validates what is built and compares.
+_claim = builder(Claim, "id", "text", "section", "refs", "markers", "line", "verdict", "evidence")
+_evidence = builder(Evidence, "kind", "detail", "ref")
+_MARKER = EvidenceKind.marker
+_INFERRED_KIND = EvidenceKind.inferred
+_ATTRIBUTION_KIND = EvidenceKind.attribution
 
 
 @dataclass
@@ -109,51 +116,55 @@ def build_claims(document: ParsedDocument) -> ClaimSet:
                         following = list(dict.fromkeys(own))
                     else:
                         covering[index] = following
+            line = paragraph.line
             for index, (begin, end) in enumerate(spans):
                 markers = markers_by_sentence[index] if markers_by_sentence is not None else _NO_MARKERS
                 text = paragraph_text[begin:end]
-                if not markers and not _is_claim_text(text, False):
+                refs: list[str]
+                evidence: list[Evidence]
+                if markers:
+                    refs, evidence = [], []
+                    dangling: list[Marker] = []
+                    for marker in markers:
+                        ref_id = marker.ref_id
+                        if ref_id is None or ref_id not in known_ids:
+                            dangling.append(marker)
+                            continue
+                        uses[ref_id] += 1
+                        if ref_id not in refs:
+                            refs.append(ref_id)
+                            evidence.append(_evidence(_MARKER, f"[{marker.label}]", ref_id))
+                        if full_citation:
+                            _add_full_citations(ref_id, full_citation, counted, refs, evidence, result)
+                    labels = [marker.label for marker in markers]
+                elif not _is_claim_text(text, False):
                     continue
-                refs: list[str] = []
-                evidence: list[Evidence] = []
-                dangling: list[Marker] = []
-                for marker in markers:
-                    ref_id = marker.ref_id
-                    if ref_id is None or ref_id not in known_ids:
-                        dangling.append(marker)
-                        continue
-                    uses[ref_id] += 1
-                    if ref_id not in refs:
-                        refs.append(ref_id)
-                        evidence.append(
-                            build(Evidence, kind=EvidenceKind.marker, detail=f"[{marker.label}]", ref=ref_id)
-                        )
-                    if full_citation:
-                        _add_full_citations(ref_id, full_citation, counted, refs, evidence, result)
+                else:
+                    refs, evidence = [], []
+                    dangling = _NO_MARKERS
+                    labels = []
                 for ref in covering[index]:
                     if ref not in refs:
                         refs.append(ref)
-                        evidence.append(build(Evidence, kind=EvidenceKind.inferred, detail=_INFERRED, ref=ref))
+                        evidence.append(_evidence(_INFERRED_KIND, _INFERRED, ref))
                 for ref in implicit:
                     if ref not in refs:
                         uses[ref] += 1
                         refs.append(ref)
-                        evidence.append(build(Evidence, kind=EvidenceKind.attribution, detail=_ATTRIBUTION, ref=ref))
-                # Built, not validated: every value is already of its field's type (fresh lists, enum
-                # members); tests/unit/test_claim_models_valid.py validates what is built and compares.
-                claim = build(
-                    Claim,
-                    id=f"c{len(claims) + 1}",
-                    text=text,
-                    section=section.title,
-                    refs=refs,
-                    markers=[marker.label for marker in markers],
-                    line=paragraph.line,
-                    verdict=ClaimVerdict.not_checked if refs else ClaimVerdict.uncited,
-                    evidence=evidence,
+                        evidence.append(_evidence(_ATTRIBUTION_KIND, _ATTRIBUTION, ref))
+                claim = _claim(
+                    f"c{len(claims) + 1}",
+                    text,
+                    section.title,
+                    refs,
+                    labels,
+                    line,
+                    ClaimVerdict.not_checked if refs else ClaimVerdict.uncited,
+                    evidence,
                 )
                 claims.append(claim)
-                result.dangling += [(claim, marker) for marker in dangling]
+                if dangling:
+                    result.dangling += [(claim, marker) for marker in dangling]
     return result
 
 

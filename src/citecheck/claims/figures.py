@@ -458,6 +458,10 @@ def _trie_alternation(words: Sequence[str]) -> str:
     return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
 
 
+# Compiled once: the figure readers run per figure, and a module-level re call looks its pattern up each time.
+_DIGIT_SEPARATOR_RE = re.compile(r"[,\s\u00a0\u202f]")
+_APPROXIMATE_BEFORE_RE = re.compile(r"(?:c\.|ca\.|circa|about|around)\s*$")
+_SPACES_RE = re.compile(r"\s+")
 _NUMBER_NEEDLE_RE = re.compile(_trie_alternation(_NUMBER_NEEDLES))
 _ANY_DIGIT_RE = re.compile(r"\d")
 # Under re.IGNORECASE a pattern's ASCII letter also matches these (İ ı: i, ſ: s, Kelvin sign: k), which
@@ -474,7 +478,7 @@ def _may_hold_figures(text: str) -> bool:
 
 
 def _digits_value(digits: str) -> float:
-    return float(re.sub(r"[,\s\u00a0\u202f]", "", digits))
+    return float(_DIGIT_SEPARATOR_RE.sub("", digits))
 
 
 def _year_like(match: re.Match[str], value: float) -> bool:
@@ -517,7 +521,7 @@ def _date_figures(text: str) -> list[Figure]:
             continue  # "1990–2000 people": a range of counts
         kind = "year" if first.precision in ("year", "decade") else "date"
         before = text[max(0, start - 6) : start].lower()
-        approximate = bool(re.search(r"(?:c\.|ca\.|circa|about|around)\s*$", before))
+        approximate = _APPROXIMATE_BEFORE_RE.search(before) is not None
         high = float(first.last.year) if kind == "year" and first.is_range else None
         figure = Figure(
             text[start:end], start, end, _date_value(first), None, kind, approximate, high=high, dates=spans
@@ -713,13 +717,13 @@ def _figure_from_match(text: str, match: re.Match[str]) -> Figure | None:
     if match["words"] and match["words"].lower().strip() in {"one"} and not match["unit"] and not match["scale"]:
         # A lone "one" is a pronoun as often as a number ("one of the camps").
         return None
-    qualifier = re.sub(r"\s+", " ", match["qualifier"].lower()) if match["qualifier"] else None
+    qualifier = _SPACES_RE.sub(" ", match["qualifier"].lower()) if match["qualifier"] else None
     approximate = qualifier is not None
-    unit_text = re.sub(r"\s+", " ", word_key(match["unit"] or ""))
+    unit_text = _SPACES_RE.sub(" ", word_key(match["unit"] or ""))
     scale = word_key(match["scale"] or "")
     written = match["figure"]
     currency_code = (
-        _CURRENCY_CODES.get(re.sub(r"\s+", "", match["currency"].lower()), "USD") if match["currency"] else None
+        _CURRENCY_CODES.get(_SPACES_RE.sub("", match["currency"].lower()), "USD") if match["currency"] else None
     )
     suffix = "k" if match["suffix_k"] else "m" if unit_text == "m" and not match["unit_gap"] else ""
     if suffix:

@@ -35,6 +35,9 @@ _BOUNDARY_RE = re.compile(
     re.VERBOSE,
 )
 
+# The boundary's groups by number: a name is looked up on every call.
+_END, _CLOSE, _SPACE = (_BOUNDARY_RE.groupindex[name] for name in ("end", "close", "space"))
+
 
 _DOTTED_RE = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]?")
 
@@ -74,10 +77,10 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for match in _BOUNDARY_RE.finditer(text):
-        if match.group("end") == "." and _is_abbreviation(text, match.start("end")):
+        if match.group(_END) == "." and _is_abbreviation(text, match.start(_END)):
             continue
-        spans.append((start, match.end("close")))
-        start = match.end("space")
+        spans.append((start, match.end(_CLOSE)))
+        start = match.end(_SPACE)
     if start < len(text):
         spans.append((start, len(text)))
     # Only the outer ends can hold whitespace: a boundary's sentence ends at its punctuation (or closing
