@@ -9,6 +9,9 @@ reaching either server.  With an empty or missing cache, every cited claim is
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -278,7 +281,7 @@ def test_offline_reruns_are_reproducible_and_keep_the_check_times(
     assert check_times(first) == online_times
     # A link the store has no answer for: not-checked, and no check time.
     lone = tmp_path / "lone.md"
-    lone.write_text(f"A claim.[^a]\n\n[^a]: \"A page\". {servers.url('/2012/03/never-asked')}\n", encoding="utf-8")
+    lone.write_text(f'A claim.[^a]\n\n[^a]: "A page". {servers.url("/2012/03/never-asked")}\n', encoding="utf-8")
     never = audit([lone], options(servers, tmp_path / "lone", cache, offline=True)).reports[0].references[0].live
     assert (never.status, never.checked_at) == (LiveStatus.not_checked, None)
 
@@ -310,3 +313,47 @@ def test_offline_rerun_reports_a_stored_unreachable_answer_as_the_networked_run_
     asked = len(servers.web.seen("gazette", "/2012/03/reset"))
     audit([document], options(servers, tmp_path / "online-again", cache, offline=False))
     assert len(servers.web.seen("gazette", "/2012/03/reset")) > asked
+
+
+# The HTTP client and what importing it pulls in (httpx imports its command line's rich and pygments).
+HTTP_CLIENT = ("httpx", "httpcore", "h11", "h2", "anyio", "rich", "pygments", "idna", "brotli")
+
+
+def test_offline_audit_from_a_filled_store_loads_no_http_client(online: OnlineRun, tmp_path: Path) -> None:
+    """An offline audit that reads a store runs the resolve session (the one code path, offline) but never imports
+    the HTTP client: the store's answers need only data models. With the default archive and cited archive copies,
+    so that planning (which archive URLs are copies to verify) and the archive backend's set-up are covered."""
+    bridge = online.report.references[0]
+    assert bridge.id == "bridge" and bridge.live.status is LiveStatus.alive
+    document = tmp_path / "copies.md"
+    wayback = f"https://web.archive.org/web/20120305120000/{bridge.url}"
+    today = "https://archive.ph/20120305120000/" + str(bridge.url)
+    document.write_text(
+        "The mayor spoke.[^a]\n\nThe ferry ran.[^b]\n\n"
+        f'[^a]: "Bridge repairs". The Gazette. 2 March 2012. <{bridge.url}> ([archived]({wayback}))\n'
+        f'[^b]: "Bridge repairs". The Gazette. 2 March 2012. <{bridge.url}> ([archived]({today}))\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "reports"
+    code = (
+        "import contextlib, io, sys\n"
+        "before = set(sys.modules)\n"
+        "from citecheck.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    try:\n"
+        f"        main(['audit', {str(document)!r}, '--offline', '-q', '--out', {str(out)!r},"
+        f" '--cache', {str(online.cache)!r}])\n"
+        "    except SystemExit:\n        pass\n"
+        "print(' '.join(sorted(set(sys.modules) - before)))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    names = set(run.stdout.split())
+    report = json.loads((out / "copies.json").read_text(encoding="utf-8"))
+    live = [reference["live"] for reference in report["references"]]
+    # The store was read (the answers of the networked run, with their time) by the resolve session.
+    assert [check["status"] for check in live] == ["alive", "alive"], run.stderr
+    assert {check["checked_at"] for check in live} == {bridge.live.model_dump(mode="json")["checked_at"]}
+    assert "citecheck.resolve.stage" in names
+    loaded = names | {name.split(".")[0] for name in names}
+    assert not loaded & set(HTTP_CLIENT), sorted(loaded & set(HTTP_CLIENT))
+    assert "http.cookiejar" not in names

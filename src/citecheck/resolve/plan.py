@@ -26,6 +26,7 @@ per distinct URL, not one model per citation.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -39,18 +40,41 @@ from citecheck.resolve.archive.discovery import learn_outlet_domains
 from citecheck.resolve.archive.models import SnapshotRequest
 from citecheck.resolve.scratch import dump, load, scratch_database
 
+# A URL httpx reads as it is written: printable ASCII, a plain host and no port (so no range to check), under
+# httpx's length limit — its host is the text between ``//`` and the path, lower-cased (an IDNA ``xn--`` label
+# httpx would decode: left to httpx).
+_PLAIN_URL = re.compile(r"(?i:https?)://([A-Za-z0-9.-]+)(?:[/?#][!-~]*)?", re.ASCII)
+_PLAIN_URL_MAX = 65_536
+
+
+def _plain_host(url: str) -> str | None:
+    """The host httpx would read from ``url`` when it is a plain URL (no request, no HTTP layer), else None."""
+    if len(url) >= _PLAIN_URL_MAX:
+        return None
+    match = _PLAIN_URL.fullmatch(url)
+    if match is None:
+        return None
+    host = match[1].lower()
+    return None if "xn--" in host else host
+
 
 def needs_verifying(archive_url: str | None, configured_hosts: set[str]) -> bool:
-    """Whether a cited archive URL belongs to an archive the run does not query (so it is fetched itself)."""
-    import httpx
+    """Whether a cited archive URL belongs to an archive the run does not query (so it is fetched itself).
 
-    if not archive_url:
+    Every audit that plans asks this of every cited archive URL, offline ones too: a plain URL's host is
+    read without httpx (the one parser of record, for anything else), so planning loads no HTTP layer.
+    """
+    if not archive_url or parse_archive_url(archive_url) is None:
         return False
-    try:
-        host = httpx.URL(archive_url).host.lower()
-    except httpx.InvalidURL:
-        return False
-    return parse_archive_url(archive_url) is not None and host.removeprefix("www.") not in configured_hosts
+    host = _plain_host(archive_url)
+    if host is None:
+        import httpx
+
+        try:
+            host = httpx.URL(archive_url).host.lower()
+        except httpx.InvalidURL:
+            return False
+    return host.removeprefix("www.") not in configured_hosts
 
 
 class Need(enum.StrEnum):

@@ -65,6 +65,22 @@ def archive_host(spec: ArchiveSpec) -> str:
     return httpx.URL(spec.url).host
 
 
+def endpoint_address(spec: ArchiveSpec) -> tuple[str, int]:
+    """(host, port) of an endpoint's URL, the port spelled out (not for ``warc:`` archives).
+
+    The Internet Archive's root, the default, is read without httpx, as :func:`archive_host` reads it:
+    an offline audit that reads the store sets up its archive with no HTTP layer loaded.
+    """
+    ia_root = _IA_ROOTS.get(spec.url)
+    if ia_root is not None:
+        scheme, host = ia_root
+        return host, 443 if scheme == "https" else 80
+    import httpx
+
+    url = httpx.URL(spec.url)
+    return url.host.lower(), url.port or (443 if url.scheme == "https" else 80 if url.scheme == "http" else 0)
+
+
 def parse_archive_spec(spec: str) -> ArchiveSpec:
     """Read an ``--archive`` value; raises ValueError with a one-line message for one that cannot be an archive."""
     text = spec.strip()
