@@ -319,22 +319,28 @@ def test_offline_rerun_reports_a_stored_unreachable_answer_as_the_networked_run_
 HTTP_CLIENT = ("httpx", "httpcore", "h11", "h2", "anyio", "rich", "pygments", "idna", "brotli")
 
 
-def test_offline_audit_from_a_filled_store_loads_no_http_client(online: OnlineRun, tmp_path: Path) -> None:
+@pytest.mark.parametrize("archive", ["default", "loopback"])
+def test_offline_audit_from_a_filled_store_loads_no_http_client(
+    online: OnlineRun, servers: Servers, tmp_path: Path, archive: str
+) -> None:
     """An offline audit that reads a store runs the resolve session (the one code path, offline) but never imports
-    the HTTP client: the store's answers need only data models. With the default archive and cited archive copies,
-    so that planning (which archive URLs are copies to verify) and the archive backend's set-up are covered."""
+    the HTTP client: the store's answers need only data models. With cited archive copies (planning decides which
+    are copies to verify) and the default archive or the loopback one the store has answers of (``--archive``
+    values read, the archive backend set up)."""
     bridge = online.report.references[0]
     assert bridge.id == "bridge" and bridge.live.status is LiveStatus.alive
     document = tmp_path / "copies.md"
     wayback = f"https://web.archive.org/web/20120305120000/{bridge.url}"
     today = "https://archive.ph/20120305120000/" + str(bridge.url)
     document.write_text(
-        "The mayor spoke.[^a]\n\nThe ferry ran.[^b]\n\n"
+        "The mayor spoke.[^a]\n\nThe ferry ran.[^b]\n\nThe bridge reopened.[^c]\n\n"
         f'[^a]: "Bridge repairs". The Gazette. 2 March 2012. <{bridge.url}> ([archived]({wayback}))\n'
-        f'[^b]: "Bridge repairs". The Gazette. 2 March 2012. <{bridge.url}> ([archived]({today}))\n',
+        f'[^b]: "Bridge repairs". The Gazette. 2 March 2012. <{bridge.url}> ([archived]({today}))\n'
+        f"[^c]: {bridge.raw}\n",
         encoding="utf-8",
     )
     out = tmp_path / "reports"
+    extra = ["--archive", servers.archive_url] if archive == "loopback" else []
     code = (
         "import contextlib, io, sys\n"
         "before = set(sys.modules)\n"
@@ -342,7 +348,7 @@ def test_offline_audit_from_a_filled_store_loads_no_http_client(online: OnlineRu
         "with contextlib.redirect_stdout(io.StringIO()):\n"
         "    try:\n"
         f"        main(['audit', {str(document)!r}, '--offline', '-q', '--out', {str(out)!r},"
-        f" '--cache', {str(online.cache)!r}])\n"
+        f" '--cache', {str(online.cache)!r}, *{extra!r}])\n"
         "    except SystemExit:\n        pass\n"
         "print(' '.join(sorted(set(sys.modules) - before)))\n"
     )
@@ -351,8 +357,10 @@ def test_offline_audit_from_a_filled_store_loads_no_http_client(online: OnlineRu
     report = json.loads((out / "copies.json").read_text(encoding="utf-8"))
     live = [reference["live"] for reference in report["references"]]
     # The store was read (the answers of the networked run, with their time) by the resolve session.
-    assert [check["status"] for check in live] == ["alive", "alive"], run.stderr
+    assert [check["status"] for check in live] == ["alive", "alive", "alive"], run.stderr
     assert {check["checked_at"] for check in live} == {bridge.live.model_dump(mode="json")["checked_at"]}
+    if archive == "loopback":  # the capture the networked run chose, from the store
+        assert report["references"][2]["archive"] == online.report.references[0].archive.model_dump(mode="json")
     assert "citecheck.resolve.stage" in names
     loaded = names | {name.split(".")[0] for name in names}
     assert not loaded & set(HTTP_CLIENT), sorted(loaded & set(HTTP_CLIENT))

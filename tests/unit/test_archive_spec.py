@@ -13,8 +13,9 @@ from citecheck.resolve.archive.spec import (
     archive_host,
     endpoint_address,
     parse_archive_spec,
+    read_plain_url,
 )
-from citecheck.resolve.plan import _plain_host, needs_verifying
+from citecheck.resolve.plan import needs_verifying
 
 ROOTS = sorted(archive_spec._IA_ROOTS)
 SPECS = [*ROOTS, *(f"  {root}\n" for root in ROOTS), *(prefix + root for prefix in _FORCING_PREFIXES for root in ROOTS)]
@@ -109,5 +110,42 @@ def test_needs_verifying_reads_hosts_as_httpx_does(configured: set[str]) -> None
 
     for url in CITED_COPIES:
         assert needs_verifying(url, configured) == with_httpx(url), url
-    assert _plain_host("https://xn--fiqs8s.cn/") is None  # httpx decodes IDNA labels: left to it
-    assert _plain_host("https://Archive.PH/x") == "archive.ph"
+
+
+PLAIN = [
+    "https://Archive.PH/x",
+    "http://127.0.0.1:8090/coll",  # an address: read as httpx reads it
+    "HTTP://web.archive.org:80/web/",  # httpx keeps a default port after a scheme written in capitals
+    "http://web.archive.org:80/web/",
+    "https://archive.example.org:8443/coll?a=%zz#b",
+    "http://localhost",
+    "https://web.archive.org/a/../web",  # httpx removes dot segments: the path is left to it
+    "https://web.archive.org/we%62",  # and decodes escapes
+]
+
+
+@pytest.mark.parametrize("url", PLAIN)
+def test_plain_urls_read_as_httpx_reads_them(url: str) -> None:
+    plain = read_plain_url(url)
+    assert plain is not None
+    parsed = httpx.URL(url)
+    assert (plain.scheme, plain.host, plain.port) == (parsed.scheme, parsed.host, parsed.port)
+    assert plain.path in (None, parsed.path)
+    assert (plain.path is None) == ("/." in url or "%62" in url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://xn--fiqs8s.cn/", "http://999.1.1.1/", "https://ex ample.org/", "https://bücher.example/", "ftp://a"],
+)
+def test_what_httpx_decodes_or_validates_is_not_plain(url: str) -> None:
+    """IDNA labels (httpx decodes them), dotted quads that are no address (it refuses them), non-ASCII."""
+    assert read_plain_url(url) is None
+
+
+def test_archive_specs_read_without_httpx_are_the_ones_httpx_gives(monkeypatch: pytest.MonkeyPatch) -> None:
+    specs = ["https://archive.example.org/wayback/", "HTTP://web.archive.org:80", "https://web.archive.org:443/web/"]
+    fast = [parse_archive_spec(spec) for spec in specs]
+    monkeypatch.setattr(archive_spec, "read_plain_url", lambda url: None)
+    assert fast == [parse_archive_spec(spec) for spec in specs]
+    assert fast[1].url == "http://web.archive.org:80" and fast[2].url == "https://web.archive.org"

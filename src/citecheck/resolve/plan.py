@@ -26,7 +26,6 @@ per distinct URL, not one model per citation.
 from __future__ import annotations
 
 import enum
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -38,24 +37,8 @@ from citecheck.references.archive_urls import parse_archive_url
 from citecheck.resolve.archive.choose import request_for_reference
 from citecheck.resolve.archive.discovery import learn_outlet_domains
 from citecheck.resolve.archive.models import SnapshotRequest
+from citecheck.resolve.archive.spec import read_plain_url
 from citecheck.resolve.scratch import dump, load, scratch_database
-
-# A URL httpx reads as it is written: printable ASCII, a plain host and no port (so no range to check), under
-# httpx's length limit — its host is the text between ``//`` and the path, lower-cased (an IDNA ``xn--`` label
-# httpx would decode: left to httpx).
-_PLAIN_URL = re.compile(r"(?i:https?)://([A-Za-z0-9.-]+)(?:[/?#][!-~]*)?", re.ASCII)
-_PLAIN_URL_MAX = 65_536
-
-
-def _plain_host(url: str) -> str | None:
-    """The host httpx would read from ``url`` when it is a plain URL (no request, no HTTP layer), else None."""
-    if len(url) >= _PLAIN_URL_MAX:
-        return None
-    match = _PLAIN_URL.fullmatch(url)
-    if match is None:
-        return None
-    host = match[1].lower()
-    return None if "xn--" in host else host
 
 
 def needs_verifying(archive_url: str | None, configured_hosts: set[str]) -> bool:
@@ -66,8 +49,10 @@ def needs_verifying(archive_url: str | None, configured_hosts: set[str]) -> bool
     """
     if not archive_url or parse_archive_url(archive_url) is None:
         return False
-    host = _plain_host(archive_url)
-    if host is None:
+    plain = read_plain_url(archive_url)
+    if plain is not None:
+        host = plain.host
+    else:
         import httpx
 
         try:
