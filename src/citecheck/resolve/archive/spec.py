@@ -167,7 +167,7 @@ def parse_archive_spec(spec: str) -> ArchiveSpec:
     if url.scheme not in ("http", "https") or not url.host:
         raise ValueError(f"not an archive address: {spec!r} (use http(s)://… or warc:PATH)")
     cleaned = text.rstrip("/")
-    if url.host in IA_HOSTS and url.path.rstrip("/") in ("", "/web"):
+    if url.host in IA_HOSTS and (url.path or "").rstrip("/") in ("", "/web"):  # (httpx always gives a path)
         host = url.host if url.port is None else f"{url.host}:{url.port}"  # httpx leaves the default port out
         return ArchiveSpec(spec, f"{url.scheme}://{host}", dialect or Dialect.internet_archive, host)
     return ArchiveSpec(spec, cleaned, dialect, cleaned)
