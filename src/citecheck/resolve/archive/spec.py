@@ -12,6 +12,7 @@ import enum
 import re
 from dataclasses import dataclass
 
+from citecheck.lazy_patterns import lazy_pattern
 from citecheck.references.links import PORT_ADVICE, url_port_problem
 
 IA_HOSTS = frozenset({"web.archive.org", "wayback.archive.org"})
@@ -47,19 +48,24 @@ class ArchiveSpec:
         return self.dialect is Dialect.warc
 
 
-@dataclass(frozen=True)
 class PlainUrl:
-    """What ``httpx.URL`` reads from a plain URL: its scheme and host lower-cased, a default port left out."""
+    """What ``httpx.URL`` reads from a plain URL: its scheme and host lower-cased, a default port left out.
 
-    scheme: str
-    host: str
-    port: int | None
-    path: str | None  # None: one httpx would decode or normalise (escapes, dot segments)
+    (A plain class: a dataclass costs every audit's start-up more than this module's other definitions.)
+    """
+
+    __slots__ = ("host", "path", "port", "scheme")
+
+    def __init__(self, scheme: str, host: str, port: int | None, path: str | None) -> None:
+        self.scheme = scheme
+        self.host = host
+        self.port = port
+        self.path = path  # None: one httpx would decode or normalise (escapes, dot segments)
 
 
 # Printable ASCII, a host of letters, digits, dots and hyphens, and digits for a port.
-_PLAIN_URL = re.compile(r"(?i:(https?))://([A-Za-z0-9.-]+)(?::([0-9]+))?((?:[/?#][!-~]*)?)", re.ASCII)
-_DOTTED_QUAD = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+")  # httpx reads these as IPv4 addresses, or refuses them
+_PLAIN_URL = lazy_pattern(r"(?i:(https?))://([A-Za-z0-9.-]+)(?::([0-9]+))?((?:[/?#][!-~]*)?)", re.ASCII)
+_DOTTED_QUAD = lazy_pattern(r"[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+")  # httpx reads these as IPv4 addresses, or refuses them
 _MAX_URL = 65_536  # httpx's limit
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -84,11 +90,11 @@ def read_plain_url(url: str) -> PlainUrl | None:
     """
     if len(url) >= _MAX_URL:
         return None
-    match = _PLAIN_URL.fullmatch(url)
+    match = _PLAIN_URL().fullmatch(url)
     if match is None:
         return None
     scheme, host, port_text, rest = match[1].lower(), match[2].lower(), match[3], match[4]
-    if "xn--" in host or (_DOTTED_QUAD.fullmatch(host) and not _is_ipv4(host)):
+    if "xn--" in host or (_DOTTED_QUAD().fullmatch(host) and not _is_ipv4(host)):
         return None
     port = int(port_text) if port_text is not None else None
     path: str | None = re.split(r"[?#]", rest, maxsplit=1)[0] or "/"
