@@ -9,6 +9,9 @@ reaching either server.  With an empty or missing cache, every cited claim is
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -256,9 +259,9 @@ def test_offline_reruns_are_reproducible_and_keep_the_check_times(
 ) -> None:
     """Two offline audits from one store: the same report folder byte for byte, dated by the networked run.
 
-    A live check read back from the store keeps the moment it was obtained; a
-    link nothing was asked about (offline, and the store keeps no conclusive
-    answer for it) has no check time: "checked now" would be false.
+    A live check read back from the store keeps the moment it was obtained,
+    the unreachable one too (see the next test); a link nothing was asked
+    about has no check time: "checked now" would be false.
     """
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
     document = reproducible_document(servers, tmp_path)
@@ -274,6 +277,91 @@ def test_offline_reruns_are_reproducible_and_keep_the_check_times(
     assert servers.requests_seen() == before, "an offline audit sent requests"
     assert report_files(tmp_path / "first") == report_files(tmp_path / "second")
     assert first.generated_at == second.generated_at == online.generated_at
-    # The stored answers keep the time they were obtained; the unreachable link was not asked again.
-    assert check_times(first) == {"bridge": online_times["bridge"], "gone": online_times["gone"], "tides": None}
-    assert first.references[2].live.status is LiveStatus.not_checked
+    # The stored answers keep the time they were obtained, the unreachable one's too: nothing was asked again.
+    assert check_times(first) == online_times
+    # A link the store has no answer for: not-checked, and no check time.
+    lone = tmp_path / "lone.md"
+    lone.write_text(f'A claim.[^a]\n\n[^a]: "A page". {servers.url("/2012/03/never-asked")}\n', encoding="utf-8")
+    never = audit([lone], options(servers, tmp_path / "lone", cache, offline=True)).reports[0].references[0].live
+    assert (never.status, never.checked_at) == (LiveStatus.not_checked, None)
+
+
+def test_offline_rerun_reports_a_stored_unreachable_answer_as_the_networked_run_did(
+    servers: Servers, tmp_path: Path
+) -> None:
+    """A host that failed us (the connection reset while other servers answered) is ``unreachable``: stored, and
+    asked again by every networked run, but offline nothing can be asked, so the last answer stands with its time
+    and its CC206 (info) — not ``not-checked``, which would hide that the last run could not reach it.
+
+    It is never evidence that the page is gone: no CC201, and a later networked run asks the host again.
+    """
+    document = reproducible_document(servers, tmp_path)
+    cache = tmp_path / "cache.sqlite"
+    online = audit([document], options(servers, tmp_path / "online", cache, offline=False)).reports[0]
+    tides = next(reference for reference in online.references if reference.id == "tides")
+    assert tides.live.status is LiveStatus.unreachable and tides.live.checked_at is not None
+    before = servers.requests_seen()
+    offline = audit([document], options(servers, tmp_path / "offline", cache, offline=True)).reports[0]
+    assert servers.requests_seen() == before, "an offline audit sent requests"
+    again = next(reference for reference in offline.references if reference.id == "tides")
+    assert again.live == tides.live  # status, reason, evidence and check time, as the networked run wrote them
+    codes = {(finding.code, finding.ref) for finding in offline.findings}
+    assert ("CC206", "tides") in codes and ("CC201", "tides") not in codes
+    assert {(f.code, f.ref) for f in online.findings if f.ref == "tides"} == {c for c in codes if c[1] == "tides"}
+    assert "3 of 3 live checks" in offline.network.message  # the unreachable answer counts as remembered
+    # Online, an unreachable answer is never reused: the host is asked again.
+    asked = len(servers.web.seen("gazette", "/2012/03/reset"))
+    audit([document], options(servers, tmp_path / "online-again", cache, offline=False))
+    assert len(servers.web.seen("gazette", "/2012/03/reset")) > asked
+
+
+# The HTTP client and what importing it pulls in (httpx imports its command line's rich and pygments).
+HTTP_CLIENT = ("httpx", "httpcore", "h11", "h2", "anyio", "rich", "pygments", "idna", "brotli")
+
+
+@pytest.mark.parametrize("archive", ["default", "loopback"])
+def test_offline_audit_from_a_filled_store_loads_no_http_client(
+    online: OnlineRun, servers: Servers, tmp_path: Path, archive: str
+) -> None:
+    """An offline audit that reads a store runs the resolve session (the one code path, offline) but never imports
+    the HTTP client: the store's answers need only data models. With cited archive copies (planning decides which
+    are copies to verify) and the default archive or the loopback one the store has answers of (``--archive``
+    values read, the archive backend set up)."""
+    bridge = online.report.references[0]
+    assert bridge.id == "bridge" and bridge.live.status is LiveStatus.alive
+    document = tmp_path / "copies.md"
+    wayback = f"https://web.archive.org/web/20120305120000/{bridge.url}"
+    today = "https://archive.ph/20120305120000/" + str(bridge.url)
+    document.write_text(
+        "The mayor spoke.[^a]\n\nThe ferry ran.[^b]\n\nThe bridge reopened.[^c]\n\n"
+        f'[^a]: "Bridge repairs". The Gazette. 2 March 2012. <{bridge.url}> ([archived]({wayback}))\n'
+        f'[^b]: "Bridge repairs". The Gazette. 2 March 2012. <{bridge.url}> ([archived]({today}))\n'
+        f"[^c]: {bridge.raw}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "reports"
+    extra = ["--archive", servers.archive_url] if archive == "loopback" else []
+    code = (
+        "import contextlib, io, sys\n"
+        "before = set(sys.modules)\n"
+        "from citecheck.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    try:\n"
+        f"        main(['audit', {str(document)!r}, '--offline', '-q', '--out', {str(out)!r},"
+        f" '--cache', {str(online.cache)!r}, *{extra!r}])\n"
+        "    except SystemExit:\n        pass\n"
+        "print(' '.join(sorted(set(sys.modules) - before)))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    names = set(run.stdout.split())
+    report = json.loads((out / "copies.json").read_text(encoding="utf-8"))
+    live = [reference["live"] for reference in report["references"]]
+    # The store was read (the answers of the networked run, with their time) by the resolve session.
+    assert [check["status"] for check in live] == ["alive", "alive", "alive"], run.stderr
+    assert {check["checked_at"] for check in live} == {bridge.live.model_dump(mode="json")["checked_at"]}
+    if archive == "loopback":  # the capture the networked run chose, from the store
+        assert report["references"][2]["archive"] == online.report.references[0].archive.model_dump(mode="json")
+    assert "citecheck.resolve.stage" in names
+    loaded = names | {name.split(".")[0] for name in names}
+    assert not loaded & set(HTTP_CLIENT), sorted(loaded & set(HTTP_CLIENT))
+    assert "http.cookiejar" not in names

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from citecheck.models import LiveCheck, LiveStatus
-from citecheck.resolve.live_history import DEFAULT_FRESH_FOR, LiveHistory
+from citecheck.resolve.live_history import DEFAULT_FRESH_FOR, NOT_REUSABLE_OFFLINE, LiveHistory
 from citecheck.store import Store
 
 URL = "https://news.example/2011/story"
@@ -38,6 +38,16 @@ def test_inconclusive_results_are_asked_again(tmp_path: Path) -> None:
         history.record_and_confirm(URL, _check(LiveStatus.blocked, http_status=403))
         reused = history.recent(URL, now=NOON + timedelta(minutes=5))
         assert reused is not None and reused.status is LiveStatus.blocked
+
+
+def test_offline_the_last_unreachable_answer_stands_but_not_checked_is_no_answer(tmp_path: Path) -> None:
+    """An offline run asks nothing again: it reuses an ``unreachable`` result (never a ``not-checked`` one)."""
+    with Store(tmp_path / "cache.sqlite") as store:
+        history = LiveHistory(store)
+        unreachable = history.record_and_confirm(URL, _check(LiveStatus.unreachable, http_status=503))
+        assert history.recent(URL, now=NOON + timedelta(minutes=5), skip=NOT_REUSABLE_OFFLINE) == unreachable
+        history.record_and_confirm(URL, _check(LiveStatus.not_checked, http_status=None))
+        assert history.recent(URL, now=NOON + timedelta(minutes=5), skip=NOT_REUSABLE_OFFLINE) is None
 
 
 def test_latest_result_replaces_the_previous_one(tmp_path: Path) -> None:

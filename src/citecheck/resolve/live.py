@@ -85,6 +85,9 @@ class LiveCheckConfig(BaseModel):
     # A conclusive result younger than this is reused, not fetched again: an interrupted
     # run resumes without repeating finished URLs. 0 always asks the web (check --refresh).
     reuse_within_hours: float = Field(default=20.0, ge=0)
+    # Offline (nothing is asked again): a stored ``unreachable`` answer is reused too, as the run that got it
+    # reported it; online it is asked again. A ``not-checked`` one is never reused.
+    reuse_unreachable: bool = False
 
     @model_validator(mode="before")
     @classmethod
@@ -194,9 +197,11 @@ class LiveChecker:
         self._evidence_lock = asyncio.Lock()
         self._canaries_asked = False
         self._history: LiveHistory | None = None
+        self._reuse_skip: frozenset[LiveStatus] = frozenset()
         if store is not None:
-            from citecheck.resolve.live_history import LiveHistory
+            from citecheck.resolve.live_history import NOT_REUSABLE, NOT_REUSABLE_OFFLINE, LiveHistory
 
+            self._reuse_skip = NOT_REUSABLE_OFFLINE if self.config.reuse_unreachable else NOT_REUSABLE
             self._history = LiveHistory(
                 store,
                 self.config.confirm_checks,
@@ -341,7 +346,7 @@ class LiveChecker:
         """A conclusive check of ``url`` from the store, young enough to stand for this run."""
         if self._history is None or self.config.reuse_within_hours <= 0:
             return None
-        return self._history.recent(url, now=self.clock())
+        return self._history.recent(url, now=self.clock(), skip=self._reuse_skip)
 
     async def inspect(self, url: str) -> LiveResult:
         """Fetch and judge one URL, keeping the page's bytes; the verdict is settled by :meth:`settle`."""

@@ -47,6 +47,10 @@ SUCCESS = frozenset({LiveStatus.alive})
 # Results that say nothing about the page (our side or the host failed): asked again, never reused,
 # like the archive cache that never stores not-checked answers.
 NOT_REUSABLE = frozenset({LiveStatus.not_checked, LiveStatus.unreachable})
+# Offline nothing can be asked again, so the last answer stands, ``unreachable`` included: it was settled
+# with our network proven (a check that says only "our network may be down" is never stored), so it says
+# the host failed us then, and when — never that the page is gone. Only a ``not-checked`` one was no answer.
+NOT_REUSABLE_OFFLINE = frozenset({LiveStatus.not_checked})
 
 
 @dataclass(frozen=True)
@@ -121,11 +125,20 @@ class LiveHistory:
             (url, moment.isoformat(), check.model_dump_json()),
         )
 
-    def recent(self, url: str, max_age: timedelta | None = None, now: datetime | None = None) -> LiveCheck | None:
-        """The URL's latest result if it is younger than ``max_age`` (default :attr:`fresh_for`) and conclusive.
+    def recent(
+        self,
+        url: str,
+        max_age: timedelta | None = None,
+        now: datetime | None = None,
+        *,
+        skip: frozenset[LiveStatus] = NOT_REUSABLE,
+    ) -> LiveCheck | None:
+        """The URL's latest result if it is younger than ``max_age`` (default :attr:`fresh_for`) and not in ``skip``.
 
-        ``unreachable`` and ``not-checked`` results are never returned: they
-        describe a bad moment, not the page, and must be asked again.
+        By default ``unreachable`` and ``not-checked`` results are never
+        returned: they describe a bad moment, not the page, and must be asked
+        again.  An offline run, which asks nothing, passes
+        :data:`NOT_REUSABLE_OFFLINE`.
         """
         row = self.store.execute("SELECT checked_at, result FROM live_check_latest WHERE url = ?", (url,)).fetchone()
         if row is None:
@@ -134,7 +147,7 @@ class LiveHistory:
         if age < timedelta(0) or age > (self.fresh_for if max_age is None else max_age):
             return None  # a check "from the future" means a clock jumped: do not trust it
         check = LiveCheck.model_validate_json(row[1])
-        return None if check.status in NOT_REUSABLE else check
+        return None if check.status in skip else check
 
     def record_and_confirm(self, url: str, check: LiveCheck) -> LiveCheck:
         """Record ``check`` and return it with ``confirmed`` set by the history (dead results only).

@@ -37,20 +37,29 @@ from citecheck.references.archive_urls import parse_archive_url
 from citecheck.resolve.archive.choose import request_for_reference
 from citecheck.resolve.archive.discovery import learn_outlet_domains
 from citecheck.resolve.archive.models import SnapshotRequest
+from citecheck.resolve.archive.spec import read_plain_url
 from citecheck.resolve.scratch import dump, load, scratch_database
 
 
 def needs_verifying(archive_url: str | None, configured_hosts: set[str]) -> bool:
-    """Whether a cited archive URL belongs to an archive the run does not query (so it is fetched itself)."""
-    import httpx
+    """Whether a cited archive URL belongs to an archive the run does not query (so it is fetched itself).
 
-    if not archive_url:
+    Every audit that plans asks this of every cited archive URL, offline ones too: a plain URL's host is
+    read without httpx (the one parser of record, for anything else), so planning loads no HTTP layer.
+    """
+    if not archive_url or parse_archive_url(archive_url) is None:
         return False
-    try:
-        host = httpx.URL(archive_url).host.lower()
-    except httpx.InvalidURL:
-        return False
-    return parse_archive_url(archive_url) is not None and host.removeprefix("www.") not in configured_hosts
+    plain = read_plain_url(archive_url)
+    if plain is not None:
+        host = plain.host
+    else:
+        import httpx
+
+        try:
+            host = httpx.URL(archive_url).host.lower()
+        except httpx.InvalidURL:
+            return False
+    return host.removeprefix("www.") not in configured_hosts
 
 
 class Need(enum.StrEnum):

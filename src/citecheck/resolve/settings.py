@@ -105,6 +105,7 @@ class ResolveSettings:
         overrides: dict[str, object] = {
             "web": self.web,
             "reuse_within_hours": OFFLINE_REUSE_HOURS if self.offline else self.live_reuse_hours,
+            "reuse_unreachable": self.offline,
             "url_deadline": max(60.0, self.web.request_deadline * (self.web.retries + 2)),
             "accepted_statuses": self.accepted_statuses,
         }

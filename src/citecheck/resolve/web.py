@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import asyncio
 import enum
-import http.cookiejar
 import random
 import ssl
 import time
@@ -356,9 +355,15 @@ class WebClient:
         import httpx
 
         parsed = httpx.URL(url)
-        self._trusted_endpoints.add((parsed.host.lower(), parsed.port or _DEFAULT_PORTS.get(parsed.scheme, 0)))
+        self.trust_address(parsed.host, parsed.port or _DEFAULT_PORTS.get(parsed.scheme, 0))
+
+    def trust_address(self, host: str, port: int) -> None:
+        """:meth:`trust_endpoint` for a host and port already read (the port spelled out)."""
+        self._trusted_endpoints.add((host.lower(), port))
 
     def _make_client(self, verify: bool) -> httpx.AsyncClient:
+        import http.cookiejar  # here, with httpx: an offline run's client makes none
+
         import httpx
 
         from citecheck.resolve.transport import GuardedTransport

@@ -72,7 +72,7 @@ from citecheck.resolve.archive.models import (
     parse_timestamp,
 )
 from citecheck.resolve.archive.pywb import FAST_INDEX_POLICY, FAST_PLAYBACK_POLICY, parse_cdx_json_lines
-from citecheck.resolve.archive.spec import ArchiveSpec, Dialect
+from citecheck.resolve.archive.spec import ArchiveSpec, Dialect, archive_host, endpoint_address
 from citecheck.resolve.archive.wayback import (
     dedupe_records,
     is_web_capture,
@@ -159,22 +159,20 @@ class HttpArchive:
         # The dialect probe has a pool of its own: the index pool gets the dialect's limits once known.
         self.probe_pool = f"archive:{self.name}:probe"
         # The endpoint the operator configured may sit on an intranet or loopback.
-        web.trust_endpoint(spec.url)
+        web.trust_address(*endpoint_address(spec))
         if spec.dialect is not None and spec.dialect is not Dialect.warc:
             self._use(profile_for(spec.dialect, spec.url))
 
     # ------------------------------------------------------------------ dialect
 
     def _use(self, profile: EndpointProfile) -> None:
-        import httpx
-
         self._profile = profile
         ia = profile.dialect is Dialect.internet_archive and self.spec.url.startswith(("https://web.archive.org",))
         ia_dialect = profile.dialect is Dialect.internet_archive
         index, playback = (
             (IA_INDEX_POLICY, IA_PLAYBACK_POLICY) if ia_dialect else (FAST_INDEX_POLICY, FAST_PLAYBACK_POLICY)
         )
-        override = self.web.settings.host_settings(httpx.URL(self.spec.url).host)
+        override = self.web.settings.host_settings(archive_host(self.spec))
         if override is not None and override.per_second is not None and not ia:
             # A per-host rate the operator set for this endpoint (its own limits, a test mirror).
             index = replace(index, per_second=override.per_second)

@@ -9,8 +9,10 @@ speaks when no prefix states it is asked of the endpoint (:mod:`.endpoint`).
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 
+from citecheck.lazy_patterns import lazy_pattern
 from citecheck.references.links import PORT_ADVICE, url_port_problem
 
 IA_HOSTS = frozenset({"web.archive.org", "wayback.archive.org"})
@@ -46,6 +48,62 @@ class ArchiveSpec:
         return self.dialect is Dialect.warc
 
 
+class PlainUrl:
+    """What ``httpx.URL`` reads from a plain URL: its scheme and host lower-cased, a default port left out.
+
+    (A plain class: a dataclass costs every audit's start-up more than this module's other definitions.)
+    """
+
+    __slots__ = ("host", "path", "port", "scheme")
+
+    def __init__(self, scheme: str, host: str, port: int | None, path: str | None) -> None:
+        self.scheme = scheme
+        self.host = host
+        self.port = port
+        self.path = path  # None: one httpx would decode or normalise (escapes, dot segments)
+
+
+# Printable ASCII, a host of letters, digits, dots and hyphens, and digits for a port.
+_PLAIN_URL = lazy_pattern(r"(?i:(https?))://([A-Za-z0-9.-]+)(?::([0-9]+))?((?:[/?#][!-~]*)?)", re.ASCII)
+_DOTTED_QUAD = lazy_pattern(r"[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+")  # httpx reads these as IPv4 addresses, or refuses them
+_MAX_URL = 65_536  # httpx's limit
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _is_ipv4(host: str) -> bool:
+    import ipaddress
+
+    try:
+        ipaddress.IPv4Address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def read_plain_url(url: str) -> PlainUrl | None:
+    """``url`` read as httpx reads it, when it is a plain URL; None for anything else (left to httpx).
+
+    Every audit reads its ``--archive`` values and its cited archive URLs, offline ones too: the plain ones,
+    nearly all, are read here with no HTTP layer imported (issue 17).  What httpx decodes or validates on
+    its own terms — IDNA ``xn--`` labels, dotted quads that are no address, non-ASCII — is not plain; a path
+    it would decode or normalise is read as None.
+    """
+    if len(url) >= _MAX_URL:
+        return None
+    match = _PLAIN_URL().fullmatch(url)
+    if match is None:
+        return None
+    scheme, host, port_text, rest = match[1].lower(), match[2].lower(), match[3], match[4]
+    if "xn--" in host or (_DOTTED_QUAD().fullmatch(host) and not _is_ipv4(host)):
+        return None
+    port = int(port_text) if port_text is not None else None
+    path: str | None = re.split(r"[?#]", rest, maxsplit=1)[0] or "/"
+    if path is not None and ("%" in path or "/." in path):
+        path = None
+    # httpx leaves out a default port by the scheme as written: "HTTP://host:80" keeps its 80.
+    return PlainUrl(scheme, host, None if port == _DEFAULT_PORTS.get(match[1]) else port, path)
+
+
 # The Internet Archive's roots as an --archive value may write them: text → (scheme, host).
 _IA_ROOTS = {
     f"{scheme}://{host}{path}": (scheme, host)
@@ -60,9 +118,31 @@ def archive_host(spec: ArchiveSpec) -> str:
     ia_root = _IA_ROOTS.get(spec.url)
     if ia_root is not None:
         return ia_root[1]
+    plain = read_plain_url(spec.url)
+    if plain is not None:
+        return plain.host
     import httpx
 
     return httpx.URL(spec.url).host
+
+
+def endpoint_address(spec: ArchiveSpec) -> tuple[str, int]:
+    """(host, port) of an endpoint's URL, the port spelled out (not for ``warc:`` archives).
+
+    Read without httpx when the URL is plain, as :func:`archive_host` reads it: an offline audit that reads
+    the store sets up its archives with no HTTP layer loaded.
+    """
+    ia_root = _IA_ROOTS.get(spec.url)
+    if ia_root is not None:
+        scheme, host = ia_root
+        return host, _DEFAULT_PORTS[scheme]
+    plain = read_plain_url(spec.url)
+    if plain is not None:
+        return plain.host, plain.port or _DEFAULT_PORTS[plain.scheme]
+    import httpx
+
+    url = httpx.URL(spec.url)
+    return url.host.lower(), url.port or _DEFAULT_PORTS.get(url.scheme, 0)
 
 
 def parse_archive_spec(spec: str) -> ArchiveSpec:
@@ -87,16 +167,23 @@ def parse_archive_spec(spec: str) -> ArchiveSpec:
     problem = url_port_problem(text)
     if problem is not None:  # httpx takes 99999, 0 and -1: the first request would fail on it, far from here
         raise ValueError(f"not an archive address: {spec!r}: {problem}; {PORT_ADVICE}")
+    url = read_plain_url(text)
+    if url is None or url.path is None:
+        url = _read_with_httpx(text, spec)
+    if url.scheme not in ("http", "https") or not url.host:
+        raise ValueError(f"not an archive address: {spec!r} (use http(s)://… or warc:PATH)")
+    cleaned = text.rstrip("/")
+    if url.host in IA_HOSTS and (url.path or "").rstrip("/") in ("", "/web"):  # (httpx always gives a path)
+        host = url.host if url.port is None else f"{url.host}:{url.port}"  # httpx leaves the default port out
+        return ArchiveSpec(spec, f"{url.scheme}://{host}", dialect or Dialect.internet_archive, host)
+    return ArchiveSpec(spec, cleaned, dialect, cleaned)
+
+
+def _read_with_httpx(text: str, spec: str) -> PlainUrl:
     import httpx
 
     try:
         url = httpx.URL(text)
     except httpx.InvalidURL as error:
         raise ValueError(f"not an archive address: {spec!r} ({error})") from None
-    if url.scheme not in ("http", "https") or not url.host:
-        raise ValueError(f"not an archive address: {spec!r} (use http(s)://… or warc:PATH)")
-    cleaned = text.rstrip("/")
-    if url.host in IA_HOSTS and url.path.rstrip("/") in ("", "/web"):
-        host = url.host if url.port is None else f"{url.host}:{url.port}"  # httpx leaves the default port out
-        return ArchiveSpec(spec, f"{url.scheme}://{host}", dialect or Dialect.internet_archive, host)
-    return ArchiveSpec(spec, cleaned, dialect, cleaned)
+    return PlainUrl(url.scheme, url.host, url.port, url.path)
