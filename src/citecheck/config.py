@@ -21,6 +21,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from citecheck.checks.catalogue import resolve_selectors
 from citecheck.documents.loading import DEFAULT_MAX_BYTES
 from citecheck.errors import UsageError
+from citecheck.field_defaults import new_dict, new_list
 from citecheck.references.links import PORT_ADVICE, url_port_problem
 from citecheck.store.db import DEFAULT_STORE_PATH
 from citecheck.url_rules import parse_remap, parse_status_ranges, validate_pattern
@@ -62,7 +63,7 @@ class HostSettings(BaseModel):
 
     concurrency: int | None = Field(default=None, ge=1, le=64)  # requests at once to this host
     rate: float | None = Field(default=None, gt=0, le=100)  # requests per second to this host
-    headers: Headers = Field(default_factory=dict)
+    headers: Headers = Field(default_factory=new_dict)
 
 
 class AuditOptions(BaseModel):
@@ -79,8 +80,8 @@ class AuditOptions(BaseModel):
     archive_rate: float | None = Field(default=None, gt=0, le=100)
     cache: Path = DEFAULT_STORE_PATH
     fail_on: Literal["error", "warning", "never"] = "error"
-    select: list[str] = Field(default_factory=list)
-    ignore: list[str] = Field(default_factory=list)
+    select: list[str] = Field(default_factory=new_list)
+    ignore: list[str] = Field(default_factory=new_list)
     # URLs resolved at once in all; each host still gets at most two requests at once (per-host pools),
     # so a larger global pool serves audits citing many hosts without pressing any one of them.
     concurrency: int = Field(default=32, ge=1, le=256)
@@ -88,7 +89,7 @@ class AuditOptions(BaseModel):
     max_document_size: int = Field(default=DEFAULT_MAX_BYTES, ge=1)
     snapshot_far_days: int = Field(default=30, ge=0)
     # URLs whose answer proves the network works; empty: the archive and well-known sites.
-    canary: list[str] = Field(default_factory=list)
+    canary: list[str] = Field(default_factory=new_list)
     today: date = Field(default_factory=date.today)
     live_reuse_hours: float = Field(default=20.0, ge=0)  # a re-run within this reuses live checks (resume)
     live_timeout: float = Field(default=20.0, gt=0, le=600)  # seconds per live request
@@ -102,7 +103,7 @@ class AuditOptions(BaseModel):
     workers: int = Field(default=2, ge=1, le=512)  # local cluster size
     jobs: int = Field(default=1, ge=1, le=256)  # processes that read, check and write documents (offline)
     cluster_limit: int | None = Field(default=None, ge=1)  # partitions resolving at once, cluster-wide
-    source_addresses: list[str] = Field(default_factory=list)  # local IPs to spread Dask partitions over
+    source_addresses: list[str] = Field(default_factory=new_list)  # local IPs to spread Dask partitions over
     # Web inputs (URLs, wiki articles) and identifiers (issue 12).
     wiki: str | None = None  # --wiki: another wiki's script path (a {lang} placeholder for a farm)
     latest: bool = False  # audit a wiki article's latest revision, not the pinned one
@@ -116,15 +117,15 @@ class AuditOptions(BaseModel):
     doi_api: str = "https://doi.org/api/handles"  # the DOI handle API (its base; tests point it at loopback)
     crossref_api: str = "https://api.crossref.org"
     # Which URLs are checked (lychee's --exclude/--include/--remap and .lycheeignore), applied before resolution.
-    exclude: list[str] = Field(default_factory=list)  # regular expressions; a matching URL is not checked
-    include: list[str] = Field(default_factory=list)  # regular expressions; win over exclude
+    exclude: list[str] = Field(default_factory=new_list)  # regular expressions; a matching URL is not checked
+    include: list[str] = Field(default_factory=new_list)  # regular expressions; win over exclude
     ignore_file: Path | None = None  # one regex a line; None: .citecheckignore beside the settings, if any
-    remap: list[str] = Field(default_factory=list)  # "PATTERN REPLACEMENT": check another URL instead
+    remap: list[str] = Field(default_factory=new_list)  # "PATTERN REPLACEMENT": check another URL instead
     # HTTP-level settings for the resolve stage's client (see NOTES.md: surface done, wiring pending).
-    accept: list[str] = Field(default_factory=list)  # status codes or ranges ("200..=299") that count as alive
+    accept: list[str] = Field(default_factory=new_list)  # status codes or ranges ("200..=299") that count as alive
     user_agent: str | None = None
-    headers: Headers = Field(default_factory=dict)  # sent with every live request
-    hosts: dict[str, HostSettings] = Field(default_factory=dict)  # per-host concurrency, rate, headers
+    headers: Headers = Field(default_factory=new_dict)  # sent with every live request
+    hosts: dict[str, HostSettings] = Field(default_factory=new_dict)  # per-host concurrency, rate, headers
     # How the audit's findings are printed on the terminal.
     output_format: Literal["concise", "full", "grouped", "json"] = "concise"
     show: Literal["error", "warning", "info"] = "warning"  # lowest severity printed one line each

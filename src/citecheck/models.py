@@ -19,6 +19,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from citecheck.dates import IsoPartialDate
+from citecheck.field_defaults import new_dict, new_list
 
 REPORT_SCHEMA = "citecheck/report@1"
 SUMMARY_SCHEMA = "citecheck/summary@1"
@@ -68,18 +69,18 @@ class Marker(_LaterModel):
 
 class Paragraph(_LaterModel):
     text: str
-    markers: list[Marker] = Field(default_factory=list)
+    markers: list[Marker] = Field(default_factory=new_list)
     line: int | None = None  # 1-based line in the source document, where known
 
 
 class Section(_LaterModel):
     title: str | None = None
     level: int = 1
-    paragraphs: list[Paragraph] = Field(default_factory=list)
+    paragraphs: list[Paragraph] = Field(default_factory=new_list)
     date: IsoPartialDate | None = None  # e.g. a repost's posting date
     # References that every sentence of the section cites without a marker
     # (a news repost's attribution line).
-    implicit_refs: list[str] = Field(default_factory=list)
+    implicit_refs: list[str] = Field(default_factory=new_list)
 
 
 class LiveStatus(StrEnum):
@@ -101,7 +102,7 @@ class LiveCheck(_Model):
     final_url: str | None = None
     checked_at: datetime | None = None  # when the page was asked (a stored answer keeps its own); None: never asked
     confirmed: bool = False  # dead only after repeated failures over days
-    evidence: list[str] = Field(default_factory=list)
+    evidence: list[str] = Field(default_factory=new_list)
     reason: str | None = None  # why not checked, or what failed
 
 
@@ -194,7 +195,7 @@ class Candidate(_Model):
 
     url: str
     score: float
-    matched_words: list[str] = Field(default_factory=list)
+    matched_words: list[str] = Field(default_factory=new_list)
     snapshot_url: str | None = None
     snapshot_time: datetime | None = None
     archive: str | None = None
@@ -242,11 +243,11 @@ class DoiRecord(_Model):
     agency: str | None = None  # crossref when Crossref holds metadata for it
     title: str | None = None
     year: int | None = None  # the earliest of issued / published-print / published-online
-    years: list[int] = Field(default_factory=list)  # every year the metadata gives
+    years: list[int] = Field(default_factory=new_list)  # every year the metadata gives
     container: str | None = None
     work_type: str | None = None
-    updated_by: list[UpdateNotice] = Field(default_factory=list)  # notices about this work
-    updates: list[UpdateNotice] = Field(default_factory=list)  # this DOI is itself a notice about these works
+    updated_by: list[UpdateNotice] = Field(default_factory=new_list)  # notices about this work
+    updates: list[UpdateNotice] = Field(default_factory=new_list)  # this DOI is itself a notice about these works
     checked_at: datetime | None = None
     reason: str | None = None  # why not checked, or what is missing
 
@@ -350,8 +351,8 @@ class Reference(_Model):
     anchor: str | None = None  # the list item's element id in HTML (cite_note-…)
     raw: str = ""
     title: str | None = None
-    authors: list[str] = Field(default_factory=list)
-    editors: list[str] = Field(default_factory=list)
+    authors: list[str] = Field(default_factory=new_list)
+    editors: list[str] = Field(default_factory=new_list)
     work: str | None = None
     publisher: str | None = None
     date: IsoPartialDate | None = None
@@ -362,18 +363,18 @@ class Reference(_Model):
     archive_url_time: datetime | None = None  # the timestamp written inside archive_url
     format: str | None = None  # "PDF" …
     identifiers: Identifiers = Field(default_factory=Identifiers)  # never in ``url``
-    links: list[ReferenceLink] = Field(default_factory=list)  # every link of the reference, classified
+    links: list[ReferenceLink] = Field(default_factory=new_list)  # every link of the reference, classified
     details: str | None = None  # a sub-reference's details or a short citation's locator ("p. 41")
     full_citation_ref: str | None = None  # the reference holding the full citation (bibliography entry, main ref)
-    source_flags: list[SourceFlag] = Field(default_factory=list)
-    data_errors: list[str] = Field(default_factory=list)  # values left out as unusable, and why
+    source_flags: list[SourceFlag] = Field(default_factory=new_list)
+    data_errors: list[str] = Field(default_factory=new_list)  # values left out as unusable, and why
     backlinks: int | None = None  # backlink count shown in the list (^ a b c, 3.0 3.1); None: not shown
     uses: int = 0  # in-text markers (or attributed sentences) pointing here
     line: int | None = None
     live: LiveCheck = Field(default_factory=LiveCheck)
     archive: ArchiveResult = Field(default_factory=ArchiveResult)
     source: SourceInfo = Field(default_factory=SourceInfo)
-    candidates: list[Candidate] = Field(default_factory=list)
+    candidates: list[Candidate] = Field(default_factory=new_list)
     access_date_provenance: AccessDateProvenance | None = None  # None: as the document gives it
     doi_record: DoiRecord | None = None  # None: no DOI, or not looked up
 
@@ -426,9 +427,9 @@ class ParsedDocument(_LaterModel):
     date: IsoPartialDate | None = None  # the document's own date, where it states one
     layout: str = "article"  # article | repost | wiki-mirror …
     renderer: Renderer | None = None  # for HTML: which software rendered it
-    sections: list[Section] = Field(default_factory=list)
-    references: list[Reference] = Field(default_factory=list)
-    notices: list[str] = Field(default_factory=list)  # what the reader skipped or could not parse
+    sections: list[Section] = Field(default_factory=new_list)
+    references: list[Reference] = Field(default_factory=new_list)
+    notices: list[str] = Field(default_factory=new_list)  # what the reader skipped or could not parse
     fetched: FetchedFrom | None = None  # a document audited from the web (a URL, a wiki article)
 
 
@@ -530,11 +531,11 @@ class Claim(_LaterModel):
     id: str
     text: str
     section: str | None = None
-    refs: list[str] = Field(default_factory=list)
-    markers: list[str] = Field(default_factory=list)  # labels as written, dangling ones included
+    refs: list[str] = Field(default_factory=new_list)
+    markers: list[str] = Field(default_factory=new_list)  # labels as written, dangling ones included
     line: int | None = None
     verdict: ClaimVerdict = ClaimVerdict.not_checked
-    evidence: list[Evidence] = Field(default_factory=list)
+    evidence: list[Evidence] = Field(default_factory=new_list)
 
 
 class Finding(_Model):
@@ -558,8 +559,8 @@ class ConflictStatement(_LaterModel):
     figure: str  # as written, e.g. "40 miles"
     value: float  # normalized to the quantity's base unit
     unit: str | None = None
-    refs: list[str] = Field(default_factory=list)
-    sources: list[str] = Field(default_factory=list)  # the cited references' titles/outlets/URLs
+    refs: list[str] = Field(default_factory=new_list)
+    sources: list[str] = Field(default_factory=new_list)  # the cited references' titles/outlets/URLs
     post: str | None = None  # the post (section) that says it, on a repost page
     line: int | None = None
 
@@ -615,16 +616,16 @@ class NetworkState(_Model):
 
     mode: NetworkMode = NetworkMode.offline
     message: str = "Network checks were not run (--offline)."
-    endpoints: list[EndpointState] = Field(default_factory=list)  # per endpoint: what answered
+    endpoints: list[EndpointState] = Field(default_factory=new_list)  # per endpoint: what answered
 
 
 class DocumentReport(_LaterModel):
     schema_: str = Field(default=REPORT_SCHEMA, alias="schema")
     document: DocumentInfo
-    references: list[Reference] = Field(default_factory=list)
-    claims: list[Claim] = Field(default_factory=list)
-    findings: list[Finding] = Field(default_factory=list)
-    notices: list[str] = Field(default_factory=list)
+    references: list[Reference] = Field(default_factory=new_list)
+    claims: list[Claim] = Field(default_factory=new_list)
+    findings: list[Finding] = Field(default_factory=new_list)
+    notices: list[str] = Field(default_factory=new_list)
     network: NetworkState = Field(default_factory=NetworkState)
     generated_at: datetime | None = None
     # A wiki article with repairs: the file holding them as a unified diff of its wikitext (never an edit).
@@ -666,14 +667,14 @@ class AuditSummary(_LaterModel):
     schema_: str = Field(default=SUMMARY_SCHEMA, alias="schema")
     generated_at: datetime
     network: NetworkState
-    documents: list[DocumentSummary] = Field(default_factory=list)
-    errors: list[DocumentError] = Field(default_factory=list)
-    findings: dict[str, int] = Field(default_factory=dict)
-    conflicts: list[Conflict] = Field(default_factory=list)
+    documents: list[DocumentSummary] = Field(default_factory=new_list)
+    errors: list[DocumentError] = Field(default_factory=new_list)
+    findings: dict[str, int] = Field(default_factory=new_dict)
+    conflicts: list[Conflict] = Field(default_factory=new_list)
     new_findings: int | None = None  # with --baseline: findings not in the baseline
     # Failures of citecheck itself outside any one document (a stage that raised): exit code 4.
-    internal_errors: list[str] = Field(default_factory=list)
-    fingerprints: list[str] = Field(default_factory=list)  # every finding's, sorted: a summary is a baseline too
+    internal_errors: list[str] = Field(default_factory=new_list)
+    fingerprints: list[str] = Field(default_factory=new_list)  # every finding's, sorted: a summary is a baseline too
     exit_code: int = 0
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
@@ -709,12 +710,12 @@ class EvidenceReport(_LaterModel):
     claim: str
     source: EvidenceSource
     verdict: ClaimVerdict  # of the claim's quotes and figures only; never a judgement of support
-    passages: list[Evidence] = Field(default_factory=list)
-    quotes: list[Evidence] = Field(default_factory=list)
-    figures: list[Evidence] = Field(default_factory=list)
-    names: list[Evidence] = Field(default_factory=list)
-    drift: list[Evidence] = Field(default_factory=list)
-    other: list[Evidence] = Field(default_factory=list)
-    findings: list[Finding] = Field(default_factory=list)
+    passages: list[Evidence] = Field(default_factory=new_list)
+    quotes: list[Evidence] = Field(default_factory=new_list)
+    figures: list[Evidence] = Field(default_factory=new_list)
+    names: list[Evidence] = Field(default_factory=new_list)
+    drift: list[Evidence] = Field(default_factory=new_list)
+    other: list[Evidence] = Field(default_factory=new_list)
+    findings: list[Finding] = Field(default_factory=new_list)
     network: NetworkState | None = None  # for a URL: whether the network stage ran
     note: str = NOT_SUPPORT

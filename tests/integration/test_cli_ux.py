@@ -699,6 +699,32 @@ def test_audit_offline_of_markdown_loads_no_other_reader(tmp_path: Path) -> None
     assert not loaded & readers, loaded & readers
 
 
+@pytest.mark.parametrize(
+    "citation",
+    [
+        'Doe, Jane (3 March 2020). \\"A title\\". Retrieved 9 March 2020.',
+        "https://example.org/report",
+        "Doe, Jane (2013). A title. A Journal. doi:10.1000/xyz123",
+    ],
+)
+def test_check_offline_reads_no_builtin_s_text_signature(tmp_path: Path, citation: str) -> None:
+    """Pydantic takes the signature of every default factory; for ``list`` or ``dict`` that is parsed with the
+    tokenizer, whose pattern is compiled on the first use (issue 17: a fortieth of ``check --offline``).  The
+    models' factories are Python functions (``citecheck.field_defaults``), so the tokenizer never runs."""
+    code = (
+        "import os, tokenize\n"
+        f"os.chdir({str(tmp_path)!r})\n"
+        "from citecheck.cli import main\n"
+        "try:\n"
+        f"    main(['check', '--offline', '--format', 'json', \"{citation}\"])\n"
+        "except SystemExit:\n    pass\n"
+        "print('tokenizer patterns: ' + str(tokenize._compile.cache_info().currsize))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert '"findings"' in run.stdout, run.stdout + run.stderr
+    assert run.stdout.rstrip().endswith("tokenizer patterns: 0"), run.stdout[-200:]
+
+
 @pytest.mark.parametrize("output_format", ["text", "json", "md"])
 def test_check_offline_builds_only_what_it_uses(tmp_path: Path, output_format: str) -> None:
     """Issue 17's start-up budget: no fuzzy matcher, no validators for documents, claims or reports."""
