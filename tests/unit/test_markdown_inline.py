@@ -87,7 +87,9 @@ def test_link_destinations_read_as_markdown_it_reads_them(string: str, data: st.
 
 # What decides whether a "*" or "_" run opens or closes: white space, ASCII and Unicode punctuation and
 # symbols, letters and digits either side, the start and end of the text, and the run's length.
-_BESIDE_EMPHASIS = st.sampled_from([*"ab1 \t\n.,!?()[]\"'-", "\u00a0", "\u2003", "\u3000", "é", "“", "”", "€", "—", "ß"])
+_BESIDE_EMPHASIS = st.sampled_from(
+    [*"ab1 \t\n.,!?()[]\"'-", "\u00a0", "\u2003", "\u3000", "é", "“", "”", "€", "—", "ß"]
+)
 
 
 @settings(max_examples=1500, deadline=None)
