@@ -119,3 +119,41 @@ _LINE_STARTS = st.sampled_from(
 @given(st.lists(st.tuples(_LINE_STARTS, _LINE_STARTS, st.text(alphabet="ab *[]|-:", max_size=6)), max_size=14))
 def test_the_same_tokens_on_markup_soup(lines: list[tuple[str, str, str]]) -> None:
     _same_tokens("\n".join(first + second + rest for first, second, rest in lines))
+
+
+_SETEXT_LINES = st.sampled_from(
+    [
+        "",
+        "text",
+        "  text",
+        "     lazy",
+        "===",
+        "---",
+        "  ==",
+        "    ---",
+        "- - -",
+        "-- -",
+        "=== x",
+        "> quote",
+        "> ---",
+        ">",
+        "- item",
+        "  ---",
+        "1. item",
+        "[^1]: note",
+        "    ===",
+        "[r]: /u",
+        "# h",
+        "```",
+        "<div>",
+        "| a |",
+        "|-|",
+    ]
+)
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(_SETEXT_LINES, max_size=12))
+def test_the_same_tokens_around_setext_underlines(lines: list[str]) -> None:
+    # lheading and paragraph, read in one scan by the reader's parser, inside lists, quotes and footnotes too
+    _same_tokens("\n".join(lines))

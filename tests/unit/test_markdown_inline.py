@@ -9,7 +9,12 @@ from markdown_it import MarkdownIt
 from markdown_it.parser_inline import ParserInline
 
 from citecheck.documents.markdown import _PARSER
-from citecheck.documents.markdown_inline import DispatchingInline, dispatching_inline, parse_link_destination
+from citecheck.documents.markdown_inline import (
+    DispatchingInline,
+    dispatching_inline,
+    emphasis_tokenize,
+    parse_link_destination,
+)
 from tests.markdown_tokens import STOCK as _STOCK
 from tests.markdown_tokens import same_tokens as _same_tokens
 
@@ -18,6 +23,9 @@ def test_the_reader_parser_dispatches_and_the_stock_one_does_not() -> None:
     assert isinstance(_PARSER.inline, DispatchingInline)
     assert type(_STOCK.inline) is ParserInline
     assert _STOCK.helpers is markdown_it.helpers
+    # (the faster emphasis rule is the one tried at "*" and "_", so the comparisons below test it)
+    assert emphasis_tokenize in _PARSER.inline._dispatch["*"]
+    assert emphasis_tokenize in _PARSER.inline._dispatch["_"]
 
 
 def test_a_parser_with_a_rule_of_unknown_start_keeps_the_stock_tokenizer() -> None:
@@ -75,3 +83,16 @@ def test_link_destinations_read_as_markdown_it_reads_them(string: str, data: st.
     ours = parse_link_destination(string, pos, maximum)
     stock = markdown_it.helpers.parseLinkDestination(string, pos, maximum)
     assert (ours.ok, ours.pos, ours.str) == (stock.ok, stock.pos, stock.str)
+
+
+# What decides whether a "*" or "_" run opens or closes: white space, ASCII and Unicode punctuation and
+# symbols, letters and digits either side, the start and end of the text, and the run's length.
+_BESIDE_EMPHASIS = st.sampled_from(
+    [*"ab1 \t\n.,!?()[]\"'-", "\u00a0", "\u2003", "\u3000", "é", "“", "”", "€", "—", "ß"]
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(["*", "**", "***", "_", "__", "___"]), _BESIDE_EMPHASIS), max_size=30))
+def test_the_same_tokens_around_emphasis_runs(pieces: list[str]) -> None:
+    _same_tokens("".join(pieces))

@@ -351,7 +351,7 @@ _URL_CHARACTERS = st.sampled_from(
 def test_plain_urls_take_the_shortcut_and_normalise_as_markdown_it_does() -> None:
     from markdown_it.common.normalize_url import normalizeLink, normalizeLinkText
 
-    from citecheck.documents.markdown import _is_plain_url, _normalize_link, _normalize_link_text
+    from citecheck.documents.markdown import _PLAIN_PATH_RE, _is_plain_url, _normalize_link, _normalize_link_text
 
     for url in _EDGE_URLS:
         assert _normalize_link(url) == normalizeLink(url), url
@@ -361,6 +361,10 @@ def test_plain_urls_take_the_shortcut_and_normalise_as_markdown_it_does() -> Non
     assert _is_plain_url("http://example.org:8080/a?b=c#d")
     assert not _is_plain_url("http://example.org:/x")
     assert not _is_plain_url("http://" + "b." * 128 + "org/")
+    for path in ("/tags/archive", "../a_b.md?x=1#top", "#anchor", "relative/path.md", "a/b:c", ""):
+        assert _PLAIN_PATH_RE.fullmatch(path), path
+    for not_path in ("//host/x", "mailto:x@y", "a:b", "/a b", "/ü", "/%4", "/a\\b"):
+        assert not _PLAIN_PATH_RE.fullmatch(not_path), not_path
 
 
 @settings(max_examples=400, deadline=None)
@@ -370,7 +374,7 @@ def test_the_link_shortcut_matches_markdown_it_on_any_string(url: str) -> None:
 
     from citecheck.documents.markdown import _normalize_link, _normalize_link_text
 
-    for candidate in (url, "https://" + url, "//" + url):
+    for candidate in (url, "https://" + url, "//" + url, "/" + url, "../" + url, "#" + url):
         assert _normalize_link(candidate) == normalizeLink(candidate)
         assert _normalize_link_text(candidate) == normalizeLinkText(candidate)
 

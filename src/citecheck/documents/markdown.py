@@ -65,6 +65,12 @@ _PLAIN_URL_RE = re.compile(
     re.I,
 )
 _MAX_HOST_LENGTH = 255
+# A relative or in-page link (``/tags/x``, ``../a.md``, ``#anchor``, ``?q=1``) that normalisation returns
+# unchanged: no ``//`` host and no scheme (nothing but a path before the first ":"), then the same characters.
+_PLAIN_PATH_RE = re.compile(
+    r"(?!//)(?:[A-Za-z0-9;@&=+$,\-_.!~*'()]|%[0-9A-Fa-f]{2})*"
+    r"(?:[/?#](?:[A-Za-z0-9;/?:@&=+$,\-_.!~*'()#]|%[0-9A-Fa-f]{2})*)?"
+)
 
 
 def _is_plain_url(url: str) -> bool:
@@ -73,8 +79,10 @@ def _is_plain_url(url: str) -> bool:
 
 
 def _normalize_link(url: str) -> str:
-    """markdown-it's ``normalizeLink``, without its cost for the URLs it leaves as they are."""
-    return url if _is_plain_url(url) else normalizeLink(url)
+    """markdown-it's ``normalizeLink``, without its cost for the URLs (and relative paths) it leaves as they are."""
+    if _PLAIN_PATH_RE.fullmatch(url) is not None or _is_plain_url(url):
+        return url
+    return normalizeLink(url)
 
 
 def _normalize_link_text(link: str) -> str:

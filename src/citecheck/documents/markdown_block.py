@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from markdown_it import rules_block
+from markdown_it.common.utils import mdTrim
 from markdown_it.ruler import Ruler
 from markdown_it.rules_block import StateBlock
 
@@ -52,6 +53,90 @@ def _code(state: StateBlock, startLine: int, endLine: int, silent: bool) -> bool
     if not state.is_code_block(startLine):
         return False
     return rules_block.code(state, startLine, endLine, silent)
+
+
+def _lheading_or_paragraph(state: StateBlock, startLine: int, endLine: int, silent: bool) -> bool:
+    """``lheading`` then, where it finds no underline, ``paragraph`` — with the lines scanned once.
+
+    Both walk the lines after ``startLine`` the same way (a blank line ends them, a line indented as code
+    or with a negative indent is a lazy continuation, a ``paragraph`` terminator ends them; lheading also
+    stops at a setext underline).  Where lheading finds no underline, paragraph would stop at the line it
+    stopped at.  That holds where the range ends at ``state.lineMax`` (paragraph reads lines, and asks its
+    terminators, up to lineMax; lheading up to ``endLine``): elsewhere the stock pair runs.  As the stock
+    pair does, an lheading that fails leaves ``state.parentType`` as "paragraph", which paragraph then
+    saves and restores.
+    """
+    if state.is_code_block(startLine):  # lheading's first test: it returns False, touching nothing
+        return rules_block.paragraph(state, startLine, endLine, silent)
+    if endLine != state.lineMax:
+        # (paragraph asks its terminators about the lines up to lineMax, lheading up to endLine)
+        return rules_block.lheading(state, startLine, endLine, silent) or rules_block.paragraph(
+            state, startLine, endLine, silent
+        )
+    terminators = state.md.block.ruler.getRules("paragraph")
+    old_parent_type = state.parentType
+    state.parentType = "paragraph"
+    src = state.src
+    bMarks = state.bMarks
+    eMarks = state.eMarks
+    tShift = state.tShift
+    sCount = state.sCount
+    blkIndent = state.blkIndent
+    level = 0
+    marker = ""
+    nextLine = startLine + 1
+    while nextLine < endLine:
+        if bMarks[nextLine] + tShift[nextLine] >= eMarks[nextLine]:  # state.isEmpty
+            break
+        if sCount[nextLine] - blkIndent > 3:
+            nextLine += 1
+            continue
+        if sCount[nextLine] >= blkIndent:
+            pos = bMarks[nextLine] + tShift[nextLine]
+            maximum = eMarks[nextLine]
+            if pos < maximum:
+                marker = src[pos]
+                if marker in ("-", "="):
+                    pos = state.skipSpaces(state.skipCharsStr(pos, marker))
+                    if pos >= maximum:
+                        level = 1 if marker == "=" else 2
+                        break
+        if sCount[nextLine] < 0:
+            nextLine += 1
+            continue
+        terminate = False
+        for terminator in terminators:
+            if terminator(state, nextLine, endLine, True):
+                terminate = True
+                break
+        if terminate:
+            break
+        nextLine += 1
+    if level:
+        content = mdTrim(state.getLines(startLine, nextLine, blkIndent, False))
+        state.line = nextLine + 1
+        token = state.push("heading_open", "h" + str(level), 1)
+        token.markup = marker
+        token.map = [startLine, state.line]
+        token = state.push("inline", "", 0)
+        token.content = content
+        token.map = [startLine, state.line - 1]
+        token.children = []
+        token = state.push("heading_close", "h" + str(level), -1)
+        token.markup = marker
+        state.parentType = old_parent_type
+        return True
+    content = mdTrim(state.getLines(startLine, nextLine, blkIndent, False))
+    state.line = nextLine
+    token = state.push("paragraph_open", "p", 1)
+    token.map = [startLine, state.line]
+    token = state.push("inline", "", 0)
+    token.content = content
+    token.map = [startLine, state.line]
+    token.children = []
+    token = state.push("paragraph_close", "p", -1)
+    state.parentType = "paragraph"
+    return True
 
 
 def _known_rules() -> dict[_Rule, tuple[str, _Rule]]:
@@ -94,6 +179,10 @@ def _dispatching_chain(rules: Sequence[_Rule]) -> _Rule | None:
         if entry is None:
             return None
         placed.append(entry)
+    for index in range(len(placed) - 1):
+        if placed[index][1] is rules_block.lheading and placed[index + 1][1] is rules_block.paragraph:
+            placed[index : index + 2] = [(_ANYWHERE, _lheading_or_paragraph)]
+            break
     starts = {character for characters, _ in placed for character in characters}
     anywhere = tuple(call for characters, call in placed if not characters)
     buckets = {

@@ -27,17 +27,18 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from markdown_it import helpers, rules_inline
-from markdown_it.common.utils import unescapeAll
+from markdown_it.common.utils import isMdAsciiPunct, isPunctChar, isWhiteSpace, unescapeAll
 from markdown_it.helpers.parse_link_destination import _Result
 from markdown_it.parser_inline import ParserInline
 from markdown_it.rules_inline import StateInline
+from markdown_it.rules_inline.state_inline import Delimiter
 from markdown_it.token import Token
 from markdown_it.utils import EnvType
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
-__all__ = ["DispatchingInline", "dispatching_inline", "parse_link_destination"]
+__all__ = ["DispatchingInline", "dispatching_inline", "emphasis_tokenize", "parse_link_destination"]
 
 _Rule = Callable[[StateInline, bool], bool]
 
@@ -157,6 +158,63 @@ class DispatchingInline(ParserInline):
         return super().parse(src, md, env, tokens)
 
 
+@functools.cache
+def _flanking_class(character: str) -> tuple[bool, bool]:
+    """(punctuation, white space) as ``StateInline.scanDelims`` tests a character beside a delimiter run."""
+    code = ord(character)
+    return isMdAsciiPunct(code) or isPunctChar(character), isWhiteSpace(code)
+
+
+def emphasis_tokenize(state: StateInline, silent: bool) -> bool:
+    """markdown-it's emphasis rule (``*`` and ``_`` runs as text tokens and delimiters), in fewer steps.
+
+    The run is scanned as ``StateInline.scanDelims`` scans it, the characters either side classed as it
+    classes them (once per character), and each marker pushed as ``StateInline.push`` pushes a text token
+    (nesting 0: the level stays, no token meta).  Called only where the dispatch found ``*`` or ``_``.
+    """
+    if silent:
+        return False
+    src = state.src
+    start = state.pos
+    marker = src[start]
+    maximum = state.posMax
+    pos = start + 1
+    while pos < maximum and src[pos] == marker:
+        pos += 1
+    count = pos - start
+    last_punct, last_space = _flanking_class(src[start - 1] if start > 0 else " ")
+    next_punct, next_space = _flanking_class(src[pos] if pos < maximum else " ")
+    left_flanking = not (next_space or (next_punct and not (last_space or last_punct)))
+    right_flanking = not (last_space or (last_punct and not (next_space or next_punct)))
+    if marker == "*":
+        can_open = left_flanking
+        can_close = right_flanking
+    else:
+        can_open = left_flanking and (not right_flanking or last_punct)
+        can_close = right_flanking and (not left_flanking or next_punct)
+    if state.pending:
+        state.pushPending()
+    tokens = state.tokens
+    tokens_meta = state.tokens_meta
+    delimiters = state.delimiters
+    level = state.level
+    code = ord(marker)
+    for _ in range(count):
+        token = Token("text", "", 0)
+        token.content = marker
+        token.level = level
+        tokens.append(token)
+        tokens_meta.append(None)
+        delimiters.append(Delimiter(code, count, len(tokens) - 1, -1, can_open, can_close))
+    state.pendingLevel = level
+    state.pos = pos
+    return True
+
+
+# Stock rules and what the dispatching tokenizer calls in their place.
+_FASTER_RULES: dict[_Rule, _Rule] = {rules_inline.emphasis.tokenize: emphasis_tokenize}
+
+
 def dispatching_inline(parser: MarkdownIt, extra: Mapping[_Rule, str] | None = None) -> None:
     """Give ``parser`` a :class:`DispatchingInline` if every enabled inline rule's start characters are known.
 
@@ -171,7 +229,7 @@ def dispatching_inline(parser: MarkdownIt, extra: Mapping[_Rule, str] | None = N
         if characters is None:
             return
         for character in characters:
-            dispatch.setdefault(character, []).append(rule)
+            dispatch.setdefault(character, []).append(_FASTER_RULES.get(rule, rule))
     parser.inline = DispatchingInline(parser.inline, dispatch)
 
 
