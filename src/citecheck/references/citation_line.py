@@ -86,7 +86,8 @@ _INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 
 
 def _normalise(text: str) -> str:
-    if _INVISIBLE_RE.search(text):
+    # Every invisible character is outside ASCII: an ASCII text (str.isascii reads a flag) has none to scan for.
+    if not text.isascii() and _INVISIBLE_RE.search(text):
         text = _INVISIBLE_RE.sub("", text)
     # str.split() splits at exactly the characters \s matches (str.isspace), and is several times faster.
     return " ".join(text.split())
@@ -206,7 +207,8 @@ _URL_TRAILING = ".,;:!?'\"”’»>"
 
 
 def _paren_words(text: str) -> set[str]:
-    return {word.lower() for word in _PAREN_WORD_RE.findall(text)}
+    """The lower-cased word after each "(" of an ASCII text (lower-casing ASCII changes no word's extent)."""
+    return set(_PAREN_WORD_RE.findall(text.lower()))
 
 
 def _clean_url(candidate: str) -> str:
@@ -647,7 +649,7 @@ def _split_blocks(text: str, separator: str) -> list[str]:
                     # it is a name ("Novák, Jan. Title").
                     if folded not in _MONTH_ABBREVIATIONS or text[index + 2 : index + 3].isdigit():
                         continue
-                elif _DOTTED_RE.match(word) or word == "u":
+                elif ("." in word and _DOTTED_RE.match(word)) or word == "u":
                     continue  # "U.S."; German "u." ("und") between names
                 elif folded in LOCAL_MONTH_ABBREVIATIONS and text[index + 2 : index + 3].isdigit():
                     continue  # "3 okt. 2019", "5 сент. 2018": the abbreviation goes on to its year
@@ -714,7 +716,8 @@ def _without_et_al(block: str) -> str:
 
 
 def _has_editor_suffix(text: str) -> bool:
-    return "ed" in text.lower() and _editor_suffix_re().search(text) is not None
+    # The suffix closes the text with ")" or "." (then only whitespace): look at the end before searching it all.
+    return "ed" in text.lower() and text.rstrip().endswith((")", ".")) and _editor_suffix_re().search(text) is not None
 
 
 def _and_split(text: str) -> list[str]:
@@ -726,7 +729,7 @@ def _split_authors(block: str) -> list[str]:
     if not block.isascii():
         block = block.translate(_ARABIC_PUNCTUATION)  # "Zeidler، Eberhard" as Arabic pages write it
     block = _without_et_al(block)
-    if "ed" in block.lower():
+    if "ed" in block.lower() and block.rstrip().endswith((")", ".")):  # (see _has_editor_suffix)
         block = _editor_suffix_re().sub("", block)
     block = block.strip(" ,;")
     if not block:
@@ -791,23 +794,28 @@ def _comma_names(pieces: list[list[str]]) -> list[str]:
     flat = [segment for segments in pieces for segment in segments]
     if len(flat) <= 1:
         return flat
-    initials = [bool(_initials_re().match(segment)) for segment in flat]
+    # Each segment is tested for initials once: the rules below ask about the same segments again.
+    initials = [_initials_re().match(segment) is not None for segment in flat]
     if not any(initials) and all(" " in segment for segment in flat):
         return flat
     if all(len(segments) % 2 == 0 for segments in pieces):
         return [f"{segments[i]}, {segments[i + 1]}" for segments in pieces for i in range(0, len(segments), 2)]
-    if len(pieces[0]) >= 2 and all(" " in segment and not _initials_re().match(segment) for segment in flat[2:]):
+    if len(pieces[0]) >= 2 and all(
+        " " in segment and not initial for segment, initial in zip(flat[2:], initials[2:], strict=True)
+    ):
         return [f"{flat[0]}, {flat[1]}", *flat[2:]]
     names: list[str] = []
+    offset = 0  # where the piece's segments begin in flat (and initials)
     for segments in pieces:
         index = 0
         while index < len(segments):
-            if index + 1 < len(segments) and _initials_re().match(segments[index + 1]):
+            if index + 1 < len(segments) and initials[offset + index + 1]:
                 names.append(f"{segments[index]}, {segments[index + 1]}")
                 index += 2
             else:
                 names.append(segments[index])
                 index += 1
+        offset += len(segments)
     return names
 
 
@@ -1096,6 +1104,17 @@ def _colon_authors(rest: str) -> tuple[list[str], bool, str] | None:
     return names, match["editors"] is not None, match["rest"]
 
 
+def _author_date(rest: str) -> re.Match[str] | None:
+    """``Authors (Date)`` (or ``Editors (eds.) (Date)``) opening the head, by the patterns above."""
+    # Neither pattern's names hold "(": the first "(" is the one after them, and "(eds.)" is there or nowhere.
+    bracket = rest.find("(")
+    if bracket < 1:
+        return None
+    if rest[bracket + 1 :].lstrip()[:2].lower() == "ed" and (editors := _EDITOR_DATE_RE.match(rest)) is not None:
+        return editors
+    return _AUTHOR_DATE_RE.match(rest)
+
+
 def _read_head(head: str, hints: MarkupHints | None = None, *, german_clause: bool = False) -> _HeadFields:
     """The head's fields; ``german_clause``: the clauses after it are German (``abgerufen am …``)."""
     fields = _HeadFields()
@@ -1109,7 +1128,7 @@ def _read_head(head: str, hints: MarkupHints | None = None, *, german_clause: bo
         return fields
     separator = "."
 
-    author_date = _EDITOR_DATE_RE.match(rest) or _AUTHOR_DATE_RE.match(rest)
+    author_date = _author_date(rest)
     if author_date and not _ends_with_full_word(author_date["authors"]):
         is_date, parsed = _read_parenthesised_date(author_date["date"])
         if is_date:
